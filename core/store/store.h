@@ -1,0 +1,123 @@
+#pragma once
+
+#include "base/result.h"
+#include "fsm/fsmstate.h"
+#include "intake/action.h"
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace proactive {
+
+struct ConversationKey {
+    std::string productId;
+    std::string conversationId;
+    auto operator<=>(const ConversationKey&) const = default;
+};
+
+struct SessionKey {
+    std::string productId;
+    std::string sessionId;
+    auto operator<=>(const SessionKey&) const = default;
+};
+
+// One offer the connector made (bookkeeping gate, SPEC §3.6).
+struct FiringRecord {
+    std::string productId;
+    std::string sessionId;
+    std::string conversationId;
+    std::string distinctId;
+    std::string triggerId;
+    std::string canonicalUrl; // page the user was on
+    Timestamp at {};
+    bool operator==(const FiringRecord&) const = default;
+};
+
+// Which firings to count for a quota: all of a product, or narrowed to a
+// session and/or a user; only firings at or after `since`.
+struct FiringQuery {
+    std::string productId;
+    std::optional<std::string> sessionId;
+    std::optional<std::string> distinctId;
+    Timestamp since {};
+};
+
+struct CircuitRecord {
+    int consecutiveFailures = 0;
+    Timestamp openUntil {}; // breaker open while now < openUntil
+    bool operator==(const CircuitRecord&) const = default;
+};
+
+struct SessionRecord {
+    std::string distinctId;
+    std::string email;
+    Timestamp firstSeen {};
+    Timestamp lastSeen {};
+    std::int64_t actionCount = 0; // actions ever appended; the next action's index
+    std::string previousSessionId; // set when this session rotated away from another for the same distinct id
+    bool operator==(const SessionRecord&) const = default;
+};
+
+// A batch of changes applied atomically by Store::commit: all or nothing.
+struct StoreWrite {
+    std::vector<std::pair<ConversationKey, ConversationRecord>> conversations; // upserts
+    std::vector<ConversationKey> erasedConversations; // `reset`: state and dismissals go, the log stays
+    std::vector<std::pair<ConversationKey, TransitionRecord>> transitions; // appended to the log
+    std::vector<FiringRecord> firings;
+    std::vector<std::pair<std::string, CircuitRecord>> circuits; // by product id
+    std::vector<std::pair<SessionKey, SessionRecord>> sessions; // upserts
+    // Appended to their session, kept ordered by timestampStart (ties keep
+    // arrival order); the store sets timestampEnd of the action before each
+    // one to its start. Actions with a uuid already stored for that session
+    // are ignored.
+    std::vector<std::pair<SessionKey, Action>> actions;
+
+    bool empty() const
+    {
+        return conversations.empty() && erasedConversations.empty() && transitions.empty() && firings.empty()
+            && circuits.empty() && sessions.empty() && actions.empty();
+    }
+};
+
+struct StoreRetention {
+    std::size_t maxActionsPerSession = 200; // oldest actions beyond this are dropped
+    std::size_t maxTransitionsPerConversation = 500;
+};
+
+// Where the connector's state lives. Reads are per entity so that a shared
+// networked store can serve several connector instances; writes go through
+// commit() so that one decision is persisted atomically.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    virtual std::optional<ConversationRecord> conversation(const ConversationKey& key) const = 0;
+    // Oldest first, at most `limit` most recent entries.
+    virtual std::vector<TransitionRecord> transitions(const ConversationKey& key, std::size_t limit) const = 0;
+
+    virtual std::optional<Timestamp> lastFiring(const ConversationKey& key, std::string_view triggerId) const = 0;
+    virtual std::optional<Timestamp> lastOffer(const SessionKey& key) const = 0;
+    virtual int countFirings(const FiringQuery& query) const = 0;
+    // Newest last, at most `limit` most recent firings of the product.
+    virtual std::vector<FiringRecord> firings(std::string_view productId, std::size_t limit) const = 0;
+
+    virtual CircuitRecord circuit(std::string_view productId) const = 0;
+
+    virtual std::optional<SessionRecord> session(const SessionKey& key) const = 0;
+    // The most recently seen session of a user in a product.
+    virtual std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const = 0;
+    // Calls `visit` once with the retained actions of the session, oldest
+    // first (empty span for an unknown session). No copy is made; the span
+    // is valid only during the call.
+    virtual void visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const = 0;
+    virtual std::size_t sessionCount() const = 0;
+
+    virtual Status commit(const StoreWrite& write) = 0;
+};
+
+} // namespace proactive

@@ -1,0 +1,105 @@
+#pragma once
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "intake/action.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace proactive {
+
+// Why one condition did or did not match, with the numbers behind it
+// (SPEC §6): "dwell 41 s < 60 s".
+struct ConditionExplanation {
+    std::string kind; // "user_page_dwell", "all", "count", "event", ...
+    std::string label; // what the condition checks, for people: "dwell on the current page"
+    nlohmann::json observed; // the value seen (number, string, array, null)
+    nlohmann::json threshold; // what it was compared with (null when not numeric)
+    bool matched = false;
+    std::string summary; // one line: "dwell 41 s < 60 s"
+    std::vector<ConditionExplanation> children; // for all/any/not
+};
+
+nlohmann::json toJson(const ConditionExplanation& explanation);
+
+// What a trigger evaluates against: the session's recent actions (the
+// product's lookback window, oldest first, already cut to max_actions) and
+// the decision time.
+struct EvaluationContext {
+    std::span<const Action> actions;
+    Timestamp now {};
+    std::span<const std::string> routes; // the product's route table, for route matchers
+};
+
+struct TriggerEvaluation {
+    bool matched = false;
+    // Set when evaluation failed (bad data, internal limit); a failure never
+    // matches and counts toward the product's circuit breaker.
+    std::optional<std::string> error;
+    // What the offer says when matched: the trigger's body and labels, or a
+    // section's (section_playbook_match); body trimmed and cut to 150 chars.
+    std::string body;
+    std::vector<std::string> replyOptionLabels;
+    ConditionExplanation explanation;
+};
+
+struct TriggerDefinition {
+    std::string id;
+    std::string name;
+    std::string description;
+    std::string body;
+    std::vector<std::string> replyOptionLabels;
+    Duration interactionTimeout = std::chrono::seconds(10);
+    Duration cooldown = std::chrono::seconds(30);
+    std::string tourId; // optional: tour started on accept (SPEC §4, tours)
+    nlohmann::json metadata = nlohmann::json::object();
+    nlohmann::json when; // the condition as written, for editors and round-trips
+};
+
+class Condition; // compiled `when`, see condition.h
+
+class Trigger {
+public:
+    Trigger(TriggerDefinition definition, std::shared_ptr<const Condition> when);
+
+    const TriggerDefinition& definition() const { return m_definition; }
+    const std::string& id() const { return m_definition.id; }
+
+    // Never throws: failures come back in TriggerEvaluation::error.
+    TriggerEvaluation evaluate(const EvaluationContext& context) const noexcept;
+
+private:
+    TriggerDefinition m_definition;
+    std::shared_ptr<const Condition> m_when;
+};
+
+// A product's ordered triggers.
+class TriggerSet {
+public:
+    TriggerSet() = default;
+    explicit TriggerSet(std::vector<Trigger> triggers) : m_triggers(std::move(triggers)) { }
+
+    std::span<const Trigger> triggers() const { return m_triggers; }
+    const Trigger* find(std::string_view id) const;
+    bool empty() const { return m_triggers.empty(); }
+
+private:
+    std::vector<Trigger> m_triggers;
+};
+
+// Parses a JSON array of trigger objects. Every problem is appended to
+// `diagnostics` with `file` and a JSON pointer below `pointer` (e.g.
+// "/0/triggers/2/when/all/1/regex"); triggers with problems are left out of
+// the result, the others are kept. Duplicate ids are an error.
+std::shared_ptr<const TriggerSet> parseTriggers(
+    const nlohmann::json& array, const std::string& file, const std::string& pointer, Diagnostics& diagnostics);
+
+// Trims and cuts an offer body to 150 characters (UTF-8 safe).
+std::string normaliseBody(std::string_view body);
+
+} // namespace proactive

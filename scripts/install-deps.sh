@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build, the tests and the studio need,
+# only those that are missing. Usage: scripts/install-deps.sh [--core-only]
+set -euo pipefail
+
+core_packages=(
+    build-essential cmake ninja-build ccache pkg-config
+    qt6-base-dev libqt6sql6-sqlite
+    nlohmann-json3-dev libsqlite3-dev libre2-dev zlib1g-dev
+    libbenchmark-dev
+)
+gui_packages=(
+    qt6-webengine-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
+    libgl-dev xvfb xauth
+)
+
+packages=("${core_packages[@]}")
+[[ "${1:-}" == "--core-only" ]] || packages+=("${gui_packages[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "Installing missing packages: ${missing[*]}"
+sudo_cmd=()
+[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
