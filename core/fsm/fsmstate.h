@@ -31,8 +31,8 @@ enum class FsmEvent : std::uint8_t {
 inline constexpr int kFsmStateCount = 5;
 inline constexpr int kFsmEventCount = 8;
 
-std::string_view toString(FsmState state);
-std::string_view toString(FsmEvent event);
+std::string_view nameOf(FsmState state);
+std::string_view nameOf(FsmEvent event);
 std::optional<FsmState> fsmStateFromString(std::string_view name);
 std::optional<FsmEvent> fsmEventFromString(std::string_view name);
 

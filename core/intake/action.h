@@ -13,7 +13,8 @@ namespace proactive {
 
 enum class ActionType : std::uint8_t { Pageview, Click, Submit, Change, RageClick, Pageleave, Custom };
 
-std::string_view toString(ActionType type);
+// Named nameOf rather than toString so that QTest's unqualified toString() does not find it by ADL.
+std::string_view nameOf(ActionType type);
 std::optional<ActionType> actionTypeFromString(std::string_view name);
 
 // One element of a PostHog `$elements_chain`, target first.
