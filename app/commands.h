@@ -1,0 +1,12 @@
+#pragma once
+
+#include <QStringList>
+
+// One function per subcommand; each parses its own options from `arguments`
+// (argv with the subcommand removed) and returns the process exit code.
+namespace proactive::app {
+
+int runValidate(const QStringList& arguments);
+int runEval(const QStringList& arguments);
+
+} // namespace proactive::app

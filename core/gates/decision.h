@@ -1,0 +1,65 @@
+#pragma once
+
+#include "fsm/fsmstate.h"
+#include "triggers/trigger.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace proactive {
+
+// What the client shows when a trigger fires (SPEC §3 response).
+struct Offer {
+    std::string triggerId;
+    std::string body;
+    std::vector<std::string> replyOptionLabels;
+    Duration interactionTimeout { 0 };
+    Duration cooldown { 0 };
+    nlohmann::json metadata = nlohmann::json::object();
+    std::string tourId;
+};
+
+enum class Verdict { Pass, Block, NotReached };
+std::string_view nameOf(Verdict verdict);
+
+// One gate's verdict with the numbers behind it.
+struct GateReport {
+    std::string gate; // product, fsm, resilience, triggers, quotas, bookkeeping
+    Verdict verdict = Verdict::NotReached;
+    std::string reason; // the skip reason when blocked
+    nlohmann::json numbers = nlohmann::json::object();
+};
+
+// The trigger gate's view of one trigger.
+struct TriggerReport {
+    enum class Status { Matched, NoMatch, Cooldown, Error, Shadowed };
+    std::string triggerId;
+    Status status = Status::NoMatch;
+    std::string error;
+    double cooldownRemainingS = 0;
+    ConditionExplanation explanation;
+};
+std::string_view nameOf(TriggerReport::Status status);
+
+// The answer of one poll.
+struct Decision {
+    std::optional<Offer> offer;
+    std::optional<std::string> skipReason;
+    FsmState state = FsmState::Thinking;
+    Timestamp at {};
+    // Filled when explain was asked for.
+    std::vector<GateReport> gates;
+    std::vector<TriggerReport> triggers;
+    // What this poll changed: expiry, firing. Empty for most polls.
+    std::vector<TransitionRecord> transitions;
+};
+
+// The /context body: proactive_trigger, proactive_skip_reason, state, and
+// with `explain` the gates (the triggers gate carrying every trigger's report).
+nlohmann::json toJson(const Decision& decision, bool explain);
+nlohmann::json toJson(const Offer& offer);
+
+} // namespace proactive

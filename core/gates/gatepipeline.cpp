@@ -1,0 +1,257 @@
+#include "gates/gatepipeline.h"
+
+#include "fsm/fsm.h"
+
+#include <chrono>
+
+namespace proactive {
+
+namespace {
+
+    using namespace std::chrono_literals;
+
+    double seconds(Duration d) { return toSeconds(d); }
+
+    // Reports one gate and, when it blocks, the skip reason.
+    struct Gates {
+        Decision& decision;
+        bool explain;
+
+        void pass(std::string_view gate, nlohmann::json numbers = nlohmann::json::object())
+        {
+            if (explain)
+                decision.gates.push_back({ std::string(gate), Verdict::Pass, {}, std::move(numbers) });
+        }
+
+        void block(std::string_view gate, std::string_view reason, nlohmann::json numbers = nlohmann::json::object())
+        {
+            decision.skipReason = std::string(reason);
+            if (!explain)
+                return;
+            decision.gates.push_back({ std::string(gate), Verdict::Block, std::string(reason), std::move(numbers) });
+            static constexpr std::string_view kOrder[] = { "product", "fsm", "resilience", "triggers", "quotas",
+                "bookkeeping" };
+            bool after = false;
+            for (auto name : kOrder) {
+                if (after)
+                    decision.gates.push_back({ std::string(name), Verdict::NotReached, {}, nlohmann::json::object() });
+                after = after || name == gate;
+            }
+        }
+    };
+
+    // The product's lookback window: actions started at or after now −
+    // lookback, at most max_actions of the most recent.
+    std::span<const Action> lookbackWindow(std::span<const Action> actions, const ProactiveSettings& settings, Timestamp now)
+    {
+        const Timestamp from = now - settings.lookback;
+        std::size_t first = actions.size();
+        while (first > 0 && actions[first - 1].timestampStart >= from
+            && actions.size() - first < static_cast<std::size_t>(settings.maxActions))
+            --first;
+        return actions.subspan(first);
+    }
+
+    Timestamp startOfUtcDay(Timestamp t) { return std::chrono::floor<std::chrono::days>(t); }
+
+    struct TriggerGateResult {
+        const Trigger* winner = nullptr;
+        TriggerEvaluation winnerEvaluation;
+        bool anyCooling = false;
+        int failures = 0;
+        std::string lastUrl;
+    };
+
+} // namespace
+
+std::vector<TriggerReport> GatePipeline::explainTriggers(const Product& product, const SessionKey& session, Timestamp now) const
+{
+    std::vector<TriggerReport> reports;
+    m_store.visitActions(session, [&](std::span<const Action> all) {
+        const EvaluationContext context { lookbackWindow(all, product.proactive, now), now, product.routes, true };
+        for (const Trigger& trigger : product.triggers->triggers()) {
+            auto evaluation = trigger.evaluate(context);
+            TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, 0, std::move(evaluation.explanation) };
+            if (evaluation.error) {
+                report.status = TriggerReport::Status::Error;
+                report.error = *evaluation.error;
+            } else if (evaluation.matched) {
+                report.status = TriggerReport::Status::Matched;
+            }
+            reports.push_back(std::move(report));
+        }
+    });
+    return reports;
+}
+
+Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
+{
+    const Product& product = request.product;
+    const ProactiveSettings& settings = product.proactive;
+    const Timestamp now = request.now;
+
+    Decision decision;
+    decision.at = now;
+    Gates gates { decision, request.explain };
+
+    ConversationRecord record = m_store.conversation(request.conversation).value_or(ConversationRecord {});
+    if (auto expired = fsm::expire(record, now)) {
+        decision.transitions.push_back(*expired);
+        write.conversations.emplace_back(request.conversation, record);
+        write.transitions.emplace_back(request.conversation, *expired);
+    }
+    decision.state = record.state;
+
+    // 1. Product opt-in.
+    if (!settings.enabled) {
+        gates.block("product", skip::ProductDisabled, { { "enabled", false } });
+        return decision;
+    }
+    gates.pass("product", { { "enabled", true } });
+
+    // 2. FSM gate.
+    if (record.state == FsmState::ConservativeAssistance) {
+        nlohmann::json numbers { { "state", nameOf(record.state) }, { "dismissals", record.dismissals },
+            { "silenced", record.silenced } };
+        if (!record.silenced)
+            numbers["cooldown_remaining_s"] = seconds(record.cooldownUntil - now);
+        gates.block("fsm", skip::FsmConservativeCooldown, std::move(numbers));
+        return decision;
+    }
+    if (record.state != FsmState::Thinking) {
+        nlohmann::json numbers { { "state", nameOf(record.state) } };
+        if (record.state == FsmState::ProactiveAssistance) {
+            numbers["offered_trigger"] = record.activeTriggerId;
+            numbers["expires_in_s"] = seconds(record.lastEventAt + record.interactionTimeout - now);
+        }
+        gates.block("fsm", skip::FsmWrongState, std::move(numbers));
+        return decision;
+    }
+    gates.pass("fsm", { { "state", nameOf(record.state) }, { "dismissals", record.dismissals } });
+
+    // 3. Resilience: circuit breaker, then the per-session minimum interval.
+    CircuitRecord circuit = m_store.circuit(product.id);
+    if (now < circuit.openUntil) {
+        gates.block("resilience", skip::CircuitOpen,
+            { { "circuit", "open" }, { "reopens_in_s", seconds(circuit.openUntil - now) },
+                { "failures_to_open", settings.circuit.failures } });
+        return decision;
+    }
+    nlohmann::json resilience { { "circuit", "closed" }, { "consecutive_failures", circuit.consecutiveFailures },
+        { "min_interval_s", seconds(settings.minInterval) } };
+    if (const auto lastOffer = m_store.lastOffer(request.session)) {
+        resilience["since_last_offer_s"] = seconds(now - *lastOffer);
+        if (now < *lastOffer + settings.minInterval) {
+            gates.block("resilience", skip::MinInterval, std::move(resilience));
+            return decision;
+        }
+    }
+    gates.pass("resilience", std::move(resilience));
+
+    // 4. Triggers, in order; first match wins, triggers in their own cooldown are passed over.
+    TriggerGateResult result;
+    m_store.visitActions(request.session, [&](std::span<const Action> all) {
+        const auto window = lookbackWindow(all, settings, now);
+        if (!window.empty())
+            result.lastUrl = window.back().canonicalUrl;
+        const EvaluationContext context { window, now, product.routes, request.explain };
+        for (const Trigger& trigger : product.triggers->triggers()) {
+            if (result.winner && !request.explain)
+                break;
+            auto evaluation = trigger.evaluate(context);
+            TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, 0, {} };
+            if (evaluation.error) {
+                ++result.failures;
+                report.status = TriggerReport::Status::Error;
+                report.error = *evaluation.error;
+            } else if (evaluation.matched && result.winner) {
+                report.status = TriggerReport::Status::Shadowed;
+            } else if (evaluation.matched) {
+                const auto last = m_store.lastFiring(request.conversation, trigger.id());
+                const Duration cooldown = trigger.definition().cooldown;
+                if (last && now < *last + cooldown) {
+                    result.anyCooling = true;
+                    report.status = TriggerReport::Status::Cooldown;
+                    report.cooldownRemainingS = seconds(*last + cooldown - now);
+                } else {
+                    report.status = TriggerReport::Status::Matched;
+                    result.winner = &trigger;
+                }
+            }
+            if (request.explain) {
+                report.explanation = evaluation.explanation;
+                decision.triggers.push_back(std::move(report));
+            }
+            if (report.status == TriggerReport::Status::Matched)
+                result.winnerEvaluation = std::move(evaluation);
+        }
+    });
+
+    // A failing trigger counts toward the breaker; a clean evaluation closes the count.
+    if (result.failures > 0) {
+        circuit.consecutiveFailures += result.failures;
+        if (circuit.consecutiveFailures >= settings.circuit.failures) {
+            circuit.openUntil = now + settings.circuit.pause;
+            circuit.consecutiveFailures = 0;
+        }
+        write.circuits.emplace_back(product.id, circuit);
+    } else if (circuit.consecutiveFailures > 0) {
+        circuit.consecutiveFailures = 0;
+        write.circuits.emplace_back(product.id, circuit);
+    }
+
+    nlohmann::json triggerNumbers { { "evaluated", decision.triggers.size() }, { "failures", result.failures } };
+    if (!result.winner) {
+        gates.block("triggers", result.anyCooling ? skip::TriggerCooldown : skip::NoTrigger, std::move(triggerNumbers));
+        return decision;
+    }
+    triggerNumbers["matched"] = result.winner->id();
+    gates.pass("triggers", std::move(triggerNumbers));
+
+    // 5. Quotas (0 = off).
+    const QuotaSettings& quotas = settings.quotas;
+    nlohmann::json quotaNumbers = nlohmann::json::object();
+    auto overQuota = [&](std::string_view name, int limit, FiringQuery query) {
+        if (limit <= 0)
+            return false;
+        const int used = m_store.countFirings(query);
+        quotaNumbers[std::string(name)] = { { "used", used }, { "limit", limit } };
+        return used >= limit;
+    };
+    if (overQuota("product_minute", quotas.productPerMinute, { product.id, std::nullopt, std::nullopt, now - 60s + 1ms })) {
+        gates.block("quotas", skip::QuotaProductMinute, std::move(quotaNumbers));
+        return decision;
+    }
+    if (overQuota("session_hour", quotas.sessionPerHour,
+            { product.id, request.session.sessionId, std::nullopt, now - 3600s + 1ms })) {
+        gates.block("quotas", skip::QuotaSessionHour, std::move(quotaNumbers));
+        return decision;
+    }
+    const auto sessionRecord = m_store.session(request.session);
+    const std::string distinctId = sessionRecord ? sessionRecord->distinctId : std::string();
+    if (quotas.userPerDay > 0 && distinctId.empty())
+        quotaNumbers["user_day"] = "no distinct id: not counted";
+    else if (overQuota("user_day", quotas.userPerDay, { product.id, std::nullopt, distinctId, startOfUtcDay(now) })) {
+        gates.block("quotas", skip::QuotaUserDay, std::move(quotaNumbers));
+        return decision;
+    }
+    gates.pass("quotas", std::move(quotaNumbers));
+
+    // 6. Bookkeeping: record the firing, move the FSM to proactive_assistance.
+    const TriggerDefinition& definition = result.winner->definition();
+    write.firings.push_back({ product.id, request.session.sessionId, request.conversation.conversationId, distinctId,
+        definition.id, result.lastUrl, now });
+    const auto fired = fsm::fire(record, definition.id, definition.interactionTimeout, now);
+    write.conversations.emplace_back(request.conversation, record);
+    write.transitions.emplace_back(request.conversation, fired);
+    decision.transitions.push_back(fired);
+    decision.state = record.state;
+    gates.pass("bookkeeping", { { "state", nameOf(record.state) }, { "trigger_id", definition.id } });
+
+    decision.offer = Offer { definition.id, std::move(result.winnerEvaluation.body),
+        std::move(result.winnerEvaluation.replyOptionLabels), definition.interactionTimeout, definition.cooldown,
+        definition.metadata, definition.tourId };
+    return decision;
+}
+
+} // namespace proactive

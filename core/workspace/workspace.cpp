@@ -1,0 +1,312 @@
+#include "workspace/workspace.h"
+
+#include "base/jsonreader.h"
+#include "triggers/trigger.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace proactive {
+
+namespace {
+
+    constexpr std::string_view kEnvPrefix = "env:";
+    constexpr double kMaxSeconds = 365.0 * 24 * 3600;
+
+    Duration seconds(double s) { return fromSeconds(s); }
+
+    void readCircuit(JsonObjectReader& parent, CircuitSettings& circuit, const std::string& file, Diagnostics& diagnostics)
+    {
+        const auto* value = parent.value("circuit");
+        if (!value)
+            return;
+        JsonObjectReader reader(*value, file, jsonPointer(parent.pointer(), "circuit"), diagnostics);
+        if (auto v = reader.number("failures", 1, 1000))
+            circuit.failures = static_cast<int>(*v);
+        if (auto v = reader.number("pause_s", 0, kMaxSeconds))
+            circuit.pause = seconds(*v);
+        reader.finish();
+    }
+
+    void readQuotas(JsonObjectReader& parent, QuotaSettings& quotas, const std::string& file, Diagnostics& diagnostics)
+    {
+        const auto* value = parent.value("quotas");
+        if (!value)
+            return;
+        JsonObjectReader reader(*value, file, jsonPointer(parent.pointer(), "quotas"), diagnostics);
+        if (auto v = reader.number("product_per_minute", 0, 1e9))
+            quotas.productPerMinute = static_cast<int>(*v);
+        if (auto v = reader.number("session_per_hour", 0, 1e9))
+            quotas.sessionPerHour = static_cast<int>(*v);
+        if (auto v = reader.number("user_per_day", 0, 1e9))
+            quotas.userPerDay = static_cast<int>(*v);
+        reader.finish();
+    }
+
+    void readProactive(JsonObjectReader& row, ProactiveSettings& settings, const std::string& file, Diagnostics& diagnostics)
+    {
+        const auto* value = row.value("proactive");
+        if (!value)
+            return;
+        JsonObjectReader reader(*value, file, jsonPointer(row.pointer(), "proactive"), diagnostics);
+        if (auto v = reader.boolean("enabled"))
+            settings.enabled = *v;
+        if (auto v = reader.number("min_interval_s", 0, kMaxSeconds))
+            settings.minInterval = seconds(*v);
+        if (const auto* cooldowns = reader.value("conservative_cooldowns_s")) {
+            const auto pointer = jsonPointer(reader.pointer(), "conservative_cooldowns_s");
+            if (!cooldowns->is_array()) {
+                diagnostics.push_back({ file, pointer, "expected an array of seconds, e.g. [600, 900]" });
+            } else {
+                std::vector<Duration> parsed;
+                for (std::size_t i = 0; i < cooldowns->size(); ++i) {
+                    const auto& item = (*cooldowns)[i];
+                    if (!item.is_number() || item.get<double>() < 0 || item.get<double>() > kMaxSeconds)
+                        diagnostics.push_back({ file, jsonPointer(pointer, i), "expected a number of seconds ≥ 0" });
+                    else
+                        parsed.push_back(seconds(item.get<double>()));
+                }
+                settings.conservativeCooldowns = std::move(parsed);
+            }
+        }
+        readCircuit(reader, settings.circuit, file, diagnostics);
+        readQuotas(reader, settings.quotas, file, diagnostics);
+        if (auto v = reader.number("lookback_s", 1, kMaxSeconds))
+            settings.lookback = seconds(*v);
+        if (auto v = reader.number("max_actions", 1, 10000))
+            settings.maxActions = static_cast<int>(*v);
+        reader.finish();
+    }
+
+    bool validPath(std::string_view route) { return !route.empty() && (route.front() == '/' || route.find("://") != std::string_view::npos); }
+
+    struct Loader {
+        const std::filesystem::path& root;
+        const std::string& file;
+        Diagnostics& diagnostics;
+        std::vector<std::string>& notes;
+
+        std::optional<std::string> productId(JsonObjectReader& row)
+        {
+            const auto* id = row.value("product_id");
+            if (!id) {
+                row.error("product_id", "missing required field (a string or an integer)");
+                return std::nullopt;
+            }
+            if (id->is_number_integer() || id->is_number_unsigned())
+                return id->dump(); // numeric ids are normalised to their decimal string
+            if (id->is_string() && !id->get<std::string>().empty())
+                return id->get<std::string>();
+            row.error("product_id", "expected a non-empty string or an integer, found " + std::string(jsonTypeName(*id)));
+            return std::nullopt;
+        }
+
+        void webhookSecret(JsonObjectReader& row, Product& product)
+        {
+            const auto secret = row.string("webhook_secret");
+            if (!secret || secret->empty())
+                return;
+            if (!secret->starts_with(kEnvPrefix)) {
+                row.error("webhook_secret",
+                    "secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the environment");
+                return;
+            }
+            const std::string variable = secret->substr(kEnvPrefix.size());
+            if (variable.empty()) {
+                row.error("webhook_secret", "\"env:\" needs a variable name");
+                return;
+            }
+            if (const char* value = std::getenv(variable.c_str()); value && *value)
+                product.webhookSecret = value;
+            else
+                notes.push_back("product " + product.id + ": webhook secret variable " + variable
+                    + " is not set; its webhook answers 401 until it is");
+        }
+
+        std::shared_ptr<const TriggerSet> triggers(JsonObjectReader& row, const Product& product, bool& ok)
+        {
+            const std::size_t before = diagnostics.size();
+            std::shared_ptr<const TriggerSet> set;
+            const auto* inline_ = row.value("triggers");
+            if (inline_ && inline_->is_array()) {
+                set = parseTriggers(*inline_, file, jsonPointer(row.pointer(), "triggers"), diagnostics);
+            } else {
+                std::filesystem::path path = root / "triggers" / (product.id + ".json");
+                if (inline_ && inline_->is_string()) {
+                    path = root / inline_->get<std::string>();
+                } else if (inline_) {
+                    row.error("triggers", "expected an array of triggers or a file name, found " + std::string(jsonTypeName(*inline_)));
+                }
+                const std::string relative = std::filesystem::relative(path, root).generic_string();
+                if (std::filesystem::exists(path)) {
+                    auto text = readTextFile(path);
+                    if (!text) {
+                        diagnostics.push_back({ relative, "", text.error().message });
+                    } else if (auto json = parseJsonDocument(*text, relative, diagnostics)) {
+                        set = parseTriggers(*json, relative, "", diagnostics);
+                    }
+                } else if (inline_) {
+                    diagnostics.push_back({ file, jsonPointer(row.pointer(), "triggers"), "trigger file " + relative + " does not exist" });
+                } else {
+                    notes.push_back("product " + product.id + ": no triggers (neither inline nor " + relative + ")");
+                }
+            }
+            ok = diagnostics.size() == before;
+            return set ? set : std::make_shared<const TriggerSet>();
+        }
+
+        std::optional<Product> product(const nlohmann::json& value, std::size_t index)
+        {
+            const std::size_t before = diagnostics.size();
+            JsonObjectReader row(value, file, jsonPointer("", index), diagnostics);
+            if (!row.valid())
+                return std::nullopt;
+            Product product;
+            if (auto id = productId(row))
+                product.id = *id;
+            product.name = row.string("name").value_or(product.id);
+            webhookSecret(row, product);
+            product.posthogToken = row.string("posthog_token").value_or("");
+            if (auto routes = row.stringArray("routes")) {
+                for (std::size_t i = 0; i < routes->size(); ++i)
+                    if (!validPath((*routes)[i]))
+                        diagnostics.push_back({ file, jsonPointer(jsonPointer(row.pointer(), "routes"), i),
+                            "a route is a path starting with / (\"/projects/:slug\") or a full URL" });
+                product.routes = std::move(*routes);
+            }
+            if (auto origins = row.stringArray("cors_origins"))
+                product.corsOrigins = std::move(*origins);
+            readProactive(row, product.proactive, file, diagnostics);
+            bool triggersOk = true;
+            product.triggers = triggers(row, product, triggersOk);
+            row.finish();
+            if (diagnostics.size() != before)
+                return std::nullopt;
+            return product;
+        }
+    };
+
+} // namespace
+
+const Product* Workspace::product(std::string_view id) const
+{
+    const auto it = std::find_if(m_products.begin(), m_products.end(), [&](const Product& p) { return p.id == id; });
+    return it == m_products.end() ? nullptr : &*it;
+}
+
+const Product* Workspace::productByToken(std::string_view token) const
+{
+    if (token.empty())
+        return nullptr;
+    const auto it = std::find_if(
+        m_products.begin(), m_products.end(), [&](const Product& p) { return p.posthogToken == token; });
+    return it == m_products.end() ? nullptr : &*it;
+}
+
+Workspace Workspace::fromJson(
+    const nlohmann::json& products, const std::filesystem::path& root, const std::string& file, Diagnostics& diagnostics)
+{
+    Workspace workspace;
+    workspace.m_root = root;
+    if (!products.is_array()) {
+        diagnostics.push_back({ file, "", "expected an array of products, found " + std::string(jsonTypeName(products)) });
+        return workspace;
+    }
+    Loader loader { root, file, diagnostics, workspace.m_notes };
+    for (std::size_t i = 0; i < products.size(); ++i) {
+        auto product = loader.product(products[i], i);
+        if (!product)
+            continue;
+        const auto pointer = jsonPointer(jsonPointer("", i), "product_id");
+        if (workspace.product(product->id)) {
+            diagnostics.push_back({ file, pointer, "duplicate product_id \"" + product->id + "\"" });
+            continue;
+        }
+        if (!product->posthogToken.empty() && workspace.productByToken(product->posthogToken)) {
+            diagnostics.push_back({ file, jsonPointer(jsonPointer("", i), "posthog_token"),
+                "posthog_token is already used by another product" });
+            continue;
+        }
+        workspace.m_products.push_back(std::move(*product));
+    }
+    return workspace;
+}
+
+Workspace Workspace::load(const std::filesystem::path& root, Diagnostics& diagnostics)
+{
+    const std::string file = "products.json";
+    auto text = readTextFile(root / file);
+    if (!text) {
+        diagnostics.push_back({ file, "", text.error().message });
+        Workspace empty;
+        empty.m_root = root;
+        return empty;
+    }
+    auto json = parseJsonDocument(*text, file, diagnostics);
+    if (!json) {
+        Workspace empty;
+        empty.m_root = root;
+        return empty;
+    }
+    return fromJson(*json, root, file, diagnostics);
+}
+
+Result<std::string> readTextFile(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return Error { "not_a_file", path.string() + " is a directory", path.string() };
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return Error { "unreadable", "cannot open " + path.string() + " (missing or not readable)", path.string() };
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::optional<nlohmann::json> parseJsonDocument(std::string_view text, const std::string& file, Diagnostics& diagnostics)
+{
+    // With allow_exceptions=false nlohmann returns `discarded` without saying
+    // where; a SAX error handler gets the byte position for the message.
+    struct Locator final : nlohmann::json_sax<nlohmann::json> {
+        std::size_t position = 0;
+        std::string message;
+        bool null() override { return true; }
+        bool boolean(bool) override { return true; }
+        bool number_integer(number_integer_t) override { return true; }
+        bool number_unsigned(number_unsigned_t) override { return true; }
+        bool number_float(number_float_t, const string_t&) override { return true; }
+        bool string(string_t&) override { return true; }
+        bool binary(binary_t&) override { return true; }
+        bool start_object(std::size_t) override { return true; }
+        bool key(string_t&) override { return true; }
+        bool end_object() override { return true; }
+        bool start_array(std::size_t) override { return true; }
+        bool end_array() override { return true; }
+        bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& e) override
+        {
+            position = pos;
+            message = e.what();
+            return false;
+        }
+    };
+    auto json = nlohmann::json::parse(text, nullptr, false);
+    if (!json.is_discarded())
+        return json;
+    Locator locator;
+    nlohmann::json::sax_parse(text, &locator);
+    const std::size_t offset = std::min(locator.position, text.size());
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset > 0 ? offset - 1 : 0), '\n');
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, column 2: ".
+    std::string reason = locator.message;
+    if (const auto colon = reason.find(": "); colon != std::string::npos)
+        reason = reason.substr(colon + 2);
+    diagnostics.push_back({ file, "", "invalid JSON at line " + std::to_string(line) + ": " + reason });
+    return std::nullopt;
+}
+
+} // namespace proactive
