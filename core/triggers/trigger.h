@@ -4,9 +4,9 @@
 #include "base/result.h"
 #include "intake/action.h"
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,28 +15,37 @@ namespace proactive {
 
 // Why one condition did or did not match, with the numbers behind it
 // (SPEC §6): "dwell 41 s < 60 s".
-struct ConditionExplanation {
+struct ConditionExplanation
+{
     std::string kind; // "user_page_dwell", "all", "count", "event", ...
     std::string label; // what the condition checks, for people: "dwell on the current page"
     nlohmann::json observed; // the value seen (number, string, array, null)
     nlohmann::json threshold; // what it was compared with (null when not numeric)
     bool matched = false;
     std::string summary; // one line: "dwell 41 s < 60 s"
+    nlohmann::json details; // extra facts (the URL sequence of a ping-pong, ...); null when none
     std::vector<ConditionExplanation> children; // for all/any/not
 };
 
+// Keys: kind, label, observed, threshold, matched, summary; details when
+// not null, children when not empty.
 nlohmann::json toJson(const ConditionExplanation& explanation);
 
 // What a trigger evaluates against: the session's recent actions (the
 // product's lookback window, oldest first, already cut to max_actions) and
 // the decision time.
-struct EvaluationContext {
+struct EvaluationContext
+{
     std::span<const Action> actions;
     Timestamp now {};
     std::span<const std::string> routes; // the product's route table, for route matchers
+    // Build the human summaries and labels of the explanation. Off on the
+    // hot path: matched/observed/threshold are always filled.
+    bool explain = false;
 };
 
-struct TriggerEvaluation {
+struct TriggerEvaluation
+{
     bool matched = false;
     // Set when evaluation failed (bad data, internal limit); a failure never
     // matches and counts toward the product's circuit breaker.
@@ -48,7 +57,8 @@ struct TriggerEvaluation {
     ConditionExplanation explanation;
 };
 
-struct TriggerDefinition {
+struct TriggerDefinition
+{
     std::string id;
     std::string name;
     std::string description;
@@ -63,26 +73,32 @@ struct TriggerDefinition {
 
 class Condition; // compiled `when`, see condition.h
 
-class Trigger {
+class Trigger
+{
 public:
     Trigger(TriggerDefinition definition, std::shared_ptr<const Condition> when);
 
     const TriggerDefinition& definition() const { return m_definition; }
     const std::string& id() const { return m_definition.id; }
 
-    // Never throws: failures come back in TriggerEvaluation::error.
+    // Never throws: failures (an exception inside a condition, a timestamp
+    // out of range) come back in TriggerEvaluation::error, never matched.
     TriggerEvaluation evaluate(const EvaluationContext& context) const noexcept;
 
 private:
     TriggerDefinition m_definition;
     std::shared_ptr<const Condition> m_when;
+    std::string m_body; // normalised once
 };
 
 // A product's ordered triggers.
-class TriggerSet {
+class TriggerSet
+{
 public:
     TriggerSet() = default;
-    explicit TriggerSet(std::vector<Trigger> triggers) : m_triggers(std::move(triggers)) { }
+    explicit TriggerSet(std::vector<Trigger> triggers)
+        : m_triggers(std::move(triggers))
+    { }
 
     std::span<const Trigger> triggers() const { return m_triggers; }
     const Trigger* find(std::string_view id) const;

@@ -1,0 +1,545 @@
+#include "store/memorystore.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <iterator>
+#include <tuple>
+
+namespace proactive {
+
+namespace {
+
+    // Ids are what every index hashes on; an empty one would silently merge
+    // entities, so such a write is refused as a whole.
+    std::optional<Error> validate(const StoreWrite& write)
+    {
+        using Field = std::pair<const char*, std::string_view>;
+        const auto check
+            = [](const char* list, std::size_t index, std::initializer_list<Field> fields) -> std::optional<Error> {
+            for (const auto& [name, value] : fields)
+                if (value.empty())
+                    return Error { "store.invalid_write",
+                        std::string(list) + "[" + std::to_string(index) + "]: empty " + name, {} };
+            return std::nullopt;
+        };
+
+        for (std::size_t i = 0; i < write.erasedConversations.size(); ++i) {
+            const auto& key = write.erasedConversations[i];
+            if (auto error = check("erasedConversations", i,
+                    { { "product id", key.productId }, { "conversation id", key.conversationId } }))
+                return error;
+        }
+        for (std::size_t i = 0; i < write.conversations.size(); ++i) {
+            const auto& key = write.conversations[i].first;
+            if (auto error = check(
+                    "conversations", i, { { "product id", key.productId }, { "conversation id", key.conversationId } }))
+                return error;
+        }
+        for (std::size_t i = 0; i < write.transitions.size(); ++i) {
+            const auto& key = write.transitions[i].first;
+            if (auto error = check(
+                    "transitions", i, { { "product id", key.productId }, { "conversation id", key.conversationId } }))
+                return error;
+        }
+        for (std::size_t i = 0; i < write.firings.size(); ++i) {
+            const auto& firing = write.firings[i];
+            if (auto error = check("firings", i,
+                    { { "product id", firing.productId }, { "session id", firing.sessionId },
+                        { "conversation id", firing.conversationId }, { "trigger id", firing.triggerId } }))
+                return error;
+        }
+        for (std::size_t i = 0; i < write.circuits.size(); ++i)
+            if (auto error = check("circuits", i, { { "product id", write.circuits[i].first } }))
+                return error;
+        for (std::size_t i = 0; i < write.sessions.size(); ++i) {
+            const auto& key = write.sessions[i].first;
+            if (auto error = check("sessions", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
+                return error;
+        }
+        for (std::size_t i = 0; i < write.actions.size(); ++i) {
+            const auto& key = write.actions[i].first;
+            if (auto error = check("actions", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
+                return error;
+        }
+        return std::nullopt;
+    }
+
+    // First element of a time-sorted container at or after `since`.
+    template<typename Container, typename TimeOf>
+    auto firstAtOrAfter(const Container& sorted, Timestamp since, TimeOf timeOf)
+    {
+        return std::lower_bound(
+            sorted.begin(), sorted.end(), since, [&](const auto& element, Timestamp t) { return timeOf(element) < t; });
+    }
+
+    // Inserts after every element with the same time: ties keep arrival order.
+    template<typename Container, typename Value, typename TimeOf>
+    void insertByTime(Container& sorted, Value value, TimeOf timeOf)
+    {
+        const Timestamp at = timeOf(value);
+        const auto position = std::upper_bound(
+            sorted.begin(), sorted.end(), at, [&](Timestamp t, const auto& element) { return t < timeOf(element); });
+        sorted.insert(position, std::move(value));
+    }
+
+    template<typename Container>
+    std::vector<typename Container::value_type> lastOf(const Container& items, std::size_t limit)
+    {
+        const auto count = static_cast<std::ptrdiff_t>(std::min(limit, items.size()));
+        return { items.end() - count, items.end() };
+    }
+
+} // namespace
+
+std::size_t MemoryStore::KeyHash::operator()(KeyView key) const noexcept
+{
+    const std::size_t a = std::hash<std::string_view> {}(key.first);
+    const std::size_t b = std::hash<std::string_view> {}(key.second);
+    return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+}
+
+MemoryStore::MemoryStore(StoreRetention retention)
+    : m_retention(retention)
+{ }
+
+MemoryStore::~MemoryStore() = default;
+
+std::optional<ConversationRecord> MemoryStore::conversation(const ConversationKey& key) const
+{
+    const auto it = m_conversations.find(keyOf(key));
+    if (it == m_conversations.end())
+        return std::nullopt;
+    return it->second.record;
+}
+
+std::vector<TransitionRecord> MemoryStore::transitions(const ConversationKey& key, std::size_t limit) const
+{
+    const auto it = m_conversations.find(keyOf(key));
+    if (it == m_conversations.end())
+        return {};
+    return lastOf(it->second.transitions, limit);
+}
+
+std::optional<Timestamp> MemoryStore::lastFiring(const ConversationKey& key, std::string_view triggerId) const
+{
+    const auto it = m_conversations.find(keyOf(key));
+    if (it == m_conversations.end())
+        return std::nullopt;
+    for (const auto& [trigger, at] : it->second.lastFirings)
+        if (trigger == triggerId)
+            return at;
+    return std::nullopt;
+}
+
+std::optional<Timestamp> MemoryStore::lastOffer(const SessionKey& key) const
+{
+    const auto it = m_sessions.find(keyOf(key));
+    if (it == m_sessions.end())
+        return std::nullopt;
+    return it->second.lastOffer;
+}
+
+int MemoryStore::countFirings(const FiringQuery& query) const
+{
+    const auto count = [](auto first, auto last) { return static_cast<int>(std::distance(first, last)); };
+    if (query.sessionId) {
+        const auto it = m_sessions.find(KeyView { query.productId, *query.sessionId });
+        if (it == m_sessions.end())
+            return 0;
+        const auto& firings = it->second.firings;
+        const auto first = firstAtOrAfter(firings, query.since, [](const SessionFiring& f) { return f.at; });
+        if (!query.distinctId)
+            return count(first, firings.end());
+        return static_cast<int>(std::count_if(
+            first, firings.end(), [&](const SessionFiring& f) { return f.distinctId == *query.distinctId; }));
+    }
+    if (query.distinctId) {
+        const auto it = m_users.find(KeyView { query.productId, *query.distinctId });
+        if (it == m_users.end())
+            return 0;
+        const auto& firings = it->second.firings;
+        return count(firstAtOrAfter(firings, query.since, [](Timestamp t) { return t; }), firings.end());
+    }
+    const auto it = m_firings.find(query.productId);
+    if (it == m_firings.end())
+        return 0;
+    const auto& window = it->second.window;
+    return count(firstAtOrAfter(window, query.since, [](const WindowFiring& f) { return f.at; }), window.end());
+}
+
+std::vector<FiringRecord> MemoryStore::firings(std::string_view productId, std::size_t limit) const
+{
+    const auto it = m_firings.find(productId);
+    if (it == m_firings.end())
+        return {};
+    return lastOf(it->second.history, limit);
+}
+
+CircuitRecord MemoryStore::circuit(std::string_view productId) const
+{
+    const auto it = m_circuits.find(productId);
+    return it == m_circuits.end() ? CircuitRecord {} : it->second;
+}
+
+std::optional<SessionRecord> MemoryStore::session(const SessionKey& key) const
+{
+    const auto it = m_sessions.find(keyOf(key));
+    if (it == m_sessions.end())
+        return std::nullopt;
+    return it->second.record;
+}
+
+std::optional<std::string> MemoryStore::latestSessionOf(std::string_view productId, std::string_view distinctId) const
+{
+    const auto it = m_users.find(KeyView { productId, distinctId });
+    if (it == m_users.end())
+        return std::nullopt;
+    // Ties on lastSeen go to the session that started later, then to the
+    // greater id, so that the answer does not depend on insertion history.
+    const auto rank = [](const SessionMap::value_type* node) {
+        return std::tie(node->second.record->lastSeen, node->second.record->firstSeen, node->first.second);
+    };
+    const SessionMap::value_type* latest = nullptr;
+    for (const SessionMap::value_type* node : it->second.sessions)
+        if (!latest || rank(node) > rank(latest))
+            latest = node;
+    if (!latest)
+        return std::nullopt;
+    return latest->first.second;
+}
+
+void MemoryStore::visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const
+{
+    const auto it = m_sessions.find(keyOf(key));
+    if (it == m_sessions.end()) {
+        visit({});
+        return;
+    }
+    visit(it->second.actions);
+}
+
+std::size_t MemoryStore::sessionCount() const
+{
+    return m_sessionRecords;
+}
+
+Status MemoryStore::commit(const StoreWrite& write)
+{
+    auto planned = plan(write);
+    if (!planned)
+        return planned.error();
+    apply(write, *planned);
+    return Ok {};
+}
+
+Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
+{
+    if (auto error = validate(write))
+        return *error;
+
+    Plan plan;
+
+    struct TransitionTally {
+        const ConversationKey* key;
+        std::size_t appended = 0;
+    };
+    KeyMap<TransitionTally> transitionTallies;
+    std::vector<const TransitionTally*> transitionOrder;
+    for (const auto& [key, transition] : write.transitions) {
+        auto it = transitionTallies.find(keyOf(key));
+        if (it == transitionTallies.end()) {
+            it = transitionTallies.emplace(Key { key.productId, key.conversationId }, TransitionTally { &key }).first;
+            transitionOrder.push_back(&it->second);
+        }
+        ++it->second.appended;
+    }
+    for (const TransitionTally* tally : transitionOrder) {
+        const std::size_t total = transitionCount(*tally->key) + tally->appended;
+        if (total > m_retention.maxTransitionsPerConversation)
+            plan.droppedTransitions.emplace_back(*tally->key, total - m_retention.maxTransitionsPerConversation);
+    }
+
+    struct FiringTally {
+        std::string_view productId;
+        Timestamp newest;
+        std::size_t added = 0;
+    };
+    std::vector<FiringTally> firingTallies;
+    for (const FiringRecord& firing : write.firings) {
+        auto tally = std::find_if(firingTallies.begin(), firingTallies.end(),
+            [&](const FiringTally& t) { return t.productId == firing.productId; });
+        if (tally == firingTallies.end())
+            tally = firingTallies.insert(
+                firingTallies.end(), { firing.productId, newestFiring(firing.productId).value_or(firing.at) });
+        tally->newest = std::max(tally->newest, firing.at);
+        ++tally->added;
+    }
+    for (const FiringTally& tally : firingTallies)
+        if (firingHistorySize(tally.productId) + tally.added > kFiringHistory)
+            plan.firingCutoffs.emplace_back(std::string(tally.productId), tally.newest - kFiringWindow);
+
+    struct ActionTally {
+        const SessionKey* key;
+        const SessionEntry* entry;
+        std::size_t accepted = 0;
+        std::vector<std::string_view> uuids; // accepted in this write
+    };
+    KeyMap<ActionTally> actionTallies;
+    std::vector<const ActionTally*> actionOrder;
+    plan.acceptedActions.reserve(write.actions.size());
+    for (const auto& [key, action] : write.actions) {
+        auto it = actionTallies.find(keyOf(key));
+        if (it == actionTallies.end()) {
+            const auto stored = m_sessions.find(keyOf(key));
+            const SessionEntry* entry = stored == m_sessions.end() ? nullptr : &stored->second;
+            it = actionTallies.emplace(Key { key.productId, key.sessionId }, ActionTally { &key, entry }).first;
+            actionOrder.push_back(&it->second);
+        }
+        ActionTally& tally = it->second;
+        bool duplicate = false;
+        if (!action.uuid.empty()) {
+            duplicate = std::find(tally.uuids.begin(), tally.uuids.end(), action.uuid) != tally.uuids.end()
+                || (tally.entry
+                    && std::any_of(tally.entry->actions.rbegin(), tally.entry->actions.rend(),
+                        [&](const Action& stored) { return stored.uuid == action.uuid; }));
+        }
+        plan.acceptedActions.push_back(!duplicate);
+        if (duplicate)
+            continue;
+        ++tally.accepted;
+        if (!action.uuid.empty())
+            tally.uuids.push_back(action.uuid);
+    }
+    for (const ActionTally* tally : actionOrder) {
+        const std::size_t total = (tally->entry ? tally->entry->actions.size() : 0) + tally->accepted;
+        if (total > m_retention.maxActionsPerSession)
+            plan.droppedActions.emplace_back(*tally->key, total - m_retention.maxActionsPerSession);
+    }
+    return plan;
+}
+
+void MemoryStore::apply(const StoreWrite& write, const Plan& plan)
+{
+    for (const ConversationKey& key : write.erasedConversations)
+        if (const auto it = m_conversations.find(keyOf(key)); it != m_conversations.end())
+            it->second.record.reset();
+    for (const auto& [key, record] : write.conversations)
+        conversationEntry(keyOf(key)).record = record;
+
+    for (const auto& [key, transition] : write.transitions)
+        conversationEntry(keyOf(key)).transitions.push_back(transition);
+    for (const auto& [key, dropped] : plan.droppedTransitions) {
+        auto& log = conversationEntry(keyOf(key)).transitions;
+        log.erase(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(dropped));
+    }
+
+    for (const FiringRecord& firing : write.firings) {
+        insertFiring(firing);
+        recordLastFiring({ firing.productId, firing.conversationId }, firing.triggerId, firing.at);
+        recordLastOffer({ firing.productId, firing.sessionId }, firing.at);
+    }
+
+    for (const auto& [productId, circuit] : write.circuits)
+        m_circuits.insert_or_assign(productId, circuit);
+
+    for (const auto& [key, record] : write.sessions)
+        upsertSession(sessionNode(keyOf(key)), record);
+
+    for (std::size_t i = 0; i < write.actions.size(); ++i)
+        if (plan.acceptedActions[i])
+            insertAction(sessionNode(keyOf(write.actions[i].first)).second, write.actions[i].second);
+    for (const auto& [key, dropped] : plan.droppedActions) {
+        auto& actions = sessionNode(keyOf(key)).second.actions;
+        actions.erase(actions.begin(), actions.begin() + static_cast<std::ptrdiff_t>(dropped));
+    }
+}
+
+void MemoryStore::restoreConversation(const ConversationKey& key, ConversationRecord record)
+{
+    conversationEntry(keyOf(key)).record = std::move(record);
+}
+
+void MemoryStore::restoreTransition(const ConversationKey& key, TransitionRecord transition)
+{
+    auto& log = conversationEntry(keyOf(key)).transitions;
+    log.push_back(std::move(transition));
+    if (log.size() > m_retention.maxTransitionsPerConversation)
+        log.pop_front();
+}
+
+void MemoryStore::restoreFiring(const FiringRecord& firing)
+{
+    insertFiring(firing);
+}
+
+void MemoryStore::restoreLastFiring(const ConversationKey& key, std::string_view triggerId, Timestamp at)
+{
+    recordLastFiring(keyOf(key), triggerId, at);
+}
+
+void MemoryStore::restoreLastOffer(const SessionKey& key, Timestamp at)
+{
+    recordLastOffer(keyOf(key), at);
+}
+
+void MemoryStore::restoreCircuit(std::string productId, CircuitRecord circuit)
+{
+    m_circuits.insert_or_assign(std::move(productId), circuit);
+}
+
+void MemoryStore::restoreSession(const SessionKey& key, SessionRecord record)
+{
+    upsertSession(sessionNode(keyOf(key)), std::move(record));
+}
+
+void MemoryStore::restoreAction(const SessionKey& key, Action action)
+{
+    SessionEntry& entry = sessionNode(keyOf(key)).second;
+    insertAction(entry, std::move(action));
+    if (entry.actions.size() > m_retention.maxActionsPerSession)
+        entry.actions.erase(entry.actions.begin());
+}
+
+std::size_t MemoryStore::transitionCount(const ConversationKey& key) const
+{
+    const auto it = m_conversations.find(keyOf(key));
+    return it == m_conversations.end() ? 0 : it->second.transitions.size();
+}
+
+std::size_t MemoryStore::firingHistorySize(std::string_view productId) const
+{
+    const auto it = m_firings.find(productId);
+    return it == m_firings.end() ? 0 : it->second.history.size();
+}
+
+std::optional<Timestamp> MemoryStore::newestFiring(std::string_view productId) const
+{
+    const auto it = m_firings.find(productId);
+    if (it == m_firings.end())
+        return std::nullopt;
+    return it->second.newest;
+}
+
+MemoryStore::ConversationEntry& MemoryStore::conversationEntry(KeyView key)
+{
+    auto it = m_conversations.find(key);
+    if (it == m_conversations.end())
+        it = m_conversations.emplace(Key { std::string(key.first), std::string(key.second) }, ConversationEntry {})
+                 .first;
+    return it->second;
+}
+
+MemoryStore::SessionMap::value_type& MemoryStore::sessionNode(KeyView key)
+{
+    auto it = m_sessions.find(key);
+    if (it == m_sessions.end())
+        it = m_sessions.emplace(Key { std::string(key.first), std::string(key.second) }, SessionEntry {}).first;
+    return *it;
+}
+
+MemoryStore::UserEntry& MemoryStore::userEntry(KeyView key)
+{
+    auto it = m_users.find(key);
+    if (it == m_users.end())
+        it = m_users.emplace(Key { std::string(key.first), std::string(key.second) }, UserEntry {}).first;
+    return it->second;
+}
+
+void MemoryStore::upsertSession(SessionMap::value_type& node, SessionRecord record)
+{
+    SessionEntry& entry = node.second;
+    const std::string_view productId = node.first.first;
+    const std::string_view previous = entry.record ? std::string_view(entry.record->distinctId) : std::string_view();
+    if (previous != record.distinctId) {
+        if (!previous.empty())
+            unlistSession({ productId, previous }, &node);
+        if (!record.distinctId.empty())
+            userEntry({ productId, record.distinctId }).sessions.push_back(&node);
+    }
+    if (!entry.record)
+        ++m_sessionRecords;
+    entry.record = std::move(record);
+}
+
+void MemoryStore::unlistSession(KeyView user, const SessionMap::value_type* node)
+{
+    const auto it = m_users.find(user);
+    if (it == m_users.end())
+        return;
+    auto& sessions = it->second.sessions;
+    sessions.erase(std::remove(sessions.begin(), sessions.end(), node), sessions.end());
+    if (sessions.empty() && it->second.firings.empty())
+        m_users.erase(it);
+}
+
+void MemoryStore::insertFiring(const FiringRecord& firing)
+{
+    auto it = m_firings.find(firing.productId);
+    if (it == m_firings.end())
+        it = m_firings.emplace(firing.productId, ProductFirings { {}, {}, firing.at }).first;
+    ProductFirings& product = it->second;
+
+    insertByTime(product.history, firing, [](const FiringRecord& f) { return f.at; });
+    if (product.history.size() > kFiringHistory)
+        product.history.pop_front();
+
+    // A firing already older than the window goes in and straight out again.
+    product.newest = std::max(product.newest, firing.at);
+    insertByTime(product.window, WindowFiring { firing.at, firing.sessionId, firing.distinctId },
+        [](const WindowFiring& f) { return f.at; });
+    insertByTime(sessionNode({ firing.productId, firing.sessionId }).second.firings,
+        SessionFiring { firing.at, firing.distinctId }, [](const SessionFiring& f) { return f.at; });
+    insertByTime(userEntry({ firing.productId, firing.distinctId }).firings, firing.at, [](Timestamp t) { return t; });
+    pruneWindow(firing.productId, product);
+}
+
+void MemoryStore::pruneWindow(std::string_view productId, ProductFirings& product)
+{
+    const Timestamp cutoff = product.newest - kFiringWindow;
+    while (!product.window.empty() && product.window.front().at < cutoff) {
+        const WindowFiring& old = product.window.front();
+        if (const auto session = m_sessions.find(KeyView { productId, old.sessionId }); session != m_sessions.end()) {
+            auto& firings = session->second.firings;
+            while (!firings.empty() && firings.front().at < cutoff)
+                firings.pop_front();
+        }
+        if (const auto user = m_users.find(KeyView { productId, old.distinctId }); user != m_users.end()) {
+            auto& firings = user->second.firings;
+            while (!firings.empty() && firings.front() < cutoff)
+                firings.pop_front();
+            if (firings.empty() && user->second.sessions.empty())
+                m_users.erase(user);
+        }
+        product.window.pop_front();
+    }
+}
+
+void MemoryStore::insertAction(SessionEntry& entry, Action action)
+{
+    auto& actions = entry.actions;
+    const auto position = std::upper_bound(actions.begin(), actions.end(), action.timestampStart,
+        [](Timestamp t, const Action& stored) { return t < stored.timestampStart; });
+    action.timestampEnd = position == actions.end() ? action.timestampStart : position->timestampStart;
+    const auto inserted = actions.insert(position, std::move(action));
+    if (inserted != actions.begin())
+        std::prev(inserted)->timestampEnd = inserted->timestampStart;
+}
+
+void MemoryStore::recordLastFiring(KeyView conversation, std::string_view triggerId, Timestamp at)
+{
+    auto& lastFirings = conversationEntry(conversation).lastFirings;
+    const auto it = std::find_if(
+        lastFirings.begin(), lastFirings.end(), [&](const auto& entry) { return entry.first == triggerId; });
+    if (it == lastFirings.end())
+        lastFirings.emplace_back(triggerId, at);
+    else
+        it->second = std::max(it->second, at);
+}
+
+void MemoryStore::recordLastOffer(KeyView session, Timestamp at)
+{
+    auto& lastOffer = sessionNode(session).second.lastOffer;
+    lastOffer = std::max(lastOffer.value_or(at), at);
+}
+
+} // namespace proactive

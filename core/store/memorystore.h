@@ -1,0 +1,165 @@
+#pragma once
+
+#include "store/store.h"
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace proactive {
+
+// The whole store in hash maps: the store of tests and replay, and the read
+// side of SqliteStore. Lookups hash the caller's strings in place, so reads
+// allocate nothing beyond the vectors some of them return. Not synchronised:
+// callers use it from one thread at a time.
+class MemoryStore final : public Store {
+public:
+    // firings() keeps this many per product.
+    static constexpr std::size_t kFiringHistory = 1000;
+    // Quota counts look back at most one UTC day, so firings older than this
+    // before the product's newest firing leave the count indexes:
+    // countFirings() is exact for any `since` within this window.
+    static constexpr Duration kFiringWindow = std::chrono::hours(25);
+
+    explicit MemoryStore(StoreRetention retention = {});
+    MemoryStore(const MemoryStore&) = delete;
+    MemoryStore& operator=(const MemoryStore&) = delete;
+    ~MemoryStore() override;
+
+    std::optional<ConversationRecord> conversation(const ConversationKey& key) const override;
+    std::vector<TransitionRecord> transitions(const ConversationKey& key, std::size_t limit) const override;
+
+    std::optional<Timestamp> lastFiring(const ConversationKey& key, std::string_view triggerId) const override;
+    std::optional<Timestamp> lastOffer(const SessionKey& key) const override;
+    int countFirings(const FiringQuery& query) const override;
+    std::vector<FiringRecord> firings(std::string_view productId, std::size_t limit) const override;
+
+    CircuitRecord circuit(std::string_view productId) const override;
+
+    std::optional<SessionRecord> session(const SessionKey& key) const override;
+    std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const override;
+    void visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const override;
+    std::size_t sessionCount() const override;
+
+    // Erasures first, then conversation upserts, transitions, firings,
+    // circuits, sessions and actions, each in the order given.
+    Status commit(const StoreWrite& write) override;
+
+private:
+    // SqliteStore writes what plan() decided to disk, then apply()s it here,
+    // and loads its file through the restore*() functions.
+    friend class SqliteStore;
+
+    struct KeyView {
+        std::string_view first;
+        std::string_view second;
+        bool operator==(const KeyView&) const = default;
+    };
+    struct Key {
+        std::string first;
+        std::string second;
+        operator KeyView() const { return { first, second }; }
+    };
+    struct KeyHash {
+        using is_transparent = void;
+        std::size_t operator()(KeyView key) const noexcept;
+    };
+    struct KeyEqual {
+        using is_transparent = void;
+        bool operator()(KeyView a, KeyView b) const noexcept { return a == b; }
+    };
+    struct StringHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view> {}(text); }
+    };
+    template<typename T> using KeyMap = std::unordered_map<Key, T, KeyHash, KeyEqual>;
+    template<typename T> using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
+    struct SessionFiring {
+        Timestamp at;
+        std::string distinctId;
+    };
+    struct ConversationEntry {
+        std::optional<ConversationRecord> record;
+        std::deque<TransitionRecord> transitions;
+        std::vector<std::pair<std::string, Timestamp>> lastFirings; // by trigger id; a conversation fires few
+    };
+    struct SessionEntry {
+        std::optional<SessionRecord> record;
+        std::vector<Action> actions; // contiguous for visitActions' span
+        std::optional<Timestamp> lastOffer;
+        std::deque<SessionFiring> firings; // within the window, by time
+    };
+    using SessionMap = KeyMap<SessionEntry>;
+    struct UserEntry {
+        std::vector<const SessionMap::value_type*> sessions; // unordered_map nodes never move
+        std::deque<Timestamp> firings; // within the window, by time
+    };
+    struct WindowFiring {
+        Timestamp at;
+        std::string sessionId;
+        std::string distinctId;
+    };
+    struct ProductFirings {
+        std::deque<FiringRecord> history; // by time, ties in arrival order; at most kFiringHistory
+        std::deque<WindowFiring> window; // by time: every firing at or after newest - kFiringWindow
+        Timestamp newest {};
+    };
+
+    // What commit() will do, decided before anything changes.
+    struct Plan {
+        std::vector<bool> acceptedActions; // per write.actions entry; false for a duplicate uuid
+        std::vector<std::pair<SessionKey, std::size_t>> droppedActions; // oldest beyond retention
+        std::vector<std::pair<ConversationKey, std::size_t>> droppedTransitions; // oldest beyond retention
+        // Products whose firings before the cutoff that are not among the
+        // newest kFiringHistory are no longer needed by anything.
+        std::vector<std::pair<std::string, Timestamp>> firingCutoffs;
+    };
+    static KeyView keyOf(const ConversationKey& key) { return { key.productId, key.conversationId }; }
+    static KeyView keyOf(const SessionKey& key) { return { key.productId, key.sessionId }; }
+
+    Result<Plan> plan(const StoreWrite& write) const;
+    void apply(const StoreWrite& write, const Plan& plan);
+
+    // Loading a persisted copy: rows come in their stored order.
+    void restoreConversation(const ConversationKey& key, ConversationRecord record);
+    void restoreTransition(const ConversationKey& key, TransitionRecord transition); // oldest first
+    void restoreFiring(const FiringRecord& firing); // in arrival order
+    void restoreLastFiring(const ConversationKey& key, std::string_view triggerId, Timestamp at);
+    void restoreLastOffer(const SessionKey& key, Timestamp at);
+    void restoreCircuit(std::string productId, CircuitRecord circuit);
+    void restoreSession(const SessionKey& key, SessionRecord record);
+    void restoreAction(const SessionKey& key, Action action); // by timestampStart, ties in arrival order
+
+    std::size_t transitionCount(const ConversationKey& key) const;
+    std::size_t firingHistorySize(std::string_view productId) const;
+    std::optional<Timestamp> newestFiring(std::string_view productId) const;
+
+    ConversationEntry& conversationEntry(KeyView key);
+    SessionMap::value_type& sessionNode(KeyView key);
+    UserEntry& userEntry(KeyView key);
+    void upsertSession(SessionMap::value_type& node, SessionRecord record);
+    void unlistSession(KeyView user, const SessionMap::value_type* node);
+    void insertFiring(const FiringRecord& firing);
+    void pruneWindow(std::string_view productId, ProductFirings& product);
+    void insertAction(SessionEntry& entry, Action action);
+    void recordLastFiring(KeyView conversation, std::string_view triggerId, Timestamp at);
+    void recordLastOffer(KeyView session, Timestamp at);
+
+    StoreRetention m_retention;
+    KeyMap<ConversationEntry> m_conversations;
+    SessionMap m_sessions;
+    KeyMap<UserEntry> m_users; // by (product, distinct id); sessions without a distinct id are not listed
+    StringMap<ProductFirings> m_firings;
+    StringMap<CircuitRecord> m_circuits;
+    std::size_t m_sessionRecords = 0;
+};
+
+} // namespace proactive

@@ -1,0 +1,332 @@
+#include "triggers/builtinconditions.h"
+
+#include "base/jsonreader.h"
+#include "triggers/eventmatcher.h"
+#include "triggers/triggerjson.h"
+
+#include <map>
+
+namespace proactive {
+
+namespace {
+
+    constexpr std::size_t kMaxRules = 256;
+    constexpr std::size_t kMaxSections = 256;
+    constexpr std::size_t kMaxBodyBytes = 4000;
+    constexpr std::size_t kShownUrls = 8;
+
+    std::string plural(std::size_t n, std::string_view one, std::string_view many)
+    {
+        return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+    }
+
+    // Over the canonical URLs of the actions, blanks dropped, no
+    // de-duplication: i is a cycle when s[i] == s[i+2] != s[i+1].
+    class PingPongCondition final : public Condition
+    {
+    public:
+        explicit PingPongCondition(std::int64_t minCycles)
+            : m_minCycles(minCycles)
+        { }
+
+        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        {
+            const std::string* beforePrevious = nullptr;
+            const std::string* previous = nullptr;
+            std::size_t urls = 0;
+            std::int64_t cycles = 0;
+            for (const Action& action : scope.actions()) {
+                const std::string& url = action.canonicalUrl;
+                if (isBlank(url))
+                    continue;
+                ++urls;
+                if (beforePrevious && url == *beforePrevious && url != *previous)
+                    ++cycles;
+                beforePrevious = previous;
+                previous = &url;
+            }
+            out.matched = urls >= 3 && cycles >= m_minCycles;
+            out.observed = cycles;
+            out.threshold = m_minCycles;
+            if (scope.explain())
+                explain(scope, urls, cycles, out);
+            return out.matched;
+        }
+
+    private:
+        void explain(EvaluationScope& scope, std::size_t urls, std::int64_t cycles, ConditionExplanation& out) const
+        {
+            out.kind = "canonical_url_ping_pong";
+            out.label = "back and forth between pages (a → b → a)";
+            nlohmann::json sequence = nlohmann::json::array();
+            for (const Action& action : scope.actions())
+                if (!isBlank(action.canonicalUrl))
+                    sequence.push_back(action.canonicalUrl);
+            out.details = { { "urls", sequence } };
+            if (urls < 3) {
+                out.summary = plural(urls, "page", "pages") + " in the activity; a cycle needs 3";
+                return;
+            }
+            std::string shown;
+            const std::size_t from = urls > kShownUrls ? urls - kShownUrls : 0;
+            if (from > 0)
+                shown = "… → ";
+            for (std::size_t i = from; i < urls; ++i) {
+                if (i > from)
+                    shown += " → ";
+                shown += displayPath(sequence[i].get_ref<const std::string&>());
+            }
+            out.summary = plural(static_cast<std::size_t>(cycles), "cycle", "cycles") + (out.matched ? " ≥ " : " < ")
+                + std::to_string(m_minCycles) + " in " + shown;
+        }
+
+        std::int64_t m_minCycles;
+    };
+
+    class PageDwellCondition final : public Condition
+    {
+    public:
+        PageDwellCondition(double thresholdSeconds, std::int64_t maxActions)
+            : m_thresholdSeconds(thresholdSeconds)
+            , m_threshold(fromSeconds(thresholdSeconds > 0 ? thresholdSeconds : 0))
+            , m_maxActions(maxActions)
+        { }
+
+        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        {
+            out.matched = false;
+            out.threshold = m_thresholdSeconds;
+            if (scope.explain()) {
+                out.kind = "user_page_dwell";
+                out.label = "time on the current page";
+            }
+            if (m_thresholdSeconds <= 0) {
+                if (scope.explain())
+                    out.summary = "disabled (threshold_s ≤ 0)";
+                return false;
+            }
+            const auto actions = scope.actions();
+            if (actions.empty() || isBlank(actions.back().canonicalUrl)) {
+                if (scope.explain())
+                    out.summary = actions.empty() ? "no activity" : "the last action has no URL";
+                return false;
+            }
+            const PageRun run = trailingPageRun(actions);
+            const Action& first = actions[run.first];
+            const Action& last = actions.back();
+            const Duration dwell = run.count == 1 && last.timestampEnd <= last.timestampStart
+                ? scope.now() - last.timestampStart
+                : last.timestampEnd - first.timestampStart;
+            const bool fewEnough = run.count <= static_cast<std::size_t>(m_maxActions);
+            const bool longEnough = dwell >= m_threshold;
+            out.matched = fewEnough && longEnough;
+            out.observed = toSeconds(dwell);
+            if (scope.explain()) {
+                out.summary = "dwell " + formatSeconds(dwell) + " s " + (longEnough ? "≥ " : "< ")
+                    + formatSeconds(m_threshold) + " s on " + std::string(displayPath(last.canonicalUrl)) + " ("
+                    + plural(run.count, "action", "actions") + (fewEnough ? " ≤ " : " > ")
+                    + std::to_string(m_maxActions) + ")";
+                out.details
+                    = { { "url", last.canonicalUrl }, { "actions", run.count }, { "max_actions", m_maxActions } };
+            }
+            return out.matched;
+        }
+
+    private:
+        double m_thresholdSeconds;
+        Duration m_threshold;
+        std::int64_t m_maxActions;
+    };
+
+    class PlaybookCondition final : public Condition
+    {
+    public:
+        struct Rule
+        {
+            ConfiguredUrl prefix;
+            std::size_t section = 0;
+        };
+
+        PlaybookCondition(std::vector<Rule> rules, std::vector<PlaybookSection> sections)
+            : m_rules(std::move(rules))
+            , m_sections(std::move(sections))
+        { }
+
+        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*& section) const override
+        {
+            out.matched = false;
+            if (scope.explain()) {
+                out.kind = "section_playbook_match";
+                out.label = "the current page's section";
+            }
+            const auto actions = scope.actions();
+            if (actions.empty() || isBlank(actions.back().canonicalUrl)) {
+                if (scope.explain())
+                    out.summary = actions.empty() ? "no activity" : "the last action has no URL";
+                return false;
+            }
+            const std::string& url = actions.back().canonicalUrl;
+            for (std::size_t i = 0; i < m_rules.size(); ++i) {
+                if (!urlHasPrefix(url, m_rules[i].prefix))
+                    continue;
+                const PlaybookSection& chosen = m_sections[m_rules[i].section];
+                section = &chosen;
+                out.matched = true;
+                if (scope.explain()) {
+                    out.observed = chosen.name;
+                    out.summary = std::string(displayPath(url)) + " → section \"" + chosen.name + "\" (rule "
+                        + std::to_string(i + 1) + ": " + m_rules[i].prefix.text + ")";
+                    out.details = { { "url", url }, { "rule", i + 1 }, { "section", chosen.name } };
+                }
+                return true;
+            }
+            if (scope.explain()) {
+                out.summary = "no rule matches " + std::string(displayPath(url));
+                out.details = { { "url", url } };
+            }
+            return false;
+        }
+
+        bool providesBody() const override { return true; }
+
+    private:
+        std::vector<Rule> m_rules;
+        std::vector<PlaybookSection> m_sections;
+    };
+
+    std::unique_ptr<const Condition> compilePingPong(JsonObjectReader& reader)
+    {
+        const auto minCycles
+            = reader.has("min_cycles") ? readInteger(reader, "min_cycles", 1, 1000) : std::optional<std::int64_t>(1);
+        reader.finish();
+        if (!minCycles)
+            return nullptr;
+        return std::make_unique<PingPongCondition>(*minCycles);
+    }
+
+    std::unique_ptr<const Condition> compileDwell(JsonObjectReader& reader)
+    {
+        // Any value ≤ 0 is accepted: it disables the condition (SPEC §6).
+        const bool hasThreshold = reader.has("threshold_s");
+        const auto threshold = reader.number("threshold_s", -kMaxDurationSeconds, kMaxDurationSeconds);
+        const bool hasMax = reader.has("max_actions");
+        const auto maxActions = readInteger(reader, "max_actions", 1, 1000);
+        reader.finish();
+        if ((hasThreshold && !threshold) || (hasMax && !maxActions))
+            return nullptr;
+        return std::make_unique<PageDwellCondition>(threshold.value_or(60.0), maxActions.value_or(5));
+    }
+
+    std::unique_ptr<const Condition> compilePlaybook(JsonObjectReader& reader, ConditionParser& parser)
+    {
+        const std::size_t before = parser.diagnostics.size();
+        std::vector<PlaybookSection> sections;
+        std::map<std::string, std::size_t, std::less<>> sectionIndex;
+        if (const auto* value = reader.value("sections")) {
+            const std::string pointer = jsonPointer(reader.pointer(), "sections");
+            if (!value->is_object() || value->empty()) {
+                parser.error(pointer,
+                    "expected an object of sections ({\"name\": {\"body\": ...}}), found "
+                        + (value->is_object() ? std::string("an empty object") : std::string(jsonTypeName(*value))));
+            } else if (value->size() > kMaxSections) {
+                parser.error(pointer,
+                    "too many sections: " + std::to_string(value->size()) + ", at most "
+                        + std::to_string(kMaxSections));
+            } else {
+                for (const auto& [name, item] : value->items()) {
+                    auto row = parser.reader(item, jsonPointer(pointer, name));
+                    PlaybookSection section;
+                    section.name = name;
+                    if (auto body = readText(row, "body", { .required = true, .maxBytes = kMaxBodyBytes }))
+                        section.body = normaliseBody(*body);
+                    section.replyOptionLabels = readLabels(row, parser, "reply_option_labels");
+                    row.finish();
+                    sectionIndex.emplace(name, sections.size());
+                    sections.push_back(std::move(section));
+                }
+            }
+        } else {
+            reader.error("sections", "missing required field (an object of sections)");
+        }
+
+        std::vector<PlaybookCondition::Rule> rules;
+        if (const auto* value = reader.value("rules")) {
+            const std::string pointer = jsonPointer(reader.pointer(), "rules");
+            if (!value->is_array() || value->empty()) {
+                parser.error(pointer,
+                    "expected a non-empty array of rules ({\"url_prefix\": ..., \"section\": ...}), found "
+                        + (value->is_array() ? std::string("an empty array") : std::string(jsonTypeName(*value))));
+            } else if (value->size() > kMaxRules) {
+                parser.error(pointer,
+                    "too many rules: " + std::to_string(value->size()) + ", at most " + std::to_string(kMaxRules));
+            } else {
+                for (std::size_t i = 0; i < value->size(); ++i) {
+                    auto row = parser.reader((*value)[i], jsonPointer(pointer, i));
+                    const auto prefix = readText(row, "url_prefix", { .required = true, .maxBytes = 2048 });
+                    if (prefix && !prefix->starts_with('/') && prefix->find("://") == std::string::npos)
+                        row.error("url_prefix",
+                            "expected a path (\"/settings\") or a full URL (\"https://app.example.com/settings\")");
+                    const auto sectionName = readText(row, "section", { .required = true, .maxBytes = 200 });
+                    const auto known = sectionName ? sectionIndex.find(*sectionName) : sectionIndex.end();
+                    if (sectionName && known == sectionIndex.end() && !sections.empty()) {
+                        std::string names;
+                        for (const auto& [name, unused] : sectionIndex)
+                            names += (names.empty() ? "" : ", ") + name;
+                        row.error("section", "unknown section \"" + *sectionName + "\" (sections: " + names + ")");
+                    }
+                    row.finish();
+                    if (prefix && known != sectionIndex.end())
+                        rules.push_back({ ConfiguredUrl::from(*prefix), known->second });
+                }
+            }
+        } else {
+            reader.error("rules", "missing required field (an array of rules)");
+        }
+        reader.finish();
+        if (parser.diagnostics.size() != before)
+            return nullptr;
+        return std::make_unique<PlaybookCondition>(std::move(rules), std::move(sections));
+    }
+
+} // namespace
+
+PageRun trailingPageRun(std::span<const Action> actions)
+{
+    if (actions.empty())
+        return {};
+    const std::string& url = actions.back().canonicalUrl;
+    std::size_t first = actions.size() - 1;
+    while (first > 0 && actions[first - 1].canonicalUrl == url)
+        --first;
+    return { first, actions.size() - first };
+}
+
+std::unique_ptr<const Condition> compileBuiltinCondition(
+    const nlohmann::json& json, const std::string& pointer, ConditionParser& parser)
+{
+    auto reader = parser.reader(json, pointer);
+    const std::size_t before = parser.diagnostics.size();
+    const auto type = reader.string("type", true);
+    if (!type)
+        return nullptr;
+    std::unique_ptr<const Condition> condition;
+    if (*type == "canonical_url_ping_pong")
+        condition = compilePingPong(reader);
+    else if (*type == "user_page_dwell")
+        condition = compileDwell(reader);
+    else if (*type == "section_playbook_match")
+        condition = compilePlaybook(reader, parser);
+    else if (actionTypeFromString(*type))
+        reader.error("type",
+            "unknown built-in \"" + *type + "\" (to match an action, write {\"event\": {\"type\": \"" + *type
+                + "\"}})");
+    else
+        reader.error("type",
+            "unknown built-in \"" + *type
+                + "\" (expected canonical_url_ping_pong, user_page_dwell or section_playbook_match)");
+    if (parser.diagnostics.size() != before)
+        return nullptr;
+    return condition;
+}
+
+} // namespace proactive

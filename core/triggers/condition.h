@@ -1,0 +1,88 @@
+#pragma once
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "intake/action.h"
+#include "triggers/trigger.h"
+#include "triggers/triggerjson.h"
+
+#include <cstddef>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace proactive {
+
+// A section of a section_playbook_match: what the offer says on that part of
+// the product.
+struct PlaybookSection
+{
+    std::string name;
+    std::string body; // already normalised
+    std::optional<std::vector<std::string>> replyOptionLabels; // absent: the trigger's own
+};
+
+// State of one evaluation of one trigger: the context, cut to the actions
+// the conditions may look at, and the elements chains parsed so far (a
+// chain is parsed at most once per evaluation, however many matchers ask).
+class EvaluationScope final
+{
+public:
+    // Conditions look at no more than this many of the most recent actions,
+    // whatever the product's lookback allows.
+    static constexpr std::size_t kMaxActions = 1000;
+    // Longer chains are cut before parsing; the target and its nearest
+    // ancestors come first, so only far ancestors are lost.
+    static constexpr std::size_t kMaxChainBytes = 16 * 1024;
+
+    explicit EvaluationScope(const EvaluationContext& context);
+
+    std::span<const Action> actions() const { return m_actions; }
+    Timestamp now() const { return m_context.now; }
+    std::span<const std::string> routes() const { return m_context.routes; }
+    bool explain() const { return m_context.explain; }
+
+    // The parsed elements chain of actions()[index], target first; a
+    // chain-less action with a known element yields that element alone.
+    std::span<const Element> chain(std::size_t index);
+
+private:
+    const EvaluationContext& m_context;
+    std::span<const Action> m_actions;
+    std::vector<std::optional<std::vector<Element>>> m_chains;
+};
+
+// A compiled `when`. Conditions are immutable and shared between threads.
+class Condition
+{
+public:
+    virtual ~Condition() = default;
+
+    // Fills `explanation`: matched, observed and threshold always; kind,
+    // label, summary, details and children only when scope.explain().
+    // `section` is set when a section_playbook_match decides the offer.
+    virtual bool evaluate(
+        EvaluationScope& scope, ConditionExplanation& explanation, const PlaybookSection*& section) const = 0;
+
+    // Whether every match comes with a section's body (a
+    // section_playbook_match on every path to a match), so the trigger may
+    // leave `body` out.
+    virtual bool providesBody() const { return false; }
+};
+
+// Compiles one condition written at `pointer`; nullptr when it has
+// problems (all of them are in parser.diagnostics).
+std::unique_ptr<const Condition> compileCondition(
+    const nlohmann::json& json, const std::string& pointer, ConditionParser& parser, int depth = 0);
+
+// Seconds with millisecond precision and no trailing zeros: "41", "59.999".
+std::string formatSeconds(Duration duration);
+
+// The canonical path shown in explanations ("/projects/:id").
+std::string_view displayPath(std::string_view url);
+
+} // namespace proactive

@@ -1,0 +1,226 @@
+#include "triggers/trigger.h"
+
+#include "base/jsonreader.h"
+#include "triggers/condition.h"
+#include "triggers/triggerjson.h"
+
+#include <algorithm>
+#include <map>
+
+namespace proactive {
+
+namespace {
+
+    constexpr std::size_t kMaxBodyCodePoints = 150;
+    constexpr std::size_t kMaxTriggers = 1000;
+    constexpr std::size_t kMaxIdBytes = 128;
+    constexpr std::size_t kMaxMetadataBytes = 16 * 1024;
+    // 9999-12-31T23:59:59.999Z: anything beyond is corrupt data, and keeping
+    // times this small makes every difference of two of them safe.
+    constexpr std::int64_t kMaxAbsEpochMs = 253'402'300'799'999;
+
+    bool isIdChar(char c)
+    {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+            || c == '.' || c == ':';
+    }
+
+    bool isTourIdChar(char c)
+    {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    }
+
+    bool inRange(Timestamp t)
+    {
+        const auto ms = toEpochMs(t);
+        return ms >= -kMaxAbsEpochMs && ms <= kMaxAbsEpochMs;
+    }
+
+    std::optional<std::string> checkContext(const EvaluationContext& context)
+    {
+        if (!inRange(context.now))
+            return "the evaluation time is out of range";
+        for (std::size_t i = 0; i < context.actions.size(); ++i)
+            if (!inRange(context.actions[i].timestampStart) || !inRange(context.actions[i].timestampEnd))
+                return "action " + std::to_string(i) + " has a timestamp out of range";
+        return std::nullopt;
+    }
+
+    std::optional<TriggerDefinition> readDefinition(const nlohmann::json& value, const std::string& pointer,
+        ConditionParser& parser, std::shared_ptr<const Condition>& when)
+    {
+        const std::size_t before = parser.diagnostics.size();
+        auto reader = parser.reader(value, pointer);
+        if (!reader.valid())
+            return std::nullopt;
+        TriggerDefinition definition;
+        if (auto id = readText(reader, "id", { .required = true, .maxBytes = kMaxIdBytes })) {
+            if (std::all_of(id->begin(), id->end(), isIdChar))
+                definition.id = std::move(*id);
+            else
+                reader.error("id", "may only contain letters, digits, '_', '-', '.' and ':'");
+        }
+        definition.name = readText(reader, "name", { .allowBlank = true, .maxBytes = 200 }).value_or("");
+        definition.description = readText(reader, "description", { .allowBlank = true, .maxBytes = 2000 }).value_or("");
+        const bool hasBody = reader.has("body");
+        const auto body = readText(reader, "body", { .allowBlank = true, .maxBytes = 4000 });
+        definition.body = body.value_or("");
+        definition.replyOptionLabels
+            = readLabels(reader, parser, "reply_option_labels").value_or(std::vector<std::string> {});
+        if (auto timeout = readSeconds(reader, "interaction_timeout_s", 0.001, 86400))
+            definition.interactionTimeout = *timeout;
+        if (auto cooldown = readSeconds(reader, "cooldown_s", 0, kMaxDurationSeconds))
+            definition.cooldown = *cooldown;
+        if (auto tour = readText(reader, "tour_id", { .maxBytes = kMaxIdBytes })) {
+            if (std::all_of(tour->begin(), tour->end(), isTourIdChar))
+                definition.tourId = std::move(*tour);
+            else
+                reader.error("tour_id", "may only contain letters, digits, '_' and '-' (the [TOUR:<id>] tag syntax)");
+        }
+        if (const auto* metadata = reader.value("metadata")) {
+            if (!metadata->is_object())
+                reader.error("metadata", "expected an object, found " + std::string(jsonTypeName(*metadata)));
+            else if (const auto size = metadata->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size();
+                     size > kMaxMetadataBytes)
+                reader.error("metadata",
+                    "too large: " + std::to_string(size) + " bytes, at most " + std::to_string(kMaxMetadataBytes));
+            else
+                definition.metadata = *metadata;
+        }
+        if (const auto* condition = reader.value("when")) {
+            definition.when = *condition;
+            parser.nodes = 0;
+            when = compileCondition(*condition, jsonPointer(pointer, "when"), parser);
+            if (when && (body || !hasBody) && isBlank(definition.body) && !when->providesBody())
+                reader.error(
+                    "body", hasBody ? "must not be empty" : "missing required field (the offer text, a string)");
+        } else {
+            reader.error("when", "missing required field (a condition)");
+        }
+        reader.finish();
+        if (parser.diagnostics.size() != before)
+            return std::nullopt;
+        return definition;
+    }
+
+} // namespace
+
+nlohmann::json toJson(const ConditionExplanation& explanation)
+{
+    nlohmann::json json {
+        { "kind", explanation.kind },
+        { "label", explanation.label },
+        { "observed", explanation.observed },
+        { "threshold", explanation.threshold },
+        { "matched", explanation.matched },
+        { "summary", explanation.summary },
+    };
+    if (!explanation.details.is_null())
+        json["details"] = explanation.details;
+    if (!explanation.children.empty()) {
+        auto& children = json["children"] = nlohmann::json::array();
+        for (const auto& child : explanation.children)
+            children.push_back(toJson(child));
+    }
+    return json;
+}
+
+std::string normaliseBody(std::string_view body)
+{
+    body = trimmed(body);
+    std::size_t codePoints = 0;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        const bool continuation = (static_cast<unsigned char>(body[i]) & 0xC0) == 0x80;
+        if (!continuation && codePoints++ == kMaxBodyCodePoints) {
+            body = trimmed(body.substr(0, i));
+            break;
+        }
+    }
+    return std::string(body);
+}
+
+Trigger::Trigger(TriggerDefinition definition, std::shared_ptr<const Condition> when)
+    : m_definition(std::move(definition))
+    , m_when(std::move(when))
+    , m_body(normaliseBody(m_definition.body))
+{ }
+
+TriggerEvaluation Trigger::evaluate(const EvaluationContext& context) const noexcept
+{
+    TriggerEvaluation result;
+    try {
+        if (auto problem = checkContext(context)) {
+            result.error = std::move(problem);
+            return result;
+        }
+        if (!m_when) {
+            result.error = "trigger has no condition";
+            return result;
+        }
+        EvaluationScope scope(context);
+        const PlaybookSection* section = nullptr;
+        result.matched = m_when->evaluate(scope, result.explanation, section);
+        if (result.matched) {
+            result.body = section ? section->body : m_body;
+            result.replyOptionLabels
+                = section && section->replyOptionLabels ? *section->replyOptionLabels : m_definition.replyOptionLabels;
+        }
+    } catch (const std::exception& e) {
+        result.matched = false;
+        try {
+            result.error = std::string("evaluation failed: ") + e.what();
+        } catch (...) {
+            result.error.emplace();
+        }
+    } catch (...) {
+        result.matched = false;
+        result.error.emplace();
+    }
+    return result;
+}
+
+const Trigger* TriggerSet::find(std::string_view id) const
+{
+    const auto it = std::find_if(m_triggers.begin(), m_triggers.end(), [&](const Trigger& t) { return t.id() == id; });
+    return it == m_triggers.end() ? nullptr : &*it;
+}
+
+std::shared_ptr<const TriggerSet> parseTriggers(
+    const nlohmann::json& array, const std::string& file, const std::string& pointer, Diagnostics& diagnostics)
+{
+    if (!array.is_array()) {
+        diagnostics.push_back(
+            { file, pointer, "expected an array of triggers, found " + std::string(jsonTypeName(array)) });
+        return std::make_shared<const TriggerSet>();
+    }
+    if (array.size() > kMaxTriggers) {
+        diagnostics.push_back({ file, pointer,
+            "too many triggers: " + std::to_string(array.size()) + ", at most " + std::to_string(kMaxTriggers) });
+        return std::make_shared<const TriggerSet>();
+    }
+    ConditionParser parser { file, diagnostics };
+    std::vector<Trigger> triggers;
+    std::map<std::string, std::string, std::less<>> firstSeen; // id -> pointer of its first definition
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const std::string at = jsonPointer(pointer, i);
+        std::shared_ptr<const Condition> when;
+        auto definition = readDefinition(array[i], at, parser, when);
+        // A duplicate is reported even when the first one was invalid, so
+        // fixing that one does not reveal a new error.
+        std::string id;
+        if (array[i].is_object() && array[i].contains("id") && array[i]["id"].is_string())
+            id = array[i]["id"].get<std::string>();
+        if (!id.empty()) {
+            const auto [it, inserted] = firstSeen.emplace(id, jsonPointer(at, "id"));
+            if (!inserted) {
+                parser.error(jsonPointer(at, "id"), "duplicate id \"" + id + "\" (first at " + it->second + ")");
+                continue;
+            }
+        }
+        if (definition)
+            triggers.emplace_back(std::move(*definition), std::move(when));
+    }
+    return std::make_shared<const TriggerSet>(std::move(triggers));
+}
+
+} // namespace proactive

@@ -1,0 +1,910 @@
+// The Store contract, checked against every implementation: each row runs
+// on MemoryStore and on SqliteStore, and for SQLite every check runs again
+// after closing and reopening the file.
+
+#include "store/memorystore.h"
+#include "store/sqlitestore.h"
+
+#include "printers.h"
+
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace proactive;
+using namespace std::chrono_literals;
+
+namespace {
+
+enum class Backend { Memory, Sqlite };
+
+const Timestamp kT0 = fromEpochMs(1'700'000'000'000);
+
+const char* nameOf(Backend backend)
+{
+    return backend == Backend::Memory ? "memory" : "sqlite";
+}
+
+// Adds one row per backend, named "<backend>/<name>", with `backend` first.
+template<typename... Values> void addRow(const char* name, const Values&... values)
+{
+    for (const Backend backend : { Backend::Memory, Backend::Sqlite }) {
+        auto& row = QTest::addRow("%s/%s", nameOf(backend), name) << backend;
+        (row << ... << values);
+    }
+}
+
+void addBackendRows()
+{
+    for (const Backend backend : { Backend::Memory, Backend::Sqlite })
+        QTest::newRow(nameOf(backend)) << backend;
+}
+
+// The store under test; for SQLite a real file in a temporary directory.
+class Harness {
+public:
+    explicit Harness(Backend backend, StoreRetention retention = {})
+        : m_backend(backend)
+        , m_retention(retention)
+    {
+        if (backend == Backend::Memory)
+            m_store = std::make_unique<MemoryStore>(retention);
+        else
+            reopen();
+    }
+
+    Store& store() { return *m_store; }
+
+    bool commit(const StoreWrite& write)
+    {
+        const Status status = m_store->commit(write);
+        if (!status)
+            qWarning("commit failed: %s", status.error().toString().c_str());
+        return status.ok();
+    }
+
+    // Runs `check` on the live store and, for SQLite, on the reopened file.
+    template<typename Check> void check(const Check& check)
+    {
+        check(*m_store);
+        if (QTest::currentTestFailed() || m_backend == Backend::Memory)
+            return;
+        reopen();
+        if (QTest::currentTestFailed())
+            return;
+        check(*m_store);
+    }
+
+private:
+    void reopen()
+    {
+        m_store.reset();
+        auto opened = SqliteStore::open(m_dir.filePath(QStringLiteral("store.db")).toStdString(), m_retention);
+        if (!opened)
+            QFAIL(opened.error().toString().c_str());
+        m_store = std::move(opened).value();
+    }
+
+    Backend m_backend;
+    StoreRetention m_retention;
+    QTemporaryDir m_dir;
+    std::unique_ptr<Store> m_store;
+};
+
+std::int64_t ms(std::optional<Timestamp> t)
+{
+    return t ? toEpochMs(*t) : -1;
+}
+
+ConversationRecord conversationRecord(FsmState state, int dismissals)
+{
+    ConversationRecord record;
+    record.state = state;
+    record.enteredAt = kT0 + 1s;
+    record.lastEventAt = kT0 + 2s;
+    record.dismissals = dismissals;
+    record.cooldownUntil = kT0 + 600s;
+    record.silenced = dismissals >= 3;
+    record.activeTriggerId = "trigger-" + std::to_string(dismissals);
+    record.interactionTimeout = 45s;
+    return record;
+}
+
+FiringRecord firing(std::string session, std::string distinct, Timestamp at, std::string trigger = "t1",
+    std::string conversation = "c1", std::string product = "p1")
+{
+    return { std::move(product), std::move(session), std::move(conversation), std::move(distinct), std::move(trigger),
+        "/projects/:id", at };
+}
+
+SessionRecord sessionRecord(std::string distinct, Timestamp firstSeen, Timestamp lastSeen)
+{
+    return { std::move(distinct), "someone@example.com", firstSeen, lastSeen, 7, "previous" };
+}
+
+// "a@10 b/u1@20 | c@5": actions by title, optional uuid and start (ms after
+// kT0); "|" separates commits.
+std::vector<std::vector<Action>> parseArrivals(const QString& spec)
+{
+    std::vector<std::vector<Action>> commits(1);
+    for (const QString& token : spec.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (token == QLatin1String("|")) {
+            commits.emplace_back();
+            continue;
+        }
+        const QStringList atSplit = token.split(QLatin1Char('@'));
+        const QStringList names = atSplit[0].split(QLatin1Char('/'));
+        Action action;
+        action.title = names[0].toStdString();
+        action.uuid = names.size() > 1 ? names[1].toStdString() : std::string();
+        action.timestampStart = kT0 + Duration(atSplit[1].toLongLong());
+        action.timestampEnd = action.timestampStart + 99'999ms; // the store decides the end
+        action.type = ActionType::Click;
+        action.sessionId = "s1";
+        commits.back().push_back(std::move(action));
+    }
+    return commits;
+}
+
+// "a@10>20 b@20>20": title, start and end (ms after kT0) of each retained action.
+QString describe(std::span<const Action> actions)
+{
+    QStringList parts;
+    for (const Action& action : actions)
+        parts << QStringLiteral("%1@%2>%3")
+                     .arg(QString::fromStdString(action.title))
+                     .arg(toEpochMs(action.timestampStart) - toEpochMs(kT0))
+                     .arg(toEpochMs(action.timestampEnd) - toEpochMs(kT0));
+    return parts.join(QLatin1Char(' '));
+}
+
+QString actionsOf(const Store& store, const SessionKey& key)
+{
+    QString text;
+    int visits = 0;
+    store.visitActions(key, [&](std::span<const Action> actions) {
+        ++visits;
+        text = describe(actions);
+    });
+    return visits == 1 ? text : QStringLiteral("visited %1 times").arg(visits);
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(Backend)
+Q_DECLARE_METATYPE(StoreWrite)
+
+class TestStore final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void conversationUpsertAndErase_data();
+    void conversationUpsertAndErase();
+    void transitions_data();
+    void transitions();
+    void lastFiringAndOffer_data();
+    void lastFiringAndOffer();
+    void countFirings_data();
+    void countFirings();
+    void firingWindow_data();
+    void firingWindow();
+    void firingHistory_data();
+    void firingHistory();
+    void firingHistoryCap_data();
+    void firingHistoryCap();
+    void circuit_data();
+    void circuit();
+    void sessions_data();
+    void sessions();
+    void actions_data();
+    void actions();
+    void actionsPerSession_data();
+    void actionsPerSession();
+    void actionFieldsRoundTrip_data();
+    void actionFieldsRoundTrip();
+    void invalidWriteChangesNothing_data();
+    void invalidWriteChangesNothing();
+    void emptyWrite_data();
+    void emptyWrite();
+};
+
+void TestStore::conversationUpsertAndErase_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::conversationUpsertAndErase()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+    const ConversationKey a { "p1", "c1" };
+    const ConversationKey sameIdOtherProduct { "p2", "c1" };
+    const ConversationKey unknown { "p1", "c2" };
+    const auto r1 = conversationRecord(FsmState::ProactiveAssistance, 1);
+    const auto r2 = conversationRecord(FsmState::ConservativeAssistance, 2);
+    const auto r3 = conversationRecord(FsmState::ConservativeAssistance, 3);
+    const auto r4 = conversationRecord(FsmState::Thinking, 0);
+
+    StoreWrite first;
+    first.conversations = { { a, r1 }, { sameIdOtherProduct, r2 } };
+    first.transitions = { { a, { kT0, "fired", FsmState::Thinking, FsmState::ProactiveAssistance, "trigger:t1" } } };
+    QVERIFY(harness.commit(first));
+    harness.check([&](const Store& store) {
+        QVERIFY(store.conversation(a) == r1);
+        QVERIFY(store.conversation(sameIdOtherProduct) == r2);
+        QVERIFY(!store.conversation(unknown));
+    });
+
+    StoreWrite update;
+    update.conversations = { { a, r3 } };
+    QVERIFY(harness.commit(update));
+    harness.check([&](const Store& store) { QVERIFY(store.conversation(a) == r3); });
+
+    StoreWrite reset;
+    reset.erasedConversations = { a };
+    QVERIFY(harness.commit(reset));
+    harness.check([&](const Store& store) {
+        QVERIFY(!store.conversation(a));
+        QVERIFY(store.conversation(sameIdOtherProduct) == r2);
+        QCOMPARE(store.transitions(a, 10).size(), std::size_t(1)); // the log stays
+    });
+
+    StoreWrite resetThenSet; // erasures apply before upserts
+    resetThenSet.conversations = { { a, r4 } };
+    resetThenSet.erasedConversations = { a, unknown };
+    QVERIFY(harness.commit(resetThenSet));
+    harness.check([&](const Store& store) {
+        QVERIFY(store.conversation(a) == r4);
+        QVERIFY(!store.conversation(unknown));
+    });
+}
+
+void TestStore::transitions_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<int>("appended");
+    QTest::addColumn<int>("retained");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QString>("expected"); // events, oldest first
+
+    addRow("all", 5, 500, 10, QStringLiteral("e0 e1 e2 e3 e4"));
+    addRow("limit-keeps-newest", 5, 500, 3, QStringLiteral("e2 e3 e4"));
+    addRow("limit-equals-count", 5, 500, 5, QStringLiteral("e0 e1 e2 e3 e4"));
+    addRow("limit-zero", 5, 500, 0, QString());
+    addRow("retention-exact", 4, 4, 10, QStringLiteral("e0 e1 e2 e3"));
+    addRow("retention-drops-oldest", 7, 4, 10, QStringLiteral("e3 e4 e5 e6"));
+    addRow("retention-and-limit", 7, 4, 2, QStringLiteral("e5 e6"));
+}
+
+void TestStore::transitions()
+{
+    QFETCH(Backend, backend);
+    QFETCH(int, appended);
+    QFETCH(int, retained);
+    QFETCH(int, limit);
+    QFETCH(QString, expected);
+
+    StoreRetention retention;
+    retention.maxTransitionsPerConversation = std::size_t(retained);
+    Harness harness(backend, retention);
+    const ConversationKey key { "p1", "c1" };
+    const ConversationKey other { "p1", "c2" };
+    // Three per commit, to cross commit boundaries; times run backwards so
+    // that order can only come from the log.
+    StoreWrite write;
+    for (int i = 0; i < appended; ++i) {
+        const TransitionRecord transition { kT0 - std::chrono::seconds(i), "e" + std::to_string(i), FsmState::Thinking,
+            FsmState::ReactiveAssistance, "agent_state" };
+        write.transitions.emplace_back(key, transition);
+        write.transitions.emplace_back(other, transition);
+        if (i % 3 == 2) {
+            QVERIFY(harness.commit(write));
+            write = {};
+        }
+    }
+    QVERIFY(harness.commit(write));
+
+    harness.check([&](const Store& store) {
+        for (const ConversationKey& k : { key, other }) {
+            QStringList events;
+            for (const TransitionRecord& t : store.transitions(k, std::size_t(limit)))
+                events << QString::fromStdString(t.event);
+            QCOMPARE(events.join(QLatin1Char(' ')), expected);
+        }
+        const auto all = store.transitions(key, 1000);
+        QVERIFY(!all.empty());
+        QCOMPARE(all.back().at, kT0 - std::chrono::seconds(appended - 1));
+        QCOMPARE(all.back().from, FsmState::Thinking);
+        QCOMPARE(all.back().to, FsmState::ReactiveAssistance);
+        QCOMPARE(all.back().cause, std::string("agent_state"));
+        QVERIFY(store.transitions({ "p1", "unknown" }, 10).empty());
+    });
+}
+
+void TestStore::lastFiringAndOffer_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::lastFiringAndOffer()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+    StoreWrite first;
+    first.firings = {
+        firing("s1", "u1", kT0, "t1", "c1"),
+        firing("s1", "u1", kT0 + 5s, "t2", "c1"),
+        firing("s1", "u1", kT0 + 10s, "t1", "c1"),
+        firing("s2", "u1", kT0 + 20s, "t1", "c2"),
+        firing("s1", "u1", kT0 + 30s, "t1", "c1", "p2"),
+    };
+    QVERIFY(harness.commit(first));
+    StoreWrite late; // an older firing arriving late never moves the answer back
+    late.firings = { firing("s1", "u1", kT0 + 3s, "t1", "c1"), firing("s2", "u1", kT0 + 1s, "t1", "c2") };
+    QVERIFY(harness.commit(late));
+
+    harness.check([&](const Store& store) {
+        QCOMPARE(ms(store.lastFiring({ "p1", "c1" }, "t1")), toEpochMs(kT0 + 10s));
+        QCOMPARE(ms(store.lastFiring({ "p1", "c1" }, "t2")), toEpochMs(kT0 + 5s));
+        QCOMPARE(ms(store.lastFiring({ "p1", "c1" }, "t3")), -1);
+        QCOMPARE(ms(store.lastFiring({ "p1", "c2" }, "t1")), toEpochMs(kT0 + 20s));
+        QCOMPARE(ms(store.lastFiring({ "p1", "c3" }, "t1")), -1);
+        QCOMPARE(ms(store.lastFiring({ "p2", "c1" }, "t1")), toEpochMs(kT0 + 30s));
+
+        QCOMPARE(ms(store.lastOffer({ "p1", "s1" })), toEpochMs(kT0 + 10s));
+        QCOMPARE(ms(store.lastOffer({ "p1", "s2" })), toEpochMs(kT0 + 20s));
+        QCOMPARE(ms(store.lastOffer({ "p2", "s1" })), toEpochMs(kT0 + 30s));
+        QCOMPARE(ms(store.lastOffer({ "p1", "s3" })), -1);
+        QVERIFY(!store.session({ "p1", "s1" })); // firings do not make session records
+        QCOMPARE(store.sessionCount(), std::size_t(0));
+    });
+}
+
+void TestStore::countFirings_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<QString>("product");
+    QTest::addColumn<QString>("session"); // empty: not narrowed
+    QTest::addColumn<QString>("user"); // empty: not narrowed
+    QTest::addColumn<int>("sinceMs"); // after kT0
+    QTest::addColumn<int>("expected");
+
+    const QString p1 = QStringLiteral("p1");
+    const QString any;
+    const QString s1 = QStringLiteral("s1");
+    const QString u1 = QStringLiteral("u1");
+    const QString u2 = QStringLiteral("u2");
+    addRow("product-all", p1, any, any, 0, 6);
+    addRow("product-before-all", p1, any, any, -3'600'000, 6);
+    addRow("product-since-inclusive", p1, any, any, 180'000, 3);
+    addRow("product-since-1ms-later", p1, any, any, 180'001, 1);
+    addRow("product-since-last", p1, any, any, 240'000, 1);
+    addRow("product-since-after-last", p1, any, any, 240'001, 0);
+    addRow("session", p1, s1, any, 0, 3);
+    addRow("session-since-inclusive", p1, s1, any, 60'000, 2);
+    addRow("session-since-1ms-later", p1, s1, any, 60'001, 1);
+    addRow("user", p1, any, u1, 0, 3);
+    addRow("user-since-inclusive", p1, any, u1, 120'000, 1);
+    addRow("user-since-1ms-later", p1, any, u1, 120'001, 0);
+    addRow("user-two", p1, any, u2, 0, 3);
+    addRow("session-and-user", p1, s1, u1, 0, 2);
+    addRow("session-and-other-user", p1, s1, u2, 0, 1);
+    addRow("session-and-user-since", p1, s1, u1, 1, 1);
+    addRow("other-product", QStringLiteral("p2"), any, any, 0, 1);
+    addRow("other-product-session", QStringLiteral("p2"), s1, u1, 0, 1);
+    addRow("unknown-product", QStringLiteral("p3"), any, any, 0, 0);
+    addRow("unknown-session", p1, QStringLiteral("s9"), any, 0, 0);
+    addRow("unknown-user", p1, any, QStringLiteral("u9"), 0, 0);
+}
+
+void TestStore::countFirings()
+{
+    QFETCH(Backend, backend);
+    QFETCH(QString, product);
+    QFETCH(QString, session);
+    QFETCH(QString, user);
+    QFETCH(int, sinceMs);
+    QFETCH(int, expected);
+
+    Harness harness(backend);
+    // Arrival order differs from time order, across two commits.
+    StoreWrite first;
+    first.firings = {
+        firing("s2", "u2", kT0 + 180s),
+        firing("s1", "u1", kT0 + 60s),
+        firing("s1", "u2", kT0 + 240s), // the session's user changed
+        firing("s1", "u1", kT0 + 100s, "t1", "c1", "p2"),
+    };
+    StoreWrite second;
+    second.firings = { firing("s3", "u2", kT0 + 180s), firing("s1", "u1", kT0), firing("s2", "u1", kT0 + 120s) };
+    QVERIFY(harness.commit(first));
+    QVERIFY(harness.commit(second));
+
+    FiringQuery query;
+    query.productId = product.toStdString();
+    if (!session.isEmpty())
+        query.sessionId = session.toStdString();
+    if (!user.isEmpty())
+        query.distinctId = user.toStdString();
+    query.since = kT0 + Duration(sinceMs);
+    harness.check([&](const Store& store) { QCOMPARE(store.countFirings(query), expected); });
+}
+
+void TestStore::firingWindow_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<qint64>("secondAfterMs"); // the second firing, after the first at kT0
+    QTest::addColumn<int>("countedSinceFirst");
+
+    constexpr qint64 window = std::chrono::duration_cast<Duration>(MemoryStore::kFiringWindow).count();
+    addRow("within-window", qint64(3'600'000), 2);
+    addRow("at-window-edge", window, 2);
+    addRow("1ms-beyond-window", window + 1, 1);
+    addRow("late-arrival-beyond-window", -window - 1, 1);
+    addRow("late-arrival-at-window-edge", -window, 2);
+}
+
+void TestStore::firingWindow()
+{
+    QFETCH(Backend, backend);
+    QFETCH(qint64, secondAfterMs);
+    QFETCH(int, countedSinceFirst);
+
+    // Quota counts are exact within kFiringWindow before the product's newest
+    // firing; older firings leave the count indexes but stay in the history.
+    Harness harness(backend);
+    const Timestamp second = kT0 + Duration(secondAfterMs);
+    StoreWrite first;
+    first.firings = { firing("s1", "u1", kT0) };
+    QVERIFY(harness.commit(first));
+    StoreWrite next;
+    next.firings = { firing("s1", "u1", second, "t2") };
+    QVERIFY(harness.commit(next));
+
+    const Timestamp earliest = std::min(kT0, second);
+    harness.check([&](const Store& store) {
+        QCOMPARE(store.countFirings({ "p1", std::nullopt, std::nullopt, earliest }), countedSinceFirst);
+        QCOMPARE(store.countFirings({ "p1", "s1", std::nullopt, earliest }), countedSinceFirst);
+        QCOMPARE(store.countFirings({ "p1", std::nullopt, "u1", earliest }), countedSinceFirst);
+        QCOMPARE(store.countFirings({ "p1", "s1", "u1", earliest }), countedSinceFirst);
+        QCOMPARE(store.firings("p1", 10).size(), std::size_t(2));
+        QCOMPARE(ms(store.lastFiring({ "p1", "c1" }, "t1")), toEpochMs(kT0));
+        QCOMPARE(ms(store.lastFiring({ "p1", "c1" }, "t2")), toEpochMs(second));
+        QCOMPARE(ms(store.lastOffer({ "p1", "s1" })), toEpochMs(std::max(kT0, second)));
+    });
+}
+
+void TestStore::firingHistory_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QString>("expected"); // trigger ids, oldest first
+
+    addRow("all", 10, QStringLiteral("a b c d e"));
+    addRow("exact", 5, QStringLiteral("a b c d e"));
+    addRow("newest-three", 3, QStringLiteral("c d e"));
+    addRow("newest-one", 1, QStringLiteral("e"));
+    addRow("none", 0, QString());
+}
+
+void TestStore::firingHistory()
+{
+    QFETCH(Backend, backend);
+    QFETCH(int, limit);
+    QFETCH(QString, expected);
+
+    Harness harness(backend);
+    // By time, ties by arrival: a(10) b(15) c(20) d(20) e(40), arriving as c e | a d | b.
+    StoreWrite first;
+    first.firings = { firing("s1", "u1", kT0 + 20s, "c"), firing("s2", "u2", kT0 + 40s, "e") };
+    StoreWrite second;
+    second.firings = { firing("s1", "u1", kT0 + 10s, "a"), firing("s1", "u1", kT0 + 20s, "d"),
+        firing("s3", "u1", kT0 + 20s, "t", "c1", "p2") };
+    StoreWrite third;
+    third.firings = { firing("s1", "u1", kT0 + 15s, "b") };
+    QVERIFY(harness.commit(first));
+    QVERIFY(harness.commit(second));
+    QVERIFY(harness.commit(third));
+
+    harness.check([&](const Store& store) {
+        QStringList triggers;
+        for (const FiringRecord& f : store.firings("p1", std::size_t(limit)))
+            triggers << QString::fromStdString(f.triggerId);
+        QCOMPARE(triggers.join(QLatin1Char(' ')), expected);
+        const auto all = store.firings("p1", 10);
+        QVERIFY(all.back() == firing("s2", "u2", kT0 + 40s, "e"));
+        QCOMPARE(store.firings("p2", 10).size(), std::size_t(1));
+        QVERIFY(store.firings("p3", 10).empty());
+    });
+}
+
+void TestStore::firingHistoryCap_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("spacingS");
+    QTest::addColumn<int>("firstKept"); // index of the oldest firing in the history
+    QTest::addColumn<int>("firstCounted"); // index of the oldest firing in the count window
+
+    addRow("below-cap", 999, 60, 0, 0);
+    addRow("at-cap", 1000, 60, 0, 0);
+    addRow("over-cap-all-counted", 1005, 60, 5, 0);
+    // 2 min apart: the window (25 h) holds 751, the history 1000.
+    addRow("over-cap-and-window", 1100, 120, 100, 349);
+}
+
+void TestStore::firingHistoryCap()
+{
+    QFETCH(Backend, backend);
+    QFETCH(int, count);
+    QFETCH(int, spacingS);
+    QFETCH(int, firstKept);
+    QFETCH(int, firstCounted);
+
+    Harness harness(backend);
+    StoreWrite write;
+    for (int i = 0; i < count; ++i) {
+        write.firings.push_back(firing("s" + std::to_string(i % 7), "u" + std::to_string(i % 3),
+            kT0 + std::chrono::seconds(std::int64_t(i) * spacingS), "t" + std::to_string(i)));
+        if (write.firings.size() == 64) {
+            QVERIFY(harness.commit(write));
+            write = {};
+        }
+    }
+    QVERIFY(harness.commit(write));
+
+    harness.check([&](const Store& store) {
+        const auto history = store.firings("p1", 5000);
+        QCOMPARE(int(history.size()), std::min(count, int(MemoryStore::kFiringHistory)));
+        QCOMPARE(history.front().triggerId, "t" + std::to_string(firstKept));
+        QCOMPARE(history.back().triggerId, "t" + std::to_string(count - 1));
+        QCOMPARE(store.countFirings({ "p1", std::nullopt, std::nullopt, kT0 }), count - firstCounted);
+        int perSession = 0;
+        for (int i = firstCounted; i < count; ++i)
+            perSession += i % 7 == 0 ? 1 : 0;
+        QCOMPARE(store.countFirings({ "p1", "s0", std::nullopt, kT0 }), perSession);
+        QCOMPARE(ms(store.lastFiring({ "p1", "c1" }, "t0")), toEpochMs(kT0)); // outlives the history
+    });
+}
+
+void TestStore::circuit_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::circuit()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+    QVERIFY(harness.store().circuit("p1") == CircuitRecord {});
+
+    StoreWrite first;
+    first.circuits = { { "p1", { 3, kT0 } }, { "p2", { 0, kT0 + 120s } } };
+    QVERIFY(harness.commit(first));
+    StoreWrite second;
+    second.circuits = { { "p1", { 4, kT0 + 60s } } };
+    QVERIFY(harness.commit(second));
+
+    harness.check([&](const Store& store) {
+        QVERIFY((store.circuit("p1") == CircuitRecord { 4, kT0 + 60s }));
+        QVERIFY((store.circuit("p2") == CircuitRecord { 0, kT0 + 120s }));
+        QVERIFY(store.circuit("p3") == CircuitRecord {});
+    });
+}
+
+void TestStore::sessions_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::sessions()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+    QCOMPARE(harness.store().sessionCount(), std::size_t(0));
+
+    const auto s1 = sessionRecord("u1", kT0, kT0 + 10s);
+    const auto s2 = sessionRecord("u1", kT0 + 1s, kT0 + 20s);
+    const auto s3 = sessionRecord("u2", kT0, kT0 + 5s);
+    const auto anonymous = sessionRecord("", kT0, kT0 + 50s);
+    const auto tieEarly = sessionRecord("u3", kT0 - 10s, kT0);
+    const auto tieLate = sessionRecord("u3", kT0 - 5s, kT0);
+    StoreWrite first;
+    first.sessions
+        = { { { "p1", "s1" }, s1 }, { { "p1", "s2" }, s2 }, { { "p1", "s3" }, s3 }, { { "p1", "s4" }, anonymous },
+              { { "p1", "s5" }, tieLate }, { { "p1", "s6" }, tieEarly }, { { "p2", "s1" }, s3 } };
+    QVERIFY(harness.commit(first));
+    harness.check([&](const Store& store) {
+        QCOMPARE(store.sessionCount(), std::size_t(7));
+        QVERIFY(store.session({ "p1", "s1" }) == s1);
+        QVERIFY(store.session({ "p2", "s1" }) == s3);
+        QVERIFY(!store.session({ "p1", "s9" }));
+        QCOMPARE(store.latestSessionOf("p1", "u1"), std::optional<std::string>("s2"));
+        QCOMPARE(store.latestSessionOf("p1", "u2"), std::optional<std::string>("s3"));
+        QCOMPARE(store.latestSessionOf("p1", "u3"), std::optional<std::string>("s5")); // tie: started later
+        QCOMPARE(store.latestSessionOf("p2", "u2"), std::optional<std::string>("s1"));
+        QVERIFY(!store.latestSessionOf("p1", ""));
+        QVERIFY(!store.latestSessionOf("p1", "u9"));
+        QVERIFY(!store.latestSessionOf("p3", "u1"));
+    });
+
+    // s1 is seen again, then becomes u2's (an identify after the fact).
+    auto s1Later = s1;
+    s1Later.lastSeen = kT0 + 30s;
+    StoreWrite seenAgain;
+    seenAgain.sessions = { { { "p1", "s1" }, s1Later } };
+    QVERIFY(harness.commit(seenAgain));
+    harness.check([&](const Store& store) {
+        QCOMPARE(store.sessionCount(), std::size_t(7));
+        QCOMPARE(store.latestSessionOf("p1", "u1"), std::optional<std::string>("s1"));
+    });
+
+    auto s1Identified = s1Later;
+    s1Identified.distinctId = "u2";
+    auto anonymousIdentified = anonymous;
+    anonymousIdentified.distinctId = "u4";
+    StoreWrite identified;
+    identified.sessions = { { { "p1", "s1" }, s1Identified }, { { "p1", "s4" }, anonymousIdentified } };
+    QVERIFY(harness.commit(identified));
+    harness.check([&](const Store& store) {
+        QCOMPARE(store.sessionCount(), std::size_t(7));
+        QVERIFY(store.session({ "p1", "s1" }) == s1Identified);
+        QCOMPARE(store.latestSessionOf("p1", "u1"), std::optional<std::string>("s2"));
+        QCOMPARE(store.latestSessionOf("p1", "u2"), std::optional<std::string>("s1"));
+        QCOMPARE(store.latestSessionOf("p1", "u4"), std::optional<std::string>("s4"));
+    });
+}
+
+void TestStore::actions_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<int>("retained");
+    QTest::addColumn<QString>("arrivals");
+    QTest::addColumn<QString>("expected");
+
+    addRow("in-order", 200, QStringLiteral("a@10 b@20 c@30"), QStringLiteral("a@10>20 b@20>30 c@30>30"));
+    addRow(
+        "out-of-order-in-one-commit", 200, QStringLiteral("a@10 c@30 b@20"), QStringLiteral("a@10>20 b@20>30 c@30>30"));
+    addRow("oldest-arrives-last", 200, QStringLiteral("b@20 c@30 | a@10"), QStringLiteral("a@10>20 b@20>30 c@30>30"));
+    addRow(
+        "late-one-in-the-middle", 200, QStringLiteral("a@10 c@30 | b@20"), QStringLiteral("a@10>20 b@20>30 c@30>30"));
+    addRow(
+        "ties-keep-arrival-order", 200, QStringLiteral("a@10 b@10 | c@10"), QStringLiteral("a@10>10 b@10>10 c@10>10"));
+    addRow("tie-arriving-late", 200, QStringLiteral("a@10 b@20 | c@10"), QStringLiteral("a@10>10 c@10>20 b@20>20"));
+    addRow("duplicate-uuid-across-commits", 200, QStringLiteral("a/u1@10 | b/u1@20"), QStringLiteral("a@10>10"));
+    addRow("duplicate-uuid-in-one-commit", 200, QStringLiteral("a/u1@10 b/u1@20 c/u2@30"),
+        QStringLiteral("a@10>30 c@30>30"));
+    addRow("empty-uuid-never-duplicate", 200, QStringLiteral("a@10 | b@10"), QStringLiteral("a@10>10 b@10>10"));
+    addRow("retention-exact", 3, QStringLiteral("a@10 b@20 c@30"), QStringLiteral("a@10>20 b@20>30 c@30>30"));
+    addRow("retention-drops-oldest", 3, QStringLiteral("a@10 b@20 c@30 | d@40"),
+        QStringLiteral("b@20>30 c@30>40 d@40>40"));
+    addRow("retention-in-one-commit", 2, QStringLiteral("a@10 b@20 c@30 d@40"), QStringLiteral("c@30>40 d@40>40"));
+    addRow("retention-drops-late-oldest", 3, QStringLiteral("a@10 b@20 c@30 | z@5"),
+        QStringLiteral("a@10>20 b@20>30 c@30>30"));
+    addRow("retention-keeps-late-newer", 3, QStringLiteral("a@10 b@20 c@40 | z@30"),
+        QStringLiteral("b@20>30 z@30>40 c@40>40"));
+    // Duplicates are looked for among the retained actions only.
+    addRow("uuid-of-dropped-action", 2, QStringLiteral("a/u1@10 b@20 | c@30 | d/u1@40"),
+        QStringLiteral("c@30>40 d@40>40"));
+    addRow("duplicate-of-retained-when-full", 2, QStringLiteral("a@10 b/u1@20 | c/u1@30"),
+        QStringLiteral("a@10>20 b@20>20"));
+}
+
+void TestStore::actions()
+{
+    QFETCH(Backend, backend);
+    QFETCH(int, retained);
+    QFETCH(QString, arrivals);
+    QFETCH(QString, expected);
+
+    StoreRetention retention;
+    retention.maxActionsPerSession = std::size_t(retained);
+    Harness harness(backend, retention);
+    const SessionKey key { "p1", "s1" };
+    for (const auto& batch : parseArrivals(arrivals)) {
+        StoreWrite write;
+        for (const Action& action : batch)
+            write.actions.emplace_back(key, action);
+        QVERIFY(harness.commit(write));
+    }
+    harness.check([&](const Store& store) {
+        QCOMPARE(actionsOf(store, key), expected);
+        QCOMPARE(actionsOf(store, { "p1", "unknown" }), QString());
+    });
+}
+
+void TestStore::actionsPerSession_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::actionsPerSession()
+{
+    QFETCH(Backend, backend);
+    StoreRetention retention;
+    retention.maxActionsPerSession = 2;
+    Harness harness(backend, retention);
+    // The same uuid in another session or product is another action.
+    StoreWrite write;
+    for (const SessionKey& key : { SessionKey { "p1", "s1" }, SessionKey { "p1", "s2" }, SessionKey { "p2", "s1" } })
+        for (const auto& batch : parseArrivals(QStringLiteral("a/u1@10 b/u2@20 c/u3@30")))
+            for (const Action& action : batch)
+                write.actions.emplace_back(key, action);
+    write.actions.emplace_back(SessionKey { "p1", "s2" }, parseArrivals(QStringLiteral("d/u4@5"))[0][0]);
+    QVERIFY(harness.commit(write));
+    harness.check([&](const Store& store) {
+        QCOMPARE(actionsOf(store, { "p1", "s1" }), QStringLiteral("b@20>30 c@30>30"));
+        QCOMPARE(actionsOf(store, { "p1", "s2" }), QStringLiteral("b@20>30 c@30>30"));
+        QCOMPARE(actionsOf(store, { "p2", "s1" }), QStringLiteral("b@20>30 c@30>30"));
+    });
+}
+
+void TestStore::actionFieldsRoundTrip_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::actionFieldsRoundTrip()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+
+    Action full;
+    full.index = 41;
+    full.type = ActionType::RageClick;
+    full.event = "$rageclick";
+    full.uuid = "0190a5c2-0000-7000-8000-000000000001";
+    full.title = "Rage-clicked button";
+    full.description = "Rage-clicked button 'Añadir \"proyecto\"' on /projects — 3×";
+    full.timestampStart = kT0 + 1234ms;
+    full.rawUrl = "https://app.example.com/projects/42?tab=a#x";
+    full.canonicalUrl = "https://app.example.com/projects/:id";
+    full.sessionId = "s1";
+    full.distinctId = "user-7";
+    full.email = "ana@example.com";
+    full.element.tag = "button";
+    full.element.text = "Añadir \"proyecto\"";
+    full.element.id = "add";
+    full.element.href = "/projects/new";
+    full.element.name = "add-project";
+    full.element.attrs = { { "data-tour-id", "add-project" }, { "aria-label", "" }, { "class", "btn primary" } };
+    full.element.classes = { "btn", "primary" };
+    full.element.nthChild = 2;
+    full.element.nthOfType = 1;
+    full.element.selector = "[data-tour-id=\"add-project\"]";
+    full.elementsChain = R"(button.btn.primary:attr__data-tour-id="add-project"nth-child="2";div)";
+    full.properties = { { "plan", "pro" }, { "seats", "3" }, { "trial", "true" }, { "empty", "" } };
+
+    Action bare; // a pageview: no element, no properties, nothing optional
+    bare.type = ActionType::Pageview;
+    bare.event = "$pageview";
+    bare.timestampStart = kT0 + 2000ms;
+
+    StoreWrite write;
+    write.actions = { { { "p1", "s1" }, full }, { { "p1", "s1" }, bare } };
+    QVERIFY(harness.commit(write));
+
+    harness.check([&](const Store& store) {
+        store.visitActions({ "p1", "s1" }, [&](std::span<const Action> actions) {
+            QCOMPARE(actions.size(), std::size_t(2));
+            const Action& a = actions[0];
+            QCOMPARE(a.index, full.index);
+            QVERIFY(a.type == full.type);
+            QCOMPARE(a.event, full.event);
+            QCOMPARE(a.uuid, full.uuid);
+            QCOMPARE(a.title, full.title);
+            QCOMPARE(a.description, full.description);
+            QCOMPARE(a.timestampStart, full.timestampStart);
+            QCOMPARE(a.timestampEnd, bare.timestampStart);
+            QCOMPARE(a.rawUrl, full.rawUrl);
+            QCOMPARE(a.canonicalUrl, full.canonicalUrl);
+            QCOMPARE(a.sessionId, full.sessionId);
+            QCOMPARE(a.distinctId, full.distinctId);
+            QCOMPARE(a.email, full.email);
+            QVERIFY(a.element == full.element);
+            QCOMPARE(a.elementsChain, full.elementsChain);
+            QVERIFY(a.properties == full.properties);
+
+            const Action& b = actions[1];
+            QCOMPARE(b.index, std::int64_t(-1));
+            QVERIFY(b.type == ActionType::Pageview);
+            QVERIFY(b.element == Element {});
+            QVERIFY(b.properties.empty());
+            QCOMPARE(b.timestampEnd, b.timestampStart);
+        });
+    });
+}
+
+void TestStore::invalidWriteChangesNothing_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<StoreWrite>("write");
+    QTest::addColumn<QString>("where");
+
+    // Each write is valid but for one entry, which comes last.
+    const auto valid = [] {
+        StoreWrite write;
+        write.conversations = { { { "p1", "c1" }, conversationRecord(FsmState::Thinking, 0) } };
+        write.transitions = { { { "p1", "c1" }, {} } };
+        write.firings = { firing("s1", "u1", kT0) };
+        write.circuits = { { "p1", { 1, kT0 } } };
+        write.sessions = { { { "p1", "s1" }, sessionRecord("u1", kT0, kT0) } };
+        write.actions = { { { "p1", "s1" }, parseArrivals(QStringLiteral("a@1"))[0][0] } };
+        return write;
+    };
+    auto w = valid();
+    w.erasedConversations = { { "p1", "" } };
+    addRow("erased-without-conversation", w, QStringLiteral("erasedConversations[0]: empty conversation id"));
+    w = valid();
+    w.conversations.push_back({ { "", "c2" }, {} });
+    addRow("conversation-without-product", w, QStringLiteral("conversations[1]: empty product id"));
+    w = valid();
+    w.transitions.push_back({ { "p1", "" }, {} });
+    addRow("transition-without-conversation", w, QStringLiteral("transitions[1]: empty conversation id"));
+    w = valid();
+    w.firings.push_back(firing("s1", "u1", kT0, ""));
+    addRow("firing-without-trigger", w, QStringLiteral("firings[1]: empty trigger id"));
+    w = valid();
+    w.firings.push_back(firing("", "u1", kT0));
+    addRow("firing-without-session", w, QStringLiteral("firings[1]: empty session id"));
+    w = valid();
+    w.firings.push_back(firing("s1", "u1", kT0, "t1", ""));
+    addRow("firing-without-conversation", w, QStringLiteral("firings[1]: empty conversation id"));
+    w = valid();
+    w.circuits.push_back({ "", {} });
+    addRow("circuit-without-product", w, QStringLiteral("circuits[1]: empty product id"));
+    w = valid();
+    w.sessions.push_back({ { "p1", "" }, {} });
+    addRow("session-without-id", w, QStringLiteral("sessions[1]: empty session id"));
+    w = valid();
+    w.actions.push_back({ { "", "s1" }, {} });
+    addRow("action-without-product", w, QStringLiteral("actions[1]: empty product id"));
+}
+
+void TestStore::invalidWriteChangesNothing()
+{
+    QFETCH(Backend, backend);
+    QFETCH(StoreWrite, write);
+    QFETCH(QString, where);
+
+    Harness harness(backend);
+    const Status status = harness.store().commit(write);
+    QVERIFY(!status);
+    QCOMPARE(status.error().code, std::string("store.invalid_write"));
+    QCOMPARE(QString::fromStdString(status.error().message), where);
+    harness.check([&](const Store& store) {
+        QVERIFY(!store.conversation({ "p1", "c1" }));
+        QVERIFY(store.transitions({ "p1", "c1" }, 10).empty());
+        QCOMPARE(store.countFirings({ "p1", std::nullopt, std::nullopt, kT0 }), 0);
+        QVERIFY(!store.lastOffer({ "p1", "s1" }));
+        QVERIFY(store.circuit("p1") == CircuitRecord {});
+        QCOMPARE(store.sessionCount(), std::size_t(0));
+        QCOMPARE(actionsOf(store, { "p1", "s1" }), QString());
+    });
+}
+
+void TestStore::emptyWrite_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::emptyWrite()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+    QVERIFY(StoreWrite {}.empty());
+    QVERIFY(harness.commit({}));
+    harness.check([&](const Store& store) { QCOMPARE(store.sessionCount(), std::size_t(0)); });
+}
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"
