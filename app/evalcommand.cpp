@@ -132,7 +132,7 @@ int runEval(const QStringList& arguments)
     body["session_id"] = sessionId;
     body["at"] = formatIsoTimestamp(*at);
     body["actions_ingested"] = ingested->accepted;
-    out << QString::fromStdString(body.dump(2)) << '\n';
+    out << QString::fromStdString(body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << '\n';
     return 0;
 }
 

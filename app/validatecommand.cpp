@@ -47,7 +47,7 @@ int runValidate(const QStringList& arguments)
             { "notes", workspace.notes() } };
         for (const auto& d : diagnostics)
             result["problems"].push_back({ { "file", d.file }, { "path", d.path }, { "message", d.message } });
-        out << QString::fromStdString(result.dump(2)) << '\n';
+        out << QString::fromStdString(result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << '\n';
         return diagnostics.empty() ? 0 : 1;
     }
 

@@ -1,5 +1,6 @@
 #include "tourreferences.h"
 
+#include "base/jsonreader.h"
 #include "triggers/trigger.h"
 
 namespace proactive {
@@ -13,7 +14,8 @@ Diagnostics checkTourReferences(const Workspace& workspace, const TourCatalog& c
             const std::string& tourId = triggers[i].definition().tourId;
             if (tourId.empty() || catalog.find(tourId))
                 continue;
-            diagnostics.push_back({ "products.json", "/" + product.id + "/triggers/" + std::to_string(i) + "/tour_id",
+            diagnostics.push_back({ product.triggersFile,
+                jsonPointer(jsonPointer(product.triggersPointer, i), "tour_id"),
                 "trigger \"" + triggers[i].id() + "\" names tour \"" + tourId + "\", which is not in tours/" });
         }
     }

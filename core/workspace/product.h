@@ -44,6 +44,10 @@ struct Product {
     std::vector<std::string> corsOrigins; // empty: any origin on localhost
     ProactiveSettings proactive;
     std::shared_ptr<const TriggerSet> triggers; // never null once loaded
+    // Where the triggers were read from, for diagnostics about them:
+    // the file (relative to the workspace) and the JSON pointer of the array.
+    std::string triggersFile;
+    std::string triggersPointer;
 };
 
 } // namespace proactive

@@ -127,13 +127,14 @@ namespace {
                     + " is not set; its webhook answers 401 until it is");
         }
 
-        std::shared_ptr<const TriggerSet> triggers(JsonObjectReader& row, const Product& product, bool& ok)
+        std::shared_ptr<const TriggerSet> triggers(JsonObjectReader& row, Product& product)
         {
-            const std::size_t before = diagnostics.size();
             std::shared_ptr<const TriggerSet> set;
             const auto* inline_ = row.value("triggers");
             if (inline_ && inline_->is_array()) {
-                set = parseTriggers(*inline_, file, jsonPointer(row.pointer(), "triggers"), diagnostics);
+                product.triggersFile = file;
+                product.triggersPointer = jsonPointer(row.pointer(), "triggers");
+                set = parseTriggers(*inline_, file, product.triggersPointer, diagnostics);
             } else {
                 std::filesystem::path path = root / "triggers" / (product.id + ".json");
                 if (inline_ && inline_->is_string()) {
@@ -147,6 +148,7 @@ namespace {
                     if (!text) {
                         diagnostics.push_back({ relative, "", text.error().message });
                     } else if (auto json = parseJsonDocument(*text, relative, diagnostics)) {
+                        product.triggersFile = relative;
                         set = parseTriggers(*json, relative, "", diagnostics);
                     }
                 } else if (inline_) {
@@ -155,7 +157,6 @@ namespace {
                     notes.push_back("product " + product.id + ": no triggers (neither inline nor " + relative + ")");
                 }
             }
-            ok = diagnostics.size() == before;
             return set ? set : std::make_shared<const TriggerSet>();
         }
 
@@ -181,8 +182,10 @@ namespace {
             if (auto origins = row.stringArray("cors_origins"))
                 product.corsOrigins = std::move(*origins);
             readProactive(row, product.proactive, file, diagnostics);
-            bool triggersOk = true;
-            product.triggers = triggers(row, product, triggersOk);
+            if (!product.id.empty())
+                product.triggers = triggers(row, product);
+            else
+                row.value("triggers"); // reported with the id; not loaded for an unnamed product
             row.finish();
             if (diagnostics.size() != before)
                 return std::nullopt;
