@@ -64,6 +64,13 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
         [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; });
     for (std::size_t i = 0; i < actions.size(); ++i) {
         Action& action = actions[i];
+        // posthog-js also sends its own `$` events ($identify, $set, $web_vitals,
+        // $feature_flag_called, ...). They are not something the user did, and
+        // counted as actions they would break dwell runs and ping-pong triples.
+        if (action.type == ActionType::Custom && action.event.starts_with('$')) {
+            ++result.ignored;
+            continue;
+        }
         if (action.sessionId.empty()) {
             result.rejected.push_back({ "missing_session_id", "event \"" + action.event + "\" has no session id",
                 action.uuid.empty() ? "[" + std::to_string(i) + "]" : action.uuid });
@@ -147,11 +154,13 @@ Result<FsmOutcome> Connector::agentState(std::string_view productId, std::string
     const Timestamp now = m_clock.now();
     ConversationRecord record = m_store.conversation(key).value_or(ConversationRecord {});
     StoreWrite write;
-    if (auto expired = fsm::expire(record, now)) {
+    const auto expired = fsm::expire(record, now);
+    if (expired) {
         write.conversations.emplace_back(key, record);
         write.transitions.emplace_back(key, *expired);
     }
     FsmOutcome outcome = fsm::apply(record, *fsmEvent, now, (*product)->proactive);
+    outcome.expiry = expired;
     switch (outcome.kind) {
     case FsmOutcome::Kind::Applied:
         write.conversations.emplace_back(key, record);
@@ -177,6 +186,34 @@ Result<std::vector<TriggerReport>> Connector::explainTriggers(std::string_view p
         return product.error();
     return GatePipeline(m_store).explainTriggers(
         **product, SessionKey { std::string(productId), std::string(sessionId) }, m_clock.now());
+}
+
+std::optional<SessionActivity> Connector::recentActivity(std::string_view sessionOrEmail, std::size_t limit) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto latest = [&](const auto& sessionIdIn) {
+        std::optional<SessionActivity> found;
+        for (const Product& product : m_workspace->products()) {
+            const auto sessionId = sessionIdIn(product.id);
+            if (!sessionId)
+                continue;
+            auto record = m_store.session({ product.id, *sessionId });
+            if (!record || (found && record->lastSeen <= found->session.lastSeen))
+                continue;
+            found = SessionActivity { product.id, *sessionId, std::move(*record), {} };
+        }
+        return found;
+    };
+    auto found = latest([&](const std::string&) { return std::optional<std::string>(sessionOrEmail); });
+    if (!found && sessionOrEmail.find('@') != std::string_view::npos)
+        found = latest([&](const std::string& productId) { return m_store.latestSessionOfEmail(productId, sessionOrEmail); });
+    if (!found)
+        return std::nullopt;
+    m_store.visitActions({ found->productId, found->sessionId }, [&](std::span<const Action> actions) {
+        const std::size_t count = std::min(limit, actions.size());
+        found->actions.assign(actions.rbegin(), actions.rbegin() + static_cast<std::ptrdiff_t>(count));
+    });
+    return found;
 }
 
 std::vector<TransitionRecord> Connector::transitions(const ConversationKey& key, std::size_t limit) const

@@ -26,8 +26,18 @@ struct SessionRotation {
 struct IngestResult {
     std::size_t accepted = 0;
     std::size_t duplicates = 0; // same uuid already stored for the session
+    std::size_t ignored = 0; // PostHog's own bookkeeping events ($identify, $web_vitals, ...): not user actions
     std::vector<Error> rejected; // actions that cannot be kept (no session id)
     std::vector<SessionRotation> rotations;
+};
+
+// What the connector knows of one session's recent activity (the Dify
+// retrieval endpoint, SPEC §5).
+struct SessionActivity {
+    std::string productId;
+    std::string sessionId;
+    SessionRecord session;
+    std::vector<Action> actions; // newest first
 };
 
 // The one façade every driver (studio, HTTP service, replay) calls; no
@@ -56,6 +66,12 @@ public:
 
     // Every trigger evaluated on the session now, ignoring the other gates.
     Result<std::vector<TriggerReport>> explainTriggers(std::string_view productId, std::string_view sessionId);
+
+    // The `limit` most recent actions of the session with this id, or, when
+    // no session has it and it contains '@', of the latest session of the
+    // user with this email. Sessions of every product are candidates; the
+    // most recently seen wins. nullopt when no session matches.
+    std::optional<SessionActivity> recentActivity(std::string_view sessionOrEmail, std::size_t limit) const;
 
     std::vector<TransitionRecord> transitions(const ConversationKey& key, std::size_t limit = 200) const;
     std::optional<ConversationRecord> conversation(const ConversationKey& key) const;

@@ -79,6 +79,8 @@ private:
         json out { { "accepted", result->accepted } };
         if (result->duplicates)
             out["duplicates"] = result->duplicates;
+        if (result->ignored)
+            out["ignored"] = result->ignored;
         for (const auto& rotation : result->rotations)
             out["rotations"].push_back(rotation.previousSessionId + " -> " + rotation.sessionId);
         return out;

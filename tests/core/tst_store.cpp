@@ -198,6 +198,8 @@ private Q_SLOTS:
     void circuit();
     void sessions_data();
     void sessions();
+    void sessionsByEmail_data();
+    void sessionsByEmail();
     void actions_data();
     void actions();
     void actionsPerSession_data();
@@ -659,6 +661,60 @@ void TestStore::sessions()
         QCOMPARE(store.latestSessionOf("p1", "u2"), std::optional<std::string>("s1"));
         QCOMPARE(store.latestSessionOf("p1", "u4"), std::optional<std::string>("s4"));
     });
+}
+
+void TestStore::sessionsByEmail_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<QString>("product");
+    QTest::addColumn<QString>("email");
+    QTest::addColumn<QString>("expected"); // empty: none
+    QTest::addColumn<QString>("afterChange"); // once s2 is re-identified as carol
+
+    addRow("latest-of-two", QStringLiteral("p1"), QStringLiteral("ana@example.com"), QStringLiteral("s2"),
+        QStringLiteral("s1"));
+    addRow("ignores-ascii-case", QStringLiteral("p1"), QStringLiteral("ANA@Example.COM"), QStringLiteral("s2"),
+        QStringLiteral("s1"));
+    addRow("one-session", QStringLiteral("p1"), QStringLiteral("bob@example.com"), QStringLiteral("s3"),
+        QStringLiteral("s3"));
+    addRow("new-email", QStringLiteral("p1"), QStringLiteral("carol@example.com"), QString(), QStringLiteral("s2"));
+    addRow("unknown", QStringLiteral("p1"), QStringLiteral("zed@example.com"), QString(), QString());
+    addRow("empty-never-matches", QStringLiteral("p1"), QString(), QString(), QString());
+    addRow("per-product", QStringLiteral("p2"), QStringLiteral("ana@example.com"), QStringLiteral("s9"),
+        QStringLiteral("s9"));
+    addRow("unknown-product", QStringLiteral("p3"), QStringLiteral("ana@example.com"), QString(), QString());
+}
+
+void TestStore::sessionsByEmail()
+{
+    QFETCH(Backend, backend);
+    QFETCH(QString, product);
+    QFETCH(QString, email);
+    QFETCH(QString, expected);
+    QFETCH(QString, afterChange);
+    Harness harness(backend);
+
+    const auto withEmail = [](std::string email, Timestamp lastSeen) {
+        SessionRecord record = sessionRecord("u1", kT0, lastSeen);
+        record.email = std::move(email);
+        return record;
+    };
+    StoreWrite write;
+    write.sessions = { { { "p1", "s1" }, withEmail("ana@example.com", kT0 + 10s) },
+        { { "p1", "s2" }, withEmail("Ana@Example.com", kT0 + 20s) },
+        { { "p1", "s3" }, withEmail("bob@example.com", kT0 + 30s) }, { { "p1", "s4" }, withEmail("", kT0 + 40s) },
+        { { "p2", "s9" }, withEmail("ana@example.com", kT0 + 50s) } };
+    QVERIFY(harness.commit(write));
+    const auto found = [&](const Store& store) {
+        return QString::fromStdString(
+            store.latestSessionOfEmail(product.toStdString(), email.toStdString()).value_or(std::string()));
+    };
+    harness.check([&](const Store& store) { QCOMPARE(found(store), expected); });
+
+    StoreWrite change;
+    change.sessions = { { { "p1", "s2" }, withEmail("carol@example.com", kT0 + 60s) } };
+    QVERIFY(harness.commit(change));
+    harness.check([&](const Store& store) { QCOMPARE(found(store), afterChange); });
 }
 
 void TestStore::actions_data()
