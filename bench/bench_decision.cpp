@@ -10,13 +10,12 @@
 #include "store/memorystore.h"
 #include "triggers/trigger.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <unistd.h>

@@ -38,8 +38,7 @@ namespace {
         End,
     };
 
-    struct Token
-    {
+    struct Token {
         TokenType type = TokenType::End;
         std::size_t begin = 0; // byte offsets into the selector
         std::size_t end = 0;
@@ -49,8 +48,7 @@ namespace {
         bool idHash = false; // hash whose name would start an identifier, so usable as #id
     };
 
-    struct Failure
-    {
+    struct Failure {
         std::size_t offset = 0;
         std::string reason;
     };
@@ -146,8 +144,7 @@ namespace {
         return std::nullopt;
     }
 
-    class Tokenizer final
-    {
+    class Tokenizer final {
     public:
         explicit Tokenizer(std::string_view source)
             : m_s(source)
@@ -427,8 +424,7 @@ namespace {
     }
 
     // Selectors 4 over the token stream, as browsers apply it to querySelector().
-    class Parser final
-    {
+    class Parser final {
     public:
         Parser(std::string_view source, const std::vector<Token>& tokens)
             : m_source(source)
@@ -445,8 +441,7 @@ namespace {
     private:
         enum class PseudoKind { Class, Element, ElementWithStates };
 
-        struct Context
-        {
+        struct Context {
             bool pseudoElements = true; // false inside :not(), :is(), :has(), ...
             bool relative = false; // :has() arguments may start with a combinator
             bool insideHas = false;

@@ -9,8 +9,7 @@ namespace proactive {
 
 // Where and why a selector does not parse. `column` is 1-based and counts
 // Unicode code points, so it matches what an editor shows.
-struct CssSelectorError
-{
+struct CssSelectorError {
     std::size_t column = 0;
     std::string reason;
 

@@ -96,8 +96,7 @@ namespace {
     }
 
     // Ids already in the catalog being built: id -> where it was defined.
-    struct Definition
-    {
+    struct Definition {
         std::string file;
         std::string pointer;
     };

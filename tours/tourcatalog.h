@@ -18,8 +18,7 @@ enum class TourPlacement { Top, Bottom, Left, Right };
 
 std::string_view nameOf(TourPlacement placement);
 
-struct TourStep
-{
+struct TourStep {
     std::string target; // CSS selector, e.g. [data-tour-id="add-project-btn"]
     std::string title;
     std::string content;
@@ -28,8 +27,7 @@ struct TourStep
 
 // SPEC §7 catalog entry. `route` is kept as written: a path pattern
 // ("/projects/:slug/settings") or a full URL whose path is the pattern.
-struct Tour
-{
+struct Tour {
     std::string id; // [A-Za-z0-9_-]+, emitted by the LLM as [TOUR:<id>]
     std::string name;
     std::string description; // "Use when ... NOT for ...", may span lines
@@ -38,8 +36,7 @@ struct Tour
 };
 
 // A product's tours in catalog order (file name order, then file order).
-class TourCatalog final
-{
+class TourCatalog final {
 public:
     TourCatalog() = default;
     explicit TourCatalog(std::vector<Tour> tours)
@@ -81,8 +78,7 @@ enum class TourStartAction {
     NavigateThenStart, // concrete route elsewhere: go to `navigateTo`, wait for the targets, start
 };
 
-struct TourStartPlan
-{
+struct TourStartPlan {
     TourStartAction action = TourStartAction::UnknownTour;
     const Tour* tour = nullptr; // into the catalog; null for UnknownTour
     std::string navigateTo; // the route's path, for NavigateThenStart

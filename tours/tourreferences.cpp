@@ -14,9 +14,9 @@ Diagnostics checkTourReferences(const Workspace& workspace, const TourCatalog& c
             const std::string& tourId = triggers[i].definition().tourId;
             if (tourId.empty() || catalog.find(tourId))
                 continue;
-            diagnostics.push_back({ product.triggersFile,
-                jsonPointer(jsonPointer(product.triggersPointer, i), "tour_id"),
-                "trigger \"" + triggers[i].id() + "\" names tour \"" + tourId + "\", which is not in tours/" });
+            diagnostics.push_back(
+                { product.triggersFile, jsonPointer(jsonPointer(product.triggersPointer, i), "tour_id"),
+                    "trigger \"" + triggers[i].id() + "\" names tour \"" + tourId + "\", which is not in tours/" });
         }
     }
     return diagnostics;

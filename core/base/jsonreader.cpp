@@ -54,7 +54,8 @@ JsonObjectReader::JsonObjectReader(
     , m_diagnostics(diagnostics)
 {
     if (!m_value.is_object())
-        m_diagnostics.push_back({ m_file, m_pointer, "expected an object, found " + std::string(jsonTypeName(m_value)) });
+        m_diagnostics.push_back(
+            { m_file, m_pointer, "expected an object, found " + std::string(jsonTypeName(m_value)) });
 }
 
 bool JsonObjectReader::has(std::string_view key) const

@@ -3,7 +3,6 @@
 #include "base/result.h"
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <set>
 #include <string>

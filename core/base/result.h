@@ -14,7 +14,10 @@ struct Error {
     std::string message;
     std::string where;
 
-    std::string toString() const { return where.empty() ? code + ": " + message : where + ": " + code + ": " + message; }
+    std::string toString() const
+    {
+        return where.empty() ? code + ": " + message : where + ": " + code + ": " + message;
+    }
 };
 
 // One problem found while checking a file: file name, JSON pointer into it
@@ -31,11 +34,14 @@ struct Diagnostic {
 using Diagnostics = std::vector<Diagnostic>;
 
 // Result<T>: either a T or an Error. Small stand-in for std::expected (C++23).
-template<typename T>
-class [[nodiscard]] Result {
+template<typename T> class [[nodiscard]] Result {
 public:
-    Result(T value) : m_state(std::move(value)) { }
-    Result(Error error) : m_state(std::move(error)) { }
+    Result(T value)
+        : m_state(std::move(value))
+    { }
+    Result(Error error)
+        : m_state(std::move(error))
+    { }
 
     bool ok() const { return std::holds_alternative<T>(m_state); }
     explicit operator bool() const { return ok(); }

@@ -48,7 +48,8 @@ nlohmann::json toJson(const Decision& decision, bool explain)
 {
     nlohmann::json body {
         { "proactive_trigger", decision.offer ? toJson(*decision.offer) : nlohmann::json(nullptr) },
-        { "proactive_skip_reason", decision.skipReason ? nlohmann::json(*decision.skipReason) : nlohmann::json(nullptr) },
+        { "proactive_skip_reason",
+            decision.skipReason ? nlohmann::json(*decision.skipReason) : nlohmann::json(nullptr) },
         { "state", nameOf(decision.state) },
     };
     if (decision.offer && !decision.offer->tourId.empty())

@@ -4,7 +4,6 @@
 #include "triggers/trigger.h"
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>

@@ -10,7 +10,10 @@ namespace {
 
     using namespace std::chrono_literals;
 
-    double seconds(Duration d) { return toSeconds(d); }
+    double seconds(Duration d)
+    {
+        return toSeconds(d);
+    }
 
     // Reports one gate and, when it blocks, the skip reason.
     struct Gates {
@@ -29,8 +32,8 @@ namespace {
             if (!explain)
                 return;
             decision.gates.push_back({ std::string(gate), Verdict::Block, std::string(reason), std::move(numbers) });
-            static constexpr std::string_view kOrder[] = { "product", "fsm", "resilience", "triggers", "quotas",
-                "bookkeeping" };
+            static constexpr std::string_view kOrder[]
+                = { "product", "fsm", "resilience", "triggers", "quotas", "bookkeeping" };
             bool after = false;
             for (auto name : kOrder) {
                 if (after)
@@ -42,7 +45,8 @@ namespace {
 
     // The product's lookback window: actions started at or after now −
     // lookback, at most max_actions of the most recent.
-    std::span<const Action> lookbackWindow(std::span<const Action> actions, const ProactiveSettings& settings, Timestamp now)
+    std::span<const Action> lookbackWindow(
+        std::span<const Action> actions, const ProactiveSettings& settings, Timestamp now)
     {
         const Timestamp from = now - settings.lookback;
         std::size_t first = actions.size();
@@ -52,7 +56,10 @@ namespace {
         return actions.subspan(first);
     }
 
-    Timestamp startOfUtcDay(Timestamp t) { return std::chrono::floor<std::chrono::days>(t); }
+    Timestamp startOfUtcDay(Timestamp t)
+    {
+        return std::chrono::floor<std::chrono::days>(t);
+    }
 
     struct TriggerGateResult {
         const Trigger* winner = nullptr;
@@ -64,14 +71,16 @@ namespace {
 
 } // namespace
 
-std::vector<TriggerReport> GatePipeline::explainTriggers(const Product& product, const SessionKey& session, Timestamp now) const
+std::vector<TriggerReport> GatePipeline::explainTriggers(
+    const Product& product, const SessionKey& session, Timestamp now) const
 {
     std::vector<TriggerReport> reports;
     m_store.visitActions(session, [&](std::span<const Action> all) {
         const EvaluationContext context { lookbackWindow(all, product.proactive, now), now, product.routes, true };
         for (const Trigger& trigger : product.triggers->triggers()) {
             auto evaluation = trigger.evaluate(context);
-            TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, 0, std::move(evaluation.explanation) };
+            TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, 0,
+                std::move(evaluation.explanation) };
             if (evaluation.error) {
                 report.status = TriggerReport::Status::Error;
                 report.error = *evaluation.error;
@@ -218,7 +227,8 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
         quotaNumbers[std::string(name)] = { { "used", used }, { "limit", limit } };
         return used >= limit;
     };
-    if (overQuota("product_minute", quotas.productPerMinute, { product.id, std::nullopt, std::nullopt, now - 60s + 1ms })) {
+    if (overQuota(
+            "product_minute", quotas.productPerMinute, { product.id, std::nullopt, std::nullopt, now - 60s + 1ms })) {
         gates.block("quotas", skip::QuotaProductMinute, std::move(quotaNumbers));
         return decision;
     }

@@ -35,7 +35,9 @@ namespace skip {
 // `write` so that the caller commits one poll atomically.
 class GatePipeline final {
 public:
-    explicit GatePipeline(const Store& store) : m_store(store) { }
+    explicit GatePipeline(const Store& store)
+        : m_store(store)
+    { }
 
     Decision run(const PollRequest& request, StoreWrite& write) const;
 

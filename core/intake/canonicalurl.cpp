@@ -8,8 +8,7 @@ namespace proactive {
 
 namespace {
 
-    struct UrlParts
-    {
+    struct UrlParts {
         std::string_view scheme; // empty for paths and protocol-relative URLs
         std::string_view host; // host[:port] without user info and default port
         std::string_view path;

@@ -40,8 +40,7 @@ namespace {
         return last != npos && last > open ? last : npos;
     }
 
-    class ChainTokens
-    {
+    class ChainTokens {
     public:
         explicit ChainTokens(std::string_view chain)
             : m_chain(chain)

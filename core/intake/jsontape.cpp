@@ -195,8 +195,7 @@ namespace {
         return i;
     }
 
-    class Scanner
-    {
+    class Scanner {
     public:
         Scanner(std::string_view text, std::string& error)
             : m_s(text.data())

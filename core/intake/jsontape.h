@@ -14,8 +14,7 @@ enum class JsonType : std::uint8_t { Null, False, True, Number, String, Array, O
 class JsonTape;
 
 // A handle on one value of a JsonTape; a default one stands for "absent".
-class JsonValue
-{
+class JsonValue {
 public:
     JsonValue() = default;
 
@@ -66,8 +65,7 @@ private:
 // building a DOM; strings are decoded only when asked for. Reused across
 // documents it allocates nothing once warm, which is what lets the intake
 // keep up with posthog-js batches. The text must outlive the tape's use.
-class JsonTape final
-{
+class JsonTape final {
 public:
     static constexpr std::size_t kMaxDepth = 512;
 
@@ -77,8 +75,7 @@ public:
 
 private:
     friend class JsonValue;
-    struct Node
-    {
+    struct Node {
         std::uint32_t begin = 0; // strings: after the opening quote
         std::uint32_t length = 0; // strings: up to the closing quote
         std::uint32_t keyBegin = 0;

@@ -40,8 +40,7 @@ namespace {
     }
 
     // The fields of one event, gathered from whichever shape it came in.
-    struct EventFields
-    {
+    struct EventFields {
         JsonValue name;
         JsonValue eventObject; // default webhook: {event:{...}}
         JsonValue person;
@@ -182,8 +181,7 @@ namespace {
         return {};
     }
 
-    struct EventContext
-    {
+    struct EventContext {
         std::string_view where;
         JsonValue batchToken;
         JsonValue batchSentAt;

@@ -16,8 +16,7 @@ namespace proactive {
 class JsonTape;
 
 // One event taken in, with the project token it was sent with.
-struct IntakeEvent
-{
+struct IntakeEvent {
     Action action; // index -1, timestampEnd = timestampStart, not finalised yet
     std::string token; // properties.token, else the event's or the batch's api_key; may be empty
 };
@@ -26,14 +25,12 @@ struct IntakeEvent
 // event (or document) that could not; one bad event never rejects the others.
 // Error::where is "[3]" (position in an array or batch), "line 12", or
 // "line 12[3]" for a batch on one line of a JSON lines file.
-struct IntakeBatch
-{
+struct IntakeBatch {
     std::vector<IntakeEvent> events;
     std::vector<Error> errors;
 };
 
-struct IntakeOptions
-{
+struct IntakeOptions {
     // "Now" for events that carry only an `offset` or no time at all.
     Timestamp receivedAt {};
     // Live capture endpoints: like PostHog, move client times onto the server
@@ -51,8 +48,7 @@ struct IntakeOptions
 //  - posthog-js capture bodies: one event, an array of events, or
 //    {api_key, batch, sent_at}; events API export rows read the same way.
 // Not thread-safe (it reuses its parse buffers); use one per thread.
-class PostHogIntake final
-{
+class PostHogIntake final {
 public:
     explicit PostHogIntake(IntakeOptions options = {});
     ~PostHogIntake();

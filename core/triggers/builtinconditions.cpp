@@ -22,8 +22,7 @@ namespace {
 
     // Over the canonical URLs of the actions, blanks dropped, no
     // de-duplication: i is a cycle when s[i] == s[i+2] != s[i+1].
-    class PingPongCondition final : public Condition
-    {
+    class PingPongCondition final : public Condition {
     public:
         explicit PingPongCondition(std::int64_t minCycles)
             : m_minCycles(minCycles)
@@ -83,8 +82,7 @@ namespace {
         std::int64_t m_minCycles;
     };
 
-    class PageDwellCondition final : public Condition
-    {
+    class PageDwellCondition final : public Condition {
     public:
         PageDwellCondition(double thresholdSeconds, std::int64_t maxActions)
             : m_thresholdSeconds(thresholdSeconds)
@@ -138,11 +136,9 @@ namespace {
         std::int64_t m_maxActions;
     };
 
-    class PlaybookCondition final : public Condition
-    {
+    class PlaybookCondition final : public Condition {
     public:
-        struct Rule
-        {
+        struct Rule {
             ConfiguredUrl prefix;
             std::size_t section = 0;
         };

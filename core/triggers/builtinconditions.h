@@ -18,8 +18,7 @@ std::unique_ptr<const Condition> compileBuiltinCondition(
 
 // The trailing run of actions whose canonical URL equals the last one's:
 // actions[first, actions.size()). Empty actions give {0, 0}.
-struct PageRun
-{
+struct PageRun {
     std::size_t first = 0;
     std::size_t count = 0;
 };

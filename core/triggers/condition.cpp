@@ -68,8 +68,7 @@ namespace {
         return holds ? yes : no;
     }
 
-    class AllCondition final : public Condition
-    {
+    class AllCondition final : public Condition {
     public:
         explicit AllCondition(std::vector<std::unique_ptr<const Condition>> children)
             : m_children(std::move(children))
@@ -115,8 +114,7 @@ namespace {
         std::vector<std::unique_ptr<const Condition>> m_children;
     };
 
-    class AnyCondition final : public Condition
-    {
+    class AnyCondition final : public Condition {
     public:
         explicit AnyCondition(std::vector<std::unique_ptr<const Condition>> children)
             : m_children(std::move(children))
@@ -162,8 +160,7 @@ namespace {
 
     // A negated condition never supplies a section: "not on the settings
     // page" has no settings text to offer.
-    class NotCondition final : public Condition
-    {
+    class NotCondition final : public Condition {
     public:
         explicit NotCondition(std::unique_ptr<const Condition> child)
             : m_child(std::move(child))
@@ -201,8 +198,7 @@ namespace {
     }
 
     // The current activity: the last action matches.
-    class EventCondition final : public Condition
-    {
+    class EventCondition final : public Condition {
     public:
         explicit EventCondition(EventMatcher matcher)
             : m_matcher(std::move(matcher))
@@ -230,8 +226,7 @@ namespace {
         EventMatcher m_matcher;
     };
 
-    class CountCondition final : public Condition
-    {
+    class CountCondition final : public Condition {
     public:
         CountCondition(EventMatcher matcher, std::optional<Duration> within, std::optional<std::int64_t> atLeast,
             std::optional<std::int64_t> atMost)
@@ -290,8 +285,7 @@ namespace {
     // latest start of a partial match is kept: for a given last step that
     // start gives the shortest span, so one pass finds whether any ordered
     // match fits the window.
-    class SequenceCondition final : public Condition
-    {
+    class SequenceCondition final : public Condition {
     public:
         SequenceCondition(std::vector<EventMatcher> steps, std::optional<Duration> within)
             : m_steps(std::move(steps))
@@ -354,8 +348,7 @@ namespace {
 
     // Time on the current page: from the start of the trailing run of
     // actions on the last action's canonical URL until now.
-    class DwellCondition final : public Condition
-    {
+    class DwellCondition final : public Condition {
     public:
         DwellCondition(EventMatcher page, Duration atLeast)
             : m_page(std::move(page))
@@ -397,8 +390,7 @@ namespace {
         Duration m_atLeast;
     };
 
-    class IdleCondition final : public Condition
-    {
+    class IdleCondition final : public Condition {
     public:
         explicit IdleCondition(Duration atLeast)
             : m_atLeast(atLeast)
@@ -443,8 +435,7 @@ namespace {
     // `clicks` clicks within `within` (on one element when same_element);
     // a `$rageclick` is PostHog's own verdict on such a burst and counts as
     // one by itself.
-    class RageClickCondition final : public Condition
-    {
+    class RageClickCondition final : public Condition {
     public:
         RageClickCondition(std::optional<EventMatcher> of, std::int64_t clicks, Duration within, bool sameElement)
             : m_of(std::move(of))

@@ -19,8 +19,7 @@ namespace proactive {
 
 // A section of a section_playbook_match: what the offer says on that part of
 // the product.
-struct PlaybookSection
-{
+struct PlaybookSection {
     std::string name;
     std::string body; // already normalised
     std::optional<std::vector<std::string>> replyOptionLabels; // absent: the trigger's own
@@ -29,8 +28,7 @@ struct PlaybookSection
 // State of one evaluation of one trigger: the context, cut to the actions
 // the conditions may look at, and the elements chains parsed so far (a
 // chain is parsed at most once per evaluation, however many matchers ask).
-class EvaluationScope final
-{
+class EvaluationScope final {
 public:
     // Conditions look at no more than this many of the most recent actions,
     // whatever the product's lookback allows.
@@ -57,8 +55,7 @@ private:
 };
 
 // A compiled `when`. Conditions are immutable and shared between threads.
-class Condition
-{
+class Condition {
 public:
     virtual ~Condition() = default;
 

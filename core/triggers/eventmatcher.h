@@ -23,8 +23,7 @@ struct ConditionParser;
 // A configured URL (full or path-only, SPEC §1) split into its lowercased
 // origin ("https://app.example.com", empty for a path) and its path without
 // a trailing slash. `:param` segments match any one segment, as in routes.
-struct ConfiguredUrl
-{
+struct ConfiguredUrl {
     std::string text; // as written, trimmed
     std::string origin;
     std::string path;
@@ -40,8 +39,7 @@ bool urlHasPrefix(std::string_view observed, const ConfiguredUrl& prefix);
 
 // One string comparison of a matcher: exact (after trimming), contains
 // (ASCII case-insensitive) or an RE2 regex (partial match).
-class TextTest final
-{
+class TextTest final {
 public:
     enum class Kind { Exact, Contains, Regex };
 
@@ -59,8 +57,7 @@ private:
 
 // Which facts about one action to check, PostHog-action style. Every field
 // given must hold (AND); an empty matcher matches any action.
-class EventMatcher final
-{
+class EventMatcher final {
 public:
     enum class Fields {
         Event, // everything

@@ -50,8 +50,7 @@ namespace {
 
 } // namespace
 
-class Selector::Parser
-{
+class Selector::Parser {
 public:
     explicit Parser(std::string_view text)
         : m_text(text)

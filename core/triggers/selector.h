@@ -18,8 +18,7 @@ namespace proactive {
 // `:nth-of-type(n)`, the descendant (space) and child (`>`) combinators and
 // selector lists (`a, b`). The target element must match the last compound,
 // as in the browser, so `form button` means "a button inside a form".
-class Selector final
-{
+class Selector final {
 public:
     // Sizes beyond these are rejected at parse time; the chain is cut at
     // match time, so work per match is bounded by their product.
@@ -36,14 +35,12 @@ public:
 
 private:
     enum class AttributeOperator { Exists, Equals, Prefix, Suffix, Contains };
-    struct AttributeTest
-    {
+    struct AttributeTest {
         std::string name;
         AttributeOperator op = AttributeOperator::Exists;
         std::string value;
     };
-    struct Compound
-    {
+    struct Compound {
         std::string tag; // empty or "*": any
         std::string id;
         std::vector<std::string> classes;
@@ -53,8 +50,7 @@ private:
     };
     enum class Combinator { Descendant, Child };
     // compounds[i] and compounds[i + 1] are joined by combinators[i].
-    struct Complex
-    {
+    struct Complex {
         std::vector<Compound> compounds;
         std::vector<Combinator> combinators;
     };

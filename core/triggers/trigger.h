@@ -15,8 +15,7 @@ namespace proactive {
 
 // Why one condition did or did not match, with the numbers behind it
 // (SPEC §6): "dwell 41 s < 60 s".
-struct ConditionExplanation
-{
+struct ConditionExplanation {
     std::string kind; // "user_page_dwell", "all", "count", "event", ...
     std::string label; // what the condition checks, for people: "dwell on the current page"
     nlohmann::json observed; // the value seen (number, string, array, null)
@@ -34,8 +33,7 @@ nlohmann::json toJson(const ConditionExplanation& explanation);
 // What a trigger evaluates against: the session's recent actions (the
 // product's lookback window, oldest first, already cut to max_actions) and
 // the decision time.
-struct EvaluationContext
-{
+struct EvaluationContext {
     std::span<const Action> actions;
     Timestamp now {};
     std::span<const std::string> routes; // the product's route table, for route matchers
@@ -44,8 +42,7 @@ struct EvaluationContext
     bool explain = false;
 };
 
-struct TriggerEvaluation
-{
+struct TriggerEvaluation {
     bool matched = false;
     // Set when evaluation failed (bad data, internal limit); a failure never
     // matches and counts toward the product's circuit breaker.
@@ -57,8 +54,7 @@ struct TriggerEvaluation
     ConditionExplanation explanation;
 };
 
-struct TriggerDefinition
-{
+struct TriggerDefinition {
     std::string id;
     std::string name;
     std::string description;
@@ -73,8 +69,7 @@ struct TriggerDefinition
 
 class Condition; // compiled `when`, see condition.h
 
-class Trigger
-{
+class Trigger {
 public:
     Trigger(TriggerDefinition definition, std::shared_ptr<const Condition> when);
 
@@ -92,8 +87,7 @@ private:
 };
 
 // A product's ordered triggers.
-class TriggerSet
-{
+class TriggerSet {
 public:
     TriggerSet() = default;
     explicit TriggerSet(std::vector<Trigger> triggers)

@@ -22,8 +22,7 @@ namespace proactive {
 
 // Where the problems of one trigger go, and the bounds on what one trigger
 // may build.
-struct ConditionParser
-{
+struct ConditionParser {
     static constexpr int kMaxDepth = 16;
     static constexpr int kMaxNodes = 256;
 
@@ -45,8 +44,7 @@ struct ConditionParser
 // thresholds): a week.
 constexpr double kMaxDurationSeconds = 7 * 86400;
 
-struct TextRule
-{
+struct TextRule {
     bool required = false;
     bool allowBlank = false;
     std::size_t maxBytes = 2048;

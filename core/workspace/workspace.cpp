@@ -3,11 +3,10 @@
 #include "base/jsonreader.h"
 #include "triggers/trigger.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace proactive {
@@ -17,9 +16,13 @@ namespace {
     constexpr std::string_view kEnvPrefix = "env:";
     constexpr double kMaxSeconds = 365.0 * 24 * 3600;
 
-    Duration seconds(double s) { return fromSeconds(s); }
+    Duration seconds(double s)
+    {
+        return fromSeconds(s);
+    }
 
-    void readCircuit(JsonObjectReader& parent, CircuitSettings& circuit, const std::string& file, Diagnostics& diagnostics)
+    void readCircuit(
+        JsonObjectReader& parent, CircuitSettings& circuit, const std::string& file, Diagnostics& diagnostics)
     {
         const auto* value = parent.value("circuit");
         if (!value)
@@ -47,7 +50,8 @@ namespace {
         reader.finish();
     }
 
-    void readProactive(JsonObjectReader& row, ProactiveSettings& settings, const std::string& file, Diagnostics& diagnostics)
+    void readProactive(
+        JsonObjectReader& row, ProactiveSettings& settings, const std::string& file, Diagnostics& diagnostics)
     {
         const auto* value = row.value("proactive");
         if (!value)
@@ -82,7 +86,10 @@ namespace {
         reader.finish();
     }
 
-    bool validPath(std::string_view route) { return !route.empty() && (route.front() == '/' || route.find("://") != std::string_view::npos); }
+    bool validPath(std::string_view route)
+    {
+        return !route.empty() && (route.front() == '/' || route.find("://") != std::string_view::npos);
+    }
 
     struct Loader {
         const std::filesystem::path& root;
@@ -101,7 +108,8 @@ namespace {
                 return id->dump(); // numeric ids are normalised to their decimal string
             if (id->is_string() && !id->get<std::string>().empty())
                 return id->get<std::string>();
-            row.error("product_id", "expected a non-empty string or an integer, found " + std::string(jsonTypeName(*id)));
+            row.error(
+                "product_id", "expected a non-empty string or an integer, found " + std::string(jsonTypeName(*id)));
             return std::nullopt;
         }
 
@@ -112,7 +120,8 @@ namespace {
                 return;
             if (!secret->starts_with(kEnvPrefix)) {
                 row.error("webhook_secret",
-                    "secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the environment");
+                    "secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the "
+                    "environment");
                 return;
             }
             const std::string variable = secret->substr(kEnvPrefix.size());
@@ -140,7 +149,8 @@ namespace {
                 if (inline_ && inline_->is_string()) {
                     path = root / inline_->get<std::string>();
                 } else if (inline_) {
-                    row.error("triggers", "expected an array of triggers or a file name, found " + std::string(jsonTypeName(*inline_)));
+                    row.error("triggers",
+                        "expected an array of triggers or a file name, found " + std::string(jsonTypeName(*inline_)));
                 }
                 const std::string relative = std::filesystem::relative(path, root).generic_string();
                 if (std::filesystem::exists(path)) {
@@ -152,7 +162,8 @@ namespace {
                         set = parseTriggers(*json, relative, "", diagnostics);
                     }
                 } else if (inline_) {
-                    diagnostics.push_back({ file, jsonPointer(row.pointer(), "triggers"), "trigger file " + relative + " does not exist" });
+                    diagnostics.push_back({ file, jsonPointer(row.pointer(), "triggers"),
+                        "trigger file " + relative + " does not exist" });
                 } else {
                     notes.push_back("product " + product.id + ": no triggers (neither inline nor " + relative + ")");
                 }
@@ -205,18 +216,19 @@ const Product* Workspace::productByToken(std::string_view token) const
 {
     if (token.empty())
         return nullptr;
-    const auto it = std::find_if(
-        m_products.begin(), m_products.end(), [&](const Product& p) { return p.posthogToken == token; });
+    const auto it
+        = std::find_if(m_products.begin(), m_products.end(), [&](const Product& p) { return p.posthogToken == token; });
     return it == m_products.end() ? nullptr : &*it;
 }
 
-Workspace Workspace::fromJson(
-    const nlohmann::json& products, const std::filesystem::path& root, const std::string& file, Diagnostics& diagnostics)
+Workspace Workspace::fromJson(const nlohmann::json& products, const std::filesystem::path& root,
+    const std::string& file, Diagnostics& diagnostics)
 {
     Workspace workspace;
     workspace.m_root = root;
     if (!products.is_array()) {
-        diagnostics.push_back({ file, "", "expected an array of products, found " + std::string(jsonTypeName(products)) });
+        diagnostics.push_back(
+            { file, "", "expected an array of products, found " + std::string(jsonTypeName(products)) });
         return workspace;
     }
     Loader loader { root, file, diagnostics, workspace.m_notes };
@@ -271,7 +283,8 @@ Result<std::string> readTextFile(const std::filesystem::path& path)
     return out.str();
 }
 
-std::optional<nlohmann::json> parseJsonDocument(std::string_view text, const std::string& file, Diagnostics& diagnostics)
+std::optional<nlohmann::json> parseJsonDocument(
+    std::string_view text, const std::string& file, Diagnostics& diagnostics)
 {
     // With allow_exceptions=false nlohmann returns `discarded` without saying
     // where; a SAX error handler gets the byte position for the message.
@@ -303,7 +316,8 @@ std::optional<nlohmann::json> parseJsonDocument(std::string_view text, const std
     Locator locator;
     nlohmann::json::sax_parse(text, &locator);
     const std::size_t offset = std::min(locator.position, text.size());
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset > 0 ? offset - 1 : 0), '\n');
+    const auto line
+        = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset > 0 ? offset - 1 : 0), '\n');
     // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, column 2: ".
     std::string reason = locator.message;
     if (const auto colon = reason.find(": "); colon != std::string::npos)

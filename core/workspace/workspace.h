@@ -3,9 +3,8 @@
 #include "base/result.h"
 #include "workspace/product.h"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +48,7 @@ private:
 // Reads a whole file; a missing or unreadable file is an Error naming it.
 Result<std::string> readTextFile(const std::filesystem::path& path);
 // Parses JSON text; a syntax error is a Diagnostic with the byte offset and line.
-std::optional<nlohmann::json> parseJsonDocument(std::string_view text, const std::string& file, Diagnostics& diagnostics);
+std::optional<nlohmann::json> parseJsonDocument(
+    std::string_view text, const std::string& file, Diagnostics& diagnostics);
 
 } // namespace proactive

@@ -1,11 +1,10 @@
 // The command line as a user runs it: the real executable in a QProcess,
 // on the bundled demo workspace and on a deliberately broken one.
 
-#include <nlohmann/json.hpp>
-
 #include <QFile>
 #include <QProcess>
 #include <QTest>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -36,8 +35,7 @@ nlohmann::json parse(const QString& text)
 
 } // namespace
 
-class TestCli final : public QObject
-{
+class TestCli final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -106,7 +104,8 @@ void TestCli::validateMissingFolder()
 {
     const auto result = run({ u"validate"_qs, u"/nonexistent/workspace"_qs });
     QCOMPARE(result.exitCode, 1);
-    QVERIFY2(result.out.contains(u"products.json:/: cannot open /nonexistent/workspace/products.json"_qs), qPrintable(result.out));
+    QVERIFY2(result.out.contains(u"products.json:/: cannot open /nonexistent/workspace/products.json"_qs),
+        qPrintable(result.out));
 }
 
 void TestCli::evalDemoSessions_data()
@@ -176,19 +175,20 @@ void TestCli::evalBadInput_data()
 
     const QString events = kDemo + u"/sessions/ping-pong.jsonl"_qs;
     QTest::newRow("missing-options") << QStringList { u"eval"_qs, kDemo } << 2 << u"needs a workspace folder"_qs;
-    QTest::newRow("unknown-product") << QStringList { u"eval"_qs, kDemo, u"--product"_qs, u"nope"_qs, u"--events"_qs, events }
-                                     << 1 << u"no usable product \"nope\""_qs;
-    QTest::newRow("missing-events-file")
-        << QStringList { u"eval"_qs, kDemo, u"--product"_qs, u"demo"_qs, u"--events"_qs, u"/nonexistent.jsonl"_qs } << 1
-        << u"cannot open /nonexistent.jsonl"_qs;
+    QTest::newRow("unknown-product") << QStringList { u"eval"_qs, kDemo, u"--product"_qs, u"nope"_qs, u"--events"_qs,
+        events } << 1 << u"no usable product \"nope\""_qs;
+    QTest::newRow("missing-events-file") << QStringList { u"eval"_qs, kDemo, u"--product"_qs, u"demo"_qs,
+        u"--events"_qs, u"/nonexistent.jsonl"_qs }
+                                         << 1 << u"cannot open /nonexistent.jsonl"_qs;
     QTest::newRow("unknown-session") << QStringList { u"eval"_qs, kDemo, u"--product"_qs, u"demo"_qs, u"--events"_qs,
-        events, u"--session"_qs, u"nobody"_qs } << 1 << u"no events of session \"nobody\""_qs;
+        events, u"--session"_qs, u"nobody"_qs }
+                                     << 1 << u"no events of session \"nobody\""_qs;
     QTest::newRow("bad-time") << QStringList { u"eval"_qs, kDemo, u"--product"_qs, u"demo"_qs, u"--events"_qs, events,
-        u"--at"_qs, u"tomorrow"_qs } << 2 << u"--at: expected an ISO 8601 time or +SECONDS"_qs;
-    QTest::newRow("malformed-lines-are-skipped-not-fatal")
-        << QStringList { u"eval"_qs, kDemo, u"--product"_qs, u"demo"_qs, u"--events"_qs,
-               QStringLiteral(PROACTIVE_TEST_DATA "/workspaces/malformed-events.jsonl"), u"--brief"_qs }
-        << 0 << u"line 2"_qs;
+        u"--at"_qs, u"tomorrow"_qs }
+                              << 2 << u"--at: expected an ISO 8601 time or +SECONDS"_qs;
+    QTest::newRow("malformed-lines-are-skipped-not-fatal") << QStringList { u"eval"_qs, kDemo, u"--product"_qs,
+        u"demo"_qs, u"--events"_qs, QStringLiteral(PROACTIVE_TEST_DATA "/workspaces/malformed-events.jsonl"),
+        u"--brief"_qs } << 0 << u"line 2"_qs;
 }
 
 void TestCli::evalBadInput()

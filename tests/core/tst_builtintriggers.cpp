@@ -6,8 +6,7 @@
 using namespace proactive;
 using namespace proactive::test;
 
-class TestBuiltinTriggers final : public QObject
-{
+class TestBuiltinTriggers final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

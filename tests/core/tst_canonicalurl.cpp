@@ -7,8 +7,7 @@ using namespace proactive;
 
 Q_DECLARE_METATYPE(std::vector<std::string>)
 
-class TestCanonicalUrl final : public QObject
-{
+class TestCanonicalUrl final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

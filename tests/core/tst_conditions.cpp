@@ -58,8 +58,7 @@ std::vector<Action> actionsFrom(const QByteArray& specs)
     return sealed(std::move(actions));
 }
 
-class ThrowingCondition final : public Condition
-{
+class ThrowingCondition final : public Condition {
 public:
     bool evaluate(EvaluationScope&, ConditionExplanation&, const PlaybookSection*&) const override
     {
@@ -69,8 +68,7 @@ public:
 
 } // namespace
 
-class TestConditions final : public QObject
-{
+class TestConditions final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

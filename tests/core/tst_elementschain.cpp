@@ -37,8 +37,7 @@ std::string longChain(int elements)
 
 } // namespace
 
-class TestElementsChain final : public QObject
-{
+class TestElementsChain final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

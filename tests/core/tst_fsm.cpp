@@ -1,5 +1,4 @@
 #include "fsm/fsm.h"
-
 #include "printers.h"
 
 #include <QTest>
@@ -147,7 +146,8 @@ void TestFsm::escalation()
         const std::string triggerId = "t";
         fsm::fire(record, triggerId, 10s, now);
         if (howEntered == FsmEvent::TourAbandoned)
-            QCOMPARE(fsm::apply(record, FsmEvent::ProactiveAcceptedTour, now, settings).kind, FsmOutcome::Kind::Applied);
+            QCOMPARE(
+                fsm::apply(record, FsmEvent::ProactiveAcceptedTour, now, settings).kind, FsmOutcome::Kind::Applied);
         QCOMPARE(fsm::apply(record, howEntered, now, settings).state, FsmState::ConservativeAssistance);
         QCOMPARE(record.dismissals, n);
         if (n <= 2) {

@@ -153,8 +153,7 @@ constexpr std::int64_t kReceivedAt = 1725358800000; // 2024-09-03T10:20:00Z
 
 } // namespace
 
-class TestPostHogIntake final : public QObject
-{
+class TestPostHogIntake final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

@@ -5,8 +5,7 @@
 
 using namespace proactive;
 
-class TestRoutes final : public QObject
-{
+class TestRoutes final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

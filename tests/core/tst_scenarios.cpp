@@ -9,13 +9,11 @@
 #include "intake/posthogintake.h"
 #include "store/memorystore.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QDir>
 #include <QTest>
-
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace proactive;
 using nlohmann::json;
@@ -41,8 +39,7 @@ public:
         : m_start(*parseIsoTimestamp(input.value("start", "2024-05-01T12:00:00Z")))
         , m_clock(m_start)
         , m_connector(workspaceFrom(input.at("products"), diagnostics), m_store, m_clock)
-    {
-    }
+    { }
 
     json step(const json& step, Diagnostics& diagnostics)
     {
@@ -67,7 +64,8 @@ private:
         std::string product = step.value("product", "p");
         for (json event : step.at("events")) {
             if (!event.contains("timestamp"))
-                event["timestamp"] = formatIsoTimestamp(m_start + fromSeconds(event.value("t", step.at("at").get<double>())));
+                event["timestamp"]
+                    = formatIsoTimestamp(m_start + fromSeconds(event.value("t", step.at("at").get<double>())));
             event.erase("t");
             auto parsed = m_intake.parseBody(event.dump());
             for (auto& e : parsed.events)
@@ -88,8 +86,8 @@ private:
 
     json poll(const json& poll)
     {
-        auto decision = m_connector.context(poll.value("product", "p"), poll.at("session").get<std::string>(),
-            poll.value("conversation", ""), true);
+        auto decision = m_connector.context(
+            poll.value("product", "p"), poll.at("session").get<std::string>(), poll.value("conversation", ""), true);
         if (!decision)
             return { { "error", decision.error().code } };
         json out { { "state", nameOf(decision->state) } };
@@ -138,7 +136,8 @@ private Q_SLOTS:
 void TestScenarios::scenario_data()
 {
     QTest::addColumn<QString>("folder");
-    const auto folders = QDir(QString::fromStdString(kScenarios.string())).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    const auto folders
+        = QDir(QString::fromStdString(kScenarios.string())).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
     QVERIFY2(!folders.isEmpty(), "no scenarios found");
     for (const auto& folder : folders)
         QTest::newRow(folder.toUtf8().constData()) << folder;
@@ -167,8 +166,8 @@ void TestScenarios::scenario()
     QVERIFY2(!expected.is_discarded(), "expected.json is missing or not valid JSON");
     QCOMPARE(actual.size(), expected.size());
     for (std::size_t i = 0; i < actual.size(); ++i) {
-        const auto message = "step " + std::to_string(i) + " (" + input.at("steps")[i].dump() + ")\n  actual:   "
-            + actual[i].dump() + "\n  expected: " + expected[i].dump();
+        const auto message = "step " + std::to_string(i) + " (" + input.at("steps")[i].dump()
+            + ")\n  actual:   " + actual[i].dump() + "\n  expected: " + expected[i].dump();
         QVERIFY2(actual[i] == expected[i], message.c_str());
     }
 }

@@ -2,10 +2,9 @@
 // survives a crash mid-write, refuses bad files with a clear error, and a
 // failed transaction changes nothing. The shared contract is in tst_store.
 
+#include "printers.h"
 #include "store/memorystore.h"
 #include "store/sqlitestore.h"
-
-#include "printers.h"
 
 #include <QDir>
 #include <QFile>
@@ -13,13 +12,11 @@
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <nlohmann/json.hpp>
-#include <sqlite3.h>
-
 #include <csignal>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -2,15 +2,13 @@
 // on MemoryStore and on SqliteStore, and for SQLite every check runs again
 // after closing and reopening the file.
 
+#include "printers.h"
 #include "store/memorystore.h"
 #include "store/sqlitestore.h"
-
-#include "printers.h"
 
 #include <QStringList>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <memory>
 
 using namespace proactive;

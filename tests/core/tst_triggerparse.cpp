@@ -39,8 +39,7 @@ QByteArray nested(int depth)
 
 } // namespace
 
-class TestTriggerParse final : public QObject
-{
+class TestTriggerParse final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

@@ -4,8 +4,7 @@
 
 using namespace proactive;
 
-class TestCssSelector final : public QObject
-{
+class TestCssSelector final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

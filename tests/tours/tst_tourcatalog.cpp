@@ -9,8 +9,7 @@ using nlohmann::json;
 
 Q_DECLARE_METATYPE(TourStartAction)
 
-class TestTourCatalog final : public QObject
-{
+class TestTourCatalog final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

@@ -41,8 +41,7 @@ void compareLines(const std::string& actual, const std::string& expected)
 
 } // namespace
 
-class TestTourPrompt final : public QObject
-{
+class TestTourPrompt final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
