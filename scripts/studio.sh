@@ -18,4 +18,4 @@ if [[ $# -gt 0 ]]; then
 fi
 # The GUI studio is not built yet (issue 5): show the CLI on the demo workspace.
 "$studio" validate "$workspace"
-exec "$studio" eval "$workspace" --product demo --events "$workspace/sessions/ping-pong.jsonl" --explain
+exec "$studio" eval "$workspace" --product demo --events "$workspace/sessions/ping-pong.jsonl"
