@@ -1,0 +1,236 @@
+#include "triggers/trigger.h"
+#include "workspace/workspace.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using namespace proactive;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+Workspace fromText(const char* text, Diagnostics& diagnostics, const std::filesystem::path& root = ".")
+{
+    return Workspace::fromJson(json::parse(text), root, "products.json", diagnostics);
+}
+
+QStringList toStrings(const Diagnostics& diagnostics)
+{
+    QStringList out;
+    for (const auto& d : diagnostics)
+        out << QString::fromStdString(d.toString());
+    return out;
+}
+
+} // namespace
+
+class TestWorkspace final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void defaults();
+    void fullSettings();
+    void numericIdIsNormalised();
+    void problems_data();
+    void problems();
+    void secretFromEnvironment();
+    void triggersFromFile();
+    void malformedProductsFileSaysWhere();
+    void missingProductsFile();
+};
+
+void TestWorkspace::defaults()
+{
+    Diagnostics diagnostics;
+    const auto workspace = fromText(R"([{ "product_id": "p", "triggers": [] }])", diagnostics);
+    QVERIFY2(diagnostics.empty(), qPrintable(toStrings(diagnostics).join(u'\n')));
+    const Product* p = workspace.product("p");
+    QVERIFY(p);
+    QCOMPARE(p->proactive.enabled, false);
+    QCOMPARE(p->proactive.minInterval, Duration(300s));
+    QCOMPARE(p->proactive.conservativeCooldowns, (std::vector<Duration> { 600s, 900s }));
+    QCOMPARE(p->proactive.circuit.failures, 5);
+    QCOMPARE(p->proactive.circuit.pause, Duration(120s));
+    QCOMPARE(p->proactive.quotas.productPerMinute, 0);
+    QCOMPARE(p->proactive.lookback, Duration(120s));
+    QCOMPARE(p->proactive.maxActions, 50);
+    QVERIFY(p->triggers && p->triggers->empty());
+    QVERIFY(p->webhookSecret.empty());
+}
+
+void TestWorkspace::fullSettings()
+{
+    Diagnostics diagnostics;
+    const auto workspace = fromText(R"([{
+        "product_id": "p", "name": "Shop", "posthog_token": "phc_1", "routes": ["/a/:id"],
+        "cors_origins": ["https://app.example.com"],
+        "proactive": { "enabled": true, "min_interval_s": 12.5, "conservative_cooldowns_s": [1, 2, 3],
+                       "circuit": { "failures": 2, "pause_s": 9 },
+                       "quotas": { "product_per_minute": 1, "session_per_hour": 2, "user_per_day": 3 },
+                       "lookback_s": 30, "max_actions": 7 },
+        "triggers": [ { "id": "t", "body": "Hi", "when": { "idle": { "at_least_s": 5 } } } ]
+    }])",
+        diagnostics);
+    QVERIFY2(diagnostics.empty(), qPrintable(toStrings(diagnostics).join(u'\n')));
+    const Product* p = workspace.productByToken("phc_1");
+    QVERIFY(p);
+    QCOMPARE(p->name, std::string("Shop"));
+    QCOMPARE(p->routes, std::vector<std::string> { "/a/:id" });
+    QCOMPARE(p->corsOrigins, std::vector<std::string> { "https://app.example.com" });
+    QCOMPARE(p->proactive.minInterval, Duration(12500ms));
+    QCOMPARE(p->proactive.conservativeCooldowns, (std::vector<Duration> { 1s, 2s, 3s }));
+    QCOMPARE(p->proactive.circuit.failures, 2);
+    QCOMPARE(p->proactive.quotas.userPerDay, 3);
+    QCOMPARE(p->proactive.maxActions, 7);
+    QCOMPARE(p->triggers->triggers().size(), std::size_t(1));
+    QCOMPARE(p->triggersFile, std::string("products.json"));
+    QCOMPARE(p->triggersPointer, std::string("/0/triggers"));
+    QVERIFY(!workspace.productByToken(""));
+}
+
+void TestWorkspace::numericIdIsNormalised()
+{
+    Diagnostics diagnostics;
+    const auto workspace = fromText(R"([{ "product_id": 42, "triggers": [] }])", diagnostics);
+    QVERIFY(diagnostics.empty());
+    QVERIFY(workspace.product("42"));
+}
+
+void TestWorkspace::problems_data()
+{
+    QTest::addColumn<QString>("products");
+    QTest::addColumn<QStringList>("expected");
+
+    QTest::newRow("not-an-array") << u"{}"_qs
+                                  << QStringList {
+                                         u"products.json:/: expected an array of products, found an object"_qs
+                                     };
+    QTest::newRow("row-not-object") << u"[1]"_qs
+                                    << QStringList { u"products.json:/0: expected an object, found a number"_qs };
+    QTest::newRow("missing-id")
+        << u"[{\"triggers\": []}]"_qs
+        << QStringList { u"products.json:/0/product_id: missing required field (a string or an integer)"_qs };
+    QTest::newRow("fractional-id")
+        << u"[{\"product_id\": 1.5, \"triggers\": []}]"_qs
+        << QStringList { u"products.json:/0/product_id: expected a non-empty string or an integer, found a number"_qs };
+    QTest::newRow("unknown-field") << u"[{\"product_id\": \"p\", \"triggers\": [], \"enabeld\": true}]"_qs
+                                   << QStringList { u"products.json:/0/enabeld: unknown field"_qs };
+    QTest::newRow("unknown-nested-field")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"quotas\": {\"per_day\": 1}}}]"_qs
+        << QStringList { u"products.json:/0/proactive/quotas/per_day: unknown field"_qs };
+    QTest::newRow("wrong-type")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"enabled\": \"yes\"}}]"_qs
+        << QStringList { u"products.json:/0/proactive/enabled: expected true or false, found a string"_qs };
+    QTest::newRow("out-of-range")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"max_actions\": 0}}]"_qs
+        << QStringList { u"products.json:/0/proactive/max_actions: 0 is out of range [1, 10000]"_qs };
+    QTest::newRow("bad-cooldown")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"conservative_cooldowns_s\": [600, -1]}}]"_qs
+        << QStringList {
+               u"products.json:/0/proactive/conservative_cooldowns_s/1: expected a number of seconds ≥ 0"_qs
+           };
+    QTest::newRow("literal-secret")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"webhook_secret\": \"hunter2\"}]"_qs
+        << QStringList {
+               u"products.json:/0/webhook_secret: secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the environment"_qs
+           };
+    QTest::newRow("bad-route")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"routes\": [\"projects\"]}]"_qs
+        << QStringList {
+               u"products.json:/0/routes/0: a route is a path starting with / (\"/projects/:slug\") or a full URL"_qs
+           };
+    QTest::newRow("duplicate-id")
+        << u"[{\"product_id\": \"p\", \"triggers\": []}, {\"product_id\": \"p\", \"triggers\": []}]"_qs
+        << QStringList { u"products.json:/1/product_id: duplicate product_id \"p\""_qs };
+    QTest::newRow("numeric-and-string-id-collide")
+        << u"[{\"product_id\": 7, \"triggers\": []}, {\"product_id\": \"7\", \"triggers\": []}]"_qs
+        << QStringList { u"products.json:/1/product_id: duplicate product_id \"7\""_qs };
+    QTest::newRow("duplicate-token")
+        << u"[{\"product_id\": \"a\", \"posthog_token\": \"t\", \"triggers\": []}, {\"product_id\": \"b\", \"posthog_token\": \"t\", \"triggers\": []}]"_qs
+        << QStringList { u"products.json:/1/posthog_token: posthog_token is already used by another product"_qs };
+    QTest::newRow("bad-trigger-inline")
+        << u"[{\"product_id\": \"p\", \"triggers\": [{\"id\": \"t\", \"body\": \"x\", \"when\": {\"idle\": {}}}]}]"_qs
+        << QStringList { u"products.json:/0/triggers/0/when/idle/at_least_s: missing required field (a number)"_qs };
+    QTest::newRow("missing-trigger-file")
+        << u"[{\"product_id\": \"p\", \"triggers\": \"nope.json\"}]"_qs
+        << QStringList { u"products.json:/0/triggers: trigger file nope.json does not exist"_qs };
+}
+
+void TestWorkspace::problems()
+{
+    QFETCH(QString, products);
+    QFETCH(QStringList, expected);
+    Diagnostics diagnostics;
+    const auto workspace = Workspace::fromJson(
+        json::parse(products.toStdString()), QDir::tempPath().toStdString(), "products.json", diagnostics);
+    QCOMPARE(toStrings(diagnostics), expected);
+}
+
+void TestWorkspace::secretFromEnvironment()
+{
+    qputenv("PROACTIVE_TEST_SECRET", "s3cr3t");
+    Diagnostics diagnostics;
+    auto workspace = fromText(R"([{ "product_id": "p", "triggers": [], "webhook_secret": "env:PROACTIVE_TEST_SECRET" },
+                                  { "product_id": "q", "triggers": [], "webhook_secret": "env:PROACTIVE_TEST_UNSET" }])",
+        diagnostics);
+    QVERIFY(diagnostics.empty());
+    QCOMPARE(workspace.product("p")->webhookSecret, std::string("s3cr3t"));
+    QVERIFY(workspace.product("q")->webhookSecret.empty());
+    QCOMPARE(workspace.notes().size(), std::size_t(1));
+    QVERIFY(workspace.notes()[0].find("PROACTIVE_TEST_UNSET is not set") != std::string::npos);
+    // The secret's value never appears in what the workspace reports.
+    for (const auto& note : workspace.notes())
+        QVERIFY(note.find("s3cr3t") == std::string::npos);
+}
+
+void TestWorkspace::triggersFromFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::filesystem::path root = dir.path().toStdString();
+    std::filesystem::create_directory(root / "triggers");
+    std::ofstream(root / "products.json")
+        << R"([{ "product_id": "p" }, { "product_id": "q", "triggers": "custom/q.json" }])";
+    std::ofstream(root / "triggers" / "p.json")
+        << R"([{ "id": "t", "body": "Hi", "when": { "idle": { "at_least_s": 5 } } }])";
+    std::filesystem::create_directory(root / "custom");
+    std::ofstream(root / "custom" / "q.json")
+        << R"([{ "id": "t", "body": "Hi", "when": { "idle": { "at_least_s": "5" } } }])";
+    Diagnostics diagnostics;
+    const auto workspace = Workspace::load(root, diagnostics);
+    QCOMPARE(toStrings(diagnostics),
+        QStringList { u"custom/q.json:/0/when/idle/at_least_s: expected a number, found a string"_qs });
+    QVERIFY(workspace.product("p"));
+    QCOMPARE(workspace.product("p")->triggers->triggers().size(), std::size_t(1));
+    QCOMPARE(workspace.product("p")->triggersFile, std::string("triggers/p.json"));
+    QVERIFY(!workspace.product("q")); // left out, reported
+}
+
+void TestWorkspace::malformedProductsFileSaysWhere()
+{
+    QTemporaryDir dir;
+    const std::filesystem::path root = dir.path().toStdString();
+    std::ofstream(root / "products.json") << "[\n  { \"product_id\": \"p\" },\n  { \"product_id\": }\n]\n";
+    Diagnostics diagnostics;
+    const auto workspace = Workspace::load(root, diagnostics);
+    QCOMPARE(diagnostics.size(), std::size_t(1));
+    QCOMPARE(diagnostics[0].file, std::string("products.json"));
+    QVERIFY2(diagnostics[0].message.starts_with("invalid JSON at line 3:"), diagnostics[0].message.c_str());
+    QVERIFY(workspace.products().empty());
+}
+
+void TestWorkspace::missingProductsFile()
+{
+    QTemporaryDir dir;
+    Diagnostics diagnostics;
+    const auto workspace = Workspace::load(dir.path().toStdString(), diagnostics);
+    QCOMPARE(diagnostics.size(), std::size_t(1));
+    QVERIFY(diagnostics[0].message.starts_with("cannot open "));
+}
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "tst_workspace.moc"
