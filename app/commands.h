@@ -8,5 +8,6 @@ namespace proactive::app {
 
 int runValidate(const QStringList& arguments);
 int runEval(const QStringList& arguments);
+int runServe(const QStringList& arguments);
 
 } // namespace proactive::app

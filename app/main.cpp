@@ -19,6 +19,8 @@ const std::map<QString, Command>& commands()
     static const std::map<QString, Command> table {
         { u"validate"_qs, { runValidate, "check a workspace's products, triggers and tours; exit 1 on problems" } },
         { u"eval"_qs, { runEval, "feed a JSON-lines event file and print the /context answer at a given time" } },
+        { u"serve"_qs,
+            { runServe, "run the connector as an HTTP service (posthog-js, webhook, /context, Dify retrieval)" } },
     };
     return table;
 }

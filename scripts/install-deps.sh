@@ -5,17 +5,23 @@ set -euo pipefail
 
 core_packages=(
     build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev libqt6sql6-sqlite
+    qt6-base-dev qt6-httpserver-dev
     nlohmann-json3-dev libsqlite3-dev libre2-dev zlib1g-dev
     libbenchmark-dev
 )
 gui_packages=(
-    qt6-webengine-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
+    qt6-webengine-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
     libgl-dev xvfb xauth
 )
 
 packages=("${core_packages[@]}")
-[[ "${1:-}" == "--core-only" ]] || packages+=("${gui_packages[@]}")
+if [[ "${1:-}" != "--core-only" ]]; then
+    packages+=("${gui_packages[@]}")
+    # The browser test installs the real posthog-js with npm. Any Node.js ≥ 18
+    # will do; only when there is none, take Debian's (a NodeSource nodejs
+    # already ships npm and conflicts with Debian's npm package).
+    command -v npm >/dev/null || packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,12 @@ export QTWEBENGINE_DISABLE_SANDBOX=1
 jobs=$(nproc)
 
 for preset in core-only dev; do
+    if [[ "$preset" != core-only ]]; then
+        # The browser end-to-end test serves the real posthog-js, pinned in its lock file.
+        command -v npm >/dev/null || { echo "npm (Node.js 18 or newer) is needed for tests/e2e" >&2; exit 1; }
+        echo "== $preset: npm ci in tests/e2e"
+        (cd tests/e2e && npm ci --ignore-scripts --no-audit --no-fund)
+    fi
     echo "== $preset: configure and build"
     cmake --preset "$preset" >/dev/null
     cmake --build --preset "$preset" -j "$jobs"

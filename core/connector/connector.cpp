@@ -206,7 +206,8 @@ std::optional<SessionActivity> Connector::recentActivity(std::string_view sessio
     };
     auto found = latest([&](const std::string&) { return std::optional<std::string>(sessionOrEmail); });
     if (!found && sessionOrEmail.find('@') != std::string_view::npos)
-        found = latest([&](const std::string& productId) { return m_store.latestSessionOfEmail(productId, sessionOrEmail); });
+        found = latest(
+            [&](const std::string& productId) { return m_store.latestSessionOfEmail(productId, sessionOrEmail); });
     if (!found)
         return std::nullopt;
     m_store.visitActions({ found->productId, found->sessionId }, [&](std::span<const Action> actions) {

@@ -14,6 +14,9 @@ struct FsmOutcome {
     FsmState previous = FsmState::Thinking;
     FsmState state = FsmState::Thinking;
     std::optional<TransitionRecord> transition; // set when something changed (Applied, Erased)
+    // Set by Connector::agentState when a time-based change (fsm::expire) was
+    // applied just before the event, so that drivers can count it too.
+    std::optional<TransitionRecord> expiry;
 };
 
 // The state machine of SPEC §2 as pure functions over a ConversationRecord;

@@ -208,6 +208,30 @@ std::optional<std::string> MemoryStore::latestSessionOf(std::string_view product
     return latest->first.second;
 }
 
+std::optional<std::string> MemoryStore::latestSessionOfEmail(std::string_view productId, std::string_view email) const
+{
+    if (email.empty())
+        return std::nullopt;
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    const auto sameEmail = [&](std::string_view other) {
+        const auto same = [&](char a, char b) { return lower(a) == lower(b); };
+        return other.size() == email.size() && std::equal(other.begin(), other.end(), email.begin(), same);
+    };
+    const auto rank = [](const SessionMap::value_type& node) {
+        return std::tie(node.second.record->lastSeen, node.second.record->firstSeen, node.first.second);
+    };
+    const SessionMap::value_type* latest = nullptr;
+    for (const auto& node : m_sessions) {
+        if (node.first.first != productId || !node.second.record || !sameEmail(node.second.record->email))
+            continue;
+        if (!latest || rank(node) > rank(*latest))
+            latest = &node;
+    }
+    if (!latest)
+        return std::nullopt;
+    return latest->first.second;
+}
+
 void MemoryStore::visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const
 {
     const auto it = m_sessions.find(keyOf(key));

@@ -701,6 +701,11 @@ std::optional<std::string> SqliteStore::latestSessionOf(std::string_view product
     return m_memory.latestSessionOf(productId, distinctId);
 }
 
+std::optional<std::string> SqliteStore::latestSessionOfEmail(std::string_view productId, std::string_view email) const
+{
+    return m_memory.latestSessionOfEmail(productId, email);
+}
+
 void SqliteStore::visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const
 {
     m_memory.visitActions(key, visit);

@@ -692,9 +692,9 @@ void TestStore::sessionsByEmail()
     QFETCH(QString, afterChange);
     Harness harness(backend);
 
-    const auto withEmail = [](std::string email, Timestamp lastSeen) {
+    const auto withEmail = [](std::string address, Timestamp lastSeen) {
         SessionRecord record = sessionRecord("u1", kT0, lastSeen);
-        record.email = std::move(email);
+        record.email = std::move(address);
         return record;
     };
     StoreWrite write;

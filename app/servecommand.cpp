@@ -1,0 +1,160 @@
+#include "commands.h"
+#include "connector/connector.h"
+#include "service/httpservice.h"
+#include "service/signalwatcher.h"
+#include "store/memorystore.h"
+#include "store/sqlitestore.h"
+#include "workspace/workspace.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QTextStream>
+#include <csignal>
+#include <memory>
+
+namespace proactive::app {
+
+namespace {
+
+    struct ListenAddress {
+        QHostAddress host;
+        quint16 port = 0;
+    };
+
+    // "127.0.0.1:8787", "[::1]:8787" or "localhost:0".
+    std::optional<ListenAddress> parseListen(const QString& text)
+    {
+        const qsizetype colon = text.lastIndexOf(u':');
+        if (colon <= 0)
+            return std::nullopt;
+        QString host = text.left(colon);
+        if (host.startsWith(u'[') && host.endsWith(u']'))
+            host = host.mid(1, host.size() - 2);
+        bool ok = false;
+        const uint port = text.mid(colon + 1).toUInt(&ok);
+        if (!ok || port > 65535)
+            return std::nullopt;
+        const QHostAddress address
+            = host == u"localhost"_qs ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
+        if (address.isNull())
+            return std::nullopt;
+        return ListenAddress { address, static_cast<quint16>(port) };
+    }
+
+    QString urlOf(const QHostAddress& host, quint16 port)
+    {
+        const QString name
+            = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host.toString() + u']' : host.toString();
+        return u"http://%1:%2"_qs.arg(name).arg(port);
+    }
+
+} // namespace
+
+int runServe(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Runs the connector as an HTTP service: posthog-js capture endpoints, the PostHog webhook, the client's "
+        "/context poll and /agent_state, Dify's /retrieval, /healthz and /metrics. Stops gracefully on SIGINT or "
+        "SIGTERM."_qs);
+    parser.addHelpOption();
+    const QCommandLineOption workspaceOption(
+        u"workspace"_qs, u"The workspace folder (contains products.json)."_qs, u"dir"_qs);
+    const QCommandLineOption listenOption(u"listen"_qs,
+        u"Address and port to listen on; port 0 picks a free one (default 127.0.0.1:8787)."_qs, u"host:port"_qs,
+        u"127.0.0.1:8787"_qs);
+    const QCommandLineOption dbOption(
+        u"db"_qs, u"SQLite file of the connector's state (default WORKSPACE/connector.db)."_qs, u"file"_qs);
+    const QCommandLineOption memoryOption(u"memory"_qs, u"Keep the state in memory only (lost on exit)."_qs);
+    const QCommandLineOption retrievalKeyOption(u"retrieval-key-env"_qs,
+        u"Environment variable holding the Bearer key of POST /retrieval (default PROACTIVE_RETRIEVAL_KEY); "
+        "unset: /retrieval refuses every request."_qs,
+        u"name"_qs, u"PROACTIVE_RETRIEVAL_KEY"_qs);
+    const QCommandLineOption quietOption(u"quiet"_qs, u"No access log on stderr."_qs);
+    parser.addOptions({ workspaceOption, listenOption, dbOption, memoryOption, retrievalKeyOption, quietOption });
+    parser.process(arguments);
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (!parser.isSet(workspaceOption) || !parser.positionalArguments().isEmpty()) {
+        err << "serve needs --workspace and no other arguments.\n" << parser.helpText();
+        return 2;
+    }
+    if (parser.isSet(dbOption) && parser.isSet(memoryOption)) {
+        err << "--db and --memory exclude each other.\n";
+        return 2;
+    }
+    const auto listenAddress = parseListen(parser.value(listenOption));
+    if (!listenAddress) {
+        err << "--listen: expected HOST:PORT, got \"" << parser.value(listenOption) << "\"\n";
+        return 2;
+    }
+
+    const std::filesystem::path root = parser.value(workspaceOption).toStdString();
+    Diagnostics diagnostics;
+    auto workspace = std::make_shared<const Workspace>(Workspace::load(root, diagnostics));
+    for (const auto& d : diagnostics)
+        err << QString::fromStdString(d.toString()) << '\n';
+    for (const auto& note : workspace->notes())
+        err << "note: " << QString::fromStdString(note) << '\n';
+    if (workspace->products().empty()) {
+        err << "no usable product in " << QString::fromStdString(root.string()) << '\n';
+        return 1;
+    }
+
+    std::unique_ptr<Store> store;
+    if (parser.isSet(memoryOption)) {
+        store = std::make_unique<MemoryStore>();
+    } else {
+        const std::string path
+            = parser.isSet(dbOption) ? parser.value(dbOption).toStdString() : (root / "connector.db").string();
+        auto opened = SqliteStore::open(path);
+        if (!opened) {
+            err << QString::fromStdString(opened.error().toString()) << '\n';
+            return 1;
+        }
+        store = std::move(opened).value();
+    }
+
+    service::ServiceSettings settings;
+    const QByteArray keyVariable = parser.value(retrievalKeyOption).toLocal8Bit();
+    settings.retrievalKey = qgetenv(keyVariable.constData()).toStdString();
+    if (settings.retrievalKey.empty())
+        err << "note: " << keyVariable << " is not set: POST /retrieval refuses every request\n";
+    if (parser.isSet(quietOption))
+        settings.accessLog = [](std::string_view) {};
+
+    SystemClock clock;
+    int signalCount = 0;
+    {
+        Connector connector(workspace, *store, clock);
+        service::HttpService service(connector, std::move(settings));
+        // Handlers go in before listening: a signal right after the
+        // "listening" line must already stop the service gracefully.
+        service::SignalWatcher watcher({ SIGINT, SIGTERM });
+        if (!watcher.isActive())
+            err << "warning: cannot watch SIGINT/SIGTERM; stopping will not be graceful\n";
+        QObject::connect(&watcher, &service::SignalWatcher::received, &service, [&](int) {
+            ++signalCount;
+            service.shutdown(); // a second signal cuts the remaining connections
+        });
+        QObject::connect(
+            &service, &service::HttpService::stopped, QCoreApplication::instance(), &QCoreApplication::quit);
+
+        const quint16 port = service.listen(listenAddress->host, listenAddress->port);
+        if (port == 0) {
+            err << "cannot listen on " << parser.value(listenOption) << ": " << service.errorString() << '\n';
+            return 1;
+        }
+        err.flush();
+        out << "listening on " << urlOf(listenAddress->host, port) << Qt::endl;
+        QCoreApplication::exec();
+    }
+    // Service and connector are gone, so nothing writes any more: closing the store is the last step.
+    store.reset();
+    err << "stopped" << (signalCount > 1 ? " (connections cut)" : "") << '\n';
+    return 0;
+}
+
+} // namespace proactive::app

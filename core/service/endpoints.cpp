@@ -1,0 +1,473 @@
+#include "service/endpoints.h"
+
+#include "connector/connector.h"
+#include "intake/posthogintake.h"
+#include "service/metrics.h"
+#include "service/retrieval.h"
+#include "service/servicesettings.h"
+
+#include <QCryptographicHash>
+#include <QHttpServerRequest>
+#include <QUrlQuery>
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace proactive::service {
+
+namespace {
+
+    std::string_view view(const QByteArray& bytes)
+    {
+        return { bytes.constData(), static_cast<std::size_t>(bytes.size()) };
+    }
+
+    QByteArray dumped(const nlohmann::json& json)
+    {
+        return QByteArray::fromStdString(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+
+    Reply jsonReply(int status, const nlohmann::json& json)
+    {
+        return { status, QByteArrayLiteral("application/json"), dumped(json), {} };
+    }
+
+    char lower(char c)
+    {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+
+    bool equalsIgnoreCase(std::string_view a, std::string_view b)
+    {
+        return a.size() == b.size()
+            && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+    }
+
+    // Compares digests, so that neither the content nor the length of the
+    // expected secret shows in the time the comparison takes.
+    bool secretsEqual(std::string_view given, std::string_view expected)
+    {
+        const auto digest = [](std::string_view text) {
+            return QCryptographicHash::hash(
+                QByteArrayView(text.data(), static_cast<qsizetype>(text.size())), QCryptographicHash::Sha256);
+        };
+        const QByteArray a = digest(given);
+        const QByteArray b = digest(expected);
+        unsigned char difference = 0;
+        for (qsizetype i = 0; i < a.size(); ++i)
+            difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+        return difference == 0 && !expected.empty();
+    }
+
+    // "scheme://host[:port]" with host localhost, 127.0.0.1 or [::1].
+    bool isLocalOrigin(std::string_view origin)
+    {
+        std::string_view rest;
+        if (origin.starts_with("http://"))
+            rest = origin.substr(7);
+        else if (origin.starts_with("https://"))
+            rest = origin.substr(8);
+        else
+            return false;
+        for (const std::string_view host : { "localhost", "127.0.0.1", "[::1]" }) {
+            if (rest.size() < host.size() || !equalsIgnoreCase(rest.substr(0, host.size()), host))
+                continue;
+            const std::string_view port = rest.substr(host.size());
+            if (port.empty())
+                return true;
+            if (port.size() > 1 && port.front() == ':'
+                && port.substr(1).find_first_not_of("0123456789") == std::string_view::npos)
+                return true;
+        }
+        return false;
+    }
+
+    bool truthy(const QString& value)
+    {
+        return value == u"1"_qs || value.compare(u"true"_qs, Qt::CaseInsensitive) == 0
+            || value.compare(u"yes"_qs, Qt::CaseInsensitive) == 0;
+    }
+
+    int statusOf(const Error& error)
+    {
+        if (error.code == "unknown_product")
+            return 404;
+        if (error.code == "unknown_event")
+            return 400;
+        return 500;
+    }
+
+    nlohmann::json errorsJson(const std::vector<Error>& errors)
+    {
+        nlohmann::json list = nlohmann::json::array();
+        for (const Error& e : errors)
+            list.push_back({ { "error", e.code }, { "message", e.message }, { "where", e.where } });
+        return list;
+    }
+
+    // Dify's External Knowledge API error (error_code, error_msg) with this
+    // service's error and message alongside.
+    Reply difyError(int status, int code, std::string_view error, std::string_view message)
+    {
+        return jsonReply(
+            status, { { "error_code", code }, { "error_msg", message }, { "error", error }, { "message", message } });
+    }
+
+    // What posthog-js needs from /decide/ and /flags/ (v1 to v4 readers):
+    // no flags, no session recording, no site apps or surveys, and the
+    // compressions this connector decodes.
+    const nlohmann::json& noFlagsAnswer()
+    {
+        static const nlohmann::json answer {
+            { "config", { { "enable_collect_everything", true } } },
+            { "featureFlags", nlohmann::json::object() },
+            { "featureFlagPayloads", nlohmann::json::object() },
+            { "flags", nlohmann::json::object() },
+            { "errorsWhileComputingFlags", false },
+            { "quotaLimited", nlohmann::json::array() },
+            { "sessionRecording", false },
+            { "supportedCompression", { "gzip", "gzip-js" } },
+            { "autocapture_opt_out", false },
+            { "capturePerformance", false },
+            { "autocaptureExceptions", false },
+            { "heatmaps", false },
+            { "surveys", false },
+            { "siteApps", nlohmann::json::array() },
+            { "toolbarParams", nlohmann::json::object() },
+            { "isAuthenticated", false },
+            { "elementsChainAsString", true },
+        };
+        return answer;
+    }
+
+} // namespace
+
+Reply errorReply(int status, std::string_view code, std::string_view message)
+{
+    return jsonReply(status, { { "error", code }, { "message", message } });
+}
+
+bool originAllowed(const Product& product, std::string_view origin)
+{
+    if (origin.empty())
+        return false;
+    if (product.corsOrigins.empty())
+        return isLocalOrigin(origin);
+    return std::any_of(product.corsOrigins.begin(), product.corsOrigins.end(), [&](std::string_view allowed) {
+        if (allowed == "*")
+            return true;
+        while (allowed.ends_with('/'))
+            allowed.remove_suffix(1);
+        return equalsIgnoreCase(allowed, origin);
+    });
+}
+
+Endpoints::Endpoints(Connector& connector, Metrics& metrics, const ServiceSettings& settings)
+    : m_connector(connector)
+    , m_metrics(metrics)
+    , m_settings(settings)
+    , m_intake(std::make_unique<PostHogIntake>())
+{ }
+
+Endpoints::~Endpoints() = default;
+
+Endpoints::OriginCheck Endpoints::checkOrigin(const RouteMatch& match, std::string_view origin) const
+{
+    const CorsScope scope = corsScope(match.route);
+    if (scope == CorsScope::None || origin.empty())
+        return OriginCheck::NotBrowser;
+    const auto workspace = m_connector.workspace();
+    if (scope == CorsScope::Product) {
+        const Product* product = workspace->product(match.params.front());
+        if (!product)
+            return OriginCheck::UnknownProduct;
+        return originAllowed(*product, origin) ? OriginCheck::Allowed : OriginCheck::Refused;
+    }
+    const auto& products = workspace->products();
+    return std::any_of(products.begin(), products.end(), [&](const Product& p) { return originAllowed(p, origin); })
+        ? OriginCheck::Allowed
+        : OriginCheck::Refused;
+}
+
+Headers Endpoints::corsHeaders(const RouteMatch& match, std::string_view origin) const
+{
+    if (checkOrigin(match, origin) != OriginCheck::Allowed)
+        return {};
+    return { { QByteArrayLiteral("Access-Control-Allow-Origin"), QByteArray(origin.data(), qsizetype(origin.size())) },
+        { QByteArrayLiteral("Vary"), QByteArrayLiteral("Origin") } };
+}
+
+Reply Endpoints::answer(const QHttpServerRequest& request, std::string_view method, const RouteMatch& match)
+{
+    if (match.route == Route::Unmatched)
+        return errorReply(404, "not_found", "no such endpoint");
+    const QByteArray originBytes = request.value(QByteArrayLiteral("origin"));
+    const std::string_view origin = view(originBytes);
+    if (method == "OPTIONS")
+        return preflight(request, match);
+    if (!allowsMethod(match.route, method)) {
+        Reply reply = errorReply(
+            405, "method_not_allowed", "this endpoint answers " + std::string(allowedMethods(match.route)));
+        reply.headers.emplace_back(QByteArrayLiteral("Allow"),
+            QByteArray::fromStdString(std::string(allowedMethods(match.route)) + ", OPTIONS"));
+        return reply;
+    }
+    Reply reply;
+    if (checkOrigin(match, origin) == OriginCheck::Refused)
+        reply = errorReply(403, "origin_not_allowed", "this origin is not in the product's cors_origins");
+    else
+        reply = dispatch(request, match);
+    if (corsScope(match.route) != CorsScope::None) {
+        const Headers cors = corsHeaders(match, origin);
+        reply.headers.insert(reply.headers.end(), cors.begin(), cors.end());
+        if (cors.empty())
+            reply.headers.emplace_back(QByteArrayLiteral("Vary"), QByteArrayLiteral("Origin"));
+    }
+    return reply;
+}
+
+Reply Endpoints::dispatch(const QHttpServerRequest& request, const RouteMatch& match)
+{
+    Reply reply;
+    switch (match.route) {
+    case Route::Healthz:
+        reply = jsonReply(200, { { "status", "ok" } });
+        break;
+    case Route::Metrics:
+        reply = metricsText();
+        break;
+    case Route::Context:
+        reply = context(request, match);
+        break;
+    case Route::AgentState:
+        reply = agentState(request, match);
+        break;
+    case Route::Webhook:
+        reply = webhook(request, match);
+        break;
+    case Route::Capture:
+        reply = capture(request);
+        break;
+    case Route::Decide:
+    case Route::Flags:
+        reply = jsonReply(200, noFlagsAnswer());
+        break;
+    case Route::RemoteConfig:
+        reply = remoteConfig(match);
+        break;
+    case Route::Recording:
+        reply = jsonReply(200, { { "status", 1 } });
+        break;
+    case Route::Retrieval:
+        reply = retrieval(request);
+        break;
+    case Route::Unmatched:
+        return errorReply(404, "not_found", "no such endpoint");
+    }
+    return reply;
+}
+
+Reply Endpoints::preflight(const QHttpServerRequest& request, const RouteMatch& match)
+{
+    const QByteArray origin = request.value(QByteArrayLiteral("origin"));
+    const QByteArray allow = QByteArray::fromStdString(std::string(allowedMethods(match.route)) + ", OPTIONS");
+    if (origin.isEmpty() || request.value(QByteArrayLiteral("access-control-request-method")).isEmpty()) {
+        Reply reply { 204, {}, {}, { { QByteArrayLiteral("Allow"), allow } } };
+        return reply;
+    }
+    switch (checkOrigin(match, view(origin))) {
+    case OriginCheck::UnknownProduct:
+        return errorReply(404, "unknown_product", "no product \"" + match.params.front() + "\" in the workspace");
+    case OriginCheck::NotBrowser:
+        return errorReply(403, "origin_not_allowed", "this endpoint is not for browsers");
+    case OriginCheck::Refused:
+        return errorReply(403, "origin_not_allowed", "this origin is not in the product's cors_origins");
+    case OriginCheck::Allowed:
+        break;
+    }
+    QByteArray requestedHeaders = request.value(QByteArrayLiteral("access-control-request-headers"));
+    if (requestedHeaders.isEmpty())
+        requestedHeaders = QByteArrayLiteral("Content-Type");
+    return { 204, {}, {},
+        {
+            { QByteArrayLiteral("Access-Control-Allow-Origin"), origin },
+            { QByteArrayLiteral("Access-Control-Allow-Methods"), allow },
+            { QByteArrayLiteral("Access-Control-Allow-Headers"), requestedHeaders },
+            { QByteArrayLiteral("Access-Control-Max-Age"), QByteArrayLiteral("600") },
+            { QByteArrayLiteral("Vary"),
+                QByteArrayLiteral("Origin, Access-Control-Request-Method, Access-Control-Request-Headers") },
+        } };
+}
+
+Reply Endpoints::failure(const Error& error) const
+{
+    return errorReply(statusOf(error), error.code, error.message);
+}
+
+Reply Endpoints::metricsText() const
+{
+    return { 200, QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"),
+        QByteArray::fromStdString(m_metrics.render()), {} };
+}
+
+Reply Endpoints::context(const QHttpServerRequest& request, const RouteMatch& match)
+{
+    const QUrlQuery query = request.query();
+    const std::string conversationId = query.queryItemValue(u"conversation_id"_qs, QUrl::FullyDecoded).toStdString();
+    const bool explain = truthy(query.queryItemValue(u"explain"_qs));
+    const std::string& productId = match.params[0];
+    auto decision = m_connector.context(productId, match.params[1], conversationId, explain);
+    if (!decision)
+        return failure(decision.error());
+    if (decision->offer)
+        m_metrics.countFiring(productId, decision->offer->triggerId);
+    if (decision->skipReason)
+        m_metrics.countSkip(*decision->skipReason);
+    for (const TransitionRecord& transition : decision->transitions)
+        m_metrics.countTransition(transition.event);
+    Reply reply = jsonReply(200, toJson(*decision, explain));
+    reply.headers.emplace_back(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+    return reply;
+}
+
+Reply Endpoints::agentState(const QHttpServerRequest& request, const RouteMatch& match)
+{
+    const std::string& productId = match.params[0];
+    if (!m_connector.workspace()->product(productId))
+        return errorReply(404, "unknown_product", "no product \"" + productId + "\" in the workspace");
+    const QByteArray body = request.body();
+    if (body.size() > m_settings.maxAgentStateBodyBytes)
+        return errorReply(413, "payload_too_large",
+            "an agent-state body is at most " + std::to_string(m_settings.maxAgentStateBodyBytes) + " bytes");
+    const auto json = nlohmann::json::parse(view(body), nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+        return errorReply(400, "bad_json", "the body must be a JSON object like {\"event\": \"proactive_dismissed\"}");
+    const auto event = json.find("event");
+    if (event == json.end() || !event->is_string())
+        return errorReply(400, "bad_request", "the body must have a string \"event\"");
+    auto outcome = m_connector.agentState(productId, match.params[1], event->get_ref<const std::string&>());
+    if (!outcome)
+        return failure(outcome.error());
+    if (outcome->expiry)
+        m_metrics.countTransition(outcome->expiry->event);
+    if (outcome->transition)
+        m_metrics.countTransition(outcome->transition->event);
+    if (outcome->kind == FsmOutcome::Kind::InvalidTransition)
+        return jsonReply(200, { { "reason", "invalid_transition" }, { "state", nameOf(outcome->state) } });
+    return jsonReply(
+        200, { { "ok", true }, { "state", nameOf(outcome->state) }, { "previous_state", nameOf(outcome->previous) } });
+}
+
+Reply Endpoints::webhook(const QHttpServerRequest& request, const RouteMatch& match)
+{
+    const std::string& productId = match.params[0];
+    const auto workspace = m_connector.workspace();
+    const Product* product = workspace->product(productId);
+    if (!product)
+        return errorReply(404, "unknown_product", "no product \"" + productId + "\" in the workspace");
+    const QByteArray secret = request.value(QByteArrayLiteral("x-posthog-secret"));
+    if (!secretsEqual(view(secret), product->webhookSecret))
+        return errorReply(401, "unauthorized", "missing or wrong x-posthog-secret header");
+
+    // PostHog sends its own times: they are kept as they are.
+    m_intake->setOptions({ m_connector.clock().now(), false });
+    IntakeBatch batch = m_intake->parseBody(view(request.body()));
+    if (batch.events.empty() && !batch.errors.empty()) {
+        m_metrics.countIngest(productId, 0, 0, batch.errors.size());
+        return jsonReply(400,
+            { { "error", "bad_events" }, { "message", batch.errors.front().toString() },
+                { "errors", errorsJson(batch.errors) } });
+    }
+    std::vector<Action> actions;
+    actions.reserve(batch.events.size());
+    for (IntakeEvent& event : batch.events)
+        actions.push_back(std::move(event.action));
+    auto ingested = m_connector.ingest(productId, std::move(actions));
+    if (!ingested)
+        return failure(ingested.error());
+    std::vector<Error> rejected = std::move(batch.errors);
+    rejected.insert(rejected.end(), ingested->rejected.begin(), ingested->rejected.end());
+    m_metrics.countIngest(productId, ingested->accepted, ingested->duplicates, rejected.size());
+    nlohmann::json rotations = nlohmann::json::array();
+    for (const SessionRotation& r : ingested->rotations)
+        rotations.push_back({ { "distinct_id", r.distinctId }, { "previous_session_id", r.previousSessionId },
+            { "session_id", r.sessionId } });
+    return jsonReply(200,
+        { { "ok", true }, { "accepted", ingested->accepted }, { "duplicates", ingested->duplicates },
+            { "rejected", errorsJson(rejected) }, { "rotations", rotations } });
+}
+
+Reply Endpoints::capture(const QHttpServerRequest& request)
+{
+    const QString compression = request.query().queryItemValue(u"compression"_qs, QUrl::FullyDecoded);
+    const QByteArray body = request.body();
+    auto decoded = decodeCaptureBody(
+        view(body), view(request.value(QByteArrayLiteral("content-type"))), compression.toStdString());
+    if (!decoded)
+        return errorReply(400, decoded.error().code, decoded.error().message);
+
+    // Like PostHog: client times are moved onto this clock by (now − sent_at).
+    m_intake->setOptions({ m_connector.clock().now(), true });
+    IntakeBatch batch = m_intake->parseBody(*decoded);
+    if (batch.events.empty() && !batch.errors.empty())
+        return jsonReply(400,
+            { { "error", "bad_events" }, { "message", batch.errors.front().toString() },
+                { "errors", errorsJson(batch.errors) } });
+
+    // The whole request is refused when one token is unknown: a capture
+    // request comes from one posthog-js instance, with one project token.
+    const auto workspace = m_connector.workspace();
+    std::map<std::string, std::vector<Action>> byProduct;
+    for (IntakeEvent& event : batch.events) {
+        const Product* product = workspace->productByToken(event.token);
+        if (!product)
+            return errorReply(401, "unknown_token",
+                event.token.empty() ? "the event has no project token (properties.token or api_key)"
+                                    : "the project token matches no product of the workspace");
+        byProduct[product->id].push_back(std::move(event.action));
+    }
+    std::size_t accepted = 0;
+    std::size_t duplicates = 0;
+    std::vector<Error> rejected = std::move(batch.errors);
+    for (auto& [productId, actions] : byProduct) {
+        auto ingested = m_connector.ingest(productId, std::move(actions));
+        if (!ingested)
+            return failure(ingested.error());
+        accepted += ingested->accepted;
+        duplicates += ingested->duplicates;
+        m_metrics.countIngest(productId, ingested->accepted, ingested->duplicates, ingested->rejected.size());
+        rejected.insert(rejected.end(), ingested->rejected.begin(), ingested->rejected.end());
+    }
+    return jsonReply(200,
+        { { "status", 1 }, { "accepted", accepted }, { "duplicates", duplicates },
+            { "rejected", errorsJson(rejected) } });
+}
+
+Reply Endpoints::remoteConfig(const RouteMatch& match) const
+{
+    nlohmann::json config = noFlagsAnswer();
+    config["token"] = match.params[0];
+    config["hasFeatureFlags"] = false;
+    return jsonReply(200, config);
+}
+
+Reply Endpoints::retrieval(const QHttpServerRequest& request)
+{
+    const QByteArray authorization = request.value(QByteArrayLiteral("authorization"));
+    const std::string_view header = view(authorization);
+    constexpr std::string_view scheme = "bearer ";
+    if (header.size() <= scheme.size() || !equalsIgnoreCase(header.substr(0, scheme.size()), scheme))
+        return difyError(403, 1001, "invalid_authorization_header",
+            "Invalid Authorization header format. Expected 'Bearer <api-key>' format.");
+    if (!secretsEqual(header.substr(scheme.size()), m_settings.retrievalKey))
+        return difyError(403, 1002, "authorization_failed", "Authorization failed.");
+    auto parsed = parseRetrievalRequest(view(request.body()));
+    if (!parsed)
+        return errorReply(400, parsed.error().code, parsed.error().where + ": " + parsed.error().message);
+    const auto activity = m_connector.recentActivity(parsed->knowledgeId, static_cast<std::size_t>(parsed->topK));
+    if (!activity)
+        return difyError(404, 2001, "knowledge_not_found", "The knowledge does not exist.");
+    return jsonReply(200, retrievalRecords(*activity, *parsed));
+}
+
+} // namespace proactive::service

@@ -1,0 +1,82 @@
+#pragma once
+
+#include "service/route.h"
+
+#include <QByteArray>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+class QHttpServerRequest;
+
+namespace proactive {
+class Connector;
+class PostHogIntake;
+struct Error;
+struct Product;
+} // namespace proactive
+
+namespace proactive::service {
+
+class Metrics;
+struct ServiceSettings;
+
+using Headers = std::vector<std::pair<QByteArray, QByteArray>>;
+
+// One HTTP answer, before it is written to the socket.
+struct Reply {
+    int status = 200;
+    QByteArray contentType = QByteArrayLiteral("application/json");
+    QByteArray body;
+    Headers headers;
+};
+
+// {"error": code, "message": message} with `status`.
+Reply errorReply(int status, std::string_view code, std::string_view message);
+
+// Whether a browser origin may call a product's endpoints: listed in its
+// cors_origins ("*" allows any; compared without a trailing slash, ignoring
+// case), or, when the list is empty, any http(s) origin on localhost,
+// 127.0.0.1 or [::1].
+bool originAllowed(const Product& product, std::string_view origin);
+
+// What the service answers on each route (SPEC §1–§3, §5): the connector
+// façade behind an HTTP surface, CORS included. Not thread-safe (it reuses
+// the intake's parse buffers): one per service, used from its thread.
+class Endpoints final {
+public:
+    Endpoints(Connector& connector, Metrics& metrics, const ServiceSettings& settings);
+    ~Endpoints();
+    Endpoints(const Endpoints&) = delete;
+    Endpoints& operator=(const Endpoints&) = delete;
+
+    Reply answer(const QHttpServerRequest& request, std::string_view method, const RouteMatch& match);
+
+    // The CORS headers an answer to `origin` on this route carries (none when
+    // the origin is not allowed or the route is not for browsers).
+    Headers corsHeaders(const RouteMatch& match, std::string_view origin) const;
+
+private:
+    enum class OriginCheck { NotBrowser, Allowed, Refused, UnknownProduct };
+    OriginCheck checkOrigin(const RouteMatch& match, std::string_view origin) const;
+
+    Reply dispatch(const QHttpServerRequest& request, const RouteMatch& match);
+    Reply preflight(const QHttpServerRequest& request, const RouteMatch& match);
+    Reply context(const QHttpServerRequest& request, const RouteMatch& match);
+    Reply agentState(const QHttpServerRequest& request, const RouteMatch& match);
+    Reply webhook(const QHttpServerRequest& request, const RouteMatch& match);
+    Reply capture(const QHttpServerRequest& request);
+    Reply retrieval(const QHttpServerRequest& request);
+    Reply remoteConfig(const RouteMatch& match) const;
+    Reply metricsText() const;
+    Reply failure(const Error& error) const;
+
+    Connector& m_connector;
+    Metrics& m_metrics;
+    const ServiceSettings& m_settings;
+    std::unique_ptr<PostHogIntake> m_intake;
+};
+
+} // namespace proactive::service

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "service/accesslog.h"
+#include "service/metrics.h"
+#include "service/requestguard.h"
+#include "service/servicesettings.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+#include <memory>
+#include <unordered_map>
+
+class QHttpServerRequest;
+class QTcpSocket;
+class QTimer;
+
+namespace proactive {
+class Connector;
+}
+
+namespace proactive::service {
+
+class Endpoints;
+struct Reply;
+
+// The connector as an HTTP service (issue 4): QtHttpServer parses requests,
+// Endpoints answers them through the Connector façade. Lives in one thread
+// (the one that created it); the connector serialises its own calls.
+//
+// Every connection's bytes pass a RequestGuard before QtHttpServer's parser
+// reads them, which enforces the body and head limits (413/431 before a
+// large body is read), answers "Expect: 100-continue" and honours
+// "Connection: close". Every answer is one write: status line, headers and
+// body, with Content-Length.
+class HttpService final : public QObject {
+    Q_OBJECT
+
+public:
+    HttpService(Connector& connector, ServiceSettings settings, QObject* parent = nullptr);
+    ~HttpService() override;
+
+    // Starts accepting connections; port 0 picks a free one. Returns the
+    // port, or 0 with errorString() set. May be called for several addresses.
+    quint16 listen(const QHostAddress& address, quint16 port = 0);
+    QString errorString() const { return m_errorString; }
+
+    const Metrics& metrics() const { return m_metrics; }
+
+    // Graceful stop: stops accepting, closes idle connections, lets requests
+    // already begun arrive and be answered (their connections close after
+    // the answer), then emits stopped() once no connection is left. After
+    // shutdownGrace the remaining connections are cut. Calling it again cuts
+    // them at once.
+    void shutdown();
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    class Server;
+    class Listener;
+    struct Connection {
+        explicit Connection(RequestGuard::Limits limits)
+            : guard(limits)
+        { }
+        RequestGuard guard;
+        bool rejected = false; // answered before its body was read; draining, then closing
+        std::int64_t drainRemaining = 0;
+    };
+
+    void adopt(QTcpSocket* socket);
+    void onReadyRead(QTcpSocket* socket);
+    void reject(QTcpSocket* socket, Connection& connection, RequestGuard::Verdict verdict);
+    void drain(QTcpSocket* socket, Connection& connection);
+    void handle(const QHttpServerRequest& request, QTcpSocket* socket);
+    // AfterDrain announces the close; drain() closes once the body is gone.
+    enum class Close { No, AfterWrite, AfterDrain };
+    void send(QTcpSocket* socket, const Reply& reply, Close close);
+    void abortAll();
+    void maybeStopped();
+
+    Connector& m_connector;
+    ServiceSettings m_settings;
+    AccessLog m_accessLog;
+    Metrics m_metrics;
+    std::unique_ptr<Endpoints> m_endpoints;
+    std::unique_ptr<Server> m_server;
+    std::unordered_map<QTcpSocket*, std::unique_ptr<Connection>> m_connections;
+    QTimer* m_graceTimer = nullptr;
+    QString m_errorString;
+    bool m_shuttingDown = false;
+    bool m_stopped = false;
+};
+
+} // namespace proactive::service

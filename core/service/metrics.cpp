@@ -1,0 +1,108 @@
+#include "service/metrics.h"
+
+namespace proactive::service {
+
+namespace {
+
+    // Label values escape backslash, double quote and newline.
+    std::string escaped(std::string_view value)
+    {
+        std::string result;
+        result.reserve(value.size());
+        for (const char c : value) {
+            if (c == '\\' || c == '"')
+                result.push_back('\\');
+            if (c == '\n') {
+                result += "\\n";
+                continue;
+            }
+            result.push_back(c);
+        }
+        return result;
+    }
+
+    void header(std::string& out, std::string_view name, std::string_view help)
+    {
+        out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+        out.append("# TYPE ").append(name).append(" counter\n");
+    }
+
+    void sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value)
+    {
+        out.append(name).append("{").append(labels).append("} ").append(std::to_string(value)).append("\n");
+    }
+
+    std::string label(std::string_view name, std::string_view value)
+    {
+        return std::string(name) + "=\"" + escaped(value) + "\"";
+    }
+
+} // namespace
+
+void Metrics::countRequest(std::string_view route, int status)
+{
+    std::lock_guard lock(m_mutex);
+    ++m_requests[{ std::string(route), status }];
+}
+
+void Metrics::countFiring(std::string_view productId, std::string_view triggerId)
+{
+    std::lock_guard lock(m_mutex);
+    ++m_firings[{ std::string(productId), std::string(triggerId) }];
+}
+
+void Metrics::countSkip(std::string_view reason)
+{
+    std::lock_guard lock(m_mutex);
+    ++m_skips[std::string(reason)];
+}
+
+void Metrics::countTransition(std::string_view event)
+{
+    std::lock_guard lock(m_mutex);
+    ++m_transitions[std::string(event)];
+}
+
+void Metrics::countIngest(
+    std::string_view productId, std::size_t accepted, std::size_t duplicates, std::size_t rejected)
+{
+    std::lock_guard lock(m_mutex);
+    const std::string product(productId);
+    m_events[{ product, "accepted" }] += accepted;
+    m_events[{ product, "duplicate" }] += duplicates;
+    m_events[{ product, "rejected" }] += rejected;
+}
+
+std::uint64_t Metrics::requests(std::string_view route, int status) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_requests.find({ std::string(route), status });
+    return it == m_requests.end() ? 0 : it->second;
+}
+
+std::string Metrics::render() const
+{
+    std::lock_guard lock(m_mutex);
+    std::string out;
+    header(out, "proactive_http_requests_total", "HTTP requests answered, by route template and status.");
+    for (const auto& [key, value] : m_requests)
+        sample(out, "proactive_http_requests_total",
+            label("route", key.first) + "," + label("status", std::to_string(key.second)), value);
+    header(out, "proactive_triggers_fired_total", "Offers made (polls that fired a trigger), by product and trigger.");
+    for (const auto& [key, value] : m_firings)
+        sample(out, "proactive_triggers_fired_total", label("product", key.first) + "," + label("trigger", key.second),
+            value);
+    header(out, "proactive_poll_skips_total", "Polls that made no offer, by skip reason.");
+    for (const auto& [reason, value] : m_skips)
+        sample(out, "proactive_poll_skips_total", label("reason", reason), value);
+    header(out, "proactive_fsm_transitions_total", "State machine transitions, by event.");
+    for (const auto& [event, value] : m_transitions)
+        sample(out, "proactive_fsm_transitions_total", label("event", event), value);
+    header(out, "proactive_events_total",
+        "PostHog events taken in, by product and outcome (accepted, duplicate, rejected).");
+    for (const auto& [key, value] : m_events)
+        sample(out, "proactive_events_total", label("product", key.first) + "," + label("outcome", key.second), value);
+    return out;
+}
+
+} // namespace proactive::service

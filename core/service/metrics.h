@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace proactive::service {
+
+// The service's counters, rendered in the Prometheus text format for
+// GET /metrics. Thread-safe.
+class Metrics final {
+public:
+    void countRequest(std::string_view route, int status);
+    void countFiring(std::string_view productId, std::string_view triggerId);
+    void countSkip(std::string_view reason);
+    void countTransition(std::string_view event);
+    void countIngest(std::string_view productId, std::size_t accepted, std::size_t duplicates, std::size_t rejected);
+
+    std::uint64_t requests(std::string_view route, int status) const;
+    std::string render() const;
+
+private:
+    using Labels = std::pair<std::string, std::string>;
+
+    mutable std::mutex m_mutex;
+    std::map<std::pair<std::string, int>, std::uint64_t> m_requests;
+    std::map<Labels, std::uint64_t> m_firings;
+    std::map<std::string, std::uint64_t> m_skips;
+    std::map<std::string, std::uint64_t> m_transitions;
+    std::map<Labels, std::uint64_t> m_events; // (product, outcome)
+};
+
+} // namespace proactive::service

@@ -1,0 +1,341 @@
+// The whole loop in a real browser: QtWebEngine loads a page running the real
+// posthog-js bundle (npm, pinned in package.json) with api_host pointed at the
+// real `proactive-studio serve`, plus the tutorial's client (poll, toast,
+// /agent_state). The test navigates with the history API until the built-in
+// canonical_url_ping_pong trigger fires, waits for the toast, clicks an
+// answer with real mouse events, and checks what /context says afterwards.
+// Nothing is mocked; every wait is on a condition, never a fixed sleep.
+
+#include <QFile>
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUrlQuery>
+#include <QWebEnginePage>
+#include <QWebEngineProfile>
+#include <QWebEngineView>
+#include <memory>
+#include <optional>
+
+namespace {
+
+const QString kStudio = QStringLiteral(PROACTIVE_STUDIO_EXECUTABLE);
+const QString kWorkspace = QStringLiteral(PROACTIVE_TEST_DATA "/e2e/workspace");
+const QString kPageDir = QStringLiteral(PROACTIVE_TEST_DATA "/e2e/page");
+const QString kPosthogBundle
+    = QStringLiteral(PROACTIVE_SOURCE_DIR "/tests/e2e/node_modules/posthog-js/dist/array.full.js");
+const QString kProduct = u"e2e"_qs;
+const QString kToken = u"phc_e2e_browser_test"_qs;
+const QString kTriggerBody = u"Looking for something? I can show you where it is."_qs;
+
+constexpr int kStartupTimeoutMs = 30'000;
+constexpr int kFlowTimeoutMs = 15'000;
+
+class ConsolePage final : public QWebEnginePage {
+public:
+    ConsolePage(QWebEngineProfile* profile, QStringList* console)
+        : QWebEnginePage(profile)
+        , m_console(console)
+    { }
+
+protected:
+    void javaScriptConsoleMessage(
+        JavaScriptConsoleMessageLevel, const QString& message, int line, const QString& source) override
+    {
+        m_console->append(u"%1:%2: %3"_qs.arg(source).arg(line).arg(message));
+    }
+
+private:
+    QStringList* m_console;
+};
+
+// Runs a script that returns JSON.stringify(...) and parses the answer; null
+// when the page did not answer in time or the answer is not JSON.
+QJsonValue evaluate(QWebEnginePage& page, const QString& script)
+{
+    // Shared: a late answer after a timeout must not write to a dead frame.
+    auto result = std::make_shared<std::optional<QString>>();
+    page.runJavaScript(script, [result](const QVariant& value) { *result = value.toString(); });
+    if (!QTest::qWaitFor([&] { return result->has_value(); }, 10'000))
+        return {};
+    const QJsonDocument document = QJsonDocument::fromJson((**result).toUtf8());
+    if (document.isObject())
+        return document.object();
+    if (document.isArray())
+        return document.array();
+    return {};
+}
+
+QJsonArray jsonArray(QWebEnginePage& page, const QString& expression)
+{
+    return evaluate(page, u"JSON.stringify(%1)"_qs.arg(expression)).toArray();
+}
+
+QJsonObject jsonObject(QWebEnginePage& page, const QString& expression)
+{
+    return evaluate(page, u"JSON.stringify(%1)"_qs.arg(expression)).toObject();
+}
+
+QJsonObject toast(QWebEnginePage& page)
+{
+    return jsonObject(page, uR"((() => {
+        const toast = document.getElementById('proactive-toast');
+        if (!toast) return { shown: false };
+        return { shown: true, triggerId: toast.dataset.triggerId,
+                 body: toast.querySelector('.body').textContent,
+                 dismiss: toast.querySelector('.dismiss').textContent,
+                 accept: toast.querySelector('.accept').textContent };
+    })())"_qs);
+}
+
+int pageviewsOf(QWebEnginePage& page, const QString& path)
+{
+    int count = 0;
+    for (const QJsonValue& event : jsonArray(page, u"window.e2eCaptured || []"_qs))
+        if (event[u"event"].toString() == u"$pageview" && event[u"path"].toString() == path)
+            ++count;
+    return count;
+}
+
+bool anyPoll(QWebEnginePage& page, const QString& field, const QString& value, qsizetype from = 0)
+{
+    const QJsonArray polls = jsonArray(page, u"window.proactiveClient ? proactiveClient.polls : []"_qs);
+    for (qsizetype i = from; i < polls.size(); ++i)
+        if (polls[i][field].toString() == value)
+            return true;
+    return false;
+}
+
+qsizetype pollCount(QWebEnginePage& page)
+{
+    return jsonArray(page, u"window.proactiveClient ? proactiveClient.polls : []"_qs).size();
+}
+
+QHttpServerResponse fileResponse(const QString& path, const QByteArray& mimeType)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QHttpServerResponse(QHttpServerResponse::StatusCode::NotFound);
+    return QHttpServerResponse(mimeType, file.readAll());
+}
+
+} // namespace
+
+class TestBrowser final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+    void cleanup();
+    void offerThenAnswer_data();
+    void offerThenAnswer();
+
+private:
+    QJsonObject explainContext(const QString& sessionId);
+
+    QHttpServer m_pages;
+    QUrl m_pagesUrl;
+    QProcess m_connector;
+    QByteArray m_connectorOut;
+    QByteArray m_connectorErr;
+    QUrl m_connectorUrl;
+    QNetworkAccessManager m_network;
+    QStringList m_console;
+};
+
+void TestBrowser::initTestCase()
+{
+    QVERIFY2(QFile::exists(kPosthogBundle),
+        qPrintable(kPosthogBundle + u" is missing: run `npm ci` in tests/e2e (scripts/test.sh does)"_qs));
+
+    // The page's origin, distinct from the connector's: every call the
+    // client and posthog-js make is cross-origin, as on a real product.
+    const QByteArray html = "text/html; charset=utf-8";
+    const QByteArray script = "text/javascript; charset=utf-8";
+    for (const QString& route : { u"/projects"_qs, u"/settings"_qs })
+        m_pages.route(route, [=] { return fileResponse(kPageDir + u"/index.html"_qs, html); });
+    m_pages.route(
+        u"/proactive-client.js"_qs, [=] { return fileResponse(kPageDir + u"/proactive-client.js"_qs, script); });
+    m_pages.route(u"/posthog/array.full.js"_qs, [=] { return fileResponse(kPosthogBundle, script); });
+    const quint16 pagesPort = m_pages.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(pagesPort != 0);
+    m_pagesUrl = QUrl(u"http://127.0.0.1:%1"_qs.arg(pagesPort));
+
+    connect(&m_connector, &QProcess::readyReadStandardOutput, this,
+        [this] { m_connectorOut += m_connector.readAllStandardOutput(); });
+    connect(&m_connector, &QProcess::readyReadStandardError, this,
+        [this] { m_connectorErr += m_connector.readAllStandardError(); });
+    m_connector.start(
+        kStudio, { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs });
+    QVERIFY2(m_connector.waitForStarted(), qPrintable(m_connector.errorString()));
+    QTRY_VERIFY2_WITH_TIMEOUT(m_connectorOut.contains('\n') || m_connector.state() == QProcess::NotRunning,
+        m_connectorErr.constData(), kStartupTimeoutMs);
+    const QByteArray line = m_connectorOut.left(m_connectorOut.indexOf('\n')).trimmed();
+    const QByteArray prefix = "listening on ";
+    QVERIFY2(line.startsWith(prefix + "http://127.0.0.1:"), (line + '\n' + m_connectorErr).constData());
+    m_connectorUrl = QUrl(QString::fromUtf8(line.mid(prefix.size())));
+    QVERIFY(m_connectorUrl.port() > 0);
+}
+
+void TestBrowser::cleanupTestCase()
+{
+    if (m_connector.state() == QProcess::NotRunning)
+        return;
+    m_connector.terminate();
+    QVERIFY(m_connector.waitForFinished(15'000));
+    QCOMPARE(m_connector.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_connector.exitCode(), 0);
+}
+
+void TestBrowser::init()
+{
+    m_console.clear();
+    m_connectorErr.clear();
+}
+
+void TestBrowser::cleanup()
+{
+    if (!QTest::currentTestFailed())
+        return;
+    qWarning().noquote() << u"browser console:\n  "_qs + m_console.join(u"\n  "_qs);
+    qWarning().noquote() << u"connector log:\n"_qs + QString::fromUtf8(m_connectorErr);
+}
+
+QJsonObject TestBrowser::explainContext(const QString& sessionId)
+{
+    QUrl url = m_connectorUrl;
+    url.setPath(u"/context/%1/%2"_qs.arg(kProduct, sessionId));
+    QUrlQuery query;
+    query.addQueryItem(u"conversation_id"_qs, u"proactive:"_qs + sessionId);
+    query.addQueryItem(u"explain"_qs, u"1"_qs);
+    url.setQuery(query);
+    std::unique_ptr<QNetworkReply> reply(m_network.get(QNetworkRequest(url)));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    if (!finished.wait(10'000) || reply->error() != QNetworkReply::NoError)
+        return {};
+    return QJsonDocument::fromJson(reply->readAll()).object();
+}
+
+void TestBrowser::offerThenAnswer_data()
+{
+    QTest::addColumn<QString>("button");
+    QTest::addColumn<QString>("event");
+    QTest::addColumn<QString>("stateAfter");
+    QTest::addColumn<QString>("skipReasonAfter");
+    QTest::addColumn<int>("dismissalsAfter");
+
+    QTest::newRow("dismiss-starts-cooldown") << u".dismiss"_qs << u"proactive_dismissed"_qs
+                                             << u"conservative_assistance"_qs << u"fsm:conservative_cooldown"_qs << 1;
+    // The trigger has no tour, so accepting opens the chat only (SPEC §4).
+    QTest::newRow("accept-opens-chat") << u".accept"_qs << u"proactive_accepted_chat"_qs << u"reactive_assistance"_qs
+                                       << u"fsm:wrong_state"_qs << 0;
+}
+
+void TestBrowser::offerThenAnswer()
+{
+    QFETCH(QString, button);
+    QFETCH(QString, event);
+    QFETCH(QString, stateAfter);
+    QFETCH(QString, skipReasonAfter);
+    QFETCH(int, dismissalsAfter);
+
+    // Off the record: each row is a new visitor, so a new PostHog session.
+    QWebEngineProfile profile;
+    ConsolePage page(&profile, &m_console);
+    QWebEngineView view;
+    view.setPage(&page);
+    view.resize(1024, 768);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+    QUrl url = m_pagesUrl;
+    url.setPath(u"/projects"_qs);
+    QUrlQuery settings;
+    settings.addQueryItem(u"connector"_qs, m_connectorUrl.toString(QUrl::StripTrailingSlash));
+    settings.addQueryItem(u"product"_qs, kProduct);
+    settings.addQueryItem(u"token"_qs, kToken);
+    settings.addQueryItem(u"poll_ms"_qs, u"250"_qs);
+    settings.addQueryItem(u"first_poll_ms"_qs, u"200"_qs);
+    settings.addQueryItem(u"race_ms"_qs, u"30000"_qs);
+    settings.addQueryItem(u"flush_ms"_qs, u"250"_qs);
+    url.setQuery(settings);
+
+    QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
+    page.load(url);
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
+    QVERIFY(loaded.first().first().toBool());
+
+    const QString sessionId = jsonObject(page, u"{ id: posthog.get_session_id() }"_qs)[u"id"].toString();
+    QVERIFY2(!sessionId.isEmpty(), qPrintable(m_console.join(u'\n')));
+
+    // Before any back and forth: the client polls and nothing is offered.
+    QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 1, kFlowTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(anyPoll(page, u"skipReason"_qs, u"no_trigger"_qs), kFlowTimeoutMs);
+    QVERIFY(!toast(page)[u"shown"].toBool());
+
+    // /projects → /settings → /projects through the history API: a → b → a.
+    evaluate(page, u"e2eApp.navigate('/settings')"_qs);
+    QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/settings"_qs) == 1, kFlowTimeoutMs);
+    evaluate(page, u"e2eApp.navigate('/projects')"_qs);
+    QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2, kFlowTimeoutMs);
+
+    QTRY_VERIFY_WITH_TIMEOUT(toast(page)[u"shown"].toBool(), kFlowTimeoutMs);
+    const QJsonObject shown = toast(page);
+    QCOMPARE(shown[u"triggerId"].toString(), u"ping-pong"_qs);
+    QCOMPARE(shown[u"body"].toString(), kTriggerBody);
+    QCOMPARE(shown[u"accept"].toString(), u"Show me"_qs);
+    QCOMPARE(shown[u"dismiss"].toString(), u"Not now"_qs);
+    QVERIFY(anyPoll(page, u"triggerId"_qs, u"ping-pong"_qs));
+
+    // A real click: posthog-js autocaptures it like any user's.
+    const QJsonObject centre = jsonObject(page, uR"((() => {
+        const r = document.querySelector('#proactive-toast %1').getBoundingClientRect();
+        return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) };
+    })())"_qs.arg(button));
+    QVERIFY(!centre.isEmpty());
+    const qsizetype pollsBeforeAnswer = pollCount(page);
+    QTest::mouseClick(view.focusProxy(), Qt::LeftButton, {}, QPoint(centre[u"x"].toInt(), centre[u"y"].toInt()));
+
+    QTRY_VERIFY_WITH_TIMEOUT(!jsonArray(page, u"proactiveClient.agentStates"_qs).isEmpty(), kFlowTimeoutMs);
+    const QJsonArray answers = jsonArray(page, u"proactiveClient.agentStates"_qs);
+    QCOMPARE(answers.size(), 1);
+    QCOMPARE(answers[0][u"event"].toString(), event);
+    QCOMPARE(answers[0][u"status"].toInt(), 200);
+    QCOMPARE(answers[0][u"body"][u"ok"].toBool(), true);
+    QCOMPARE(answers[0][u"body"][u"previous_state"].toString(), u"proactive_assistance"_qs);
+    QCOMPARE(answers[0][u"body"][u"state"].toString(), stateAfter);
+    QVERIFY(!toast(page)[u"shown"].toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2
+            && !jsonArray(page, u"e2eCaptured.filter(e => e.event === '$autocapture')"_qs).isEmpty(),
+        kFlowTimeoutMs);
+
+    // The connector's own account of the next poll, with every gate's verdict.
+    const QJsonObject context = explainContext(sessionId);
+    QVERIFY2(!context.isEmpty(), m_connectorErr.constData());
+    QVERIFY(context[u"proactive_trigger"].isNull());
+    QCOMPARE(context[u"proactive_skip_reason"].toString(), skipReasonAfter);
+    QCOMPARE(context[u"state"].toString(), stateAfter);
+    QJsonObject fsmGate;
+    for (const QJsonValue& gate : context[u"gates"].toArray())
+        if (gate[u"gate"].toString() == u"fsm")
+            fsmGate = gate.toObject();
+    QCOMPARE(fsmGate[u"verdict"].toString(), u"block"_qs);
+    QCOMPARE(fsmGate[u"numbers"][u"dismissals"].toInt(), dismissalsAfter);
+
+    // The client sees the same on its own polls, and the toast stays hidden.
+    QTRY_VERIFY_WITH_TIMEOUT(anyPoll(page, u"skipReason"_qs, skipReasonAfter, pollsBeforeAnswer), kFlowTimeoutMs);
+    QVERIFY(!toast(page)[u"shown"].toBool());
+}
+
+QTEST_MAIN(TestBrowser)
+#include "tst_browser.moc"

@@ -1,0 +1,222 @@
+#include "servicetestsupport.h"
+
+#include <QFile>
+#include <QMetaObject>
+#include <QTest>
+
+namespace proactive::test {
+
+std::shared_ptr<const Workspace> serviceWorkspace()
+{
+    qputenv("PROACTIVE_TEST_WEBHOOK_SECRET", kWebhookSecret);
+    Diagnostics diagnostics;
+    auto workspace
+        = std::make_shared<const Workspace>(Workspace::load(PROACTIVE_TEST_DATA "/service/workspace", diagnostics));
+    for (const auto& d : diagnostics)
+        qWarning("%s", d.toString().c_str());
+    return workspace;
+}
+
+QByteArray readTestFile(const QString& relativeToTestData)
+{
+    QFile file(QStringLiteral(PROACTIVE_TEST_DATA "/") + relativeToTestData);
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot open test data %s", qPrintable(file.fileName()));
+    return file.readAll();
+}
+
+QByteArray HttpResponse::header(const QByteArray& name) const
+{
+    for (const auto& [key, value] : headers)
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    return {};
+}
+
+nlohmann::json HttpResponse::json() const
+{
+    return nlohmann::json::parse(body.toStdString(), nullptr, false);
+}
+
+HttpClient::HttpClient(quint16 port)
+    : m_socket(std::make_unique<QTcpSocket>())
+{
+    m_socket->connectToHost(QHostAddress::LocalHost, port);
+    m_socket->waitForConnected(10'000);
+}
+
+bool HttpClient::send(const QByteArray& bytes)
+{
+    if (m_socket->write(bytes) != bytes.size())
+        return false;
+    while (m_socket->bytesToWrite() > 0)
+        if (!m_socket->waitForBytesWritten(10'000))
+            return false;
+    return true;
+}
+
+HttpResponse HttpClient::request(
+    const QByteArray& method, const QByteArray& target, const QByteArray& body, const HeaderList& headers)
+{
+    QByteArray bytes = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    bool hasLength = false;
+    for (const auto& [name, value] : headers) {
+        bytes += name + ": " + value + "\r\n";
+        hasLength = hasLength || name.compare("content-length", Qt::CaseInsensitive) == 0;
+    }
+    if (!hasLength && (!body.isEmpty() || method == "POST"))
+        bytes += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    bytes += "\r\n" + body;
+    if (!send(bytes))
+        return {};
+    return readResponse();
+}
+
+HttpResponse HttpClient::readResponse(int timeoutMs)
+{
+    HttpResponse response;
+    qsizetype headEnd = -1;
+    const auto fill = [&] {
+        if (m_socket->bytesAvailable() == 0 && !m_socket->waitForReadyRead(timeoutMs)) {
+            response.closed = m_socket->state() != QAbstractSocket::ConnectedState;
+            return false;
+        }
+        m_buffer += m_socket->readAll();
+        return true;
+    };
+    while ((headEnd = m_buffer.indexOf("\r\n\r\n")) < 0)
+        if (!fill())
+            return response;
+    const QList<QByteArray> lines = m_buffer.left(headEnd).split('\n');
+    m_buffer.remove(0, headEnd + 4);
+    const QList<QByteArray> statusLine = lines.front().trimmed().split(' ');
+    if (statusLine.size() < 2)
+        return response;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const qsizetype colon = lines[i].indexOf(':');
+        if (colon > 0)
+            response.headers.append({ lines[i].left(colon).trimmed(), lines[i].mid(colon + 1).trimmed() });
+    }
+    response.status = statusLine[1].toInt();
+    if (response.status == 100)
+        return response;
+    const qsizetype length = response.header("content-length").toLongLong();
+    while (m_buffer.size() < length)
+        if (!fill()) {
+            response.status = 0;
+            return response;
+        }
+    response.body = m_buffer.left(length);
+    m_buffer.remove(0, length);
+    if (response.header("connection").compare("close", Qt::CaseInsensitive) == 0)
+        response.closed = waitForClose(timeoutMs);
+    return response;
+}
+
+bool HttpClient::waitForClose(int timeoutMs)
+{
+    while (m_socket->state() == QAbstractSocket::ConnectedState) {
+        if (!m_socket->waitForReadyRead(timeoutMs))
+            return m_socket->state() != QAbstractSocket::ConnectedState;
+        m_buffer += m_socket->readAll();
+    }
+    return true;
+}
+
+service::ServiceSettings ServiceThread::defaultSettings()
+{
+    service::ServiceSettings settings;
+    settings.retrievalKey = kRetrievalKey;
+    return settings;
+}
+
+ServiceThread::ServiceThread(
+    std::shared_ptr<const Workspace> workspace, Store& store, const Clock& clock, service::ServiceSettings settings)
+    : m_connector(std::make_unique<Connector>(std::move(workspace), store, clock))
+{
+    settings.accessLog = [this](std::string_view line) {
+        std::lock_guard lock(m_logMutex);
+        m_log.append(QString::fromUtf8(line.data(), qsizetype(line.size())));
+    };
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    m_thread.start();
+    run([&] {
+        m_service = std::make_unique<service::HttpService>(*m_connector, std::move(settings));
+        QObject::connect(m_service.get(), &service::HttpService::stopped, m_context, [this] { m_stopped = true; });
+        m_port = m_service->listen(QHostAddress::LocalHost, 0);
+    });
+    if (m_port == 0)
+        qFatal("the service does not listen");
+}
+
+ServiceThread::~ServiceThread()
+{
+    run([&] {
+        m_service.reset();
+        delete m_context;
+    });
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void ServiceThread::run(const std::function<void()>& f)
+{
+    QMetaObject::invokeMethod(m_context, f, Qt::BlockingQueuedConnection);
+}
+
+QStringList ServiceThread::accessLog() const
+{
+    std::lock_guard lock(m_logMutex);
+    return m_log;
+}
+
+std::string ServiceThread::metricsText() const
+{
+    return m_service->metrics().render();
+}
+
+std::uint64_t ServiceThread::requests(std::string_view route, int status) const
+{
+    return m_service->metrics().requests(route, status);
+}
+
+void ServiceThread::beginShutdown()
+{
+    run([&] { m_service->shutdown(); });
+}
+
+bool ServiceThread::waitStopped(int timeoutMs)
+{
+    return QTest::qWaitFor([&] { return m_stopped.load(); }, timeoutMs);
+}
+
+nlohmann::json pageview(const std::string& sessionId, const std::string& path, Timestamp at, const std::string& uuid,
+    const std::string& token, const std::string& distinctId)
+{
+    return {
+        { "uuid", uuid },
+        { "event", "$pageview" },
+        { "timestamp", formatIsoTimestamp(at) },
+        { "properties",
+            { { "$current_url", "https://app.example.com" + path }, { "$pathname", path }, { "$session_id", sessionId },
+                { "distinct_id", distinctId }, { "token", token } } },
+    };
+}
+
+QByteArray batchBody(const std::vector<nlohmann::json>& events, const std::string& token)
+{
+    return QByteArray::fromStdString(nlohmann::json { { "api_key", token }, { "batch", events } }.dump());
+}
+
+QByteArray pingPongBatch(
+    const std::string& sessionId, Timestamp end, const std::string& token, const std::string& distinctId)
+{
+    using namespace std::chrono_literals;
+    return batchBody({ pageview(sessionId, "/projects", end - 2s, sessionId + "-1", token, distinctId),
+                         pageview(sessionId, "/projects/7", end - 1s, sessionId + "-2", token, distinctId),
+                         pageview(sessionId, "/projects", end, sessionId + "-3", token, distinctId) },
+        token);
+}
+
+} // namespace proactive::test
