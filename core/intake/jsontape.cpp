@@ -1,5 +1,7 @@
 #include "intake/jsontape.h"
 
+#include "base/percentencoding.h"
+
 #include <bit>
 #include <charconv>
 #include <cstring>
@@ -25,22 +27,11 @@ namespace {
         return c >= '0' && c <= '9';
     }
 
-    int hexValue(char c)
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
-
     int hex4(const char* p)
     {
         int value = 0;
         for (int i = 0; i < 4; ++i) {
-            const int h = hexValue(p[i]);
+            const int h = hexDigitValue(p[i]);
             if (h < 0)
                 return -1;
             value = value * 16 + h;

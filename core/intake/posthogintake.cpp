@@ -1,5 +1,6 @@
 #include "intake/posthogintake.h"
 
+#include "base/percentencoding.h"
 #include "intake/canonicalurl.h"
 #include "intake/elementschain.h"
 #include "intake/jsontape.h"
@@ -667,32 +668,6 @@ namespace {
         return out;
     }
 
-    std::string percentDecode(std::string_view text)
-    {
-        std::string out;
-        out.reserve(text.size());
-        auto hex = [](char c) {
-            if (c >= '0' && c <= '9')
-                return c - '0';
-            if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-            if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-            return -1;
-        };
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '+') {
-                out += ' ';
-            } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-                out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-                i += 2;
-            } else {
-                out += text[i];
-            }
-        }
-        return out;
-    }
-
     std::optional<std::string_view> formField(std::string_view body, std::string_view name)
     {
         std::size_t pos = 0;
@@ -749,7 +724,7 @@ Result<std::string> decodeCaptureBody(
         const auto data = formField(body, "data");
         if (!data)
             return Error { "bad_body", "a form body must carry the events in its data field", "body" };
-        holder = percentDecode(*data);
+        holder = percentDecode(*data, PlusSign::Space);
         payload = holder;
     }
     if (looksLikeJson(payload)) {

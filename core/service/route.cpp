@@ -1,21 +1,12 @@
 #include "service/route.h"
 
+#include "base/percentencoding.h"
+
 #include <array>
 
 namespace proactive::service {
 
 namespace {
-
-    int hexValue(char c)
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
 
     // One route: literal segments, and "{name}" for a parameter.
     struct RouteSpec {
@@ -60,25 +51,6 @@ namespace {
     }
 
 } // namespace
-
-std::string percentDecode(std::string_view text)
-{
-    std::string result;
-    result.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            const int high = hexValue(text[i + 1]);
-            const int low = hexValue(text[i + 2]);
-            if (high >= 0 && low >= 0) {
-                result.push_back(static_cast<char>(high * 16 + low));
-                i += 2;
-                continue;
-            }
-        }
-        result.push_back(text[i]);
-    }
-    return result;
-}
 
 RouteMatch matchRoute(std::string_view encodedPath)
 {

@@ -48,7 +48,4 @@ std::string_view allowedMethods(Route route);
 bool allowsMethod(Route route, std::string_view method);
 CorsScope corsScope(Route route);
 
-// RFC 3986 percent-decoding; a '%' not followed by two hex digits stays as it is.
-std::string percentDecode(std::string_view text);
-
 } // namespace proactive::service

@@ -1,5 +1,6 @@
 // Route matching and path-segment decoding of the HTTP service.
 
+#include "base/percentencoding.h"
 #include "service/route.h"
 
 #include <QTest>
@@ -102,7 +103,7 @@ void TestRouteMatch::percentDecode()
 {
     QFETCH(QString, encoded);
     QFETCH(QString, decoded);
-    QCOMPARE(QString::fromStdString(proactive::service::percentDecode(encoded.toStdString())), decoded);
+    QCOMPARE(QString::fromStdString(proactive::percentDecode(encoded.toStdString())), decoded);
 }
 
 void TestRouteMatch::methods_data()
