@@ -720,7 +720,9 @@ Result<std::string> decodeCaptureBody(
     std::string holder;
     std::string_view payload = body;
     const std::string type = lowerTrimmed(contentType.substr(0, contentType.find(';')));
-    if (type == "application/x-www-form-urlencoded" || body.starts_with("data=")) {
+    // `curl -d '{...}'` labels a JSON body as a form; posthog-js's forms always carry `data=`.
+    const bool jsonLabelledAsForm = type == "application/x-www-form-urlencoded" && looksLikeJson(body);
+    if (!jsonLabelledAsForm && (type == "application/x-www-form-urlencoded" || body.starts_with("data="))) {
         const auto data = formField(body, "data");
         if (!data)
             return Error { "bad_body", "a form body must carry the events in its data field", "body" };

@@ -385,6 +385,8 @@ void TestPostHogIntake::transport_data()
                                             << QByteArray() << 1 << QByteArray();
     QTest::newRow("form-data-json") << QByteArray::fromStdString("data=" + uriComponent(json)) << form << QByteArray()
                                     << 8 << QByteArray();
+    QTest::newRow("json-labelled-as-form-curl-d") << QByteArray::fromStdString(json) << form << QByteArray() << 8
+                                                  << QByteArray();
     QTest::newRow("form-without-content-type")
         << QByteArray::fromStdString("data=" + uriComponent(b64)) << QByteArray() << QByteArray() << 8 << QByteArray();
     QTest::newRow("bare-base64") << QByteArray::fromStdString(b64) << plain << QByteArray() << 8 << QByteArray();
