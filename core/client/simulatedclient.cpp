@@ -1,0 +1,257 @@
+#include "client/simulatedclient.h"
+
+#include "connector/connector.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace proactive {
+
+std::string_view nameOf(ClientEvent::Kind kind)
+{
+    using Kind = ClientEvent::Kind;
+    switch (kind) {
+    case Kind::PollSkipped:
+        return "poll_skipped";
+    case Kind::PollAnswered:
+        return "poll_answered";
+    case Kind::PollFailed:
+        return "poll_failed";
+    case Kind::ToastShown:
+        return "toast_shown";
+    case Kind::ToastKept:
+        return "toast_kept";
+    case Kind::ToastHidden:
+        return "toast_hidden";
+    case Kind::RaceWindowSuppressed:
+        return "race_window_suppressed";
+    case Kind::AgentStatePosted:
+        return "agent_state_posted";
+    case Kind::AgentStateFailed:
+        return "agent_state_failed";
+    case Kind::AgentStateSkipped:
+        return "agent_state_skipped";
+    case Kind::ChatOpened:
+        return "chat_opened";
+    case Kind::TourStarted:
+        return "tour_started";
+    case Kind::SessionChanged:
+        return "session_changed";
+    }
+    return "unknown";
+}
+
+std::string acceptLabel(const Offer& offer)
+{
+    return offer.replyOptionLabels.size() > 0 ? offer.replyOptionLabels[0] : "Show me how";
+}
+
+std::string dismissLabel(const Offer& offer)
+{
+    return offer.replyOptionLabels.size() > 1 ? offer.replyOptionLabels[1] : "No thanks";
+}
+
+SimulatedClient::SimulatedClient(Connector& connector, std::string productId, ClientSettings settings)
+    : m_connector(connector)
+    , m_productId(std::move(productId))
+    , m_settings(settings)
+    , m_nextPollAt(connector.clock().now() + settings.firstPoll)
+{ }
+
+Timestamp SimulatedClient::now() const
+{
+    return m_connector.clock().now();
+}
+
+void SimulatedClient::setSessionId(std::string sessionId)
+{
+    if (sessionId == m_sessionId)
+        return;
+    m_sessionId = std::move(sessionId);
+    ClientEvent event { .kind = ClientEvent::Kind::SessionChanged, .at = now() };
+    event.sessionId = m_sessionId;
+    event.conversationId = conversationId();
+    m_log.push_back(std::move(event));
+}
+
+std::string SimulatedClient::conversationId() const
+{
+    return m_sessionId.empty() ? std::string() : Connector::proactiveConversationId(m_sessionId);
+}
+
+std::optional<Timestamp> SimulatedClient::suppressedUntil(std::string_view triggerId) const
+{
+    const auto it = m_suppressedUntil.find(triggerId);
+    if (it == m_suppressedUntil.end() || now() >= it->second)
+        return std::nullopt;
+    return it->second;
+}
+
+ClientEvent& SimulatedClient::record(ClientStep& step, ClientEvent event)
+{
+    event.at = now();
+    event.sessionId = m_sessionId;
+    event.conversationId = conversationId();
+    m_log.push_back(event);
+    step.events.push_back(std::move(event));
+    return step.events.back();
+}
+
+ClientStep SimulatedClient::pollNow()
+{
+    ClientStep step;
+    const Timestamp at = now();
+    m_nextPollAt = at + m_settings.pollInterval;
+    if (m_sessionId.empty()) {
+        record(step, { .kind = ClientEvent::Kind::PollSkipped, .reason = "no_session" });
+        return step;
+    }
+    ++step.polls;
+    auto decision = m_connector.context(m_productId, m_sessionId, conversationId());
+    if (!decision) {
+        record(step, { .kind = ClientEvent::Kind::PollFailed, .reason = decision.error().code });
+        return step;
+    }
+    applyAnswer(step, *decision);
+    return step;
+}
+
+void SimulatedClient::applyAnswer(ClientStep& step, const Decision& decision)
+{
+    using Kind = ClientEvent::Kind;
+    ClientEvent answered {
+        .kind = Kind::PollAnswered, .reason = decision.skipReason.value_or(""), .state = decision.state
+    };
+    if (decision.offer)
+        answered.triggerId = decision.offer->triggerId;
+    record(step, std::move(answered));
+
+    if (!decision.offer) {
+        if (m_toast) {
+            ClientEvent hidden { .kind = Kind::ToastHidden, .triggerId = m_toast->triggerId, .reason = "null_answer" };
+            m_toast.reset();
+            record(step, std::move(hidden));
+        }
+        return;
+    }
+    const Offer& incoming = *decision.offer;
+    // At exactly the end of the window the trigger shows again (the tutorial's `now >= suppressedUntil`).
+    if (suppressedUntil(incoming.triggerId)) {
+        record(step, { .kind = Kind::RaceWindowSuppressed, .triggerId = incoming.triggerId });
+        return;
+    }
+    if (m_toast && m_toast->triggerId == incoming.triggerId) {
+        record(step, { .kind = Kind::ToastKept, .triggerId = incoming.triggerId });
+        return;
+    }
+    m_toast = incoming;
+    record(step, { .kind = Kind::ToastShown, .triggerId = incoming.triggerId, .text = incoming.body });
+}
+
+void SimulatedClient::postAgentState(ClientStep& step, std::string_view event)
+{
+    using Kind = ClientEvent::Kind;
+    if (m_sessionId.empty()) {
+        record(step, { .kind = Kind::AgentStateSkipped, .agentEvent = std::string(event) });
+        return;
+    }
+    auto outcome = m_connector.agentState(m_productId, conversationId(), event);
+    if (!outcome) {
+        record(
+            step, { .kind = Kind::AgentStateFailed, .reason = outcome.error().code, .agentEvent = std::string(event) });
+        return;
+    }
+    record(step,
+        { .kind = Kind::AgentStatePosted,
+            .agentEvent = std::string(event),
+            .state = outcome->state,
+            .outcome = outcome->kind });
+}
+
+void SimulatedClient::hideLocally(ClientStep& step, std::string_view cause)
+{
+    const std::string triggerId = m_toast->triggerId;
+    m_suppressedUntil[triggerId] = now() + m_settings.raceWindow;
+    m_toast.reset();
+    record(step, { .kind = ClientEvent::Kind::ToastHidden, .triggerId = triggerId, .reason = std::string(cause) });
+}
+
+ClientStep SimulatedClient::accept(AcceptMode mode)
+{
+    ClientStep step;
+    if (!m_toast)
+        return step;
+    // A tour can only be started when the offer names one; otherwise holding
+    // guidance_execution would block offers with no tour to end it.
+    const bool tour = mode == AcceptMode::Tour && !m_toast->tourId.empty();
+    postAgentState(step, tour ? "proactive_accepted_tour" : "proactive_accepted_chat");
+    if (tour)
+        record(
+            step, { .kind = ClientEvent::Kind::TourStarted, .triggerId = m_toast->triggerId, .text = m_toast->tourId });
+    record(step,
+        { .kind = ClientEvent::Kind::ChatOpened,
+            .triggerId = m_toast->triggerId,
+            .text = std::string(kAcceptPrefill) });
+    hideLocally(step, "accepted");
+    return step;
+}
+
+ClientStep SimulatedClient::dismiss()
+{
+    ClientStep step;
+    if (!m_toast)
+        return step;
+    postAgentState(step, "proactive_dismissed");
+    hideLocally(step, "dismissed");
+    return step;
+}
+
+ClientStep SimulatedClient::chatSent()
+{
+    ClientStep step;
+    postAgentState(step, "user_sent");
+    return step;
+}
+
+ClientStep SimulatedClient::chatCompleted()
+{
+    ClientStep step;
+    postAgentState(step, "bot_response_completed");
+    return step;
+}
+
+ClientStep SimulatedClient::chatReset()
+{
+    ClientStep step;
+    postAgentState(step, "reset");
+    return step;
+}
+
+ClientStep SimulatedClient::tourCompleted()
+{
+    ClientStep step;
+    postAgentState(step, "tour_completed");
+    return step;
+}
+
+ClientStep SimulatedClient::tourAbandoned()
+{
+    ClientStep step;
+    postAgentState(step, "tour_abandoned");
+    return step;
+}
+
+ClientStep advanceClientTo(SimulatedClient& client, VirtualClock& clock, Timestamp until)
+{
+    ClientStep total;
+    while (client.nextPollAt() <= until) {
+        clock.set(client.nextPollAt());
+        auto step = client.pollNow();
+        total.polls += step.polls;
+        std::move(step.events.begin(), step.events.end(), std::back_inserter(total.events));
+    }
+    clock.set(until);
+    return total;
+}
+
+} // namespace proactive

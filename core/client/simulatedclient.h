@@ -1,0 +1,141 @@
+#pragma once
+
+#include "base/clock.h"
+#include "fsm/fsm.h"
+#include "gates/decision.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace proactive {
+
+class Connector;
+
+// The tutorial's timings (SPEC §4), settings of the simulation.
+struct ClientSettings {
+    Duration pollInterval = std::chrono::seconds(20);
+    Duration firstPoll = std::chrono::seconds(5);
+    Duration raceWindow = std::chrono::seconds(30);
+};
+
+enum class AcceptMode : std::uint8_t {
+    Tour, // the tour when the offer names one, with the chat
+    Chat, // chat only, no tour
+};
+
+// One thing the client did or saw, for the studio's timeline and for replay.
+struct ClientEvent {
+    enum class Kind : std::uint8_t {
+        PollSkipped, // no session id: the tick is skipped, the schedule goes on
+        PollAnswered, // triggerId or reason (the skip reason), state
+        PollFailed, // reason = error code; ignored until the next tick
+        ToastShown,
+        ToastKept, // the same trigger id as the shown toast: no re-render
+        ToastHidden, // reason: "null_answer", "accepted", "dismissed"
+        RaceWindowSuppressed, // dismissed locally within the race window
+        AgentStatePosted, // agentEvent, outcome, state
+        AgentStateFailed, // agentEvent, reason = error code
+        AgentStateSkipped, // agentEvent; no session id, as the tutorial does
+        ChatOpened, // text = the prefill, sent once
+        TourStarted, // text = tour id
+        SessionChanged, // sessionId = the new id
+    };
+    Kind kind = Kind::PollSkipped;
+    Timestamp at {};
+    std::string sessionId;
+    std::string conversationId;
+    std::string triggerId;
+    std::string reason;
+    std::string agentEvent;
+    std::string text;
+    std::optional<FsmState> state;
+    std::optional<FsmOutcome::Kind> outcome;
+};
+std::string_view nameOf(ClientEvent::Kind kind);
+
+// The events one call appended to the log, and how many polls it ran.
+struct ClientStep {
+    int polls = 0;
+    std::vector<ClientEvent> events;
+};
+
+// The tutorial's client (SPEC §4: useProactiveTriggers, the toast handlers,
+// the chat and tour hooks) over a Connector, with no timers: time is the
+// Connector's clock, which the driver owns. A driver runs
+//     while (client.nextPollAt() <= target) { set clock to nextPollAt(); client.pollNow(); }
+// (advanceClientTo does that on a VirtualClock); a live driver calls
+// pollNow() when its wall or accelerated timer reaches nextPollAt().
+// Not thread-safe: one driver calls it.
+class SimulatedClient final {
+public:
+    // The first poll is due firstPoll after the connector clock's now.
+    SimulatedClient(Connector& connector, std::string productId, ClientSettings settings = {});
+
+    const std::string& productId() const { return m_productId; }
+    const ClientSettings& settings() const { return m_settings; }
+
+    // PostHog's session id; empty until PostHog has one. A new id is a session
+    // rotation: polls and agent-state events use proactive:{new id}.
+    void setSessionId(std::string sessionId);
+    const std::string& sessionId() const { return m_sessionId; }
+    std::string conversationId() const;
+
+    Timestamp nextPollAt() const { return m_nextPollAt; }
+    // Runs one poll at the clock's now and schedules the next one a poll
+    // interval later (the tutorial re-arms its timeout after each poll).
+    ClientStep pollNow();
+
+    const std::optional<Offer>& toast() const { return m_toast; }
+    // When the trigger id stops being suppressed locally, if it is.
+    std::optional<Timestamp> suppressedUntil(std::string_view triggerId) const;
+
+    // Toast buttons. Without a shown toast they do nothing (empty step).
+    ClientStep accept(AcceptMode mode);
+    ClientStep dismiss();
+
+    // Chat hooks: before sending, after the stream ends however it ends, reset.
+    ClientStep chatSent();
+    ClientStep chatCompleted();
+    ClientStep chatReset();
+    // Tour library callbacks.
+    ClientStep tourCompleted();
+    ClientStep tourAbandoned();
+
+    const std::vector<ClientEvent>& log() const { return m_log; }
+
+private:
+    Timestamp now() const;
+    ClientEvent& record(ClientStep& step, ClientEvent event);
+    void postAgentState(ClientStep& step, std::string_view event);
+    // The tutorial's dismiss(): hide the toast and suppress its trigger id
+    // for the race window.
+    void hideLocally(ClientStep& step, std::string_view cause);
+    void applyAnswer(ClientStep& step, const Decision& decision);
+
+    Connector& m_connector;
+    std::string m_productId;
+    ClientSettings m_settings;
+    std::string m_sessionId;
+    Timestamp m_nextPollAt;
+    std::optional<Offer> m_toast;
+    std::map<std::string, Timestamp, std::less<>> m_suppressedUntil;
+    std::vector<ClientEvent> m_log;
+};
+
+// Toast labels: reply_option_labels[0] or "Show me how", [1] or "No thanks".
+std::string acceptLabel(const Offer& offer);
+std::string dismissLabel(const Offer& offer);
+// What the chat sends on accept; never the trigger body (the bot's prompt).
+inline constexpr std::string_view kAcceptPrefill = "I could use some help with what I'm currently doing.";
+
+// Runs every poll due up to `until`, each with the clock set to its exact
+// scheduled time, then leaves the clock at `until`. `clock` must be the
+// connector's clock.
+ClientStep advanceClientTo(SimulatedClient& client, VirtualClock& clock, Timestamp until);
+
+} // namespace proactive
