@@ -1,0 +1,552 @@
+// The bundled demo product (resources/demo-product) in a real QtWebEngine
+// view, served like the studio serves it: every path that is not a file gets
+// index.html, so history-API routes survive a reload. Checks that every demo
+// tour's targets exist exactly once and are visible on the tour's route, that
+// the recorded sessions' clicks name elements the product really has, and
+// that in-app navigation never reloads the page. Every wait is on a
+// condition, never a fixed sleep.
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMimeDatabase>
+#include <QRegularExpression>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTest>
+#include <QWebEnginePage>
+#include <QWebEngineProfile>
+#include <QWebEngineView>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace {
+
+const QString kProductDir = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-product");
+const QString kToursFile = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace/tours/demo.json");
+const QString kSessionsDir = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace/sessions");
+const QString kDemoSlug = u"apollo"_qs;
+
+constexpr int kLoadTimeoutMs = 30'000;
+constexpr int kWaitMs = 10'000;
+
+struct DemoTour {
+    QString id;
+    QString route;
+    QStringList targets;
+};
+
+class ConsolePage final : public QWebEnginePage {
+public:
+    ConsolePage(QWebEngineProfile* profile, QStringList* console)
+        : QWebEnginePage(profile)
+        , m_console(console)
+    { }
+
+protected:
+    void javaScriptConsoleMessage(
+        JavaScriptConsoleMessageLevel, const QString& message, int line, const QString& source) override
+    {
+        m_console->append(u"%1:%2: %3"_qs.arg(source).arg(line).arg(message));
+    }
+
+private:
+    QStringList* m_console;
+};
+
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+std::optional<QList<DemoTour>> loadTours()
+{
+    const nlohmann::json array = nlohmann::json::parse(readFile(kToursFile).toStdString(), nullptr, false);
+    if (array.is_discarded() || !array.is_array())
+        return std::nullopt;
+    QList<DemoTour> tours;
+    for (const nlohmann::json& tour : array) {
+        DemoTour demo { QString::fromStdString(tour.value("id", "")), QString::fromStdString(tour.value("route", "")),
+            {} };
+        for (const nlohmann::json& step : tour.value("steps", nlohmann::json::array()))
+            demo.targets.append(QString::fromStdString(step.value("target", "")));
+        tours.append(demo);
+    }
+    return tours;
+}
+
+// Runs an expression and returns its value through JSON, so objects and
+// arrays arrive intact; null when the page did not answer in time.
+QJsonValue evaluate(QWebEnginePage& page, const QString& expression)
+{
+    // Shared: a late answer after a timeout must not write to a dead frame.
+    auto result = std::make_shared<std::optional<QString>>();
+    page.runJavaScript(u"JSON.stringify({ value: (%1) })"_qs.arg(expression),
+        [result](const QVariant& value) { *result = value.toString(); });
+    if (!QTest::qWaitFor([&] { return result->has_value(); }, kWaitMs))
+        return {};
+    return QJsonDocument::fromJson((**result).toUtf8()).object()[u"value"];
+}
+
+QString jsString(const QString& text)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray { text }).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+}
+
+// How many elements match, and whether the only one has a box.
+QString visibleOnce(const QString& selector)
+{
+    return uR"((() => {
+        const all = document.querySelectorAll(%1);
+        if (all.length !== 1) return 'matches ' + all.length;
+        const box = all[0].getBoundingClientRect();
+        return box.width > 0 && box.height > 0 ? 'ok' : 'zero box';
+    })())"_qs.arg(jsString(selector));
+}
+
+// The element's $elements_chain as posthog-js writes it: per element up to
+// <body>, tag and sorted classes, then every attribute plus href, nth-child,
+// nth-of-type and its own text, sorted by key. Values are quoted as JSON
+// strings: posthog-js escapes only quotes, the same for values without
+// backslashes. (A '\\"' in this raw string would trip moc's tokenizer.)
+const QString kChainOf = uR"((element) => {
+    const parts = [];
+    for (let e = element; e && e.tagName !== 'HTML'; e = e.parentElement) {
+        const tag = e.tagName.toLowerCase();
+        const classes = [...e.classList].sort();
+        const props = {};
+        for (const attribute of e.attributes) props['attr__' + attribute.name] = attribute.value;
+        if (e.hasAttribute('href')) props.href = e.getAttribute('href');
+        const siblings = [...e.parentElement.children];
+        props['nth-child'] = String(siblings.indexOf(e) + 1);
+        props['nth-of-type'] = String(siblings.filter((s) => s.tagName === e.tagName).indexOf(e) + 1);
+        const text = [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE)
+            .map((n) => n.textContent.trim()).filter(Boolean).join(' ');
+        if (text) props.text = text;
+        const keys = Object.keys(props).sort();
+        parts.push(tag + classes.map((c) => '.' + c).join('') + ':'
+            + keys.map((k) => k + '=' + JSON.stringify(props[k])).join(''));
+    }
+    return parts.join(';');
+})"_qs;
+
+} // namespace
+
+class TestDemoProduct final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void tourTargets_data();
+    void tourTargets();
+    void recordedClicks_data();
+    void recordedClicks();
+    void routes_data();
+    void routes();
+    void createDialog_data();
+    void createDialog();
+    void revealOnClick_data();
+    void revealOnClick();
+    void searchFilters();
+    void linkNavigatesWithoutReload();
+    void screenshots_data();
+    void screenshots();
+
+private:
+    bool load(const QString& path);
+    bool click(const QString& selector);
+    QUrl urlOf(const QString& path) const;
+
+    QHttpServer m_server;
+    QUrl m_serverUrl;
+    QList<DemoTour> m_tours;
+    QStringList m_console;
+    int m_documentLoads = 0;
+    std::unique_ptr<QWebEngineProfile> m_profile;
+    std::unique_ptr<ConsolePage> m_page;
+    std::unique_ptr<QWebEngineView> m_view;
+};
+
+void TestDemoProduct::initTestCase()
+{
+    const std::optional<QList<DemoTour>> tours = loadTours();
+    QVERIFY2(tours && !tours->isEmpty(), qPrintable(kToursFile));
+    m_tours = *tours;
+
+    // A file when the path names one inside the product, 404 for a missing
+    // file, index.html for every other path (a route): the SPA fallback the
+    // studio's server has too. Counting index.html answers counts documents.
+    const QDir root(kProductDir);
+    m_server.setMissingHandler([this, root](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
+        const QString relative = QDir::cleanPath(request.url().path()).mid(1);
+        QString path = root.filePath(relative);
+        if (relative.startsWith(u".."_qs)) {
+            responder.write(QHttpServerResponder::StatusCode::Forbidden);
+            return;
+        }
+        if (!QFileInfo(path).isFile()) {
+            if (relative.section(u'/', -1).contains(u'.')) {
+                responder.write(QHttpServerResponder::StatusCode::NotFound);
+                return;
+            }
+            path = root.filePath(u"index.html"_qs);
+            ++m_documentLoads;
+        }
+        QByteArray mime = QMimeDatabase().mimeTypeForFile(path, QMimeDatabase::MatchExtension).name().toUtf8();
+        if (mime.startsWith("text/") || mime.endsWith("javascript"))
+            mime += "; charset=utf-8";
+        responder.write(readFile(path), mime);
+    });
+    const quint16 port = m_server.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+    m_serverUrl = QUrl(u"http://127.0.0.1:%1"_qs.arg(port));
+
+    m_profile = std::make_unique<QWebEngineProfile>();
+    m_page = std::make_unique<ConsolePage>(m_profile.get(), &m_console);
+    m_view = std::make_unique<QWebEngineView>();
+    m_view->setPage(m_page.get());
+    m_view->resize(1280, 800);
+    m_view->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+}
+
+void TestDemoProduct::init()
+{
+    m_console.clear();
+}
+
+void TestDemoProduct::cleanup()
+{
+    if (QTest::currentTestFailed())
+        qWarning().noquote() << u"browser console:\n  "_qs + m_console.join(u"\n  "_qs);
+}
+
+QUrl TestDemoProduct::urlOf(const QString& path) const
+{
+    QUrl url = m_serverUrl;
+    url.setPath(path);
+    return url;
+}
+
+// A full page load of `path`, then the router's first render.
+bool TestDemoProduct::load(const QString& path)
+{
+    QSignalSpy loaded(m_page.get(), &QWebEnginePage::loadFinished);
+    m_page->load(urlOf(path));
+    if (!QTest::qWaitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs) || !loaded.first().first().toBool())
+        return false;
+    return QTest::qWaitFor(
+        [&] { return evaluate(*m_page, u"document.querySelector('main').childElementCount"_qs).toInt() > 0; }, kWaitMs);
+}
+
+// A real mouse click in the middle of the element's box.
+bool TestDemoProduct::click(const QString& selector)
+{
+    const QJsonObject centre = evaluate(*m_page, uR"((() => {
+        const element = document.querySelector(%1);
+        if (!element) return null;
+        const r = element.getBoundingClientRect();
+        return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) };
+    })())"_qs.arg(jsString(selector)))
+                                   .toObject();
+    if (centre.isEmpty())
+        return false;
+    QTest::mouseClick(m_view->focusProxy(), Qt::LeftButton, {}, QPoint(centre[u"x"].toInt(), centre[u"y"].toInt()));
+    return true;
+}
+
+void TestDemoProduct::tourTargets_data()
+{
+    QTest::addColumn<QString>("route");
+    QTest::addColumn<bool>("inApp");
+    QTest::addColumn<QStringList>("targets");
+    for (const DemoTour& tour : std::as_const(m_tours)) {
+        QString route = tour.route;
+        route.replace(u":slug"_qs, kDemoSlug);
+        QTest::addRow("%s/page-load", qPrintable(tour.id)) << route << false << tour.targets;
+        QTest::addRow("%s/in-app", qPrintable(tour.id)) << route << true << tour.targets;
+    }
+}
+
+void TestDemoProduct::tourTargets()
+{
+    QFETCH(QString, route);
+    QFETCH(bool, inApp);
+    QFETCH(QStringList, targets);
+    QVERIFY(!targets.isEmpty());
+
+    if (inApp) {
+        // Views mount on navigation: another route's targets are not there yet.
+        QVERIFY(load(u"/projects"_qs));
+        if (route != u"/projects"_qs)
+            for (const QString& target : std::as_const(targets))
+                QCOMPARE(evaluate(*m_page, visibleOnce(target)).toString(), u"matches 0"_qs);
+        evaluate(*m_page, u"acme.navigate(%1)"_qs.arg(jsString(route)));
+    } else {
+        QVERIFY(load(route));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), route, kWaitMs);
+    for (const QString& target : std::as_const(targets))
+        QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
+}
+
+void TestDemoProduct::recordedClicks_data()
+{
+    QTest::addColumn<QString>("pathname");
+    QTest::addColumn<QString>("chain");
+    QSet<QString> seen;
+    const QStringList files = QDir(kSessionsDir).entryList({ u"*.jsonl"_qs }, QDir::Files, QDir::Name);
+    QVERIFY(!files.isEmpty());
+    for (const QString& file : files) {
+        const QList<QByteArray> lines = readFile(QDir(kSessionsDir).filePath(file)).split('\n');
+        for (qsizetype i = 0; i < lines.size(); ++i) {
+            const QJsonObject properties = QJsonDocument::fromJson(lines[i]).object()[u"properties"].toObject();
+            const QString chain = properties[u"$elements_chain"].toString();
+            const QString pathname = properties[u"$pathname"].toString();
+            if (chain.isEmpty() || seen.contains(pathname + chain))
+                continue;
+            seen.insert(pathname + chain);
+            QTest::addRow("%s:%lld", qPrintable(file), i + 1) << pathname << chain;
+        }
+    }
+}
+
+void TestDemoProduct::recordedClicks()
+{
+    QFETCH(QString, pathname);
+    QFETCH(QString, chain);
+
+    QVERIFY(load(pathname));
+    if (chain.contains(u"dialog.create-project"_qs)) {
+        QVERIFY(click(u"[data-tour-id=\"add-project-btn\"]"_qs));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            evaluate(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool(), kWaitMs);
+    }
+    const QString tag = chain.left(chain.indexOf(QRegularExpression(u"[.:]"_qs)));
+    const QJsonArray chains
+        = evaluate(*m_page, u"[...document.querySelectorAll(%1)].map(%2)"_qs.arg(jsString(tag), kChainOf)).toArray();
+    QStringList candidates;
+    for (const QJsonValue& candidate : chains)
+        candidates.append(candidate.toString());
+    QVERIFY2(candidates.contains(chain),
+        qPrintable(u"recorded:\n  %1\npage has:\n  %2"_qs.arg(chain, candidates.join(u"\n  "_qs))));
+}
+
+void TestDemoProduct::routes_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("pathnameAfter");
+    QTest::addColumn<QString>("selector");
+
+    QTest::newRow("root-redirects-to-projects") << u"/"_qs << u"/projects"_qs << u"[data-tour-id=\"project-list\"]"_qs;
+    QTest::newRow("project-page") << u"/projects/zephyr"_qs << u"/projects/zephyr"_qs
+                                  << u"[data-tour-id=\"project-members-panel\"]"_qs;
+    QTest::newRow("account") << u"/settings/account"_qs << u"/settings/account"_qs
+                             << u"[data-tour-id=\"save-account-btn\"]"_qs;
+    QTest::newRow("unknown-route") << u"/billing"_qs << u"/billing"_qs << u"[data-tour-id=\"not-found\"]"_qs;
+    QTest::newRow("unknown-project") << u"/projects/no-such-project"_qs << u"/projects/no-such-project"_qs
+                                     << u"[data-tour-id=\"not-found\"]"_qs;
+    QTest::newRow("unknown-project-settings")
+        << u"/projects/no-such-project/settings"_qs << u"/projects/no-such-project/settings"_qs
+        << u"[data-tour-id=\"not-found\"]"_qs;
+}
+
+void TestDemoProduct::routes()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, pathnameAfter);
+    QFETCH(QString, selector);
+
+    QVERIFY(load(path));
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), pathnameAfter, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, visibleOnce(selector)).toString(), u"ok"_qs, kWaitMs);
+}
+
+void TestDemoProduct::createDialog_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("button");
+    QTest::addColumn<int>("projectsAfter");
+    QTest::addColumn<QString>("linkAfter");
+
+    QTest::newRow("cancel-closes") << u"Hermes"_qs << u"create-project-cancel"_qs << 4 << QString();
+    QTest::newRow("create-adds-to-list") << u"Website Refresh"_qs << u"create-project-submit"_qs << 5
+                                         << u"/projects/website-refresh"_qs;
+    QTest::newRow("empty-name-stays-open") << QString() << u"create-project-submit"_qs << 4 << QString();
+}
+
+void TestDemoProduct::createDialog()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, button);
+    QFETCH(int, projectsAfter);
+    QFETCH(QString, linkAfter);
+
+    const QString isOpen = u"document.querySelector('dialog.create-project').open"_qs;
+    const QString projectCount = u"document.querySelectorAll('li.project').length"_qs;
+    QVERIFY(load(u"/projects"_qs));
+    QCOMPARE(evaluate(*m_page, projectCount).toInt(), 4);
+    QVERIFY(!evaluate(*m_page, isOpen).toBool());
+
+    QVERIFY(click(u"[data-tour-id=\"add-project-btn\"]"_qs));
+    QTRY_VERIFY_WITH_TIMEOUT(evaluate(*m_page, isOpen).toBool(), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(),
+        u"create-project-name-input"_qs, kWaitMs);
+    if (!name.isEmpty())
+        QTest::keyClicks(m_view->focusProxy(), name);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"document.activeElement.value"_qs).toString(), name, kWaitMs);
+
+    QVERIFY(click(u"[data-tour-id=\"%1\"]"_qs.arg(button)));
+    const bool staysOpen = name.isEmpty();
+    if (staysOpen) {
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !evaluate(*m_page, u"document.querySelector('#create-project-form .field-error').hidden"_qs).toBool(),
+            kWaitMs);
+        QVERIFY(evaluate(*m_page, isOpen).toBool());
+    } else {
+        QTRY_VERIFY_WITH_TIMEOUT(!evaluate(*m_page, isOpen).toBool(), kWaitMs);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, projectCount).toInt(), projectsAfter, kWaitMs);
+    if (!linkAfter.isEmpty()) {
+        QCOMPARE(evaluate(*m_page, u"document.querySelector('li.project:last-child a.project-link').textContent"_qs)
+                     .toString(),
+            name);
+        QCOMPARE(
+            evaluate(*m_page, u"document.querySelector('li.project:last-child a.project-link').getAttribute('href')"_qs)
+                .toString(),
+            linkAfter);
+    }
+    QCOMPARE(evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects"_qs);
+}
+
+void TestDemoProduct::revealOnClick_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("button");
+    QTest::addColumn<QString>("revealed");
+
+    QTest::newRow("invite-form") << u"/projects/apollo"_qs << u"invite-member-btn"_qs << u"invite-email-input"_qs;
+    QTest::newRow("password-form") << u"/settings/account"_qs << u"change-password-btn"_qs
+                                   << u"current-password-input"_qs;
+    QTest::newRow("delete-confirmation") << u"/projects/apollo/settings"_qs << u"delete-project-btn"_qs
+                                         << u"confirm-delete-input"_qs;
+}
+
+// Secondary forms are in the DOM but hidden until their button is clicked.
+void TestDemoProduct::revealOnClick()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, button);
+    QFETCH(QString, revealed);
+
+    const QString target = u"[data-tour-id=\"%1\"]"_qs.arg(revealed);
+    QVERIFY(load(path));
+    QCOMPARE(evaluate(*m_page, visibleOnce(target)).toString(), u"zero box"_qs);
+    QVERIFY(click(u"[data-tour-id=\"%1\"]"_qs.arg(button)));
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluate(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(), revealed, kWaitMs);
+}
+
+void TestDemoProduct::searchFilters()
+{
+    const QString shown = u"[...document.querySelectorAll('a.project-link')].map((a) => a.textContent)"_qs;
+    QVERIFY(load(u"/projects"_qs));
+    QVERIFY(click(u"[data-tour-id=\"project-search-input\"]"_qs));
+    QTest::keyClicks(m_view->focusProxy(), u"O"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, shown).toArray(), (QJsonArray { u"Apollo"_qs, u"Orion"_qs }), kWaitMs);
+    QTest::keyClicks(m_view->focusProxy(), u"r"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, shown).toArray(), QJsonArray { u"Orion"_qs }, kWaitMs);
+    QTest::keyClicks(m_view->focusProxy(), u"x"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, shown).toArray(), QJsonArray(), kWaitMs);
+    QCOMPARE(evaluate(*m_page, u"document.querySelector('li.empty').textContent"_qs).toString(),
+        u"No projects match “Orx”."_qs);
+}
+
+void TestDemoProduct::linkNavigatesWithoutReload()
+{
+    QVERIFY(load(u"/projects"_qs));
+    const int documentLoads = m_documentLoads;
+    const int historyLength = evaluate(*m_page, u"history.length"_qs).toInt();
+    evaluate(*m_page, u"window.demoMarker = 'still here'"_qs);
+
+    QVERIFY(click(u"a.project-link[href=\"/projects/apollo\"]"_qs));
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluate(*m_page, visibleOnce(u"[data-tour-id=\"project-members-panel\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
+    QCOMPARE(evaluate(*m_page, u"window.demoMarker"_qs).toString(), u"still here"_qs);
+
+    QVERIFY(click(u"[data-tour-id=\"project-settings-link\"]"_qs));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo/settings"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluate(*m_page, visibleOnce(u"[data-tour-id=\"project-name-input\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
+
+    // Back through history: popstate renders the previous views in place.
+    evaluate(*m_page, u"history.back()"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluate(*m_page, visibleOnce(u"[data-tour-id=\"invite-member-btn\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
+    QVERIFY(click(u"[data-tour-id=\"nav-projects\"]"_qs));
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluate(*m_page, visibleOnce(u"[data-tour-id=\"project-list\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
+    // Pushed apollo and its settings, went back, pushed /projects over settings.
+    QCOMPARE(evaluate(*m_page, u"history.length"_qs).toInt(), historyLength + 2);
+
+    QCOMPARE(evaluate(*m_page, u"window.demoMarker"_qs).toString(), u"still here"_qs);
+    QCOMPARE(m_documentLoads, documentLoads);
+}
+
+void TestDemoProduct::screenshots_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("ready");
+    QTest::addColumn<QString>("file");
+
+    QTest::newRow("projects") << u"/projects"_qs << u"[data-tour-id=\"project-list\"]"_qs
+                              << u"/tmp/demo-product-projects.png"_qs;
+    QTest::newRow("project") << u"/projects/apollo"_qs << u"[data-tour-id=\"project-members-panel\"]"_qs
+                             << u"/tmp/demo-product-project.png"_qs;
+    QTest::newRow("project-settings") << u"/projects/apollo/settings"_qs << u"[data-tour-id=\"delete-project-btn\"]"_qs
+                                      << u"/tmp/demo-product-project-settings.png"_qs;
+    QTest::newRow("account") << u"/settings/account"_qs << u"[data-tour-id=\"save-account-btn\"]"_qs
+                             << u"/tmp/demo-product-account.png"_qs;
+}
+
+// Artifacts to look at, dialog closed, 1280×800.
+void TestDemoProduct::screenshots()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, ready);
+    QFETCH(QString, file);
+
+    QVERIFY(load(path));
+    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, visibleOnce(ready)).toString(), u"ok"_qs, kWaitMs);
+    QVERIFY(!evaluate(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool());
+
+    // The compositor paints after the DOM is ready: wait for a frame whose
+    // sidebar (dark) and content (light) are both there.
+    QImage image;
+    QTRY_VERIFY_WITH_TIMEOUT((image = m_view->grab().toImage(),
+                                 !image.isNull() && qGray(image.pixel(10, 400)) < 64
+                                     && qGray(image.pixel(image.width() - 10, image.height() - 10)) > 192),
+        kWaitMs);
+    QCOMPARE(image.size(), QSize(1280, 800) * m_view->devicePixelRatio());
+    QVERIFY2(image.save(file), qPrintable(file));
+    qInfo().noquote() << u"screenshot:"_qs << file;
+}
+
+QTEST_MAIN(TestDemoProduct)
+#include "tst_demoproduct.moc"
