@@ -6,6 +6,8 @@
 // answer with real mouse events, and checks what /context says afterwards.
 // Nothing is mocked; every wait is on a condition, never a fixed sleep.
 
+#include "webpagetesting.h"
+
 #include <QFile>
 #include <QHttpServer>
 #include <QHttpServerRequest>
@@ -25,6 +27,9 @@
 #include <memory>
 #include <optional>
 
+using proactive::testing::ConsolePage;
+using proactive::testing::evaluateJson;
+
 namespace {
 
 const QString kStudio = QStringLiteral(PROACTIVE_STUDIO_EXECUTABLE);
@@ -39,49 +44,14 @@ const QString kTriggerBody = u"Looking for something? I can show you where it is
 constexpr int kStartupTimeoutMs = 30'000;
 constexpr int kFlowTimeoutMs = 15'000;
 
-class ConsolePage final : public QWebEnginePage {
-public:
-    ConsolePage(QWebEngineProfile* profile, QStringList* console)
-        : QWebEnginePage(profile)
-        , m_console(console)
-    { }
-
-protected:
-    void javaScriptConsoleMessage(
-        JavaScriptConsoleMessageLevel, const QString& message, int line, const QString& source) override
-    {
-        m_console->append(u"%1:%2: %3"_qs.arg(source).arg(line).arg(message));
-    }
-
-private:
-    QStringList* m_console;
-};
-
-// Runs a script that returns JSON.stringify(...) and parses the answer; null
-// when the page did not answer in time or the answer is not JSON.
-QJsonValue evaluate(QWebEnginePage& page, const QString& script)
-{
-    // Shared: a late answer after a timeout must not write to a dead frame.
-    auto result = std::make_shared<std::optional<QString>>();
-    page.runJavaScript(script, [result](const QVariant& value) { *result = value.toString(); });
-    if (!QTest::qWaitFor([&] { return result->has_value(); }, 10'000))
-        return {};
-    const QJsonDocument document = QJsonDocument::fromJson((**result).toUtf8());
-    if (document.isObject())
-        return document.object();
-    if (document.isArray())
-        return document.array();
-    return {};
-}
-
 QJsonArray jsonArray(QWebEnginePage& page, const QString& expression)
 {
-    return evaluate(page, u"JSON.stringify(%1)"_qs.arg(expression)).toArray();
+    return evaluateJson(page, expression).toArray();
 }
 
 QJsonObject jsonObject(QWebEnginePage& page, const QString& expression)
 {
-    return evaluate(page, u"JSON.stringify(%1)"_qs.arg(expression)).toObject();
+    return evaluateJson(page, expression).toObject();
 }
 
 QJsonObject toast(QWebEnginePage& page)
@@ -284,9 +254,9 @@ void TestBrowser::offerThenAnswer()
     QVERIFY(!toast(page)[u"shown"].toBool());
 
     // /projects → /settings → /projects through the history API: a → b → a.
-    evaluate(page, u"e2eApp.navigate('/settings')"_qs);
+    evaluateJson(page, u"e2eApp.navigate('/settings')"_qs);
     QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/settings"_qs) == 1, kFlowTimeoutMs);
-    evaluate(page, u"e2eApp.navigate('/projects')"_qs);
+    evaluateJson(page, u"e2eApp.navigate('/projects')"_qs);
     QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2, kFlowTimeoutMs);
 
     QTRY_VERIFY_WITH_TIMEOUT(toast(page)[u"shown"].toBool(), kFlowTimeoutMs);

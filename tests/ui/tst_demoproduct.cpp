@@ -6,6 +6,8 @@
 // that in-app navigation never reloads the page. Every wait is on a
 // condition, never a fixed sleep.
 
+#include "webpagetesting.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -28,6 +30,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+using proactive::testing::ConsolePage;
+using proactive::testing::evaluateJson;
+
 namespace {
 
 const QString kProductDir = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-product");
@@ -42,24 +47,6 @@ struct DemoTour {
     QString id;
     QString route;
     QStringList targets;
-};
-
-class ConsolePage final : public QWebEnginePage {
-public:
-    ConsolePage(QWebEngineProfile* profile, QStringList* console)
-        : QWebEnginePage(profile)
-        , m_console(console)
-    { }
-
-protected:
-    void javaScriptConsoleMessage(
-        JavaScriptConsoleMessageLevel, const QString& message, int line, const QString& source) override
-    {
-        m_console->append(u"%1:%2: %3"_qs.arg(source).arg(line).arg(message));
-    }
-
-private:
-    QStringList* m_console;
 };
 
 QByteArray readFile(const QString& path)
@@ -82,19 +69,6 @@ std::optional<QList<DemoTour>> loadTours()
         tours.append(demo);
     }
     return tours;
-}
-
-// Runs an expression and returns its value through JSON, so objects and
-// arrays arrive intact; null when the page did not answer in time.
-QJsonValue evaluate(QWebEnginePage& page, const QString& expression)
-{
-    // Shared: a late answer after a timeout must not write to a dead frame.
-    auto result = std::make_shared<std::optional<QString>>();
-    page.runJavaScript(u"JSON.stringify({ value: (%1) })"_qs.arg(expression),
-        [result](const QVariant& value) { *result = value.toString(); });
-    if (!QTest::qWaitFor([&] { return result->has_value(); }, kWaitMs))
-        return {};
-    return QJsonDocument::fromJson((**result).toUtf8()).object()[u"value"];
 }
 
 QString jsString(const QString& text)
@@ -247,13 +221,14 @@ bool TestDemoProduct::load(const QString& path)
     if (!QTest::qWaitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs) || !loaded.first().first().toBool())
         return false;
     return QTest::qWaitFor(
-        [&] { return evaluate(*m_page, u"document.querySelector('main').childElementCount"_qs).toInt() > 0; }, kWaitMs);
+        [&] { return evaluateJson(*m_page, u"document.querySelector('main').childElementCount"_qs).toInt() > 0; },
+        kWaitMs);
 }
 
 // A real mouse click in the middle of the element's box.
 bool TestDemoProduct::click(const QString& selector)
 {
-    const QJsonObject centre = evaluate(*m_page, uR"((() => {
+    const QJsonObject centre = evaluateJson(*m_page, uR"((() => {
         const element = document.querySelector(%1);
         if (!element) return null;
         const r = element.getBoundingClientRect();
@@ -291,14 +266,14 @@ void TestDemoProduct::tourTargets()
         QVERIFY(load(u"/projects"_qs));
         if (route != u"/projects"_qs)
             for (const QString& target : std::as_const(targets))
-                QCOMPARE(evaluate(*m_page, visibleOnce(target)).toString(), u"matches 0"_qs);
-        evaluate(*m_page, u"acme.navigate(%1)"_qs.arg(jsString(route)));
+                QCOMPARE(evaluateJson(*m_page, visibleOnce(target)).toString(), u"matches 0"_qs);
+        evaluateJson(*m_page, u"acme.navigate(%1)"_qs.arg(jsString(route)));
     } else {
         QVERIFY(load(route));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), route, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), route, kWaitMs);
     for (const QString& target : std::as_const(targets))
-        QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
 }
 
 void TestDemoProduct::recordedClicks_data()
@@ -331,11 +306,12 @@ void TestDemoProduct::recordedClicks()
     if (chain.contains(u"dialog.create-project"_qs)) {
         QVERIFY(click(u"[data-tour-id=\"add-project-btn\"]"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(
-            evaluate(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool(), kWaitMs);
+            evaluateJson(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool(), kWaitMs);
     }
     const QString tag = chain.left(chain.indexOf(QRegularExpression(u"[.:]"_qs)));
     const QJsonArray chains
-        = evaluate(*m_page, u"[...document.querySelectorAll(%1)].map(%2)"_qs.arg(jsString(tag), kChainOf)).toArray();
+        = evaluateJson(*m_page, u"[...document.querySelectorAll(%1)].map(%2)"_qs.arg(jsString(tag), kChainOf))
+              .toArray();
     QStringList candidates;
     for (const QJsonValue& candidate : chains)
         candidates.append(candidate.toString());
@@ -369,8 +345,8 @@ void TestDemoProduct::routes()
     QFETCH(QString, selector);
 
     QVERIFY(load(path));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), pathnameAfter, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, visibleOnce(selector)).toString(), u"ok"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), pathnameAfter, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(selector)).toString(), u"ok"_qs, kWaitMs);
 }
 
 void TestDemoProduct::createDialog_data()
@@ -396,38 +372,38 @@ void TestDemoProduct::createDialog()
     const QString isOpen = u"document.querySelector('dialog.create-project').open"_qs;
     const QString projectCount = u"document.querySelectorAll('li.project').length"_qs;
     QVERIFY(load(u"/projects"_qs));
-    QCOMPARE(evaluate(*m_page, projectCount).toInt(), 4);
-    QVERIFY(!evaluate(*m_page, isOpen).toBool());
+    QCOMPARE(evaluateJson(*m_page, projectCount).toInt(), 4);
+    QVERIFY(!evaluateJson(*m_page, isOpen).toBool());
 
     QVERIFY(click(u"[data-tour-id=\"add-project-btn\"]"_qs));
-    QTRY_VERIFY_WITH_TIMEOUT(evaluate(*m_page, isOpen).toBool(), kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(),
+    QTRY_VERIFY_WITH_TIMEOUT(evaluateJson(*m_page, isOpen).toBool(), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(),
         u"create-project-name-input"_qs, kWaitMs);
     if (!name.isEmpty())
         QTest::keyClicks(m_view->focusProxy(), name);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"document.activeElement.value"_qs).toString(), name, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"document.activeElement.value"_qs).toString(), name, kWaitMs);
 
     QVERIFY(click(u"[data-tour-id=\"%1\"]"_qs.arg(button)));
     const bool staysOpen = name.isEmpty();
     if (staysOpen) {
         QTRY_VERIFY_WITH_TIMEOUT(
-            !evaluate(*m_page, u"document.querySelector('#create-project-form .field-error').hidden"_qs).toBool(),
+            !evaluateJson(*m_page, u"document.querySelector('#create-project-form .field-error').hidden"_qs).toBool(),
             kWaitMs);
-        QVERIFY(evaluate(*m_page, isOpen).toBool());
+        QVERIFY(evaluateJson(*m_page, isOpen).toBool());
     } else {
-        QTRY_VERIFY_WITH_TIMEOUT(!evaluate(*m_page, isOpen).toBool(), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!evaluateJson(*m_page, isOpen).toBool(), kWaitMs);
     }
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, projectCount).toInt(), projectsAfter, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, projectCount).toInt(), projectsAfter, kWaitMs);
     if (!linkAfter.isEmpty()) {
-        QCOMPARE(evaluate(*m_page, u"document.querySelector('li.project:last-child a.project-link').textContent"_qs)
+        QCOMPARE(evaluateJson(*m_page, u"document.querySelector('li.project:last-child a.project-link').textContent"_qs)
                      .toString(),
             name);
-        QCOMPARE(
-            evaluate(*m_page, u"document.querySelector('li.project:last-child a.project-link').getAttribute('href')"_qs)
-                .toString(),
+        QCOMPARE(evaluateJson(
+                     *m_page, u"document.querySelector('li.project:last-child a.project-link').getAttribute('href')"_qs)
+                     .toString(),
             linkAfter);
     }
-    QCOMPARE(evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects"_qs);
+    QCOMPARE(evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects"_qs);
 }
 
 void TestDemoProduct::revealOnClick_data()
@@ -452,11 +428,11 @@ void TestDemoProduct::revealOnClick()
 
     const QString target = u"[data-tour-id=\"%1\"]"_qs.arg(revealed);
     QVERIFY(load(path));
-    QCOMPARE(evaluate(*m_page, visibleOnce(target)).toString(), u"zero box"_qs);
+    QCOMPARE(evaluateJson(*m_page, visibleOnce(target)).toString(), u"zero box"_qs);
     QVERIFY(click(u"[data-tour-id=\"%1\"]"_qs.arg(button)));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(
-        evaluate(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(), revealed, kWaitMs);
+        evaluateJson(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(), revealed, kWaitMs);
 }
 
 void TestDemoProduct::searchFilters()
@@ -465,12 +441,13 @@ void TestDemoProduct::searchFilters()
     QVERIFY(load(u"/projects"_qs));
     QVERIFY(click(u"[data-tour-id=\"project-search-input\"]"_qs));
     QTest::keyClicks(m_view->focusProxy(), u"O"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, shown).toArray(), (QJsonArray { u"Apollo"_qs, u"Orion"_qs }), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluateJson(*m_page, shown).toArray(), (QJsonArray { u"Apollo"_qs, u"Orion"_qs }), kWaitMs);
     QTest::keyClicks(m_view->focusProxy(), u"r"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, shown).toArray(), QJsonArray { u"Orion"_qs }, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, shown).toArray(), QJsonArray { u"Orion"_qs }, kWaitMs);
     QTest::keyClicks(m_view->focusProxy(), u"x"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, shown).toArray(), QJsonArray(), kWaitMs);
-    QCOMPARE(evaluate(*m_page, u"document.querySelector('li.empty').textContent"_qs).toString(),
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, shown).toArray(), QJsonArray(), kWaitMs);
+    QCOMPARE(evaluateJson(*m_page, u"document.querySelector('li.empty').textContent"_qs).toString(),
         u"No projects match “Orx”."_qs);
 }
 
@@ -478,34 +455,37 @@ void TestDemoProduct::linkNavigatesWithoutReload()
 {
     QVERIFY(load(u"/projects"_qs));
     const int documentLoads = m_documentLoads;
-    const int historyLength = evaluate(*m_page, u"history.length"_qs).toInt();
-    evaluate(*m_page, u"window.demoMarker = 'still here'"_qs);
+    const int historyLength = evaluateJson(*m_page, u"history.length"_qs).toInt();
+    evaluateJson(*m_page, u"window.demoMarker = 'still here'"_qs);
 
     QVERIFY(click(u"a.project-link[href=\"/projects/apollo\"]"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo"_qs, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(
-        evaluate(*m_page, visibleOnce(u"[data-tour-id=\"project-members-panel\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
-    QCOMPARE(evaluate(*m_page, u"window.demoMarker"_qs).toString(), u"still here"_qs);
+        evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluateJson(*m_page, visibleOnce(u"[data-tour-id=\"project-members-panel\"]"_qs)).toString(), u"ok"_qs,
+        kWaitMs);
+    QCOMPARE(evaluateJson(*m_page, u"window.demoMarker"_qs).toString(), u"still here"_qs);
 
     QVERIFY(click(u"[data-tour-id=\"project-settings-link\"]"_qs));
     QTRY_COMPARE_WITH_TIMEOUT(
-        evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo/settings"_qs, kWaitMs);
+        evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo/settings"_qs, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(
-        evaluate(*m_page, visibleOnce(u"[data-tour-id=\"project-name-input\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
+        evaluateJson(*m_page, visibleOnce(u"[data-tour-id=\"project-name-input\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
 
     // Back through history: popstate renders the previous views in place.
-    evaluate(*m_page, u"history.back()"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo"_qs, kWaitMs);
+    evaluateJson(*m_page, u"history.back()"_qs);
     QTRY_COMPARE_WITH_TIMEOUT(
-        evaluate(*m_page, visibleOnce(u"[data-tour-id=\"invite-member-btn\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
+        evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluateJson(*m_page, visibleOnce(u"[data-tour-id=\"invite-member-btn\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
     QVERIFY(click(u"[data-tour-id=\"nav-projects\"]"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, u"location.pathname"_qs).toString(), u"/projects"_qs, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects"_qs, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(
-        evaluate(*m_page, visibleOnce(u"[data-tour-id=\"project-list\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
+        evaluateJson(*m_page, visibleOnce(u"[data-tour-id=\"project-list\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
     // Pushed apollo and its settings, went back, pushed /projects over settings.
-    QCOMPARE(evaluate(*m_page, u"history.length"_qs).toInt(), historyLength + 2);
+    QCOMPARE(evaluateJson(*m_page, u"history.length"_qs).toInt(), historyLength + 2);
 
-    QCOMPARE(evaluate(*m_page, u"window.demoMarker"_qs).toString(), u"still here"_qs);
+    QCOMPARE(evaluateJson(*m_page, u"window.demoMarker"_qs).toString(), u"still here"_qs);
     QCOMPARE(m_documentLoads, documentLoads);
 }
 
@@ -533,8 +513,8 @@ void TestDemoProduct::screenshots()
     QFETCH(QString, file);
 
     QVERIFY(load(path));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluate(*m_page, visibleOnce(ready)).toString(), u"ok"_qs, kWaitMs);
-    QVERIFY(!evaluate(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool());
+    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(ready)).toString(), u"ok"_qs, kWaitMs);
+    QVERIFY(!evaluateJson(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool());
 
     // The compositor paints after the DOM is ready: wait for a frame whose
     // sidebar (dark) and content (light) are both there.
