@@ -9,5 +9,9 @@ namespace proactive::app {
 int runValidate(const QStringList& arguments);
 int runEval(const QStringList& arguments);
 int runServe(const QStringList& arguments);
+#ifdef PROACTIVE_HAVE_STUDIO
+int runStudio(const QStringList& arguments);
+int runScenario(const QStringList& arguments);
+#endif
 
 } // namespace proactive::app

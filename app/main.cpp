@@ -3,14 +3,24 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#ifdef PROACTIVE_HAVE_STUDIO
+#include <QApplication>
+#endif
+
+#include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace {
 
 struct Command {
     std::function<int(const QStringList&)> run;
     const char* summary;
+    // Commands that show or render pages need a QApplication (QtWebEngine);
+    // the others run headless on a QCoreApplication.
+    bool needsGui = false;
+    bool alwaysHeadless = false; // offscreen even without --headless (lint-tours)
 };
 
 const std::map<QString, Command>& commands()
@@ -21,44 +31,74 @@ const std::map<QString, Command>& commands()
         { u"eval"_qs, { runEval, "feed a JSON-lines event file and print the /context answer at a given time" } },
         { u"serve"_qs,
             { runServe, "run the connector as an HTTP service (posthog-js, webhook, /context, Dify retrieval)" } },
+#ifdef PROACTIVE_HAVE_STUDIO
+        { u"studio"_qs, { runStudio, "open the studio (the default without a command)", true } },
+        { u"run-scenario"_qs, { runScenario, "play a demo scenario against the live page; --headless for tests", true } },
+#endif
     };
     return table;
 }
 
 int usage(QTextStream& out)
 {
-    out << "Usage: proactive-studio <command> [options]\n\nCommands:\n";
+    out << "Usage: proactive-studio [--workspace DIR]\n       proactive-studio <command> [options]\n\nCommands:\n";
     for (const auto& [name, command] : commands())
-        out << "  " << name.leftJustified(10) << command.summary << '\n';
+        out << "  " << name.leftJustified(13) << command.summary << '\n';
     out << "\nRun 'proactive-studio <command> --help' for a command's options.\n";
     return 2;
+}
+
+// The command name: argv[1], or the studio when there is none or the first
+// argument is an option of the studio's (`--workspace DIR`).
+QString commandName(int argc, char** argv)
+{
+    if (argc < 2)
+        return u"studio"_qs;
+    const QString first = QString::fromLocal8Bit(argv[1]);
+    if (first.startsWith(u"--workspace"_qs))
+        return u"studio"_qs;
+    return first;
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-    QCoreApplication app(argc, argv);
+    const QString name = commandName(argc, argv);
+    const auto it = commands().find(name);
+    std::unique_ptr<QCoreApplication> app;
+#ifdef PROACTIVE_HAVE_STUDIO
+    if (it != commands().end() && it->second.needsGui) {
+        // QtWebEngine shares OpenGL contexts with the widgets; it must be set
+        // before the application exists.
+        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+        // --headless: no window on screen, whatever display there is.
+        const bool headless = it->second.alwaysHeadless
+            || std::any_of(argv, argv + argc, [](const char* a) { return qstrcmp(a, "--headless") == 0; });
+        if (headless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QApplication>(argc, argv);
+    }
+#endif
+    if (!app)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setOrganizationName(u"ProactiveStudio"_qs);
     QCoreApplication::setApplicationName(u"proactive-studio"_qs);
     QCoreApplication::setApplicationVersion(QStringLiteral(PROACTIVE_VERSION));
 
     QStringList arguments = QCoreApplication::arguments();
     QTextStream err(stderr);
-    if (arguments.size() < 2) {
-        return usage(err);
-    }
-    const QString name = arguments.at(1);
     if (name == u"--version"_qs) {
         QTextStream(stdout) << "proactive-studio " << QCoreApplication::applicationVersion() << '\n';
         return 0;
     }
-    const auto it = commands().find(name);
     if (it == commands().end()) {
         if (name != u"--help"_qs && name != u"-h"_qs)
             err << "Unknown command '" << name << "'.\n\n";
         return usage(err);
     }
-    arguments.removeAt(1);
+    if (arguments.size() > 1 && arguments.at(1) == name)
+        arguments.removeAt(1);
     arguments[0] = arguments[0] + u' ' + name; // "proactive-studio validate" in --help output
     return it->second.run(arguments);
 }

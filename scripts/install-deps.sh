@@ -10,7 +10,7 @@ core_packages=(
     libbenchmark-dev
 )
 gui_packages=(
-    qt6-webengine-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
+    qt6-webengine-dev qt6-webchannel-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
     libgl-dev xvfb xauth
 )
 

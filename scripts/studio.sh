@@ -12,10 +12,9 @@ cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$(nproc)"
 
 studio=build/dev/app/proactive-studio
-workspace=resources/demo-workspace
-if [[ $# -gt 0 ]]; then
-    exec "$studio" "$@"
+# Without a display (ssh, containers) the studio runs under a virtual one.
+if [[ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]] && command -v xvfb-run >/dev/null; then
+    echo "No display: starting the studio under Xvfb (xvfb-run)." >&2
+    exec xvfb-run -a -s "-screen 0 1600x1000x24" "$studio" "$@"
 fi
-# The GUI studio is not built yet (issue 5): show the CLI on the demo workspace.
-"$studio" validate "$workspace"
-exec "$studio" eval "$workspace" --product demo --events "$workspace/sessions/ping-pong.jsonl"
+exec "$studio" "$@"

@@ -107,12 +107,13 @@ ClientStep SimulatedClient::pollNow()
         return step;
     }
     ++step.polls;
-    auto decision = m_connector.context(m_productId, m_sessionId, conversationId());
+    auto decision = m_connector.context(m_productId, m_sessionId, conversationId(), m_settings.explain);
     if (!decision) {
         record(step, { .kind = ClientEvent::Kind::PollFailed, .reason = decision.error().code });
         return step;
     }
     applyAnswer(step, *decision);
+    step.decisions.push_back(std::move(*decision));
     return step;
 }
 
@@ -161,6 +162,10 @@ void SimulatedClient::postAgentState(ClientStep& step, std::string_view event)
             step, { .kind = Kind::AgentStateFailed, .reason = outcome.error().code, .agentEvent = std::string(event) });
         return;
     }
+    if (outcome->expiry)
+        step.transitions.push_back(*outcome->expiry);
+    if (outcome->transition)
+        step.transitions.push_back(*outcome->transition);
     record(step,
         { .kind = Kind::AgentStatePosted,
             .agentEvent = std::string(event),
@@ -249,6 +254,8 @@ ClientStep advanceClientTo(SimulatedClient& client, VirtualClock& clock, Timesta
         auto step = client.pollNow();
         total.polls += step.polls;
         std::move(step.events.begin(), step.events.end(), std::back_inserter(total.events));
+        std::move(step.decisions.begin(), step.decisions.end(), std::back_inserter(total.decisions));
+        std::move(step.transitions.begin(), step.transitions.end(), std::back_inserter(total.transitions));
     }
     clock.set(until);
     return total;

@@ -21,6 +21,9 @@ struct ClientSettings {
     Duration pollInterval = std::chrono::seconds(20);
     Duration firstPoll = std::chrono::seconds(5);
     Duration raceWindow = std::chrono::seconds(30);
+    // Polls ask for `explain` (every gate's numbers), for the studio's
+    // inspector and replay reports; a real client does not.
+    bool explain = false;
 };
 
 enum class AcceptMode : std::uint8_t {
@@ -62,6 +65,10 @@ std::string_view nameOf(ClientEvent::Kind kind);
 struct ClientStep {
     int polls = 0;
     std::vector<ClientEvent> events;
+    // The connector's answers to the step's polls, in order.
+    std::vector<Decision> decisions;
+    // FSM changes the step's agent-state posts caused (expiries included).
+    std::vector<TransitionRecord> transitions;
 };
 
 // The tutorial's client (SPEC §4: useProactiveTriggers, the toast handlers,

@@ -1,0 +1,244 @@
+// The studio's main window on the bundled demo workspace with the real
+// QtWebEngine view: live capture of real mouse clicks, the simulated
+// client's polls, the toast in the page's DOM, accept and dismiss driving
+// the FSM. Every wait is on a condition; simulated time is stepped.
+
+#include "inspector/presentation.h"
+#include "pagebridge.h"
+#include "printers.h"
+#include "simulation/simulation.h"
+#include "studio/mainwindow.h"
+#include "studio/productpage.h"
+#include "studio/studiosettings.h"
+#include "webpagetesting.h"
+
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebEngineView>
+
+using namespace proactive;
+using namespace proactive::ui;
+
+namespace {
+
+const QString kDemoWorkspace = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace");
+constexpr int kLoadTimeoutMs = 30'000;
+constexpr int kWaitMs = 10'000;
+
+const QString kToastProbe = u"(() => { const w = window.proactiveWidget; "
+                            "const t = w && w.root.querySelector('.toast:not([hidden])'); "
+                            "return t ? t.dataset.triggerId : ''; })()"_qs;
+
+} // namespace
+
+class TestStudio final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void captureReportsRealClicks();
+    void pingPongShowsTheToastInThePage();
+    void dismissMovesToConservativeAndHidesTheToast();
+    void acceptPostsTheAcceptEventAndStartsTheTour();
+    void settingsPersistTimings();
+
+private:
+    // Evaluates in the studio's isolated world, where the widget lives.
+    QVariant evaluateInStudioWorld(const QString& expression);
+    bool loadPath(const QString& path);
+    bool navigate(const QString& path);
+    bool clickAt(const QString& locateExpression);
+    bool click(const QString& selector);
+    bool clickToastButton(const QString& button);
+    QString shownToast() { return evaluateInStudioWorld(kToastProbe).toString(); }
+    void bringToastUp();
+    Simulation& simulation() { return *m_window->simulation(); }
+
+    QTemporaryDir m_scratch;
+    std::unique_ptr<StudioSettings> m_settings;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestStudio::initTestCase()
+{
+    m_settings = std::make_unique<StudioSettings>(m_scratch.filePath(u"studio.ini"_qs));
+    m_window = std::make_unique<MainWindow>(*m_settings);
+    QString error;
+    QVERIFY2(m_window->openWorkspace(kDemoWorkspace, &error), qPrintable(error));
+    m_window->resize(1440, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(loadPath(u"/projects"_qs));
+}
+
+void TestStudio::init()
+{
+    // Each test starts paused, on a fresh PostHog session and a fresh conversation.
+    m_window->findChild<QAction*>(u"speed0"_qs)->trigger();
+    simulation().rotateSession();
+    QCOMPARE(simulation().speed(), 0.0);
+}
+
+QVariant TestStudio::evaluateInStudioWorld(const QString& expression)
+{
+    QVariant result;
+    bool done = false;
+    m_window->productPage().bridge().runJavaScript(expression, [&](const QVariant& value) {
+        result = value;
+        done = true;
+    });
+    if (!QTest::qWaitFor([&] { return done; }, kWaitMs))
+        return {};
+    return result;
+}
+
+bool TestStudio::loadPath(const QString& path)
+{
+    QSignalSpy loaded(m_window->view(), &QWebEngineView::loadFinished);
+    m_window->view()->load(m_window->productUrl(path));
+    return QTest::qWaitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs) && loaded.first().first().toBool()
+        && QTest::qWaitFor(
+            [&] { return evaluateInStudioWorld(u"document.querySelector('main').childElementCount"_qs).toInt() > 0; },
+            kWaitMs);
+}
+
+bool TestStudio::navigate(const QString& path)
+{
+    evaluateInStudioWorld(
+        u"history.pushState(null, '', %1); window.dispatchEvent(new PopStateEvent('popstate'))"_qs.arg(
+            jsLiteral(path)));
+    return QTest::qWaitFor([&] { return evaluateInStudioWorld(u"location.pathname"_qs).toString() == path; }, kWaitMs);
+}
+
+// A real mouse click at the centre of the box `locateExpression` returns.
+bool TestStudio::clickAt(const QString& locateExpression)
+{
+    const QVariantMap centre = evaluateInStudioWorld(uR"((() => {
+        const element = %1;
+        if (!element) return null;
+        const r = element.getBoundingClientRect();
+        return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) };
+    })())"_qs.arg(locateExpression))
+                                   .toMap();
+    if (centre.isEmpty())
+        return false;
+    QTest::mouseClick(m_window->view()->focusProxy(), Qt::LeftButton, {},
+        QPoint(centre.value(u"x"_qs).toInt(), centre.value(u"y"_qs).toInt()));
+    return true;
+}
+
+bool TestStudio::click(const QString& selector)
+{
+    return clickAt(u"document.querySelector(%1)"_qs.arg(jsLiteral(selector)));
+}
+
+bool TestStudio::clickToastButton(const QString& button)
+{
+    return clickAt(u"window.proactiveWidget.root.querySelector('.toast:not([hidden]) %1')"_qs.arg(button));
+}
+
+void TestStudio::captureReportsRealClicks()
+{
+    QSignalSpy ingested(&simulation(), &Simulation::actionsIngested);
+    QVERIFY(click(u"[data-tour-id=\"project-search-input\"]"_qs));
+    QVERIFY(QTest::qWaitFor([&] { return !ingested.isEmpty(); }, kWaitMs));
+
+    const auto actions = ingested.last().first().value<std::vector<Action>>();
+    QCOMPARE(actions.size(), 1u);
+    const Action& click = actions.front();
+    QCOMPARE(click.type, ActionType::Click);
+    QCOMPARE(click.sessionId, simulation().sessionId().toStdString());
+    QCOMPARE(click.distinctId, simulation().identity().distinctId.toStdString());
+    QCOMPARE(QUrl(QString::fromStdString(click.rawUrl)).path(), u"/projects"_qs);
+    QVERIFY2(QString::fromStdString(click.canonicalUrl).endsWith(u"/projects"_qs), click.canonicalUrl.c_str());
+    QCOMPARE(click.element.tag, std::string("input"));
+    QCOMPARE(click.element.selector, std::string("[data-tour-id=\"project-search-input\"]"));
+    QCOMPARE(click.description, std::string("Clicked input 'Search projects' on /projects"));
+}
+
+void TestStudio::bringToastUp()
+{
+    // a → b → a over canonical URLs: the ping-pong trigger (the session is
+    // new; the page may be on either route).
+    QVERIFY(navigate(u"/projects"_qs));
+    QVERIFY(navigate(u"/projects/apollo"_qs));
+    QVERIFY(navigate(u"/projects"_qs));
+    QVERIFY(navigate(u"/projects/apollo"_qs));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const auto reports = simulation().connector().explainTriggers(
+                simulation().productId().toStdString(), simulation().sessionId().toStdString());
+            return reports && std::any_of(reports->begin(), reports->end(), [](const TriggerReport& r) {
+                return r.triggerId == "ping-pong" && r.status == TriggerReport::Status::Matched;
+            });
+        },
+        kWaitMs));
+    simulation().stepToNextPoll();
+    QTRY_COMPARE_WITH_TIMEOUT(shownToast(), u"ping-pong"_qs, kWaitMs);
+    QCOMPARE(simulation().conversation()->state, FsmState::ProactiveAssistance);
+}
+
+void TestStudio::pingPongShowsTheToastInThePage()
+{
+    bringToastUp();
+    // The widget renders inside its own shadow root; the page cannot see it.
+    QCOMPARE(evaluateInStudioWorld(u"document.querySelector('.toast') === null"_qs).toBool(), true);
+    QCOMPARE(
+        evaluateInStudioWorld(u"window.proactiveWidget.root.querySelector('.toast .body').textContent"_qs).toString(),
+        u"Looking for something? I can show you where it is."_qs);
+
+    const QString artifact = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/studio-toast.png");
+    QVERIFY(m_window->grab().save(artifact));
+    qInfo("screenshot: %s", qPrintable(artifact));
+}
+
+void TestStudio::dismissMovesToConservativeAndHidesTheToast()
+{
+    bringToastUp();
+    QVERIFY(clickToastButton(u".dismiss"_qs));
+    QTRY_COMPARE_WITH_TIMEOUT(shownToast(), QString(), kWaitMs);
+    QCOMPARE(simulation().conversation()->state, FsmState::ConservativeAssistance);
+    QCOMPARE(simulation().conversation()->dismissals, 1);
+    // The dismissal's cooldown is on the clock: the next poll offers nothing.
+    simulation().stepToNextPoll();
+    QCOMPARE(shownToast(), QString());
+}
+
+void TestStudio::acceptPostsTheAcceptEventAndStartsTheTour()
+{
+    bringToastUp();
+    QSignalSpy tour(&simulation(), &Simulation::tourRequested);
+    QSignalSpy chat(&simulation(), &Simulation::chatOpened);
+    QSignalSpy events(&simulation(), &Simulation::clientEvents);
+    QVERIFY(clickToastButton(u".accept"_qs));
+    QTRY_COMPARE_WITH_TIMEOUT(shownToast(), QString(), kWaitMs);
+
+    QCOMPARE(simulation().conversation()->state, FsmState::GuidanceExecution);
+    QCOMPARE(tour.size(), 1);
+    QCOMPARE(tour.first().first().toString(), u"find-project"_qs);
+    QCOMPARE(chat.size(), 1);
+    QCOMPARE(chat.first().first().toString(), QString::fromUtf8(kAcceptPrefill.data(), kAcceptPrefill.size()));
+    bool posted = false;
+    for (const QList<QVariant>& emitted : std::as_const(events))
+        for (const ClientEvent& event : emitted.first().value<std::vector<ClientEvent>>())
+            posted = posted
+                || (event.kind == ClientEvent::Kind::AgentStatePosted && event.agentEvent == "proactive_accepted_tour");
+    QVERIFY(posted);
+}
+
+void TestStudio::settingsPersistTimings()
+{
+    ClientSettings timings;
+    timings.pollInterval = std::chrono::seconds(7);
+    m_settings->setClientSettings(timings);
+    StudioSettings reread(m_scratch.filePath(u"studio.ini"_qs));
+    QCOMPARE(reread.clientSettings().pollInterval, Duration(std::chrono::seconds(7)));
+    m_settings->addRecentWorkspace(kDemoWorkspace);
+    QCOMPARE(reread.recentWorkspaces().first(), QDir(kDemoWorkspace).absolutePath());
+}
+
+QTEST_MAIN(TestStudio)
+#include "tst_studio.moc"

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace proactive::ui {
+
+// The C++ end of widget.js (registered as "widget"): what the in-page widget
+// shows, and the user's clicks on it. Properties rather than calls, so a
+// reloaded document renders the current state at once.
+class WidgetBridge final : public QObject {
+    Q_OBJECT
+    // The shown offer as JSON {trigger_id, body, accept_label, dismiss_label}; empty: no toast.
+    Q_PROPERTY(QString toast READ toast NOTIFY toastChanged)
+    // A scenario caption over the page; empty: none.
+    Q_PROPERTY(QString caption READ caption NOTIFY captionChanged)
+
+public:
+    using QObject::QObject;
+
+    QString toast() const { return m_toast; }
+    void setToast(const QString& offerJson);
+    QString caption() const { return m_caption; }
+    void setCaption(const QString& text);
+
+    Q_INVOKABLE void accept() { Q_EMIT acceptClicked(); }
+    Q_INVOKABLE void dismiss() { Q_EMIT dismissClicked(); }
+
+Q_SIGNALS:
+    void toastChanged(const QString& offerJson);
+    void captionChanged(const QString& text);
+    void acceptClicked();
+    void dismissClicked();
+
+private:
+    QString m_toast;
+    QString m_caption;
+};
+
+} // namespace proactive::ui

@@ -1,0 +1,325 @@
+#include "mainwindow.h"
+
+#include "inspector/agentstatepanel.h"
+#include "inspector/pollspanel.h"
+#include "inspector/presentation.h"
+#include "inspector/sessionpanel.h"
+#include "inspector/timelinepanel.h"
+#include "inspector/triggerspanel.h"
+#include "productpage.h"
+#include "simulation/simulation.h"
+#include "staticsiteserver.h"
+#include "studioprofile.h"
+#include "studiosettings.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+#include <QWebEngineHistory>
+#include <QWebEngineProfile>
+#include <QWebEngineView>
+
+namespace proactive::ui {
+
+namespace {
+
+    struct SpeedChoice {
+        double speed;
+        const char* label;
+        const char* tip;
+    };
+    constexpr std::array kSpeeds { SpeedChoice { 0, QT_TRANSLATE_NOOP("MainWindow", "Pause"), "Time stands still" },
+        SpeedChoice { 1, "1×", "Real time: polls every 20 s as in production" },
+        SpeedChoice { 10, "10×", "Ten times faster" }, SpeedChoice { 60, "60×", "A minute per second" } };
+
+    QString describe(const Diagnostics& diagnostics)
+    {
+        QStringList lines;
+        for (const Diagnostic& diagnostic : diagnostics)
+            lines << QString::fromStdString(diagnostic.toString());
+        return lines.join(u'\n');
+    }
+
+} // namespace
+
+MainWindow::MainWindow(StudioSettings& settings, QWidget* parent)
+    : QMainWindow(parent)
+    , m_settings(settings)
+    , m_page(new ProductPage(QWebEngineProfile::defaultProfile(), this))
+    , m_view(new QWebEngineView(this))
+    , m_urlBar(new QLineEdit(this))
+    , m_products(new QComboBox(this))
+    , m_clock(new QLabel(this))
+    , m_captures(new QLabel(this))
+    , m_speeds(new QActionGroup(this))
+{
+    setWindowTitle(tr("Proactive Studio"));
+    m_view->setPage(m_page->page());
+    setCentralWidget(m_view);
+    m_urlBar->setObjectName(u"urlBar"_qs);
+    m_urlBar->setPlaceholderText(tr("Product URL: the bundled demo, or your staging app"));
+    m_products->setObjectName(u"products"_qs);
+    m_products->setToolTip(tr("The product the captured activity belongs to"));
+    m_clock->setObjectName(u"clock"_qs);
+    m_clock->setMinimumWidth(240);
+    m_urlBar->setMinimumWidth(420);
+    createActions();
+    createDocks();
+    statusBar()->addPermanentWidget(m_captures);
+
+    connect(m_view, &QWebEngineView::urlChanged, this, [this](const QUrl& url) { m_urlBar->setText(url.toString()); });
+    connect(m_urlBar, &QLineEdit::returnPressed, this,
+        [this] { m_view->load(QUrl::fromUserInput(m_urlBar->text().trimmed())); });
+    connect(m_products, &QComboBox::activated, this,
+        [this](int index) { selectProduct(m_products->itemData(index).toString()); });
+    connect(m_page, &ProductPage::captureCountChanged, this,
+        [this](int count) { m_captures->setText(tr("%n event(s) captured", nullptr, count)); });
+
+    resize(1500, 900);
+    restoreGeometry(m_settings.windowGeometry());
+    m_defaultLayoutPending = !restoreState(m_settings.windowState());
+}
+
+void MainWindow::applyDefaultLayout()
+{
+    // The product stays the largest thing on screen.
+    const auto dock = [this](const char* name) { return findChild<QDockWidget*>(QString::fromLatin1(name)); };
+    resizeDocks({ dock("sessionDock"), dock("agentStateDock") }, { 280, 400 }, Qt::Horizontal);
+    resizeDocks({ dock("agentStateDock"), dock("triggersDock") }, { 260, 440 }, Qt::Vertical);
+    resizeDocks({ dock("timelineDock") }, { 200 }, Qt::Vertical);
+}
+
+MainWindow::~MainWindow()
+{
+    m_page->attach(nullptr);
+}
+
+void MainWindow::createActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Workspace…"), this, &MainWindow::openWorkspaceDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    refreshRecentMenu();
+
+    QToolBar* browser = addToolBar(tr("Browser"));
+    browser->setObjectName(u"browserToolBar"_qs);
+    browser->addAction(style()->standardIcon(QStyle::SP_ArrowBack), tr("Back"), m_view, &QWebEngineView::back);
+    browser->addAction(style()->standardIcon(QStyle::SP_ArrowForward), tr("Forward"), m_view, &QWebEngineView::forward);
+    browser->addAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("Reload"), m_view, &QWebEngineView::reload);
+    browser->addWidget(m_urlBar);
+    browser->addWidget(m_products);
+
+    addToolBarBreak();
+    QToolBar* time = addToolBar(tr("Simulation"));
+    time->setObjectName(u"simulationToolBar"_qs);
+    QMenu* simulationMenu = menuBar()->addMenu(tr("&Simulation"));
+    for (const SpeedChoice& choice : kSpeeds) {
+        QAction* action = m_speeds->addAction(tr(choice.label));
+        action->setCheckable(true);
+        action->setToolTip(tr(choice.tip));
+        action->setData(choice.speed);
+        action->setObjectName(u"speed%1"_qs.arg(choice.speed));
+        connect(action, &QAction::triggered, this, [this, speed = choice.speed] { setSpeed(speed); });
+        time->addAction(action);
+        simulationMenu->addAction(action);
+    }
+    QAction* step = time->addAction(tr("Next poll"));
+    step->setObjectName(u"stepToNextPoll"_qs);
+    step->setToolTip(tr("Jump to the client's next poll and run it"));
+    step->setShortcut(Qt::Key_F8);
+    connect(step, &QAction::triggered, this, [this] {
+        if (m_simulation)
+            m_simulation->stepToNextPoll();
+    });
+    simulationMenu->addAction(step);
+    time->addWidget(m_clock);
+}
+
+void MainWindow::createDocks()
+{
+    const auto addDock = [this](const QString& title, const QString& name, Qt::DockWidgetArea area) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        addDockWidget(area, dock);
+        m_docks << dock;
+        return dock;
+    };
+    QDockWidget* state = addDock(tr("Agent state"), u"agentStateDock"_qs, Qt::RightDockWidgetArea);
+    QDockWidget* triggers = addDock(tr("Triggers"), u"triggersDock"_qs, Qt::RightDockWidgetArea);
+    QDockWidget* polls = addDock(tr("Polls and gates"), u"pollsDock"_qs, Qt::RightDockWidgetArea);
+    QDockWidget* session = addDock(tr("Session"), u"sessionDock"_qs, Qt::LeftDockWidgetArea);
+    QDockWidget* timeline = addDock(tr("Timeline"), u"timelineDock"_qs, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(triggers, polls);
+    triggers->raise();
+    Q_UNUSED(state);
+    Q_UNUSED(session);
+    Q_UNUSED(timeline);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : std::as_const(m_docks))
+        view->addAction(dock->toggleViewAction());
+}
+
+bool MainWindow::openWorkspace(const QString& directory, QString* error)
+{
+    const auto fail = [error](const QString& reason) {
+        if (error)
+            *error = reason;
+        return false;
+    };
+    const Result<StudioProfile> profile = loadStudioProfile(directory);
+    if (!profile)
+        return fail(QString::fromStdString(profile.error().toString()));
+    Diagnostics diagnostics;
+    auto workspace = std::make_shared<const Workspace>(Workspace::load(directory.toStdString(), diagnostics));
+    if (workspace->products().empty())
+        return fail(tr("%1 has no usable product.\n%2").arg(directory, describe(diagnostics)));
+    if (!diagnostics.empty())
+        statusBar()->showMessage(tr("The workspace loaded with %n problem(s); run 'validate' for details", nullptr,
+                                     static_cast<int>(diagnostics.size())),
+            10'000);
+
+    auto* site = new StaticSiteServer(this);
+    if (!profile->siteDirectory.isEmpty() && !site->start(profile->siteDirectory)) {
+        delete site;
+        return fail(tr("Cannot serve the product site %1").arg(profile->siteDirectory));
+    }
+    delete m_site;
+    m_site = profile->siteDirectory.isEmpty() ? (delete site, nullptr) : site;
+    m_workspace = std::move(workspace);
+
+    m_products->clear();
+    QString chosen = profile->productId;
+    for (const Product& product : m_workspace->products()) {
+        const QString id = QString::fromStdString(product.id);
+        m_products->addItem(QString::fromStdString(product.name.empty() ? product.id : product.name), id);
+        if (chosen.isEmpty() && product.proactive.enabled)
+            chosen = id;
+    }
+    if (chosen.isEmpty() || !m_workspace->product(chosen.toStdString()))
+        chosen = QString::fromStdString(m_workspace->products().front().id);
+    m_products->setCurrentIndex(m_products->findData(chosen));
+    selectProduct(chosen);
+
+    m_settings.addRecentWorkspace(directory);
+    refreshRecentMenu();
+    setWindowTitle(tr("%1 — Proactive Studio").arg(QDir(directory).dirName()));
+    if (m_site)
+        m_view->load(m_site->url(profile->startPath));
+    return true;
+}
+
+QString MainWindow::workspaceDirectory() const
+{
+    return m_workspace ? QString::fromStdString(m_workspace->root().string()) : QString();
+}
+
+QUrl MainWindow::productUrl(const QString& path) const
+{
+    if (m_site)
+        return m_site->url(path);
+    QUrl url(m_urlBar->text());
+    url.setPath(path);
+    return url;
+}
+
+void MainWindow::selectProduct(const QString& productId)
+{
+    if (!m_workspace)
+        return;
+    m_page->attach(nullptr);
+    for (QDockWidget* dock : std::as_const(m_docks))
+        delete dock->widget();
+    delete m_simulation;
+    m_simulation = new Simulation(m_workspace, productId, m_settings.clientSettings(), this);
+
+    const auto dock = [this](const char* name) { return findChild<QDockWidget*>(QString::fromLatin1(name)); };
+    dock("agentStateDock")->setWidget(new AgentStatePanel(*m_simulation));
+    dock("triggersDock")->setWidget(new TriggersPanel(*m_simulation));
+    dock("pollsDock")->setWidget(new PollsPanel(*m_simulation));
+    auto* session = new SessionPanel(*m_simulation);
+    connect(session, &SessionPanel::clientSettingsChanged, this,
+        [this](const ClientSettings& settings) { m_settings.setClientSettings(settings); });
+    dock("sessionDock")->setWidget(session);
+    dock("timelineDock")->setWidget(new TimelinePanel(*m_simulation));
+
+    connect(m_simulation, &Simulation::timeChanged, this, &MainWindow::refreshClock);
+    connect(m_simulation, &Simulation::captureRejected, this,
+        [this](const QString& reason) { statusBar()->showMessage(tr("Capture rejected: %1").arg(reason), 10'000); });
+    m_page->attach(m_simulation);
+    setSpeed(m_settings.speed());
+    if (m_defaultLayoutPending) {
+        m_defaultLayoutPending = false;
+        applyDefaultLayout();
+    }
+}
+
+void MainWindow::setSpeed(double speed)
+{
+    for (QAction* action : m_speeds->actions())
+        action->setChecked(action->data().toDouble() == speed);
+    if (!m_speeds->checkedAction()) {
+        speed = 1;
+        m_speeds->actions().at(1)->setChecked(true);
+    }
+    m_settings.setSpeed(speed);
+    if (m_simulation)
+        m_simulation->setSpeed(speed);
+    refreshClock();
+}
+
+void MainWindow::refreshClock()
+{
+    if (!m_simulation)
+        return;
+    const double speed = m_simulation->speed();
+    const QString pace = speed <= 0 ? tr("paused") : u"%1×"_qs.arg(speed);
+    m_clock->setText(tr("  Simulated time %1 (%2)").arg(clockTime(m_simulation->now()), pace));
+}
+
+void MainWindow::refreshRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = m_settings.recentWorkspaces();
+    for (const QString& directory : recent)
+        m_recentMenu->addAction(directory, this, [this, directory] {
+            QString error;
+            if (!openWorkspace(directory, &error))
+                QMessageBox::warning(this, tr("Open workspace"), error);
+        });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::openWorkspaceDialog()
+{
+    const QString directory = QFileDialog::getExistingDirectory(this, tr("Open workspace"), workspaceDirectory());
+    if (directory.isEmpty())
+        return;
+    QString error;
+    if (!openWorkspace(directory, &error))
+        QMessageBox::warning(this, tr("Open workspace"), error);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_settings.setWindowGeometry(saveGeometry());
+    m_settings.setWindowState(saveState());
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace proactive::ui

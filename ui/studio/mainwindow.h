@@ -1,0 +1,73 @@
+#pragma once
+
+#include "workspace/workspace.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <memory>
+
+class QActionGroup;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QWebEngineView;
+
+namespace proactive::ui {
+
+class ProductPage;
+class Simulation;
+class StaticSiteServer;
+class StudioSettings;
+
+// The studio: the product in a web view with the proactive widget in it,
+// the simulation's time controls, and the inspector docks around it.
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(StudioSettings& settings, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Loads the workspace, picks its first enabled product, serves the
+    // workspace's bundled site if it has one and opens it. On failure the
+    // current workspace stays and `error` says why.
+    bool openWorkspace(const QString& directory, QString* error = nullptr);
+    QString workspaceDirectory() const;
+
+    Simulation* simulation() const { return m_simulation; }
+    ProductPage& productPage() const { return *m_page; }
+    QWebEngineView* view() const { return m_view; }
+    // Where the product is: the bundled site's server, else the URL bar's.
+    QUrl productUrl(const QString& path) const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void applyDefaultLayout();
+    void selectProduct(const QString& productId);
+    void setSpeed(double speed);
+    void refreshClock();
+    void refreshRecentMenu();
+    void openWorkspaceDialog();
+
+    StudioSettings& m_settings;
+    std::shared_ptr<const Workspace> m_workspace;
+    QPointer<Simulation> m_simulation;
+    ProductPage* m_page;
+    QWebEngineView* m_view;
+    StaticSiteServer* m_site = nullptr;
+    QLineEdit* m_urlBar;
+    QComboBox* m_products;
+    QLabel* m_clock;
+    QLabel* m_captures;
+    QActionGroup* m_speeds;
+    QMenu* m_recentMenu = nullptr;
+    QList<QDockWidget*> m_docks;
+    bool m_defaultLayoutPending = true;
+};
+
+} // namespace proactive::ui

@@ -1,0 +1,62 @@
+#include "productpage.h"
+
+#include "capturebridge.h"
+#include "client/simulatedclient.h"
+#include "pagebridge.h"
+#include "simulation/simulation.h"
+#include "widgetbridge.h"
+
+#include <QWebEnginePage>
+#include <nlohmann/json.hpp>
+
+namespace proactive::ui {
+
+ProductPage::ProductPage(QWebEngineProfile* profile, QObject* parent)
+    : QObject(parent)
+    , m_page(new QWebEnginePage(profile, this))
+    , m_bridge(new PageBridge(m_page, this))
+    , m_capture(new CaptureBridge(this))
+    , m_widget(new WidgetBridge(this))
+{
+    m_bridge->registerObject(u"capture"_qs, m_capture);
+    m_bridge->registerObject(u"widget"_qs, m_widget);
+    m_bridge->addScriptFile(u":/proactive/page/capture.js"_qs, QWebEngineScript::DocumentReady);
+    m_bridge->addScriptFile(u":/proactive/page/widget.js"_qs, QWebEngineScript::DocumentReady);
+    connect(m_capture, &CaptureBridge::captured, this, [this](const QByteArray& eventJson) {
+        if (!m_simulation)
+            return;
+        m_simulation->ingestCapturedEvent(eventJson);
+        Q_EMIT captureCountChanged(++m_captured);
+    });
+}
+
+ProductPage::~ProductPage() = default;
+
+void ProductPage::attach(Simulation* simulation)
+{
+    for (const QMetaObject::Connection& connection : std::as_const(m_connections))
+        disconnect(connection);
+    m_connections.clear();
+    m_simulation = simulation;
+    showToast(std::nullopt);
+    if (!simulation)
+        return;
+    m_connections << connect(simulation, &Simulation::toastChanged, this, &ProductPage::showToast);
+    m_connections << connect(
+        m_widget, &WidgetBridge::acceptClicked, simulation, [simulation] { simulation->accept(AcceptMode::Tour); });
+    m_connections << connect(m_widget, &WidgetBridge::dismissClicked, simulation, &Simulation::dismiss);
+    showToast(simulation->client().toast());
+}
+
+void ProductPage::showToast(const std::optional<Offer>& offer)
+{
+    if (!offer) {
+        m_widget->setToast({});
+        return;
+    }
+    const nlohmann::json toast { { "trigger_id", offer->triggerId }, { "body", offer->body },
+        { "accept_label", acceptLabel(*offer) }, { "dismiss_label", dismissLabel(*offer) } };
+    m_widget->setToast(QString::fromStdString(toast.dump()));
+}
+
+} // namespace proactive::ui

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <optional>
+
+class QWebEngineProfile;
+class QWebEnginePage;
+
+namespace proactive {
+struct Offer;
+}
+
+namespace proactive::ui {
+
+class CaptureBridge;
+class PageBridge;
+class Simulation;
+class WidgetBridge;
+
+// The product as the studio shows it: one web page whose every document gets
+// live capture and the proactive widget (in the studio's isolated world),
+// wired to the simulation that stands for the connector and the client.
+class ProductPage final : public QObject {
+    Q_OBJECT
+
+public:
+    ProductPage(QWebEngineProfile* profile, QObject* parent = nullptr);
+    ~ProductPage() override;
+
+    QWebEnginePage* page() const { return m_page; }
+    PageBridge& bridge() const { return *m_bridge; }
+    WidgetBridge& widget() const { return *m_widget; }
+
+    // Captured events go to this simulation and its toast shows in the page;
+    // nullptr detaches (the page keeps running, capture is dropped).
+    void attach(Simulation* simulation);
+
+Q_SIGNALS:
+    // A captured event was ingested (or rejected), for the status bar.
+    void captureCountChanged(int count);
+
+private:
+    void showToast(const std::optional<Offer>& offer);
+
+    QWebEnginePage* m_page;
+    PageBridge* m_bridge;
+    CaptureBridge* m_capture;
+    WidgetBridge* m_widget;
+    QPointer<Simulation> m_simulation;
+    QList<QMetaObject::Connection> m_connections;
+    int m_captured = 0;
+};
+
+} // namespace proactive::ui
