@@ -125,6 +125,8 @@
   document.addEventListener('click', (event) => {
     if (!(event.target instanceof Element) || isStudioElement(event.target)) return;
     const target = autocapture('click', event.target);
+    // Rage clicks are a person's: scripted clicks (scenarios) have no position.
+    if (!event.isTrusted) return;
     const now = Date.now();
     recentClicks.push({ x: event.clientX, y: event.clientY, at: now });
     while (recentClicks.length && now - recentClicks[0].at > RAGE_WINDOW_MS) recentClicks.shift();

@@ -1,0 +1,154 @@
+// The studio's startup and responsiveness (issue 5), as a harness:
+//  - cold start: process start → the demo page's first paint in the main
+//    window (the page's first requestAnimationFrame after its router
+//    rendered), excluding the first-ever QtWebEngine cache creation (run it
+//    twice; the first run is reported separately);
+//  - memory: resident set of the studio and its QtWebEngine helper processes
+//    with the demo loaded;
+//  - capture → inspector latency: a real mouse click on the page until the
+//    simulation has ingested it and the inspector's signal fired, p50/p99.
+//
+//   QTWEBENGINE_DISABLE_SANDBOX=1 bench_studio [clicks=60]
+
+#include "pagebridge.h"
+#include "simulation/simulation.h"
+#include "studio/mainwindow.h"
+#include "studio/productpage.h"
+#include "studio/studiosettings.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QWebEngineView>
+#include <algorithm>
+#include <cstdio>
+#include <unistd.h>
+#include <vector>
+
+using namespace proactive::ui;
+
+namespace {
+
+QElapsedTimer g_sinceStart;
+
+// Resident KiB of a process and all its descendants (QtWebEngineProcess).
+long residentTreeKiB(pid_t root)
+{
+    long total = 0;
+    std::vector<pid_t> pending { root };
+    while (!pending.empty()) {
+        const pid_t pid = pending.back();
+        pending.pop_back();
+        QFile status(u"/proc/%1/status"_qs.arg(pid));
+        if (status.open(QIODevice::ReadOnly))
+            for (const QByteArray& line : status.readAll().split('\n'))
+                if (line.startsWith("VmRSS:"))
+                    total += line.mid(6).trimmed().split(' ').first().toLong();
+        QFile children(u"/proc/%1/task/%1/children"_qs.arg(pid));
+        if (children.open(QIODevice::ReadOnly))
+            for (const QByteArray& child : children.readAll().split(' '))
+                if (!child.trimmed().isEmpty())
+                    pending.push_back(child.trimmed().toInt());
+    }
+    return total;
+}
+
+QVariant evaluate(MainWindow& window, const QString& expression)
+{
+    QVariant result;
+    bool done = false;
+    window.productPage().bridge().runJavaScript(expression, [&](const QVariant& value) {
+        result = value;
+        done = true;
+    });
+    QTest::qWaitFor([&] { return done; }, 10'000);
+    return result;
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    std::sort(values.begin(), values.end());
+    return values.at(static_cast<std::size_t>(p * static_cast<double>(values.size() - 1)));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    g_sinceStart.start();
+    const int clicks = argc > 1 ? std::atoi(argv[1]) : 60;
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    QApplication app(argc, argv);
+
+    QTemporaryDir scratch;
+    StudioSettings settings(scratch.filePath(u"studio.ini"_qs));
+    MainWindow window(settings);
+    QString error;
+    if (!window.openWorkspace(QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace"), &error)) {
+        std::fprintf(stderr, "cannot open the demo workspace: %s\n", qPrintable(error));
+        return 1;
+    }
+    window.resize(1440, 900);
+    window.show();
+    // Painted: the router rendered and the next frame was produced.
+    if (!QTest::qWaitFor(
+            [&] {
+                return evaluate(window,
+                    u"(() => { if (!document.querySelector('main') || "
+                    u"!document.querySelector('main').childElementCount) "
+                    "return false; if (!window.__painted) requestAnimationFrame(() => requestAnimationFrame(() => "
+                    "window.__painted = true)); return !!window.__painted; })()"_qs)
+                    .toBool();
+            },
+            30'000)) {
+        std::fprintf(stderr, "the demo page did not paint\n");
+        return 1;
+    }
+    const qint64 coldStartMs = g_sinceStart.elapsed();
+    QTest::qWait(1000); // let the page settle before measuring memory
+    const long rssKiB = residentTreeKiB(getpid());
+
+    Simulation& simulation = *window.simulation();
+    simulation.setSpeed(0);
+    std::vector<double> latenciesMs;
+    QElapsedTimer clickTimer;
+    bool ingested = false;
+    QObject::connect(&simulation, &Simulation::actionsIngested, [&] {
+        if (!ingested)
+            latenciesMs.push_back(static_cast<double>(clickTimer.nsecsElapsed()) / 1e6);
+        ingested = true;
+    });
+    const QVariantMap centre = evaluate(window,
+        u"(() => { const r = document.querySelector('[data-tour-id=\"project-search-input\"]')"
+        ".getBoundingClientRect(); return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) }; "
+        "})()"_qs)
+                                   .toMap();
+    const QPoint point(centre.value(u"x"_qs).toInt(), centre.value(u"y"_qs).toInt());
+    for (int i = 0; i < clicks; ++i) {
+        ingested = false;
+        // An event loop that wakes on the signal itself: QTest::qWaitFor
+        // sleeps 10 ms between checks, which would be measured too.
+        QEventLoop loop;
+        QObject::connect(&simulation, &Simulation::actionsIngested, &loop, &QEventLoop::quit);
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+        clickTimer.start();
+        QTest::mouseClick(window.view()->focusProxy(), Qt::LeftButton, {}, point);
+        if (!ingested)
+            loop.exec();
+        QTest::qWait(1100); // no rage clicks: one click per second
+    }
+    if (latenciesMs.empty()) {
+        std::fprintf(stderr, "no click was captured\n");
+        return 1;
+    }
+    std::printf("cold start to demo page painted: %lld ms\n", static_cast<long long>(coldStartMs));
+    std::printf("resident memory, studio + QtWebEngine processes: %ld MiB\n", rssKiB / 1024);
+    std::printf("capture → inspector over %zu clicks: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", latenciesMs.size(),
+        percentile(latenciesMs, 0.5), percentile(latenciesMs, 0.99), percentile(latenciesMs, 1.0));
+    return 0;
+}

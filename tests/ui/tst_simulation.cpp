@@ -1,0 +1,146 @@
+// The studio's simulation on its own (no page): captured events are stamped
+// with the simulated time and the visitor's identity and reach the same
+// connector; the clock runs polls at their exact times; rotation and reset
+// behave as SPEC §1/§4 say; bad captures are reported, not ingested.
+
+#include "printers.h"
+#include "simulation/simulation.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace proactive;
+using namespace proactive::ui;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::shared_ptr<const Workspace> demoWorkspace()
+{
+    Diagnostics diagnostics;
+    return std::make_shared<const Workspace>(
+        Workspace::load(PROACTIVE_SOURCE_DIR "/resources/demo-workspace", diagnostics));
+}
+
+QByteArray pageview(const QString& path)
+{
+    return uR"({"event": "$pageview", "properties": {"$current_url": "http://127.0.0.1:8765%1"}})"_qs.arg(path)
+        .toUtf8();
+}
+
+} // namespace
+
+class TestSimulation final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void capturedEventsGetIdentityAndSimulatedTime();
+    void pausedTimeStandsStill();
+    void pollsRunAtTheirScheduledTimes();
+    void pingPongFiresAndDismissStartsTheCooldown();
+    void rotationStartsANewConversation();
+    void badCapturesAreReportedAndNotIngested_data();
+    void badCapturesAreReportedAndNotIngested();
+
+private:
+    std::unique_ptr<Simulation> m_simulation;
+};
+
+void TestSimulation::init()
+{
+    m_simulation = std::make_unique<Simulation>(demoWorkspace(), u"demo"_qs);
+    m_simulation->setSpeed(0);
+}
+
+void TestSimulation::capturedEventsGetIdentityAndSimulatedTime()
+{
+    m_simulation->setIdentity({ u"maya"_qs, u"maya@example.com"_qs });
+    QSignalSpy ingested(m_simulation.get(), &Simulation::actionsIngested);
+    m_simulation->ingestCapturedEvent(pageview(u"/projects/apollo"_qs));
+    QCOMPARE(ingested.size(), 1);
+    const auto actions = ingested.first().first().value<std::vector<Action>>();
+    QCOMPARE(actions.size(), 1u);
+    QCOMPARE(actions[0].type, ActionType::Pageview);
+    QCOMPARE(actions[0].distinctId, std::string("maya"));
+    QCOMPARE(actions[0].email, std::string("maya@example.com"));
+    QCOMPARE(actions[0].sessionId, m_simulation->sessionId().toStdString());
+    QCOMPARE(actions[0].timestampStart, m_simulation->now());
+    QCOMPARE(actions[0].canonicalUrl, std::string("http://127.0.0.1:8765/projects/:slug"));
+}
+
+void TestSimulation::pausedTimeStandsStill()
+{
+    const Timestamp before = m_simulation->now();
+    QTest::qWait(120);
+    QCOMPARE(m_simulation->now(), before);
+    m_simulation->setSpeed(100);
+    QTRY_VERIFY(m_simulation->now() - before >= 5s);
+}
+
+void TestSimulation::pollsRunAtTheirScheduledTimes()
+{
+    QSignalSpy polled(m_simulation.get(), &Simulation::polled);
+    const Timestamp start = m_simulation->now();
+    m_simulation->stepToNextPoll();
+    QCOMPARE(polled.size(), 1);
+    QCOMPARE(polled.at(0).first().value<Decision>().at, start + 5s);
+    // 60 s more: polls at 25, 45 and 65 s, each at its exact time.
+    m_simulation->advance(60s);
+    QCOMPARE(polled.size(), 4);
+    QCOMPARE(polled.at(3).first().value<Decision>().at, start + 65s);
+    QCOMPARE(m_simulation->now(), start + 65s);
+    // The inspector gets every gate's numbers.
+    QVERIFY(!polled.at(3).first().value<Decision>().gates.empty());
+}
+
+void TestSimulation::pingPongFiresAndDismissStartsTheCooldown()
+{
+    QSignalSpy toast(m_simulation.get(), &Simulation::toastChanged);
+    for (const QString& path : { u"/projects"_qs, u"/projects/apollo"_qs, u"/projects"_qs })
+        m_simulation->ingestCapturedEvent(pageview(path));
+    m_simulation->stepToNextPoll();
+    QCOMPARE(toast.size(), 1);
+    QCOMPARE(toast.first().first().value<std::optional<Offer>>()->triggerId, std::string("ping-pong"));
+    QCOMPARE(m_simulation->conversation()->state, FsmState::ProactiveAssistance);
+
+    m_simulation->dismiss();
+    QCOMPARE(toast.size(), 2);
+    QVERIFY(!toast.last().first().value<std::optional<Offer>>());
+    QCOMPARE(m_simulation->conversation()->state, FsmState::ConservativeAssistance);
+    QCOMPARE(m_simulation->conversation()->cooldownUntil, m_simulation->now() + 600s);
+}
+
+void TestSimulation::rotationStartsANewConversation()
+{
+    const std::string before = m_simulation->conversationId();
+    QSignalSpy changed(m_simulation.get(), &Simulation::sessionChanged);
+    m_simulation->rotateSession();
+    QCOMPARE(changed.size(), 1);
+    QVERIFY(m_simulation->conversationId() != before);
+    QCOMPARE(m_simulation->conversationId(), "proactive:" + m_simulation->sessionId().toStdString());
+}
+
+void TestSimulation::badCapturesAreReportedAndNotIngested_data()
+{
+    QTest::addColumn<QByteArray>("event");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("not-json") << QByteArray("{") << "capture: not a PostHog event object";
+    QTest::newRow("no-properties") << QByteArray(R"({"event": "$pageview"})") << "capture: not a PostHog event object";
+    QTest::newRow("array") << QByteArray("[]") << "capture: not a PostHog event object";
+}
+
+void TestSimulation::badCapturesAreReportedAndNotIngested()
+{
+    QFETCH(QByteArray, event);
+    QFETCH(QString, reason);
+    QSignalSpy rejected(m_simulation.get(), &Simulation::captureRejected);
+    QSignalSpy ingested(m_simulation.get(), &Simulation::actionsIngested);
+    m_simulation->ingestCapturedEvent(event);
+    QCOMPARE(rejected.size(), 1);
+    QCOMPARE(rejected.first().first().toString(), reason);
+    QCOMPARE(ingested.size(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestSimulation)
+#include "tst_simulation.moc"
