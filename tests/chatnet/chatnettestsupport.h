@@ -1,0 +1,132 @@
+#pragma once
+
+// Support for the chat tests: the offline Dify server in a thread of its
+// own (so a blocking client or a QNetworkAccessManager in the test thread
+// meets it over real sockets), and a blocking raw HTTP/1.1 client that keeps
+// the chunks of a chunked body apart, to check Dify's framing byte by byte.
+
+#include "chatnet/difysimserver.h"
+#include "tourcatalog.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QTcpSocket>
+#include <QThread>
+#include <QUrl>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+// QCOMPARE for JSON values (compared as their dumps).
+#define QCOMPARE_JSON(actual, expected)                                                                                \
+    QCOMPARE(QString::fromStdString(nlohmann::json(actual).dump()),                                                    \
+        QString::fromStdString(nlohmann::json(expected).dump()))
+
+namespace proactive::test {
+
+inline constexpr const char* kSimKey = "app-test-key-3f9c";
+
+// resources/demo-workspace/tours.
+const TourCatalog& demoCatalog();
+
+// A DifySimServer on 127.0.0.1:<free port> in its own thread. The current
+// page of a session is whatever setPage() said last.
+class SimThread final {
+public:
+    explicit SimThread(chatnet::DifySimSettings settings = defaultSettings(), TourCatalog catalog = demoCatalog());
+    ~SimThread();
+    SimThread(const SimThread&) = delete;
+    SimThread& operator=(const SimThread&) = delete;
+
+    // Fast and fault-free, with kSimKey as the only key.
+    static chatnet::DifySimSettings defaultSettings();
+
+    quint16 port() const { return m_port; }
+    QUrl baseUrl() const;
+    void setPage(const std::string& sessionId, const std::string& page);
+    void setSettings(chatnet::DifySimSettings settings);
+    QStringList accessLog() const;
+    // Runs `f` in the server's thread and waits for it.
+    void run(const std::function<void(chatnet::DifySimServer&)>& f);
+    // A copy of the conversation, taken in the server's thread.
+    std::optional<chatnet::DifySimConversation> conversation(const std::string& id);
+    std::size_t conversationCount();
+    std::size_t activeStreams();
+
+private:
+    QThread m_thread;
+    QObject* m_context = nullptr; // lives in m_thread
+    std::unique_ptr<chatnet::DifySimServer> m_server;
+    quint16 m_port = 0;
+    mutable std::mutex m_mutex;
+    std::map<std::string, std::string> m_pages;
+    QStringList m_log;
+};
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+struct RawResponse {
+    int status = 0; // 0: no (complete) head
+    HeaderList headers;
+    QByteArray body; // de-chunked
+    QList<QByteArray> chunks; // a chunked body's chunks, in order
+    bool complete = false; // Content-Length reached, or the terminating chunk seen
+    bool closed = false; // the server closed the connection before a complete body
+
+    QByteArray header(const QByteArray& name) const;
+    nlohmann::json json() const;
+};
+
+// Headers of an authorised JSON request.
+inline HeaderList authorised(const QByteArray& key = kSimKey)
+{
+    return { { "Authorization", "Bearer " + key }, { "Content-Type", "application/json" } };
+}
+
+// One connection; blocking.
+class RawHttp final {
+public:
+    explicit RawHttp(quint16 port);
+    RawResponse request(const QByteArray& method, const QByteArray& target, const QByteArray& body = {},
+        const HeaderList& headers = authorised());
+    RawResponse post(const QByteArray& target, const nlohmann::json& body, const HeaderList& headers = authorised())
+    {
+        return request("POST", target, QByteArray::fromStdString(body.dump()), headers);
+    }
+    RawResponse get(const QByteArray& target, const HeaderList& headers = authorised())
+    {
+        return request("GET", target, {}, headers);
+    }
+
+    // For streams read piece by piece: send a request, then read its head
+    // and chunks as they come.
+    bool send(const QByteArray& method, const QByteArray& target, const QByteArray& body,
+        const HeaderList& headers = authorised());
+    RawResponse readHead(int timeoutMs = 10'000);
+    // The next chunk of a chunked body (empty: the terminating chunk, or
+    // nothing within the timeout: then `ok` is false).
+    QByteArray readChunk(bool& ok, int timeoutMs = 10'000);
+    // Reads the rest of the response whose head readHead() returned.
+    void readBody(RawResponse& response, int timeoutMs = 10'000);
+    bool isConnected() const { return m_socket->state() == QAbstractSocket::ConnectedState; }
+    void close() { m_socket->abort(); }
+
+private:
+    bool fill(int timeoutMs);
+
+    std::unique_ptr<QTcpSocket> m_socket;
+    QByteArray m_buffer;
+};
+
+// The JSON of every `data:` frame of an SSE body (frames are split on blank lines).
+std::vector<nlohmann::json> dataFrames(const QByteArray& body);
+// A chat-messages request body (SPEC §5).
+nlohmann::json chatBody(const std::string& query, const std::string& user, const std::string& sessionId = {},
+    const std::string& conversationId = {}, const std::string& mode = "streaming");
+
+} // namespace proactive::test
