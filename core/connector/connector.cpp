@@ -64,10 +64,7 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
         [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; });
     for (std::size_t i = 0; i < actions.size(); ++i) {
         Action& action = actions[i];
-        // posthog-js also sends its own `$` events ($identify, $set, $web_vitals,
-        // $feature_flag_called, ...). They are not something the user did, and
-        // counted as actions they would break dwell runs and ping-pong triples.
-        if (action.type == ActionType::Custom && action.event.starts_with('$')) {
+        if (isBookkeepingEvent(action)) {
             ++result.ignored;
             continue;
         }

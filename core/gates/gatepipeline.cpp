@@ -15,23 +15,25 @@ namespace {
         return toSeconds(d);
     }
 
-    // Reports one gate and, when it blocks, the skip reason.
+    // Reports one gate and, when it blocks, the skip reason. The numbers
+    // come from a callable, run only when explaining: building JSON on every
+    // poll would cost more than the gates themselves (batch replay).
     struct Gates {
         Decision& decision;
         bool explain;
 
-        void pass(std::string_view gate, nlohmann::json numbers = nlohmann::json::object())
+        template<typename Numbers> void pass(std::string_view gate, Numbers&& numbers)
         {
             if (explain)
-                decision.gates.push_back({ std::string(gate), Verdict::Pass, {}, std::move(numbers) });
+                decision.gates.push_back({ std::string(gate), Verdict::Pass, {}, numbers() });
         }
 
-        void block(std::string_view gate, std::string_view reason, nlohmann::json numbers = nlohmann::json::object())
+        template<typename Numbers> void block(std::string_view gate, std::string_view reason, Numbers&& numbers)
         {
             decision.skipReason = std::string(reason);
             if (!explain)
                 return;
-            decision.gates.push_back({ std::string(gate), Verdict::Block, std::string(reason), std::move(numbers) });
+            decision.gates.push_back({ std::string(gate), Verdict::Block, std::string(reason), numbers() });
             static constexpr std::string_view kOrder[]
                 = { "product", "fsm", "resilience", "triggers", "quotas", "bookkeeping" };
             bool after = false;
@@ -113,49 +115,59 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
 
     // 1. Product opt-in.
     if (!settings.enabled) {
-        gates.block("product", skip::ProductDisabled, { { "enabled", false } });
+        gates.block("product", skip::ProductDisabled, [] { return nlohmann::json { { "enabled", false } }; });
         return decision;
     }
-    gates.pass("product", { { "enabled", true } });
+    gates.pass("product", [] { return nlohmann::json { { "enabled", true } }; });
 
     // 2. FSM gate.
     if (record.state == FsmState::ConservativeAssistance) {
-        nlohmann::json numbers { { "state", nameOf(record.state) }, { "dismissals", record.dismissals },
-            { "silenced", record.silenced } };
-        if (!record.silenced)
-            numbers["cooldown_remaining_s"] = seconds(record.cooldownUntil - now);
-        gates.block("fsm", skip::FsmConservativeCooldown, std::move(numbers));
+        gates.block("fsm", skip::FsmConservativeCooldown, [&] {
+            nlohmann::json numbers { { "state", nameOf(record.state) }, { "dismissals", record.dismissals },
+                { "silenced", record.silenced } };
+            if (!record.silenced)
+                numbers["cooldown_remaining_s"] = seconds(record.cooldownUntil - now);
+            return numbers;
+        });
         return decision;
     }
     if (record.state != FsmState::Thinking) {
-        nlohmann::json numbers { { "state", nameOf(record.state) } };
-        if (record.state == FsmState::ProactiveAssistance) {
-            numbers["offered_trigger"] = record.activeTriggerId;
-            numbers["expires_in_s"] = seconds(record.lastEventAt + record.interactionTimeout - now);
-        }
-        gates.block("fsm", skip::FsmWrongState, std::move(numbers));
+        gates.block("fsm", skip::FsmWrongState, [&] {
+            nlohmann::json numbers { { "state", nameOf(record.state) } };
+            if (record.state == FsmState::ProactiveAssistance) {
+                numbers["offered_trigger"] = record.activeTriggerId;
+                numbers["expires_in_s"] = seconds(record.lastEventAt + record.interactionTimeout - now);
+            }
+            return numbers;
+        });
         return decision;
     }
-    gates.pass("fsm", { { "state", nameOf(record.state) }, { "dismissals", record.dismissals } });
+    gates.pass("fsm", [&] {
+        return nlohmann::json { { "state", nameOf(record.state) }, { "dismissals", record.dismissals } };
+    });
 
     // 3. Resilience: circuit breaker, then the per-session minimum interval.
     CircuitRecord circuit = m_store.circuit(product.id);
     if (now < circuit.openUntil) {
-        gates.block("resilience", skip::CircuitOpen,
-            { { "circuit", "open" }, { "reopens_in_s", seconds(circuit.openUntil - now) },
-                { "failures_to_open", settings.circuit.failures } });
+        gates.block("resilience", skip::CircuitOpen, [&] {
+            return nlohmann::json { { "circuit", "open" }, { "reopens_in_s", seconds(circuit.openUntil - now) },
+                { "failures_to_open", settings.circuit.failures } };
+        });
         return decision;
     }
-    nlohmann::json resilience { { "circuit", "closed" }, { "consecutive_failures", circuit.consecutiveFailures },
-        { "min_interval_s", seconds(settings.minInterval) } };
-    if (const auto lastOffer = m_store.lastOffer(request.session)) {
-        resilience["since_last_offer_s"] = seconds(now - *lastOffer);
-        if (now < *lastOffer + settings.minInterval) {
-            gates.block("resilience", skip::MinInterval, std::move(resilience));
-            return decision;
-        }
+    const auto lastOffer = m_store.lastOffer(request.session);
+    auto resilience = [&] {
+        nlohmann::json numbers { { "circuit", "closed" }, { "consecutive_failures", circuit.consecutiveFailures },
+            { "min_interval_s", seconds(settings.minInterval) } };
+        if (lastOffer)
+            numbers["since_last_offer_s"] = seconds(now - *lastOffer);
+        return numbers;
+    };
+    if (lastOffer && now < *lastOffer + settings.minInterval) {
+        gates.block("resilience", skip::MinInterval, resilience);
+        return decision;
     }
-    gates.pass("resilience", std::move(resilience));
+    gates.pass("resilience", resilience);
 
     // 4. Triggers, in order; first match wins, triggers in their own cooldown are passed over.
     TriggerGateResult result;
@@ -209,13 +221,17 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
         write.circuits.emplace_back(product.id, circuit);
     }
 
-    nlohmann::json triggerNumbers { { "evaluated", decision.triggers.size() }, { "failures", result.failures } };
+    auto triggerNumbers = [&] {
+        nlohmann::json numbers { { "evaluated", decision.triggers.size() }, { "failures", result.failures } };
+        if (result.winner)
+            numbers["matched"] = result.winner->id();
+        return numbers;
+    };
     if (!result.winner) {
-        gates.block("triggers", result.anyCooling ? skip::TriggerCooldown : skip::NoTrigger, std::move(triggerNumbers));
+        gates.block("triggers", result.anyCooling ? skip::TriggerCooldown : skip::NoTrigger, triggerNumbers);
         return decision;
     }
-    triggerNumbers["matched"] = result.winner->id();
-    gates.pass("triggers", std::move(triggerNumbers));
+    gates.pass("triggers", triggerNumbers);
 
     // 5. Quotas (0 = off).
     const QuotaSettings& quotas = settings.quotas;
@@ -229,12 +245,12 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
     };
     if (overQuota(
             "product_minute", quotas.productPerMinute, { product.id, std::nullopt, std::nullopt, now - 60s + 1ms })) {
-        gates.block("quotas", skip::QuotaProductMinute, std::move(quotaNumbers));
+        gates.block("quotas", skip::QuotaProductMinute, [&] { return std::move(quotaNumbers); });
         return decision;
     }
     if (overQuota("session_hour", quotas.sessionPerHour,
             { product.id, request.session.sessionId, std::nullopt, now - 3600s + 1ms })) {
-        gates.block("quotas", skip::QuotaSessionHour, std::move(quotaNumbers));
+        gates.block("quotas", skip::QuotaSessionHour, [&] { return std::move(quotaNumbers); });
         return decision;
     }
     const auto sessionRecord = m_store.session(request.session);
@@ -242,10 +258,10 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
     if (quotas.userPerDay > 0 && distinctId.empty())
         quotaNumbers["user_day"] = "no distinct id: not counted";
     else if (overQuota("user_day", quotas.userPerDay, { product.id, std::nullopt, distinctId, startOfUtcDay(now) })) {
-        gates.block("quotas", skip::QuotaUserDay, std::move(quotaNumbers));
+        gates.block("quotas", skip::QuotaUserDay, [&] { return std::move(quotaNumbers); });
         return decision;
     }
-    gates.pass("quotas", std::move(quotaNumbers));
+    gates.pass("quotas", [&] { return std::move(quotaNumbers); });
 
     // 6. Bookkeeping: record the firing, move the FSM to proactive_assistance.
     const TriggerDefinition& definition = result.winner->definition();
@@ -256,7 +272,9 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
     write.transitions.emplace_back(request.conversation, fired);
     decision.transitions.push_back(fired);
     decision.state = record.state;
-    gates.pass("bookkeeping", { { "state", nameOf(record.state) }, { "trigger_id", definition.id } });
+    gates.pass("bookkeeping", [&] {
+        return nlohmann::json { { "state", nameOf(record.state) }, { "trigger_id", definition.id } };
+    });
 
     decision.offer = Offer { definition.id, std::move(result.winnerEvaluation.body),
         std::move(result.winnerEvaluation.replyOptionLabels), definition.interactionTimeout, definition.cooldown,

@@ -843,6 +843,11 @@ namespace {
 
 } // namespace
 
+bool isBookkeepingEvent(const Action& action)
+{
+    return action.type == ActionType::Custom && action.event.starts_with('$');
+}
+
 void finaliseAction(Action& action, std::span<const std::string> routes)
 {
     action.canonicalUrl = canonicalUrl(action.rawUrl, routes);

@@ -81,6 +81,11 @@ inline constexpr std::size_t kMaxDecodedCaptureBytes = 16 * 1024 * 1024;
 Result<std::string> decodeCaptureBody(std::string_view body, std::string_view contentType,
     std::string_view compressionParam, std::size_t maxDecodedBytes = kMaxDecodedCaptureBytes);
 
+// posthog-js's own `$` events ($identify, $set, $web_vitals,
+// $feature_flag_called, ...): not something the user did, and counted as
+// actions they would break dwell runs and ping-pong triples.
+bool isBookkeepingEvent(const Action& action);
+
 // Fills the fields derived from the others: canonicalUrl (with the product's
 // routes), title ("Clicked button", "Viewed page", "Submitted form", "Changed
 // input", "Rage-clicked button", "Left page", or the custom event name) and

@@ -221,6 +221,17 @@ const Product* Workspace::productByToken(std::string_view token) const
     return it == m_products.end() ? nullptr : &*it;
 }
 
+Workspace Workspace::withProduct(Product product) const
+{
+    Workspace copy = *this;
+    for (Product& existing : copy.m_products)
+        if (existing.id == product.id) {
+            existing = std::move(product);
+            break;
+        }
+    return copy;
+}
+
 Workspace Workspace::fromJson(const nlohmann::json& products, const std::filesystem::path& root,
     const std::string& file, Diagnostics& diagnostics)
 {

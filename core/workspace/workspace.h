@@ -29,6 +29,10 @@ public:
     const Product* productByToken(std::string_view token) const;
     // Remarks that are not errors ("webhook secret variable DEMO_SECRET is not set").
     const std::vector<std::string>& notes() const { return m_notes; }
+    // A copy with the product of the same id replaced by `product` (edited
+    // settings or triggers: replay sweeps and diffs); the same workspace when
+    // no product has that id.
+    Workspace withProduct(Product product) const;
 
     // Loads products.json and every product's triggers. Problems are
     // appended to `diagnostics` (file relative to the workspace, JSON

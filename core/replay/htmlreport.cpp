@@ -1,0 +1,599 @@
+#include "intake/canonicalurl.h"
+#include "replay/replayreport.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <optional>
+
+namespace proactive {
+
+namespace {
+
+    constexpr double kTimelineWidth = 960;
+    constexpr double kTimelinePad = 8;
+
+    // The length of the valid UTF-8 sequence at text[i], 0 when invalid.
+    std::size_t utf8Length(std::string_view text, std::size_t i)
+    {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (length == 0 || i + length > text.size())
+            return 0;
+        for (std::size_t k = 1; k < length; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80)
+                return 0;
+        return length;
+    }
+
+    // HTML text, with invalid UTF-8 from the recordings replaced (U+FFFD).
+    std::string escaped(std::string_view text)
+    {
+        std::string out;
+        out.reserve(text.size());
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            if (static_cast<unsigned char>(c) >= 0x80) {
+                const std::size_t length = utf8Length(text, i);
+                if (length == 0) {
+                    out += "\xEF\xBF\xBD";
+                } else {
+                    out.append(text.substr(i, length));
+                    i += length - 1;
+                }
+                continue;
+            }
+            switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+            }
+        }
+        return out;
+    }
+
+    std::string num(double value, int decimals = 1)
+    {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+        return buffer;
+    }
+
+    std::string duration(double seconds)
+    {
+        if (seconds < 120)
+            return num(seconds, 0) + " s";
+        if (seconds < 7200)
+            return num(seconds / 60, 1) + " min";
+        return num(seconds / 3600, 1) + " h";
+    }
+
+    std::string counted(std::size_t n, const char* noun)
+    {
+        return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    std::string percent(double rate)
+    {
+        return num(rate * 100, 1) + " %";
+    }
+
+    // Colours: skip reasons and states keep theirs across every chart.
+    std::string reasonColour(std::string_view reason)
+    {
+        if (reason.empty() || reason == "offer")
+            return "#2e9e4f";
+        if (reason == "no_trigger")
+            return "#b8bec6";
+        if (reason == "fsm:wrong_state")
+            return "#f0a030";
+        if (reason == "fsm:conservative_cooldown")
+            return "#d9443a";
+        if (reason == "resilience:min_interval")
+            return "#3d7dd8";
+        if (reason == "resilience:circuit_open")
+            return "#333a44";
+        if (reason == "trigger:cooldown")
+            return "#8e5bd0";
+        if (reason.starts_with("quota:"))
+            return "#9a6a3a";
+        if (reason == "product:disabled")
+            return "#6b7280";
+        return "#e0529c";
+    }
+
+    std::string stateColour(FsmState state)
+    {
+        switch (state) {
+        case FsmState::Thinking:
+            return "#e7ebf0";
+        case FsmState::ReactiveAssistance:
+            return "#9cc3f0";
+        case FsmState::ProactiveAssistance:
+            return "#8fd6a4";
+        case FsmState::GuidanceExecution:
+            return "#c7a8f0";
+        case FsmState::ConservativeAssistance:
+            break;
+        }
+        return "#f3a79f";
+    }
+
+    std::string actionColour(ActionType type)
+    {
+        switch (type) {
+        case ActionType::Pageview:
+            return "#1f5fbf";
+        case ActionType::Click:
+            return "#444c56";
+        case ActionType::RageClick:
+            return "#d9443a";
+        case ActionType::Submit:
+            return "#2e9e4f";
+        case ActionType::Change:
+            return "#8e5bd0";
+        case ActionType::Pageleave:
+            return "#9aa3ad";
+        case ActionType::Custom:
+            break;
+        }
+        return "#c98a10";
+    }
+
+    constexpr std::string_view kStyle = R"CSS(
+:root { color-scheme: light; --muted: #5b6470; --line: #dde2e8; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1d232b; background: #f6f7f9; }
+header, section, footer { max-width: 1040px; margin: 0 auto; padding: 16px 24px; }
+header { padding-top: 28px; }
+h1 { font-size: 22px; margin: 0 0 6px; }
+h2 { font-size: 17px; margin: 8px 0 10px; }
+h3 { font-size: 14px; margin: 0; font-weight: 600; word-break: break-all; }
+p.meta, .muted { color: var(--muted); margin: 2px 0; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 150px; }
+.card b { display: block; font-size: 20px; }
+table { border-collapse: collapse; background: #fff; width: 100%; margin: 6px 0 12px; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: #eef1f4; font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+svg { display: block; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+svg text { font: 11px system-ui, sans-serif; fill: #1d232b; }
+svg text.small { font-size: 10px; fill: var(--muted); }
+article.session { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; margin: 0 0 12px; }
+article.session svg { border: none; margin-top: 6px; }
+ul.firings { margin: 6px 0 0; padding-left: 18px; }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 6px 0; }
+.legend span { display: inline-flex; align-items: center; gap: 5px; color: var(--muted); }
+.legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; }
+code { background: #eef1f4; padding: 0 4px; border-radius: 3px; }
+)CSS";
+
+    struct Bar {
+        std::string label;
+        double value = 0; // 0 … max
+        std::string text; // shown after the bar
+        std::string colour;
+        std::string title;
+    };
+
+    std::string barChart(const std::vector<Bar>& bars, double max, const std::string& cssClass)
+    {
+        const double labelWidth = 260;
+        const double width = 900;
+        const double rowHeight = 22;
+        const double height = rowHeight * static_cast<double>(bars.size()) + 10;
+        std::string svg = "<svg class=\"" + cssClass + "\" width=\"" + num(width, 0) + "\" height=\"" + num(height, 0)
+            + "\" viewBox=\"0 0 " + num(width, 0) + " " + num(height, 0) + "\" role=\"img\">";
+        const double span = width - labelWidth - 90;
+        for (std::size_t i = 0; i < bars.size(); ++i) {
+            const Bar& bar = bars[i];
+            const double y = 5 + rowHeight * static_cast<double>(i);
+            const double w = max > 0 ? std::max(0.0, bar.value / max * span) : 0;
+            svg += "<g><title>" + escaped(bar.title.empty() ? bar.label + ": " + bar.text : bar.title) + "</title>";
+            svg += "<text x=\"" + num(labelWidth - 8, 0) + "\" y=\"" + num(y + 15, 0) + "\" text-anchor=\"end\">"
+                + escaped(bar.label) + "</text>";
+            svg += "<rect x=\"" + num(labelWidth, 0) + "\" y=\"" + num(y + 3, 0) + "\" width=\"" + num(w, 1)
+                + "\" height=\"16\" rx=\"2\" fill=\"" + bar.colour + "\"/>";
+            svg += "<text x=\"" + num(labelWidth + w + 6, 1) + "\" y=\"" + num(y + 15, 0) + "\">" + escaped(bar.text)
+                + "</text></g>";
+        }
+        return svg + "</svg>\n";
+    }
+
+    // A line chart of one metric over the first sweep axis, a line per
+    // combination of the other axes.
+    std::string sweepChart(const SweepResult& sweep, const std::string& title,
+        const std::function<std::optional<double>(const BatchTotals&)>& metric, const std::string& unit)
+    {
+        const SweepAxis& axis = sweep.axes.front();
+        const std::size_t columns = axis.values.size();
+        const std::size_t series = sweep.points.size() / std::max<std::size_t>(columns, 1);
+        double maxY = 0;
+        for (const SweepPoint& point : sweep.points)
+            if (auto v = metric(point.totals))
+                maxY = std::max(maxY, *v);
+        if (maxY <= 0)
+            maxY = 1;
+        const double minX = *std::min_element(axis.values.begin(), axis.values.end());
+        const double maxX = *std::max_element(axis.values.begin(), axis.values.end());
+        const double width = 460, height = 240, left = 56, right = 16, top = 26, bottom = 40;
+        auto x = [&](double v) {
+            return left + (maxX > minX ? (v - minX) / (maxX - minX) : 0.5) * (width - left - right);
+        };
+        auto y = [&](double v) { return top + (1 - v / maxY) * (height - top - bottom); };
+        static const char* kSeriesColours[] = { "#1f5fbf", "#2e9e4f", "#d9443a", "#8e5bd0", "#f0a030", "#333a44" };
+        std::string svg = "<svg class=\"sweep-chart\" width=\"" + num(width, 0) + "\" height=\"" + num(height, 0)
+            + "\" viewBox=\"0 0 " + num(width, 0) + " " + num(height, 0) + "\" role=\"img\">";
+        svg += "<text x=\"" + num(left, 0) + "\" y=\"16\">" + escaped(title) + "</text>";
+        for (int i = 0; i <= 4; ++i) {
+            const double v = maxY * i / 4;
+            svg += "<line x1=\"" + num(left, 0) + "\" x2=\"" + num(width - right, 0) + "\" y1=\"" + num(y(v), 1)
+                + "\" y2=\"" + num(y(v), 1) + "\" stroke=\"#eef1f4\"/>";
+            svg += "<text class=\"small\" x=\"" + num(left - 6, 0) + "\" y=\"" + num(y(v) + 4, 1)
+                + "\" text-anchor=\"end\">" + num(v, v < 10 ? 1 : 0) + unit + "</text>";
+        }
+        for (const double v : axis.values)
+            svg += "<text class=\"small\" x=\"" + num(x(v), 1) + "\" y=\"" + num(height - bottom + 16, 0)
+                + "\" text-anchor=\"middle\">" + escaped(formatSettingValue(v)) + "</text>";
+        svg += "<text class=\"small\" x=\"" + num((left + width - right) / 2, 0) + "\" y=\"" + num(height - 6, 0)
+            + "\" text-anchor=\"middle\">" + escaped(axis.path) + "</text>";
+        for (std::size_t s = 0; s < series; ++s) {
+            const std::string colour = kSeriesColours[s % 6];
+            std::string path;
+            std::string dots;
+            for (std::size_t c = 0; c < columns; ++c) {
+                const SweepPoint& point = sweep.points[c * series + s];
+                const auto v = metric(point.totals);
+                if (!v)
+                    continue;
+                path += (path.empty() ? "M" : " L") + num(x(axis.values[c]), 1) + " " + num(y(*v), 1);
+                std::string label;
+                for (const SettingOverride& setting : point.settings)
+                    label += setting.toString() + " ";
+                dots += "<circle cx=\"" + num(x(axis.values[c]), 1) + "\" cy=\"" + num(y(*v), 1)
+                    + "\" r=\"3.5\" fill=\"" + colour + "\"><title>" + escaped(label + "→ " + num(*v, 1) + unit)
+                    + "</title></circle>";
+            }
+            svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"2\"/>" + dots;
+        }
+        return svg + "</svg>\n";
+    }
+
+    std::string legend()
+    {
+        std::string out = "<div class=\"legend\">";
+        for (const char* reason : { "offer", "no_trigger", "fsm:wrong_state", "fsm:conservative_cooldown",
+                 "resilience:min_interval", "resilience:circuit_open", "trigger:cooldown", "quota:*" })
+            out += "<span><i style=\"background:" + reasonColour(reason) + "\"></i>" + escaped(reason) + "</span>";
+        out += "</div><div class=\"legend\">";
+        for (const FsmState state : { FsmState::Thinking, FsmState::ProactiveAssistance, FsmState::ReactiveAssistance,
+                 FsmState::GuidanceExecution, FsmState::ConservativeAssistance })
+            out += "<span><i style=\"background:" + stateColour(state) + "\"></i>" + std::string(nameOf(state))
+                + "</span>";
+        out += "<span><i style=\"background:url(#hatch) #f3a79f\"></i>cooldown</span></div><div class=\"legend\">";
+        for (const ActionType type : { ActionType::Pageview, ActionType::Click, ActionType::Submit, ActionType::Change,
+                 ActionType::RageClick, ActionType::Pageleave, ActionType::Custom })
+            out += "<span><i style=\"background:" + actionColour(type) + "\"></i>" + std::string(nameOf(type))
+                + "</span>";
+        return out + "</div>\n";
+    }
+
+    std::string timeline(const RecordedSession& session, const ReplayRecord& record)
+    {
+        const Timestamp start = record.start;
+        const double span = std::max(1.0, toSeconds(record.end - start));
+        const double inner = kTimelineWidth - 2 * kTimelinePad;
+        auto x = [&](Timestamp t) { return kTimelinePad + std::clamp(toSeconds(t - start) / span, 0.0, 1.0) * inner; };
+        const double height = 104;
+        std::string svg = "<svg class=\"timeline\" width=\"" + num(kTimelineWidth, 0) + "\" height=\"" + num(height, 0)
+            + "\" viewBox=\"0 0 " + num(kTimelineWidth, 0) + " " + num(height, 0) + "\" role=\"img\">";
+
+        // FSM states (top band) and cooldowns over them.
+        FsmState state = FsmState::Thinking;
+        Timestamp from = start;
+        auto band = [&](Timestamp to) {
+            if (to <= from)
+                return;
+            svg += "<rect class=\"state\" x=\"" + num(x(from), 1) + "\" y=\"4\" width=\"" + num(x(to) - x(from), 1)
+                + "\" height=\"14\" fill=\"" + stateColour(state) + "\"><title>" + std::string(nameOf(state)) + " +"
+                + duration(toSeconds(from - start)) + " – +" + duration(toSeconds(to - start)) + "</title></rect>";
+        };
+        for (const TransitionRecord& t : record.transitions) {
+            band(t.at);
+            state = t.to;
+            from = t.at;
+        }
+        band(record.end);
+        for (const ReplayCooldown& c : record.cooldowns) {
+            const Timestamp to = std::min(c.end.value_or(record.end), record.end);
+            svg += "<rect class=\"cooldown\" x=\"" + num(x(c.start), 1) + "\" y=\"4\" width=\""
+                + num(std::max(1.0, x(to) - x(c.start)), 1) + "\" height=\"14\" fill=\"url(#hatch)\"><title>"
+                + escaped(c.end ? "cooldown " + duration(toSeconds(*c.end - c.start)) + " after dismissal "
+                            + std::to_string(c.dismissals)
+                                : "silenced after dismissal " + std::to_string(c.dismissals))
+                + "</title></rect>";
+        }
+
+        // Actions.
+        for (const Action& action : session.actions) {
+            const double ax = x(action.timestampStart);
+            svg += "<line class=\"action\" x1=\"" + num(ax, 1) + "\" x2=\"" + num(ax, 1)
+                + "\" y1=\"26\" y2=\"44\" stroke=\"" + actionColour(action.type) + "\" stroke-width=\"2\"><title>+"
+                + duration(toSeconds(action.timestampStart - start)) + " " + escaped(action.description)
+                + "</title></line>";
+        }
+
+        // Polls, coloured by their answer.
+        for (const ReplayPoll& poll : record.polls) {
+            const bool offered = !poll.triggerId.empty();
+            svg += "<circle class=\"poll\" cx=\"" + num(x(poll.at), 1) + "\" cy=\"58\" r=\"" + (offered ? "5" : "3")
+                + "\" fill=\"" + reasonColour(offered ? "offer" : poll.skipReason) + "\"><title>+"
+                + duration(toSeconds(poll.at - start)) + " "
+                + escaped(offered ? "offer: " + poll.triggerId : poll.skipReason) + " ("
+                + std::string(nameOf(poll.state)) + ")</title></circle>";
+        }
+
+        // Firings across the bands, with their trigger.
+        for (const ReplayFiring& firing : record.firings) {
+            const double fx = x(firing.at);
+            svg += "<g class=\"firing\"><title>+" + duration(toSeconds(firing.at - start)) + " "
+                + escaped(firing.triggerId) + (firing.page.empty() ? "" : " on " + escaped(firing.page)) + ": "
+                + escaped(firing.body) + "</title><line x1=\"" + num(fx, 1) + "\" x2=\"" + num(fx, 1)
+                + "\" y1=\"2\" y2=\"68\" stroke=\"#2e9e4f\" stroke-dasharray=\"3 2\"/><text x=\"" + num(fx + 3, 1)
+                + "\" y=\"78\" class=\"small\">" + escaped(firing.triggerId) + "</text></g>";
+        }
+
+        // Time axis.
+        const double step = span <= 120 ? 15 : span <= 600 ? 60 : span <= 3600 ? 300 : span <= 4 * 3600 ? 1800 : 3600;
+        svg += "<line x1=\"" + num(kTimelinePad, 0) + "\" x2=\"" + num(kTimelineWidth - kTimelinePad, 0)
+            + "\" y1=\"86\" y2=\"86\" stroke=\"#c4cbd3\"/>";
+        for (double t = 0; t <= span + 1e-9; t += step) {
+            const double tx = kTimelinePad + t / span * inner;
+            svg += "<text class=\"small\" x=\"" + num(tx, 1) + "\" y=\"99\" text-anchor=\""
+                + (t == 0 ? "start" : "middle") + "\">+" + duration(t) + "</text>";
+        }
+        return svg + "</svg>\n";
+    }
+
+} // namespace
+
+std::string renderHtmlReport(const ReplayReport& report, std::size_t maxTimelines)
+{
+    std::string html;
+    html.reserve(64 * 1024);
+    const std::size_t sessionCount = report.sessions.size();
+    html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Replay report: "
+        + std::to_string(sessionCount) + (sessionCount == 1 ? " session" : " sessions") + "</title>\n<style>"
+        + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+    // One hatch pattern for every timeline's cooldowns.
+    html
+        += "<svg width=\"0\" height=\"0\" style=\"position:absolute;border:0\" aria-hidden=\"true\"><defs>"
+           "<pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+           "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f3a79f\"/>"
+           "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#d9443a\" stroke-width=\"2\"/></pattern></defs></svg>\n";
+
+    const ReplaySettings& settings = report.settings;
+    html += "<header>\n<h1>Replay report</h1>\n<p class=\"meta\">Workspace <code>" + escaped(report.workspace)
+        + "</code>; sessions from ";
+    for (std::size_t i = 0; i < report.inputs.size(); ++i)
+        html += (i ? ", " : "") + std::string("<code>") + escaped(report.inputs[i]) + "</code>";
+    html += "</p>\n<p class=\"meta\">Policy <code>" + escaped(settings.policy.toString()) + "</code>; polls every "
+        + duration(toSeconds(settings.client.pollInterval)) + ", the first after "
+        + duration(toSeconds(settings.client.firstPoll)) + "; replayed until " + duration(toSeconds(settings.tail))
+        + " after each session's last action.</p>\n</header>\n";
+
+    if (report.batch) {
+        const BatchTotals& t = report.batch->totals;
+        const auto& ttfo = t.timeToFirstOfferS;
+        html += "<section id=\"totals\">\n<h2>Totals</h2>\n<div class=\"cards\">";
+        auto card = [&](const std::string& label, const std::string& value) {
+            html += "<div class=\"card\"><b>" + escaped(value) + "</b>" + escaped(label) + "</div>";
+        };
+        card("sessions", std::to_string(t.sessions));
+        card("sessions reached", std::to_string(t.sessionsReached) + " (" + percent(t.reachedRate()) + ")");
+        card("offers", std::to_string(t.firings));
+        card("polls", std::to_string(t.polls));
+        card("first offer, median", ttfo.empty() ? "–" : duration(*quantile(ttfo, 0.5)));
+        card("sessions silenced", std::to_string(t.silenced));
+        html += "</div>\n</section>\n";
+
+        html += "<section id=\"triggers\">\n<h2>Fire rate per trigger</h2>\n";
+        std::vector<Bar> bars;
+        const bool manyProducts = std::any_of(t.triggers.begin(), t.triggers.end(),
+            [&](const TriggerTotals& x) { return x.productId != t.triggers.front().productId; });
+        for (const TriggerTotals& trigger : t.triggers) {
+            const std::string name = (manyProducts ? trigger.productId + "/" : std::string()) + trigger.triggerId;
+            bars.push_back({ name, t.fireRate(trigger) * 100,
+                percent(t.fireRate(trigger)) + " · " + counted(trigger.firings, "offer"), "#2e9e4f", {} });
+        }
+        html += barChart(bars, 100, "chart-triggers");
+        html += "<table><tr><th>Trigger</th><th class=\"n\">Offers</th><th class=\"n\">Shown</th>"
+                "<th class=\"n\">Sessions</th><th class=\"n\">Fire rate</th></tr>";
+        for (const TriggerTotals& trigger : t.triggers)
+            html += "<tr><td>" + escaped((manyProducts ? trigger.productId + "/" : std::string()) + trigger.triggerId)
+                + "</td><td class=\"n\">" + std::to_string(trigger.firings) + "</td><td class=\"n\">"
+                + std::to_string(trigger.shown) + "</td><td class=\"n\">" + std::to_string(trigger.sessions)
+                + "</td><td class=\"n\">" + percent(t.fireRate(trigger)) + "</td></tr>";
+        html += "</table>\n</section>\n";
+
+        html += "<section id=\"time-to-first-offer\">\n<h2>Time to first offer</h2>\n";
+        if (ttfo.empty()) {
+            html += "<p class=\"muted\">No session was offered help.</p>\n";
+        } else {
+            html += "<p class=\"meta\">" + std::to_string(ttfo.size()) + " sessions: p50 "
+                + duration(*quantile(ttfo, 0.5)) + ", p90 " + duration(*quantile(ttfo, 0.9)) + ", min "
+                + duration(ttfo.front()) + ", max " + duration(ttfo.back()) + ".</p>\n";
+            const nlohmann::json histogram = totalsJson(t)["time_to_first_offer_s"]["histogram"];
+            static const char* kLabels[]
+                = { "< 30 s", "30 s – 1 min", "1 – 2 min", "2 – 5 min", "5 – 10 min", "10 – 30 min", "≥ 30 min" };
+            std::vector<Bar> buckets;
+            double max = 0;
+            for (std::size_t i = 0; i < histogram.size() && i < 7; ++i) {
+                const double count = histogram[i]["sessions"].get<double>();
+                max = std::max(max, count);
+                buckets.push_back(
+                    { kLabels[i], count, counted(static_cast<std::size_t>(count), "session"), "#3d7dd8", {} });
+            }
+            html += barChart(buckets, max, "chart-first-offer");
+        }
+        html += "</section>\n";
+
+        html += "<section id=\"skip-reasons\">\n<h2>Why polls did not offer</h2>\n";
+        std::vector<std::pair<std::string, std::size_t>> reasons(t.skipReasons.begin(), t.skipReasons.end());
+        std::stable_sort(
+            reasons.begin(), reasons.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        std::vector<Bar> reasonBars;
+        const double maxReason = reasons.empty() ? 1.0 : static_cast<double>(reasons.front().second);
+        for (const auto& [reason, count] : reasons)
+            reasonBars.push_back({ reason, static_cast<double>(count),
+                counted(count, "poll") + " (" + percent(t.polls ? static_cast<double>(count) / t.polls : 0) + ")",
+                reasonColour(reason), {} });
+        html += reasonBars.empty() ? std::string("<p class=\"muted\">No poll was skipped.</p>\n")
+                                   : barChart(reasonBars, maxReason, "chart-skip-reasons");
+        html += "</section>\n";
+    }
+
+    if (report.sweep && !report.sweep->points.empty() && !report.sweep->axes.empty()) {
+        const SweepResult& sweep = *report.sweep;
+        html += "<section id=\"sweep\">\n<h2>Sweep of " + escaped(sweep.productId) + "</h2>\n";
+        html += sweepChart(
+            sweep, "Sessions reached", [](const BatchTotals& t) { return std::optional(t.reachedRate() * 100); }, " %");
+        html += sweepChart(
+            sweep, "Time to first offer, median",
+            [](const BatchTotals& t) { return quantile(t.timeToFirstOfferS, 0.5); }, " s");
+        html += "<table><tr>";
+        for (const SweepAxis& axis : sweep.axes)
+            html += "<th>" + escaped(axis.path) + "</th>";
+        html += "<th class=\"n\">Reached</th><th class=\"n\">Offers</th><th class=\"n\">First offer p50</th>"
+                "<th class=\"n\">First offer p90</th>";
+        const auto& triggers = sweep.points.front().totals.triggers;
+        for (const TriggerTotals& trigger : triggers)
+            html += "<th class=\"n\">" + escaped(trigger.triggerId) + "</th>";
+        html += "</tr>";
+        for (const SweepPoint& point : sweep.points) {
+            html += "<tr>";
+            for (const SettingOverride& s : point.settings)
+                html += "<td>" + escaped(formatSettingValue(s.value)) + "</td>";
+            const auto& ttfo = point.totals.timeToFirstOfferS;
+            html += "<td class=\"n\">" + percent(point.totals.reachedRate()) + "</td><td class=\"n\">"
+                + std::to_string(point.totals.firings) + "</td><td class=\"n\">"
+                + (ttfo.empty() ? "–" : duration(*quantile(ttfo, 0.5))) + "</td><td class=\"n\">"
+                + (ttfo.empty() ? "–" : duration(*quantile(ttfo, 0.9))) + "</td>";
+            for (const TriggerTotals& trigger : point.totals.triggers)
+                html += "<td class=\"n\">" + percent(point.totals.fireRate(trigger)) + "</td>";
+            html += "</tr>";
+        }
+        html += "</table>\n<p class=\"muted\">Trigger columns: the share of sessions each trigger fired in.</p>\n"
+                "</section>\n";
+    }
+
+    if (report.diff) {
+        const ReplayDiff& d = *report.diff;
+        html += "<section id=\"diff\">\n<h2>Diff against <code>" + escaped(report.diffTriggers) + "</code></h2>\n";
+        html += "<div class=\"cards\"><div class=\"card\"><b>" + std::to_string(d.appeared)
+            + "</b>appeared</div><div class=\"card\"><b>" + std::to_string(d.disappeared)
+            + "</b>disappeared</div><div class=\"card\"><b>" + std::to_string(d.moved)
+            + "</b>moved</div><div class=\"card\"><b>" + std::to_string(d.unchanged) + "</b>unchanged</div></div>\n";
+        if (!d.changes.empty()) {
+            html += "<table><tr><th>Change</th><th>Session</th><th>Trigger</th><th>Before</th><th>After</th>"
+                    "<th class=\"n\">Shift</th></tr>";
+            const std::size_t shown = std::min<std::size_t>(d.changes.size(), 1000);
+            for (std::size_t i = 0; i < shown; ++i) {
+                const FiringChange& c = d.changes[i];
+                auto at = [](const std::optional<Timestamp>& t, const std::string& page) {
+                    return t ? escaped(formatIsoTimestamp(*t))
+                            + (page.empty()
+                                    ? ""
+                                    : "<br><span class=\"muted\">" + escaped(std::string(urlPath(page))) + "</span>")
+                             : std::string("–");
+                };
+                html += "<tr><td>" + std::string(nameOf(c.kind)) + "</td><td>" + escaped(c.sessionId) + "</td><td>"
+                    + escaped(c.triggerId) + "</td><td>" + at(c.before, c.pageBefore) + "</td><td>"
+                    + at(c.after, c.pageAfter) + "</td><td class=\"n\">"
+                    + (c.before && c.after ? num(toSeconds(*c.after - *c.before), 0) + " s" : std::string("–"))
+                    + "</td></tr>";
+            }
+            html += "</table>\n";
+            if (d.changes.size() > shown)
+                html += "<p class=\"muted\">… and " + std::to_string(d.changes.size() - shown)
+                    + " more changes in the JSON report.</p>\n";
+        }
+        html += "</section>\n";
+    }
+
+    if (report.batch) {
+        html += "<section id=\"sessions\">\n<h2>Sessions</h2>\n" + legend();
+        if (!report.settings.keepPolls)
+            html += "<p class=\"muted\">Polls were not kept for this report; the timelines show actions, firings and "
+                    "states.</p>\n";
+        const std::size_t shown = std::min({ maxTimelines, sessionCount, report.batch->records.size() });
+        for (std::size_t i = 0; i < shown; ++i) {
+            const RecordedSession& session = report.sessions[i];
+            const ReplayRecord& record = report.batch->records[i];
+            const SessionSummary& s = session.summary;
+            html += "<article class=\"session\" id=\"session-" + std::to_string(i) + "\">\n<h3>" + escaped(s.sessionId)
+                + "</h3>\n<p class=\"meta\">" + escaped(s.productId) + " · "
+                + escaped(s.email.empty() ? (s.distinctId.empty() ? std::string("anonymous") : s.distinctId) : s.email)
+                + " · " + escaped(formatIsoTimestamp(s.start)) + " · " + duration(toSeconds(s.duration)) + " · "
+                + counted(s.actionCount, "action") + " on " + counted(s.pages.size(), "page") + " · "
+                + counted(record.pollCount, "poll") + " · " + counted(record.firings.size(), "offer") + "</p>\n";
+            html += timeline(session, record);
+            if (!record.firings.empty()) {
+                html += "<ul class=\"firings\">";
+                for (const ReplayFiring& f : record.firings)
+                    html += "<li>+" + duration(toSeconds(f.at - record.start)) + " <b>" + escaped(f.triggerId) + "</b>"
+                        + (f.page.empty() ? "" : " on " + escaped(std::string(urlPath(f.page)))) + ": "
+                        + escaped(f.body) + (f.shown ? "" : " <span class=\"muted\">(not shown)</span>") + "</li>";
+                html += "</ul>\n";
+            }
+            html += "</article>\n";
+        }
+        if (sessionCount > shown)
+            html += "<p class=\"muted\">Timelines of the first " + std::to_string(shown) + " sessions; "
+                + std::to_string(sessionCount - shown) + " more are in the JSON report.</p>\n";
+        html += "</section>\n";
+    }
+
+    if (report.import && (!report.import->diagnostics.empty() || report.import->diagnosticsLeftOut > 0)) {
+        const ImportResult& import = *report.import;
+        html += "<section id=\"import\">\n<h2>Import problems</h2>\n<p class=\"meta\">"
+            + std::to_string(import.rejected) + " rows or events skipped, " + std::to_string(import.unassigned)
+            + " without a product.</p>\n";
+        html += "<table><tr><th>File</th><th class=\"n\">Line</th><th>Problem</th></tr>";
+        const std::size_t shown = std::min<std::size_t>(import.diagnostics.size(), 500);
+        for (std::size_t i = 0; i < shown; ++i) {
+            const ImportDiagnostic& d = import.diagnostics[i];
+            html += "<tr><td>" + escaped(d.file) + "</td><td class=\"n\">" + (d.line ? std::to_string(d.line) : "–")
+                + "</td><td><code>" + escaped(d.code) + "</code> " + escaped(d.message) + "</td></tr>";
+        }
+        html += "</table>\n";
+        const std::size_t more = import.diagnostics.size() - shown + import.diagnosticsLeftOut;
+        if (more > 0)
+            html += "<p class=\"muted\">… and " + std::to_string(more) + " more.</p>\n";
+        html += "</section>\n";
+    }
+
+    html += "<footer class=\"muted\">Generated by proactive-studio replay. Times are virtual: every poll, offer and "
+            "response happened at an exact replayed time.</footer>\n</body>\n</html>\n";
+    return html;
+}
+
+} // namespace proactive

@@ -1,0 +1,792 @@
+#include "replay/sessionimport.h"
+
+#include "intake/jsontape.h"
+#include "intake/posthogintake.h"
+#include "replay/csvreader.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace proactive {
+
+std::string ImportDiagnostic::toString() const
+{
+    std::string out = file;
+    if (line > 0)
+        out += ":" + std::to_string(line);
+    return out + ": " + code + ": " + message;
+}
+
+namespace {
+
+    constexpr std::uint64_t kProgressStep = 64 * 1024;
+    constexpr std::size_t kStopCheckEvery = 256;
+    // An inflated export may be large, but not without bound.
+    constexpr std::size_t kMaxInflatedBytes = std::size_t(4) * 1024 * 1024 * 1024 - 1;
+
+    struct SessionBuilder {
+        std::string productId;
+        std::string sessionId;
+        std::vector<Action> actions;
+        std::unordered_set<std::string> uuids;
+    };
+
+    bool endsWithIgnoreCase(std::string_view text, std::string_view suffix)
+    {
+        if (text.size() < suffix.size())
+            return false;
+        return std::equal(suffix.begin(), suffix.end(), text.end() - static_cast<std::ptrdiff_t>(suffix.size()),
+            [](char a, char b) { return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b); });
+    }
+
+    std::string_view stripGz(std::string_view name)
+    {
+        return endsWithIgnoreCase(name, ".gz") ? name.substr(0, name.size() - 3) : name;
+    }
+
+    bool isSpace(char c)
+    {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
+
+    // One past the end of the JSON object or array that starts at `from`, by
+    // bracket depth outside strings; npos when the text (or, withinLine, the
+    // line) ends first. Whether it is valid JSON is the parser's business.
+    std::size_t containerEnd(std::string_view text, std::size_t from, bool withinLine)
+    {
+        int depth = 0;
+        bool inString = false;
+        for (std::size_t i = from; i < text.size(); ++i) {
+            const char c = text[i];
+            if (c == '\n' && withinLine)
+                return std::string_view::npos;
+            if (inString) {
+                if (c == '\\')
+                    ++i;
+                else if (c == '"')
+                    inString = false;
+                continue;
+            }
+            if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                ++depth;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0)
+                    return i + 1;
+            }
+        }
+        return std::string_view::npos;
+    }
+
+    // JSON lines (one document per line) or documents spread over lines
+    // (pretty-printed pages, one after the other)? Lines when most of the
+    // first non-blank lines hold a whole document each.
+    bool looksLikeJsonLines(std::string_view text)
+    {
+        int examined = 0;
+        int whole = 0;
+        std::size_t pos = 0;
+        while (pos < text.size() && examined < 10) {
+            auto end = text.find('\n', pos);
+            if (end == std::string_view::npos)
+                end = text.size();
+            std::size_t first = pos;
+            while (first < end && isSpace(text[first]))
+                ++first;
+            if (first < end) {
+                ++examined;
+                if (text[first] == '{' || text[first] == '[') {
+                    const auto close = containerEnd(text, first, true);
+                    if (close != std::string_view::npos
+                        && std::all_of(text.begin() + static_cast<std::ptrdiff_t>(close),
+                            text.begin() + static_cast<std::ptrdiff_t>(end), isSpace))
+                        ++whole;
+                }
+            }
+            pos = end + 1;
+        }
+        return whole > 0 && whole * 2 >= examined;
+    }
+
+    // Lines of values inside one document, counted forward as its values
+    // are visited in order.
+    class LineCounter {
+    public:
+        LineCounter(std::string_view document, std::size_t firstLine)
+            : m_document(document)
+            , m_line(firstLine)
+            , m_pos(document.data())
+        { }
+
+        std::size_t at(const char* p)
+        {
+            if (p < m_document.data() || p > m_document.data() + m_document.size())
+                return m_line;
+            if (p < m_pos) {
+                m_line -= static_cast<std::size_t>(std::count(p, m_pos, '\n'));
+            } else {
+                m_line += static_cast<std::size_t>(std::count(m_pos, p, '\n'));
+            }
+            m_pos = p;
+            return m_line;
+        }
+        std::size_t of(JsonValue value) { return at(value.raw().data()); }
+
+    private:
+        std::string_view m_document;
+        std::size_t m_line;
+        const char* m_pos;
+    };
+
+    // The JSON tape reports "… at byte N"; the line of byte N reads better.
+    std::size_t lineOfParseError(std::string_view document, std::size_t firstLine, const std::string& message)
+    {
+        const auto at = message.rfind(" at byte ");
+        if (at == std::string::npos)
+            return firstLine;
+        std::size_t byte = 0;
+        const char* begin = message.data() + at + 9;
+        const auto [ptr, ec] = std::from_chars(begin, message.data() + message.size(), byte);
+        if (ec != std::errc() || byte > document.size())
+            return firstLine;
+        return firstLine + static_cast<std::size_t>(std::count(document.begin(), document.begin() + byte, '\n'));
+    }
+
+    std::string_view columnName(std::string_view name)
+    {
+        while (!name.empty() && name.front() == ' ')
+            name.remove_prefix(1);
+        while (!name.empty() && name.back() == ' ')
+            name.remove_suffix(1);
+        // EventsQuery exports flatten the `*` column: "*.event", "*.properties.$current_url".
+        if (name.starts_with("*."))
+            name.remove_prefix(2);
+        return name;
+    }
+
+    bool isBlankValue(const nlohmann::json& value)
+    {
+        return value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty());
+    }
+
+    std::optional<nlohmann::json> objectFrom(const nlohmann::json& value)
+    {
+        if (value.is_object())
+            return value;
+        if (!value.is_string())
+            return std::nullopt;
+        auto parsed = nlohmann::json::parse(value.get_ref<const std::string&>(), nullptr, false);
+        if (parsed.is_discarded() || !parsed.is_object())
+            return std::nullopt;
+        return parsed;
+    }
+
+    // A row of a tabular export (CSV columns, or a HogQL result row) as the
+    // event object the intake reads. PostHog flattens nested columns with
+    // dots ("properties.$current_url", "person.properties.email"); whole
+    // objects come as JSON text ("properties" in the events API layout).
+    std::optional<nlohmann::json> eventFromColumns(
+        const std::vector<std::string>& names, const std::vector<nlohmann::json>& values, std::string& error)
+    {
+        nlohmann::json event = nlohmann::json::object();
+        nlohmann::json properties = nlohmann::json::object();
+        nlohmann::json person = nlohmann::json::object();
+        auto scalarText
+            = [](const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); };
+        for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+            const std::string_view name = columnName(names[i]);
+            const nlohmann::json& value = values[i];
+            if (name == "*" && value.is_object()) {
+                for (const auto& [key, member] : value.items()) {
+                    if (key == "properties" && member.is_object())
+                        properties.update(member);
+                    else if (key == "properties")
+                        continue;
+                    else
+                        event[key] = member;
+                }
+                continue;
+            }
+            if (isBlankValue(value))
+                continue;
+            if (name == "event" || name == "timestamp" || name == "elements_chain") {
+                event[std::string(name)] = scalarText(value);
+            } else if (name == "uuid" || name == "id") {
+                event["uuid"] = scalarText(value);
+            } else if (name == "distinct_id") {
+                event["distinct_id"] = scalarText(value);
+            } else if (name == "$session_id" || name == "session_id") {
+                properties["$session_id"] = scalarText(value);
+            } else if (name == "properties") {
+                auto object = objectFrom(value);
+                if (!object) {
+                    error = "the properties column is not a JSON object";
+                    return std::nullopt;
+                }
+                properties.update(*object);
+            } else if (name.starts_with("properties.")) {
+                const std::string key(name.substr(11));
+                // `$set` is the one nested object the intake reads from properties (the email).
+                if (key.starts_with("$set.") && key.size() > 5)
+                    properties["$set"][key.substr(5)] = value;
+                else
+                    properties[key] = value;
+            } else if (name == "person") {
+                if (auto object = objectFrom(value))
+                    person.update(*object);
+            } else if (name.starts_with("person.properties.")) {
+                person["properties"][std::string(name.substr(18))] = value;
+            }
+        }
+        if (!properties.empty())
+            event["properties"] = std::move(properties);
+        if (!person.empty())
+            event["person"] = std::move(person);
+        return event;
+    }
+
+} // namespace
+
+struct SessionImporter::State {
+    State(const Workspace& workspace_, const ImportOptions& options_)
+        : workspace(workspace_)
+        , options(options_)
+    {
+        if (!options.productId.empty())
+            explicitProduct = workspace.product(options.productId);
+    }
+
+    const Workspace& workspace;
+    const ImportOptions& options;
+    const Product* explicitProduct = nullptr;
+    PostHogIntake intake;
+    JsonTape tape;
+    std::unordered_map<std::string, SessionBuilder> sessions;
+    std::vector<SessionBuilder*> order; // sessions in the order first seen
+    ImportResult result;
+
+    // Progress: bytes of the files already read, and the file being read
+    // (its size on disk and the size of its text, which differ when inflated).
+    std::uint64_t total = 0;
+    std::uint64_t bytesBefore = 0;
+    std::uint64_t fileBytes = 0;
+    std::uint64_t textBytes = 0;
+    std::uint64_t lastReported = 0;
+    std::size_t sinceStopCheck = 0;
+
+    std::string file;
+    std::size_t fileDiagnostics = 0;
+    struct Unassigned {
+        std::size_t count = 0;
+        std::size_t firstLine = 0;
+    };
+    std::map<std::string, Unassigned> unassigned; // by token; "" = no token
+
+    void report(std::size_t line, std::string code, std::string message)
+    {
+        if (fileDiagnostics++ >= options.maxDiagnosticsPerFile) {
+            ++result.diagnosticsLeftOut;
+            return;
+        }
+        result.diagnostics.push_back({ file, line, std::move(code), std::move(message) });
+    }
+
+    void reject(std::size_t line, std::string code, std::string message)
+    {
+        ++result.rejected;
+        report(line, std::move(code), std::move(message));
+    }
+
+    void progress(std::uint64_t offset, bool force = false)
+    {
+        if (!options.progress)
+            return;
+        const std::uint64_t inFile = textBytes == 0 ? fileBytes : offset * fileBytes / textBytes;
+        const std::uint64_t done = bytesBefore + std::min(inFile, fileBytes);
+        if (!force && done < lastReported + kProgressStep)
+            return;
+        lastReported = done;
+        options.progress(done, std::max(total, done));
+    }
+
+    bool stopped()
+    {
+        if (result.cancelled)
+            return true;
+        if (++sinceStopCheck < kStopCheckEvery)
+            return false;
+        sinceStopCheck = 0;
+        result.cancelled = options.stop.stop_requested();
+        return result.cancelled;
+    }
+
+    const Product* productFor(const IntakeEvent& event) const
+    {
+        if (!options.productId.empty())
+            return explicitProduct;
+        if (const Product* product = workspace.productByToken(event.token))
+            return product;
+        return workspace.products().size() == 1 ? &workspace.products().front() : nullptr;
+    }
+
+    void take(IntakeEvent& event, std::size_t line)
+    {
+        Action& action = event.action;
+        if (isBookkeepingEvent(action)) {
+            ++result.ignored;
+            return;
+        }
+        const Product* product = productFor(event);
+        if (!product) {
+            auto& entry = unassigned[event.token];
+            if (entry.count++ == 0)
+                entry.firstLine = line;
+            ++result.unassigned;
+            return;
+        }
+        std::string key = product->id;
+        key += '\0';
+        key += action.sessionId;
+        auto [it, isNew] = sessions.try_emplace(std::move(key));
+        SessionBuilder& builder = it->second;
+        if (isNew) {
+            builder.productId = product->id;
+            builder.sessionId = action.sessionId;
+            order.push_back(&builder);
+        }
+        if (!action.uuid.empty() && !builder.uuids.insert(action.uuid).second) {
+            ++result.duplicates;
+            return;
+        }
+        builder.actions.push_back(std::move(action));
+        ++result.events;
+    }
+
+    // What the intake made of one document: its events, and its errors at
+    // `line` (or, for "[i]" errors of a batch, at the line of item i).
+    void take(IntakeBatch& batch, std::size_t line, const std::vector<std::size_t>* itemLines = nullptr)
+    {
+        for (auto& event : batch.events)
+            take(event, line);
+        for (auto& error : batch.errors) {
+            std::size_t at = line;
+            std::string message = error.message;
+            if (error.where.starts_with('[')) {
+                std::size_t index = 0;
+                const auto [ptr, ec]
+                    = std::from_chars(error.where.data() + 1, error.where.data() + error.where.size(), index);
+                if (ec == std::errc() && itemLines && index < itemLines->size())
+                    at = (*itemLines)[index];
+                else
+                    message = error.where + " " + message;
+            }
+            reject(at, error.code, std::move(message));
+        }
+    }
+
+    void readEvent(std::string_view json, std::size_t line)
+    {
+        auto batch = intake.parseBody(json);
+        take(batch, line);
+    }
+
+    void readQueryRow(JsonValue columns, JsonValue row, std::size_t line)
+    {
+        std::vector<std::string> names;
+        for (JsonValue c = columns.firstChild(); c.exists(); c = c.nextSibling())
+            names.push_back(c.isString() ? c.string() : std::string());
+        auto values = nlohmann::json::parse(row.raw(), nullptr, false);
+        if (values.is_discarded() || values.size() != names.size()) {
+            reject(line, "bad_row",
+                "the row has " + std::to_string(values.size()) + " values, the page names "
+                    + std::to_string(names.size()) + " columns");
+            return;
+        }
+        std::string error;
+        auto event = eventFromColumns(names, values.get<std::vector<nlohmann::json>>(), error);
+        if (!event) {
+            reject(line, "bad_row", error);
+            return;
+        }
+        readEvent(event->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), line);
+    }
+
+    void readPage(JsonValue page, JsonValue results, LineCounter& lines, std::size_t pageLine)
+    {
+        if (!results.isArray()) {
+            reject(pageLine, "bad_shape", "results must be an array, not " + std::string(results.typeName()));
+            return;
+        }
+        const JsonValue columns = page.get("columns");
+        for (JsonValue item = results.firstChild(); item.exists(); item = item.nextSibling()) {
+            const std::size_t line = lines.of(item);
+            if (item.isObject())
+                readEvent(item.raw(), line);
+            else if (item.isArray() && columns.isArray())
+                readQueryRow(columns, item, line);
+            else
+                reject(line, "bad_shape",
+                    item.isArray() ? "a result row that is an array needs the page's columns"
+                                   : "an event must be an object, not " + std::string(item.typeName()));
+            if (stopped())
+                return;
+        }
+    }
+
+    void readRoot(JsonValue root, std::string_view document, std::size_t line)
+    {
+        LineCounter lines(document, line);
+        if (root.isObject()) {
+            if (const JsonValue results = root.get("results"); results.exists()) {
+                readPage(root, results, lines, line);
+                return;
+            }
+            if (const JsonValue batch = root.get("batch"); batch.exists()) {
+                // A posthog-js {api_key, batch, sent_at} body: the intake reads it
+                // whole (token and sent_at apply to every event).
+                std::vector<std::size_t> itemLines;
+                for (JsonValue item = batch.firstChild(); item.exists(); item = item.nextSibling())
+                    itemLines.push_back(lines.of(item));
+                auto parsed = intake.parseBody(document);
+                take(parsed, line, &itemLines);
+                return;
+            }
+            readEvent(document, line);
+            return;
+        }
+        if (root.isArray()) {
+            for (JsonValue item = root.firstChild(); item.exists(); item = item.nextSibling()) {
+                const std::size_t itemLine = lines.of(item);
+                if (!item.isObject()) {
+                    reject(itemLine, "bad_shape", "an event must be an object, not " + std::string(item.typeName()));
+                } else if (const JsonValue results = item.get("results"); results.exists()) {
+                    readPage(item, results, lines, itemLine);
+                } else {
+                    readEvent(item.raw(), itemLine);
+                }
+                if (stopped())
+                    return;
+            }
+            return;
+        }
+        reject(line, "bad_shape",
+            "expected an event, an array of events or an events API page, not " + std::string(root.typeName()));
+    }
+
+    void readDocument(std::string_view document, std::size_t line)
+    {
+        std::string message;
+        if (!tape.parse(document, message)) {
+            reject(lineOfParseError(document, line, message), "invalid_json", message);
+            return;
+        }
+        readRoot(tape.root(), document, line);
+    }
+
+    void readJsonLines(std::string_view text)
+    {
+        std::size_t pos = 0;
+        std::size_t line = 0;
+        while (pos < text.size() && !stopped()) {
+            ++line;
+            auto end = text.find('\n', pos);
+            if (end == std::string_view::npos)
+                end = text.size();
+            const auto content = text.substr(pos, end - pos);
+            pos = end + 1;
+            if (std::all_of(content.begin(), content.end(), isSpace))
+                continue;
+            readDocument(content, line);
+            progress(pos);
+        }
+    }
+
+    void readJsonDocuments(std::string_view text)
+    {
+        std::size_t pos = 0;
+        std::size_t line = 1;
+        while (pos < text.size() && !stopped()) {
+            while (pos < text.size() && isSpace(text[pos])) {
+                if (text[pos] == '\n')
+                    ++line;
+                ++pos;
+            }
+            if (pos >= text.size())
+                break;
+            const char c = text[pos];
+            if (c != '{' && c != '[') {
+                reject(line, "invalid_json", "expected a JSON object or array");
+                const auto next = text.find('\n', pos);
+                pos = next == std::string_view::npos ? text.size() : next;
+                continue;
+            }
+            const auto end = containerEnd(text, pos, false);
+            if (end == std::string_view::npos) {
+                reject(line, "invalid_json", "the JSON document that starts here never ends");
+                break;
+            }
+            const auto document = text.substr(pos, end - pos);
+            readDocument(document, line);
+            line += static_cast<std::size_t>(std::count(document.begin(), document.end(), '\n'));
+            pos = end;
+            progress(pos);
+        }
+    }
+
+    void readCsv(std::string_view text)
+    {
+        CsvReader reader(text);
+        CsvRecord record;
+        std::string error;
+        auto status = reader.next(record, error);
+        if (status == CsvReader::Status::End) {
+            report(0, "not_an_export", "the file is empty: no header row");
+            return;
+        }
+        if (status == CsvReader::Status::Malformed) {
+            report(record.line, "not_an_export", "the header row is malformed: " + error);
+            return;
+        }
+        const std::vector<std::string> header = record.fields;
+        const auto hasColumn = [&](std::string_view wanted) {
+            return std::any_of(
+                header.begin(), header.end(), [&](const std::string& name) { return columnName(name) == wanted; });
+        };
+        if (!hasColumn("event") || !hasColumn("timestamp")) {
+            report(record.line, "not_an_export",
+                "the header has no event and timestamp columns; expected PostHog's events export "
+                "(event, timestamp, distinct_id, properties or properties.* columns)");
+            return;
+        }
+        std::vector<nlohmann::json> values;
+        while (!stopped()) {
+            status = reader.next(record, error);
+            if (status == CsvReader::Status::End)
+                break;
+            progress(reader.offset());
+            if (status == CsvReader::Status::Malformed) {
+                reject(record.line, "bad_row", error);
+                continue;
+            }
+            if (record.fields.size() != header.size()) {
+                reject(record.line, "bad_row",
+                    "the row has " + std::to_string(record.fields.size()) + " fields, the header "
+                        + std::to_string(header.size()));
+                continue;
+            }
+            values.clear();
+            for (auto& field : record.fields)
+                values.emplace_back(std::move(field));
+            auto event = eventFromColumns(header, values, error);
+            if (!event) {
+                reject(record.line, "bad_row", error);
+                continue;
+            }
+            readEvent(event->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), record.line);
+        }
+    }
+
+    void readText(std::string_view text, std::string_view name)
+    {
+        textBytes = text.size();
+        fileDiagnostics = 0;
+        unassigned.clear();
+        result.files.push_back(file);
+        const bool csv = options.format == ExportFormat::Csv
+            || (options.format == ExportFormat::Auto && endsWithIgnoreCase(stripGz(name), ".csv"));
+        if (csv)
+            readCsv(text);
+        else if (looksLikeJsonLines(text))
+            readJsonLines(text);
+        else
+            readJsonDocuments(text);
+
+        for (const auto& [token, entry] : unassigned) {
+            std::string message = std::to_string(entry.count) + (entry.count == 1 ? " event" : " events");
+            if (!options.productId.empty())
+                message += " skipped: the workspace has no product \"" + options.productId + "\"";
+            else if (token.empty())
+                message += " carry no project token and the workspace has "
+                    + std::to_string(workspace.products().size()) + " products; choose one with --product";
+            else
+                message += " carry the token \"" + token + "\", which no product has; choose one with --product";
+            report(entry.firstLine, "unknown_product", std::move(message));
+        }
+        if (!result.cancelled)
+            progress(textBytes, true);
+        bytesBefore += fileBytes;
+    }
+};
+
+RecordedSession recordSession(const Product& product, std::string sessionId, std::vector<Action> actions)
+{
+    RecordedSession session;
+    std::stable_sort(actions.begin(), actions.end(),
+        [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; });
+    SessionSummary& summary = session.summary;
+    summary.productId = product.id;
+    summary.sessionId = std::move(sessionId);
+    std::unordered_set<std::string> seenPages;
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+        Action& action = actions[i];
+        action.sessionId = summary.sessionId;
+        finaliseAction(action, product.routes);
+        action.index = static_cast<std::int64_t>(i);
+        action.timestampEnd = i + 1 < actions.size() ? actions[i + 1].timestampStart : action.timestampStart;
+        if (!action.distinctId.empty())
+            summary.distinctId = action.distinctId;
+        if (!action.email.empty())
+            summary.email = action.email;
+        if (action.type == ActionType::Pageview)
+            ++summary.pageviews;
+        if (!action.canonicalUrl.empty() && seenPages.insert(action.canonicalUrl).second)
+            summary.pages.push_back(action.canonicalUrl);
+    }
+    summary.actionCount = actions.size();
+    if (!actions.empty()) {
+        summary.start = actions.front().timestampStart;
+        summary.end = actions.back().timestampStart;
+        summary.duration = summary.end - summary.start;
+    }
+    session.actions = std::move(actions);
+    return session;
+}
+
+SessionImporter::SessionImporter(std::shared_ptr<const Workspace> workspace, ImportOptions options)
+    : m_workspace(std::move(workspace))
+    , m_options(std::move(options))
+    , m_state(std::make_unique<State>(*m_workspace, m_options))
+{ }
+
+SessionImporter::~SessionImporter() = default;
+
+void SessionImporter::addText(std::string_view text, const std::string& name)
+{
+    m_state->total = m_totalBytes;
+    m_state->file = name;
+    m_state->fileBytes = text.size();
+    m_state->readText(text, name);
+}
+
+Status SessionImporter::addFile(const std::filesystem::path& path)
+{
+    State& state = *m_state;
+    state.total = m_totalBytes;
+    state.file = path.string();
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes;
+    if (in) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path, ec);
+        if (!ec)
+            bytes.reserve(static_cast<std::size_t>(size));
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (!in && !in.eof()) {
+        Error error { "unreadable_file", "cannot read " + path.string(), path.string() };
+        state.result.diagnostics.push_back({ state.file, 0, error.code, error.message });
+        return error;
+    }
+    state.fileBytes = bytes.size();
+    if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f
+        && static_cast<unsigned char>(bytes[1]) == 0x8b) {
+        auto inflated = decodeCaptureBody(bytes, {}, "gzip", kMaxInflatedBytes);
+        if (!inflated) {
+            Error error { inflated.error().code, path.string() + ": " + inflated.error().message, path.string() };
+            state.result.diagnostics.push_back({ state.file, 0, error.code, inflated.error().message });
+            state.bytesBefore += state.fileBytes;
+            return error;
+        }
+        state.readText(*inflated, state.file);
+        return Ok {};
+    }
+    state.readText(bytes, state.file);
+    return Ok {};
+}
+
+ImportResult SessionImporter::finish()
+{
+    State& state = *m_state;
+    ImportResult result = std::move(state.result);
+    result.sessions.reserve(state.order.size());
+    for (SessionBuilder* builder : state.order)
+        if (const Product* product = m_workspace->product(builder->productId); product && !builder->actions.empty())
+            result.sessions.push_back(recordSession(*product, builder->sessionId, std::move(builder->actions)));
+    std::sort(result.sessions.begin(), result.sessions.end(), [](const RecordedSession& a, const RecordedSession& b) {
+        return std::tie(a.summary.productId, a.summary.start, a.summary.sessionId)
+            < std::tie(b.summary.productId, b.summary.start, b.summary.sessionId);
+    });
+    m_state = std::make_unique<State>(*m_workspace, m_options);
+    return result;
+}
+
+Result<std::vector<std::filesystem::path>> listExportFiles(std::span<const std::filesystem::path> paths)
+{
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (const fs::path& path : paths) {
+        std::error_code ec;
+        const auto status = fs::status(path, ec);
+        if (ec || !fs::exists(status))
+            return Error { "not_found", path.string() + " does not exist", path.string() };
+        if (!fs::is_directory(status)) {
+            files.push_back(path);
+            continue;
+        }
+        std::vector<fs::path> found;
+        for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+            if (!it->is_regular_file(ec))
+                continue;
+            const std::string filename = it->path().filename().string();
+            const std::string_view name = stripGz(filename);
+            if (endsWithIgnoreCase(name, ".json") || endsWithIgnoreCase(name, ".jsonl")
+                || endsWithIgnoreCase(name, ".ndjson") || endsWithIgnoreCase(name, ".csv"))
+                found.push_back(it->path());
+        }
+        if (ec)
+            return Error { "unreadable_directory", "cannot list " + path.string() + ": " + ec.message(),
+                path.string() };
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    return files;
+}
+
+Result<ImportResult> importSessions(
+    std::shared_ptr<const Workspace> workspace, std::span<const std::filesystem::path> paths, ImportOptions options)
+{
+    if (!options.productId.empty() && !workspace->product(options.productId))
+        return Error { "unknown_product", "the workspace has no product \"" + options.productId + "\"", "product" };
+    auto files = listExportFiles(paths);
+    if (!files)
+        return files.error();
+    std::uint64_t total = 0;
+    for (const auto& file : *files) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file, ec);
+        total += ec ? 0 : size;
+    }
+    const std::stop_token stop = options.stop;
+    SessionImporter importer(std::move(workspace), std::move(options));
+    importer.setTotalBytes(total);
+    for (const auto& file : *files) {
+        if (stop.stop_requested())
+            break;
+        // An unreadable file is in the diagnostics; the others are still read.
+        (void)importer.addFile(file);
+    }
+    ImportResult result = importer.finish();
+    if (result.cancelled || stop.stop_requested())
+        return Error { "cancelled", "the import was cancelled", {} };
+    return result;
+}
+
+} // namespace proactive

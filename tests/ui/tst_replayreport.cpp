@@ -1,0 +1,154 @@
+// The batch replay's HTML report (issue 8) opened in a real QtWebEngine
+// view: it loads from a file without a console error, runs no script,
+// fetches nothing, and its charts and timelines are laid out with real size.
+// A screenshot goes to the artifacts folder for a person to look at.
+
+#include "replay/replayjob.h"
+#include "replay/replayreport.h"
+#include "webpagetesting.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebEnginePage>
+#include <QWebEngineProfile>
+#include <QWebEngineView>
+#include <memory>
+
+using proactive::testing::ConsolePage;
+using proactive::testing::evaluateJson;
+using namespace proactive;
+
+namespace {
+
+const QString kData = QStringLiteral(PROACTIVE_TEST_DATA "/replay");
+constexpr int kLoadTimeoutMs = 30'000;
+
+} // namespace
+
+class TestReplayReport final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void opensWithoutErrors();
+    void layout_data();
+    void layout();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_file;
+    std::size_t m_sessions = 0;
+    QStringList m_console;
+    std::unique_ptr<QWebEngineProfile> m_profile;
+    std::unique_ptr<ConsolePage> m_page;
+    std::unique_ptr<QWebEngineView> m_view;
+};
+
+void TestReplayReport::initTestCase()
+{
+    // Every part of the report: imports with problems, dismissals and
+    // cooldowns, a sweep and a diff.
+    QVERIFY(QDir::setCurrent(kData));
+    Diagnostics diagnostics;
+    ReplayJob job;
+    job.workspace = std::make_shared<const Workspace>(Workspace::load("workspace", diagnostics));
+    QVERIFY(diagnostics.empty());
+    job.workspaceLabel = "workspace";
+    job.inputs = { "exports" };
+    job.productId = "acme";
+    job.settings.policy = *ResponsePolicy::parse("dismiss:5");
+    job.sweep = { *SweepAxis::parse("user_page_dwell.threshold_s=30,60,90") };
+    job.diffTriggers = "golden/exports-dismiss-sweep-diff/other-triggers.json";
+    auto run = runReplayJob(job);
+    QVERIFY2(run.ok(), run.ok() ? "" : run.error().toString().c_str());
+    m_sessions = run->import.sessions.size();
+    QVERIFY(m_sessions > 0);
+    const std::string html = renderHtmlReport(run->report(job));
+    m_file = m_dir.filePath(u"report.html"_qs);
+    QFile file(m_file);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(html.data(), static_cast<qint64>(html.size()));
+    file.close();
+
+    m_profile = std::make_unique<QWebEngineProfile>();
+    m_page = std::make_unique<ConsolePage>(m_profile.get(), &m_console);
+    m_view = std::make_unique<QWebEngineView>();
+    m_view->setPage(m_page.get());
+    m_view->resize(1200, 900);
+    m_view->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+    QSignalSpy loaded(m_page.get(), &QWebEnginePage::loadFinished);
+    m_page->load(QUrl::fromLocalFile(m_file));
+    QVERIFY(QTest::qWaitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs));
+    QVERIFY(loaded.first().first().toBool());
+}
+
+void TestReplayReport::cleanup()
+{
+    if (QTest::currentTestFailed())
+        qWarning().noquote() << u"browser console:\n  "_qs + m_console.join(u"\n  "_qs);
+}
+
+void TestReplayReport::opensWithoutErrors()
+{
+    QVERIFY2(m_console.isEmpty(), qPrintable(m_console.join(u'\n')));
+    QCOMPARE(evaluateJson(*m_page, u"document.scripts.length"_qs).toInt(), 0);
+    // Nothing was fetched: no image, stylesheet, font or frame.
+    QCOMPARE(evaluateJson(*m_page, u"performance.getEntriesByType('resource').length"_qs).toInt(), 0);
+    QCOMPARE(evaluateJson(*m_page, u"document.querySelectorAll('svg.timeline').length"_qs).toInt(),
+        static_cast<int>(m_sessions));
+    QCOMPARE(evaluateJson(*m_page, u"document.title"_qs).toString(), u"Replay report: %1 sessions"_qs.arg(m_sessions));
+    // The cooldowns' hatch pattern, defined once, resolves from every timeline.
+    QVERIFY(evaluateJson(*m_page, u"document.querySelectorAll('rect.cooldown').length > 0"_qs).toBool());
+    QVERIFY(evaluateJson(*m_page, u"!!document.getElementById('hatch')"_qs).toBool());
+
+#ifdef PROACTIVE_ARTIFACT_DIR
+    const QString shot = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/replay-report.png");
+    if (m_view->grab().save(shot))
+        qInfo("screenshot: %s", qPrintable(shot));
+    // And the timelines.
+    evaluateJson(*m_page, u"document.getElementById('sessions').scrollIntoView(), window.scrollY"_qs);
+    QVERIFY(QTest::qWaitFor([&] { return evaluateJson(*m_page, u"window.scrollY"_qs).toDouble() > 0; }, 5'000));
+    const QString timelines = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/replay-report-timelines.png");
+    if (m_view->grab().save(timelines))
+        qInfo("screenshot: %s", qPrintable(timelines));
+#endif
+}
+
+void TestReplayReport::layout_data()
+{
+    QTest::addColumn<QString>("selector");
+    QTest::addColumn<int>("count");
+
+    QTest::newRow("totals-cards") << u"#totals .card"_qs << 6;
+    QTest::newRow("trigger-chart") << u"svg.chart-triggers"_qs << 1;
+    QTest::newRow("first-offer-chart") << u"svg.chart-first-offer"_qs << 1;
+    QTest::newRow("skip-reason-chart") << u"svg.chart-skip-reasons"_qs << 1;
+    QTest::newRow("sweep-charts") << u"svg.sweep-chart"_qs << 2;
+    QTest::newRow("diff-table") << u"#diff table"_qs << 1;
+    QTest::newRow("import-problems") << u"#import table"_qs << 1;
+}
+
+void TestReplayReport::layout()
+{
+    QFETCH(QString, selector);
+    QFETCH(int, count);
+    const QJsonArray boxes = evaluateJson(*m_page,
+        uR"([...document.querySelectorAll('%1')].map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; }))"_qs
+            .arg(selector))
+                                 .toArray();
+    QCOMPARE(boxes.size(), count);
+    for (const auto& box : boxes) {
+        QVERIFY2(box.toArray().at(0).toDouble() > 10, qPrintable(selector));
+        QVERIFY2(box.toArray().at(1).toDouble() > 10, qPrintable(selector));
+    }
+}
+
+QTEST_MAIN(TestReplayReport)
+#include "tst_replayreport.moc"
