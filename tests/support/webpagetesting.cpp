@@ -19,11 +19,11 @@ void ConsolePage::javaScriptConsoleMessage(
     m_console->append(u"%1:%2: %3"_qs.arg(source).arg(line).arg(message));
 }
 
-QJsonValue evaluateJson(QWebEnginePage& page, const QString& expression, int timeoutMs)
+QJsonValue evaluateJson(QWebEnginePage& page, const QString& expression, int timeoutMs, quint32 worldId)
 {
     // Shared: a late answer after a timeout must not write to a dead frame.
     auto result = std::make_shared<std::optional<QString>>();
-    page.runJavaScript(u"JSON.stringify({ value: (%1) })"_qs.arg(expression),
+    page.runJavaScript(u"JSON.stringify({ value: (%1) })"_qs.arg(expression), worldId,
         [result](const QVariant& value) { *result = value.toString(); });
     if (!QTest::qWaitFor([&] { return result->has_value(); }, timeoutMs))
         return {};

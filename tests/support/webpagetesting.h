@@ -5,6 +5,7 @@
 #include <QJsonValue>
 #include <QStringList>
 #include <QWebEnginePage>
+#include <QWebEngineScript>
 
 namespace proactive::testing {
 
@@ -23,7 +24,9 @@ private:
 
 // Evaluates a JavaScript expression in the page and returns its value
 // through JSON, so objects and arrays arrive intact; null when the page did
-// not answer within `timeoutMs`.
-QJsonValue evaluateJson(QWebEnginePage& page, const QString& expression, int timeoutMs = 10'000);
+// not answer within `timeoutMs`. `worldId` picks the JavaScript world (the
+// studio's scripts run in their own).
+QJsonValue evaluateJson(QWebEnginePage& page, const QString& expression, int timeoutMs = 10'000,
+    quint32 worldId = QWebEngineScript::MainWorld);
 
 } // namespace proactive::testing
