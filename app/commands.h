@@ -9,9 +9,13 @@ namespace proactive::app {
 int runValidate(const QStringList& arguments);
 int runEval(const QStringList& arguments);
 int runServe(const QStringList& arguments);
+int runDifySim(const QStringList& arguments);
+int runPrompt(const QStringList& arguments);
+int runReplay(const QStringList& arguments);
 #ifdef PROACTIVE_HAVE_STUDIO
 int runStudio(const QStringList& arguments);
 int runScenario(const QStringList& arguments);
+int runLintTours(const QStringList& arguments);
 #endif
 
 } // namespace proactive::app

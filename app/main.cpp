@@ -31,9 +31,15 @@ const std::map<QString, Command>& commands()
         { u"eval"_qs, { runEval, "feed a JSON-lines event file and print the /context answer at a given time" } },
         { u"serve"_qs,
             { runServe, "run the connector as an HTTP service (posthog-js, webhook, /context, Dify retrieval)" } },
+        { u"dify-sim"_qs, { runDifySim, "run the offline Dify-compatible chat server on the workspace's tours" } },
+        { u"prompt"_qs, { runPrompt, "print the tour catalog and selection rules for the Dify system prompt" } },
+        { u"replay"_qs, { runReplay, "replay recorded PostHog sessions on a virtual clock; firings, gates, sweeps, diffs" } },
 #ifdef PROACTIVE_HAVE_STUDIO
         { u"studio"_qs, { runStudio, "open the studio (the default without a command)", true } },
         { u"run-scenario"_qs, { runScenario, "play a demo scenario against the live page; --headless for tests", true } },
+        { u"lint-tours"_qs,
+            { runLintTours, "open every tour's page headless and check each step's target; exit 1 on problems", true,
+                true } },
 #endif
     };
     return table;

@@ -3,6 +3,7 @@
 // client's polls, the toast in the page's DOM, accept and dismiss driving
 // the FSM. Every wait is on a condition; simulated time is stepped.
 
+#include "chat/chatcontroller.h"
 #include "inspector/presentation.h"
 #include "pagebridge.h"
 #include "printers.h"
@@ -10,6 +11,7 @@
 #include "studio/mainwindow.h"
 #include "studio/productpage.h"
 #include "studio/studiosettings.h"
+#include "tourrunner.h"
 #include "webpagetesting.h"
 
 #include <QJsonObject>
@@ -43,6 +45,7 @@ private Q_SLOTS:
     void pingPongShowsTheToastInThePage();
     void dismissMovesToConservativeAndHidesTheToast();
     void acceptPostsTheAcceptEventAndStartsTheTour();
+    void acceptOpensTheChatWhichStreamsAnAnswerWithATour();
     void settingsPersistTimings();
 
 private:
@@ -80,6 +83,9 @@ void TestStudio::init()
     m_window->findChild<QAction*>(u"speed0"_qs)->trigger();
     simulation().rotateSession();
     QCOMPARE(simulation().speed(), 0.0);
+    // The client suppresses a trigger it hid locally for its race window,
+    // whatever the session (the tutorial's client does).
+    simulation().advance(simulation().client().settings().raceWindow);
 }
 
 QVariant TestStudio::evaluateInStudioWorld(const QString& expression)
@@ -149,12 +155,12 @@ void TestStudio::captureReportsRealClicks()
     const auto actions = ingested.last().first().value<std::vector<Action>>();
     QCOMPARE(actions.size(), 1u);
     const Action& click = actions.front();
-    QCOMPARE(click.type, ActionType::Click);
+    QVERIFY2(click.type == ActionType::Click, click.description.c_str());
     QCOMPARE(click.sessionId, simulation().sessionId().toStdString());
     QCOMPARE(click.distinctId, simulation().identity().distinctId.toStdString());
     QCOMPARE(QUrl(QString::fromStdString(click.rawUrl)).path(), u"/projects"_qs);
     QVERIFY2(QString::fromStdString(click.canonicalUrl).endsWith(u"/projects"_qs), click.canonicalUrl.c_str());
-    QCOMPARE(click.element.tag, std::string("input"));
+    QVERIFY2(click.element.tag == "input", click.description.c_str());
     QCOMPARE(click.element.selector, std::string("[data-tour-id=\"project-search-input\"]"));
     QCOMPARE(click.description, std::string("Clicked input 'Search projects' on /projects"));
 }
@@ -227,6 +233,59 @@ void TestStudio::acceptPostsTheAcceptEventAndStartsTheTour()
             posted = posted
                 || (event.kind == ClientEvent::Kind::AgentStatePosted && event.agentEvent == "proactive_accepted_tour");
     QVERIFY(posted);
+
+    // The trigger's tour runs in the page: its route is /projects, so the
+    // SPA navigates there first. Esc abandons it: tour_abandoned.
+    const QString tourStep
+        = u"JSON.stringify((({tourId, step}) => ({tourId, step}))(window.proactiveProbes.tourStep() ?? {}))"_qs;
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluateInStudioWorld(tourStep).toString(), uR"({"tourId":"find-project","step":1})"_qs, kWaitMs);
+    QCOMPARE(evaluateInStudioWorld(u"location.pathname"_qs).toString(), u"/projects"_qs);
+    QTest::keyClick(m_window->view()->focusProxy(), Qt::Key_Escape);
+    QTRY_COMPARE_WITH_TIMEOUT(simulation().conversation()->state, FsmState::ConservativeAssistance, kWaitMs);
+}
+
+void TestStudio::acceptOpensTheChatWhichStreamsAnAnswerWithATour()
+{
+    bringToastUp();
+    QVERIFY(clickToastButton(u".accept"_qs));
+    // The prefill is sent once, never the trigger's body.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        evaluateInStudioWorld(u"[...window.proactiveChat.root.querySelectorAll('.message.user')].map(m => "
+                              "m.textContent).join('|')"_qs)
+            .toString(),
+        QString::fromUtf8(kAcceptPrefill.data(), kAcceptPrefill.size()), kWaitMs);
+    // The answer streams in (the typing indicator shows meanwhile), then the
+    // tag is stripped and the tour button appears.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !evaluateInStudioWorld(
+            u"window.proactiveChat.root.querySelector('.message.assistant .tour')?.dataset.tourId ?? ''"_qs)
+             .toString()
+             .isEmpty(),
+        20'000);
+    const QString tourId = evaluateInStudioWorld(
+        u"window.proactiveChat.root.querySelector('.message.assistant .tour').dataset.tourId"_qs)
+                               .toString();
+    QVERIFY2(m_window->chat() != nullptr, "chat controller");
+    const QString answer
+        = evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.message.assistant').textContent"_qs)
+              .toString();
+    QVERIFY2(!answer.contains(u"[TOUR:"_qs), qPrintable(answer));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.typing').hidden"_qs).toBool(), kWaitMs);
+
+    // The trigger's tour started with the chat; its backdrop keeps the page
+    // (the chat included) out of reach until it ends.
+    QTest::keyClick(m_window->view()->focusProxy(), Qt::Key_Escape);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->tours().isRunning(), kWaitMs);
+
+    // "Show me how" asks for that tour.
+    QSignalSpy tour(m_window->chat(), &ChatController::tourRequested);
+    QVERIFY(clickAt(u"window.proactiveChat.root.querySelector('.message.assistant .tour')"_qs));
+    QTRY_COMPARE_WITH_TIMEOUT(tour.size(), 1, kWaitMs);
+    QCOMPARE(tour.first().first().toString(), tourId);
+    const QString shot = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/studio-chat.png");
+    QVERIFY(m_window->grab().save(shot));
 }
 
 void TestStudio::settingsPersistTimings()

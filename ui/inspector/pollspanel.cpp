@@ -47,7 +47,7 @@ PollsPanel::PollsPanel(Simulation& simulation, QWidget* parent)
     m_list->setHeaderLabels({ tr("Time"), tr("Answer"), tr("State") });
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
-    m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    setColumnWidths(m_list, { 80, 220 });
     m_gates->setObjectName(u"gates"_qs);
     m_gates->setHeaderLabels({ tr("Gate"), tr("Verdict"), tr("Reason"), tr("Numbers") });
     m_gates->header()->setSectionResizeMode(QHeaderView::ResizeToContents);

@@ -2,6 +2,8 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QHeaderView>
+#include <QTreeWidget>
 
 namespace proactive::ui {
 
@@ -72,6 +74,15 @@ QColor reasonColor(const QString& reason)
 QColor firingColor()
 {
     return QColor(0x22, 0xc5, 0x5e);
+}
+
+void setColumnWidths(QTreeWidget* tree, std::initializer_list<int> widths)
+{
+    tree->header()->setSectionResizeMode(QHeaderView::Interactive);
+    tree->header()->setStretchLastSection(true);
+    int column = 0;
+    for (int width : widths)
+        tree->setColumnWidth(column++, width);
 }
 
 QString compactJson(const nlohmann::json& value)

@@ -5,8 +5,11 @@
 
 #include <QColor>
 #include <QString>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string_view>
+
+class QTreeWidget;
 
 // How the inspector shows core values: one place for times, durations,
 // state and verdict colours, so every panel and the timeline agree.
@@ -24,6 +27,9 @@ QColor stateColor(FsmState state);
 // A skip reason's colour, the same in the polls panel and on the timeline.
 QColor reasonColor(const QString& reason);
 QColor firingColor();
+// Fixed starting widths for a list that grows long: ResizeToContents would
+// measure every row on every change.
+void setColumnWidths(QTreeWidget* tree, std::initializer_list<int> widths);
 // A JSON value on one line for a table cell ("41", "\"/projects\"", "{…}").
 QString compactJson(const nlohmann::json& value);
 

@@ -223,7 +223,7 @@ TimelinePanel::TimelinePanel(Simulation& simulation, QWidget* parent)
     m_list->setHeaderLabels({ tr("Time"), tr("Lane"), tr("What"), tr("Details") });
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
-    m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    setColumnWidths(m_list, { 100, 70, 320 });
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_view);
     splitter->addWidget(m_list);

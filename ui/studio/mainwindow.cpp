@@ -1,5 +1,10 @@
 #include "mainwindow.h"
 
+#include "chat/chatcontroller.h"
+#include "chat/chatlogpanel.h"
+#include "chatbackenddialog.h"
+#include "chatbridge.h"
+#include "elementpicker.h"
 #include "inspector/agentstatepanel.h"
 #include "inspector/pollspanel.h"
 #include "inspector/presentation.h"
@@ -11,6 +16,8 @@
 #include "staticsiteserver.h"
 #include "studioprofile.h"
 #include "studiosettings.h"
+#include "toureditor.h"
+#include "tourrunner.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -24,6 +31,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
@@ -58,6 +66,10 @@ MainWindow::MainWindow(StudioSettings& settings, QWidget* parent)
     : QMainWindow(parent)
     , m_settings(settings)
     , m_page(new ProductPage(QWebEngineProfile::defaultProfile(), this))
+    // Before the first document: it receives the bridge's objects when it opens the channel.
+    , m_tours(new TourRunner(&m_page->bridge(), this))
+    , m_picker(new ElementPicker(&m_page->bridge(), this))
+    , m_tourEditor(new TourEditor(this))
     , m_view(new QWebEngineView(this))
     , m_urlBar(new QLineEdit(this))
     , m_products(new QComboBox(this))
@@ -148,6 +160,15 @@ void MainWindow::createActions()
             m_simulation->stepToNextPoll();
     });
     simulationMenu->addAction(step);
+    simulationMenu->addSeparator();
+    simulationMenu->addAction(tr("Chat &Backend…"), this, [this] {
+        ChatBackendDialog dialog(m_settings.chatBackend(), this);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        m_settings.setChatBackend(dialog.backend());
+        // A new chat for the new backend; the visitor's session goes on.
+        startChat();
+    });
     time->addWidget(m_clock);
 }
 
@@ -165,14 +186,36 @@ void MainWindow::createDocks()
     QDockWidget* polls = addDock(tr("Polls and gates"), u"pollsDock"_qs, Qt::RightDockWidgetArea);
     QDockWidget* session = addDock(tr("Session"), u"sessionDock"_qs, Qt::LeftDockWidgetArea);
     QDockWidget* timeline = addDock(tr("Timeline"), u"timelineDock"_qs, Qt::BottomDockWidgetArea);
+    QDockWidget* chat = addDock(tr("Chat exchanges"), u"chatDock"_qs, Qt::RightDockWidgetArea);
+    tabifyDockWidget(polls, chat);
+    // The editor is wide (lists beside forms): it shares the bottom with the timeline.
+    QDockWidget* tours = addDock(tr("Tours"), u"toursDock"_qs, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(timeline, tours);
+    timeline->raise();
+    // The editor outlives simulations: it edits the workspace's files.
+    m_docks.removeOne(tours);
+    // Scrolled, so its minimum size does not decide the window's.
+    auto* toursScroll = new QScrollArea(tours);
+    toursScroll->setWidgetResizable(true);
+    toursScroll->setWidget(m_tourEditor);
+    tours->setWidget(toursScroll);
+    m_tourEditor->setPicker(m_picker);
+    m_tourEditor->setRunner(m_tours);
+    connect(m_tourEditor, &TourEditor::saved, this, &MainWindow::reloadTourCatalog);
+    connect(m_tours, &TourRunner::failed, this,
+        [this](const QString& tourId, const QString& selector, const QString& reason) {
+            statusBar()->showMessage(selector.isEmpty() ? tr("Tour %1: %2").arg(tourId, reason)
+                                                        : tr("Tour %1, target %2: %3").arg(tourId, selector, reason),
+                15'000);
+        });
     tabifyDockWidget(triggers, polls);
     triggers->raise();
     Q_UNUSED(state);
     Q_UNUSED(session);
-    Q_UNUSED(timeline);
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : std::as_const(m_docks))
         view->addAction(dock->toggleViewAction());
+    view->addAction(tours->toggleViewAction());
 }
 
 bool MainWindow::openWorkspace(const QString& directory, QString* error)
@@ -202,6 +245,11 @@ bool MainWindow::openWorkspace(const QString& directory, QString* error)
     delete m_site;
     m_site = profile->siteDirectory.isEmpty() ? (delete site, nullptr) : site;
     m_workspace = std::move(workspace);
+    m_tourEditor->openFolder(QString::fromStdString((m_workspace->root() / "tours").string()));
+    Diagnostics tourDiagnostics;
+    m_catalog = loadTourCatalogDir(m_workspace->root() / "tours", tourDiagnostics);
+    m_tours->stop();
+    m_tours->setCatalog(m_catalog);
 
     m_products->clear();
     QString chosen = profile->productId;
@@ -245,6 +293,7 @@ void MainWindow::selectProduct(const QString& productId)
     m_page->attach(nullptr);
     for (QDockWidget* dock : std::as_const(m_docks))
         delete dock->widget();
+    delete m_chat;
     delete m_simulation;
     m_simulation = new Simulation(m_workspace, productId, m_settings.clientSettings(), this);
 
@@ -257,8 +306,13 @@ void MainWindow::selectProduct(const QString& productId)
         [this](const ClientSettings& settings) { m_settings.setClientSettings(settings); });
     dock("sessionDock")->setWidget(session);
     dock("timelineDock")->setWidget(new TimelinePanel(*m_simulation));
+    startChat();
 
     connect(m_simulation, &Simulation::timeChanged, this, &MainWindow::refreshClock);
+    // SPEC §4: accepting an offer with a tour starts it; how it ends goes back to the FSM.
+    connect(m_simulation, &Simulation::tourRequested, m_tours, &TourRunner::start);
+    connect(m_tours, &TourRunner::completed, m_simulation, &Simulation::tourCompleted);
+    connect(m_tours, &TourRunner::abandoned, m_simulation, &Simulation::tourAbandoned);
     connect(m_simulation, &Simulation::captureRejected, this,
         [this](const QString& reason) { statusBar()->showMessage(tr("Capture rejected: %1").arg(reason), 10'000); });
     m_page->attach(m_simulation);
@@ -267,6 +321,27 @@ void MainWindow::selectProduct(const QString& productId)
         m_defaultLayoutPending = false;
         applyDefaultLayout();
     }
+}
+
+void MainWindow::startChat()
+{
+    auto* dock = findChild<QDockWidget*>(u"chatDock"_qs);
+    delete dock->widget();
+    delete m_chat;
+    m_page->chat().setOpen(false);
+    m_page->chat().clear();
+    m_chat = new ChatController(*m_simulation, m_page->chat(), m_catalog, m_settings.chatBackend(), this);
+    connect(m_chat, &ChatController::tourRequested, m_tours, &TourRunner::start);
+    dock->setWidget(new ChatLogPanel(*m_chat));
+}
+
+void MainWindow::reloadTourCatalog()
+{
+    Diagnostics diagnostics;
+    m_catalog = loadTourCatalogDir(m_workspace->root() / "tours", diagnostics);
+    m_tours->setCatalog(m_catalog);
+    if (m_chat)
+        m_chat->setCatalog(m_catalog);
 }
 
 void MainWindow::setSpeed(double speed)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tourcatalog.h"
 #include "workspace/workspace.h"
 
 #include <QMainWindow>
@@ -15,6 +16,10 @@ class QWebEngineView;
 
 namespace proactive::ui {
 
+class ChatController;
+class ElementPicker;
+class TourEditor;
+class TourRunner;
 class ProductPage;
 class Simulation;
 class StaticSiteServer;
@@ -36,6 +41,8 @@ public:
     QString workspaceDirectory() const;
 
     Simulation* simulation() const { return m_simulation; }
+    ChatController* chat() const { return m_chat; }
+    TourRunner& tours() const { return *m_tours; }
     ProductPage& productPage() const { return *m_page; }
     QWebEngineView* view() const { return m_view; }
     // Where the product is: the bundled site's server, else the URL bar's.
@@ -49,6 +56,9 @@ private:
     void createDocks();
     void applyDefaultLayout();
     void selectProduct(const QString& productId);
+    // A chat for the current simulation with the configured backend.
+    void startChat();
+    void reloadTourCatalog();
     void setSpeed(double speed);
     void refreshClock();
     void refreshRecentMenu();
@@ -56,8 +66,13 @@ private:
 
     StudioSettings& m_settings;
     std::shared_ptr<const Workspace> m_workspace;
+    TourCatalog m_catalog;
     QPointer<Simulation> m_simulation;
+    QPointer<ChatController> m_chat;
     ProductPage* m_page;
+    TourRunner* m_tours;
+    ElementPicker* m_picker;
+    TourEditor* m_tourEditor;
     QWebEngineView* m_view;
     StaticSiteServer* m_site = nullptr;
     QLineEdit* m_urlBar;

@@ -1,6 +1,7 @@
 #include "productpage.h"
 
 #include "capturebridge.h"
+#include "chatbridge.h"
 #include "client/simulatedclient.h"
 #include "pagebridge.h"
 #include "simulation/simulation.h"
@@ -17,11 +18,14 @@ ProductPage::ProductPage(QWebEngineProfile* profile, QObject* parent)
     , m_bridge(new PageBridge(m_page, this))
     , m_capture(new CaptureBridge(this))
     , m_widget(new WidgetBridge(this))
+    , m_chat(new ChatBridge(this))
 {
     m_bridge->registerObject(u"capture"_qs, m_capture);
     m_bridge->registerObject(u"widget"_qs, m_widget);
+    m_bridge->registerObject(u"chat"_qs, m_chat);
     m_bridge->addScriptFile(u":/proactive/page/capture.js"_qs, QWebEngineScript::DocumentReady);
     m_bridge->addScriptFile(u":/proactive/page/widget.js"_qs, QWebEngineScript::DocumentReady);
+    m_bridge->addScriptFile(u":/proactive/page/chat.js"_qs, QWebEngineScript::DocumentReady);
     connect(m_capture, &CaptureBridge::captured, this, [this](const QByteArray& eventJson) {
         if (!m_simulation)
             return;
@@ -39,6 +43,8 @@ void ProductPage::attach(Simulation* simulation)
     m_connections.clear();
     m_simulation = simulation;
     showToast(std::nullopt);
+    m_chat->setOpen(false);
+    m_chat->clear();
     if (!simulation)
         return;
     m_connections << connect(simulation, &Simulation::toastChanged, this, &ProductPage::showToast);

@@ -14,6 +14,7 @@ struct Offer;
 namespace proactive::ui {
 
 class CaptureBridge;
+class ChatBridge;
 class PageBridge;
 class Simulation;
 class WidgetBridge;
@@ -31,6 +32,7 @@ public:
     QWebEnginePage* page() const { return m_page; }
     PageBridge& bridge() const { return *m_bridge; }
     WidgetBridge& widget() const { return *m_widget; }
+    ChatBridge& chat() const { return *m_chat; }
 
     // Captured events go to this simulation and its toast shows in the page;
     // nullptr detaches (the page keeps running, capture is dropped).
@@ -47,6 +49,7 @@ private:
     PageBridge* m_bridge;
     CaptureBridge* m_capture;
     WidgetBridge* m_widget;
+    ChatBridge* m_chat;
     QPointer<Simulation> m_simulation;
     QList<QMetaObject::Connection> m_connections;
     int m_captured = 0;

@@ -88,4 +88,22 @@ void StudioSettings::setSpeed(double speed)
     m_settings.setValue(u"simulation/speed"_qs, speed);
 }
 
+ChatBackend StudioSettings::chatBackend() const
+{
+    ChatBackend backend;
+    const QUrl base(m_settings.value(u"chat/dify_base_url"_qs).toString());
+    if (m_settings.value(u"chat/backend"_qs).toString() == u"dify"_qs && base.isValid() && !base.isEmpty()) {
+        backend.kind = ChatBackend::Kind::Dify;
+        backend.difyBaseUrl = base;
+    }
+    return backend;
+}
+
+void StudioSettings::setChatBackend(const ChatBackend& backend)
+{
+    m_settings.setValue(u"chat/backend"_qs, backend.kind == ChatBackend::Kind::Dify ? u"dify"_qs : u"offline"_qs);
+    if (backend.kind == ChatBackend::Kind::Dify)
+        m_settings.setValue(u"chat/dify_base_url"_qs, backend.difyBaseUrl.toString());
+}
+
 } // namespace proactive::ui

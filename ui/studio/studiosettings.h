@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chat/chatcontroller.h"
 #include "client/simulatedclient.h"
 
 #include <QByteArray>
@@ -30,6 +31,9 @@ public:
     void setClientSettings(const ClientSettings& settings);
     double speed() const;
     void setSpeed(double speed);
+    // The offline server unless `chat/backend` is "dify" with a `chat/dify_base_url`.
+    ChatBackend chatBackend() const;
+    void setChatBackend(const ChatBackend& backend);
 
 private:
     QSettings m_settings;

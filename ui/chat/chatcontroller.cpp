@@ -1,0 +1,116 @@
+#include "chatcontroller.h"
+
+#include "chatbridge.h"
+#include "chatnet/chatsession.h"
+#include "chatnet/difysimserver.h"
+#include "simulation/simulation.h"
+
+namespace proactive::ui {
+
+ChatController::ChatController(
+    Simulation& simulation, ChatBridge& bridge, TourCatalog catalog, ChatBackend backend, QObject* parent)
+    : QObject(parent)
+    , m_simulation(simulation)
+    , m_bridge(bridge)
+    , m_catalog(std::move(catalog))
+{
+    chatnet::DifyClientSettings settings;
+    if (backend.kind == ChatBackend::Kind::Offline) {
+        m_server = std::make_unique<chatnet::DifySimServer>(m_catalog);
+        // The user's page, as the real app reads it through the knowledge endpoint.
+        m_server->setCurrentPageProvider([&connector = simulation.connector()](const std::string& sessionId) {
+            const auto activity = connector.recentActivity(sessionId, 1);
+            return activity && !activity->actions.empty() ? activity->actions.front().canonicalUrl : std::string();
+        });
+        if (m_server->listen() == 0)
+            m_problem = tr("The offline Dify server could not listen on 127.0.0.1.");
+        settings.baseUrl = m_server->baseUrl();
+        settings.apiKey = "app-offline-studio";
+    } else {
+        settings.baseUrl = backend.difyBaseUrl;
+        settings.apiKey = qgetenv("DIFY_API_KEY");
+        if (settings.apiKey.isEmpty())
+            m_problem = tr("Set DIFY_API_KEY in the environment to chat with %1.").arg(backend.difyBaseUrl.toString());
+    }
+    m_session = std::make_unique<chatnet::ChatSession>(m_network, settings, simulation.identity().distinctId);
+    setCatalog(m_catalog);
+    m_session->setSessionId(simulation.sessionId());
+
+    connect(&simulation, &Simulation::chatOpened, this, [this](const QString& prefill) {
+        m_bridge.setOpen(true);
+        send(prefill);
+    });
+    connect(&simulation, &Simulation::sessionChanged, this, [this](const QString& sessionId) {
+        // A rotation is a new conversation (SPEC §4); the old transcript goes
+        // even when the old conversation never got an id from Dify. An answer
+        // still streaming belongs to the old session: it is cut, and its end
+        // is neither shown nor reported on the new conversation.
+        if (m_session->isBusy()) {
+            m_discarding = true;
+            m_session->client().cancel();
+            m_discarding = false;
+        }
+        m_session->setSessionId(sessionId);
+        m_bridge.clear();
+    });
+    connect(&bridge, &ChatBridge::sendRequested, this, &ChatController::send);
+    connect(&bridge, &ChatBridge::stopRequested, m_session.get(), &chatnet::ChatSession::stop);
+    connect(&bridge, &ChatBridge::resetRequested, this, [this] {
+        m_session->reset();
+        m_bridge.clear();
+    });
+    connect(&bridge, &ChatBridge::tourRequested, this, &ChatController::tourRequested);
+    connect(m_session.get(), &chatnet::ChatSession::agentEventRequested, this, [this](const QString& event) {
+        if (m_discarding)
+            return;
+        if (event == u"user_sent"_qs)
+            m_simulation.chatSent();
+        else if (event == u"bot_response_completed"_qs)
+            m_simulation.chatCompleted();
+        else if (event == u"reset"_qs)
+            m_simulation.resetConversation();
+    });
+    connect(m_session.get(), &chatnet::ChatSession::textAppended, &bridge, &ChatBridge::appendToAnswer);
+    connect(m_session.get(), &chatnet::ChatSession::textReplaced, &bridge, &ChatBridge::replaceAnswer);
+    connect(m_session.get(), &chatnet::ChatSession::replyFinished, this, &ChatController::onReply);
+}
+
+ChatController::~ChatController() = default;
+
+void ChatController::setCatalog(TourCatalog catalog)
+{
+    m_catalog = std::move(catalog);
+    std::vector<std::string> ids;
+    for (const Tour& tour : m_catalog.tours())
+        ids.push_back(tour.id);
+    m_session->setTourIds(std::move(ids));
+    if (m_server)
+        m_server->setCatalog(m_catalog);
+}
+
+void ChatController::send(const QString& text)
+{
+    if (!m_problem.isEmpty()) {
+        m_bridge.addUserMessage(text);
+        m_bridge.finishAnswer({}, {}, {}, m_problem);
+        return;
+    }
+    const QString conversationId = QString::fromStdString(m_session->conversation().conversationId());
+    if (!m_session->send(text))
+        return; // an answer is still streaming; the panel's send button is hidden meanwhile
+    m_bridge.addUserMessage(text);
+    m_bridge.startAnswer();
+    Q_EMIT requestSent(text, conversationId, conversationId.isEmpty());
+}
+
+void ChatController::onReply(const chatnet::ChatReply& reply)
+{
+    if (m_discarding)
+        return;
+    const Tour* tour = reply.tourId.isEmpty() ? nullptr : m_catalog.find(reply.tourId.toStdString());
+    m_bridge.finishAnswer(reply.text, tour ? reply.tourId : QString(),
+        tour ? QString::fromStdString(tour->name) : QString(), reply.userMessage);
+    Q_EMIT replyFinished(reply);
+}
+
+} // namespace proactive::ui

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+namespace proactive::ui {
+
+// The C++ end of chat.js (registered as "chat"): the transcript the panel
+// shows and the user's actions in it. The transcript lives here, so a
+// reloaded document renders the conversation as it was; deltas travel as
+// signals while an answer streams.
+class ChatBridge final : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(bool open READ isOpen NOTIFY openChanged)
+    Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
+    // [{role: "user", text} | {role: "assistant", text, tour_id, tour_name, error}]
+    Q_PROPERTY(QString transcript READ transcript NOTIFY transcriptReset)
+
+public:
+    explicit ChatBridge(QObject* parent = nullptr);
+
+    bool isOpen() const { return m_open; }
+    void setOpen(bool open);
+    bool isBusy() const { return m_busy; }
+    QString transcript() const;
+
+    // What the conversation did, for the page to show.
+    void addUserMessage(const QString& text);
+    void startAnswer();
+    void appendToAnswer(const QString& piece);
+    void replaceAnswer(const QString& answer);
+    // The shown text (tags stripped), the tour to offer (empty: none) and the
+    // problem in words (empty: none).
+    void finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error);
+    void clear();
+
+    // The page's buttons.
+    Q_INVOKABLE void send(const QString& text) { Q_EMIT sendRequested(text); }
+    Q_INVOKABLE void stop() { Q_EMIT stopRequested(); }
+    Q_INVOKABLE void reset() { Q_EMIT resetRequested(); }
+    Q_INVOKABLE void close() { setOpen(false); }
+    Q_INVOKABLE void showTour(const QString& tourId) { Q_EMIT tourRequested(tourId); }
+
+Q_SIGNALS:
+    void openChanged(bool open);
+    void busyChanged(bool busy);
+    void transcriptReset(const QString& transcript);
+    void userMessage(const QString& text);
+    void answerStarted();
+    void answerDelta(const QString& piece);
+    void answerReplaced(const QString& answer);
+    void answerFinished(const QString& replyJson);
+
+    void sendRequested(const QString& text);
+    void stopRequested();
+    void resetRequested();
+    void tourRequested(const QString& tourId);
+
+private:
+    void setBusy(bool busy);
+    void flush();
+
+    bool m_open = false;
+    bool m_busy = false;
+    QJsonArray m_transcript;
+    // Pieces are sent to the page at most once a frame: a fast stream must
+    // not flood the channel with one message per token.
+    QString m_pending;
+    QTimer m_flushTimer;
+};
+
+} // namespace proactive::ui

@@ -1,0 +1,213 @@
+// The chat panel of the proactive widget, in its own shadow root next to the
+// toast: opens on accept with the prefill, streams the answer, renders a
+// Markdown subset safely (every piece of an answer becomes text nodes; no
+// HTML from an answer is ever parsed), strips [TOUR:…] tags after the
+// stream ends and offers "Show me how" for a tour of the catalog. Follow-ups,
+// a typing indicator, stop and reset. The `chat` object owns the transcript,
+// so a reloaded document shows the conversation as it was.
+(function () {
+  'use strict';
+  if (window.proactiveChat) return;
+
+  const host = document.createElement('proactive-studio-chat');
+  host.style.cssText = 'all: initial; position: fixed; z-index: 2147483645;';
+  const root = host.attachShadow({ mode: 'open' });
+  root.innerHTML = `
+    <style>
+      :host { all: initial; }
+      * { box-sizing: border-box; font-family: "Inter", "Segoe UI", "DejaVu Sans", sans-serif; }
+      .panel { position: fixed; right: 24px; bottom: 24px; width: 380px; height: min(560px, calc(100vh - 48px));
+        display: flex; flex-direction: column; background: #fff; color: #1f2937; border-radius: 14px;
+        border: 1px solid #e5e7eb; box-shadow: 0 16px 40px rgba(15, 23, 42, 0.25); overflow: hidden; font-size: 14px; }
+      .panel[hidden] { display: none; }
+      header { display: flex; align-items: center; gap: 8px; padding: 12px 14px; background: #4f46e5; color: #fff; }
+      header .title { flex: 1; font-weight: 600; }
+      header button { background: transparent; color: #e0e7ff; border: 0; font-size: 12px; cursor: pointer; padding: 4px 6px; border-radius: 6px; }
+      header button:hover { background: rgba(255, 255, 255, 0.15); color: #fff; }
+      .messages { flex: 1; overflow-y: auto; padding: 14px; display: flex; flex-direction: column; gap: 10px; background: #f9fafb; }
+      .message { max-width: 88%; padding: 9px 12px; border-radius: 12px; line-height: 1.45; white-space: normal; word-wrap: break-word; }
+      .message.user { align-self: flex-end; background: #4f46e5; color: #fff; border-bottom-right-radius: 4px; }
+      .message.assistant { align-self: flex-start; background: #fff; border: 1px solid #e5e7eb; border-bottom-left-radius: 4px; }
+      .message.error { align-self: stretch; background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; font-size: 13px; }
+      .message p { margin: 0 0 6px; } .message p:last-child { margin-bottom: 0; }
+      .message ul, .message ol { margin: 4px 0 6px; padding-left: 20px; }
+      .message code { background: #f3f4f6; border-radius: 4px; padding: 0 4px; font-family: monospace; font-size: 12.5px; }
+      .tour { margin-top: 8px; background: #eef2ff; color: #3730a3; border: 1px solid #c7d2fe; border-radius: 8px;
+        padding: 6px 12px; font-weight: 600; font-size: 13px; cursor: pointer; }
+      .tour:hover { background: #e0e7ff; }
+      .typing { align-self: flex-start; color: #6b7280; font-size: 13px; padding: 4px 2px; }
+      .typing[hidden] { display: none; }
+      .typing span { display: inline-block; width: 6px; height: 6px; margin-right: 3px; border-radius: 50%; background: #9ca3af; animation: blink 1s infinite; }
+      .typing span:nth-child(2) { animation-delay: 0.15s; } .typing span:nth-child(3) { animation-delay: 0.3s; }
+      form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e5e7eb; background: #fff; }
+      input { flex: 1; border: 1px solid #d1d5db; border-radius: 8px; padding: 8px 10px; font-size: 14px; }
+      form button { border: 0; border-radius: 8px; padding: 8px 14px; font-weight: 600; cursor: pointer; background: #4f46e5; color: #fff; }
+      form button.stop { background: #fff; color: #b91c1c; border: 1px solid #fecaca; }
+      form button[hidden] { display: none; }
+      @keyframes blink { 0%, 100% { opacity: 0.3; } 50% { opacity: 1; } }
+    </style>
+    <section class="panel" role="dialog" aria-label="Help chat" hidden>
+      <header><span class="title">Help</span>
+        <button type="button" class="reset" title="Start a new conversation">Reset</button>
+        <button type="button" class="close" title="Close">✕</button></header>
+      <div class="messages" aria-live="polite"></div>
+      <div class="typing" hidden><span></span><span></span><span></span></div>
+      <form><input type="text" placeholder="Ask a question…" aria-label="Message">
+        <button type="submit" class="send">Send</button>
+        <button type="button" class="stop" hidden>Stop</button></form>
+    </section>`;
+  const panel = root.querySelector('.panel');
+  const messages = root.querySelector('.messages');
+  const typing = root.querySelector('.typing');
+  const input = root.querySelector('input');
+  const sendButton = root.querySelector('.send');
+  const stopButton = root.querySelector('.stop');
+  let streaming = null; // { element, text } of the answer being streamed
+
+  function mount() {
+    if (!host.isConnected) document.documentElement.appendChild(host);
+  }
+
+  // Inline Markdown: **bold**, *italic*, `code`. Text nodes only.
+  function appendInline(parent, text) {
+    const pattern = /(\*\*[^*]+\*\*|\*[^*]+\*|`[^`]+`)/g;
+    let last = 0;
+    for (const match of text.matchAll(pattern)) {
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      const token = match[0];
+      const element = document.createElement(token.startsWith('**') ? 'strong' : token.startsWith('`') ? 'code' : 'em');
+      element.textContent = token.startsWith('**') ? token.slice(2, -2) : token.slice(1, -1);
+      parent.appendChild(element);
+      last = match.index + token.length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // Paragraphs and lists ("- ", "* ", "1. "); everything else is text.
+  function renderMarkdown(element, text) {
+    element.replaceChildren();
+    let list = null;
+    for (const line of text.split('\n')) {
+      const bullet = line.match(/^\s*[-*]\s+(.*)$/);
+      const numbered = line.match(/^\s*\d+[.)]\s+(.*)$/);
+      if (bullet || numbered) {
+        const tag = bullet ? 'ul' : 'ol';
+        if (!list || list.tagName.toLowerCase() !== tag) {
+          list = document.createElement(tag);
+          element.appendChild(list);
+        }
+        const item = document.createElement('li');
+        appendInline(item, (bullet || numbered)[1]);
+        list.appendChild(item);
+        continue;
+      }
+      list = null;
+      if (line.trim() === '') continue;
+      const paragraph = document.createElement('p');
+      appendInline(paragraph, line);
+      element.appendChild(paragraph);
+    }
+  }
+
+  function addMessage(role, text) {
+    const element = document.createElement('div');
+    element.className = 'message ' + role;
+    if (role === 'assistant') renderMarkdown(element, text);
+    else element.textContent = text;
+    messages.appendChild(element);
+    messages.scrollTop = messages.scrollHeight;
+    return element;
+  }
+
+  function setBusy(busy) {
+    typing.hidden = !busy;
+    stopButton.hidden = !busy;
+    sendButton.hidden = busy;
+    input.disabled = busy;
+  }
+
+  let chat = null;
+  function finishAnswer(reply) {
+    let element = streaming ? streaming.element : null;
+    streaming = null;
+    setBusy(false);
+    if (reply.text) {
+      if (!element) element = addMessage('assistant', reply.text);
+      else renderMarkdown(element, reply.text);
+      if (reply.tour_id) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'tour';
+        button.dataset.tourId = reply.tour_id;
+        button.textContent = 'Show me how';
+        button.title = reply.tour_name || reply.tour_id;
+        button.addEventListener('click', () => chat.showTour(reply.tour_id));
+        element.appendChild(button);
+      }
+    } else if (element) {
+      element.remove();
+    }
+    if (reply.error) addMessage('error', reply.error);
+    messages.scrollTop = messages.scrollHeight;
+  }
+
+  function renderTranscript(json) {
+    messages.replaceChildren();
+    streaming = null;
+    for (const entry of JSON.parse(json || '[]')) {
+      if (entry.role === 'user') addMessage('user', entry.text);
+      else finishAnswer(entry);
+    }
+  }
+
+  window.proactiveChat = { root, host };
+  window.proactiveProbes = window.proactiveProbes || {};
+  window.proactiveProbes.chatText = () => (panel.hidden ? '' : messages.innerText);
+
+  proactiveStudio.objects.then((objects) => {
+    chat = objects.chat;
+    root.querySelector('form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const text = input.value.trim();
+      if (!text) return;
+      input.value = '';
+      chat.send(text);
+    });
+    stopButton.addEventListener('click', () => chat.stop());
+    root.querySelector('.reset').addEventListener('click', () => chat.reset());
+    root.querySelector('.close').addEventListener('click', () => chat.close());
+    chat.openChanged.connect((open) => { panel.hidden = !open; if (open) mount(); });
+    chat.transcriptReset.connect(renderTranscript);
+    chat.userMessage.connect((text) => addMessage('user', text));
+    chat.answerStarted.connect(() => { setBusy(true); });
+    // Rendering once per animation frame keeps a fast stream smooth: the
+    // whole answer is re-rendered, so per-piece rendering would be quadratic.
+    let renderQueued = false;
+    function queueRender() {
+      if (renderQueued) return;
+      renderQueued = true;
+      requestAnimationFrame(() => {
+        renderQueued = false;
+        if (!streaming) return;
+        renderMarkdown(streaming.element, streaming.text);
+        messages.scrollTop = messages.scrollHeight;
+      });
+    }
+    chat.answerDelta.connect((text) => {
+      if (!streaming) streaming = { element: addMessage('assistant', ''), text: '' };
+      streaming.text += text;
+      queueRender();
+    });
+    chat.answerReplaced.connect((text) => {
+      if (!streaming) streaming = { element: addMessage('assistant', ''), text: '' };
+      streaming.text = text;
+      queueRender();
+    });
+    chat.answerFinished.connect((json) => finishAnswer(JSON.parse(json)));
+    renderTranscript(chat.transcript);
+    setBusy(chat.busy);
+    panel.hidden = !chat.open;
+    if (chat.open) mount();
+  });
+  new MutationObserver(mount).observe(document.documentElement, { childList: true });
+})();
