@@ -36,6 +36,14 @@ void ChatBridge::setOpen(bool open)
     Q_EMIT openChanged(m_open);
 }
 
+void ChatBridge::setFolded(bool folded)
+{
+    if (folded == m_folded)
+        return;
+    m_folded = folded;
+    Q_EMIT foldedChanged(m_folded);
+}
+
 void ChatBridge::setBusy(bool busy)
 {
     if (busy == m_busy)

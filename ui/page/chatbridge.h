@@ -15,6 +15,8 @@ class ChatBridge final : public QObject {
     Q_OBJECT
     Q_PROPERTY(bool open READ isOpen NOTIFY openChanged)
     Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
+    // Folded to its header, so a running tour's target is not hidden under it.
+    Q_PROPERTY(bool folded READ isFolded NOTIFY foldedChanged)
     // [{role: "user", text} | {role: "assistant", text, tour_id, tour_name, error}]
     Q_PROPERTY(QString transcript READ transcript NOTIFY transcriptReset)
 
@@ -24,6 +26,8 @@ public:
     bool isOpen() const { return m_open; }
     void setOpen(bool open);
     bool isBusy() const { return m_busy; }
+    bool isFolded() const { return m_folded; }
+    void setFolded(bool folded);
     QString transcript() const;
 
     // What the conversation did, for the page to show.
@@ -41,11 +45,13 @@ public:
     Q_INVOKABLE void stop() { Q_EMIT stopRequested(); }
     Q_INVOKABLE void reset() { Q_EMIT resetRequested(); }
     Q_INVOKABLE void close() { setOpen(false); }
+    Q_INVOKABLE void unfold() { setFolded(false); }
     Q_INVOKABLE void showTour(const QString& tourId) { Q_EMIT tourRequested(tourId); }
 
 Q_SIGNALS:
     void openChanged(bool open);
     void busyChanged(bool busy);
+    void foldedChanged(bool folded);
     void transcriptReset(const QString& transcript);
     void userMessage(const QString& text);
     void answerStarted();
@@ -64,6 +70,7 @@ private:
 
     bool m_open = false;
     bool m_busy = false;
+    bool m_folded = false;
     QJsonArray m_transcript;
     // Pieces are sent to the page at most once a frame: a fast stream must
     // not flood the channel with one message per token.

@@ -202,6 +202,11 @@ void MainWindow::createDocks()
     m_tourEditor->setPicker(m_picker);
     m_tourEditor->setRunner(m_tours);
     connect(m_tourEditor, &TourEditor::saved, this, &MainWindow::reloadTourCatalog);
+    // The chat folds while a tour runs: its panel would cover the targets.
+    connect(m_tours, &TourRunner::started, this, [this] { m_page->chat().setFolded(true); });
+    connect(m_tours, &TourRunner::completed, this, [this] { m_page->chat().setFolded(false); });
+    connect(m_tours, &TourRunner::abandoned, this, [this] { m_page->chat().setFolded(false); });
+    connect(m_tours, &TourRunner::failed, this, [this] { m_page->chat().setFolded(false); });
     connect(m_tours, &TourRunner::failed, this,
         [this](const QString& tourId, const QString& selector, const QString& reason) {
             statusBar()->showMessage(selector.isEmpty() ? tr("Tour %1: %2").arg(tourId, reason)

@@ -20,6 +20,9 @@
         display: flex; flex-direction: column; background: #fff; color: #1f2937; border-radius: 14px;
         border: 1px solid #e5e7eb; box-shadow: 0 16px 40px rgba(15, 23, 42, 0.25); overflow: hidden; font-size: 14px; }
       .panel[hidden] { display: none; }
+      .panel.folded { height: auto; }
+      .panel.folded .messages, .panel.folded .typing, .panel.folded form { display: none; }
+      .panel.folded header { cursor: pointer; }
       header { display: flex; align-items: center; gap: 8px; padding: 12px 14px; background: #4f46e5; color: #fff; }
       header .title { flex: 1; font-weight: 600; }
       header button { background: transparent; color: #e0e7ff; border: 0; font-size: 12px; cursor: pointer; padding: 4px 6px; border-radius: 6px; }
@@ -175,7 +178,10 @@
     });
     stopButton.addEventListener('click', () => chat.stop());
     root.querySelector('.reset').addEventListener('click', () => chat.reset());
-    root.querySelector('.close').addEventListener('click', () => chat.close());
+    root.querySelector('.close').addEventListener('click', (event) => { event.stopPropagation(); chat.close(); });
+    root.querySelector('header').addEventListener('click', () => { if (panel.classList.contains('folded')) chat.unfold(); });
+    chat.foldedChanged.connect((folded) => panel.classList.toggle('folded', folded));
+    panel.classList.toggle('folded', chat.folded);
     chat.openChanged.connect((open) => { panel.hidden = !open; if (open) mount(); });
     chat.transcriptReset.connect(renderTranscript);
     chat.userMessage.connect((text) => addMessage('user', text));
