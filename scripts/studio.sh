@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Hits across checkouts in other directories (CI clones, worktrees).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 export QTWEBENGINE_DISABLE_SANDBOX=1
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$(nproc)"

@@ -14,6 +14,8 @@
 #include "tourrunner.h"
 #include "webpagetesting.h"
 
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -47,6 +49,7 @@ private Q_SLOTS:
     void acceptPostsTheAcceptEventAndStartsTheTour();
     void acceptOpensTheChatWhichStreamsAnAnswerWithATour();
     void settingsPersistTimings();
+    void copiesTheSystemPromptOfTheCatalog();
 
 private:
     // Evaluates in the studio's isolated world, where the widget lives.
@@ -297,6 +300,15 @@ void TestStudio::settingsPersistTimings()
     QCOMPARE(reread.clientSettings().pollInterval, Duration(std::chrono::seconds(7)));
     m_settings->addRecentWorkspace(kDemoWorkspace);
     QCOMPARE(reread.recentWorkspaces().first(), QDir(kDemoWorkspace).absolutePath());
+}
+
+void TestStudio::copiesTheSystemPromptOfTheCatalog()
+{
+    QGuiApplication::clipboard()->clear();
+    m_window->findChild<QAction*>(u"copyPrompt"_qs)->trigger();
+    const QString prompt = QGuiApplication::clipboard()->text();
+    QVERIFY2(prompt.contains(u"create-project"_qs), qPrintable(prompt));
+    QVERIFY(prompt.contains(u"[TOUR:"_qs));
 }
 
 QTEST_MAIN(TestStudio)

@@ -17,11 +17,13 @@
 #include "studioprofile.h"
 #include "studiosettings.h"
 #include "toureditor.h"
+#include "tourprompt.h"
 #include "tourrunner.h"
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
@@ -161,6 +163,13 @@ void MainWindow::createActions()
     });
     simulationMenu->addAction(step);
     simulationMenu->addSeparator();
+    QAction* copyPrompt = simulationMenu->addAction(tr("&Copy Dify System Prompt (tour catalog)"), this, [this] {
+        QGuiApplication::clipboard()->setText(QString::fromStdString(tourPromptSection(m_catalog)));
+        statusBar()->showMessage(tr("The tour catalog and selection rules are on the clipboard; paste them into "
+                                    "the Dify app's system prompt."),
+            8000);
+    });
+    copyPrompt->setObjectName(u"copyPrompt"_qs);
     simulationMenu->addAction(tr("Chat &Backend…"), this, [this] {
         ChatBackendDialog dialog(m_settings.chatBackend(), this);
         if (dialog.exec() != QDialog::Accepted)
