@@ -50,6 +50,7 @@ private Q_SLOTS:
     void acceptOpensTheChatWhichStreamsAnAnswerWithATour();
     void settingsPersistTimings();
     void copiesTheSystemPromptOfTheCatalog();
+    void chatErrorsAreShownInWords();
 
 private:
     // Evaluates in the studio's isolated world, where the widget lives.
@@ -309,6 +310,29 @@ void TestStudio::copiesTheSystemPromptOfTheCatalog()
     const QString prompt = QGuiApplication::clipboard()->text();
     QVERIFY2(prompt.contains(u"create-project"_qs), qPrintable(prompt));
     QVERIFY(prompt.contains(u"[TOUR:"_qs));
+}
+
+// The offline server's faults reach the panel as a sentence, not a code.
+void TestStudio::chatErrorsAreShownInWords()
+{
+    ChatBackend backend = m_settings->chatBackend();
+    backend.fault = u"http-429"_qs;
+    m_settings->setChatBackend(backend);
+    QString error;
+    QVERIFY2(m_window->openWorkspace(kDemoWorkspace, &error), qPrintable(error));
+    QVERIFY(loadPath(u"/projects"_qs));
+    init();
+    bringToastUp();
+    QVERIFY(clickToastButton(u".accept"_qs));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.message.error')?.textContent ?? ''"_qs)
+             .toString()
+             .isEmpty(),
+        kWaitMs);
+    const QString shown
+        = evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.message.error').textContent"_qs).toString();
+    QVERIFY2(shown.contains(u"too many"_qs, Qt::CaseInsensitive) || shown.contains(u"rate"_qs, Qt::CaseInsensitive),
+        qPrintable(shown));
 }
 
 QTEST_MAIN(TestStudio)

@@ -16,7 +16,12 @@ ChatController::ChatController(
 {
     chatnet::DifyClientSettings settings;
     if (backend.kind == ChatBackend::Kind::Offline) {
-        m_server = std::make_unique<chatnet::DifySimServer>(m_catalog);
+        chatnet::DifySimSettings simSettings;
+        simSettings.tokenDelay = std::chrono::milliseconds(std::max(0, backend.tokenDelayMs));
+        simSettings.chunkChars = std::max(1, backend.chunkChars);
+        simSettings.fault
+            = chatnet::difySimFaultFromString(backend.fault.toStdString()).value_or(chatnet::DifySimFault::None);
+        m_server = std::make_unique<chatnet::DifySimServer>(m_catalog, simSettings);
         // The user's page, as the real app reads it through the knowledge endpoint.
         m_server->setCurrentPageProvider([&connector = simulation.connector()](const std::string& sessionId) {
             const auto activity = connector.recentActivity(sessionId, 1);

@@ -25,6 +25,11 @@ struct ChatBackend {
     enum class Kind { Offline, Dify };
     Kind kind = Kind::Offline;
     QUrl difyBaseUrl;
+    // The offline server's pace and the fault it injects, so authors see how
+    // the widget copes (SPEC §5).
+    int tokenDelayMs = 30;
+    int chunkChars = 4;
+    QString fault = u"none"_qs; // none, error-event, drop, malformed, http-429, http-500
 };
 
 // The accept path's chat (SPEC §4, §5) in the studio: the panel in the page

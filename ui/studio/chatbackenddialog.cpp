@@ -1,11 +1,13 @@
 #include "chatbackenddialog.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace proactive::ui {
@@ -15,7 +17,23 @@ ChatBackendDialog::ChatBackendDialog(const ChatBackend& current, QWidget* parent
     , m_offline(new QRadioButton(tr("Offline Dify-compatible server (answers from the tour catalog)"), this))
     , m_dify(new QRadioButton(tr("A Dify app"), this))
     , m_baseUrl(new QLineEdit(current.difyBaseUrl.toString(), this))
+    , m_tokenDelay(new QSpinBox(this))
+    , m_chunkChars(new QSpinBox(this))
+    , m_fault(new QComboBox(this))
 {
+    m_tokenDelay->setRange(0, 5000);
+    m_tokenDelay->setSuffix(u" ms"_qs);
+    m_tokenDelay->setValue(current.tokenDelayMs);
+    m_chunkChars->setRange(1, 10'000);
+    m_chunkChars->setValue(current.chunkChars);
+    const std::pair<const char*, const char*> faults[]
+        = { { "none", QT_TR_NOOP("None") }, { "error-event", QT_TR_NOOP("An error event mid-stream") },
+              { "drop", QT_TR_NOOP("The connection drops mid-stream") },
+              { "malformed", QT_TR_NOOP("Malformed frames in the stream") },
+              { "http-429", QT_TR_NOOP("HTTP 429 (rate limited)") }, { "http-500", QT_TR_NOOP("HTTP 500") } };
+    for (const auto& [key, label] : faults)
+        m_fault->addItem(tr(label), QString::fromLatin1(key));
+    m_fault->setCurrentIndex(std::max(0, m_fault->findData(current.fault)));
     setWindowTitle(tr("Chat backend"));
     m_baseUrl->setPlaceholderText(u"https://api.dify.ai/v1"_qs);
     (current.kind == ChatBackend::Kind::Dify ? m_dify : m_offline)->setChecked(true);
@@ -32,16 +50,23 @@ ChatBackendDialog::ChatBackendDialog(const ChatBackend& current, QWidget* parent
         const bool ok = m_offline->isChecked() || (url.isValid() && url.scheme().startsWith(u"http"_qs));
         buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
         m_baseUrl->setEnabled(m_dify->isChecked());
+        for (QWidget* field : std::initializer_list<QWidget*> { m_tokenDelay, m_chunkChars, m_fault })
+            field->setEnabled(m_offline->isChecked());
     };
     connect(m_offline, &QRadioButton::toggled, this, validate);
     connect(m_baseUrl, &QLineEdit::textChanged, this, validate);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
+    auto* offline = new QFormLayout;
+    offline->addRow(tr("Delay per piece"), m_tokenDelay);
+    offline->addRow(tr("Characters per piece"), m_chunkChars);
+    offline->addRow(tr("Fault"), m_fault);
     auto* form = new QFormLayout;
     form->addRow(tr("Base URL"), m_baseUrl);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_offline);
+    layout->addLayout(offline);
     layout->addWidget(m_dify);
     layout->addLayout(form);
     layout->addWidget(key);
@@ -52,6 +77,9 @@ ChatBackendDialog::ChatBackendDialog(const ChatBackend& current, QWidget* parent
 ChatBackend ChatBackendDialog::backend() const
 {
     ChatBackend backend;
+    backend.tokenDelayMs = m_tokenDelay->value();
+    backend.chunkChars = m_chunkChars->value();
+    backend.fault = m_fault->currentData().toString();
     if (m_dify->isChecked()) {
         backend.kind = ChatBackend::Kind::Dify;
         backend.difyBaseUrl = QUrl(m_baseUrl->text().trimmed());

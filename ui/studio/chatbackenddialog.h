@@ -4,7 +4,9 @@
 
 #include <QDialog>
 
+class QComboBox;
 class QLineEdit;
+class QSpinBox;
 class QRadioButton;
 
 namespace proactive::ui {
@@ -24,6 +26,9 @@ private:
     QRadioButton* m_offline;
     QRadioButton* m_dify;
     QLineEdit* m_baseUrl;
+    QSpinBox* m_tokenDelay;
+    QSpinBox* m_chunkChars;
+    QComboBox* m_fault;
 };
 
 } // namespace proactive::ui

@@ -91,6 +91,9 @@ void StudioSettings::setSpeed(double speed)
 ChatBackend StudioSettings::chatBackend() const
 {
     ChatBackend backend;
+    backend.tokenDelayMs = m_settings.value(u"chat/offline_token_delay_ms"_qs, backend.tokenDelayMs).toInt();
+    backend.chunkChars = m_settings.value(u"chat/offline_chunk_chars"_qs, backend.chunkChars).toInt();
+    backend.fault = m_settings.value(u"chat/offline_fault"_qs, backend.fault).toString();
     const QUrl base(m_settings.value(u"chat/dify_base_url"_qs).toString());
     if (m_settings.value(u"chat/backend"_qs).toString() == u"dify"_qs && base.isValid() && !base.isEmpty()) {
         backend.kind = ChatBackend::Kind::Dify;
@@ -104,6 +107,9 @@ void StudioSettings::setChatBackend(const ChatBackend& backend)
     m_settings.setValue(u"chat/backend"_qs, backend.kind == ChatBackend::Kind::Dify ? u"dify"_qs : u"offline"_qs);
     if (backend.kind == ChatBackend::Kind::Dify)
         m_settings.setValue(u"chat/dify_base_url"_qs, backend.difyBaseUrl.toString());
+    m_settings.setValue(u"chat/offline_token_delay_ms"_qs, backend.tokenDelayMs);
+    m_settings.setValue(u"chat/offline_chunk_chars"_qs, backend.chunkChars);
+    m_settings.setValue(u"chat/offline_fault"_qs, backend.fault);
 }
 
 } // namespace proactive::ui
