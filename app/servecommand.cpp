@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "connector/connector.h"
+#include "listenaddress.h"
 #include "service/httpservice.h"
 #include "service/signalwatcher.h"
 #include "store/memorystore.h"
@@ -14,42 +15,6 @@
 #include <memory>
 
 namespace proactive::app {
-
-namespace {
-
-    struct ListenAddress {
-        QHostAddress host;
-        quint16 port = 0;
-    };
-
-    // "127.0.0.1:8787", "[::1]:8787" or "localhost:0".
-    std::optional<ListenAddress> parseListen(const QString& text)
-    {
-        const qsizetype colon = text.lastIndexOf(u':');
-        if (colon <= 0)
-            return std::nullopt;
-        QString host = text.left(colon);
-        if (host.startsWith(u'[') && host.endsWith(u']'))
-            host = host.mid(1, host.size() - 2);
-        bool ok = false;
-        const uint port = text.mid(colon + 1).toUInt(&ok);
-        if (!ok || port > 65535)
-            return std::nullopt;
-        const QHostAddress address
-            = host == u"localhost"_qs ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
-        if (address.isNull())
-            return std::nullopt;
-        return ListenAddress { address, static_cast<quint16>(port) };
-    }
-
-    QString urlOf(const QHostAddress& host, quint16 port)
-    {
-        const QString name
-            = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host.toString() + u']' : host.toString();
-        return u"http://%1:%2"_qs.arg(name).arg(port);
-    }
-
-} // namespace
 
 int runServe(const QStringList& arguments)
 {
@@ -85,7 +50,7 @@ int runServe(const QStringList& arguments)
         err << "--db and --memory exclude each other.\n";
         return 2;
     }
-    const auto listenAddress = parseListen(parser.value(listenOption));
+    const auto listenAddress = parseListenAddress(parser.value(listenOption));
     if (!listenAddress) {
         err << "--listen: expected HOST:PORT, got \"" << parser.value(listenOption) << "\"\n";
         return 2;
@@ -148,7 +113,7 @@ int runServe(const QStringList& arguments)
             return 1;
         }
         err.flush();
-        out << "listening on " << urlOf(listenAddress->host, port) << Qt::endl;
+        out << "listening on " << httpUrlOf(listenAddress->host, port) << Qt::endl;
         QCoreApplication::exec();
     }
     // Service and connector are gone, so nothing writes any more: closing the store is the last step.
