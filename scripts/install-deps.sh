@@ -11,7 +11,7 @@ core_packages=(
 )
 gui_packages=(
     qt6-webengine-dev qt6-webchannel-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
-    libgl-dev xvfb xauth
+    qtkeychain-qt6-dev libgl-dev xvfb xauth
 )
 
 packages=("${core_packages[@]}")

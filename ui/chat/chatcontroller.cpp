@@ -33,13 +33,22 @@ ChatController::ChatController(
         settings.apiKey = "app-offline-studio";
     } else {
         settings.baseUrl = backend.difyBaseUrl;
-        settings.apiKey = qgetenv("DIFY_API_KEY");
-        if (settings.apiKey.isEmpty())
-            m_problem = tr("Set DIFY_API_KEY in the environment to chat with %1.").arg(backend.difyBaseUrl.toString());
+        // Until the key is read (the keychain answers asynchronously), a
+        // message explains the wait instead of failing with 401.
+        m_problem = tr("Reading the Dify app key…");
     }
     m_session = std::make_unique<chatnet::ChatSession>(m_network, settings, simulation.identity().distinctId);
     setCatalog(m_catalog);
     m_session->setSessionId(simulation.sessionId());
+    if (backend.kind == ChatBackend::Kind::Dify) {
+        m_keys.read([this, settings](const QByteArray& key, const QString& problem) mutable {
+            m_problem = problem;
+            settings.apiKey = key;
+            if (!key.isEmpty())
+                m_session->client().setSettings(settings);
+            Q_EMIT backendReady(m_problem);
+        });
+    }
 
     connect(&simulation, &Simulation::chatOpened, this, [this](const QString& prefill) {
         m_bridge.setOpen(true);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "difykeystore.h"
 #include "tourcatalog.h"
 
 #include <QNetworkAccessManager>
@@ -20,7 +21,7 @@ class Simulation;
 
 // Which Dify the chat talks to. The offline server is the default; a real
 // Dify needs its base URL (a setting) and the app key, which comes from the
-// environment (DIFY_API_KEY) and is never stored.
+// environment (DIFY_API_KEY) or the system keychain, never from settings.
 struct ChatBackend {
     enum class Kind { Offline, Dify };
     Kind kind = Kind::Offline;
@@ -59,6 +60,8 @@ Q_SIGNALS:
     // A chat request went out: the inputs and the conversation it continues.
     void requestSent(const QString& query, const QString& conversationId, bool withInputs);
     void replyFinished(const proactive::chatnet::ChatReply& reply);
+    // The backend can be used now (empty problem) or cannot (why).
+    void backendReady(const QString& problem);
 
 private:
     void send(const QString& text);
@@ -68,6 +71,7 @@ private:
     ChatBridge& m_bridge;
     TourCatalog m_catalog;
     QNetworkAccessManager m_network;
+    DifyKeyStore m_keys;
     std::unique_ptr<chatnet::DifySimServer> m_server;
     std::unique_ptr<chatnet::ChatSession> m_session;
     QString m_problem;

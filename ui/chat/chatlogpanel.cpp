@@ -18,13 +18,17 @@ ChatLogPanel::ChatLogPanel(ChatController& chat, QWidget* parent)
     , m_log(new QTreeWidget(this))
 {
     m_backend->setWordWrap(true);
-    if (!chat.problem().isEmpty())
-        m_backend->setText(chat.problem());
-    else if (chat.offlineServer())
-        m_backend->setText(
-            tr("Backend: the offline Dify server at %1").arg(chat.offlineServer()->baseUrl().toString()));
-    else
-        m_backend->setText(tr("Backend: Dify (key from DIFY_API_KEY)"));
+    const auto describeBackend = [this, &chat](const QString& problem) {
+        if (!problem.isEmpty())
+            m_backend->setText(problem);
+        else if (chat.offlineServer())
+            m_backend->setText(
+                tr("Backend: the offline Dify server at %1").arg(chat.offlineServer()->baseUrl().toString()));
+        else
+            m_backend->setText(tr("Backend: Dify at %1").arg(chat.session().client().settings().baseUrl.toString()));
+    };
+    describeBackend(chat.problem());
+    connect(&chat, &ChatController::backendReady, this, describeBackend);
     m_log->setObjectName(u"chatLog"_qs);
     m_log->setHeaderLabels({ tr("Exchange / event"), tr("At"), tr("Bytes") });
     setColumnWidths(m_log, { 300, 140 });

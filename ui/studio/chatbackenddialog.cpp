@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -37,12 +38,27 @@ ChatBackendDialog::ChatBackendDialog(const ChatBackend& current, QWidget* parent
     setWindowTitle(tr("Chat backend"));
     m_baseUrl->setPlaceholderText(u"https://api.dify.ai/v1"_qs);
     (current.kind == ChatBackend::Kind::Dify ? m_dify : m_offline)->setChecked(true);
-    const bool keySet = !qEnvironmentVariableIsEmpty("DIFY_API_KEY");
-    auto* key = new QLabel(keySet ? tr("App key: taken from DIFY_API_KEY (set).")
-                                  : tr("App key: set DIFY_API_KEY in the environment before starting the studio; "
-                                       "the studio never stores it."),
+    const bool keySet = !qEnvironmentVariableIsEmpty(DifyKeyStore::kEnvironmentVariable);
+    auto* key = new QLabel(keySet ? tr("App key: taken from DIFY_API_KEY (set), which wins over the keychain.")
+                                  : tr("App key: from DIFY_API_KEY when set, else from the system keychain."),
         this);
     key->setWordWrap(true);
+    m_newKey = new QLineEdit(this);
+    m_newKey->setEchoMode(QLineEdit::Password);
+    m_newKey->setPlaceholderText(tr("app-… (stored in the system keychain only)"));
+    auto* storeKey = new QPushButton(tr("Store in keychain"), this);
+    m_keyStatus = new QLabel(this);
+    m_keyStatus->setWordWrap(true);
+    connect(storeKey, &QPushButton::clicked, this, [this] {
+        const QByteArray typed = m_newKey->text().trimmed().toUtf8();
+        if (typed.isEmpty())
+            return;
+        m_keyStatus->setText(tr("Storing…"));
+        m_keys.store(typed, [this](const QString& problem) {
+            m_keyStatus->setText(problem.isEmpty() ? tr("Stored in the system keychain.") : problem);
+        });
+        m_newKey->clear();
+    });
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     const auto validate = [this, buttons] {
@@ -64,12 +80,17 @@ ChatBackendDialog::ChatBackendDialog(const ChatBackend& current, QWidget* parent
     offline->addRow(tr("Fault"), m_fault);
     auto* form = new QFormLayout;
     form->addRow(tr("Base URL"), m_baseUrl);
+    auto* keyRow = new QHBoxLayout;
+    keyRow->addWidget(m_newKey, 1);
+    keyRow->addWidget(storeKey);
+    form->addRow(tr("App key"), keyRow);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_offline);
     layout->addLayout(offline);
     layout->addWidget(m_dify);
     layout->addLayout(form);
     layout->addWidget(key);
+    layout->addWidget(m_keyStatus);
     layout->addWidget(buttons);
     validate();
 }

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "chat/chatcontroller.h"
+#include "chat/difykeystore.h"
 
 #include <QDialog>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QRadioButton;
@@ -12,8 +14,9 @@ class QRadioButton;
 namespace proactive::ui {
 
 // Where the studio's chat goes: the offline Dify-compatible server (the
-// default) or a real Dify app. The app key is never typed here: it comes
-// from DIFY_API_KEY, and the dialog only says whether it is set.
+// default) or a real Dify app. The app key comes from DIFY_API_KEY or the
+// system keychain; a key typed here goes to the keychain only, never to the
+// settings, and is never shown again.
 class ChatBackendDialog final : public QDialog {
     Q_OBJECT
 
@@ -29,6 +32,9 @@ private:
     QSpinBox* m_tokenDelay;
     QSpinBox* m_chunkChars;
     QComboBox* m_fault;
+    QLineEdit* m_newKey;
+    QLabel* m_keyStatus;
+    DifyKeyStore m_keys;
 };
 
 } // namespace proactive::ui
