@@ -282,6 +282,14 @@ void TestStudio::acceptOpensTheChatWhichStreamsAnAnswerWithATour()
     // (the chat included) out of reach until it ends.
     QTest::keyClick(m_window->view()->focusProxy(), Qt::Key_Escape);
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->tours().isRunning(), kWaitMs);
+    // The chat unfolds in the page (asynchronously) before its button can be clicked.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        evaluateInStudioWorld(
+            u"(() => { const b = window.proactiveChat.root.querySelector('.message.assistant .tour'); "
+            "return !window.proactiveChat.root.querySelector('.panel').classList.contains('folded') "
+            "&& b.getBoundingClientRect().height > 0; })()"_qs)
+            .toBool(),
+        kWaitMs);
 
     // "Show me how" asks for that tour.
     QSignalSpy tour(m_window->chat(), &ChatController::tourRequested);
