@@ -76,6 +76,20 @@ QColor firingColor()
     return QColor(0x22, 0xc5, 0x5e);
 }
 
+QColor activityColor(ActionType type)
+{
+    switch (type) {
+    case ActionType::Pageview:
+        return QColor(0x3b, 0x82, 0xf6);
+    case ActionType::Click:
+        return QColor(0x0f, 0x17, 0x2a);
+    case ActionType::RageClick:
+        return QColor(0xef, 0x44, 0x44);
+    default:
+        return QColor(0x64, 0x74, 0x8b);
+    }
+}
+
 void setColumnWidths(QTreeWidget* tree, std::initializer_list<int> widths)
 {
     tree->header()->setSectionResizeMode(QHeaderView::Interactive);

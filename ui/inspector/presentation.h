@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "fsm/fsmstate.h"
+#include "intake/action.h"
 
 #include <QColor>
 #include <QString>
@@ -27,6 +28,8 @@ QColor stateColor(FsmState state);
 // A skip reason's colour, the same in the polls panel and on the timeline.
 QColor reasonColor(const QString& reason);
 QColor firingColor();
+// A recorded or captured action's colour by type (the replay timeline's activity lane).
+QColor activityColor(ActionType type);
 // Fixed starting widths for a list that grows long: ResizeToContents would
 // measure every row on every change.
 void setColumnWidths(QTreeWidget* tree, std::initializer_list<int> widths);

@@ -25,20 +25,6 @@ namespace {
         QT_TRANSLATE_NOOP("TimelineView", "Polls"), QT_TRANSLATE_NOOP("TimelineView", "Client"),
         QT_TRANSLATE_NOOP("TimelineView", "State") };
 
-    QColor actionColor(ActionType type)
-    {
-        switch (type) {
-        case ActionType::Pageview:
-            return QColor(0x3b, 0x82, 0xf6);
-        case ActionType::Click:
-            return QColor(0x0f, 0x17, 0x2a);
-        case ActionType::RageClick:
-            return QColor(0xef, 0x44, 0x44);
-        default:
-            return QColor(0x64, 0x74, 0x8b);
-        }
-    }
-
     QString clientEventTitle(const ClientEvent& event)
     {
         using Kind = ClientEvent::Kind;
@@ -241,7 +227,7 @@ TimelinePanel::TimelinePanel(Simulation& simulation, QWidget* parent)
                 .lane = Lane::Activity,
                 .title = QString::fromStdString(action.description),
                 .detail = QString::fromStdString(action.canonicalUrl),
-                .color = actionColor(action.type) });
+                .color = activityColor(action.type) });
     });
     connect(&simulation, &Simulation::polled, this, [this](const Decision& decision) {
         const QString reason = QString::fromStdString(decision.skipReason.value_or(""));

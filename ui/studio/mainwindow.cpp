@@ -12,6 +12,7 @@
 #include "inspector/timelinepanel.h"
 #include "inspector/triggerspanel.h"
 #include "productpage.h"
+#include "replay/replayworkbench.h"
 #include "simulation/simulation.h"
 #include "staticsiteserver.h"
 #include "studioprofile.h"
@@ -126,6 +127,10 @@ void MainWindow::createActions()
     QAction* open = file->addAction(tr("&Open Workspace…"), this, &MainWindow::openWorkspaceDialog);
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    // Replay (issue 8): recorded PostHog sessions; files dropped on the window import too.
+    QAction* importSessions = file->addAction(tr("&Import Sessions…"), this, [this] { m_replay->importDialog(); });
+    importSessions->setObjectName(u"importSessions"_qs);
+    // End of replay (issue 8).
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -230,6 +235,49 @@ void MainWindow::createDocks()
     for (QDockWidget* dock : std::as_const(m_docks))
         view->addAction(dock->toggleViewAction());
     view->addAction(tours->toggleViewAction());
+
+    // Replay (issue 8): one dock beside the timeline. It follows the workspace and the product through
+    // the product box (which openWorkspace fills after setting m_workspace), and hands triggers edited in
+    // it back to the workspace and the live simulation, so both run what the author sees.
+    auto* replayDock = new QDockWidget(tr("Replay"), this);
+    replayDock->setObjectName(u"replayDock"_qs);
+    addDockWidget(Qt::BottomDockWidgetArea, replayDock);
+    tabifyDockWidget(timeline, replayDock);
+    timeline->raise();
+    m_replay = new ReplayWorkbench(replayDock);
+    // Scrolled, like the tour editor, so its minimum size does not decide the window's.
+    auto* replayScroll = new QScrollArea(replayDock);
+    replayScroll->setWidgetResizable(true);
+    replayScroll->setWidget(m_replay);
+    replayDock->setWidget(replayScroll);
+    view->addAction(replayDock->toggleViewAction());
+    // Not on the product view: the page keeps a browser's own drops, and a
+    // filter on the view makes its scripted clicks flaky (tests/ui/tst_studio).
+    m_replay->acceptDropsOn(this);
+    connect(m_products, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index >= 0 && m_workspace)
+            m_replay->setWorkspace(m_workspace, m_products->itemData(index).toString());
+    });
+    connect(m_replay, &ReplayWorkbench::workspaceEdited, this, [this](std::shared_ptr<const Workspace> workspace) {
+        m_workspace = workspace;
+        if (m_simulation)
+            m_simulation->setWorkspace(std::move(workspace));
+    });
+    connect(m_replay, &ReplayWorkbench::navigationRequested, this, [this](const QString& productId, const QUrl& url) {
+        if (productId != m_products->currentData().toString()) {
+            statusBar()->showMessage(tr("The replayed session belongs to product %1; the studio shows %2")
+                                         .arg(productId, m_products->currentData().toString()),
+                10'000);
+            return;
+        }
+        QUrl target = productUrl(url.path());
+        target.setQuery(url.query());
+        target.setFragment(url.fragment());
+        m_view->load(target);
+    });
+    connect(m_replay, &ReplayWorkbench::statusMessage, this,
+        [this](const QString& message) { statusBar()->showMessage(message, 10'000); });
+    // End of replay (issue 8).
 }
 
 bool MainWindow::openWorkspace(const QString& directory, QString* error)

@@ -21,6 +21,7 @@ class ElementPicker;
 class TourEditor;
 class TourRunner;
 class ProductPage;
+class ReplayWorkbench;
 class Simulation;
 class StaticSiteServer;
 class StudioSettings;
@@ -83,6 +84,8 @@ private:
     QMenu* m_recentMenu = nullptr;
     QList<QDockWidget*> m_docks;
     bool m_defaultLayoutPending = true;
+    // Replay (issue 8): sessions, replay, trigger editor and sweeps, in one dock.
+    ReplayWorkbench* m_replay = nullptr;
 };
 
 } // namespace proactive::ui

@@ -1,0 +1,92 @@
+#pragma once
+
+// Shared by the studio's replay tests: the replay fixtures' workspace, an
+// import that waits for its worker, generated exports large enough to
+// cancel, and screenshots.
+
+#include "replay/sessionlibrary.h"
+#include "workspace/workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTest>
+#include <QWidget>
+#include <memory>
+
+namespace proactive::testing {
+
+inline const QString kReplayData = QStringLiteral(PROACTIVE_TEST_DATA "/replay");
+
+inline std::shared_ptr<const Workspace> loadWorkspace(const QString& directory)
+{
+    Diagnostics diagnostics;
+    auto workspace = std::make_shared<const Workspace>(Workspace::load(directory.toStdString(), diagnostics));
+    for (const Diagnostic& diagnostic : diagnostics)
+        qWarning("workspace problem: %s", diagnostic.toString().c_str());
+    return workspace;
+}
+
+inline std::shared_ptr<const Workspace> replayWorkspace()
+{
+    return loadWorkspace(kReplayData + u"/workspace"_qs);
+}
+
+// Imports and waits for the worker; false when it did not finish in time.
+inline bool importAndWait(
+    ui::SessionLibrary& library, const QStringList& paths, const QString& productId = {}, int timeoutMs = 60'000)
+{
+    QSignalSpy finished(&library, &ui::SessionLibrary::importFinished);
+    if (!library.importPaths(paths, productId))
+        return false;
+    return finished.wait(timeoutMs) || !finished.isEmpty();
+}
+
+// JSON lines in the tutorial's flat webhook shape: `sessions` sessions of
+// `actions` events (at least 3) each for the fixtures' product acme (import
+// them for "acme": they carry no token). A session wanders over the project
+// pages every 7 s (every fifth bouncing between two of them: a ping-pong),
+// then stays on /settings/account for 10 to 98 s, depending on the session,
+// and leaves: how long it dwells decides whether a dwell trigger reaches it.
+inline bool writeGeneratedExport(const QString& path, int sessions, int actions)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    static const char* const pages[] = { "/projects", "/projects/apollo", "/projects/apollo/settings" };
+    const auto line = [](int session, int seconds, const char* event, const QString& page) {
+        return QStringLiteral("{\"event\":\"%1\",\"timestamp\":\"2024-09-03T%2:%3:%4.000Z\",\"session_id\":\"gen-%5\","
+                              "\"distinct_id\":\"user-%6\",\"current_url\":\"https://app.acme.test%7\"}\n")
+            .arg(QString::fromLatin1(event))
+            .arg(10 + seconds / 3600, 2, 10, QLatin1Char('0'))
+            .arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'))
+            .arg(seconds % 60, 2, 10, QLatin1Char('0'))
+            .arg(session)
+            .arg(session % 97)
+            .arg(page)
+            .toUtf8();
+    };
+    for (int s = 0; s < sessions; ++s) {
+        const bool bounces = s % 5 == 0;
+        int seconds = s % 7;
+        QByteArray text;
+        for (int a = 0; a < actions - 2; ++a, seconds += 7)
+            text += line(s, seconds, "$pageview", QString::fromLatin1(pages[bounces ? a % 2 : a % 3]));
+        text += line(s, seconds, "$pageview", u"/settings/account"_qs);
+        seconds += 10 + s % 12 * 8;
+        text += line(s, seconds, "$pageleave", u"/settings/account"_qs);
+        if (file.write(text) != text.size())
+            return false;
+    }
+    return file.flush();
+}
+
+// Saves a picture of the widget in the build's artifacts folder.
+inline bool saveScreenshot(QWidget& widget, const QString& name)
+{
+    QDir().mkpath(QStringLiteral(PROACTIVE_ARTIFACT_DIR));
+    QTest::qWait(50); // pending layout requests: labels that just changed their text
+    return widget.grab().save(QStringLiteral(PROACTIVE_ARTIFACT_DIR "/") + name);
+}
+
+} // namespace proactive::testing

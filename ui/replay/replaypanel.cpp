@@ -1,0 +1,562 @@
+#include "replaypanel.h"
+
+#include "inspector/presentation.h"
+#include "policyeditor.h"
+#include "replaytimeline.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSlider>
+#include <QSplitter>
+#include <QStyle>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QUrl>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <array>
+
+namespace proactive::ui {
+
+namespace {
+
+    constexpr int kTickMs = 50;
+    // The slider counts tenths of a second from the session's start.
+    constexpr Duration::rep kSliderUnitMs = 100;
+    // Skipping idle jumps to a second before the next happening.
+    constexpr Duration kIdleLeadIn = std::chrono::seconds(1);
+    constexpr std::array kSpeeds { 1.0, 10.0, 60.0, 100.0, 1000.0 };
+
+    QString elapsed(Duration duration)
+    {
+        const qint64 s = std::chrono::duration_cast<std::chrono::seconds>(duration).count();
+        return s >= 3600 ? u"%1:%2:%3"_qs.arg(s / 3600)
+                               .arg(s % 3600 / 60, 2, 10, QLatin1Char('0'))
+                               .arg(s % 60, 2, 10, QLatin1Char('0'))
+                         : u"%1:%2"_qs.arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    }
+
+    QColor verdictColor(Verdict verdict)
+    {
+        switch (verdict) {
+        case Verdict::Pass:
+            return firingColor().darker(120);
+        case Verdict::Block:
+            return QColor(0xdc, 0x26, 0x26);
+        case Verdict::NotReached:
+            return QColor(0x9c, 0xa3, 0xaf);
+        }
+        return Qt::gray;
+    }
+
+    QColor matchColor(bool matched)
+    {
+        return matched ? firingColor().darker(130) : QColor(0x9c, 0xa3, 0xaf);
+    }
+
+    QToolButton* toolButton(const QString& text, const QString& tip, const QString& name, QWidget* parent)
+    {
+        auto* button = new QToolButton(parent);
+        button->setText(text);
+        button->setToolTip(tip);
+        button->setObjectName(name);
+        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        button->setAutoRaise(true);
+        return button;
+    }
+
+    void collectLines(const QTreeWidgetItem* item, int depth, QStringList& lines)
+    {
+        QStringList columns;
+        for (int c = 0; c < item->columnCount(); ++c)
+            if (!item->text(c).isEmpty())
+                columns << item->text(c);
+        lines << QString(depth * 2, u' ') + columns.join(u" | "_qs);
+        for (int i = 0; i < item->childCount(); ++i)
+            collectLines(item->child(i), depth + 1, lines);
+    }
+
+} // namespace
+
+ReplayPanel::ReplayPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    buildUi();
+    m_timer.setInterval(kTickMs);
+    connect(&m_timer, &QTimer::timeout, this, &ReplayPanel::tick);
+    refresh();
+}
+
+ReplayPanel::~ReplayPanel() = default;
+
+void ReplayPanel::buildUi()
+{
+    m_play = toolButton(tr("Play"), tr("Play the session on its virtual clock (Space)"), u"play"_qs, this);
+    m_play->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    // Only while the panel has the focus: Space also scrolls the product's page.
+    auto* playPause = new QAction(this);
+    playPause->setShortcut(Qt::Key_Space);
+    playPause->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(playPause);
+    connect(playPause, &QAction::triggered, this, [this] { isPlaying() ? pause() : play(); });
+    m_stepEvent = toolButton(
+        tr("Next event"), tr("Run the next happening: an action, a response or a poll"), u"stepEvent"_qs, this);
+    m_stepPoll
+        = toolButton(tr("Next poll"), tr("Run up to and including the client's next poll"), u"stepPoll"_qs, this);
+    m_nextFiring
+        = toolButton(tr("Next firing"), tr("Run up to the next poll that offers help"), u"nextFiring"_qs, this);
+    m_restart = toolButton(tr("Restart"), tr("Back to the session's start"), u"restart"_qs, this);
+    m_restart->setIcon(style()->standardIcon(QStyle::SP_MediaSkipBackward));
+    m_speeds = new QComboBox(this);
+    m_speeds->setObjectName(u"replaySpeed"_qs);
+    m_speeds->setToolTip(tr("Virtual seconds per second of wall time while playing"));
+    for (double speed : kSpeeds)
+        m_speeds->addItem(u"%1×"_qs.arg(speed), speed);
+    m_speeds->setCurrentIndex(m_speeds->findData(m_speed));
+    m_skipIdleBox = new QCheckBox(tr("Skip idle"), this);
+    m_skipIdleBox->setObjectName(u"skipIdle"_qs);
+    m_skipIdleBox->setToolTip(tr("While playing, jump over stretches where nothing happens"));
+    m_skipIdleBox->setChecked(m_skipIdle);
+    m_policyEditor = new PolicyEditor(this);
+    m_policyEditor->setToolTip(tr("How the replayed user answers every offer"));
+    m_follow = new QCheckBox(tr("Follow in the page"), this);
+    m_follow->setObjectName(u"followNavigation"_qs);
+    m_follow->setToolTip(tr("Load the recorded user's pages in the product view (sessions of the product shown)"));
+
+    m_title = new QLabel(this);
+    m_title->setObjectName(u"replayTitle"_qs);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_clock = new QLabel(this);
+    m_clock->setObjectName(u"replayClock"_qs);
+    QFont mono = m_clock->font();
+    mono.setFamily(u"monospace"_qs);
+    mono.setStyleHint(QFont::Monospace);
+    m_clock->setFont(mono);
+    m_status = new QLabel(this);
+    m_status->setObjectName(u"replayStatus"_qs);
+    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setObjectName(u"replaySeek"_qs);
+    m_slider->setToolTip(tr("Seek: everything up to this moment runs; going back replays from the start"));
+    m_timeline = new ReplayTimeline(this);
+
+    m_gatesTitle = new QLabel(this);
+    m_gates = new QTreeWidget(this);
+    m_gates->setObjectName(u"replayGates"_qs);
+    m_gates->setHeaderLabels({ tr("Gate"), tr("Verdict"), tr("Reason"), tr("Numbers") });
+    m_gates->setRootIsDecorated(true);
+    setColumnWidths(m_gates, { 140, 90, 170 });
+    m_triggers = new QTreeWidget(this);
+    m_triggers->setObjectName(u"replayTriggers"_qs);
+    m_triggers->setHeaderLabels({ tr("Trigger / condition"), tr("Result"), tr("Seen"), tr("Threshold") });
+    setColumnWidths(m_triggers, { 300, 90, 90 });
+
+    auto* controls = new QHBoxLayout;
+    controls->setSpacing(4);
+    for (QWidget* widget : { static_cast<QWidget*>(m_play), static_cast<QWidget*>(m_stepEvent),
+             static_cast<QWidget*>(m_stepPoll), static_cast<QWidget*>(m_nextFiring), static_cast<QWidget*>(m_restart) })
+        controls->addWidget(widget);
+    controls->addSpacing(12);
+    controls->addWidget(new QLabel(tr("Speed"), this));
+    controls->addWidget(m_speeds);
+    controls->addWidget(m_skipIdleBox);
+    controls->addSpacing(12);
+    controls->addWidget(new QLabel(tr("User"), this));
+    controls->addWidget(m_policyEditor);
+    controls->addStretch(1);
+    controls->addWidget(m_follow);
+
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_title, 1);
+    header->addWidget(m_status);
+    auto* seekRow = new QHBoxLayout;
+    seekRow->addWidget(m_slider, 1);
+    seekRow->addWidget(m_clock);
+
+    auto* gatesBox = new QWidget(this);
+    auto* gatesLayout = new QVBoxLayout(gatesBox);
+    gatesLayout->setContentsMargins(0, 0, 0, 0);
+    gatesLayout->addWidget(m_gatesTitle);
+    gatesLayout->addWidget(m_gates);
+    auto* triggersBox = new QWidget(this);
+    auto* triggersLayout = new QVBoxLayout(triggersBox);
+    triggersLayout->setContentsMargins(0, 0, 0, 0);
+    triggersLayout->addWidget(new QLabel(tr("Triggers at this moment (whatever the other gates say)"), this));
+    triggersLayout->addWidget(m_triggers);
+    auto* details = new QSplitter(Qt::Horizontal, this);
+    details->addWidget(gatesBox);
+    details->addWidget(triggersBox);
+    details->setStretchFactor(0, 1);
+    details->setStretchFactor(1, 1);
+    auto* vertical = new QSplitter(Qt::Vertical, this);
+    vertical->addWidget(m_timeline);
+    vertical->addWidget(details);
+    vertical->setStretchFactor(0, 2);
+    vertical->setStretchFactor(1, 3);
+    vertical->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addLayout(header);
+    layout->addLayout(seekRow);
+    layout->addWidget(vertical, 1);
+
+    connect(m_play, &QToolButton::clicked, this, [this] { isPlaying() ? pause() : play(); });
+    connect(m_stepEvent, &QToolButton::clicked, this, &ReplayPanel::stepEvent);
+    connect(m_stepPoll, &QToolButton::clicked, this, &ReplayPanel::stepPoll);
+    connect(m_nextFiring, &QToolButton::clicked, this, &ReplayPanel::nextFiring);
+    connect(m_restart, &QToolButton::clicked, this, &ReplayPanel::restart);
+    connect(m_speeds, &QComboBox::currentIndexChanged, this, [this] { m_speed = m_speeds->currentData().toDouble(); });
+    connect(m_skipIdleBox, &QCheckBox::toggled, this, [this](bool on) { m_skipIdle = on; });
+    connect(m_policyEditor, &PolicyEditor::policyChanged, this, &ReplayPanel::setPolicy);
+    connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
+        m_followedActions = 0;
+        if (on)
+            followNavigation();
+    });
+    connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
+        if (!m_updating && m_replay)
+            seek(m_replay->start() + Duration(value * kSliderUnitMs));
+    });
+    connect(m_timeline, &ReplayTimeline::seekRequested, this, &ReplayPanel::seek);
+}
+
+bool ReplayPanel::open(
+    std::shared_ptr<const Workspace> workspace, std::shared_ptr<const RecordedSession> session, QString* error)
+{
+    if (!workspace || !session)
+        return false;
+    auto replay = SessionReplay::create(workspace, *session, settings());
+    if (!replay) {
+        if (error)
+            *error = QString::fromStdString(replay.error().toString());
+        return false;
+    }
+    pause();
+    m_workspace = std::move(workspace);
+    m_session = std::move(session);
+    m_replay.emplace(std::move(*replay));
+    m_followedActions = 0;
+    rebuildFullRecord();
+    refresh();
+    return true;
+}
+
+void ReplayPanel::close()
+{
+    pause();
+    m_replay.reset();
+    m_full.reset();
+    m_session.reset();
+    m_timeline->setReplay(nullptr, nullptr);
+    refresh();
+}
+
+Status ReplayPanel::setWorkspace(std::shared_ptr<const Workspace> workspace)
+{
+    if (!m_replay) {
+        m_workspace = std::move(workspace);
+        return Ok {};
+    }
+    Status status = m_replay->reconfigure(workspace, settings());
+    if (!status)
+        return status;
+    m_workspace = std::move(workspace);
+    rebuildFullRecord();
+    refresh();
+    return status;
+}
+
+ReplaySettings ReplayPanel::settings() const
+{
+    ReplaySettings settings;
+    settings.policy = m_policy;
+    return settings;
+}
+
+ResponsePolicy ReplayPanel::policy() const
+{
+    return m_policy;
+}
+
+void ReplayPanel::setPolicy(const ResponsePolicy& policy)
+{
+    if (policy == m_policy)
+        return;
+    m_policy = policy;
+    if (m_policyEditor->policy() != policy)
+        m_policyEditor->setPolicy(policy);
+    if (!m_replay)
+        return;
+    // The same moment under the new policy: everything before it is re-run.
+    if (m_replay->reconfigure(m_workspace, settings())) {
+        rebuildFullRecord();
+        refresh();
+    }
+}
+
+void ReplayPanel::setSpeed(double speed)
+{
+    const int index = m_speeds->findData(speed);
+    if (index >= 0)
+        m_speeds->setCurrentIndex(index);
+}
+
+void ReplayPanel::setSkipIdle(bool skip)
+{
+    m_skipIdleBox->setChecked(skip);
+}
+
+void ReplayPanel::rebuildFullRecord()
+{
+    m_full.reset();
+    if (auto record = replaySession(m_workspace, *m_session, settings()))
+        m_full = std::move(*record);
+    m_timeline->setReplay(m_session.get(), m_full ? &*m_full : nullptr);
+}
+
+void ReplayPanel::play()
+{
+    if (!m_replay)
+        return;
+    if (m_replay->finished())
+        m_replay->reset();
+    m_wall.start();
+    m_timer.start();
+    m_play->setText(tr("Pause"));
+    m_play->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    refresh();
+}
+
+void ReplayPanel::pause()
+{
+    m_timer.stop();
+    m_play->setText(tr("Play"));
+    m_play->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+}
+
+void ReplayPanel::tick()
+{
+    if (!m_replay || m_replay->finished()) {
+        pause();
+        refresh();
+        return;
+    }
+    const double wallMs = static_cast<double>(m_wall.restart());
+    Timestamp target = m_replay->now() + Duration(static_cast<Duration::rep>(wallMs * m_speed));
+    if (m_skipIdle)
+        if (const auto next = m_replay->nextAt(); next && *next - kIdleLeadIn > target)
+            target = *next - kIdleLeadIn;
+    m_replay->seek(std::min(target, m_replay->end()));
+    if (m_replay->finished() || m_replay->now() >= m_replay->end())
+        pause();
+    refresh();
+}
+
+void ReplayPanel::stepEvent()
+{
+    if (!m_replay)
+        return;
+    pause();
+    m_replay->step();
+    refresh();
+}
+
+void ReplayPanel::stepPoll()
+{
+    if (!m_replay)
+        return;
+    pause();
+    m_replay->stepTo(ReplayEvent::Kind::Poll);
+    refresh();
+}
+
+void ReplayPanel::nextFiring()
+{
+    if (!m_replay)
+        return;
+    pause();
+    m_replay->nextFiring();
+    refresh();
+}
+
+void ReplayPanel::seek(Timestamp at)
+{
+    if (!m_replay)
+        return;
+    m_replay->seek(std::clamp(at, m_replay->start(), m_replay->end()));
+    refresh();
+}
+
+void ReplayPanel::restart()
+{
+    if (!m_replay)
+        return;
+    pause();
+    m_replay->reset();
+    m_followedActions = 0;
+    refresh();
+}
+
+void ReplayPanel::refresh()
+{
+    const bool open = m_replay.has_value();
+    for (QWidget* widget :
+        { static_cast<QWidget*>(m_play), static_cast<QWidget*>(m_stepEvent), static_cast<QWidget*>(m_stepPoll),
+            static_cast<QWidget*>(m_nextFiring), static_cast<QWidget*>(m_restart), static_cast<QWidget*>(m_slider) })
+        widget->setEnabled(open);
+    if (!open) {
+        m_title->setText(tr("No session: double-click one in the Sessions tab"));
+        m_clock->clear();
+        m_status->clear();
+        m_gatesTitle->setText(tr("Gates of the latest poll"));
+        m_gates->clear();
+        m_triggers->clear();
+        return;
+    }
+    const SessionSummary& summary = m_session->summary;
+    const QString user = QString::fromStdString(summary.email.empty() ? summary.distinctId : summary.email);
+    m_title->setText(tr("<b>%1</b> · session %2 · %3 · %n action(s)", nullptr, static_cast<int>(summary.actionCount))
+                         .arg(user.toHtmlEscaped(), QString::fromStdString(summary.sessionId).toHtmlEscaped(),
+                             QString::fromStdString(summary.productId).toHtmlEscaped()));
+    const Timestamp now = m_replay->now();
+    m_clock->setText(u"+%1 / %2  %3"_qs.arg(
+        elapsed(now - m_replay->start()), elapsed(m_replay->end() - m_replay->start()), clockTime(now)));
+    const SimulatedClient& client = m_replay->client();
+    QString toast
+        = client.toast() ? tr("toast: %1").arg(QString::fromStdString(client.toast()->triggerId)) : tr("no toast");
+    m_status->setText(
+        tr("%1 · %2 · %3/%4 actions · %n firing(s)", nullptr, static_cast<int>(m_replay->record().firings.size()))
+            .arg(stateName(m_replay->state()), toast)
+            .arg(m_replay->actionsArrived())
+            .arg(summary.actionCount));
+    {
+        m_updating = true;
+        m_slider->setRange(0, static_cast<int>((m_replay->end() - m_replay->start()).count() / kSliderUnitMs));
+        m_slider->setValue(static_cast<int>((now - m_replay->start()).count() / kSliderUnitMs));
+        m_updating = false;
+    }
+    m_timeline->setNow(now);
+    refreshGates();
+    refreshTriggers();
+    followNavigation();
+}
+
+void ReplayPanel::refreshGates()
+{
+    m_gates->setUpdatesEnabled(false);
+    m_gates->clear();
+    const std::vector<ReplayPoll>& polls = m_replay->record().polls;
+    if (polls.empty()) {
+        m_gatesTitle->setText(tr("No poll yet: the first comes 5 s after the first action"));
+        m_gates->setUpdatesEnabled(true);
+        return;
+    }
+    const ReplayPoll& poll = polls.back();
+    const QString answer = poll.triggerId.empty() || !poll.skipReason.empty()
+        ? QString::fromStdString(poll.skipReason.empty() ? "null" : poll.skipReason)
+        : tr("fired %1").arg(QString::fromStdString(poll.triggerId));
+    m_gatesTitle->setText(tr("Latest poll, +%1 (%2): <b>%3</b> → %4")
+                              .arg(elapsed(poll.at - m_replay->start()), clockTime(poll.at), answer.toHtmlEscaped(),
+                                  stateName(poll.state)));
+    for (const GateReport& gate : poll.gates) {
+        auto* item = new QTreeWidgetItem(m_gates,
+            { QString::fromStdString(gate.gate), toQString(nameOf(gate.verdict)), QString::fromStdString(gate.reason),
+                compactJson(gate.numbers) });
+        item->setForeground(1, verdictColor(gate.verdict));
+        item->setToolTip(3, QString::fromStdString(gate.numbers.dump(2)));
+        if (gate.gate == "triggers") {
+            for (const TriggerReport& trigger : poll.triggers) {
+                auto* child = new QTreeWidgetItem(item,
+                    { QString::fromStdString(trigger.triggerId), toQString(nameOf(trigger.status)),
+                        QString::fromStdString(trigger.error), QString::fromStdString(trigger.explanation.summary) });
+                child->setForeground(1, matchColor(trigger.status == TriggerReport::Status::Matched));
+                child->setToolTip(3, QString::fromStdString(toJson(trigger.explanation).dump(2)));
+            }
+            item->setExpanded(true);
+        }
+    }
+    m_gates->setUpdatesEnabled(true);
+}
+
+void ReplayPanel::refreshTriggers()
+{
+    m_triggers->setUpdatesEnabled(false);
+    m_triggers->clear();
+    const auto reports = m_replay->explainTriggers();
+    if (!reports) {
+        new QTreeWidgetItem(m_triggers, { QString::fromStdString(reports.error().toString()) });
+    } else {
+        for (const TriggerReport& report : *reports) {
+            const bool matched = report.status == TriggerReport::Status::Matched;
+            auto* item = new QTreeWidgetItem(m_triggers,
+                { QString::fromStdString(report.triggerId), toQString(nameOf(report.status)),
+                    QString::fromStdString(report.error) });
+            item->setForeground(1, matchColor(matched));
+            QFont bold = item->font(0);
+            bold.setBold(true);
+            item->setFont(0, bold);
+            item->setToolTip(0, QString::fromStdString(report.explanation.summary));
+            addCondition(item, report.explanation);
+            item->setExpanded(true);
+        }
+    }
+    m_triggers->setUpdatesEnabled(true);
+}
+
+void ReplayPanel::addCondition(QTreeWidgetItem* parent, const ConditionExplanation& condition)
+{
+    const QString label = QString::fromStdString(condition.summary.empty() ? condition.label : condition.summary);
+    auto* item = new QTreeWidgetItem(parent,
+        { label, condition.matched ? tr("✓ matched") : tr("✗ no"), compactJson(condition.observed),
+            compactJson(condition.threshold) });
+    item->setForeground(1, matchColor(condition.matched));
+    item->setToolTip(0, QString::fromStdString(condition.kind + ": " + condition.label));
+    if (!condition.details.is_null())
+        item->setToolTip(2, QString::fromStdString(condition.details.dump(2)));
+    for (const ConditionExplanation& child : condition.children)
+        addCondition(item, child);
+    item->setExpanded(true);
+}
+
+void ReplayPanel::followNavigation()
+{
+    if (!m_follow->isChecked() || !m_replay)
+        return;
+    const std::size_t arrived = m_replay->actionsArrived();
+    if (arrived == 0 || arrived == m_followedActions)
+        return;
+    const auto& actions = m_session->actions;
+    const std::string& previous = m_followedActions > 0 ? actions[m_followedActions - 1].canonicalUrl : std::string();
+    const Action& latest = actions[arrived - 1];
+    m_followedActions = arrived;
+    if (latest.canonicalUrl == previous)
+        return;
+    Q_EMIT navigated(QString::fromStdString(m_session->summary.productId), QUrl(QString::fromStdString(latest.rawUrl)));
+}
+
+QStringList ReplayPanel::gateLines() const
+{
+    QStringList lines;
+    for (int i = 0; i < m_gates->topLevelItemCount(); ++i)
+        collectLines(m_gates->topLevelItem(i), 0, lines);
+    return lines;
+}
+
+QStringList ReplayPanel::triggerLines() const
+{
+    QStringList lines;
+    for (int i = 0; i < m_triggers->topLevelItemCount(); ++i)
+        collectLines(m_triggers->topLevelItem(i), 0, lines);
+    return lines;
+}
+
+QString ReplayPanel::statusText() const
+{
+    return m_status->text();
+}
+
+} // namespace proactive::ui

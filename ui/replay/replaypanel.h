@@ -1,0 +1,120 @@
+#pragma once
+
+#include "base/result.h"
+#include "replay/sessionreplay.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <QWidget>
+#include <memory>
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QSlider;
+class QToolButton;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace proactive::ui {
+
+class PolicyEditor;
+class ReplayTimeline;
+
+// Replays one recorded session on its virtual clock (SessionReplay): play
+// at 1× to 1000×, pause, step to the next event, poll or firing, seek with
+// the slider or by clicking the timeline, skip idle gaps. The user-response
+// policy and edited triggers re-run the replay up to the same moment. Below
+// the timeline: the gates of the moment's latest poll and every trigger's
+// per-condition explanation now ("dwell 41 s < 60 s").
+class ReplayPanel final : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ReplayPanel(QWidget* parent = nullptr);
+    ~ReplayPanel() override;
+
+    // Replays `session` from its start; false with the reason (the session's
+    // product is not in the workspace) and the panel unchanged otherwise.
+    bool open(std::shared_ptr<const Workspace> workspace, std::shared_ptr<const RecordedSession> session,
+        QString* error = nullptr);
+    void close();
+    // The trigger editor's re-run: the same session and moment on an edited
+    // workspace. On error the replay is unchanged.
+    Status setWorkspace(std::shared_ptr<const Workspace> workspace);
+
+    ResponsePolicy policy() const;
+    void setPolicy(const ResponsePolicy& policy);
+    double speed() const { return m_speed; }
+    void setSpeed(double speed);
+    void setSkipIdle(bool skip);
+    bool isPlaying() const { return m_timer.isActive(); }
+
+    // Null before open().
+    const SessionReplay* replay() const { return m_replay ? &*m_replay : nullptr; }
+    const RecordedSession* session() const { return m_session.get(); }
+    // The same replay run to its end: what the timeline draws.
+    const ReplayRecord* fullRecord() const { return m_full ? &*m_full : nullptr; }
+    ReplayTimeline* timeline() const { return m_timeline; }
+    // The gates tree and the triggers tree as text lines (tests, scenarios).
+    QStringList gateLines() const;
+    QStringList triggerLines() const;
+    QString statusText() const;
+
+public Q_SLOTS:
+    void play();
+    void pause();
+    void stepEvent();
+    void stepPoll();
+    void nextFiring();
+    void seek(proactive::Timestamp at);
+    void restart();
+
+Q_SIGNALS:
+    // With "follow in the page": the recorded user moved to another page.
+    void navigated(const QString& productId, const QUrl& url);
+
+private:
+    void buildUi();
+    void tick();
+    ReplaySettings settings() const;
+    void rebuildFullRecord();
+    void refresh();
+    void refreshGates();
+    void refreshTriggers();
+    void followNavigation();
+    void addCondition(QTreeWidgetItem* parent, const ConditionExplanation& condition);
+
+    std::shared_ptr<const Workspace> m_workspace;
+    std::shared_ptr<const RecordedSession> m_session;
+    std::optional<SessionReplay> m_replay;
+    std::optional<ReplayRecord> m_full;
+    ResponsePolicy m_policy;
+    double m_speed = 10;
+    bool m_skipIdle = true;
+    bool m_updating = false;
+    std::size_t m_followedActions = 0;
+    QTimer m_timer;
+    QElapsedTimer m_wall;
+
+    QToolButton* m_play;
+    QToolButton* m_stepEvent;
+    QToolButton* m_stepPoll;
+    QToolButton* m_nextFiring;
+    QToolButton* m_restart;
+    QComboBox* m_speeds;
+    QCheckBox* m_skipIdleBox;
+    PolicyEditor* m_policyEditor;
+    QCheckBox* m_follow;
+    QLabel* m_title;
+    QLabel* m_clock;
+    QLabel* m_status;
+    QSlider* m_slider;
+    ReplayTimeline* m_timeline;
+    QLabel* m_gatesTitle;
+    QTreeWidget* m_gates;
+    QTreeWidget* m_triggers;
+};
+
+} // namespace proactive::ui

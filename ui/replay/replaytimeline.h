@@ -1,0 +1,96 @@
+#pragma once
+
+#include "base/clock.h"
+#include "fsm/fsmstate.h"
+
+#include <QColor>
+#include <QString>
+#include <QWidget>
+#include <optional>
+#include <vector>
+
+namespace proactive {
+struct RecordedSession;
+struct ReplayRecord;
+} // namespace proactive
+
+namespace proactive::ui {
+
+// One recorded session's replay drawn whole, in the studio timeline's
+// style: lanes for the user's actions, the polls (coloured by skip reason,
+// firings as diamonds with their trigger), the simulated user's responses,
+// and the FSM state as a band with conservative cooldowns hatched over it.
+// What lies after the replay's current moment is faded. A click seeks
+// (snapping to the mark under the mouse); the wheel zooms around the mouse.
+class ReplayTimeline final : public QWidget {
+    Q_OBJECT
+
+public:
+    enum class Lane { Activity, Polls, User, State };
+    struct Mark {
+        Timestamp at {};
+        Lane lane = Lane::Activity;
+        QColor color;
+        bool emphasised = false; // firings and accepted offers
+        QString title;
+        QString detail;
+        QString label; // drawn beside the mark when there is room: a page, a trigger, a response
+    };
+    struct Band {
+        Timestamp from {};
+        Timestamp to {};
+        FsmState state = FsmState::Thinking;
+    };
+    struct Cooldown {
+        Timestamp from {};
+        Timestamp to {};
+        bool silenced = false;
+        QString title;
+    };
+
+    explicit ReplayTimeline(QWidget* parent = nullptr);
+
+    // The whole replay (run to its end) of `session`; null clears.
+    void setReplay(const RecordedSession* session, const ReplayRecord* record);
+    void setNow(Timestamp now);
+    Timestamp now() const { return m_now; }
+
+    const std::vector<Mark>& marks() const { return m_marks; }
+    const std::vector<Band>& bands() const { return m_bands; }
+    const std::vector<Cooldown>& cooldowns() const { return m_cooldowns; }
+
+    QSize sizeHint() const override { return { 900, 190 }; }
+    QSize minimumSizeHint() const override { return { 300, 150 }; }
+
+Q_SIGNALS:
+    void seekRequested(proactive::Timestamp at);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    bool event(QEvent* event) override;
+
+private:
+    QRectF laneArea() const;
+    double laneHeight() const;
+    double xOf(Timestamp at) const;
+    Timestamp timeAt(double x) const;
+    const Mark* markAt(const QPointF& position) const;
+    void keepNowVisible();
+
+    std::vector<Mark> m_marks;
+    std::vector<Band> m_bands;
+    std::vector<Cooldown> m_cooldowns;
+    std::vector<std::pair<QString, QColor>> m_legend;
+    Timestamp m_start {};
+    Timestamp m_end {};
+    Timestamp m_now {};
+    // The visible span; the whole session until the wheel zooms in.
+    Timestamp m_viewFrom {};
+    Timestamp m_viewTo {};
+    bool m_empty = true;
+};
+
+} // namespace proactive::ui

@@ -1,0 +1,175 @@
+#include "replayworkbench.h"
+
+#include "replaypanel.h"
+#include "sessionbrowser.h"
+#include "sessionlibrary.h"
+#include "sweeppanel.h"
+#include "triggereditor.h"
+#include "workspace/workspace.h"
+
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMimeData>
+#include <QUrl>
+
+namespace proactive::ui {
+
+namespace {
+
+    QStringList droppedFiles(const QMimeData* mime)
+    {
+        QStringList files;
+        if (!mime || !mime->hasUrls())
+            return files;
+        for (const QUrl& url : mime->urls())
+            if (url.isLocalFile())
+                files << url.toLocalFile();
+        return files;
+    }
+
+} // namespace
+
+ReplayWorkbench::ReplayWorkbench(QWidget* parent)
+    : QTabWidget(parent)
+    , m_library(new SessionLibrary(this))
+    , m_browser(new SessionBrowser(*m_library, this))
+    , m_replay(new ReplayPanel(this))
+    , m_triggers(new TriggerEditor(this))
+    , m_sweeps(new SweepPanel(*m_library, this))
+{
+    setObjectName(u"replayWorkbench"_qs);
+    setDocumentMode(true);
+    addTab(m_browser, tr("Sessions"));
+    addTab(m_replay, tr("Replay"));
+    addTab(m_triggers, tr("Trigger editor"));
+    addTab(m_sweeps, tr("Sweeps"));
+
+    connect(m_browser, &SessionBrowser::sessionActivated, this, &ReplayWorkbench::openSession);
+    connect(m_browser, &SessionBrowser::importRequested, this, &ReplayWorkbench::importDialog);
+    connect(m_library, &SessionLibrary::rowsInserted, this, &ReplayWorkbench::refreshSessionsTab);
+    connect(m_library, &SessionLibrary::modelReset, this, &ReplayWorkbench::refreshSessionsTab);
+    connect(m_library, &SessionLibrary::importFinished, this, [this](const ImportOutcome& outcome) {
+        if (outcome.ok)
+            Q_EMIT statusMessage(m_browser->statusText());
+    });
+    connect(m_triggers, &TriggerEditor::workspaceEdited, this, &ReplayWorkbench::onWorkspaceEdited);
+    connect(m_replay, &ReplayPanel::navigated, this, &ReplayWorkbench::navigationRequested);
+}
+
+ReplayWorkbench::~ReplayWorkbench() = default;
+
+void ReplayWorkbench::setWorkspace(std::shared_ptr<const Workspace> workspace, const QString& productId)
+{
+    if (!workspace)
+        return;
+    const bool opened = workspace != m_workspace;
+    m_workspace = workspace;
+    m_productId = productId;
+    if (opened) {
+        m_replay->close();
+        m_library->setWorkspace(workspace);
+        const QString sessions = QString::fromStdString((workspace->root() / "sessions").string());
+        if (QFileInfo(sessions).isDir())
+            m_library->importPaths({ sessions });
+    }
+    m_triggers->openProduct(m_workspace, productId.toStdString());
+    m_sweeps->setProduct(m_workspace, productId.toStdString());
+}
+
+void ReplayWorkbench::onWorkspaceEdited(std::shared_ptr<const Workspace> workspace)
+{
+    if (!workspace)
+        return;
+    m_workspace = workspace;
+    if (const Status status = m_replay->setWorkspace(workspace); !status)
+        Q_EMIT statusMessage(tr("Replay not re-run: %1").arg(QString::fromStdString(status.error().toString())));
+    m_sweeps->setProduct(workspace, m_productId.toStdString());
+    Q_EMIT workspaceEdited(std::move(workspace));
+}
+
+bool ReplayWorkbench::importPaths(const QStringList& paths)
+{
+    if (!m_library->importPaths(paths, m_browser->assignedProduct())) {
+        Q_EMIT statusMessage(m_library->isImporting() ? tr("An import is already running") : tr("Nothing to import"));
+        return false;
+    }
+    reveal(m_browser);
+    return true;
+}
+
+void ReplayWorkbench::importDialog()
+{
+    const QString start = m_workspace ? QString::fromStdString(m_workspace->root().string()) : QString();
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Import sessions"), start, tr("PostHog exports (*.json *.jsonl *.ndjson *.csv *.gz);;All files (*)"));
+    if (!files.isEmpty())
+        importPaths(files);
+}
+
+void ReplayWorkbench::acceptDropsOn(QWidget* target)
+{
+    target->setAcceptDrops(true);
+    target->installEventFilter(this);
+}
+
+bool ReplayWorkbench::eventFilter(QObject* watched, QEvent* event)
+{
+    switch (event->type()) {
+    case QEvent::DragEnter:
+    case QEvent::DragMove: {
+        auto* drag = static_cast<QDragMoveEvent*>(event);
+        if (droppedFiles(drag->mimeData()).isEmpty())
+            break;
+        drag->acceptProposedAction();
+        return true;
+    }
+    case QEvent::Drop: {
+        auto* drop = static_cast<QDropEvent*>(event);
+        const QStringList files = droppedFiles(drop->mimeData());
+        if (files.isEmpty())
+            break;
+        drop->acceptProposedAction();
+        importPaths(files);
+        return true;
+    }
+    default:
+        break;
+    }
+    return QTabWidget::eventFilter(watched, event);
+}
+
+bool ReplayWorkbench::openSession(int libraryRow)
+{
+    const auto session = m_library->session(libraryRow);
+    if (!session)
+        return false;
+    QString error;
+    if (!m_replay->open(m_workspace, session, &error)) {
+        Q_EMIT statusMessage(tr("Cannot replay this session: %1").arg(error));
+        return false;
+    }
+    reveal(m_replay);
+    return true;
+}
+
+void ReplayWorkbench::refreshSessionsTab()
+{
+    setTabText(indexOf(m_browser), tr("Sessions (%1)").arg(m_library->sessionCount()));
+}
+
+void ReplayWorkbench::reveal(QWidget* tab)
+{
+    setCurrentWidget(tab);
+    for (QWidget* ancestor = parentWidget(); ancestor; ancestor = ancestor->parentWidget()) {
+        if (auto* dock = qobject_cast<QDockWidget*>(ancestor)) {
+            dock->show();
+            dock->raise();
+            return;
+        }
+    }
+}
+
+} // namespace proactive::ui

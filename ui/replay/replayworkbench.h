@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QTabWidget>
+#include <memory>
+
+namespace proactive {
+class Workspace;
+}
+
+namespace proactive::ui {
+
+class ReplayPanel;
+class SessionBrowser;
+class SessionLibrary;
+class SweepPanel;
+class TriggerEditor;
+
+// The studio's replay workbench (issue 8) in one dock: the imported
+// sessions, the replay of one of them, the trigger editor and sweeps. It
+// keeps the workspace as the trigger editor changed it and hands every
+// valid edit to the studio (workspaceEdited), so the live simulation and
+// the replay always run the same triggers.
+class ReplayWorkbench final : public QTabWidget {
+    Q_OBJECT
+
+public:
+    explicit ReplayWorkbench(QWidget* parent = nullptr);
+    ~ReplayWorkbench() override;
+
+    // The studio's workspace and product. A workspace other than the one
+    // this workbench last handed out empties the library and imports the
+    // workspace's sessions/ folder; the product chooses the triggers to edit
+    // and the settings to sweep.
+    void setWorkspace(std::shared_ptr<const Workspace> workspace, const QString& productId);
+    const std::shared_ptr<const Workspace>& workspace() const { return m_workspace; }
+
+    // Export files or folders, imported on a worker thread.
+    bool importPaths(const QStringList& paths);
+    void importDialog();
+    // Files dropped on `target` (the main window: its docks, toolbars and
+    // status bar) are imported.
+    void acceptDropsOn(QWidget* target);
+    bool openSession(int libraryRow);
+
+    SessionLibrary& library() const { return *m_library; }
+    SessionBrowser* browser() const { return m_browser; }
+    ReplayPanel* replayPanel() const { return m_replay; }
+    TriggerEditor* triggerEditor() const { return m_triggers; }
+    SweepPanel* sweepPanel() const { return m_sweeps; }
+
+Q_SIGNALS:
+    // The triggers as edited (valid), for the live simulation.
+    void workspaceEdited(std::shared_ptr<const proactive::Workspace> workspace);
+    // "Follow in the page": load this recorded page in the product view.
+    void navigationRequested(const QString& productId, const QUrl& url);
+    void statusMessage(const QString& message);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void onWorkspaceEdited(std::shared_ptr<const Workspace> workspace);
+    void refreshSessionsTab();
+    void reveal(QWidget* tab);
+
+    std::shared_ptr<const Workspace> m_workspace;
+    QString m_productId;
+    SessionLibrary* m_library;
+    SessionBrowser* m_browser;
+    ReplayPanel* m_replay;
+    TriggerEditor* m_triggers;
+    SweepPanel* m_sweeps;
+};
+
+} // namespace proactive::ui

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <QWidget>
+#include <memory>
+#include <string>
+
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+class QToolButton;
+
+namespace proactive {
+class Workspace;
+}
+
+namespace proactive::ui {
+
+class TriggerDocument;
+
+// The trigger editor: one product's triggers as a form (a list of
+// triggers; id, name, description, body, reply labels, timeouts, cooldown,
+// tour id and the condition) and as JSON, both editing the same
+// TriggerDocument through undo commands and validated as you type by the
+// core's trigger parser (problems with their JSON pointers, listed below).
+// Every edit that validates is applied at once: workspaceEdited carries the
+// workspace with the edited triggers (the replay re-runs, the live
+// simulation switches). Save writes the file only when it validates.
+class TriggerEditor final : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit TriggerEditor(QWidget* parent = nullptr);
+
+    // Opens the product's triggers. With unsaved edits of another product,
+    // asks whether to save them first (discarding reverts the workspace).
+    bool openProduct(std::shared_ptr<const Workspace> workspace, const std::string& productId);
+    TriggerDocument* document() const { return m_document; }
+
+    int currentTrigger() const;
+    void selectTrigger(int index);
+    QPlainTextEdit* jsonView() const { return m_json; }
+    QStringList problemTexts() const;
+    QString statusText() const;
+
+    // Form fields by name, for tests: "id", "name", "body", "tour_id",
+    // "labels", "description", "when", "interaction_timeout_s", "cooldown_s".
+    QWidget* field(const QString& name) const;
+
+public Q_SLOTS:
+    bool save();
+
+Q_SIGNALS:
+    void workspaceEdited(std::shared_ptr<const proactive::Workspace> workspace);
+    void saved(const QString& path);
+
+private:
+    void buildUi();
+    void onDocumentChanged();
+    void refreshList();
+    void refreshForm();
+    void refreshJson();
+    void refreshProblems();
+    void setStatus(const QString& text, bool error = false);
+
+    TriggerDocument* m_document;
+    // The last workspace handed out by workspaceEdited: the studio's, while
+    // it has not opened another one.
+    std::shared_ptr<const Workspace> m_applied;
+    bool m_updating = false;
+    bool m_typingJson = false;
+    QString m_conditionError;
+    QString m_jsonError;
+
+    QLabel* m_title;
+    QToolButton* m_undo;
+    QToolButton* m_redo;
+    QPushButton* m_save;
+    QTabWidget* m_views;
+    QListWidget* m_list;
+    QPushButton* m_add;
+    QPushButton* m_remove;
+    QLineEdit* m_id;
+    QLineEdit* m_name;
+    QPlainTextEdit* m_description;
+    QPlainTextEdit* m_body;
+    QLineEdit* m_labels;
+    QDoubleSpinBox* m_timeout;
+    QDoubleSpinBox* m_cooldown;
+    QLineEdit* m_tourId;
+    QPlainTextEdit* m_when;
+    QPlainTextEdit* m_json;
+    QListWidget* m_problems;
+    QLabel* m_status;
+};
+
+} // namespace proactive::ui
