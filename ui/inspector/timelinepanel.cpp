@@ -36,6 +36,8 @@ namespace {
             return QObject::tr("toast hidden (%1)").arg(QString::fromStdString(event.reason));
         case Kind::AgentStatePosted:
             return QObject::tr("agent_state %1").arg(QString::fromStdString(event.agentEvent));
+        case Kind::AgentStateSkipped:
+            return QObject::tr("agent_state %1 not sent (no session id)").arg(QString::fromStdString(event.agentEvent));
         case Kind::AgentStateFailed:
             return QObject::tr("agent_state %1 failed: %2")
                 .arg(QString::fromStdString(event.agentEvent), QString::fromStdString(event.reason));

@@ -61,7 +61,10 @@ namespace {
     {
         if (!json.is_object() || json.size() != 1)
             return stepError(file, where, "a step is an object with exactly one key, the step kind");
-        const auto& [key, value] = *json.items().begin();
+        // The iterator, not items(): a binding to *items().begin() would dangle.
+        const auto only = json.begin();
+        const std::string& key = only.key();
+        const nlohmann::json& value = only.value();
         const auto spec
             = std::find_if(kStepKinds.begin(), kStepKinds.end(), [&](const StepSpec& s) { return key == s.key; });
         if (spec == kStepKinds.end())
