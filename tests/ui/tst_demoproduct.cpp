@@ -6,19 +6,16 @@
 // that in-app navigation never reloads the page. Every wait is on a
 // condition, never a fixed sleep.
 
+#include "staticsiteserver.h"
 #include "webpagetesting.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QHttpServer>
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMimeDatabase>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
@@ -142,11 +139,9 @@ private:
     bool click(const QString& selector);
     QUrl urlOf(const QString& path) const;
 
-    QHttpServer m_server;
-    QUrl m_serverUrl;
+    proactive::ui::StaticSiteServer m_server;
     QList<DemoTour> m_tours;
     QStringList m_console;
-    int m_documentLoads = 0;
     std::unique_ptr<QWebEngineProfile> m_profile;
     std::unique_ptr<ConsolePage> m_page;
     std::unique_ptr<QWebEngineView> m_view;
@@ -158,33 +153,9 @@ void TestDemoProduct::initTestCase()
     QVERIFY2(tours && !tours->isEmpty(), qPrintable(kToursFile));
     m_tours = *tours;
 
-    // A file when the path names one inside the product, 404 for a missing
-    // file, index.html for every other path (a route): the SPA fallback the
-    // studio's server has too. Counting index.html answers counts documents.
-    const QDir root(kProductDir);
-    m_server.setMissingHandler([this, root](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
-        const QString relative = QDir::cleanPath(request.url().path()).mid(1);
-        QString path = root.filePath(relative);
-        if (relative.startsWith(u".."_qs)) {
-            responder.write(QHttpServerResponder::StatusCode::Forbidden);
-            return;
-        }
-        if (!QFileInfo(path).isFile()) {
-            if (relative.section(u'/', -1).contains(u'.')) {
-                responder.write(QHttpServerResponder::StatusCode::NotFound);
-                return;
-            }
-            path = root.filePath(u"index.html"_qs);
-            ++m_documentLoads;
-        }
-        QByteArray mime = QMimeDatabase().mimeTypeForFile(path, QMimeDatabase::MatchExtension).name().toUtf8();
-        if (mime.startsWith("text/") || mime.endsWith("javascript"))
-            mime += "; charset=utf-8";
-        responder.write(readFile(path), mime);
-    });
-    const quint16 port = m_server.listen(QHostAddress::LocalHost, 0);
-    QVERIFY(port != 0);
-    m_serverUrl = QUrl(u"http://127.0.0.1:%1"_qs.arg(port));
+    // The studio's own server: index.html for every route, so reloads keep
+    // history-API paths; it counts the documents it serves.
+    QVERIFY(m_server.start(kProductDir));
 
     m_profile = std::make_unique<QWebEngineProfile>();
     m_page = std::make_unique<ConsolePage>(m_profile.get(), &m_console);
@@ -208,9 +179,7 @@ void TestDemoProduct::cleanup()
 
 QUrl TestDemoProduct::urlOf(const QString& path) const
 {
-    QUrl url = m_serverUrl;
-    url.setPath(path);
-    return url;
+    return m_server.url(path);
 }
 
 // A full page load of `path`, then the router's first render.
@@ -454,7 +423,7 @@ void TestDemoProduct::searchFilters()
 void TestDemoProduct::linkNavigatesWithoutReload()
 {
     QVERIFY(load(u"/projects"_qs));
-    const int documentLoads = m_documentLoads;
+    const int documentLoads = m_server.documentsServed();
     const int historyLength = evaluateJson(*m_page, u"history.length"_qs).toInt();
     evaluateJson(*m_page, u"window.demoMarker = 'still here'"_qs);
 
@@ -486,7 +455,7 @@ void TestDemoProduct::linkNavigatesWithoutReload()
     QCOMPARE(evaluateJson(*m_page, u"history.length"_qs).toInt(), historyLength + 2);
 
     QCOMPARE(evaluateJson(*m_page, u"window.demoMarker"_qs).toString(), u"still here"_qs);
-    QCOMPARE(m_documentLoads, documentLoads);
+    QCOMPARE(m_server.documentsServed(), documentLoads);
 }
 
 void TestDemoProduct::screenshots_data()
