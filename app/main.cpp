@@ -4,6 +4,8 @@
 #include <QTextStream>
 
 #ifdef PROACTIVE_HAVE_STUDIO
+#include "studio/graphicssetup.h"
+
 #include <QApplication>
 #endif
 
@@ -75,9 +77,7 @@ int main(int argc, char** argv)
     std::unique_ptr<QCoreApplication> app;
 #ifdef PROACTIVE_HAVE_STUDIO
     if (it != commands().end() && it->second.needsGui) {
-        // QtWebEngine shares OpenGL contexts with the widgets; it must be set
-        // before the application exists.
-        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+        proactive::ui::prepareGraphicsForWebEngine();
         // --headless: no window on screen, whatever display there is.
         const bool headless = it->second.alwaysHeadless
             || std::any_of(argv, argv + argc, [](const char* a) { return qstrcmp(a, "--headless") == 0; });

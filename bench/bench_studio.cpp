@@ -4,14 +4,20 @@
 //    rendered), excluding the first-ever QtWebEngine cache creation (run it
 //    twice; the first run is reported separately);
 //  - memory: resident set of the studio and its QtWebEngine helper processes
-//    with the demo loaded;
+//    with the demo loaded, summed as RSS (shared libraries counted in every
+//    process) and as PSS (each shared page split between its processes);
 //  - capture → inspector latency: a real mouse click on the page until the
 //    simulation has ingested it and the inspector's signal fired, p50/p99.
 //
+// Waits run in a real event loop (tests/support/eventwait.h): QTest's waits
+// sleep between event rounds and made the page load look 4 s long.
+//
 //   QTWEBENGINE_DISABLE_SANDBOX=1 bench_studio [clicks=60]
 
+#include "eventwait.h"
 #include "pagebridge.h"
 #include "simulation/simulation.h"
+#include "studio/graphicssetup.h"
 #include "studio/mainwindow.h"
 #include "studio/productpage.h"
 #include "studio/studiosettings.h"
@@ -36,19 +42,28 @@ namespace {
 
 QElapsedTimer g_sinceStart;
 
-// Resident KiB of a process and all its descendants (QtWebEngineProcess).
-long residentTreeKiB(pid_t root)
+struct TreeMemory {
+    long rssKiB = 0; // what each process has resident, summed: shared libraries count once per process
+    long pssKiB = 0; // shared pages split between their processes: the tree's own footprint
+};
+
+// The studio and all its descendants (QtWebEngineProcess zygotes and renderers).
+TreeMemory treeMemory(pid_t root)
 {
-    long total = 0;
+    TreeMemory total;
     std::vector<pid_t> pending { root };
     while (!pending.empty()) {
         const pid_t pid = pending.back();
         pending.pop_back();
-        QFile status(u"/proc/%1/status"_qs.arg(pid));
-        if (status.open(QIODevice::ReadOnly))
-            for (const QByteArray& line : status.readAll().split('\n'))
-                if (line.startsWith("VmRSS:"))
-                    total += line.mid(6).trimmed().split(' ').first().toLong();
+        QFile rollup(u"/proc/%1/smaps_rollup"_qs.arg(pid));
+        if (rollup.open(QIODevice::ReadOnly))
+            for (const QByteArray& line : rollup.readAll().split('\n')) {
+                const long kib = line.mid(line.indexOf(':') + 1).trimmed().split(' ').first().toLong();
+                if (line.startsWith("Rss:"))
+                    total.rssKiB += kib;
+                else if (line.startsWith("Pss:"))
+                    total.pssKiB += kib;
+            }
         QFile children(u"/proc/%1/task/%1/children"_qs.arg(pid));
         if (children.open(QIODevice::ReadOnly))
             for (const QByteArray& child : children.readAll().split(' '))
@@ -66,7 +81,7 @@ QVariant evaluate(MainWindow& window, const QString& expression)
         result = value;
         done = true;
     });
-    QTest::qWaitFor([&] { return done; }, 10'000);
+    proactive::testing::waitFor([&] { return done; }, 10'000);
     return result;
 }
 
@@ -82,7 +97,7 @@ int main(int argc, char** argv)
 {
     g_sinceStart.start();
     const int clicks = argc > 1 ? std::atoi(argv[1]) : 60;
-    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    prepareGraphicsForWebEngine(); // as the studio does
     QApplication app(argc, argv);
     const qint64 appMs = g_sinceStart.elapsed();
 
@@ -104,7 +119,7 @@ int main(int argc, char** argv)
     window.resize(1440, 900);
     window.show();
     // Painted: the router rendered and the next frame was produced.
-    if (!QTest::qWaitFor(
+    if (!proactive::testing::waitFor(
             [&] {
                 return evaluate(window,
                     u"(() => { if (!document.querySelector('main') || "
@@ -118,8 +133,8 @@ int main(int argc, char** argv)
         return 1;
     }
     const qint64 coldStartMs = g_sinceStart.elapsed();
-    QTest::qWait(1000); // let the page settle before measuring memory
-    const long rssKiB = residentTreeKiB(getpid());
+    proactive::testing::wait(1000); // let the page settle before measuring memory
+    const TreeMemory memory = treeMemory(getpid());
 
     Simulation& simulation = *window.simulation();
     simulation.setSpeed(0);
@@ -148,7 +163,7 @@ int main(int argc, char** argv)
         QTest::mouseClick(window.view()->focusProxy(), Qt::LeftButton, {}, point);
         if (!ingested)
             loop.exec();
-        QTest::qWait(1100); // no rage clicks: one click per second
+        proactive::testing::wait(1100); // no rage clicks: one click per second
     }
     if (latenciesMs.empty()) {
         std::fprintf(stderr, "no click was captured\n");
@@ -158,7 +173,8 @@ int main(int argc, char** argv)
                 "page loaded %lld)\n",
         static_cast<long long>(coldStartMs), static_cast<long long>(appMs), static_cast<long long>(windowMs),
         static_cast<long long>(workspaceMs), static_cast<long long>(loadedMs));
-    std::printf("resident memory, studio + QtWebEngine processes: %ld MiB\n", rssKiB / 1024);
+    std::printf("memory, studio + QtWebEngine processes: RSS summed %ld MiB, PSS summed %ld MiB\n",
+        memory.rssKiB / 1024, memory.pssKiB / 1024);
     std::printf("capture → inspector over %zu clicks: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", latenciesMs.size(),
         percentile(latenciesMs, 0.5), percentile(latenciesMs, 0.99), percentile(latenciesMs, 1.0));
     return 0;

@@ -25,11 +25,12 @@ target_compile_definitions(proactive_flags INTERFACE
 
 # proactive_add_test(<layer> <unit> LIBS <targets...> [SOURCES <extra...>])
 # Builds tests/<layer>/tst_<unit>.cpp into one executable and registers it with ctest.
+# Every test can wait in a real event loop (tests/support/eventwait.h).
 function(proactive_add_test layer unit)
     cmake_parse_arguments(ARG "" "" "LIBS;SOURCES" ${ARGN})
     set(target tst_${layer}_${unit})
     add_executable(${target} tst_${unit}.cpp ${ARG_SOURCES})
-    target_link_libraries(${target} PRIVATE proactive_flags Qt6::Test ${ARG_LIBS})
+    target_link_libraries(${target} PRIVATE proactive_flags Qt6::Test proactive_eventwait ${ARG_LIBS})
     target_compile_definitions(${target} PRIVATE
         PROACTIVE_TEST_DATA="${PROJECT_SOURCE_DIR}/tests/data"
         PROACTIVE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -6,6 +6,7 @@
 #include "chatnet/chatsession.h"
 #include "chatnet/difyclient.h"
 #include "chatnettestsupport.h"
+#include "eventwait.h"
 #include "touranswer.h"
 
 #include <QNetworkAccessManager>
@@ -65,7 +66,7 @@ struct Chat {
         const std::size_t before = replies.size();
         if (!session.send(query))
             qFatal("send refused");
-        if (!QTest::qWaitFor([&] { return replies.size() > before; }, 15'000))
+        if (!proactive::testing::waitFor([&] { return replies.size() > before; }, 15'000))
             qFatal("no reply");
         return replies.back();
     }
@@ -276,7 +277,7 @@ void TestDifyClient::stopEndsTheAnswerThroughTheServer()
     QVERIFY(chat.session.send(u"How do I change my password?"_qs));
     QVERIFY(pieces.wait(5'000));
     chat.session.stop();
-    QTRY_COMPARE_WITH_TIMEOUT(chat.replies.size(), std::size_t(1), 5'000);
+    TRY_COMPARE_WITH_TIMEOUT(chat.replies.size(), std::size_t(1), 5'000);
     const ChatReply reply = chat.replies.back();
     QCOMPARE(reply.outcome, ChatOutcome::Stopped);
     QCOMPARE(reply.userMessage, u"You stopped the answer."_qs);
@@ -306,12 +307,12 @@ void TestDifyClient::stopBeforeTheFirstFrameCutsTheConnection()
     SimThread sim(simSettings(2'000ms));
     Chat chat(sim.baseUrl());
     QVERIFY(chat.session.send(kPrefill));
-    QTRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(1), 5'000);
+    TRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(1), 5'000);
     chat.session.stop(); // no task id yet
     QCOMPARE(chat.replies.size(), std::size_t(1));
     QCOMPARE(chat.replies.back().outcome, ChatOutcome::Stopped);
     QCOMPARE(chat.timeline, QStringList({ u"user_sent"_qs, u"bot_response_completed"_qs, u"reply"_qs }));
-    QTRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(0), 5'000);
+    TRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(0), 5'000);
 }
 
 void TestDifyClient::resetWhileStreaming()
@@ -496,7 +497,7 @@ void TestDifyClient::destroyingTheClientMidStream()
     QVERIFY(pieces.wait(5'000));
     client.reset();
     QCOMPARE(finished.size(), 0);
-    QTRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(0), 5'000);
+    TRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(0), 5'000);
 }
 
 void TestDifyClient::sendWhileBusyIsRefused()
@@ -507,7 +508,7 @@ void TestDifyClient::sendWhileBusyIsRefused()
     QVERIFY(chat.session.isBusy());
     QVERIFY(!chat.session.send(u"again"_qs));
     QCOMPARE(chat.timeline, QStringList({ u"user_sent"_qs }));
-    QTRY_COMPARE_WITH_TIMEOUT(chat.replies.size(), std::size_t(1), 10'000);
+    TRY_COMPARE_WITH_TIMEOUT(chat.replies.size(), std::size_t(1), 10'000);
     QVERIFY(!chat.session.isBusy());
 }
 

@@ -5,6 +5,7 @@
 #include "chatnet/difyjson.h"
 #include "chatnettestsupport.h"
 #include "connector/connector.h"
+#include "eventwait.h"
 #include "store/memorystore.h"
 #include "touranswer.h"
 #include "workspace/workspace.h"
@@ -607,7 +608,7 @@ void TestDifySim::clientLeavingEndsTheStream()
     QVERIFY(ok);
     QCOMPARE(sim.activeStreams(), std::size_t(1));
     stream.close();
-    QTRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(0), 5'000);
+    TRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(0), 5'000);
 }
 
 void TestDifySim::connectionIsReusedAfterAStream()

@@ -6,6 +6,7 @@
 // answer with real mouse events, and checks what /context says afterwards.
 // Nothing is mocked; every wait is on a condition, never a fixed sleep.
 
+#include "eventwait.h"
 #include "webpagetesting.h"
 
 #include <QFile>
@@ -148,7 +149,7 @@ void TestBrowser::initTestCase()
     m_connector.start(
         kStudio, { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs });
     QVERIFY2(m_connector.waitForStarted(), qPrintable(m_connector.errorString()));
-    QTRY_VERIFY2_WITH_TIMEOUT(m_connectorOut.contains('\n') || m_connector.state() == QProcess::NotRunning,
+    TRY_VERIFY2_WITH_TIMEOUT(m_connectorOut.contains('\n') || m_connector.state() == QProcess::NotRunning,
         m_connectorErr.constData(), kStartupTimeoutMs);
     const QByteArray line = m_connectorOut.left(m_connectorOut.indexOf('\n')).trimmed();
     const QByteArray prefix = "listening on ";
@@ -242,24 +243,24 @@ void TestBrowser::offerThenAnswer()
 
     QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
     page.load(url);
-    QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
+    TRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
     QVERIFY(loaded.first().first().toBool());
 
     const QString sessionId = jsonObject(page, u"{ id: posthog.get_session_id() }"_qs)[u"id"].toString();
     QVERIFY2(!sessionId.isEmpty(), qPrintable(m_console.join(u'\n')));
 
     // Before any back and forth: the client polls and nothing is offered.
-    QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 1, kFlowTimeoutMs);
-    QTRY_VERIFY_WITH_TIMEOUT(anyPoll(page, u"skipReason"_qs, u"no_trigger"_qs), kFlowTimeoutMs);
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 1, kFlowTimeoutMs);
+    TRY_VERIFY_WITH_TIMEOUT(anyPoll(page, u"skipReason"_qs, u"no_trigger"_qs), kFlowTimeoutMs);
     QVERIFY(!toast(page)[u"shown"].toBool());
 
     // /projects → /settings → /projects through the history API: a → b → a.
     evaluateJson(page, u"e2eApp.navigate('/settings')"_qs);
-    QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/settings"_qs) == 1, kFlowTimeoutMs);
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/settings"_qs) == 1, kFlowTimeoutMs);
     evaluateJson(page, u"e2eApp.navigate('/projects')"_qs);
-    QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2, kFlowTimeoutMs);
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2, kFlowTimeoutMs);
 
-    QTRY_VERIFY_WITH_TIMEOUT(toast(page)[u"shown"].toBool(), kFlowTimeoutMs);
+    TRY_VERIFY_WITH_TIMEOUT(toast(page)[u"shown"].toBool(), kFlowTimeoutMs);
     const QJsonObject shown = toast(page);
     QCOMPARE(shown[u"triggerId"].toString(), u"ping-pong"_qs);
     QCOMPARE(shown[u"body"].toString(), kTriggerBody);
@@ -276,7 +277,7 @@ void TestBrowser::offerThenAnswer()
     const qsizetype pollsBeforeAnswer = pollCount(page);
     QTest::mouseClick(view.focusProxy(), Qt::LeftButton, {}, QPoint(centre[u"x"].toInt(), centre[u"y"].toInt()));
 
-    QTRY_VERIFY_WITH_TIMEOUT(!jsonArray(page, u"proactiveClient.agentStates"_qs).isEmpty(), kFlowTimeoutMs);
+    TRY_VERIFY_WITH_TIMEOUT(!jsonArray(page, u"proactiveClient.agentStates"_qs).isEmpty(), kFlowTimeoutMs);
     const QJsonArray answers = jsonArray(page, u"proactiveClient.agentStates"_qs);
     QCOMPARE(answers.size(), 1);
     QCOMPARE(answers[0][u"event"].toString(), event);
@@ -285,7 +286,7 @@ void TestBrowser::offerThenAnswer()
     QCOMPARE(answers[0][u"body"][u"previous_state"].toString(), u"proactive_assistance"_qs);
     QCOMPARE(answers[0][u"body"][u"state"].toString(), stateAfter);
     QVERIFY(!toast(page)[u"shown"].toBool());
-    QTRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2
             && !jsonArray(page, u"e2eCaptured.filter(e => e.event === '$autocapture')"_qs).isEmpty(),
         kFlowTimeoutMs);
 
@@ -303,7 +304,7 @@ void TestBrowser::offerThenAnswer()
     QCOMPARE(fsmGate[u"numbers"][u"dismissals"].toInt(), dismissalsAfter);
 
     // The client sees the same on its own polls, and the toast stays hidden.
-    QTRY_VERIFY_WITH_TIMEOUT(anyPoll(page, u"skipReason"_qs, skipReasonAfter, pollsBeforeAnswer), kFlowTimeoutMs);
+    TRY_VERIFY_WITH_TIMEOUT(anyPoll(page, u"skipReason"_qs, skipReasonAfter, pollsBeforeAnswer), kFlowTimeoutMs);
     QVERIFY(!toast(page)[u"shown"].toBool());
 }
 

@@ -1,5 +1,7 @@
 #include "servicetestsupport.h"
 
+#include "eventwait.h"
+
 #include <QFile>
 #include <QMetaObject>
 #include <QTest>
@@ -188,7 +190,7 @@ void ServiceThread::beginShutdown()
 
 bool ServiceThread::waitStopped(int timeoutMs)
 {
-    return QTest::qWaitFor([&] { return m_stopped.load(); }, timeoutMs);
+    return proactive::testing::waitFor([&] { return m_stopped.load(); }, timeoutMs);
 }
 
 nlohmann::json pageview(const std::string& sessionId, const std::string& path, Timestamp at, const std::string& uuid,

@@ -1,5 +1,7 @@
 #include "webpagetesting.h"
 
+#include "eventwait.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -25,7 +27,7 @@ QJsonValue evaluateJson(QWebEnginePage& page, const QString& expression, int tim
     auto result = std::make_shared<std::optional<QString>>();
     page.runJavaScript(u"JSON.stringify({ value: (%1) })"_qs.arg(expression), worldId,
         [result](const QVariant& value) { *result = value.toString(); });
-    if (!QTest::qWaitFor([&] { return result->has_value(); }, timeoutMs))
+    if (!waitFor([&] { return result->has_value(); }, timeoutMs))
         return {};
     return QJsonDocument::fromJson((**result).toUtf8()).object()[u"value"];
 }

@@ -4,6 +4,7 @@
 // import that waits for its worker, generated exports large enough to
 // cancel, and screenshots.
 
+#include "eventwait.h"
 #include "replay/sessionlibrary.h"
 #include "workspace/workspace.h"
 
@@ -85,7 +86,7 @@ inline bool writeGeneratedExport(const QString& path, int sessions, int actions)
 inline bool saveScreenshot(QWidget& widget, const QString& name)
 {
     QDir().mkpath(QStringLiteral(PROACTIVE_ARTIFACT_DIR));
-    QTest::qWait(50); // pending layout requests: labels that just changed their text
+    wait(50); // pending layout requests: labels that just changed their text
     return widget.grab().save(QStringLiteral(PROACTIVE_ARTIFACT_DIR "/") + name);
 }
 

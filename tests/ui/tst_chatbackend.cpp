@@ -5,6 +5,7 @@
 #include "chat/chatcontroller.h"
 #include "chatbridge.h"
 #include "chatnet/chatsession.h"
+#include "eventwait.h"
 #include "simulation/simulation.h"
 #include "studio/studiosettings.h"
 
@@ -58,7 +59,7 @@ void TestChatBackend::withoutAKeyTheChatSaysWhy()
     ChatController chat(simulation, bridge, {}, kDify);
     QSignalSpy ready(&chat, &ChatController::backendReady);
     // No Secret Service runs here: the keychain answers with an error.
-    QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 30'000);
+    TRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 30'000);
     const QString problem = ready.first().first().toString();
     QVERIFY2(problem.contains(u"DIFY_API_KEY"_qs) && problem.contains(u"keychain"_qs), qPrintable(problem));
 

@@ -6,6 +6,7 @@
 // that in-app navigation never reloads the page. Every wait is on a
 // condition, never a fixed sleep.
 
+#include "eventwait.h"
 #include "staticsiteserver.h"
 #include "webpagetesting.h"
 
@@ -187,9 +188,10 @@ bool TestDemoProduct::load(const QString& path)
 {
     QSignalSpy loaded(m_page.get(), &QWebEnginePage::loadFinished);
     m_page->load(urlOf(path));
-    if (!QTest::qWaitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs) || !loaded.first().first().toBool())
+    if (!proactive::testing::waitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs)
+        || !loaded.first().first().toBool())
         return false;
-    return QTest::qWaitFor(
+    return proactive::testing::waitFor(
         [&] { return evaluateJson(*m_page, u"document.querySelector('main').childElementCount"_qs).toInt() > 0; },
         kWaitMs);
 }
@@ -240,9 +242,9 @@ void TestDemoProduct::tourTargets()
     } else {
         QVERIFY(load(route));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), route, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), route, kWaitMs);
     for (const QString& target : std::as_const(targets))
-        QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
+        TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
 }
 
 void TestDemoProduct::recordedClicks_data()
@@ -274,7 +276,7 @@ void TestDemoProduct::recordedClicks()
     QVERIFY(load(pathname));
     if (chain.contains(u"dialog.create-project"_qs)) {
         QVERIFY(click(u"[data-tour-id=\"add-project-btn\"]"_qs));
-        QTRY_VERIFY_WITH_TIMEOUT(
+        TRY_VERIFY_WITH_TIMEOUT(
             evaluateJson(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool(), kWaitMs);
     }
     const QString tag = chain.left(chain.indexOf(QRegularExpression(u"[.:]"_qs)));
@@ -314,8 +316,8 @@ void TestDemoProduct::routes()
     QFETCH(QString, selector);
 
     QVERIFY(load(path));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), pathnameAfter, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(selector)).toString(), u"ok"_qs, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), pathnameAfter, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(selector)).toString(), u"ok"_qs, kWaitMs);
 }
 
 void TestDemoProduct::createDialog_data()
@@ -345,24 +347,24 @@ void TestDemoProduct::createDialog()
     QVERIFY(!evaluateJson(*m_page, isOpen).toBool());
 
     QVERIFY(click(u"[data-tour-id=\"add-project-btn\"]"_qs));
-    QTRY_VERIFY_WITH_TIMEOUT(evaluateJson(*m_page, isOpen).toBool(), kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(),
+    TRY_VERIFY_WITH_TIMEOUT(evaluateJson(*m_page, isOpen).toBool(), kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(),
         u"create-project-name-input"_qs, kWaitMs);
     if (!name.isEmpty())
         QTest::keyClicks(m_view->focusProxy(), name);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"document.activeElement.value"_qs).toString(), name, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"document.activeElement.value"_qs).toString(), name, kWaitMs);
 
     QVERIFY(click(u"[data-tour-id=\"%1\"]"_qs.arg(button)));
     const bool staysOpen = name.isEmpty();
     if (staysOpen) {
-        QTRY_VERIFY_WITH_TIMEOUT(
+        TRY_VERIFY_WITH_TIMEOUT(
             !evaluateJson(*m_page, u"document.querySelector('#create-project-form .field-error').hidden"_qs).toBool(),
             kWaitMs);
         QVERIFY(evaluateJson(*m_page, isOpen).toBool());
     } else {
-        QTRY_VERIFY_WITH_TIMEOUT(!evaluateJson(*m_page, isOpen).toBool(), kWaitMs);
+        TRY_VERIFY_WITH_TIMEOUT(!evaluateJson(*m_page, isOpen).toBool(), kWaitMs);
     }
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, projectCount).toInt(), projectsAfter, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, projectCount).toInt(), projectsAfter, kWaitMs);
     if (!linkAfter.isEmpty()) {
         QCOMPARE(evaluateJson(*m_page, u"document.querySelector('li.project:last-child a.project-link').textContent"_qs)
                      .toString(),
@@ -399,8 +401,8 @@ void TestDemoProduct::revealOnClick()
     QVERIFY(load(path));
     QCOMPARE(evaluateJson(*m_page, visibleOnce(target)).toString(), u"zero box"_qs);
     QVERIFY(click(u"[data-tour-id=\"%1\"]"_qs.arg(button)));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(target)).toString(), u"ok"_qs, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, u"document.activeElement.dataset.tourId"_qs).toString(), revealed, kWaitMs);
 }
 
@@ -410,12 +412,12 @@ void TestDemoProduct::searchFilters()
     QVERIFY(load(u"/projects"_qs));
     QVERIFY(click(u"[data-tour-id=\"project-search-input\"]"_qs));
     QTest::keyClicks(m_view->focusProxy(), u"O"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, shown).toArray(), (QJsonArray { u"Apollo"_qs, u"Orion"_qs }), kWaitMs);
     QTest::keyClicks(m_view->focusProxy(), u"r"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, shown).toArray(), QJsonArray { u"Orion"_qs }, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, shown).toArray(), QJsonArray { u"Orion"_qs }, kWaitMs);
     QTest::keyClicks(m_view->focusProxy(), u"x"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, shown).toArray(), QJsonArray(), kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, shown).toArray(), QJsonArray(), kWaitMs);
     QCOMPARE(evaluateJson(*m_page, u"document.querySelector('li.empty').textContent"_qs).toString(),
         u"No projects match “Orx”."_qs);
 }
@@ -428,28 +430,28 @@ void TestDemoProduct::linkNavigatesWithoutReload()
     evaluateJson(*m_page, u"window.demoMarker = 'still here'"_qs);
 
     QVERIFY(click(u"a.project-link[href=\"/projects/apollo\"]"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo"_qs, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, visibleOnce(u"[data-tour-id=\"project-members-panel\"]"_qs)).toString(), u"ok"_qs,
         kWaitMs);
     QCOMPARE(evaluateJson(*m_page, u"window.demoMarker"_qs).toString(), u"still here"_qs);
 
     QVERIFY(click(u"[data-tour-id=\"project-settings-link\"]"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo/settings"_qs, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, visibleOnce(u"[data-tour-id=\"project-name-input\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
 
     // Back through history: popstate renders the previous views in place.
     evaluateJson(*m_page, u"history.back()"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects/apollo"_qs, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, visibleOnce(u"[data-tour-id=\"invite-member-btn\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
     QVERIFY(click(u"[data-tour-id=\"nav-projects\"]"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects"_qs, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, u"location.pathname"_qs).toString(), u"/projects"_qs, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateJson(*m_page, visibleOnce(u"[data-tour-id=\"project-list\"]"_qs)).toString(), u"ok"_qs, kWaitMs);
     // Pushed apollo and its settings, went back, pushed /projects over settings.
     QCOMPARE(evaluateJson(*m_page, u"history.length"_qs).toInt(), historyLength + 2);
@@ -482,15 +484,15 @@ void TestDemoProduct::screenshots()
     QFETCH(QString, file);
 
     QVERIFY(load(path));
-    QTRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(ready)).toString(), u"ok"_qs, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(evaluateJson(*m_page, visibleOnce(ready)).toString(), u"ok"_qs, kWaitMs);
     QVERIFY(!evaluateJson(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool());
 
     // The compositor paints after the DOM is ready: wait for a frame whose
     // sidebar (dark) and content (light) are both there.
     QImage image;
-    QTRY_VERIFY_WITH_TIMEOUT((image = m_view->grab().toImage(),
-                                 !image.isNull() && qGray(image.pixel(10, 400)) < 64
-                                     && qGray(image.pixel(image.width() - 10, image.height() - 10)) > 192),
+    TRY_VERIFY_WITH_TIMEOUT((image = m_view->grab().toImage(),
+                                !image.isNull() && qGray(image.pixel(10, 400)) < 64
+                                    && qGray(image.pixel(image.width() - 10, image.height() - 10)) > 192),
         kWaitMs);
     QCOMPARE(image.size(), QSize(1280, 800) * m_view->devicePixelRatio());
     QVERIFY2(image.save(file), qPrintable(file));

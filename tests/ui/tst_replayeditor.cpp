@@ -4,6 +4,7 @@
 // separate trigger files without losing the rest, never saving a bad edit,
 // and the studio applying edits to its live simulation.
 
+#include "eventwait.h"
 #include "replay/replaypanel.h"
 #include "replay/replayworkbench.h"
 #include "replay/triggerdocument.h"
@@ -409,7 +410,7 @@ void TestReplayEditor::studioAppliesEditsToTheSimulation()
     auto* workbench = window.findChild<ReplayWorkbench*>();
     QVERIFY(workbench);
     QVERIFY(window.findChild<QAction*>(u"importSessions"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(workbench->library().sessionCount(), 4, 30'000);
+    TRY_COMPARE_WITH_TIMEOUT(workbench->library().sessionCount(), 4, 30'000);
     TriggerEditor& editor = *workbench->triggerEditor();
     QCOMPARE(QString::fromStdString(editor.document()->productId()), u"demo"_qs);
 

@@ -4,6 +4,7 @@
 // large import on the worker thread, drops on the window, and the
 // workspace's own sessions/ folder.
 
+#include "eventwait.h"
 #include "replay/replayworkbench.h"
 #include "replay/sessionbrowser.h"
 #include "replaytesting.h"
@@ -240,7 +241,7 @@ void TestReplayLibrary::anotherWorkspaceCancelsTheImportUnderWay()
     // The studio opens another workspace: its sessions/ folder waits for the stale import to stop.
     library.setWorkspace(loadWorkspace(QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace")));
     QVERIFY(library.importPaths({ QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace/sessions") }));
-    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30'000);
+    TRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30'000);
     QVERIFY(finished.at(0).at(0).value<ImportOutcome>().cancelled);
     QVERIFY(library.lastImport().ok);
     QCOMPARE(library.sessionCount(), 4);

@@ -4,6 +4,7 @@
 // shows the 600 s conservative cooldown), playing to the end at 1000×, and
 // following the recorded navigation. Screenshot: replay-panel.png.
 
+#include "eventwait.h"
 #include "printers.h"
 #include "replay/policyeditor.h"
 #include "replay/replaypanel.h"
@@ -221,7 +222,7 @@ void TestReplayPanel::playRunsToTheEndAtSpeed()
     m_panel->setSkipIdle(true);
     m_panel->play();
     QVERIFY(m_panel->isPlaying());
-    QTRY_VERIFY_WITH_TIMEOUT(!m_panel->isPlaying(), 20'000);
+    TRY_VERIFY_WITH_TIMEOUT(!m_panel->isPlaying(), 20'000);
     QVERIFY(m_panel->replay()->finished());
     QCOMPARE(m_panel->replay()->now(), m_panel->replay()->end());
     // Played or run at once, the same record.

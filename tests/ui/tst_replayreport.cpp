@@ -3,6 +3,7 @@
 // fetches nothing, and its charts and timelines are laid out with real size.
 // A screenshot goes to the artifacts folder for a person to look at.
 
+#include "eventwait.h"
 #include "replay/replayjob.h"
 #include "replay/replayreport.h"
 #include "webpagetesting.h"
@@ -85,7 +86,7 @@ void TestReplayReport::initTestCase()
     QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
     QSignalSpy loaded(m_page.get(), &QWebEnginePage::loadFinished);
     m_page->load(QUrl::fromLocalFile(m_file));
-    QVERIFY(QTest::qWaitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs));
+    QVERIFY(proactive::testing::waitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs));
     QVERIFY(loaded.first().first().toBool());
 }
 
@@ -114,7 +115,8 @@ void TestReplayReport::opensWithoutErrors()
         qInfo("screenshot: %s", qPrintable(shot));
     // And the timelines.
     evaluateJson(*m_page, u"document.getElementById('sessions').scrollIntoView(), window.scrollY"_qs);
-    QVERIFY(QTest::qWaitFor([&] { return evaluateJson(*m_page, u"window.scrollY"_qs).toDouble() > 0; }, 5'000));
+    QVERIFY(
+        proactive::testing::waitFor([&] { return evaluateJson(*m_page, u"window.scrollY"_qs).toDouble() > 0; }, 5'000));
     const QString timelines = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/replay-report-timelines.png");
     if (m_view->grab().save(timelines))
         qInfo("screenshot: %s", qPrintable(timelines));

@@ -3,6 +3,7 @@
 // totals in its table and chart, refusal without sessions, and Cancel of a
 // long sweep. Screenshot: sweep-chart.png.
 
+#include "eventwait.h"
 #include "replay/sweeppanel.h"
 #include "replaytesting.h"
 
@@ -186,7 +187,7 @@ void TestReplaySweep::cancelStopsALongSweep()
     QSignalSpy finished(&panel, &SweepPanel::finished);
     QVERIFY(panel.run());
     QVERIFY(!panel.run()); // one at a time
-    QTRY_VERIFY_WITH_TIMEOUT(panel.findChild<QProgressBar*>(u"sweepProgress"_qs)->value() > 0, 60'000);
+    TRY_VERIFY_WITH_TIMEOUT(panel.findChild<QProgressBar*>(u"sweepProgress"_qs)->value() > 0, 60'000);
     panel.findChild<QPushButton*>(u"cancelSweep"_qs)->click();
     QVERIFY(finished.wait(60'000));
     QCOMPARE(finished.first().first().toBool(), false);

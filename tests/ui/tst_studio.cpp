@@ -4,6 +4,7 @@
 // the FSM. Every wait is on a condition; simulated time is stepped.
 
 #include "chat/chatcontroller.h"
+#include "eventwait.h"
 #include "inspector/presentation.h"
 #include "pagebridge.h"
 #include "printers.h"
@@ -100,7 +101,7 @@ QVariant TestStudio::evaluateInStudioWorld(const QString& expression)
         result = value;
         done = true;
     });
-    if (!QTest::qWaitFor([&] { return done; }, kWaitMs))
+    if (!proactive::testing::waitFor([&] { return done; }, kWaitMs))
         return {};
     return result;
 }
@@ -109,8 +110,9 @@ bool TestStudio::loadPath(const QString& path)
 {
     QSignalSpy loaded(m_window->view(), &QWebEngineView::loadFinished);
     m_window->view()->load(m_window->productUrl(path));
-    return QTest::qWaitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs) && loaded.first().first().toBool()
-        && QTest::qWaitFor(
+    return proactive::testing::waitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs)
+        && loaded.first().first().toBool()
+        && proactive::testing::waitFor(
             [&] { return evaluateInStudioWorld(u"document.querySelector('main').childElementCount"_qs).toInt() > 0; },
             kWaitMs);
 }
@@ -120,7 +122,8 @@ bool TestStudio::navigate(const QString& path)
     evaluateInStudioWorld(
         u"history.pushState(null, '', %1); window.dispatchEvent(new PopStateEvent('popstate'))"_qs.arg(
             jsLiteral(path)));
-    return QTest::qWaitFor([&] { return evaluateInStudioWorld(u"location.pathname"_qs).toString() == path; }, kWaitMs);
+    return proactive::testing::waitFor(
+        [&] { return evaluateInStudioWorld(u"location.pathname"_qs).toString() == path; }, kWaitMs);
 }
 
 // A real mouse click at the centre of the box `locateExpression` returns.
@@ -154,7 +157,7 @@ void TestStudio::captureReportsRealClicks()
 {
     QSignalSpy ingested(&simulation(), &Simulation::actionsIngested);
     QVERIFY(click(u"[data-tour-id=\"project-search-input\"]"_qs));
-    QVERIFY(QTest::qWaitFor([&] { return !ingested.isEmpty(); }, kWaitMs));
+    QVERIFY(proactive::testing::waitFor([&] { return !ingested.isEmpty(); }, kWaitMs));
 
     const auto actions = ingested.last().first().value<std::vector<Action>>();
     QCOMPARE(actions.size(), 1u);
@@ -177,7 +180,7 @@ void TestStudio::bringToastUp()
     QVERIFY(navigate(u"/projects/apollo"_qs));
     QVERIFY(navigate(u"/projects"_qs));
     QVERIFY(navigate(u"/projects/apollo"_qs));
-    QVERIFY(QTest::qWaitFor(
+    QVERIFY(proactive::testing::waitFor(
         [&] {
             const auto reports = simulation().connector().explainTriggers(
                 simulation().productId().toStdString(), simulation().sessionId().toStdString());
@@ -187,7 +190,7 @@ void TestStudio::bringToastUp()
         },
         kWaitMs));
     simulation().stepToNextPoll();
-    QTRY_COMPARE_WITH_TIMEOUT(shownToast(), u"ping-pong"_qs, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shownToast(), u"ping-pong"_qs, kWaitMs);
     QCOMPARE(simulation().conversation()->state, FsmState::ProactiveAssistance);
 }
 
@@ -209,7 +212,7 @@ void TestStudio::dismissMovesToConservativeAndHidesTheToast()
 {
     bringToastUp();
     QVERIFY(clickToastButton(u".dismiss"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(shownToast(), QString(), kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shownToast(), QString(), kWaitMs);
     QCOMPARE(simulation().conversation()->state, FsmState::ConservativeAssistance);
     QCOMPARE(simulation().conversation()->dismissals, 1);
     // The dismissal's cooldown is on the clock: the next poll offers nothing.
@@ -224,7 +227,7 @@ void TestStudio::acceptPostsTheAcceptEventAndStartsTheTour()
     QSignalSpy chat(&simulation(), &Simulation::chatOpened);
     QSignalSpy events(&simulation(), &Simulation::clientEvents);
     QVERIFY(clickToastButton(u".accept"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(shownToast(), QString(), kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shownToast(), QString(), kWaitMs);
 
     QCOMPARE(simulation().conversation()->state, FsmState::GuidanceExecution);
     QCOMPARE(tour.size(), 1);
@@ -242,11 +245,11 @@ void TestStudio::acceptPostsTheAcceptEventAndStartsTheTour()
     // SPA navigates there first. Esc abandons it: tour_abandoned.
     const QString tourStep
         = u"JSON.stringify((({tourId, step}) => ({tourId, step}))(window.proactiveProbes.tourStep() ?? {}))"_qs;
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateInStudioWorld(tourStep).toString(), uR"({"tourId":"find-project","step":1})"_qs, kWaitMs);
     QCOMPARE(evaluateInStudioWorld(u"location.pathname"_qs).toString(), u"/projects"_qs);
     QTest::keyClick(m_window->view()->focusProxy(), Qt::Key_Escape);
-    QTRY_COMPARE_WITH_TIMEOUT(simulation().conversation()->state, FsmState::ConservativeAssistance, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(simulation().conversation()->state, FsmState::ConservativeAssistance, kWaitMs);
 }
 
 void TestStudio::acceptOpensTheChatWhichStreamsAnAnswerWithATour()
@@ -254,14 +257,14 @@ void TestStudio::acceptOpensTheChatWhichStreamsAnAnswerWithATour()
     bringToastUp();
     QVERIFY(clickToastButton(u".accept"_qs));
     // The prefill is sent once, never the trigger's body.
-    QTRY_COMPARE_WITH_TIMEOUT(
+    TRY_COMPARE_WITH_TIMEOUT(
         evaluateInStudioWorld(u"[...window.proactiveChat.root.querySelectorAll('.message.user')].map(m => "
                               "m.textContent).join('|')"_qs)
             .toString(),
         QString::fromUtf8(kAcceptPrefill.data(), kAcceptPrefill.size()), kWaitMs);
     // The answer streams in (the typing indicator shows meanwhile), then the
     // tag is stripped and the tour button appears.
-    QTRY_VERIFY_WITH_TIMEOUT(
+    TRY_VERIFY_WITH_TIMEOUT(
         !evaluateInStudioWorld(
             u"window.proactiveChat.root.querySelector('.message.assistant .tour')?.dataset.tourId ?? ''"_qs)
              .toString()
@@ -275,15 +278,15 @@ void TestStudio::acceptOpensTheChatWhichStreamsAnAnswerWithATour()
         = evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.message.assistant').textContent"_qs)
               .toString();
     QVERIFY2(!answer.contains(u"[TOUR:"_qs), qPrintable(answer));
-    QTRY_VERIFY_WITH_TIMEOUT(
+    TRY_VERIFY_WITH_TIMEOUT(
         evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.typing').hidden"_qs).toBool(), kWaitMs);
 
     // The trigger's tour started with the chat; its backdrop keeps the page
     // (the chat included) out of reach until it ends.
     QTest::keyClick(m_window->view()->focusProxy(), Qt::Key_Escape);
-    QTRY_VERIFY_WITH_TIMEOUT(!m_window->tours().isRunning(), kWaitMs);
+    TRY_VERIFY_WITH_TIMEOUT(!m_window->tours().isRunning(), kWaitMs);
     // The chat unfolds in the page (asynchronously) before its button can be clicked.
-    QTRY_VERIFY_WITH_TIMEOUT(
+    TRY_VERIFY_WITH_TIMEOUT(
         evaluateInStudioWorld(
             u"(() => { const b = window.proactiveChat.root.querySelector('.message.assistant .tour'); "
             "return !window.proactiveChat.root.querySelector('.panel').classList.contains('folded') "
@@ -294,7 +297,7 @@ void TestStudio::acceptOpensTheChatWhichStreamsAnAnswerWithATour()
     // "Show me how" asks for that tour.
     QSignalSpy tour(m_window->chat(), &ChatController::tourRequested);
     QVERIFY(clickAt(u"window.proactiveChat.root.querySelector('.message.assistant .tour')"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(tour.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(tour.size(), 1, kWaitMs);
     QCOMPARE(tour.first().first().toString(), tourId);
     const QString shot = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/studio-chat.png");
     QVERIFY(m_window->grab().save(shot));
@@ -332,7 +335,7 @@ void TestStudio::chatErrorsAreShownInWords()
     init();
     bringToastUp();
     QVERIFY(clickToastButton(u".accept"_qs));
-    QTRY_VERIFY_WITH_TIMEOUT(
+    TRY_VERIFY_WITH_TIMEOUT(
         !evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.message.error')?.textContent ?? ''"_qs)
              .toString()
              .isEmpty(),

@@ -3,6 +3,7 @@
 // little app with a cookie banner, duplicates, hidden and late elements) gets
 // each one reported. Then the same through `proactive-studio lint-tours`.
 
+#include "eventwait.h"
 #include "routesamples.h"
 #include "staticsiteserver.h"
 #include "targetlinter.h"
@@ -198,7 +199,7 @@ void TestTargetLint::cliBaseUrl()
     QProcess process;
     process.start(
         kStudio, { u"lint-tours"_qs, QString::fromStdString(kDemo), u"--base-url"_qs, server.url().toString() });
-    QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, kLintTimeoutMs);
+    TRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, kLintTimeoutMs);
     const QString out = QString::fromUtf8(process.readAllStandardOutput());
     QVERIFY2(process.exitCode() == 0, qPrintable(out + QString::fromUtf8(process.readAllStandardError())));
     QVERIFY(out.contains(u"checked on "_qs + server.url().toString()));

@@ -7,6 +7,7 @@
 
 #include "cssselector.h"
 #include "elementpicker.h"
+#include "eventwait.h"
 #include "pagebridge.h"
 #include "staticsiteserver.h"
 #include "tourcatalog.h"
@@ -166,9 +167,10 @@ bool TestTours::load(const QString& path)
 {
     QSignalSpy loaded(m_page.get(), &QWebEnginePage::loadFinished);
     m_page->load(m_server.url(path));
-    if (!QTest::qWaitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs) || !loaded.first().first().toBool())
+    if (!proactive::testing::waitFor([&] { return !loaded.isEmpty(); }, kLoadTimeoutMs)
+        || !loaded.first().first().toBool())
         return false;
-    return QTest::qWaitFor(
+    return proactive::testing::waitFor(
         [&] {
             return evaluateJson(*m_page, u"document.querySelector('main').childElementCount"_qs).toInt() > 0
                 && isolated(u"!!window.proactiveTours && !!window.proactivePicker"_qs).toBool();
@@ -208,7 +210,7 @@ void TestTours::startOnRoute()
     QSignalSpy started(m_runner, &TourRunner::started);
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     m_runner->start(u"create-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     QCOMPARE(started.size(), 1);
     QCOMPARE(started.first().first().toString(), u"create-project"_qs);
     QCOMPARE(shown.first(), (QVariantList { u"create-project"_qs, 0, 1 }));
@@ -254,7 +256,7 @@ void TestTours::startAfterNavigationWaitsForLateTarget()
     QElapsedTimer timer;
     timer.start();
     m_runner->start(u"late-target"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     QVERIFY2(timer.elapsed() >= 1000, qPrintable(QString::number(timer.elapsed())));
     QVERIFY(failed.isEmpty());
     QCOMPARE(pathname(), u"/projects"_qs);
@@ -267,7 +269,7 @@ void TestTours::navigationWithoutReload()
     const int documents = m_server.documentsServed();
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     m_runner->start(u"account-settings"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     QCOMPARE(pathname(), u"/settings/account"_qs);
     // The SPA rendered the route itself (history + popstate), no page load.
     QCOMPARE(m_server.documentsServed(), documents);
@@ -280,7 +282,7 @@ void TestTours::parameterisedRouteStartsInPlace()
     QVERIFY(load(u"/projects"_qs));
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     m_runner->start(u"in-place"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     QCOMPARE(pathname(), u"/projects"_qs); // no slug to navigate with
     QCOMPARE(state()[u"placement"].toString(), u"right"_qs);
 }
@@ -290,7 +292,7 @@ void TestTours::parameterisedRouteOnItsPage()
     QVERIFY(load(u"/projects/zephyr/"_qs)); // trailing slash matches too
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     m_runner->start(u"invite-teammate"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     QCOMPARE(pathname(), u"/projects/zephyr/"_qs);
     QCOMPARE(state()[u"title"].toString(), u"Project members"_qs);
 }
@@ -317,7 +319,7 @@ void TestTours::missingTargetIsReported()
     QSignalSpy started(m_runner, &TourRunner::started);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"missing-target"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, kWaitMs);
     QCOMPARE(failed.first().at(0).toString(), u"missing-target"_qs);
     QCOMPARE(failed.first().at(1).toString(), u"[data-tour-id=\"does-not-exist\"]"_qs);
     QCOMPARE(failed.first().at(2).toString(),
@@ -337,9 +339,9 @@ void TestTours::missingLaterTargetAbandons()
     QSignalSpy failed(m_runner, &TourRunner::failed);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"missing-second"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     key(Qt::Key_Right);
-    QTRY_COMPARE_WITH_TIMEOUT(abandoned.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(abandoned.size(), 1, kWaitMs);
     QCOMPARE(failed.size(), 1);
     QVERIFY(failed.first().at(2).toString().startsWith(u"step 2: no element matches"_qs));
     QCOMPARE(abandoned.first(), (QVariantList { u"missing-second"_qs, 0, u"target-missing"_qs }));
@@ -352,9 +354,9 @@ void TestTours::escapeAbandons()
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     QSignalSpy completed(m_runner, &TourRunner::completed);
     m_runner->start(u"find-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     key(Qt::Key_Escape);
-    QTRY_COMPARE_WITH_TIMEOUT(abandoned.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(abandoned.size(), 1, kWaitMs);
     QCOMPARE(abandoned.first(), (QVariantList { u"find-project"_qs, 0, u"escape"_qs }));
     QVERIFY(completed.isEmpty());
     QVERIFY(!m_runner->isRunning());
@@ -367,9 +369,9 @@ void TestTours::closeButtonAbandons()
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"find-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     click(centreOf(state()[u"buttons"].toObject()[u"close"]));
-    QTRY_COMPARE_WITH_TIMEOUT(abandoned.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(abandoned.size(), 1, kWaitMs);
     QCOMPARE(abandoned.first(), (QVariantList { u"find-project"_qs, 0, u"close"_qs }));
 }
 
@@ -380,11 +382,11 @@ void TestTours::nextBackAndDone()
     QSignalSpy completed(m_runner, &TourRunner::completed);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"find-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     QCOMPARE(state()[u"nextLabel"].toString(), u"Next"_qs);
 
     click(centreOf(state()[u"buttons"].toObject()[u"next"]));
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 2, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 2, kWaitMs);
     QCOMPARE(shown.last(), (QVariantList { u"find-project"_qs, 1, 2 }));
     QJsonObject s = state();
     QCOMPARE(s[u"progress"].toString(), u"Step 2 of 2"_qs);
@@ -392,22 +394,22 @@ void TestTours::nextBackAndDone()
     QCOMPARE(s[u"backShown"].toBool(), true);
 
     click(centreOf(s[u"buttons"].toObject()[u"back"]));
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 3, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 3, kWaitMs);
     QCOMPARE(shown.last(), (QVariantList { u"find-project"_qs, 0, 2 }));
 
     key(Qt::Key_Right);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 4, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 4, kWaitMs);
     key(Qt::Key_Left);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 5, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 5, kWaitMs);
     QCOMPARE(shown.last().at(1).toInt(), 0);
     key(Qt::Key_Right);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 6, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 6, kWaitMs);
     // ArrowRight on the last step does not finish the tour; Done does.
     key(Qt::Key_Right);
-    QTest::qWait(100);
+    proactive::testing::wait(100);
     QVERIFY(completed.isEmpty());
     click(centreOf(state()[u"buttons"].toObject()[u"next"]));
-    QTRY_COMPARE_WITH_TIMEOUT(completed.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(completed.size(), 1, kWaitMs);
     QCOMPARE(completed.first().first().toString(), u"find-project"_qs);
     QVERIFY(abandoned.isEmpty());
     QVERIFY(!m_runner->isRunning());
@@ -420,11 +422,11 @@ void TestTours::enterCompletes()
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     QSignalSpy completed(m_runner, &TourRunner::completed);
     m_runner->start(u"find-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     key(Qt::Key_Return);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 2, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 2, kWaitMs);
     key(Qt::Key_Return);
-    QTRY_COMPARE_WITH_TIMEOUT(completed.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(completed.size(), 1, kWaitMs);
 }
 
 void TestTours::startingAnotherReplaces()
@@ -433,13 +435,13 @@ void TestTours::startingAnotherReplaces()
     QSignalSpy started(m_runner, &TourRunner::started);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"find-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(started.size(), 1, kWaitMs);
     m_runner->start(u"create-project"_qs);
     QCOMPARE(abandoned.size(), 1);
     QCOMPARE(abandoned.first(), (QVariantList { u"find-project"_qs, 0, u"replaced"_qs }));
-    QTRY_COMPARE_WITH_TIMEOUT(started.size(), 2, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(started.size(), 2, kWaitMs);
     QCOMPARE(started.last().first().toString(), u"create-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(state()[u"tour"].toString(), u"create-project"_qs, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(state()[u"tour"].toString(), u"create-project"_qs, kWaitMs);
     QCOMPARE(abandoned.size(), 1); // the page's own report of the replaced run is not repeated
 }
 
@@ -449,11 +451,11 @@ void TestTours::stopAbandons()
     QSignalSpy started(m_runner, &TourRunner::started);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"find-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(started.size(), 1, kWaitMs);
     m_runner->stop();
     QCOMPARE(abandoned.size(), 1);
     QCOMPARE(abandoned.first().at(2).toString(), u"stopped"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(state()[u"running"].toBool(), false, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(state()[u"running"].toBool(), false, kWaitMs);
     QVERIFY(isolated(u"!document.querySelector('proactive-studio-tour')"_qs).toBool());
 }
 
@@ -473,7 +475,7 @@ void TestTours::placementFlips()
     QVERIFY(load(u"/projects"_qs));
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     m_runner->start(tourId);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     const QJsonObject s = state();
     QCOMPARE(s[u"placement"].toString(), placement);
     const QRectF popover = rectOf(s[u"popover"]);
@@ -487,12 +489,12 @@ void TestTours::followsTargetOnResize()
     QVERIFY(load(u"/projects"_qs));
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     m_runner->start(u"create-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     const double before = rectOf(state()[u"popover"]).center().x();
     m_view->resize(1000, 800);
     // The button sits at the right end of the header: it moves left, and
     // the popover below it follows.
-    QTRY_VERIFY_WITH_TIMEOUT(rectOf(state()[u"popover"]).center().x() < before - 100, kWaitMs);
+    TRY_VERIFY_WITH_TIMEOUT(rectOf(state()[u"popover"]).center().x() < before - 100, kWaitMs);
     const QJsonObject s = state();
     QVERIFY(rectOf(s[u"popover"]).top() >= rectOf(s[u"target"]).bottom());
 }
@@ -503,15 +505,15 @@ void TestTours::survivesRouteChange()
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"find-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     // The user leaves the route: the view (and the target) is replaced.
     evaluateJson(*m_page, u"acme.navigate('/settings/account')"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(state()[u"targetFound"].toBool(), false, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(state()[u"targetFound"].toBool(), false, kWaitMs);
     QCOMPARE(state()[u"running"].toBool(), true);
     QVERIFY(isolated(u"!!document.querySelector('proactive-studio-tour')"_qs).toBool());
     // Back on the route, a new element with the same selector is followed.
     evaluateJson(*m_page, u"history.back()"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(state()[u"targetFound"].toBool(), true, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(state()[u"targetFound"].toBool(), true, kWaitMs);
     const QRectF target = rectOf(state()[u"target"]);
     const QRectF search = rectOf(evaluateJson(*m_page,
         u"(() => { const r = document.querySelector('[data-tour-id=\"project-search-input\"]')"
@@ -526,9 +528,9 @@ void TestTours::pageReloadAbandons()
     QSignalSpy started(m_runner, &TourRunner::started);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"find-project"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(started.size(), 1, kWaitMs);
     QVERIFY(load(u"/projects"_qs));
-    QTRY_COMPARE_WITH_TIMEOUT(abandoned.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(abandoned.size(), 1, kWaitMs);
     QCOMPARE(abandoned.first(), (QVariantList { u"find-project"_qs, 0, u"page-unloaded"_qs }));
     QVERIFY(!m_runner->isRunning());
 }
@@ -539,12 +541,12 @@ void TestTours::insideModalDialog()
 {
     QVERIFY(load(u"/projects"_qs));
     evaluateJson(*m_page, u"document.querySelector('[data-tour-id=\"add-project-btn\"]').click()"_qs);
-    QTRY_VERIFY_WITH_TIMEOUT(
+    TRY_VERIFY_WITH_TIMEOUT(
         evaluateJson(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool(), kWaitMs);
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     QSignalSpy completed(m_runner, &TourRunner::completed);
     m_runner->start(u"in-dialog"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     const QJsonObject s = state();
     QCOMPARE(s[u"hostParent"].toString(), u"dialog"_qs);
     const QPoint done = centreOf(s[u"buttons"].toObject()[u"next"]);
@@ -553,7 +555,7 @@ void TestTours::insideModalDialog()
         evaluateJson(*m_page, u"document.elementFromPoint(%1, %2).localName"_qs.arg(done.x()).arg(done.y())).toString(),
         u"proactive-studio-tour"_qs);
     click(done);
-    QTRY_COMPARE_WITH_TIMEOUT(completed.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(completed.size(), 1, kWaitMs);
     QVERIFY(evaluateJson(*m_page, u"document.querySelector('dialog.create-project').open"_qs).toBool());
     evaluateJson(*m_page, u"document.querySelector('dialog.create-project').close()"_qs);
 }
@@ -567,14 +569,14 @@ void TestTours::previewShowsOneStep()
     const Tour* tour = m_runner->catalog().find("find-project");
     QVERIFY(tour);
     m_runner->preview(*tour, 1);
-    QTRY_COMPARE_WITH_TIMEOUT(previewShown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(previewShown.size(), 1, kWaitMs);
     QCOMPARE(previewShown.first(), (QVariantList { u"find-project"_qs, 1 }));
     const QJsonObject s = state();
     QCOMPARE(s[u"progress"].toString(), u"Step 2 of 2 · preview"_qs);
     QCOMPARE(s[u"title"].toString(), u"Open a project"_qs);
     QCOMPARE(s[u"nextLabel"].toString(), u"Done"_qs);
     key(Qt::Key_Return);
-    QTRY_COMPARE_WITH_TIMEOUT(state()[u"running"].toBool(), false, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(state()[u"running"].toBool(), false, kWaitMs);
     QVERIFY(started.isEmpty());
     QVERIFY(completed.isEmpty());
 }
@@ -604,12 +606,12 @@ void TestTours::pickerPrefersDataTourId()
         " return {x: r.x, y: r.y, width: r.width, height: r.height}; })()"_qs.arg(jsLiteral(expected))));
     QSignalSpy picked(m_picker, &ElementPicker::picked);
     m_picker->start();
-    QTRY_VERIFY_WITH_TIMEOUT(isolated(u"proactivePicker.active()"_qs).toBool(), kWaitMs);
+    TRY_VERIFY_WITH_TIMEOUT(isolated(u"proactivePicker.active()"_qs).toBool(), kWaitMs);
     QTest::mouseMove(m_view->focusProxy(), centre);
-    QTRY_COMPARE_WITH_TIMEOUT(isolated(u"(proactivePicker.current() || {}).selector"_qs).toString(), expected, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(isolated(u"(proactivePicker.current() || {}).selector"_qs).toString(), expected, kWaitMs);
     const int documents = m_server.documentsServed();
     click(centre);
-    QTRY_COMPARE_WITH_TIMEOUT(picked.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(picked.size(), 1, kWaitMs);
     QCOMPARE(picked.first(), (QVariantList { expected, description, 1 }));
     QVERIFY(!m_picker->isActive());
     // The page never saw the click: no dialog, no navigation, no reload.
@@ -648,11 +650,11 @@ void TestTours::pickerUniqueSelectorElsewhere()
     QVERIFY(rect.isObject());
     QSignalSpy picked(m_picker, &ElementPicker::picked);
     m_picker->start();
-    QTRY_VERIFY_WITH_TIMEOUT(isolated(u"proactivePicker.active()"_qs).toBool(), kWaitMs);
+    TRY_VERIFY_WITH_TIMEOUT(isolated(u"proactivePicker.active()"_qs).toBool(), kWaitMs);
     QTest::mouseMove(m_view->focusProxy(), centreOf(rect));
-    QTRY_VERIFY_WITH_TIMEOUT(!isolated(u"proactivePicker.current()"_qs).isNull(), kWaitMs);
+    TRY_VERIFY_WITH_TIMEOUT(!isolated(u"proactivePicker.current()"_qs).isNull(), kWaitMs);
     click(centreOf(rect));
-    QTRY_COMPARE_WITH_TIMEOUT(picked.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(picked.size(), 1, kWaitMs);
     const QString selector = picked.first().first().toString();
     if (!expected.isEmpty())
         QCOMPARE(selector, expected);
@@ -673,10 +675,10 @@ void TestTours::pickerEscapeCancels()
     QSignalSpy cancelled(m_picker, &ElementPicker::cancelled);
     QSignalSpy picked(m_picker, &ElementPicker::picked);
     m_picker->start();
-    QTRY_VERIFY_WITH_TIMEOUT(isolated(u"proactivePicker.active()"_qs).toBool(), kWaitMs);
+    TRY_VERIFY_WITH_TIMEOUT(isolated(u"proactivePicker.active()"_qs).toBool(), kWaitMs);
     QVERIFY(m_picker->isActive());
     key(Qt::Key_Escape);
-    QTRY_COMPARE_WITH_TIMEOUT(cancelled.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(cancelled.size(), 1, kWaitMs);
     QVERIFY(picked.isEmpty());
     QVERIFY(!m_picker->isActive());
     QVERIFY(!isolated(u"proactivePicker.active()"_qs).toBool());
@@ -706,11 +708,11 @@ void TestTours::editorAddsPickedStep()
         u"(() => { const r = document.querySelector('[data-tour-id=\"project-search-input\"]').getBoundingClientRect();"
         " return {x: r.x, y: r.y, width: r.width, height: r.height}; })()"_qs));
     editor.pickElement();
-    QTRY_VERIFY_WITH_TIMEOUT(isolated(u"proactivePicker.active()"_qs).toBool(), kWaitMs);
+    TRY_VERIFY_WITH_TIMEOUT(isolated(u"proactivePicker.active()"_qs).toBool(), kWaitMs);
     QTest::mouseMove(m_view->focusProxy(), centre);
-    QTRY_VERIFY_WITH_TIMEOUT(!isolated(u"proactivePicker.current()"_qs).isNull(), kWaitMs);
+    TRY_VERIFY_WITH_TIMEOUT(!isolated(u"proactivePicker.current()"_qs).isNull(), kWaitMs);
     click(centre);
-    QTRY_COMPARE_WITH_TIMEOUT(editor.document()->stepCount(0), 2, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(editor.document()->stepCount(0), 2, kWaitMs);
     QCOMPARE(editor.currentStep(), 1);
     QCOMPARE(editor.document()->stepText(0, 1, StepField::Target), u"[data-tour-id=\"project-search-input\"]"_qs);
     QCOMPARE(editor.document()->stepText(0, 1, StepField::Title), u"Search projects"_qs);
@@ -736,7 +738,7 @@ void TestTours::editorAddsPickedStep()
     // Preview the new step where the page is.
     QSignalSpy previewShown(m_runner, &TourRunner::previewShown);
     editor.previewStep();
-    QTRY_COMPARE_WITH_TIMEOUT(previewShown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(previewShown.size(), 1, kWaitMs);
     QCOMPARE(state()[u"progress"].toString(), u"Step 2 of 2 · preview"_qs);
 }
 
@@ -746,15 +748,15 @@ void TestTours::screenshot()
     QVERIFY(load(u"/projects/apollo/settings"_qs));
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
     m_runner->start(u"project-settings"_qs);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     key(Qt::Key_Right);
-    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 2, kWaitMs);
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 2, kWaitMs);
     const QPoint popover = rectOf(state()[u"popover"]).topLeft().toPoint() + QPoint(24, 6);
     // Wait for a frame with the backdrop (dimmed corner) and the white popover.
     QImage image;
-    QTRY_VERIFY_WITH_TIMEOUT((image = m_view->grab().toImage(),
-                                 !image.isNull() && qGray(image.pixel(image.width() - 10, image.height() - 10)) < 160
-                                     && qGray(image.pixel(popover * m_view->devicePixelRatio())) > 240),
+    TRY_VERIFY_WITH_TIMEOUT((image = m_view->grab().toImage(),
+                                !image.isNull() && qGray(image.pixel(image.width() - 10, image.height() - 10)) < 160
+                                    && qGray(image.pixel(popover * m_view->devicePixelRatio())) > 240),
         kWaitMs);
     const QString file = u"/tmp/tour-step.png"_qs;
     QVERIFY2(image.save(file), qPrintable(file));
