@@ -52,7 +52,7 @@ public:
 
     bool isBusy() const { return m_client.isBusy(); }
     const ChatConversation& conversation() const { return m_conversation; }
-    // For the inspector: exchange(), eventLogged(), settings.
+    // For the inspector: exchange(), eventsLogged(), settings.
     DifyClient& client() { return m_client; }
     const DifyClient& client() const { return m_client; }
 

@@ -15,6 +15,14 @@ namespace {
         return { bytes.constData(), static_cast<std::size_t>(bytes.size()) };
     }
 
+    // A whole answer may arrive in one read (2 MiB for 20k tokens). Handled
+    // in one go it keeps the GUI thread from painting for as long as it and
+    // its signals' slots take, so it is read in slices, and a turn of the
+    // event loop takes at most half a 16 ms frame of them; a slice is about
+    // 300 text frames.
+    constexpr qint64 kSliceBytes = 32 * 1024;
+    constexpr qint64 kTurnBudgetNs = 8'000'000;
+
 } // namespace
 
 DifyClient::DifyClient(QNetworkAccessManager& network, DifyClientSettings settings, QObject* parent)
@@ -22,9 +30,13 @@ DifyClient::DifyClient(QNetworkAccessManager& network, DifyClientSettings settin
     , m_network(network)
     , m_settings(std::move(settings))
     , m_stopTimer(new QTimer(this))
+    , m_pumpTimer(new QTimer(this))
+    , m_slice(kSliceBytes, Qt::Uninitialized)
 {
     m_stopTimer->setSingleShot(true);
     connect(m_stopTimer, &QTimer::timeout, this, &DifyClient::cancel);
+    m_pumpTimer->setSingleShot(true);
+    connect(m_pumpTimer, &QTimer::timeout, this, &DifyClient::pump);
 }
 
 DifyClient::~DifyClient()
@@ -76,23 +88,50 @@ bool DifyClient::send(const ChatRequest& request)
     m_exchange = std::make_unique<ChatExchange>(request.body);
     m_user = request.user;
     m_cancelled = false;
+    m_replyFinished = false;
     m_logged = 0;
     ++m_generation;
     m_clock.start();
     m_reply = m_network.post(httpRequest, QByteArray::fromStdString(request.body));
     connect(m_reply, &QNetworkReply::readyRead, this, &DifyClient::onReadyRead);
-    connect(m_reply, &QNetworkReply::finished, this, &DifyClient::onFinished);
+    connect(m_reply, &QNetworkReply::finished, this, &DifyClient::onReplyFinished);
     return true;
 }
 
 void DifyClient::onReadyRead()
 {
-    const int status = httpStatus();
-    // An error body is read whole when the reply finishes.
-    if (status < 200 || status >= 300)
+    // While a burst is being read, new bytes wait for its next turn: one
+    // budget per turn.
+    if (!m_pumpTimer->isActive())
+        pump();
+}
+
+void DifyClient::pump()
+{
+    if (!m_reply || m_finishing)
         return;
-    const QByteArray bytes = m_reply->readAll();
-    emitEvents(m_exchange->receive(view(bytes), elapsed()));
+    const int status = httpStatus();
+    // An error body is read whole at the end; an aborted reply is closed.
+    if (status >= 200 && status < 300 && m_reply->isOpen()) {
+        const std::uint64_t generation = m_generation;
+        QElapsedTimer turn;
+        turn.start();
+        while (m_reply->bytesAvailable() > 0) {
+            if (turn.nsecsElapsed() >= kTurnBudgetNs) {
+                m_pumpTimer->start(0);
+                return;
+            }
+            const qint64 read = m_reply->read(m_slice.data(), kSliceBytes);
+            if (read <= 0)
+                break;
+            emitEvents(m_exchange->receive({ m_slice.constData(), static_cast<std::size_t>(read) }, elapsed()));
+            // A slot cancelled the exchange; after that, it may have sent the next one.
+            if (!m_reply || generation != m_generation)
+                return;
+        }
+    }
+    if (m_replyFinished)
+        finish();
 }
 
 void DifyClient::emitEvents(std::span<const DifyEvent> events)
@@ -100,62 +139,86 @@ void DifyClient::emitEvents(std::span<const DifyEvent> events)
     // A slot may cancel the exchange (which reuses the events' storage) or,
     // once it is over, start the next one: stop at once if either happened.
     const std::uint64_t generation = m_generation;
-    for (std::size_t i = 0; i < events.size() && m_reply && generation == m_generation; ++i) {
+    const auto live = [&] { return m_reply && generation == m_generation; };
+    // Consecutive text frames are one signal: per-frame signals would make
+    // every slot's work per token.
+    std::string text;
+    const auto flushText = [&] {
+        if (text.empty())
+            return;
+        Q_EMIT textAppended(QString::fromStdString(text));
+        text.clear();
+    };
+    for (std::size_t i = 0; i < events.size() && live(); ++i) {
         const DifyEvent& event = events[i];
         if (event.late)
             continue;
         switch (event.kind) {
         case DifyEventKind::Message:
         case DifyEventKind::AgentMessage:
-            Q_EMIT textAppended(QString::fromStdString(event.answer));
+            text += event.answer;
             break;
         case DifyEventKind::MessageReplace:
-            Q_EMIT textReplaced(QString::fromStdString(event.answer));
+            flushText();
+            if (live())
+                Q_EMIT textReplaced(QString::fromStdString(event.answer));
             break;
         case DifyEventKind::MessageEnd:
-            Q_EMIT messageEnded();
+            flushText();
+            if (live())
+                Q_EMIT messageEnded();
             break;
         case DifyEventKind::Error:
-            Q_EMIT errorReceived(QString::fromStdString(describeDifyError(event.error.value_or(DifyError {}))));
+            flushText();
+            if (live())
+                Q_EMIT errorReceived(QString::fromStdString(describeDifyError(event.error.value_or(DifyError {}))));
             break;
         default:
             break;
         }
     }
-    if (m_reply && generation == m_generation)
+    if (live())
+        flushText();
+    if (live())
         emitLog();
 }
 
 void DifyClient::emitLog()
 {
-    const auto& log = m_exchange->log();
-    while (m_logged < log.size()) {
-        const ChatLogEntry& entry = log[m_logged++];
-        Q_EMIT eventLogged(QString::fromStdString(entry.type), qint64(entry.at.count()), qint64(entry.bytes));
-    }
+    const std::size_t size = m_exchange->log().size();
+    if (m_logged == size)
+        return;
+    const std::size_t first = m_logged;
+    m_logged = size;
+    Q_EMIT eventsLogged(qsizetype(first), qsizetype(size - first));
 }
 
-void DifyClient::onFinished()
+void DifyClient::onReplyFinished()
 {
-    if (!m_reply || m_finishing)
-        return;
+    m_replyFinished = true;
+    // The server ended the stream: a stop no longer needs cutting.
+    m_stopTimer->stop();
+    if (!m_pumpTimer->isActive())
+        pump();
+}
+
+void DifyClient::finish()
+{
     // Until m_reply is cleared below, slots can neither cancel nor send.
     m_finishing = true;
     m_stopTimer->stop();
+    m_pumpTimer->stop();
     QNetworkReply* reply = m_reply;
     const int status = httpStatus();
     const Duration at = elapsed();
-    // An aborted reply is closed: nothing is left to read.
-    const QByteArray rest = reply->isOpen() ? reply->readAll() : QByteArray();
     if (status != 0 && (status < 200 || status >= 300)) {
-        m_exchange->httpError(status, view(rest), at);
+        // An aborted reply is closed: nothing is left to read.
+        const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+        m_exchange->httpError(status, view(body), at);
+    } else if (reply->error() == QNetworkReply::NoError) {
+        emitEvents(m_exchange->endOfStream(at));
     } else {
-        if (status != 0)
-            emitEvents(m_exchange->receive(view(rest), at));
-        if (reply->error() == QNetworkReply::NoError)
-            emitEvents(m_exchange->endOfStream(at));
-        else
-            emitEvents(m_exchange->networkError(errorDetail(*reply), status != 0, at));
+        emitEvents(m_exchange->networkError(errorDetail(*reply), status != 0, at));
     }
     emitLog();
     reply->disconnect(this);
@@ -181,10 +244,13 @@ void DifyClient::cancel()
         return;
     m_exchange->requestStop(elapsed());
     m_cancelled = true;
+    const std::uint64_t generation = m_generation;
+    // abort() finishes a running reply synchronously (and a slot of
+    // finished() may have sent the next message); a reply that had finished
+    // already is not, and what it buffered and was not read yet is dropped.
     m_reply->abort();
-    // abort() finishes the reply synchronously; make sure either way.
-    if (m_reply)
-        onFinished();
+    if (m_reply && generation == m_generation)
+        finish();
 }
 
 void DifyClient::stop()

@@ -38,9 +38,12 @@ struct DifyClientSettings {
 };
 
 // One streaming exchange at a time with Dify's POST /v1/chat-messages
-// (SPEC §5) over QNetworkAccessManager: every readyRead chunk goes to a
-// ChatExchange (the pure parser and accumulator), and each decoded frame
-// becomes a signal. Lives in the thread of the network manager.
+// (SPEC §5) over QNetworkAccessManager: the body goes to a ChatExchange (the
+// pure parser and accumulator) and what it decodes becomes signals. Lives in
+// the thread of the network manager, usually the GUI thread, so a burst (a
+// whole answer arriving at once) is handled in slices within a time budget
+// per event-loop turn, and one slice gives one signal per kind of change,
+// never one per frame.
 class DifyClient final : public QObject {
     Q_OBJECT
 
@@ -68,7 +71,8 @@ public:
     const ChatExchange* exchange() const { return m_exchange.get(); }
 
 Q_SIGNALS:
-    // A piece of the answer (message / agent_message).
+    // Text to append to the answer: the pieces of consecutive message /
+    // agent_message frames, joined.
     void textAppended(const QString& piece);
     // message_replace: the whole answer so far is now `answer`.
     void textReplaced(const QString& answer);
@@ -76,14 +80,20 @@ Q_SIGNALS:
     void messageEnded();
     // An error frame arrived; `message` is the sentence for the person chatting.
     void errorReceived(const QString& message);
-    // Every SSE frame and end marker, for the inspector's raw event log.
-    void eventLogged(const QString& type, qint64 msSinceSend, qint64 bytes);
+    // For the inspector's raw event log: entries [first, first + count) of
+    // exchange()->log() (one per SSE frame and end marker) are new. Read them
+    // in the slot: a later send() replaces the exchange.
+    void eventsLogged(qsizetype first, qsizetype count);
     // The exchange is over; exchange() has the answer, ids, counters and log.
     void finished(proactive::ChatOutcome outcome);
 
 private:
+    // Feeds the exchange what has arrived, until the turn's budget is spent;
+    // finishes the exchange once the reply has finished and all is read.
+    void pump();
     void onReadyRead();
-    void onFinished();
+    void onReplyFinished();
+    void finish();
     void emitEvents(std::span<const DifyEvent> events);
     void emitLog();
     Duration elapsed() const;
@@ -98,9 +108,12 @@ private:
     std::string m_user;
     QElapsedTimer m_clock;
     QTimer* m_stopTimer = nullptr;
+    QTimer* m_pumpTimer = nullptr; // the next turn of a burst
+    QByteArray m_slice; // reused read buffer
     std::size_t m_logged = 0; // log entries already signalled
     std::uint64_t m_generation = 0; // one per send()
     bool m_cancelled = false;
+    bool m_replyFinished = false; // what is left to do is reading what it buffered
     bool m_finishing = false;
 };
 

@@ -11,7 +11,13 @@
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
+#include <QTimer>
+#include <atomic>
+#include <future>
+#include <sys/socket.h>
+#include <thread>
 
 using namespace proactive;
 using namespace proactive::chatnet;
@@ -93,6 +99,98 @@ chatnet::DifySimSettings simSettings(std::chrono::milliseconds delay = 0ms, int 
     return settings;
 }
 
+// `frames` text frames "tok <i % 10>" and message_end, as Dify writes them.
+QByteArray difyBurst(int frames)
+{
+    QByteArray body;
+    for (int i = 0; i < frames; ++i)
+        body += R"(data: {"event": "message", "task_id": "t1", "message_id": "m1", "conversation_id": "c1", )"
+                R"("answer": "tok )"
+            + QByteArray::number(i % 10) + "\"}\n\n";
+    body += R"(data: {"event": "message_end", "task_id": "t1", "message_id": "m1", "conversation_id": "c1"})"
+            "\n\n";
+    return body;
+}
+
+QString burstAnswer(int frames)
+{
+    QString answer;
+    for (int i = 0; i < frames; ++i)
+        answer += u"tok "_qs + QString::number(i % 10);
+    return answer;
+}
+
+// A Dify that answers the first request with `body` all at once. It serves
+// from a thread of its own with blocking sockets, so the test can hold its
+// event loop until the whole answer has arrived in the client's buffers.
+class BurstServer final {
+public:
+    explicit BurstServer(QByteArray body)
+    {
+        std::promise<quint16> listening;
+        std::future<quint16> port = listening.get_future();
+        m_thread = std::thread([this, body = std::move(body), &listening] {
+            QTcpServer server;
+            listening.set_value(server.listen(QHostAddress::LocalHost) ? server.serverPort() : 0);
+            if (!server.waitForNewConnection(10'000))
+                return;
+            QTcpSocket* socket = server.nextPendingConnection();
+            QByteArray request;
+            while (!requestComplete(request) && socket->waitForReadyRead(10'000))
+                request += socket->readAll();
+            m_requested = true;
+            m_go.get_future().wait();
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+            socket->write(body);
+            while (socket->bytesToWrite() > 0 && socket->waitForBytesWritten(10'000)) { }
+            // End the body, then wait for the client to close its end: it
+            // does once it has read all of it.
+            ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+            while (socket->waitForReadyRead(10'000))
+                socket->readAll();
+        });
+        m_port = port.get();
+    }
+    ~BurstServer()
+    {
+        if (m_thread.joinable()) {
+            if (m_requested)
+                m_go.set_value();
+            m_thread.join();
+        }
+    }
+    BurstServer(const BurstServer&) = delete;
+    BurstServer& operator=(const BurstServer&) = delete;
+
+    QUrl baseUrl() const { return QUrl(u"http://127.0.0.1:%1"_qs.arg(m_port)); }
+    bool requested() const { return m_requested; }
+    // Sends the answer and blocks, processing no events, until the client
+    // has received all of it.
+    void send()
+    {
+        m_go.set_value();
+        m_thread.join();
+    }
+
+private:
+    static bool requestComplete(const QByteArray& request)
+    {
+        const qsizetype end = request.indexOf("\r\n\r\n");
+        if (end < 0)
+            return false;
+        const QByteArray headers = request.left(end).toLower();
+        const qsizetype at = headers.indexOf("content-length:");
+        const qsizetype length
+            = at < 0 ? 0 : headers.mid(at + 15, headers.indexOf('\r', at) - at - 15).trimmed().toLongLong();
+        return request.size() - end - 4 >= length;
+    }
+
+    std::thread m_thread;
+    quint16 m_port = 0;
+    std::atomic<bool> m_requested = false;
+    std::promise<void> m_go;
+};
+
 } // namespace
 
 class TestDifyClient final : public QObject {
@@ -120,6 +218,8 @@ private Q_SLOTS:
     void workflowFramesAndPingsAreCounted();
     void baseUrlMayEndInV1();
     void eventLogForTheInspector();
+    void burstIsReadOverSeveralTurns();
+    void cancelFromASlotDuringABurst();
     void destroyingTheClientMidStream();
     void sendWhileBusyIsRefused();
 };
@@ -473,16 +573,103 @@ void TestDifyClient::eventLogForTheInspector()
 {
     SimThread sim;
     Chat chat(sim.baseUrl());
-    QSignalSpy logged(&chat.session.client(), &DifyClient::eventLogged);
+    QSignalSpy logged(&chat.session.client(), &DifyClient::eventsLogged);
     chat.ask(u"How do I create a project?"_qs);
     const auto& log = chat.exchange().log();
-    QCOMPARE(std::size_t(logged.size()), log.size());
-    QCOMPARE(logged.front()[0].toString(), u"message"_qs);
-    QVERIFY(logged.front()[2].toLongLong() > 100);
-    QCOMPARE(logged[logged.size() - 2][0].toString(), u"message_end"_qs);
-    QCOMPARE(logged.back()[0].toString(), u"end_of_stream"_qs);
+    // The batches cover the log exactly, in order.
+    qint64 next = 0;
+    for (const QList<QVariant>& batch : logged) {
+        QCOMPARE(batch[0].toLongLong(), next);
+        QVERIFY(batch[1].toLongLong() > 0);
+        next += batch[1].toLongLong();
+    }
+    QCOMPARE(std::size_t(next), log.size());
+    QCOMPARE(log.front().type, std::string("message"));
+    QVERIFY(log.front().bytes > 100);
+    QCOMPARE(log[log.size() - 2].type, std::string("message_end"));
+    QCOMPARE(log.back().type, std::string("end_of_stream"));
     for (std::size_t i = 1; i < log.size(); ++i)
         QVERIFY(log[i].at >= log[i - 1].at);
+}
+
+void TestDifyClient::burstIsReadOverSeveralTurns()
+{
+    // A whole 16 MiB answer in the client's buffers at once: it is read in
+    // slices over several turns of the event loop, text comes as a few
+    // joined pieces, in order and complete, and the FSM events keep their order.
+    constexpr int kFrames = 150'000;
+    BurstServer dify(difyBurst(kFrames));
+    Chat chat(dify.baseUrl());
+    DifyClient& client = chat.session.client();
+    QSignalSpy pieces(&client, &DifyClient::textAppended);
+    QSignalSpy finished(&client, &DifyClient::finished);
+    QSignalSpy logged(&client, &DifyClient::eventsLogged);
+    QStringList order;
+    connect(&client, &DifyClient::textAppended, this, [&] {
+        if (order.isEmpty() || order.back() != u"text"_qs)
+            order << u"text"_qs;
+    });
+    connect(&client, &DifyClient::messageEnded, this, [&] { order << u"message_end"_qs; });
+    connect(&client, &DifyClient::finished, this, [&] { order << u"finished"_qs; });
+    int turnsWhileReading = 0;
+    QTimer turns;
+    turns.setInterval(0);
+    connect(&turns, &QTimer::timeout, this, [&] {
+        if (!pieces.isEmpty() && finished.isEmpty())
+            ++turnsWhileReading;
+    });
+
+    QVERIFY(chat.session.send(u"Stream me a long answer"_qs));
+    TRY_VERIFY_WITH_TIMEOUT(dify.requested(), 10'000);
+    dify.send();
+    turns.start();
+    QVERIFY(finished.wait(30'000));
+
+    QCOMPARE(finished[0][0].value<ChatOutcome>(), ChatOutcome::Completed);
+    QCOMPARE(order, QStringList({ u"text"_qs, u"message_end"_qs, u"finished"_qs }));
+    QCOMPARE(chat.timeline, QStringList({ u"user_sent"_qs, u"text"_qs, u"bot_response_completed"_qs, u"reply"_qs }));
+    const QString answer = burstAnswer(kFrames);
+    QVERIFY(chat.streamed == answer);
+    QVERIFY(chat.replies.back().text == answer);
+    QCOMPARE(client.exchange()->counters().textEvents, std::uint64_t(kFrames));
+    QVERIFY2(pieces.size() < kFrames / 100, qPrintable(QString::number(pieces.size())));
+    QVERIFY2(turnsWhileReading > 0, "the burst was read in one turn of the event loop");
+    qint64 next = 0;
+    for (const QList<QVariant>& batch : logged) {
+        QCOMPARE(batch[0].toLongLong(), next);
+        next += batch[1].toLongLong();
+    }
+    QCOMPARE(std::size_t(next), client.exchange()->log().size());
+}
+
+void TestDifyClient::cancelFromASlotDuringABurst()
+{
+    constexpr int kFrames = 150'000;
+    BurstServer dify(difyBurst(kFrames));
+    Chat chat(dify.baseUrl());
+    DifyClient& client = chat.session.client();
+    QSignalSpy finished(&client, &DifyClient::finished);
+    int pieces = 0;
+    connect(&client, &DifyClient::textAppended, this, [&] {
+        if (++pieces == 2)
+            client.cancel();
+    });
+
+    QVERIFY(chat.session.send(u"Stream me a long answer"_qs));
+    TRY_VERIFY_WITH_TIMEOUT(dify.requested(), 10'000);
+    dify.send();
+    QVERIFY(finished.wait(30'000));
+    proactive::testing::wait(100); // nothing of the rest of the burst is read after that
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished[0][0].value<ChatOutcome>(), ChatOutcome::Stopped);
+    QCOMPARE(pieces, 2);
+    QCOMPARE(chat.timeline, QStringList({ u"user_sent"_qs, u"text"_qs, u"bot_response_completed"_qs, u"reply"_qs }));
+    const QString answer = QString::fromStdString(client.exchange()->answer());
+    QCOMPARE(chat.streamed, answer);
+    QVERIFY(!answer.isEmpty());
+    QVERIFY(answer.size() < burstAnswer(kFrames).size());
+    QVERIFY(burstAnswer(kFrames).startsWith(answer));
+    QCOMPARE(chat.replies.back().userMessage, u"You stopped the answer."_qs);
 }
 
 void TestDifyClient::destroyingTheClientMidStream()

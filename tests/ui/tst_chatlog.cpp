@@ -1,0 +1,131 @@
+// The chat inspector (issue 6): every SSE event of an exchange with its time
+// and size, runs of one event type folded into one row, and how the exchange
+// ended, whether the answer came in one burst or streamed while the rows
+// were being updated.
+
+#include "chat/chatcontroller.h"
+#include "chat/chatlogpanel.h"
+#include "chatbridge.h"
+#include "chatnet/chatsession.h"
+#include "eventwait.h"
+#include "simulation/simulation.h"
+#include "tourcatalog.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace proactive;
+using namespace proactive::ui;
+
+namespace {
+
+std::shared_ptr<const Workspace> demoWorkspace()
+{
+    Diagnostics diagnostics;
+    return std::make_shared<const Workspace>(
+        Workspace::load(PROACTIVE_SOURCE_DIR "/resources/demo-workspace", diagnostics));
+}
+
+TourCatalog demoCatalog()
+{
+    Diagnostics diagnostics;
+    return loadTourCatalogDir(PROACTIVE_SOURCE_DIR "/resources/demo-workspace/tours", diagnostics);
+}
+
+// The rows the panel must show for an exchange's log: [text, at, bytes].
+QList<QStringList> foldedRows(const ChatExchange& exchange)
+{
+    struct Run {
+        std::string type;
+        int count;
+        qint64 first, last, bytes;
+    };
+    std::vector<Run> runs;
+    for (const ChatLogEntry& entry : exchange.log()) {
+        if (!runs.empty() && runs.back().type == entry.type) {
+            ++runs.back().count;
+            runs.back().last = entry.at.count();
+            runs.back().bytes += qint64(entry.bytes);
+        } else {
+            runs.push_back({ entry.type, 1, entry.at.count(), entry.at.count(), qint64(entry.bytes) });
+        }
+    }
+    QList<QStringList> rows;
+    for (const Run& run : runs) {
+        const QString type = QString::fromStdString(run.type);
+        rows.append({ run.count == 1 ? type : u"%1 ×%2"_qs.arg(type).arg(run.count),
+            run.count == 1 ? u"+%1 ms"_qs.arg(run.first) : u"+%1 – %2 ms"_qs.arg(run.first).arg(run.last),
+            QString::number(run.bytes) });
+    }
+    return rows;
+}
+
+QList<QStringList> shownRows(const QTreeWidgetItem& exchangeRow)
+{
+    QList<QStringList> rows;
+    for (int i = 0; i < exchangeRow.childCount(); ++i) {
+        const QTreeWidgetItem& row = *exchangeRow.child(i);
+        rows.append({ row.text(0), row.text(1), row.text(2) });
+    }
+    return rows;
+}
+
+} // namespace
+
+class TestChatLog final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { qRegisterMetaType<chatnet::ChatReply>(); }
+    void everyEventIsShownFolded_data();
+    void everyEventIsShownFolded();
+};
+
+void TestChatLog::everyEventIsShownFolded_data()
+{
+    QTest::addColumn<int>("tokenDelayMs");
+    QTest::addColumn<QString>("fault");
+    QTest::addColumn<QString>("ending");
+    QTest::newRow("one-burst") << 0 << u"none"_qs << u"ended: completed · tag create-project (known)"_qs;
+    QTest::newRow("streamed") << 2 << u"none"_qs << u"ended: completed · tag create-project (known)"_qs;
+    QTest::newRow("malformed-frames") << 0 << u"malformed"_qs << u"ended: completed · tag create-project (known)"_qs;
+    QTest::newRow("dropped") << 2 << u"drop"_qs << u"ended: truncated: The answer was cut off"_qs;
+}
+
+void TestChatLog::everyEventIsShownFolded()
+{
+    QFETCH(int, tokenDelayMs);
+    QFETCH(QString, fault);
+    QFETCH(QString, ending);
+    Simulation simulation(demoWorkspace(), u"demo"_qs);
+    ChatBridge bridge;
+    ChatBackend backend;
+    backend.tokenDelayMs = tokenDelayMs;
+    backend.fault = fault;
+    ChatController chat(simulation, bridge, demoCatalog(), backend);
+    ChatLogPanel panel(chat);
+    const auto* log = panel.findChild<QTreeWidget*>(u"chatLog"_qs);
+    QVERIFY(log);
+    QSignalSpy replies(&chat, &ChatController::replyFinished);
+
+    const QStringList questions { u"How do I create a project?"_qs, u"And how do I create another one?"_qs };
+    for (int i = 0; i < questions.size(); ++i) {
+        bridge.send(questions[i]);
+        TRY_COMPARE_WITH_TIMEOUT(replies.size(), i + 1, 10'000);
+        QCOMPARE(log->topLevelItemCount(), i + 1);
+        const QTreeWidgetItem& exchangeRow = *log->topLevelItem(i);
+        QVERIFY2(exchangeRow.text(0).startsWith(u"→ "_qs + questions[i]), qPrintable(exchangeRow.text(0)));
+        QList<QStringList> rows = shownRows(exchangeRow);
+        QVERIFY(rows.size() >= 3);
+        const QString end = rows.takeLast().front();
+        QVERIFY2(end.startsWith(ending), qPrintable(end));
+        QCOMPARE(rows, foldedRows(*chat.session().client().exchange()));
+        QVERIFY2(rows.front().front().startsWith(u"message ×"_qs), qPrintable(rows.front().front()));
+    }
+    QVERIFY(log->topLevelItem(0)->text(0).contains(u"new conversation"_qs));
+    QVERIFY(log->topLevelItem(1)->text(0).contains(u"conversation "_qs));
+}
+
+QTEST_MAIN(TestChatLog)
+#include "tst_chatlog.moc"
