@@ -4,18 +4,6 @@
 
 namespace proactive::test {
 
-const TourCatalog& demoCatalog()
-{
-    static const TourCatalog catalog = [] {
-        Diagnostics diagnostics;
-        TourCatalog loaded = loadTourCatalogDir(PROACTIVE_SOURCE_DIR "/resources/demo-workspace/tours", diagnostics);
-        if (!diagnostics.empty() || loaded.empty())
-            qFatal("the demo tours do not load");
-        return loaded;
-    }();
-    return catalog;
-}
-
 chatnet::DifySimSettings SimThread::defaultSettings()
 {
     chatnet::DifySimSettings settings;

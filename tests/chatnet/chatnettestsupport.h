@@ -6,6 +6,7 @@
 // the chunks of a chunked body apart, to check Dify's framing byte by byte.
 
 #include "chatnet/difysimserver.h"
+#include "demoworkspace.h"
 #include "tourcatalog.h"
 
 #include <QByteArray>
@@ -31,8 +32,7 @@ namespace proactive::test {
 
 inline constexpr const char* kSimKey = "app-test-key-3f9c";
 
-// resources/demo-workspace/tours.
-const TourCatalog& demoCatalog();
+using testing::demoCatalog; // resources/demo-workspace/tours
 
 // A DifySimServer on 127.0.0.1:<free port> in its own thread. The current
 // page of a session is whatever setPage() said last.

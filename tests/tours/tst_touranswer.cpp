@@ -2,26 +2,16 @@
 // question × current page → tour tag and reason; plus the answer's shape.
 
 #include "chat/tourtag.h"
+#include "demoworkspace.h"
 #include "touranswer.h"
 #include "tourcatalog.h"
 
 #include <QTest>
 
 using namespace proactive;
+using proactive::testing::demoCatalog;
 
 namespace {
-
-const TourCatalog& demoCatalog()
-{
-    static const TourCatalog catalog = [] {
-        Diagnostics diagnostics;
-        TourCatalog loaded = loadTourCatalogDir(PROACTIVE_SOURCE_DIR "/resources/demo-workspace/tours", diagnostics);
-        if (!diagnostics.empty() || loaded.empty())
-            qFatal("demo tours do not load");
-        return loaded;
-    }();
-    return catalog;
-}
 
 std::vector<std::string> idsOf(const TourCatalog& catalog)
 {

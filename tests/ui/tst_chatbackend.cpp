@@ -5,6 +5,7 @@
 #include "chat/chatcontroller.h"
 #include "chatbridge.h"
 #include "chatnet/chatsession.h"
+#include "demoworkspace.h"
 #include "eventwait.h"
 #include "simulation/simulation.h"
 #include "studio/studiosettings.h"
@@ -15,16 +16,10 @@
 #include <QTest>
 
 using namespace proactive;
+using proactive::testing::demoWorkspace;
 using namespace proactive::ui;
 
 namespace {
-
-std::shared_ptr<const Workspace> demoWorkspace()
-{
-    Diagnostics diagnostics;
-    return std::make_shared<const Workspace>(
-        Workspace::load(PROACTIVE_SOURCE_DIR "/resources/demo-workspace", diagnostics));
-}
 
 const ChatBackend kDify { ChatBackend::Kind::Dify, QUrl(u"http://127.0.0.1:9/v1"_qs) };
 

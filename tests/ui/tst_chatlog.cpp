@@ -7,6 +7,7 @@
 #include "chat/chatlogpanel.h"
 #include "chatbridge.h"
 #include "chatnet/chatsession.h"
+#include "demoworkspace.h"
 #include "eventwait.h"
 #include "simulation/simulation.h"
 #include "tourcatalog.h"
@@ -16,22 +17,11 @@
 #include <QTreeWidget>
 
 using namespace proactive;
+using proactive::testing::demoCatalog;
+using proactive::testing::demoWorkspace;
 using namespace proactive::ui;
 
 namespace {
-
-std::shared_ptr<const Workspace> demoWorkspace()
-{
-    Diagnostics diagnostics;
-    return std::make_shared<const Workspace>(
-        Workspace::load(PROACTIVE_SOURCE_DIR "/resources/demo-workspace", diagnostics));
-}
-
-TourCatalog demoCatalog()
-{
-    Diagnostics diagnostics;
-    return loadTourCatalogDir(PROACTIVE_SOURCE_DIR "/resources/demo-workspace/tours", diagnostics);
-}
 
 // The rows the panel must show for an exchange's log: [text, at, bytes].
 QList<QStringList> foldedRows(const ChatExchange& exchange)

@@ -3,6 +3,7 @@
 // connector; the clock runs polls at their exact times; rotation and reset
 // behave as SPEC §1/§4 say; bad captures are reported, not ingested.
 
+#include "demoworkspace.h"
 #include "eventwait.h"
 #include "printers.h"
 #include "simulation/simulation.h"
@@ -11,17 +12,11 @@
 #include <QTest>
 
 using namespace proactive;
+using proactive::testing::demoWorkspace;
 using namespace proactive::ui;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::shared_ptr<const Workspace> demoWorkspace()
-{
-    Diagnostics diagnostics;
-    return std::make_shared<const Workspace>(
-        Workspace::load(PROACTIVE_SOURCE_DIR "/resources/demo-workspace", diagnostics));
-}
 
 QByteArray pageview(const QString& path)
 {
