@@ -5,6 +5,8 @@
 #include "triggers/triggerjson.h"
 
 #include <map>
+#include <utility>
+#include <vector>
 
 namespace proactive {
 
@@ -66,14 +68,26 @@ namespace {
                 out.summary = plural(urls, "page", "pages") + " in the activity; a cycle needs 3";
                 return;
             }
+            // Repeats of one page (clicks on it) are shown once with their
+            // count: they are in the sequence, but no cycle can use them.
+            std::vector<std::pair<std::string, std::size_t>> runs;
+            for (const nlohmann::json& url : sequence) {
+                std::string path(displayPath(url.get_ref<const std::string&>()));
+                if (!runs.empty() && runs.back().first == path)
+                    ++runs.back().second;
+                else
+                    runs.emplace_back(std::move(path), 1);
+            }
             std::string shown;
-            const std::size_t from = urls > kShownUrls ? urls - kShownUrls : 0;
+            const std::size_t from = runs.size() > kShownUrls ? runs.size() - kShownUrls : 0;
             if (from > 0)
                 shown = "… → ";
-            for (std::size_t i = from; i < urls; ++i) {
+            for (std::size_t i = from; i < runs.size(); ++i) {
                 if (i > from)
                     shown += " → ";
-                shown += displayPath(sequence[i].get_ref<const std::string&>());
+                shown += runs[i].first;
+                if (runs[i].second > 1)
+                    shown += " ×" + std::to_string(runs[i].second);
             }
             out.summary = plural(static_cast<std::size_t>(cycles), "cycle", "cycles") + (out.matched ? " ≥ " : " < ")
                 + std::to_string(m_minCycles) + " in " + shown;

@@ -87,6 +87,11 @@ void TestBuiltinTriggers::pingPongExplains()
     QCOMPARE(text(json["details"]["urls"]), u"[\"https://app.example.com/a\",\"/b\",\"https://app.example.com/a\"]"_qs);
     QVERIFY(!json.contains("children"));
 
+    // Clicks on one page are one step of the sequence shown, with their count.
+    const auto repeated = evaluateCondition({ { "type", "canonical_url_ping_pong" } },
+        pageviews({ u"/a"_qs, u"/a"_qs, u"/a"_qs, u"/b"_qs, u"/a"_qs }, {}), 60'000);
+    QCOMPARE(text(repeated.explanation.summary), u"1 cycle ≥ 1 in /a ×3 → /b → /a"_qs);
+
     const auto few = evaluateCondition({ { "type", "canonical_url_ping_pong" } }, pageviews({ u"/a"_qs }, {}), 60'000);
     QCOMPARE(text(few.explanation.summary), u"1 page in the activity; a cycle needs 3"_qs);
 }
