@@ -45,6 +45,7 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void captureReportsRealClicks();
+    void captureSeesEveryHistoryChange();
     void pingPongShowsTheToastInThePage();
     void dismissMovesToConservativeAndHidesTheToast();
     void acceptPostsTheAcceptEventAndStartsTheTour();
@@ -170,6 +171,25 @@ void TestStudio::captureReportsRealClicks()
     QVERIFY2(click.element.tag == "input", click.description.c_str());
     QCOMPARE(click.element.selector, std::string("[data-tour-id=\"project-search-input\"]"));
     QCOMPARE(click.description, std::string("Clicked input 'Search projects' on /projects"));
+}
+
+void TestStudio::captureSeesEveryHistoryChange()
+{
+    // The page's own router, twice in one task (a redirect): both routes are
+    // pageviews, in order, though the URL stood at the first for no time.
+    std::vector<std::string> pageviews;
+    const auto connection = connect(&simulation(), &Simulation::actionsIngested, this, [&](const auto& actions) {
+        for (const Action& action : actions)
+            if (action.type == ActionType::Pageview)
+                pageviews.push_back(QUrl(QString::fromStdString(action.rawUrl)).path().toStdString());
+    });
+    m_window->view()->page()->runJavaScript(u"history.pushState(null, '', '/projects/apollo'); "
+                                            "history.replaceState(null, '', '/projects/zephyr')"_qs,
+        QWebEngineScript::MainWorld);
+    TRY_COMPARE_WITH_TIMEOUT(pageviews.size(), std::size_t(2), kWaitMs);
+    disconnect(connection);
+    QCOMPARE(pageviews, (std::vector<std::string> { "/projects/apollo", "/projects/zephyr" }));
+    QVERIFY(loadPath(u"/projects"_qs));
 }
 
 void TestStudio::bringToastUp()

@@ -45,16 +45,28 @@ void PageBridge::registerObject(const QString& name, QObject* object)
 void PageBridge::addScript(
     const QString& name, const QString& source, QWebEngineScript::InjectionPoint injectionPoint, bool runNow)
 {
+    insertScript(name, source, injectionPoint, kWorldId);
+    if (runNow)
+        m_page->runJavaScript(source, kWorldId);
+}
+
+void PageBridge::addPageWorldScriptFile(const QString& resourcePath, QWebEngineScript::InjectionPoint injectionPoint)
+{
+    insertScript(resourcePath.section(u'/', -1), readResource(resourcePath), injectionPoint,
+        QWebEngineScript::MainWorld);
+}
+
+void PageBridge::insertScript(
+    const QString& name, const QString& source, QWebEngineScript::InjectionPoint injectionPoint, quint32 worldId)
+{
     QWebEngineScript script;
     script.setName(name);
     script.setSourceCode(source);
     script.setInjectionPoint(injectionPoint);
-    script.setWorldId(kWorldId);
+    script.setWorldId(worldId);
     // Frames of other origins (ads, embeds) are not the product.
     script.setRunsOnSubFrames(false);
     m_page->scripts().insert(script);
-    if (runNow)
-        m_page->runJavaScript(source, kWorldId);
 }
 
 void PageBridge::addScriptFile(

@@ -38,10 +38,17 @@ public:
     void addScriptFile(const QString& resourcePath,
         QWebEngineScript::InjectionPoint injectionPoint = QWebEngineScript::DocumentReady, bool runNow = false);
 
+    // A script in the page's own world, for a hook that must see the page's
+    // globals (historyhook.js); it can reach nothing of the studio.
+    void addPageWorldScriptFile(const QString& resourcePath, QWebEngineScript::InjectionPoint injectionPoint);
+
     // Runs in the studio's world, never in the page's.
     void runJavaScript(const QString& code, const std::function<void(const QVariant&)>& resultCallback = {});
 
 private:
+    void insertScript(const QString& name, const QString& source, QWebEngineScript::InjectionPoint injectionPoint,
+        quint32 worldId);
+
     QPointer<QWebEnginePage> m_page;
     QWebChannel* m_channel;
 };

@@ -23,6 +23,7 @@ ProductPage::ProductPage(QWebEngineProfile* profile, QObject* parent)
     m_bridge->registerObject(u"capture"_qs, m_capture);
     m_bridge->registerObject(u"widget"_qs, m_widget);
     m_bridge->registerObject(u"chat"_qs, m_chat);
+    m_bridge->addPageWorldScriptFile(u":/proactive/page/historyhook.js"_qs, QWebEngineScript::DocumentCreation);
     m_bridge->addScriptFile(u":/proactive/page/capture.js"_qs, QWebEngineScript::DocumentReady);
     m_bridge->addScriptFile(u":/proactive/page/widget.js"_qs, QWebEngineScript::DocumentReady);
     m_bridge->addScriptFile(u":/proactive/page/chat.js"_qs, QWebEngineScript::DocumentReady);

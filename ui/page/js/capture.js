@@ -143,11 +143,10 @@
     if (event.target instanceof Element && !isStudioElement(event.target)) autocapture('change', event.target);
   }, true);
 
-  // Route changes: the page's history.pushState cannot be hooked from this
-  // world, so the URL is compared on every event loop turn that matters:
-  // popstate/hashchange at once, and a cheap check for pushState navigations.
-  // Like posthog-js, an in-app navigation is a $pageview only; $pageleave is
-  // for leaving the document.
+  // Route changes, each as it happens: back/forward and hash links, and the
+  // page's pushState/replaceState, announced by historyhook.js from the
+  // page's world. Like posthog-js, an in-app navigation is a $pageview only;
+  // $pageleave is for leaving the document.
   let lastUrl = location.href;
   function checkRoute() {
     if (location.href === lastUrl) return;
@@ -156,8 +155,7 @@
   }
   window.addEventListener('popstate', checkRoute);
   window.addEventListener('hashchange', checkRoute);
-  document.addEventListener('click', () => setTimeout(checkRoute, 0));
-  setInterval(checkRoute, 100);
+  window.addEventListener('proactive-studio-locationchange', checkRoute);
   window.addEventListener('pagehide', () => send('$pageleave', {}));
 
   send('$pageview', {});
