@@ -63,15 +63,14 @@ Timestamp SimulatedClient::now() const
     return m_connector.clock().now();
 }
 
-void SimulatedClient::setSessionId(std::string sessionId)
+ClientStep SimulatedClient::setSessionId(std::string sessionId)
 {
+    ClientStep step;
     if (sessionId == m_sessionId)
-        return;
+        return step;
     m_sessionId = std::move(sessionId);
-    ClientEvent event { .kind = ClientEvent::Kind::SessionChanged, .at = now() };
-    event.sessionId = m_sessionId;
-    event.conversationId = conversationId();
-    m_log.push_back(std::move(event));
+    record(step, { .kind = ClientEvent::Kind::SessionChanged });
+    return step;
 }
 
 std::string SimulatedClient::conversationId() const

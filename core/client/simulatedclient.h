@@ -87,8 +87,9 @@ public:
     const ClientSettings& settings() const { return m_settings; }
 
     // PostHog's session id; empty until PostHog has one. A new id is a session
-    // rotation: polls and agent-state events use proactive:{new id}.
-    void setSessionId(std::string sessionId);
+    // rotation: polls and agent-state events use proactive:{new id}. The step
+    // has the SessionChanged event, none when the id is the same.
+    ClientStep setSessionId(std::string sessionId);
     const std::string& sessionId() const { return m_sessionId; }
     std::string conversationId() const;
 

@@ -433,9 +433,12 @@ void TestTours::startingAnotherReplaces()
 {
     QVERIFY(load(u"/projects"_qs));
     QSignalSpy started(m_runner, &TourRunner::started);
+    QSignalSpy shown(m_runner, &TourRunner::stepShown);
     QSignalSpy abandoned(m_runner, &TourRunner::abandoned);
     m_runner->start(u"find-project"_qs);
-    TRY_COMPARE_WITH_TIMEOUT(started.size(), 1, kWaitMs);
+    // Replaced while its first step shows (started comes before the step's target is found).
+    TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
+    QCOMPARE(started.size(), 1);
     m_runner->start(u"create-project"_qs);
     QCOMPARE(abandoned.size(), 1);
     QCOMPARE(abandoned.first(), (QVariantList { u"find-project"_qs, 0, u"replaced"_qs }));

@@ -76,6 +76,11 @@ QColor firingColor()
     return QColor(0x22, 0xc5, 0x5e);
 }
 
+QColor sessionStartColor()
+{
+    return QColor(0x7c, 0x3a, 0xed);
+}
+
 QColor activityColor(ActionType type)
 {
     switch (type) {

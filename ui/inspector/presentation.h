@@ -28,6 +28,8 @@ QColor stateColor(FsmState state);
 // A skip reason's colour, the same in the polls panel and on the timeline.
 QColor reasonColor(const QString& reason);
 QColor firingColor();
+// Where a new PostHog session (a rotation) begins.
+QColor sessionStartColor();
 // A recorded or captured action's colour by type (the replay timeline's activity lane).
 QColor activityColor(ActionType type);
 // Fixed starting widths for a list that grows long: ResizeToContents would

@@ -60,6 +60,15 @@ namespace {
         return {};
     }
 
+    QColor clientEventColor(ClientEvent::Kind kind)
+    {
+        if (kind == ClientEvent::Kind::ToastShown)
+            return firingColor();
+        if (kind == ClientEvent::Kind::SessionChanged)
+            return sessionStartColor();
+        return QColor(0x47, 0x55, 0x69);
+    }
+
 } // namespace
 
 TimelineView::TimelineView(QWidget* parent)
@@ -135,6 +144,22 @@ void TimelineView::paintEvent(QPaintEvent*)
         since = entry.at;
     }
     drawBand(since, m_now, current);
+
+    // Session starts, under the marks: the activity and polls after one
+    // belong to another session (and, for the FSM, another conversation).
+    for (const TimelineEntry& entry : *m_entries) {
+        if (!entry.startsSession || entry.at < first)
+            continue;
+        const double x = xOf(entry.at, area);
+        const QLineF line(QPointF(x, area.top()), QPointF(x, area.bottom()));
+        // A gap of the background first, so the line stands out on the state band too.
+        painter.setPen(QPen(palette().base(), 4));
+        painter.drawLine(line);
+        painter.setPen(QPen(sessionStartColor(), 1.5, Qt::DashLine));
+        painter.drawLine(line);
+        painter.drawText(QRectF(x + 4, area.top(), 200, laneHeight / 2), Qt::AlignLeft | Qt::AlignTop,
+            tr("session %1…").arg(entry.detail.left(8)));
+    }
 
     for (const TimelineEntry& entry : *m_entries) {
         if (entry.lane == TimelineEntry::Lane::State || entry.at < first)
@@ -252,12 +277,15 @@ TimelinePanel::TimelinePanel(Simulation& simulation, QWidget* parent)
     connect(&simulation, &Simulation::clientEvents, this, [this](const std::vector<ClientEvent>& events) {
         for (const ClientEvent& event : events) {
             const QString title = clientEventTitle(event);
+            const bool sessionStart = event.kind == ClientEvent::Kind::SessionChanged;
             if (!title.isEmpty())
                 add({ .at = event.at,
                     .lane = Lane::Client,
                     .title = title,
-                    .color = event.kind == ClientEvent::Kind::ToastShown ? firingColor() : QColor(0x47, 0x55, 0x69),
-                    .emphasised = event.kind == ClientEvent::Kind::ToastShown });
+                    .detail = sessionStart ? QString::fromStdString(event.sessionId) : QString(),
+                    .color = clientEventColor(event.kind),
+                    .emphasised = event.kind == ClientEvent::Kind::ToastShown,
+                    .startsSession = sessionStart });
             if (event.kind == ClientEvent::Kind::AgentStatePosted && event.outcome
                 && *event.outcome != FsmOutcome::Kind::InvalidTransition && event.state)
                 add({ .at = event.at,

@@ -22,12 +22,13 @@ struct TimelineEntry {
     QString detail;
     QColor color;
     bool emphasised = false; // firings, toasts
+    bool startsSession = false; // a new PostHog session (rotation): a line across all lanes
     FsmState state = FsmState::Thinking; // State lane: the state entered
 };
 
 // The lanes drawn: what the visitor did, what each poll answered, what the
-// client did, and the FSM state as a coloured band. The newest minutes are
-// shown; the wheel zooms.
+// client did, and the FSM state as a coloured band; a dashed line marks where
+// a new PostHog session began. The newest minutes are shown; the wheel zooms.
 class TimelineView final : public QWidget {
     Q_OBJECT
 

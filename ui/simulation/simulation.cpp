@@ -134,7 +134,7 @@ std::optional<ConversationRecord> Simulation::conversation() const
 
 void Simulation::rotateSession()
 {
-    m_client->setSessionId(newSessionId());
+    publish(m_client->setSessionId(newSessionId()));
     Q_EMIT sessionChanged(sessionId());
     Q_EMIT conversationChanged();
 }
