@@ -223,6 +223,11 @@ void TestStudio::pingPongShowsTheToastInThePage()
         evaluateInStudioWorld(u"window.proactiveWidget.root.querySelector('.toast .body').textContent"_qs).toString(),
         u"Looking for something? I can show you where it is."_qs);
 
+    // The toast rises in over 160 ms; the picture shows it settled.
+    TRY_VERIFY_WITH_TIMEOUT(evaluateInStudioWorld(u"window.proactiveWidget.root.querySelector('.toast')"
+                                                  ".getAnimations().length === 0"_qs)
+                                .toBool(),
+        kWaitMs);
     const QString artifact = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/studio-toast.png");
     QVERIFY(m_window->grab().save(artifact));
     qInfo("screenshot: %s", qPrintable(artifact));
