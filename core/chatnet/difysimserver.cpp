@@ -2,9 +2,10 @@
 
 #include "chatnet/difyjson.h"
 #include "connector/connector.h"
+#include "httpwire/httpresponse.h"
+#include "httpwire/rawhttpserver.h"
 #include "touranswer.h"
 
-#include <QAbstractHttpServer>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QHttpServerRequest>
@@ -38,30 +39,6 @@ namespace {
         return QDateTime::currentSecsSinceEpoch();
     }
 
-    QByteArray reasonPhrase(int status)
-    {
-        switch (status) {
-        case 200:
-            return QByteArrayLiteral("OK");
-        case 204:
-            return QByteArrayLiteral("No Content");
-        case 400:
-            return QByteArrayLiteral("Bad Request");
-        case 401:
-            return QByteArrayLiteral("Unauthorized");
-        case 404:
-            return QByteArrayLiteral("Not Found");
-        case 405:
-            return QByteArrayLiteral("Method Not Allowed");
-        case 429:
-            return QByteArrayLiteral("Too Many Requests");
-        case 500:
-            return QByteArrayLiteral("Internal Server Error");
-        default:
-            return QByteArrayLiteral("Status");
-        }
-    }
-
     // Pieces of `text` of at most `chars` code points each.
     std::vector<std::string> splitIntoPieces(const std::string& text, int chars)
     {
@@ -88,28 +65,6 @@ namespace {
     std::string frame(const Json& event)
     {
         return "data: " + difyJsonDump(event) + "\n\n";
-    }
-
-    std::string methodName(QHttpServerRequest::Method method)
-    {
-        switch (method) {
-        case QHttpServerRequest::Method::Get:
-            return "GET";
-        case QHttpServerRequest::Method::Post:
-            return "POST";
-        case QHttpServerRequest::Method::Delete:
-            return "DELETE";
-        case QHttpServerRequest::Method::Options:
-            return "OPTIONS";
-        case QHttpServerRequest::Method::Put:
-            return "PUT";
-        case QHttpServerRequest::Method::Patch:
-            return "PATCH";
-        case QHttpServerRequest::Method::Head:
-            return "HEAD";
-        default:
-            return "OTHER";
-        }
     }
 
     std::vector<std::string> pathSegments(const QString& path)
@@ -191,24 +146,6 @@ struct DifySimServer::Reply {
     }
 };
 
-class DifySimServer::Server final : public QAbstractHttpServer {
-public:
-    explicit Server(DifySimServer& sim)
-        : m_sim(sim)
-    { }
-
-protected:
-    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override
-    {
-        m_sim.handle(request, socket);
-        return true;
-    }
-    void missingHandler(const QHttpServerRequest&, QTcpSocket*) override { }
-
-private:
-    DifySimServer& m_sim;
-};
-
 // One streaming answer on one connection: the HTTP head, then every frame as
 // a chunk of a chunked body, paced by timers, then the terminating chunk.
 // The connection stays open for the client's next request afterwards.
@@ -249,13 +186,13 @@ public:
     void start()
     {
         m_elapsed.start();
-        const QByteArray head = "HTTP/1.1 200 OK\r\n"
-                                "Content-Type: text/event-stream; charset=utf-8\r\n"
-                                "Cache-Control: no-cache\r\n"
-                                "X-Accel-Buffering: no\r\n"
-                                "Access-Control-Allow-Origin: *\r\n"
-                                "Transfer-Encoding: chunked\r\n\r\n";
-        m_socket->write(head);
+        m_socket->write(httpwire::HttpResponse(200)
+                            .header("Content-Type", "text/event-stream; charset=utf-8")
+                            .header("Cache-Control", "no-cache")
+                            .header("X-Accel-Buffering", "no")
+                            .header("Access-Control-Allow-Origin", "*")
+                            .header("Transfer-Encoding", "chunked")
+                            .finish());
         if (m_plan.settings.chatflow) {
             emitBytes(frame(workflowEvent("workflow_started", {})));
             emitBytes(frame(workflowEvent("node_started", "start")));
@@ -458,9 +395,7 @@ private:
     {
         if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState || bytes.empty())
             return;
-        QByteArray chunk = QByteArray::number(qulonglong(bytes.size()), 16);
-        chunk.append("\r\n").append(bytes.data(), qsizetype(bytes.size())).append("\r\n");
-        m_socket->write(chunk);
+        m_socket->write(httpwire::HttpResponse::chunk(bytes));
         m_socket->flush();
     }
 
@@ -470,7 +405,7 @@ private:
             if (m_after == After::Drop)
                 m_socket->disconnectFromHost(); // mid-body: no terminating chunk
             else
-                m_socket->write("0\r\n\r\n");
+                m_socket->write(httpwire::HttpResponse::kLastChunk);
         }
         done();
     }
@@ -508,7 +443,8 @@ DifySimServer::DifySimServer(TourCatalog catalog, DifySimSettings settings, QObj
     : QObject(parent)
     , m_catalog(std::move(catalog))
     , m_settings(std::move(settings))
-    , m_server(std::make_unique<Server>(*this))
+    , m_server(std::make_unique<httpwire::RawHttpServer>(
+          [this](const QHttpServerRequest& request, QTcpSocket* socket) { handle(request, socket); }))
 { }
 
 DifySimServer::~DifySimServer()
@@ -602,7 +538,7 @@ std::optional<DifySimServer::Reply> DifySimServer::checkKey(const QHttpServerReq
 void DifySimServer::handle(const QHttpServerRequest& request, QTcpSocket* socket)
 {
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    const std::string method = methodName(request.method());
+    const std::string method = httpwire::RawHttpServer::methodName(request.method());
     const QString path = request.url().path();
     const std::vector<std::string> segments = pathSegments(path);
     std::string note;
@@ -657,20 +593,18 @@ void DifySimServer::send(QTcpSocket* socket, const Reply& reply)
         socket->disconnectFromHost();
         return;
     }
-    QByteArray out;
-    out.append("HTTP/1.1 ").append(QByteArray::number(reply.status)).append(' ').append(reasonPhrase(reply.status));
-    out.append("\r\nAccess-Control-Allow-Origin: *\r\n");
+    httpwire::HttpResponse out(reply.status);
+    out.header("Access-Control-Allow-Origin", "*");
     if (reply.status == 204) {
-        out.append("Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
-                   "Access-Control-Allow-Headers: Authorization, Content-Type\r\n"
-                   "Access-Control-Max-Age: 600\r\n\r\n");
-    } else {
-        out.append("Content-Type: application/json\r\nContent-Length: ")
-            .append(QByteArray::number(qsizetype(reply.body.size())))
-            .append("\r\n\r\n")
-            .append(reply.body.data(), qsizetype(reply.body.size()));
+        out.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            .header("Access-Control-Allow-Headers", "Authorization, Content-Type")
+            .header("Access-Control-Max-Age", "600");
+        socket->write(out.finish());
+        return;
     }
-    socket->write(out);
+    out.header("Content-Type", "application/json")
+        .header("Content-Length", QByteArray::number(qsizetype(reply.body.size())));
+    socket->write(out.finish(reply.body));
 }
 
 DifySimServer::Reply DifySimServer::chatMessages(

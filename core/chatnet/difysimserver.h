@@ -24,6 +24,10 @@ namespace proactive {
 class Connector;
 }
 
+namespace proactive::httpwire {
+class RawHttpServer;
+}
+
 namespace proactive::chatnet {
 
 // What the offline server breaks on purpose, so authors and tests can see
@@ -132,7 +136,6 @@ Q_SIGNALS:
     void requestServed(const QString& line);
 
 private:
-    class Server;
     class Stream;
     friend class Stream;
     struct Reply;
@@ -152,7 +155,7 @@ private:
     TourCatalog m_catalog;
     DifySimSettings m_settings;
     CurrentPageProvider m_currentPage;
-    std::unique_ptr<Server> m_server;
+    std::unique_ptr<httpwire::RawHttpServer> m_server;
     QHostAddress m_address;
     quint16 m_port = 0;
     QString m_errorString;

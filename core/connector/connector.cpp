@@ -58,7 +58,7 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
     StoreWrite write;
     // Per session of this batch: its record as it will be after the batch.
     std::map<std::string, SessionRecord> sessions;
-    std::map<std::string, std::set<std::string>> seenUuids;
+    std::set<std::pair<std::string, std::string>> batchUuids; // (session id, uuid) accepted from this batch
 
     std::stable_sort(actions.begin(), actions.end(),
         [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; });
@@ -90,14 +90,9 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
                     }
                 }
             }
-            m_store.visitActions(key, [&](std::span<const Action> stored) {
-                auto& uuids = seenUuids[action.sessionId];
-                for (const Action& a : stored)
-                    if (!a.uuid.empty())
-                        uuids.insert(a.uuid);
-            });
         }
-        if (!action.uuid.empty() && !seenUuids[action.sessionId].insert(action.uuid).second) {
+        if (!action.uuid.empty()
+            && (m_store.hasActionUuid(key, action.uuid) || !batchUuids.emplace(action.sessionId, action.uuid).second)) {
             ++result.duplicates;
             continue;
         }

@@ -1,9 +1,10 @@
 #include "service/httpservice.h"
 
+#include "httpwire/httpresponse.h"
+#include "httpwire/rawhttpserver.h"
 #include "service/endpoints.h"
 #include "service/route.h"
 
-#include <QAbstractHttpServer>
 #include <QElapsedTimer>
 #include <QHttpServerRequest>
 #include <QPointer>
@@ -18,60 +19,6 @@ namespace {
     std::string_view view(const QByteArray& bytes)
     {
         return { bytes.constData(), static_cast<std::size_t>(bytes.size()) };
-    }
-
-    QByteArray reasonPhrase(int status)
-    {
-        switch (status) {
-        case 200:
-            return QByteArrayLiteral("OK");
-        case 204:
-            return QByteArrayLiteral("No Content");
-        case 400:
-            return QByteArrayLiteral("Bad Request");
-        case 401:
-            return QByteArrayLiteral("Unauthorized");
-        case 403:
-            return QByteArrayLiteral("Forbidden");
-        case 404:
-            return QByteArrayLiteral("Not Found");
-        case 405:
-            return QByteArrayLiteral("Method Not Allowed");
-        case 413:
-            return QByteArrayLiteral("Content Too Large");
-        case 431:
-            return QByteArrayLiteral("Request Header Fields Too Large");
-        case 500:
-            return QByteArrayLiteral("Internal Server Error");
-        default:
-            return QByteArrayLiteral("Status");
-        }
-    }
-
-    std::string methodName(QHttpServerRequest::Method method)
-    {
-        switch (method) {
-        case QHttpServerRequest::Method::Get:
-            return "GET";
-        case QHttpServerRequest::Method::Put:
-            return "PUT";
-        case QHttpServerRequest::Method::Delete:
-            return "DELETE";
-        case QHttpServerRequest::Method::Post:
-            return "POST";
-        case QHttpServerRequest::Method::Head:
-            return "HEAD";
-        case QHttpServerRequest::Method::Options:
-            return "OPTIONS";
-        case QHttpServerRequest::Method::Patch:
-            return "PATCH";
-        case QHttpServerRequest::Method::Connect:
-            return "CONNECT";
-        case QHttpServerRequest::Method::Trace:
-            return "TRACE";
-        default:
-            return "UNKNOWN";
-        }
     }
 
     // Nothing of a next request is buffered and the parser is between requests.
@@ -106,31 +53,14 @@ private:
     HttpService& m_service;
 };
 
-class HttpService::Server final : public QAbstractHttpServer {
-public:
-    explicit Server(HttpService& service)
-        : m_service(service)
-    { }
-
-protected:
-    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override
-    {
-        m_service.handle(request, socket);
-        return true;
-    }
-    void missingHandler(const QHttpServerRequest&, QTcpSocket*) override { }
-
-private:
-    HttpService& m_service;
-};
-
 HttpService::HttpService(Connector& connector, ServiceSettings settings, QObject* parent)
     : QObject(parent)
     , m_connector(connector)
     , m_settings(std::move(settings))
     , m_accessLog(m_settings.accessLog)
     , m_endpoints(std::make_unique<Endpoints>(m_connector, m_metrics, m_settings))
-    , m_server(std::make_unique<Server>(*this))
+    , m_server(std::make_unique<httpwire::RawHttpServer>(
+          [this](const QHttpServerRequest& request, QTcpSocket* socket) { handle(request, socket); }))
     , m_graceTimer(new QTimer(this))
 {
     m_graceTimer->setSingleShot(true);
@@ -197,7 +127,7 @@ void HttpService::onReadyRead(QTcpSocket* socket)
     case RequestGuard::Verdict::Proceed:
         return;
     case RequestGuard::Verdict::SendContinue:
-        socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        socket->write(httpwire::HttpResponse(100).finish());
         return;
     case RequestGuard::Verdict::BodyTooLarge:
     case RequestGuard::Verdict::HeadTooLarge:
@@ -264,7 +194,7 @@ void HttpService::handle(const QHttpServerRequest& request, QTcpSocket* socket)
     const bool guarded = connection && connection->guard.headComplete();
     const std::string method = request.method() == QHttpServerRequest::Method::Unknown && guarded
         ? connection->guard.head().method
-        : methodName(request.method());
+        : httpwire::RawHttpServer::methodName(request.method());
     const RouteMatch match = matchRoute(view(request.url().path(QUrl::FullyEncoded).toUtf8()));
     const Reply reply = m_endpoints->answer(request, method, match);
     const bool close = m_shuttingDown || (guarded && connection->guard.head().closeRequested);
@@ -278,22 +208,15 @@ void HttpService::send(QTcpSocket* socket, const Reply& reply, Close close)
     // The client left before its answer (the change, if any, is committed).
     if (socket->state() != QAbstractSocket::ConnectedState)
         return;
-    QByteArray out;
-    out.reserve(160 + reply.body.size());
-    out.append("HTTP/1.1 ").append(QByteArray::number(reply.status)).append(' ').append(reasonPhrase(reply.status));
-    out.append("\r\n");
-    if (reply.status != 204) {
-        out.append("Content-Type: ").append(reply.contentType).append("\r\n");
-        out.append("Content-Length: ").append(QByteArray::number(reply.body.size())).append("\r\n");
-    }
+    httpwire::HttpResponse out(reply.status);
+    const bool hasBody = reply.status != 204;
+    if (hasBody)
+        out.header("Content-Type", reply.contentType).header("Content-Length", QByteArray::number(reply.body.size()));
     for (const auto& [name, value] : reply.headers)
-        out.append(name).append(": ").append(value).append("\r\n");
+        out.header(name, value);
     if (close != Close::No)
-        out.append("Connection: close\r\n");
-    out.append("\r\n");
-    if (reply.status != 204)
-        out.append(reply.body);
-    socket->write(out);
+        out.header("Connection", "close");
+    socket->write(out.finish(hasBody ? QByteArrayView(reply.body) : QByteArrayView()));
     if (close == Close::AfterWrite)
         socket->disconnectFromHost();
 }

@@ -19,6 +19,10 @@ namespace proactive {
 class Connector;
 }
 
+namespace proactive::httpwire {
+class RawHttpServer;
+}
+
 namespace proactive::service {
 
 class Endpoints;
@@ -58,7 +62,6 @@ Q_SIGNALS:
     void stopped();
 
 private:
-    class Server;
     class Listener;
     struct Connection {
         explicit Connection(RequestGuard::Limits limits)
@@ -85,7 +88,7 @@ private:
     AccessLog m_accessLog;
     Metrics m_metrics;
     std::unique_ptr<Endpoints> m_endpoints;
-    std::unique_ptr<Server> m_server;
+    std::unique_ptr<httpwire::RawHttpServer> m_server;
     std::unordered_map<QTcpSocket*, std::unique_ptr<Connection>> m_connections;
     QTimer* m_graceTimer = nullptr;
     QString m_errorString;

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <tuple>
+#include <unordered_set>
 
 namespace proactive {
 
@@ -62,6 +63,11 @@ namespace {
                 return error;
         }
         return std::nullopt;
+    }
+
+    std::size_t uuidHash(std::string_view uuid)
+    {
+        return std::hash<std::string_view> {}(uuid);
     }
 
     // First element of a time-sorted container at or after `since`.
@@ -242,6 +248,14 @@ void MemoryStore::visitActions(const SessionKey& key, const std::function<void(s
     visit(it->second.actions);
 }
 
+bool MemoryStore::hasActionUuid(const SessionKey& key, std::string_view uuid) const
+{
+    if (uuid.empty())
+        return false;
+    const auto it = m_sessions.find(keyOf(key));
+    return it != m_sessions.end() && holdsUuid(it->second, uuid);
+}
+
 std::size_t MemoryStore::sessionCount() const
 {
     return m_sessionRecords;
@@ -306,7 +320,7 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
         const SessionKey* key;
         const SessionEntry* entry;
         std::size_t accepted = 0;
-        std::vector<std::string_view> uuids; // accepted in this write
+        std::unordered_set<std::string_view> uuids; // accepted in this write
     };
     KeyMap<ActionTally> actionTallies;
     std::vector<const ActionTally*> actionOrder;
@@ -320,19 +334,11 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
             actionOrder.push_back(&it->second);
         }
         ActionTally& tally = it->second;
-        bool duplicate = false;
-        if (!action.uuid.empty()) {
-            duplicate = std::find(tally.uuids.begin(), tally.uuids.end(), action.uuid) != tally.uuids.end()
-                || (tally.entry
-                    && std::any_of(tally.entry->actions.rbegin(), tally.entry->actions.rend(),
-                        [&](const Action& stored) { return stored.uuid == action.uuid; }));
-        }
+        const bool duplicate = !action.uuid.empty()
+            && ((tally.entry && holdsUuid(*tally.entry, action.uuid)) || !tally.uuids.insert(action.uuid).second);
         plan.acceptedActions.push_back(!duplicate);
-        if (duplicate)
-            continue;
-        ++tally.accepted;
-        if (!action.uuid.empty())
-            tally.uuids.push_back(action.uuid);
+        if (!duplicate)
+            ++tally.accepted;
     }
     for (const ActionTally* tally : actionOrder) {
         const std::size_t total = (tally->entry ? tally->entry->actions.size() : 0) + tally->accepted;
@@ -372,10 +378,8 @@ void MemoryStore::apply(const StoreWrite& write, const Plan& plan)
     for (std::size_t i = 0; i < write.actions.size(); ++i)
         if (plan.acceptedActions[i])
             insertAction(sessionNode(keyOf(write.actions[i].first)).second, write.actions[i].second);
-    for (const auto& [key, dropped] : plan.droppedActions) {
-        auto& actions = sessionNode(keyOf(key)).second.actions;
-        actions.erase(actions.begin(), actions.begin() + static_cast<std::ptrdiff_t>(dropped));
-    }
+    for (const auto& [key, dropped] : plan.droppedActions)
+        dropOldestActions(sessionNode(keyOf(key)).second, dropped);
 }
 
 void MemoryStore::restoreConversation(const ConversationKey& key, ConversationRecord record)
@@ -421,7 +425,7 @@ void MemoryStore::restoreAction(const SessionKey& key, Action action)
     SessionEntry& entry = sessionNode(keyOf(key)).second;
     insertAction(entry, std::move(action));
     if (entry.actions.size() > m_retention.maxActionsPerSession)
-        entry.actions.erase(entry.actions.begin());
+        dropOldestActions(entry, 1);
 }
 
 std::size_t MemoryStore::transitionCount(const ConversationKey& key) const
@@ -538,8 +542,19 @@ void MemoryStore::pruneWindow(std::string_view productId, ProductFirings& produc
     }
 }
 
+bool MemoryStore::holdsUuid(const SessionEntry& entry, std::string_view uuid)
+{
+    // A hit is nearly always the uuid itself, i.e. a duplicate, which is
+    // rare: confirming it on the actions keeps the answer exact for little.
+    return entry.uuidHashes.find(uuidHash(uuid)) != entry.uuidHashes.end()
+        && std::any_of(
+            entry.actions.rbegin(), entry.actions.rend(), [&](const Action& stored) { return stored.uuid == uuid; });
+}
+
 void MemoryStore::insertAction(SessionEntry& entry, Action action)
 {
+    if (!action.uuid.empty())
+        ++entry.uuidHashes[uuidHash(action.uuid)];
     auto& actions = entry.actions;
     const auto position = std::upper_bound(actions.begin(), actions.end(), action.timestampStart,
         [](Timestamp t, const Action& stored) { return t < stored.timestampStart; });
@@ -547,6 +562,20 @@ void MemoryStore::insertAction(SessionEntry& entry, Action action)
     const auto inserted = actions.insert(position, std::move(action));
     if (inserted != actions.begin())
         std::prev(inserted)->timestampEnd = inserted->timestampStart;
+}
+
+void MemoryStore::dropOldestActions(SessionEntry& entry, std::size_t count)
+{
+    auto& actions = entry.actions;
+    const auto end = actions.begin() + static_cast<std::ptrdiff_t>(count);
+    for (auto dropped = actions.begin(); dropped != end; ++dropped) {
+        if (dropped->uuid.empty())
+            continue;
+        const auto counted = entry.uuidHashes.find(uuidHash(dropped->uuid));
+        if (--counted->second == 0)
+            entry.uuidHashes.erase(counted);
+    }
+    actions.erase(actions.begin(), end);
 }
 
 void MemoryStore::recordLastFiring(KeyView conversation, std::string_view triggerId, Timestamp at)

@@ -47,6 +47,7 @@ public:
     std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const override;
     std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const override;
     void visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const override;
+    bool hasActionUuid(const SessionKey& key, std::string_view uuid) const override;
     std::size_t sessionCount() const override;
 
     // Erasures first, then conversation upserts, transitions, firings,
@@ -95,6 +96,12 @@ private:
     struct SessionEntry {
         std::optional<SessionRecord> record;
         std::vector<Action> actions; // contiguous for visitActions' span
+        // Hashes of the non-empty uuids of `actions`, with how many carry
+        // each: the duplicate check's index. Hashes keep it at about 40
+        // bytes an action (the uuids themselves would cost 120); counts,
+        // because two uuids may share a hash and a loaded file is not
+        // checked for repeats.
+        std::unordered_map<std::size_t, std::size_t> uuidHashes;
         std::optional<Timestamp> lastOffer;
         std::deque<SessionFiring> firings; // within the window, by time
     };
@@ -150,7 +157,9 @@ private:
     void unlistSession(KeyView user, const SessionMap::value_type* node);
     void insertFiring(const FiringRecord& firing);
     void pruneWindow(std::string_view productId, ProductFirings& product);
+    static bool holdsUuid(const SessionEntry& entry, std::string_view uuid);
     void insertAction(SessionEntry& entry, Action action);
+    void dropOldestActions(SessionEntry& entry, std::size_t count);
     void recordLastFiring(KeyView conversation, std::string_view triggerId, Timestamp at);
     void recordLastOffer(KeyView session, Timestamp at);
 

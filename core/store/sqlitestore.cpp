@@ -711,6 +711,11 @@ void SqliteStore::visitActions(const SessionKey& key, const std::function<void(s
     m_memory.visitActions(key, visit);
 }
 
+bool SqliteStore::hasActionUuid(const SessionKey& key, std::string_view uuid) const
+{
+    return m_memory.hasActionUuid(key, uuid);
+}
+
 std::size_t SqliteStore::sessionCount() const
 {
     return m_memory.sessionCount();

@@ -46,6 +46,7 @@ public:
     std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const override;
     std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const override;
     void visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const override;
+    bool hasActionUuid(const SessionKey& key, std::string_view uuid) const override;
     std::size_t sessionCount() const override;
 
     // Same order and validation as MemoryStore::commit. A failed transaction

@@ -119,6 +119,10 @@ public:
     // first (empty span for an unknown session). No copy is made; the span
     // is valid only during the call.
     virtual void visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const = 0;
+    // Whether one of the session's retained actions has this uuid (never for
+    // an empty uuid). Ingest asks this for every event, so it is answered
+    // from an index, not by visiting the actions.
+    virtual bool hasActionUuid(const SessionKey& key, std::string_view uuid) const = 0;
     virtual std::size_t sessionCount() const = 0;
 
     virtual Status commit(const StoreWrite& write) = 0;

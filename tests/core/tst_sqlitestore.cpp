@@ -829,6 +829,10 @@ void TestSqliteStore::readsSchemaV1()
         QCOMPARE(click.timestampEnd, click.timestampStart);
     });
     QVERIFY(visited);
+    // Version 1 has no uuid index on disk: the duplicate check's index is built on load.
+    QVERIFY(store->hasActionUuid({ "demo", "s1" }, "uuid-0"));
+    QVERIFY(store->hasActionUuid({ "demo", "s1" }, "uuid-1"));
+    QVERIFY(!store->hasActionUuid({ "demo", "s2" }, "uuid-0"));
 }
 
 QTEST_GUILESS_MAIN(TestSqliteStore)

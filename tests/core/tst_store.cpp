@@ -748,6 +748,13 @@ void TestStore::actions_data()
         QStringLiteral("c@30>40 d@40>40"));
     addRow("duplicate-of-retained-when-full", 2, QStringLiteral("a@10 b/u1@20 | c/u1@30"),
         QStringLiteral("a@10>20 b@20>20"));
+    addRow("uuid-dropped-in-its-own-commit", 2, QStringLiteral("a/u1@10 b/u2@20 c/u3@30 | d/u1@40"),
+        QStringLiteral("c@30>40 d@40>40"));
+    addRow("late-oldest-with-uuid", 2, QStringLiteral("a/u1@10 b/u2@20 | z/u0@5 | y/u0@6"),
+        QStringLiteral("a@10>20 b@20>20"));
+    // The refused copy must not keep u1 known once the original is dropped.
+    addRow("refused-duplicate-then-dropped", 2, QStringLiteral("a/u1@10 | b/u1@20 | c/u2@30 d/u3@40 | e/u1@50"),
+        QStringLiteral("d@40>50 e@50>50"));
 }
 
 void TestStore::actions()
@@ -761,7 +768,8 @@ void TestStore::actions()
     retention.maxActionsPerSession = std::size_t(retained);
     Harness harness(backend, retention);
     const SessionKey key { "p1", "s1" };
-    for (const auto& batch : parseArrivals(arrivals)) {
+    const auto commits = parseArrivals(arrivals);
+    for (const auto& batch : commits) {
         StoreWrite write;
         for (const Action& action : batch)
             write.actions.emplace_back(key, action);
@@ -770,6 +778,17 @@ void TestStore::actions()
     harness.check([&](const Store& store) {
         QCOMPARE(actionsOf(store, key), expected);
         QCOMPARE(actionsOf(store, { "p1", "unknown" }), QString());
+        // The duplicate check's index knows exactly the retained uuids.
+        QStringList retainedUuids;
+        store.visitActions(key, [&](std::span<const Action> actions) {
+            for (const Action& action : actions)
+                retainedUuids << QString::fromStdString(action.uuid);
+        });
+        for (const auto& batch : commits)
+            for (const Action& action : batch)
+                QVERIFY2(store.hasActionUuid(key, action.uuid)
+                        == (!action.uuid.empty() && retainedUuids.contains(QString::fromStdString(action.uuid))),
+                    action.title.c_str());
     });
 }
 
@@ -792,11 +811,17 @@ void TestStore::actionsPerSession()
             for (const Action& action : batch)
                 write.actions.emplace_back(key, action);
     write.actions.emplace_back(SessionKey { "p1", "s2" }, parseArrivals(QStringLiteral("d/u4@5"))[0][0]);
+    write.actions.emplace_back(SessionKey { "p1", "s1" }, parseArrivals(QStringLiteral("e/u5@40"))[0][0]);
     QVERIFY(harness.commit(write));
     harness.check([&](const Store& store) {
-        QCOMPARE(actionsOf(store, { "p1", "s1" }), QStringLiteral("b@20>30 c@30>30"));
+        QCOMPARE(actionsOf(store, { "p1", "s1" }), QStringLiteral("c@30>40 e@40>40"));
         QCOMPARE(actionsOf(store, { "p1", "s2" }), QStringLiteral("b@20>30 c@30>30"));
         QCOMPARE(actionsOf(store, { "p2", "s1" }), QStringLiteral("b@20>30 c@30>30"));
+        QVERIFY(store.hasActionUuid({ "p1", "s1" }, "u5"));
+        QVERIFY(!store.hasActionUuid({ "p1", "s2" }, "u5"));
+        QVERIFY(!store.hasActionUuid({ "p2", "s1" }, "u5"));
+        QVERIFY(store.hasActionUuid({ "p2", "s1" }, "u2"));
+        QVERIFY(!store.hasActionUuid({ "p2", "s2" }, "u2"));
     });
 }
 
