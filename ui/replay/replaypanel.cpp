@@ -1,7 +1,9 @@
 #include "replaypanel.h"
 
+#include "firingsmodel.h"
 #include "inspector/presentation.h"
 #include "policyeditor.h"
+#include "replayformat.h"
 #include "replaytimeline.h"
 
 #include <QAction>
@@ -13,6 +15,7 @@
 #include <QSlider>
 #include <QSplitter>
 #include <QStyle>
+#include <QTableView>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QUrl>
@@ -30,15 +33,6 @@ namespace {
     // Skipping idle jumps to a second before the next happening.
     constexpr Duration kIdleLeadIn = std::chrono::seconds(1);
     constexpr std::array kSpeeds { 1.0, 10.0, 60.0, 100.0, 1000.0 };
-
-    QString elapsed(Duration duration)
-    {
-        const qint64 s = std::chrono::duration_cast<std::chrono::seconds>(duration).count();
-        return s >= 3600 ? u"%1:%2:%3"_qs.arg(s / 3600)
-                               .arg(s % 3600 / 60, 2, 10, QLatin1Char('0'))
-                               .arg(s % 60, 2, 10, QLatin1Char('0'))
-                         : u"%1:%2"_qs.arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    }
 
     QColor verdictColor(Verdict verdict)
     {
@@ -143,6 +137,31 @@ void ReplayPanel::buildUi()
     m_slider->setToolTip(tr("Seek: everything up to this moment runs; going back replays from the start"));
     m_timeline = new ReplayTimeline(this);
 
+    m_firings = new FiringsModel(this);
+    m_firingsTitle = new QLabel(this);
+    m_firingsTitle->setObjectName(u"firingsTitle"_qs);
+    m_showSkipped = new QCheckBox(tr("Near misses"), this);
+    m_showSkipped->setObjectName(u"showNearMisses"_qs);
+    m_showSkipped->setToolTip(tr("Also list the polls where a trigger matched but a gate skipped the offer"));
+    m_showSkipped->setChecked(m_firings->includesSkipped());
+    m_firingsView = new QTableView(this);
+    m_firingsView->setObjectName(u"replayFirings"_qs);
+    m_firingsView->setModel(m_firings);
+    m_firingsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_firingsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_firingsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_firingsView->setWordWrap(false);
+    m_firingsView->setIconSize(QSize(12, 12));
+    m_firingsView->setMinimumHeight(m_firingsView->fontMetrics().height() * 4 + 12);
+    m_firingsView->verticalHeader()->hide();
+    m_firingsView->verticalHeader()->setDefaultSectionSize(m_firingsView->fontMetrics().height() + 6);
+    m_firingsView->horizontalHeader()->setHighlightSections(false);
+    m_firingsView->horizontalHeader()->setStretchLastSection(true);
+    // A session has a handful of rows: measuring them costs nothing.
+    for (int column :
+        { FiringsModel::Time, FiringsModel::Trigger, FiringsModel::State, FiringsModel::Offer, FiringsModel::User })
+        m_firingsView->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+
     m_gatesTitle = new QLabel(this);
     m_gates = new QTreeWidget(this);
     m_gates->setObjectName(u"replayGates"_qs);
@@ -191,11 +210,23 @@ void ReplayPanel::buildUi()
     details->addWidget(triggersBox);
     details->setStretchFactor(0, 1);
     details->setStretchFactor(1, 1);
+    auto* firingsBox = new QWidget(this);
+    auto* firingsLayout = new QVBoxLayout(firingsBox);
+    firingsLayout->setContentsMargins(0, 0, 0, 0);
+    auto* firingsHeader = new QHBoxLayout;
+    firingsHeader->addWidget(m_firingsTitle, 1);
+    firingsHeader->addWidget(m_showSkipped);
+    firingsLayout->addLayout(firingsHeader);
+    firingsLayout->addWidget(m_firingsView);
+    // The list spans the width under the timeline: its rows read across
+    // (time, trigger, state, offer, the user's answer, page) like the timeline.
     auto* vertical = new QSplitter(Qt::Vertical, this);
     vertical->addWidget(m_timeline);
+    vertical->addWidget(firingsBox);
     vertical->addWidget(details);
-    vertical->setStretchFactor(0, 2);
-    vertical->setStretchFactor(1, 3);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+    vertical->setStretchFactor(2, 4);
     vertical->setChildrenCollapsible(false);
 
     auto* layout = new QVBoxLayout(this);
@@ -222,6 +253,15 @@ void ReplayPanel::buildUi()
             seek(m_replay->start() + Duration(value * kSliderUnitMs));
     });
     connect(m_timeline, &ReplayTimeline::seekRequested, this, &ReplayPanel::seek);
+    connect(m_showSkipped, &QCheckBox::toggled, this, [this](bool on) {
+        m_firings->setIncludeSkipped(on);
+        refresh();
+    });
+    // A click seeks even to the row already current (the replay may have moved on since).
+    connect(
+        m_firingsView, &QTableView::clicked, this, [this](const QModelIndex& index) { seekToFiringsRow(index.row()); });
+    connect(m_firingsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex& current) { seekToFiringsRow(current.row()); });
 }
 
 bool ReplayPanel::open(
@@ -249,9 +289,10 @@ void ReplayPanel::close()
 {
     pause();
     m_replay.reset();
+    m_timeline->setReplay(nullptr, nullptr);
+    m_firings->setReplay(nullptr, nullptr);
     m_full.reset();
     m_session.reset();
-    m_timeline->setReplay(nullptr, nullptr);
     refresh();
 }
 
@@ -310,12 +351,19 @@ void ReplayPanel::setSkipIdle(bool skip)
     m_skipIdleBox->setChecked(skip);
 }
 
+const ReplayRecord* ReplayPanel::fullRecord() const
+{
+    return m_full ? &m_full->record : nullptr;
+}
+
 void ReplayPanel::rebuildFullRecord()
 {
-    m_full.reset();
-    if (auto record = replaySession(m_workspace, *m_session, settings()))
-        m_full = std::move(*record);
-    m_timeline->setReplay(m_session.get(), m_full ? &*m_full : nullptr);
+    auto full = replayExplained(m_workspace, *m_session, settings());
+    // The previous replay lives on until the timeline has let go of it.
+    std::shared_ptr<const ExplainedReplay> previous
+        = std::exchange(m_full, full ? std::make_shared<const ExplainedReplay>(std::move(*full)) : nullptr);
+    m_timeline->setReplay(m_session.get(), fullRecord());
+    m_firings->setReplay(m_session, m_full);
 }
 
 void ReplayPanel::play()
@@ -415,6 +463,7 @@ void ReplayPanel::refresh()
         m_gatesTitle->setText(tr("Gates of the latest poll"));
         m_gates->clear();
         m_triggers->clear();
+        refreshFirings();
         return;
     }
     const SessionSummary& summary = m_session->summary;
@@ -424,7 +473,7 @@ void ReplayPanel::refresh()
                              QString::fromStdString(summary.productId).toHtmlEscaped()));
     const Timestamp now = m_replay->now();
     m_clock->setText(u"+%1 / %2  %3"_qs.arg(
-        elapsed(now - m_replay->start()), elapsed(m_replay->end() - m_replay->start()), clockTime(now)));
+        elapsedText(now - m_replay->start()), elapsedText(m_replay->end() - m_replay->start()), clockTime(now)));
     const SimulatedClient& client = m_replay->client();
     QString toast
         = client.toast() ? tr("toast: %1").arg(QString::fromStdString(client.toast()->triggerId)) : tr("no toast");
@@ -440,9 +489,48 @@ void ReplayPanel::refresh()
         m_updating = false;
     }
     m_timeline->setNow(now);
+    refreshFirings();
     refreshGates();
     refreshTriggers();
     followNavigation();
+}
+
+void ReplayPanel::refreshFirings()
+{
+    if (!m_replay) {
+        m_firingsTitle->setText(tr("Firings"));
+        return;
+    }
+    const int skipped = m_firings->skippedCount();
+    m_firingsTitle->setText(m_firings->includesSkipped()
+            ? tr("<b>%n firing(s)</b>", nullptr, m_firings->firingCount())
+                + tr(" · %n near miss(es): a trigger matched, a gate skipped", nullptr, skipped)
+            : tr("<b>%n firing(s)</b>", nullptr, m_firings->firingCount()));
+    const Timestamp now = m_replay->now();
+    m_firings->setNow(now);
+    // The list follows the replay: the latest row at or before now is current.
+    const int row = m_firings->lastRowAtOrBefore(now);
+    const auto* target = m_firings->entry(row);
+    const auto* current = m_firings->entry(m_firingsView->currentIndex().row());
+    if (current && target && current->at == target->at)
+        return;
+    m_updating = true;
+    if (target) {
+        m_firingsView->setCurrentIndex(m_firings->index(row, 0));
+        m_firingsView->scrollTo(m_firings->index(row, 0));
+    } else {
+        m_firingsView->selectionModel()->clear();
+    }
+    m_updating = false;
+}
+
+void ReplayPanel::seekToFiringsRow(int row)
+{
+    const auto* entry = m_firings->entry(row);
+    if (m_updating || !entry || !m_replay)
+        return;
+    pause();
+    seek(entry->at);
 }
 
 void ReplayPanel::refreshGates()
@@ -460,7 +548,7 @@ void ReplayPanel::refreshGates()
         ? QString::fromStdString(poll.skipReason.empty() ? "null" : poll.skipReason)
         : tr("fired %1").arg(QString::fromStdString(poll.triggerId));
     m_gatesTitle->setText(tr("Latest poll, +%1 (%2): <b>%3</b> → %4")
-                              .arg(elapsed(poll.at - m_replay->start()), clockTime(poll.at), answer.toHtmlEscaped(),
+                              .arg(elapsedText(poll.at - m_replay->start()), clockTime(poll.at), answer.toHtmlEscaped(),
                                   stateName(poll.state)));
     for (const GateReport& gate : poll.gates) {
         auto* item = new QTreeWidgetItem(m_gates,

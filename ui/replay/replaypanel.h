@@ -13,21 +13,25 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QSlider;
+class QTableView;
 class QToolButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace proactive::ui {
 
+class FiringsModel;
 class PolicyEditor;
 class ReplayTimeline;
+struct ExplainedReplay;
 
 // Replays one recorded session on its virtual clock (SessionReplay): play
 // at 1× to 1000×, pause, step to the next event, poll or firing, seek with
 // the slider or by clicking the timeline, skip idle gaps. The user-response
-// policy and edited triggers re-run the replay up to the same moment. Below
-// the timeline: the gates of the moment's latest poll and every trigger's
-// per-condition explanation now ("dwell 41 s < 60 s").
+// policy and edited triggers re-run the replay up to the same moment. Beside
+// the timeline, the session's firings and near misses (FiringsModel):
+// selecting one seeks there. Below: the gates of the moment's latest poll
+// and every trigger's per-condition explanation now ("dwell 41 s < 60 s").
 class ReplayPanel final : public QWidget {
     Q_OBJECT
 
@@ -55,8 +59,11 @@ public:
     const SessionReplay* replay() const { return m_replay ? &*m_replay : nullptr; }
     const RecordedSession* session() const { return m_session.get(); }
     // The same replay run to its end: what the timeline draws.
-    const ReplayRecord* fullRecord() const { return m_full ? &*m_full : nullptr; }
+    const ReplayRecord* fullRecord() const;
     ReplayTimeline* timeline() const { return m_timeline; }
+    // The firings list: the full record's firings and near misses.
+    FiringsModel* firingsModel() const { return m_firings; }
+    QTableView* firingsView() const { return m_firingsView; }
     // The gates tree and the triggers tree as text lines (tests, scenarios).
     QStringList gateLines() const;
     QStringList triggerLines() const;
@@ -83,13 +90,15 @@ private:
     void refresh();
     void refreshGates();
     void refreshTriggers();
+    void refreshFirings();
+    void seekToFiringsRow(int row);
     void followNavigation();
     void addCondition(QTreeWidgetItem* parent, const ConditionExplanation& condition);
 
     std::shared_ptr<const Workspace> m_workspace;
     std::shared_ptr<const RecordedSession> m_session;
     std::optional<SessionReplay> m_replay;
-    std::optional<ReplayRecord> m_full;
+    std::shared_ptr<const ExplainedReplay> m_full;
     ResponsePolicy m_policy;
     double m_speed = 10;
     bool m_skipIdle = true;
@@ -112,6 +121,10 @@ private:
     QLabel* m_status;
     QSlider* m_slider;
     ReplayTimeline* m_timeline;
+    FiringsModel* m_firings;
+    QLabel* m_firingsTitle;
+    QCheckBox* m_showSkipped;
+    QTableView* m_firingsView;
     QLabel* m_gatesTitle;
     QTreeWidget* m_gates;
     QTreeWidget* m_triggers;

@@ -1,9 +1,12 @@
 #include "replayworkbench.h"
 
+#include "diffpanel.h"
+#include "replayformat.h"
 #include "replaypanel.h"
 #include "sessionbrowser.h"
 #include "sessionlibrary.h"
 #include "sweeppanel.h"
+#include "triggerdocument.h"
 #include "triggereditor.h"
 #include "workspace/workspace.h"
 
@@ -39,6 +42,7 @@ ReplayWorkbench::ReplayWorkbench(QWidget* parent)
     , m_replay(new ReplayPanel(this))
     , m_triggers(new TriggerEditor(this))
     , m_sweeps(new SweepPanel(*m_library, this))
+    , m_diff(new DiffPanel(*m_library, this))
 {
     setObjectName(u"replayWorkbench"_qs);
     setDocumentMode(true);
@@ -46,6 +50,7 @@ ReplayWorkbench::ReplayWorkbench(QWidget* parent)
     addTab(m_replay, tr("Replay"));
     addTab(m_triggers, tr("Trigger editor"));
     addTab(m_sweeps, tr("Sweeps"));
+    addTab(m_diff, tr("Diff"));
 
     connect(m_browser, &SessionBrowser::sessionActivated, this, &ReplayWorkbench::openSession);
     connect(m_browser, &SessionBrowser::importRequested, this, &ReplayWorkbench::importDialog);
@@ -56,7 +61,14 @@ ReplayWorkbench::ReplayWorkbench(QWidget* parent)
             Q_EMIT statusMessage(m_browser->statusText());
     });
     connect(m_triggers, &TriggerEditor::workspaceEdited, this, &ReplayWorkbench::onWorkspaceEdited);
+    connect(m_triggers, &TriggerEditor::saved, this, &ReplayWorkbench::refreshDiffTriggers);
+    connect(m_triggers, &TriggerEditor::diffRequested, this, [this] {
+        m_diff->setOther(DiffPanel::Other::Edited);
+        reveal(m_diff);
+        m_diff->run();
+    });
     connect(m_replay, &ReplayPanel::navigated, this, &ReplayWorkbench::navigationRequested);
+    connect(m_diff, &DiffPanel::sessionActivated, this, &ReplayWorkbench::openDiffSession);
 }
 
 ReplayWorkbench::~ReplayWorkbench() = default;
@@ -77,6 +89,7 @@ void ReplayWorkbench::setWorkspace(std::shared_ptr<const Workspace> workspace, c
     }
     m_triggers->openProduct(m_workspace, productId.toStdString());
     m_sweeps->setProduct(m_workspace, productId.toStdString());
+    refreshDiffTriggers();
 }
 
 void ReplayWorkbench::onWorkspaceEdited(std::shared_ptr<const Workspace> workspace)
@@ -87,6 +100,7 @@ void ReplayWorkbench::onWorkspaceEdited(std::shared_ptr<const Workspace> workspa
     if (const Status status = m_replay->setWorkspace(workspace); !status)
         Q_EMIT statusMessage(tr("Replay not re-run: %1").arg(QString::fromStdString(status.error().toString())));
     m_sweeps->setProduct(workspace, m_productId.toStdString());
+    refreshDiffTriggers();
     Q_EMIT workspaceEdited(std::move(workspace));
 }
 
@@ -153,6 +167,36 @@ bool ReplayWorkbench::openSession(int libraryRow)
     }
     reveal(m_replay);
     return true;
+}
+
+bool ReplayWorkbench::openDiffSession(const QString& productId, const QString& sessionId, Timestamp at)
+{
+    const TriggerSetDiff* diff = m_diff->result();
+    if (!diff)
+        return false;
+    const auto session = m_library->session(m_library->rowOf(productId, sessionId));
+    if (!session) {
+        Q_EMIT statusMessage(tr("Session %1 is no longer imported").arg(sessionId));
+        return false;
+    }
+    // The replay shows the compared triggers with the diff's user, so the change is where the diff says.
+    m_replay->setPolicy(diff->policy);
+    QString error;
+    if (!m_replay->open(diff->other, session, &error)) {
+        Q_EMIT statusMessage(tr("Cannot replay this session: %1").arg(error));
+        return false;
+    }
+    m_replay->seek(at);
+    reveal(m_replay);
+    Q_EMIT statusMessage(tr("Replaying %1 with %2 at +%3")
+                             .arg(sessionId, diff->otherFile.isEmpty() ? tr("the edited triggers") : diff->otherFile,
+                                 elapsedText(at - session->summary.start)));
+    return true;
+}
+
+void ReplayWorkbench::refreshDiffTriggers()
+{
+    m_diff->setTriggers(m_triggers->document()->savedWorkspace(), m_workspace, m_productId.toStdString());
 }
 
 void ReplayWorkbench::refreshSessionsTab()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "base/clock.h"
+
 #include <QTabWidget>
 #include <memory>
 
@@ -9,6 +11,7 @@ class Workspace;
 
 namespace proactive::ui {
 
+class DiffPanel;
 class ReplayPanel;
 class SessionBrowser;
 class SessionLibrary;
@@ -16,7 +19,8 @@ class SweepPanel;
 class TriggerEditor;
 
 // The studio's replay workbench (issue 8) in one dock: the imported
-// sessions, the replay of one of them, the trigger editor and sweeps. It
+// sessions, the replay of one of them, the trigger editor, sweeps, and the
+// diff of the saved triggers with the edited ones (or a file). It
 // keeps the workspace as the trigger editor changed it and hands every
 // valid edit to the studio (workspaceEdited), so the live simulation and
 // the replay always run the same triggers.
@@ -41,12 +45,16 @@ public:
     // status bar) are imported.
     void acceptDropsOn(QWidget* target);
     bool openSession(int libraryRow);
+    // The diff's double-click: the session replayed with the triggers the
+    // diff compared with (and its policy), at `at`.
+    bool openDiffSession(const QString& productId, const QString& sessionId, proactive::Timestamp at);
 
     SessionLibrary& library() const { return *m_library; }
     SessionBrowser* browser() const { return m_browser; }
     ReplayPanel* replayPanel() const { return m_replay; }
     TriggerEditor* triggerEditor() const { return m_triggers; }
     SweepPanel* sweepPanel() const { return m_sweeps; }
+    DiffPanel* diffPanel() const { return m_diff; }
 
 Q_SIGNALS:
     // The triggers as edited (valid), for the live simulation.
@@ -61,6 +69,7 @@ protected:
 private:
     void onWorkspaceEdited(std::shared_ptr<const Workspace> workspace);
     void refreshSessionsTab();
+    void refreshDiffTriggers();
     void reveal(QWidget* tab);
 
     std::shared_ptr<const Workspace> m_workspace;
@@ -70,6 +79,7 @@ private:
     ReplayPanel* m_replay;
     TriggerEditor* m_triggers;
     SweepPanel* m_sweeps;
+    DiffPanel* m_diff;
 };
 
 } // namespace proactive::ui

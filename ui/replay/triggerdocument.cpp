@@ -99,6 +99,7 @@ bool TriggerDocument::open(std::shared_ptr<const Workspace> workspace, const std
     }
     m_workspace = std::move(workspace);
     m_edited = m_workspace;
+    m_saved = m_workspace;
     m_productId = productId;
     m_file = std::move(file);
     m_pointer = std::move(pointer);
@@ -358,6 +359,7 @@ bool TriggerDocument::save(QString* error)
     file.write(text.data(), static_cast<qint64>(text.size()));
     if (!file.commit())
         return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
+    m_saved = m_edited;
     m_undoStack->setClean();
     return true;
 }

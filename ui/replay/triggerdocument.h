@@ -77,8 +77,10 @@ public:
     // The workspace with the product's triggers as edited; null while there
     // are problems.
     std::shared_ptr<const Workspace> editedWorkspace() const { return m_edited; }
-    // The workspace as opened (what "discard" goes back to).
-    const std::shared_ptr<const Workspace>& openedWorkspace() const { return m_workspace; }
+    // The workspace with the product's triggers as the file has them: as
+    // opened, then as last saved (what "discard" goes back to, and the diff
+    // view's "before").
+    const std::shared_ptr<const Workspace>& savedWorkspace() const { return m_saved; }
 
     // Validates, then writes; on problems or a write error the file on disk
     // is untouched and `error` says why.
@@ -100,6 +102,7 @@ private:
 
     std::shared_ptr<const Workspace> m_workspace;
     std::shared_ptr<const Workspace> m_edited;
+    std::shared_ptr<const Workspace> m_saved;
     std::string m_productId;
     std::string m_file; // relative to the workspace
     std::string m_pointer; // of the array in the file; "" for the whole file

@@ -111,6 +111,10 @@ void TriggerEditor::buildUi()
     m_save = new QPushButton(tr("Save"), this);
     m_save->setObjectName(u"saveTriggers"_qs);
     m_save->setToolTip(tr("Write the triggers back to their file (only when they validate)"));
+    m_diff = new QPushButton(tr("Diff with saved"), this);
+    m_diff->setObjectName(u"diffTriggers"_qs);
+    m_diff->setToolTip(tr("Replay every imported session of the product with the saved triggers and with these, "
+                          "and list the firings that change (the Diff tab)"));
 
     m_list = new QListWidget(this);
     m_list->setObjectName(u"triggerList"_qs);
@@ -187,6 +191,7 @@ void TriggerEditor::buildUi()
     top->addWidget(m_title, 1);
     top->addWidget(m_undo);
     top->addWidget(m_redo);
+    top->addWidget(m_diff);
     top->addWidget(m_save);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -195,6 +200,7 @@ void TriggerEditor::buildUi()
     layout->addWidget(m_status);
 
     connect(m_save, &QPushButton::clicked, this, &TriggerEditor::save);
+    connect(m_diff, &QPushButton::clicked, this, &TriggerEditor::diffRequested);
     connect(m_add, &QPushButton::clicked, this, [this] {
         const int index = m_document->addTrigger();
         if (index >= 0)
@@ -283,9 +289,9 @@ bool TriggerEditor::openProduct(std::shared_ptr<const Workspace> workspace, cons
         if (answer != QMessageBox::Save || !m_document->save(&error)) {
             if (!error.isEmpty())
                 QMessageBox::warning(this, tr("Triggers not saved"), error);
-            // Back to the triggers as they were opened, in the studio too; a
+            // Back to the triggers as the file has them, in the studio too; a
             // workspace opened afresh never had these edits.
-            const Product* opened = m_document->openedWorkspace()->product(m_document->productId());
+            const Product* opened = m_document->savedWorkspace()->product(m_document->productId());
             if (opened && workspace && workspace == m_applied) {
                 workspace = std::make_shared<const Workspace>(workspace->withProduct(*opened));
                 Q_EMIT workspaceEdited(workspace);
@@ -354,6 +360,7 @@ void TriggerEditor::onDocumentChanged()
                                     m_document->displayName().toHtmlEscaped())
                           : tr("No product"));
     m_save->setEnabled(open);
+    m_diff->setEnabled(open);
     m_add->setEnabled(open && m_document->json().is_array());
     if (!open)
         return;

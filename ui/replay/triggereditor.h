@@ -56,6 +56,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void workspaceEdited(std::shared_ptr<const proactive::Workspace> workspace);
     void saved(const QString& path);
+    // "Diff with saved": compare these triggers with the file's over the imported sessions.
+    void diffRequested();
 
 private:
     void buildUi();
@@ -79,6 +81,7 @@ private:
     QToolButton* m_undo;
     QToolButton* m_redo;
     QPushButton* m_save;
+    QPushButton* m_diff;
     QTabWidget* m_views;
     QListWidget* m_list;
     QPushButton* m_add;
