@@ -3,6 +3,7 @@
 #include "backgroundjob.h"
 #include "inspector/presentation.h"
 #include "intake/canonicalurl.h"
+#include "jobfeedback.h"
 #include "policyeditor.h"
 #include "replayformat.h"
 #include "sessionlibrary.h"
@@ -34,7 +35,6 @@ struct DiffPanel::Pending {
 
 namespace {
 
-    constexpr int kProgressSteps = 1000;
     // Sessions with more changes than this start folded.
     constexpr int kExpandedChanges = 400;
     constexpr int kSessionRole = Qt::UserRole + 1;
@@ -112,8 +112,8 @@ DiffPanel::DiffPanel(SessionLibrary& library, QWidget* parent)
     , m_policy(new PolicyEditor(this))
     , m_run(new QPushButton(tr("Run diff"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
-    , m_progress(new QProgressBar(this))
-    , m_status(new QLabel(this))
+    , m_progress(new WorkProgressBar(this))
+    , m_status(new StatusLabel(this))
     , m_summary(new QLabel(this))
     , m_totals(new QTableWidget(this))
     , m_changes(new QTreeWidget(this))
@@ -130,10 +130,8 @@ DiffPanel::DiffPanel(SessionLibrary& library, QWidget* parent)
     m_cancel->setObjectName(u"cancelDiff"_qs);
     m_cancel->setEnabled(false);
     m_progress->setObjectName(u"diffProgress"_qs);
-    m_progress->setRange(0, kProgressSteps);
     m_progress->setValue(0);
     m_status->setObjectName(u"diffStatus"_qs);
-    m_status->setWordWrap(true);
     m_summary->setObjectName(u"diffSummary"_qs);
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -204,9 +202,8 @@ DiffPanel::DiffPanel(SessionLibrary& library, QWidget* parent)
     connect(m_browse, &QPushButton::clicked, this, &DiffPanel::browse);
     connect(m_run, &QPushButton::clicked, this, &DiffPanel::run);
     connect(m_cancel, &QPushButton::clicked, this, &DiffPanel::cancel);
-    connect(m_job, &BackgroundJob::progressChanged, this, [this](quint64 done, quint64 total) {
-        m_progress->setValue(static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * kProgressSteps));
-    });
+    connect(m_job, &BackgroundJob::progressChanged, this,
+        [this](quint64 done, quint64 total) { m_progress->showProgress(done, total); });
     connect(m_job, &BackgroundJob::finished, this, &DiffPanel::onFinished);
     connect(m_changes, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
         if (!m_result)
@@ -307,19 +304,19 @@ bool DiffPanel::run()
     if (isRunning())
         return false;
     if (!m_saved || !m_edited) {
-        setStatus(tr("No product's triggers are open"), true);
+        m_status->showMessage(tr("No product's triggers are open"), true);
         return false;
     }
     std::shared_ptr<const Workspace> compared = m_edited;
     QString file; // empty: the editor's triggers
     if (other() == Other::File) {
         if (otherFile().isEmpty()) {
-            setStatus(tr("Choose the triggers file to compare with"), true);
+            m_status->showMessage(tr("Choose the triggers file to compare with"), true);
             return false;
         }
         auto loaded = withTriggersFile(*m_saved, m_productId, otherFile().toStdString());
         if (!loaded) {
-            setStatus(QString::fromStdString(loaded.error().message), true);
+            m_status->showMessage(QString::fromStdString(loaded.error().message), true);
             return false;
         }
         compared = std::move(*loaded);
@@ -327,8 +324,8 @@ bool DiffPanel::run()
     }
     auto sessions = m_library.sessionsOf(m_productId);
     if (sessions.empty()) {
-        setStatus(tr("No sessions of %1 are loaded: import some in the Sessions tab")
-                      .arg(QString::fromStdString(m_productId)),
+        m_status->showMessage(tr("No sessions of %1 are loaded: import some in the Sessions tab")
+                                  .arg(QString::fromStdString(m_productId)),
             true);
         return false;
     }
@@ -378,7 +375,8 @@ bool DiffPanel::run()
     });
     m_progress->setValue(0);
     refreshControls();
-    setStatus(tr("Replaying %n session(s) with both trigger sets…", nullptr, static_cast<int>(inputs.sessions.size())));
+    m_status->showMessage(
+        tr("Replaying %n session(s) with both trigger sets…", nullptr, static_cast<int>(inputs.sessions.size())));
     return true;
 }
 
@@ -393,17 +391,18 @@ void DiffPanel::onFinished(bool cancelled)
     refreshControls();
     if (cancelled || !pending || (pending->error && pending->error->code == "cancelled")) {
         m_progress->setValue(0);
-        setStatus(m_result ? tr("Diff cancelled; the previous result stays") : tr("Diff cancelled"));
+        m_status->showMessage(m_result ? tr("Diff cancelled; the previous result stays") : tr("Diff cancelled"));
         Q_EMIT finished(false);
         return;
     }
     if (!pending->done) {
-        setStatus(pending->error ? QString::fromStdString(pending->error->toString()) : tr("The diff failed"), true);
+        m_status->showMessage(
+            pending->error ? QString::fromStdString(pending->error->toString()) : tr("The diff failed"), true);
         Q_EMIT finished(false);
         return;
     }
     m_result = std::move(pending->diff);
-    m_progress->setValue(kProgressSteps);
+    m_progress->setValue(m_progress->maximum());
     showResult();
     refreshStatus();
     Q_EMIT finished(true);
@@ -578,8 +577,9 @@ void DiffPanel::refreshStatus()
     if (isRunning())
         return;
     if (!m_result) {
-        setStatus(tr("Replays every imported session of the product with both trigger sets and lists the firings "
-                     "that appear, disappear or move"));
+        m_status->showMessage(
+            tr("Replays every imported session of the product with both trigger sets and lists the firings "
+               "that appear, disappear or move"));
         return;
     }
     const TriggerSetDiff& result = *m_result;
@@ -588,10 +588,10 @@ void DiffPanel::refreshStatus()
                        .arg(result.otherFile.isEmpty() ? tr("the trigger editor's triggers") : result.otherFile,
                            QString::fromStdString(result.productId), QString::fromStdString(result.policy.toString()));
     if (isStale()) {
-        setStatus(text + tr(". The triggers changed since: run the diff again"), true);
+        m_status->showMessage(text + tr(". The triggers changed since: run the diff again"), true);
         return;
     }
-    setStatus(text);
+    m_status->showMessage(text);
 }
 
 QString DiffPanel::summaryText() const
@@ -602,12 +602,6 @@ QString DiffPanel::summaryText() const
 QString DiffPanel::statusText() const
 {
     return m_status->text();
-}
-
-void DiffPanel::setStatus(const QString& text, bool error)
-{
-    m_status->setText(text);
-    m_status->setStyleSheet(error ? u"color: #b91c1c"_qs : QString());
 }
 
 } // namespace proactive::ui

@@ -12,13 +12,15 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
-class QProgressBar;
 class QPushButton;
 class QTableWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace proactive::ui {
+
+class StatusLabel;
+class WorkProgressBar;
 
 class BackgroundJob;
 class PolicyEditor;
@@ -99,7 +101,6 @@ private:
     void showTotals();
     void showChanges();
     void refreshStatus();
-    void setStatus(const QString& text, bool error = false);
 
     SessionLibrary& m_library;
     std::shared_ptr<const Workspace> m_saved;
@@ -116,8 +117,8 @@ private:
     PolicyEditor* m_policy;
     QPushButton* m_run;
     QPushButton* m_cancel;
-    QProgressBar* m_progress;
-    QLabel* m_status;
+    WorkProgressBar* m_progress;
+    StatusLabel* m_status;
     QLabel* m_summary;
     QTableWidget* m_totals;
     QTreeWidget* m_changes;

@@ -1,5 +1,6 @@
 #include "sessionbrowser.h"
 
+#include "jobfeedback.h"
 #include "sessionlibrary.h"
 
 #include <QComboBox>
@@ -22,7 +23,6 @@ namespace proactive::ui {
 namespace {
 
     // Progress is in bytes, which overflow a QProgressBar's int past 2 GiB.
-    constexpr int kProgressSteps = 1000;
 
 } // namespace
 
@@ -34,7 +34,7 @@ SessionBrowser::SessionBrowser(SessionLibrary& library, QWidget* parent)
     , m_table(new QTableView(this))
     , m_proxy(new QSortFilterProxyModel(this))
     , m_status(new QLabel(this))
-    , m_progress(new QProgressBar(this))
+    , m_progress(new WorkProgressBar(this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_problemsTitle(new QLabel(this))
     , m_problems(new QListWidget(this))
@@ -76,7 +76,6 @@ SessionBrowser::SessionBrowser(SessionLibrary& library, QWidget* parent)
     m_status->setObjectName(u"importStatus"_qs);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_progress->setObjectName(u"importProgress"_qs);
-    m_progress->setRange(0, kProgressSteps);
     m_progress->setMaximumWidth(220);
     m_progress->hide();
     m_cancel->setObjectName(u"cancelImport"_qs);
@@ -124,9 +123,8 @@ SessionBrowser::SessionBrowser(SessionLibrary& library, QWidget* parent)
         m_progress->show();
         m_cancel->show();
     });
-    connect(&m_library, &SessionLibrary::importProgress, this, [this](quint64 done, quint64 total) {
-        m_progress->setValue(static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * kProgressSteps));
-    });
+    connect(&m_library, &SessionLibrary::importProgress, this,
+        [this](quint64 done, quint64 total) { m_progress->showProgress(done, total); });
     connect(&m_library, &SessionLibrary::importFinished, this, &SessionBrowser::onImportFinished);
     connect(&m_library, &SessionLibrary::diagnosticsChanged, this, &SessionBrowser::refreshProblems);
     connect(&m_library, &SessionLibrary::modelReset, this, [this] {

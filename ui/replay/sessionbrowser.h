@@ -6,12 +6,13 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
-class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
 
 namespace proactive::ui {
+
+class WorkProgressBar;
 
 class SessionLibrary;
 struct ImportOutcome;
@@ -51,7 +52,7 @@ private:
     QTableView* m_table;
     QSortFilterProxyModel* m_proxy;
     QLabel* m_status;
-    QProgressBar* m_progress;
+    WorkProgressBar* m_progress;
     QPushButton* m_cancel;
     QLabel* m_problemsTitle;
     QListWidget* m_problems;

@@ -1,6 +1,7 @@
 #include "sweeppanel.h"
 
 #include "backgroundjob.h"
+#include "jobfeedback.h"
 #include "policyeditor.h"
 #include "replay/overrides.h"
 #include "sessionlibrary.h"
@@ -35,7 +36,6 @@ struct SweepPanel::Pending {
 
 namespace {
 
-    constexpr int kProgressSteps = 1000;
     const std::array kSeriesColors { QColor(0x63, 0x66, 0xf1), QColor(0x10, 0xb9, 0x81), QColor(0xf5, 0x9e, 0x0b),
         QColor(0xef, 0x44, 0x44), QColor(0x0e, 0xa5, 0xe9), QColor(0xa8, 0x55, 0xf7) };
 
@@ -82,8 +82,8 @@ SweepPanel::SweepPanel(SessionLibrary& library, QWidget* parent)
     , m_policy(new PolicyEditor(this))
     , m_run(new QPushButton(tr("Run sweep"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
-    , m_progress(new QProgressBar(this))
-    , m_status(new QLabel(this))
+    , m_progress(new WorkProgressBar(this))
+    , m_status(new StatusLabel(this))
     , m_table(new QTableWidget(this))
     , m_chartView(new QChartView(this))
 {
@@ -101,11 +101,9 @@ SweepPanel::SweepPanel(SessionLibrary& library, QWidget* parent)
     m_cancel->setObjectName(u"cancelSweep"_qs);
     m_cancel->setEnabled(false);
     m_progress->setObjectName(u"sweepProgress"_qs);
-    m_progress->setRange(0, kProgressSteps);
     m_progress->setValue(0);
     m_progress->setTextVisible(true);
     m_status->setObjectName(u"sweepStatus"_qs);
-    m_status->setWordWrap(true);
     m_table->setObjectName(u"sweepTable"_qs);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setAlternatingRowColors(true);
@@ -166,7 +164,7 @@ SweepPanel::SweepPanel(SessionLibrary& library, QWidget* parent)
         const QString path = m_setting->currentText().section(u' ', 0, 0);
         const QString values = m_values->text().isEmpty() ? m_values->placeholderText() : m_values->text();
         if (const auto error = addAxis(path, values))
-            setStatus(*error, true);
+            m_status->showMessage(*error, true);
         else
             m_values->clear();
     });
@@ -179,12 +177,12 @@ SweepPanel::SweepPanel(SessionLibrary& library, QWidget* parent)
     });
     connect(m_run, &QPushButton::clicked, this, &SweepPanel::run);
     connect(m_cancel, &QPushButton::clicked, this, &SweepPanel::cancel);
-    connect(m_job, &BackgroundJob::progressChanged, this, [this](quint64 done, quint64 total) {
-        m_progress->setValue(static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * kProgressSteps));
-    });
+    connect(m_job, &BackgroundJob::progressChanged, this,
+        [this](quint64 done, quint64 total) { m_progress->showProgress(done, total); });
     connect(m_job, &BackgroundJob::finished, this, &SweepPanel::onFinished);
     refreshAxes();
-    setStatus(tr("Pick settings and values; the sweep replays every loaded session of the product at each point"));
+    m_status->showMessage(
+        tr("Pick settings and values; the sweep replays every loaded session of the product at each point"));
 }
 
 SweepPanel::~SweepPanel() = default;
@@ -270,13 +268,13 @@ bool SweepPanel::run()
     if (isRunning())
         return false;
     if (m_axes.empty()) {
-        setStatus(tr("Add a setting to sweep first"), true);
+        m_status->showMessage(tr("Add a setting to sweep first"), true);
         return false;
     }
     auto sessions = m_library.sessionsOf(m_productId);
     if (sessions.empty()) {
-        setStatus(tr("No sessions of %1 are loaded: import some in the Sessions tab")
-                      .arg(QString::fromStdString(m_productId)),
+        m_status->showMessage(tr("No sessions of %1 are loaded: import some in the Sessions tab")
+                                  .arg(QString::fromStdString(m_productId)),
             true);
         return false;
     }
@@ -304,7 +302,8 @@ bool SweepPanel::run()
     std::size_t points = 1;
     for (const SweepAxis& axis : m_axes)
         points *= axis.values.size();
-    setStatus(tr("Replaying %1 session(s) at %n point(s)…", nullptr, static_cast<int>(points)).arg(m_resultSessions));
+    m_status->showMessage(
+        tr("Replaying %1 session(s) at %n point(s)…", nullptr, static_cast<int>(points)).arg(m_resultSessions));
     return true;
 }
 
@@ -321,19 +320,19 @@ void SweepPanel::onFinished(bool cancelled)
     if (cancelled || !pending || !pending->result
         || (!*pending->result && pending->result->error().code == "cancelled")) {
         m_progress->setValue(0);
-        setStatus(tr("Sweep cancelled"));
+        m_status->showMessage(tr("Sweep cancelled"));
         Q_EMIT finished(false);
         return;
     }
     if (!*pending->result) {
-        setStatus(QString::fromStdString(pending->result->error().toString()), true);
+        m_status->showMessage(QString::fromStdString(pending->result->error().toString()), true);
         Q_EMIT finished(false);
         return;
     }
     m_result = std::move(pending->result->value());
-    m_progress->setValue(kProgressSteps);
+    m_progress->setValue(m_progress->maximum());
     showResult();
-    setStatus(tr("%n point(s)", nullptr, static_cast<int>(m_result->points.size()))
+    m_status->showMessage(tr("%n point(s)", nullptr, static_cast<int>(m_result->points.size()))
         + tr(" × %n session(s) replayed", nullptr, static_cast<int>(m_resultSessions)));
     Q_EMIT finished(true);
 }
@@ -460,12 +459,6 @@ void SweepPanel::showResult()
 QString SweepPanel::statusText() const
 {
     return m_status->text();
-}
-
-void SweepPanel::setStatus(const QString& text, bool error)
-{
-    m_status->setText(text);
-    m_status->setStyleSheet(error ? u"color: #b91c1c"_qs : QString());
 }
 
 } // namespace proactive::ui

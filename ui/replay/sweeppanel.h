@@ -13,11 +13,13 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
-class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
 namespace proactive::ui {
+
+class StatusLabel;
+class WorkProgressBar;
 
 class BackgroundJob;
 class PolicyEditor;
@@ -65,7 +67,6 @@ private:
     void refreshSettings();
     void refreshAxes();
     void showResult();
-    void setStatus(const QString& text, bool error = false);
 
     SessionLibrary& m_library;
     std::shared_ptr<const Workspace> m_workspace;
@@ -84,8 +85,8 @@ private:
     PolicyEditor* m_policy;
     QPushButton* m_run;
     QPushButton* m_cancel;
-    QProgressBar* m_progress;
-    QLabel* m_status;
+    WorkProgressBar* m_progress;
+    StatusLabel* m_status;
     QTableWidget* m_table;
     QChartView* m_chartView;
 };
