@@ -4,6 +4,9 @@
 #include "simulation/simulation.h"
 
 #include <QHeaderView>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -18,6 +21,25 @@ namespace {
     QColor matchColor(bool matched)
     {
         return matched ? firingColor().darker(120) : QColor(0x9c, 0xa3, 0xaf);
+    }
+
+    // The verdict at the start of the explanation: in a narrow dock the
+    // columns to the right are scrolled out of view.
+    QIcon verdictIcon(bool matched)
+    {
+        const auto dot = [](bool held) {
+            QPixmap pixmap(12, 12);
+            pixmap.fill(Qt::transparent);
+            QPainter painter(&pixmap);
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(matchColor(held));
+            painter.drawEllipse(QRectF(2, 2, 8, 8));
+            return QIcon(pixmap);
+        };
+        static const QIcon held = dot(true);
+        static const QIcon notHeld = dot(false);
+        return matched ? held : notHeld;
     }
 
 } // namespace
@@ -79,6 +101,7 @@ void TriggersPanel::refresh()
         item->setData(0, Qt::UserRole, id);
         item->setData(1, Qt::UserRole, matched);
         item->setForeground(1, matchColor(matched));
+        item->setIcon(0, verdictIcon(matched));
         QFont bold = item->font(0);
         bold.setBold(true);
         item->setFont(0, bold);
@@ -98,6 +121,7 @@ void TriggersPanel::addCondition(QTreeWidgetItem* parent, const ConditionExplana
         { label, condition.matched ? tr("✓ matched") : tr("✗ no"), compactJson(condition.observed),
             compactJson(condition.threshold) });
     item->setForeground(1, matchColor(condition.matched));
+    item->setIcon(0, verdictIcon(condition.matched));
     item->setToolTip(0, QString::fromStdString(condition.kind + ": " + condition.label));
     if (!condition.details.is_null())
         item->setToolTip(2, QString::fromStdString(condition.details.dump(2)));
