@@ -5,6 +5,7 @@
 #include "demoworkspace.h"
 #include "inspector/presentation.h"
 #include "inspector/timelinepanel.h"
+#include "printers.h"
 #include "simulation/simulation.h"
 
 #include <QImage>
@@ -23,6 +24,7 @@ private Q_SLOTS:
     void init();
     void lanesGetTheirEntries();
     void rotationIsMarkedAcrossAllLanes();
+    void aRotationStartsTheStateBandThinking();
 
 private:
     std::unique_ptr<Simulation> m_simulation;
@@ -100,6 +102,31 @@ void TestTimeline::rotationIsMarkedAcrossAllLanes()
     for (int x = 80; x < middle - 10; x += 3)
         for (int y = 0; y < image.height(); y += 3)
             QVERIFY(image.pixel(x, y) != marked);
+}
+
+void TestTimeline::aRotationStartsTheStateBandThinking()
+{
+    for (const char* path : { "/projects", "/projects/apollo", "/projects" })
+        m_simulation->ingestCapturedEvent(
+            uR"({"event": "$pageview", "properties": {"$current_url": "http://127.0.0.1:8765%1"}})"_qs
+                .arg(QLatin1String(path))
+                .toUtf8());
+    m_simulation->stepToNextPoll(); // ping-pong fires: proactive_assistance
+    QCOMPARE(m_simulation->conversation()->state, FsmState::ProactiveAssistance);
+    m_simulation->advance(5s); // within the offer's 10 s
+    m_simulation->rotateSession();
+    m_simulation->advance(60s);
+
+    auto* view = m_panel->findChild<TimelineView*>(u"timelineView"_qs);
+    const QImage image = view->grab().toImage();
+    // The rotation is 60 s before now in a 180 s span; the band is the fourth lane.
+    const double left = 70;
+    const double width = image.width() - 78;
+    const int rotationX = static_cast<int>(left + width * (1.0 - 60.0 / 180.0));
+    const double laneHeight = (image.height() - 26) / 4.0;
+    const int bandY = static_cast<int>(4 + 3.5 * laneHeight);
+    QCOMPARE(QColor(image.pixel(rotationX - 6, bandY)), stateColor(FsmState::ProactiveAssistance));
+    QCOMPARE(QColor(image.pixel(rotationX + 6, bandY)), stateColor(FsmState::Thinking));
 }
 
 QTEST_MAIN(TestTimeline)

@@ -25,7 +25,9 @@ AgentStatePanel::AgentStatePanel(Simulation& simulation, QWidget* parent)
     m_countdown->setObjectName(u"countdown"_qs);
     m_details->setWordWrap(true);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_transitions->setHeaderLabels({ tr("Time"), tr("Event"), tr("From → to"), tr("Cause") });
+    // The transition itself first: in the default dock width the event and
+    // its cause may scroll out of view (both are in the row's tooltip).
+    m_transitions->setHeaderLabels({ tr("Time"), tr("From → to"), tr("Event"), tr("Cause") });
     m_transitions->setRootIsDecorated(false);
     m_transitions->setUniformRowHeights(true);
     m_transitions->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -91,10 +93,13 @@ void AgentStatePanel::refreshTransitions()
         { m_simulation.productId().toStdString(), m_simulation.conversationId() });
     m_transitions->clear();
     for (auto it = transitions.rbegin(); it != transitions.rend(); ++it) {
-        auto* item = new QTreeWidgetItem(m_transitions,
-            { clockTime(it->at), QString::fromStdString(it->event), stateName(it->from) + u" → "_qs + stateName(it->to),
-                QString::fromStdString(it->cause) });
-        item->setForeground(2, stateColor(it->to));
+        const QString event = QString::fromStdString(it->event);
+        const QString cause = QString::fromStdString(it->cause);
+        auto* item = new QTreeWidgetItem(
+            m_transitions, { clockTime(it->at), stateName(it->from) + u" → "_qs + stateName(it->to), event, cause });
+        item->setForeground(1, stateColor(it->to));
+        for (int column = 0; column < m_transitions->columnCount(); ++column)
+            item->setToolTip(column, tr("%1 (%2)").arg(event, cause));
     }
 }
 

@@ -137,10 +137,11 @@ void TimelineView::paintEvent(QPaintEvent*)
             painter.fillRect(QRectF(left, stateTop, right - left, laneHeight - 8), stateColor(state));
     };
     for (const TimelineEntry& entry : *m_entries) {
-        if (entry.lane != TimelineEntry::Lane::State)
+        if (entry.lane != TimelineEntry::Lane::State && !entry.startsSession)
             continue;
         drawBand(since, entry.at, current);
-        current = entry.state;
+        // A new session is a new conversation, which starts thinking.
+        current = entry.startsSession ? FsmState::Thinking : entry.state;
         since = entry.at;
     }
     drawBand(since, m_now, current);
