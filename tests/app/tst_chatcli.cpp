@@ -1,12 +1,17 @@
 // `proactive-studio dify-sim` and `proactive-studio prompt` as a user runs
 // them: the real executable in a QProcess, real HTTP to the simulator.
 
-#include <QProcess>
+#include "studioprocess.h"
+
 #include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTest>
 #include <csignal>
 #include <nlohmann/json.hpp>
+
+using proactive::testing::runStudio;
+using proactive::testing::StudioProcess;
+using proactive::testing::StudioRun;
 
 namespace {
 
@@ -15,67 +20,20 @@ const QString kDemo = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-works
 const QString kBrokenTours = QStringLiteral(PROACTIVE_TEST_DATA "/workspaces/broken");
 constexpr const char* kKey = "app-cli-test-key";
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run run(const QStringList& arguments)
+StudioRun run(const QStringList& arguments)
 {
-    QProcess process;
-    process.start(kStudio, arguments);
-    if (!process.waitForFinished(60'000))
-        return {};
-    return { process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError()) };
+    return runStudio(kStudio, arguments, 60'000);
 }
 
-// A running `dify-sim`; its port is read from the "listening on" line.
-class DifySim final {
-public:
-    explicit DifySim(const QStringList& extraArguments)
-    {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(u"DIFY_API_KEY"_qs, QString::fromLatin1(kKey));
-        m_process.setProcessEnvironment(environment);
-        m_process.start(kStudio,
-            QStringList { u"dify-sim"_qs, u"--workspace"_qs, kDemo, u"--listen"_qs, u"127.0.0.1:0"_qs }
-                + extraArguments);
-        const QRegularExpression listening(uR"(^listening on http://127\.0\.0\.1:(\d+)\n)"_qs);
-        while (m_process.waitForReadyRead(30'000)) {
-            m_out += m_process.readAllStandardOutput();
-            const auto match = listening.match(QString::fromUtf8(m_out));
-            if (match.hasMatch()) {
-                m_port = quint16(match.captured(1).toUInt());
-                break;
-            }
-        }
-    }
-    ~DifySim()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished();
-        }
-    }
-
-    quint16 port() const { return m_port; }
-    int terminate()
-    {
-        ::kill(pid_t(m_process.processId()), SIGTERM);
-        if (!m_process.waitForFinished(30'000) || m_process.exitStatus() != QProcess::NormalExit)
-            return -1;
-        return m_process.exitCode();
-    }
-    QString err() { return m_err += QString::fromUtf8(m_process.readAllStandardError()); }
-
-private:
-    QProcess m_process;
-    QByteArray m_out;
-    QString m_err;
-    quint16 m_port = 0;
-};
+// A running `dify-sim`.
+StudioProcess startDifySim(const QStringList& extraArguments)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"DIFY_API_KEY"_qs, QString::fromLatin1(kKey));
+    return StudioProcess(kStudio,
+        QStringList { u"dify-sim"_qs, u"--workspace"_qs, kDemo, u"--listen"_qs, u"127.0.0.1:0"_qs } + extraArguments,
+        environment);
+}
 
 // One request with Connection: close; the whole answer (head and body) as bytes.
 QByteArray exchange(quint16 port, const QByteArray& method, const QByteArray& target, const QByteArray& body,
@@ -143,7 +101,7 @@ private Q_SLOTS:
 
 void TestChatCli::promptPrintsTheTourSection()
 {
-    const Run result = run({ u"prompt"_qs, kDemo });
+    const StudioRun result = run({ u"prompt"_qs, kDemo });
     QCOMPARE(result.exitCode, 0);
     QVERIFY(result.out.startsWith(u"## Tour catalog\n\n- create-project  (route: /projects)\n"_qs));
     QVERIFY(result.out.contains(u"- invite-teammate  (route: /projects/:slug)\n"_qs));
@@ -155,7 +113,7 @@ void TestChatCli::promptPrintsTheTourSection()
 
 void TestChatCli::promptRefusesBrokenTours()
 {
-    const Run result = run({ u"prompt"_qs, kBrokenTours });
+    const StudioRun result = run({ u"prompt"_qs, kBrokenTours });
     QCOMPARE(result.exitCode, 1);
     QCOMPARE(result.out, QString());
     QVERIFY2(result.err.contains(u"tours/"_qs), qPrintable(result.err));
@@ -175,14 +133,14 @@ void TestChatCli::promptBadArguments()
 {
     QFETCH(QStringList, arguments);
     QFETCH(int, exitCode);
-    const Run result = run(arguments);
+    const StudioRun result = run(arguments);
     QCOMPARE(result.exitCode, exitCode);
     QCOMPARE(result.out, QString());
 }
 
 void TestChatCli::difySimAnswersFromTheWorkspace()
 {
-    DifySim sim({ u"--token-delay-ms"_qs, u"0"_qs, u"--page"_qs, u"/projects/:slug/settings"_qs });
+    StudioProcess sim = startDifySim({ u"--token-delay-ms"_qs, u"0"_qs, u"--page"_qs, u"/projects/:slug/settings"_qs });
     QVERIFY(sim.port() != 0);
     const QByteArray stream = exchange(
         sim.port(), "POST", "/v1/chat-messages", chatBody("I could use some help with what I'm currently doing."));
@@ -195,7 +153,8 @@ void TestChatCli::difySimAnswersFromTheWorkspace()
     const QByteArray refused = exchange(sim.port(), "GET", "/v1/parameters", {}, "app-wrong");
     QVERIFY(refused.startsWith("HTTP/1.1 401 Unauthorized\r\n"));
 
-    QCOMPARE(sim.terminate(), 0);
+    sim.signal(SIGTERM);
+    QCOMPARE(sim.waitForExit(), 0);
     const QString err = sim.err();
     QVERIFY2(err.contains(u"POST /v1/chat-messages 200 streaming conversation="_qs), qPrintable(err));
     QVERIFY(err.contains(u"tour=project-settings reason=current_page"_qs));
@@ -207,11 +166,12 @@ void TestChatCli::difySimAnswersFromTheWorkspace()
 
 void TestChatCli::difySimFault()
 {
-    DifySim sim({ u"--token-delay-ms"_qs, u"0"_qs, u"--fault"_qs, u"http-429"_qs, u"--quiet"_qs });
+    StudioProcess sim = startDifySim({ u"--token-delay-ms"_qs, u"0"_qs, u"--fault"_qs, u"http-429"_qs, u"--quiet"_qs });
     const QByteArray answer = exchange(sim.port(), "POST", "/v1/chat-messages", chatBody("How do I create a project?"));
     QVERIFY2(answer.startsWith("HTTP/1.1 429 Too Many Requests\r\n"), answer.left(200).constData());
     QVERIFY(answer.contains("{\"code\": \"too_many_requests\", "));
-    QCOMPARE(sim.terminate(), 0);
+    sim.signal(SIGTERM);
+    QCOMPARE(sim.waitForExit(), 0);
     QVERIFY(!sim.err().contains(u"POST /v1/chat-messages"_qs)); // --quiet
 }
 
@@ -238,7 +198,7 @@ void TestChatCli::difySimRefusesToStart()
     QFETCH(QStringList, arguments);
     QFETCH(int, exitCode);
     QFETCH(QString, message);
-    const Run result = run(arguments);
+    const StudioRun result = run(arguments);
     QCOMPARE(result.exitCode, exitCode);
     QVERIFY2(result.err.contains(message), qPrintable(result.err));
     QCOMPARE(result.out, QString());

@@ -1,10 +1,14 @@
 // The command line as a user runs it: the real executable in a QProcess,
 // on the bundled demo workspace and on a deliberately broken one.
 
+#include "studioprocess.h"
+
 #include <QFile>
-#include <QProcess>
 #include <QTest>
 #include <nlohmann/json.hpp>
+
+using proactive::testing::runStudio;
+using proactive::testing::StudioRun;
 
 namespace {
 
@@ -12,20 +16,9 @@ const QString kStudio = QStringLiteral(PROACTIVE_STUDIO_EXECUTABLE);
 const QString kDemo = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace");
 const QString kBroken = QStringLiteral(PROACTIVE_TEST_DATA "/workspaces/broken");
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run run(const QStringList& arguments)
+StudioRun run(const QStringList& arguments)
 {
-    QProcess process;
-    process.start(kStudio, arguments);
-    if (!process.waitForFinished(60'000))
-        return {};
-    return { process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError()) };
+    return runStudio(kStudio, arguments, 60'000);
 }
 
 nlohmann::json parse(const QString& text)

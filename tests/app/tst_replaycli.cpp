@@ -2,12 +2,16 @@
 // QProcess on the replay test workspace and exports (tests/data/replay),
 // its exit codes, the reports it writes and their determinism.
 
+#include "studioprocess.h"
+
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <nlohmann/json.hpp>
+
+using proactive::testing::runStudio;
+using proactive::testing::StudioRun;
 
 namespace {
 
@@ -17,20 +21,9 @@ const QString kWorkspace = kData + u"/workspace"_qs;
 const QString kExports = kData + u"/exports"_qs;
 const QString kDemo = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace");
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run run(const QStringList& arguments)
+StudioRun run(const QStringList& arguments)
 {
-    QProcess process;
-    process.start(kStudio, QStringList { u"replay"_qs } + arguments);
-    if (!process.waitForFinished(120'000))
-        return {};
-    return { process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError()) };
+    return runStudio(kStudio, QStringList { u"replay"_qs } + arguments, 120'000);
 }
 
 QByteArray contents(const QString& path)

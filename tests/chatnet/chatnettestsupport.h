@@ -2,17 +2,15 @@
 
 // Support for the chat tests: the offline Dify server in a thread of its
 // own (so a blocking client or a QNetworkAccessManager in the test thread
-// meets it over real sockets), and a blocking raw HTTP/1.1 client that keeps
-// the chunks of a chunked body apart, to check Dify's framing byte by byte.
+// meets it over real sockets); tests/support's raw HTTP/1.1 client keeps the
+// chunks of a chunked body apart, to check Dify's framing byte by byte.
 
 #include "chatnet/difysimserver.h"
 #include "demoworkspace.h"
+#include "rawhttpclient.h"
 #include "tourcatalog.h"
 
 #include <QByteArray>
-#include <QList>
-#include <QPair>
-#include <QTcpSocket>
 #include <QThread>
 #include <QUrl>
 #include <functional>
@@ -68,19 +66,9 @@ private:
     QStringList m_log;
 };
 
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
-
-struct RawResponse {
-    int status = 0; // 0: no (complete) head
-    HeaderList headers;
-    QByteArray body; // de-chunked
-    QList<QByteArray> chunks; // a chunked body's chunks, in order
-    bool complete = false; // Content-Length reached, or the terminating chunk seen
-    bool closed = false; // the server closed the connection before a complete body
-
-    QByteArray header(const QByteArray& name) const;
-    nlohmann::json json() const;
-};
+using testing::HeaderList;
+using testing::RawHttpClient;
+using testing::RawHttpResponse;
 
 // Headers of an authorised JSON request.
 inline HeaderList authorised(const QByteArray& key = kSimKey)
@@ -88,40 +76,11 @@ inline HeaderList authorised(const QByteArray& key = kSimKey)
     return { { "Authorization", "Bearer " + key }, { "Content-Type", "application/json" } };
 }
 
-// One connection; blocking.
-class RawHttp final {
-public:
-    explicit RawHttp(quint16 port);
-    RawResponse request(const QByteArray& method, const QByteArray& target, const QByteArray& body = {},
-        const HeaderList& headers = authorised());
-    RawResponse post(const QByteArray& target, const nlohmann::json& body, const HeaderList& headers = authorised())
-    {
-        return request("POST", target, QByteArray::fromStdString(body.dump()), headers);
-    }
-    RawResponse get(const QByteArray& target, const HeaderList& headers = authorised())
-    {
-        return request("GET", target, {}, headers);
-    }
-
-    // For streams read piece by piece: send a request, then read its head
-    // and chunks as they come.
-    bool send(const QByteArray& method, const QByteArray& target, const QByteArray& body,
-        const HeaderList& headers = authorised());
-    RawResponse readHead(int timeoutMs = 10'000);
-    // The next chunk of a chunked body (empty: the terminating chunk, or
-    // nothing within the timeout: then `ok` is false).
-    QByteArray readChunk(bool& ok, int timeoutMs = 10'000);
-    // Reads the rest of the response whose head readHead() returned.
-    void readBody(RawResponse& response, int timeoutMs = 10'000);
-    bool isConnected() const { return m_socket->state() == QAbstractSocket::ConnectedState; }
-    void close() { m_socket->abort(); }
-
-private:
-    bool fill(int timeoutMs);
-
-    std::unique_ptr<QTcpSocket> m_socket;
-    QByteArray m_buffer;
-};
+// A client whose requests are authorised JSON requests unless they say otherwise.
+inline RawHttpClient simClient(quint16 port)
+{
+    return RawHttpClient(port, authorised());
+}
 
 // The JSON of every `data:` frame of an SSE body (frames are split on blank lines).
 std::vector<nlohmann::json> dataFrames(const QByteArray& body);

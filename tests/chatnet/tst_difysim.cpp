@@ -117,8 +117,9 @@ void TestDifySim::streamingFraming()
 {
     SimThread sim;
     sim.setPage("s1", "/projects");
-    RawHttp http(sim.port());
-    const RawResponse response = http.post("/v1/chat-messages", chatBody("How do I create a project?", "u1", "s1"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response
+        = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1", "s1"));
     QCOMPARE(response.status, 200);
     QCOMPARE(response.header("content-type"), QByteArray("text/event-stream; charset=utf-8"));
     QCOMPARE(response.header("transfer-encoding"), QByteArray("chunked"));
@@ -164,11 +165,11 @@ void TestDifySim::answerFollowsTheSessionsPage()
 {
     SimThread sim;
     sim.setPage("on-settings", "https://app.acme.test/projects/:slug/settings");
-    RawHttp http(sim.port());
+    RawHttpClient http = simClient(sim.port());
     const std::string prefill = "I could use some help with what I'm currently doing.";
-    const RawResponse onPage = http.post("/v1/chat-messages", chatBody(prefill, "u1", "on-settings"));
+    const RawHttpResponse onPage = http.postJson("/v1/chat-messages", chatBody(prefill, "u1", "on-settings"));
     QVERIFY(answerOf(dataFrames(onPage.body)).ends_with("\n[TOUR:project-settings]"));
-    const RawResponse unknown = http.post("/v1/chat-messages", chatBody(prefill, "u1", "no-activity"));
+    const RawHttpResponse unknown = http.postJson("/v1/chat-messages", chatBody(prefill, "u1", "no-activity"));
     QVERIFY(answerOf(dataFrames(unknown.body)).ends_with("\n[TOUR:none]"));
 }
 
@@ -196,8 +197,8 @@ void TestDifySim::currentPageFromTheConnector()
 
     SimThread sim;
     sim.run([&](chatnet::DifySimServer& server) { server.setCurrentPageProvider(page); });
-    RawHttp http(sim.port());
-    const RawResponse response = http.post(
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson(
         "/v1/chat-messages", chatBody("I could use some help with what I'm currently doing.", "u1", "live-session"));
     QVERIFY(answerOf(dataFrames(response.body)).ends_with("\n[TOUR:project-settings]"));
 }
@@ -209,8 +210,8 @@ void TestDifySim::pingFrames()
     settings.chunkChars = 40;
     settings.pingInterval = 10ms;
     SimThread sim(settings);
-    RawHttp http(sim.port());
-    const RawResponse response = http.post("/v1/chat-messages", chatBody("How do I change my password?", "u1"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I change my password?", "u1"));
     QVERIFY(response.complete);
     QVERIFY2(response.chunks.contains("event: ping\n\n"), response.body.constData());
     QCOMPARE_JSON(dataFrames(response.body).back()["event"], "message_end");
@@ -221,8 +222,8 @@ void TestDifySim::writeBytesSplitsFrames()
     auto settings = SimThread::defaultSettings();
     settings.writeBytes = 7;
     SimThread sim(settings);
-    RawHttp http(sim.port());
-    const RawResponse response = http.post("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
     QVERIFY(response.complete);
     QVERIFY(response.chunks.size() > 100);
     for (const QByteArray& chunk : response.chunks)
@@ -237,8 +238,8 @@ void TestDifySim::chatflowFrames()
     settings.chatflow = true;
     settings.chunkChars = 1000;
     SimThread sim(settings);
-    RawHttp http(sim.port());
-    const RawResponse response = http.post("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
     QCOMPARE(joined(eventNames(dataFrames(response.body))),
         u"workflow_started,node_started,node_finished,node_started,message,node_finished,node_started,node_finished,"
         "workflow_finished,message_end"_qs);
@@ -247,9 +248,9 @@ void TestDifySim::chatflowFrames()
 void TestDifySim::blockingMode()
 {
     SimThread sim;
-    RawHttp http(sim.port());
-    const RawResponse response
-        = http.post("/v1/chat-messages", chatBody("How do I change my password?", "u1", "s1", "", "blocking"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response
+        = http.postJson("/v1/chat-messages", chatBody("How do I change my password?", "u1", "s1", "", "blocking"));
     QCOMPARE(response.status, 200);
     QCOMPARE(response.header("content-type"), QByteArray("application/json"));
     const json body = response.json();
@@ -264,7 +265,7 @@ void TestDifySim::blockingMode()
     // Without response_mode, Dify answers blocking.
     json noMode = chatBody("hi", "u1");
     noMode.erase("response_mode");
-    QCOMPARE(http.post("/v1/chat-messages", noMode).header("content-type"), QByteArray("application/json"));
+    QCOMPARE(http.postJson("/v1/chat-messages", noMode).header("content-type"), QByteArray("application/json"));
 }
 
 void TestDifySim::authentication_data()
@@ -288,14 +289,14 @@ void TestDifySim::authentication()
     QFETCH(int, status);
     QFETCH(QString, message);
     SimThread sim;
-    RawHttp http(sim.port());
+    RawHttpClient http = simClient(sim.port());
     HeaderList headers { { "Content-Type", "application/json" } };
     if (!authorization.isEmpty())
         headers.append({ "Authorization", authorization });
     for (const QByteArray& target : { QByteArray("/v1/chat-messages"), QByteArray("/v1/parameters") }) {
-        const RawResponse response = target.endsWith("parameters")
+        const RawHttpResponse response = target.endsWith("parameters")
             ? http.get(target, headers)
-            : http.post(target, chatBody("hi", "u1", "", "", "blocking"), headers);
+            : http.postJson(target, chatBody("hi", "u1", "", "", "blocking"), headers);
         QCOMPARE(response.status, status);
         if (status == 401) {
             QCOMPARE_JSON(response.json()["code"], "unauthorized");
@@ -338,8 +339,8 @@ void TestDifySim::validation()
     QFETCH(int, status);
     QFETCH(QString, code);
     SimThread sim;
-    RawHttp http(sim.port());
-    const RawResponse response = http.request("POST", "/v1/chat-messages", body);
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.request("POST", "/v1/chat-messages", body);
     QCOMPARE(response.status, status);
     if (!code.isEmpty()) {
         QCOMPARE(QString::fromStdString(response.json()["code"].get<std::string>()), code);
@@ -355,14 +356,15 @@ void TestDifySim::inputsOnlyOnTheFirstMessage()
     SimThread sim;
     sim.setPage("s1", "/settings/account");
     sim.setPage("s2", "/projects");
-    RawHttp http(sim.port());
+    RawHttpClient http = simClient(sim.port());
     const std::string prefill = "I could use some help with what I'm currently doing.";
-    const auto first = dataFrames(http.post("/v1/chat-messages", chatBody(prefill, "u1", "s1")).body);
+    const auto first = dataFrames(http.postJson("/v1/chat-messages", chatBody(prefill, "u1", "s1")).body);
     const std::string conversationId = first.back()["conversation_id"].get<std::string>();
     QVERIFY(answerOf(first).ends_with("[TOUR:account-settings]"));
 
     // The follow-up names another session: Dify ignores inputs now.
-    const auto second = dataFrames(http.post("/v1/chat-messages", chatBody(prefill, "u1", "s2", conversationId)).body);
+    const auto second
+        = dataFrames(http.postJson("/v1/chat-messages", chatBody(prefill, "u1", "s2", conversationId)).body);
     QCOMPARE(second.back()["conversation_id"].get<std::string>(), conversationId);
     QVERIFY(answerOf(second).ends_with("[TOUR:account-settings]"));
 
@@ -374,7 +376,7 @@ void TestDifySim::inputsOnlyOnTheFirstMessage()
     QCOMPARE(conversation->messages.size(), std::size_t(2));
 
     // Another user may not continue it.
-    const RawResponse foreign = http.post("/v1/chat-messages", chatBody("hi", "u2", "", conversationId));
+    const RawHttpResponse foreign = http.postJson("/v1/chat-messages", chatBody("hi", "u2", "", conversationId));
     QCOMPARE(foreign.status, 404);
     QCOMPARE_JSON(foreign.json()["message"], "Conversation Not Exists.");
 }
@@ -382,9 +384,10 @@ void TestDifySim::inputsOnlyOnTheFirstMessage()
 void TestDifySim::conversationsAndMessages()
 {
     SimThread sim;
-    RawHttp http(sim.port());
+    RawHttpClient http = simClient(sim.port());
     const auto start = [&](const std::string& user, const std::string& query, const std::string& conversation) {
-        const json body = http.post("/v1/chat-messages", chatBody(query, user, "", conversation, "blocking")).json();
+        const json body
+            = http.postJson("/v1/chat-messages", chatBody(query, user, "", conversation, "blocking")).json();
         return body["conversation_id"].get<std::string>();
     };
     const std::string a = start("u1", "How do I create a project?", "");
@@ -433,8 +436,8 @@ void TestDifySim::conversationsAndMessages()
 void TestDifySim::parameters()
 {
     SimThread sim;
-    RawHttp http(sim.port());
-    const RawResponse response = http.get("/v1/parameters");
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.get("/v1/parameters");
     QCOMPARE(response.status, 200);
     const json body = response.json();
     QCOMPARE_JSON(body["user_input_form"][0]["text-input"]["variable"], "session_id");
@@ -461,8 +464,8 @@ void TestDifySim::routing()
     QFETCH(QByteArray, target);
     QFETCH(int, status);
     SimThread sim;
-    RawHttp http(sim.port());
-    const RawResponse response = http.request(method, target, method == "POST" ? QByteArray("{}") : QByteArray());
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.request(method, target, method == "POST" ? QByteArray("{}") : QByteArray());
     QCOMPARE(response.status, status);
     QCOMPARE(response.header("access-control-allow-origin"), QByteArray("*"));
     if (status == 204)
@@ -484,8 +487,8 @@ void TestDifySim::httpFaults()
     QFETCH(int, status);
     QFETCH(QString, code);
     SimThread sim(withFault(fault));
-    RawHttp http(sim.port());
-    const RawResponse response = http.post("/v1/chat-messages", chatBody("hi", "u1", "s1"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("hi", "u1", "s1"));
     QCOMPARE(response.status, status);
     QCOMPARE(QString::fromStdString(response.json()["code"].get<std::string>()), code);
     QCOMPARE_JSON(response.json()["status"], status);
@@ -497,8 +500,8 @@ void TestDifySim::httpFaults()
 void TestDifySim::errorEventFault()
 {
     SimThread sim(withFault(chatnet::DifySimFault::ErrorEvent, 2));
-    RawHttp http(sim.port());
-    const RawResponse response = http.post("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
     QCOMPARE(response.status, 200);
     QVERIFY(response.complete); // the stream ends properly after the error frame
     const auto frames = dataFrames(response.body);
@@ -512,8 +515,8 @@ void TestDifySim::errorEventFault()
 void TestDifySim::dropFault()
 {
     SimThread sim(withFault(chatnet::DifySimFault::DropConnection, 3));
-    RawHttp http(sim.port());
-    const RawResponse response = http.post("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
     QCOMPARE(response.status, 200);
     QVERIFY(!response.complete); // no terminating chunk
     QVERIFY(response.closed);
@@ -523,8 +526,8 @@ void TestDifySim::dropFault()
 void TestDifySim::malformedFault()
 {
     SimThread sim(withFault(chatnet::DifySimFault::MalformedFrames, 1));
-    RawHttp http(sim.port());
-    const RawResponse response = http.post("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
     QVERIFY(response.complete);
     QVERIFY(response.body.contains("\n\n: a comment from the offline server\n\n"));
     const auto frames = dataFrames(response.body);
@@ -541,10 +544,10 @@ void TestDifySim::stopEndsWithMessageEnd()
     auto settings = SimThread::defaultSettings();
     settings.tokenDelay = 40ms;
     SimThread sim(settings);
-    RawHttp stream(sim.port());
-    QVERIFY(stream.send("POST", "/v1/chat-messages",
+    RawHttpClient stream = simClient(sim.port());
+    QVERIFY(stream.sendRequest("POST", "/v1/chat-messages",
         QByteArray::fromStdString(chatBody("How do I change my password?", "u1").dump()), authorised()));
-    RawResponse head = stream.readHead();
+    RawHttpResponse head = stream.readHead();
     QCOMPARE(head.status, 200);
     bool ok = false;
     const QByteArray first = stream.readChunk(ok);
@@ -552,9 +555,9 @@ void TestDifySim::stopEndsWithMessageEnd()
     const json frame = json::parse(first.mid(6).toStdString());
     const std::string taskId = frame["task_id"].get<std::string>();
 
-    RawHttp control(sim.port());
-    const RawResponse stopped
-        = control.post(QByteArray("/v1/chat-messages/") + taskId.c_str() + "/stop", json { { "user", "u1" } });
+    RawHttpClient control = simClient(sim.port());
+    const RawHttpResponse stopped
+        = control.postJson(QByteArray("/v1/chat-messages/") + taskId.c_str() + "/stop", json { { "user", "u1" } });
     QCOMPARE(stopped.status, 200);
     QCOMPARE_JSON(stopped.json()["result"], "success");
 
@@ -569,7 +572,7 @@ void TestDifySim::stopEndsWithMessageEnd()
     QCOMPARE(sim.activeStreams(), std::size_t(0));
     QVERIFY(sim.accessLog().contains(
         u"POST /v1/chat-messages/%1/stop 200 task=stopped"_qs.arg(QString::fromStdString(taskId))));
-    QCOMPARE(control.post("/v1/chat-messages/x/stop", json::object()).status, 400); // user is required
+    QCOMPARE(control.postJson("/v1/chat-messages/x/stop", json::object()).status, 400); // user is required
 }
 
 void TestDifySim::stopByAnotherUserChangesNothing()
@@ -578,15 +581,15 @@ void TestDifySim::stopByAnotherUserChangesNothing()
     settings.tokenDelay = 5ms;
     settings.chunkChars = 20;
     SimThread sim(settings);
-    RawHttp stream(sim.port());
-    QVERIFY(stream.send("POST", "/v1/chat-messages",
+    RawHttpClient stream = simClient(sim.port());
+    QVERIFY(stream.sendRequest("POST", "/v1/chat-messages",
         QByteArray::fromStdString(chatBody("How do I change my password?", "u1").dump()), authorised()));
-    RawResponse head = stream.readHead();
+    RawHttpResponse head = stream.readHead();
     bool ok = false;
     const json frame = json::parse(stream.readChunk(ok).mid(6).toStdString());
-    RawHttp control(sim.port());
-    const RawResponse stopped
-        = control.post(QByteArray("/v1/chat-messages/") + frame["task_id"].get<std::string>().c_str() + "/stop",
+    RawHttpClient control = simClient(sim.port());
+    const RawHttpResponse stopped
+        = control.postJson(QByteArray("/v1/chat-messages/") + frame["task_id"].get<std::string>().c_str() + "/stop",
             json { { "user", "someone-else" } });
     QCOMPARE_JSON(stopped.json()["result"], "success"); // as Dify: no information leak
     stream.readBody(head);
@@ -599,8 +602,8 @@ void TestDifySim::clientLeavingEndsTheStream()
     auto settings = SimThread::defaultSettings();
     settings.tokenDelay = 20ms;
     SimThread sim(settings);
-    RawHttp stream(sim.port());
-    QVERIFY(stream.send("POST", "/v1/chat-messages",
+    RawHttpClient stream = simClient(sim.port());
+    QVERIFY(stream.sendRequest("POST", "/v1/chat-messages",
         QByteArray::fromStdString(chatBody("How do I change my password?", "u1").dump()), authorised()));
     QCOMPARE(stream.readHead().status, 200);
     bool ok = false;
@@ -614,9 +617,10 @@ void TestDifySim::clientLeavingEndsTheStream()
 void TestDifySim::connectionIsReusedAfterAStream()
 {
     SimThread sim;
-    RawHttp http(sim.port());
+    RawHttpClient http = simClient(sim.port());
     for (int i = 0; i < 3; ++i) {
-        const RawResponse response = http.post("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
+        const RawHttpResponse response
+            = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
         QCOMPARE(response.status, 200);
         QVERIFY(response.complete);
         QVERIFY(http.isConnected());
@@ -627,9 +631,9 @@ void TestDifySim::connectionIsReusedAfterAStream()
 void TestDifySim::accessLogNeverShowsTheKey()
 {
     SimThread sim;
-    RawHttp http(sim.port());
-    http.post("/v1/chat-messages", chatBody("How do I create a project?", "u1", "s1"));
-    http.post("/v1/chat-messages", chatBody("hi", "u1"), authorised("app-wrong-key"));
+    RawHttpClient http = simClient(sim.port());
+    http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1", "s1"));
+    http.postJson("/v1/chat-messages", chatBody("hi", "u1"), authorised("app-wrong-key"));
     const QStringList log = sim.accessLog();
     QCOMPARE(log.size(), 2);
     QVERIFY2(log[0].startsWith(u"POST /v1/chat-messages 200 streaming conversation="_qs), qPrintable(log[0]));

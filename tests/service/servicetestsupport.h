@@ -1,20 +1,19 @@
 #pragma once
 
 // Support for the service tests: a real HttpService on 127.0.0.1 in its own
-// thread, and a blocking raw HTTP/1.1 client, so that tests see exactly the
-// bytes on the wire (percent-encoded paths, partial bodies, pipelining).
+// thread, and the blocking raw HTTP/1.1 client of tests/support, so that tests
+// see exactly the bytes on the wire (percent-encoded paths, partial bodies,
+// pipelining).
 
 #include "base/clock.h"
 #include "connector/connector.h"
+#include "rawhttpclient.h"
 #include "service/httpservice.h"
 #include "store/memorystore.h"
 #include "workspace/workspace.h"
 
 #include <QByteArray>
-#include <QList>
-#include <QPair>
 #include <QStringList>
-#include <QTcpSocket>
 #include <QThread>
 #include <atomic>
 #include <functional>
@@ -39,46 +38,9 @@ inline constexpr const char* kRetrievalKey = "dify-retrieval-key-5b2e";
 std::shared_ptr<const Workspace> serviceWorkspace();
 QByteArray readTestFile(const QString& relativeToTestData);
 
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
-
-struct HttpResponse {
-    int status = 0; // 0: no (complete) answer
-    HeaderList headers;
-    QByteArray body;
-    bool closed = false; // the server closed the connection after it
-
-    QByteArray header(const QByteArray& name) const; // first value, case-insensitive name
-    nlohmann::json json() const;
-};
-
-// One connection; blocking (usable from any thread without an event loop).
-class HttpClient final {
-public:
-    explicit HttpClient(quint16 port);
-
-    bool isConnected() const { return m_socket->state() == QAbstractSocket::ConnectedState; }
-    HttpResponse request(const QByteArray& method, const QByteArray& target, const QByteArray& body = {},
-        const HeaderList& headers = {});
-    HttpResponse get(const QByteArray& target, const HeaderList& headers = {})
-    {
-        return request("GET", target, {}, headers);
-    }
-    HttpResponse post(const QByteArray& target, const QByteArray& body, const HeaderList& headers = {})
-    {
-        return request("POST", target, body, headers);
-    }
-
-    // Raw access for partial requests. readResponse() returns an interim
-    // "100 Continue" as it is; the next call reads the final answer.
-    bool send(const QByteArray& bytes);
-    HttpResponse readResponse(int timeoutMs = 10'000);
-    // True once the server has closed the connection (waits up to timeoutMs).
-    bool waitForClose(int timeoutMs = 10'000);
-
-private:
-    std::unique_ptr<QTcpSocket> m_socket;
-    QByteArray m_buffer;
-};
+using testing::HeaderList;
+using HttpResponse = testing::RawHttpResponse;
+using HttpClient = testing::RawHttpClient;
 
 // A connector and its HttpService on 127.0.0.1:<free port>, served from a
 // thread of their own.

@@ -28,7 +28,8 @@ int runClient(quint16 port, int client)
 {
     HttpClient http(port);
     int failures = 0;
-    const auto expect = [&](const HttpResponse& response) { failures += response.status == 200 ? 0 : 1; };
+    const auto expect
+        = [&](const HttpResponse& response) { failures += response.status == 200 && response.complete ? 0 : 1; };
     const std::string own = "client-" + std::to_string(client);
     const QByteArray ownPath = QByteArray::fromStdString(own);
     expect(http.post("/batch/", pingPongBatch(own, kT0)));

@@ -3,91 +3,45 @@
 
 #include "servicetestsupport.h"
 #include "store/sqlitestore.h"
+#include "studioprocess.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
 
 using namespace proactive;
 using namespace proactive::test;
+using proactive::testing::runStudio;
+using proactive::testing::StudioProcess;
+using proactive::testing::StudioRun;
 
 namespace {
 
 const QString kStudio = QStringLiteral(PROACTIVE_STUDIO_EXECUTABLE);
 const QString kWorkspace = QStringLiteral(PROACTIVE_TEST_DATA "/service/workspace");
 
-// A running `serve`; its port is read from the "listening on" line.
-class Serve final {
-public:
-    explicit Serve(const QStringList& extraArguments, const QProcessEnvironment& environment = defaultEnvironment())
-    {
-        m_process.setProcessEnvironment(environment);
-        m_process.start(kStudio,
-            QStringList { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs }
-                + extraArguments);
-        const QRegularExpression listening(uR"(^listening on http://127\.0\.0\.1:(\d+)\n)"_qs);
-        while (m_process.waitForReadyRead(30'000)) {
-            m_out += m_process.readAllStandardOutput();
-            const auto match = listening.match(QString::fromUtf8(m_out));
-            if (match.hasMatch()) {
-                m_port = quint16(match.captured(1).toUInt());
-                break;
-            }
-        }
-    }
-    ~Serve()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished();
-        }
-    }
-
-    static QProcessEnvironment defaultEnvironment()
-    {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(u"PROACTIVE_TEST_WEBHOOK_SECRET"_qs, QString::fromLatin1(kWebhookSecret));
-        environment.insert(u"PROACTIVE_RETRIEVAL_KEY"_qs, QString::fromLatin1(kRetrievalKey));
-        return environment;
-    }
-
-    quint16 port() const { return m_port; }
-    void signal(int number) { ::kill(pid_t(m_process.processId()), number); }
-    // Exit code once finished, -1 if it does not finish in time or crashed.
-    int waitForExit(int timeoutMs = 30'000)
-    {
-        if (!m_process.waitForFinished(timeoutMs) || m_process.exitStatus() != QProcess::NormalExit)
-            return -1;
-        return m_process.exitCode();
-    }
-    QString err() { return m_err += QString::fromUtf8(m_process.readAllStandardError()); }
-
-private:
-    QProcess m_process;
-    QByteArray m_out;
-    QString m_err;
-    quint16 m_port = 0;
-};
-
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run run(const QStringList& arguments)
+QProcessEnvironment serveEnvironment()
 {
-    QProcess process;
-    process.setProcessEnvironment(Serve::defaultEnvironment());
-    process.start(kStudio, arguments);
-    if (!process.waitForFinished(30'000))
-        return {};
-    return { process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError()) };
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"PROACTIVE_TEST_WEBHOOK_SECRET"_qs, QString::fromLatin1(kWebhookSecret));
+    environment.insert(u"PROACTIVE_RETRIEVAL_KEY"_qs, QString::fromLatin1(kRetrievalKey));
+    return environment;
+}
+
+// A running `serve`.
+StudioProcess startServe(const QStringList& extraArguments, const QProcessEnvironment& environment = serveEnvironment())
+{
+    return StudioProcess(kStudio,
+        QStringList { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs } + extraArguments,
+        environment);
+}
+
+StudioRun run(const QStringList& arguments)
+{
+    return runStudio(kStudio, arguments, 30'000, serveEnvironment());
 }
 
 } // namespace
@@ -110,7 +64,7 @@ private Q_SLOTS:
 void TestServe::servesUntilTerminated()
 {
     QTemporaryDir dir;
-    Serve serve({ u"--db"_qs, dir.filePath(u"c.db"_qs) });
+    StudioProcess serve = startServe({ u"--db"_qs, dir.filePath(u"c.db"_qs) });
     QVERIFY(serve.port() != 0);
     HttpClient http(serve.port());
     QCOMPARE(http.get("/healthz").status, 200);
@@ -140,7 +94,7 @@ void TestServe::signalFinishesTheRequestInFlight()
     QFETCH(int, signalNumber);
     QTemporaryDir dir;
     const QString db = dir.filePath(u"c.db"_qs);
-    Serve serve({ u"--db"_qs, db });
+    StudioProcess serve = startServe({ u"--db"_qs, db });
     QVERIFY(serve.port() != 0);
     HttpClient busy(serve.port());
     const QByteArray body = pingPongBatch("s1", fromEpochMs(1'725'358'500'000));
@@ -166,7 +120,7 @@ void TestServe::signalFinishesTheRequestInFlight()
 
 void TestServe::secondSignalCutsConnections()
 {
-    Serve serve({ u"--memory"_qs });
+    StudioProcess serve = startServe({ u"--memory"_qs });
     QVERIFY(serve.port() != 0);
     HttpClient stalled(serve.port());
     QVERIFY(stalled.send("POST /batch/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"));
@@ -185,7 +139,7 @@ void TestServe::memoryModeWritesNoFile()
     QVERIFY(QDir().mkpath(workspace));
     QVERIFY(QFile::copy(kWorkspace + u"/products.json"_qs, workspace + u"/products.json"_qs));
     QProcess process;
-    process.setProcessEnvironment(Serve::defaultEnvironment());
+    process.setProcessEnvironment(serveEnvironment());
     process.start(kStudio,
         { u"serve"_qs, u"--workspace"_qs, workspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs,
             u"--quiet"_qs });
@@ -204,12 +158,12 @@ void TestServe::memoryModeWritesNoFile()
 
 void TestServe::retrievalKeyFromTheEnvironment()
 {
-    QProcessEnvironment environment = Serve::defaultEnvironment();
+    QProcessEnvironment environment = serveEnvironment();
     environment.remove(u"PROACTIVE_RETRIEVAL_KEY"_qs);
     environment.insert(u"MY_DIFY_KEY"_qs, u"other-key"_qs);
     const QByteArray body = R"({"knowledge_id":"s1","query":"q","retrieval_setting":{"top_k":1,"score_threshold":0}})";
     {
-        Serve serve({ u"--memory"_qs }, environment);
+        StudioProcess serve = startServe({ u"--memory"_qs }, environment);
         QVERIFY(serve.port() != 0);
         HttpClient http(serve.port());
         QCOMPARE(
@@ -219,7 +173,7 @@ void TestServe::retrievalKeyFromTheEnvironment()
         QCOMPARE(serve.waitForExit(), 0);
         QVERIFY(serve.err().contains(u"PROACTIVE_RETRIEVAL_KEY is not set"_qs));
     }
-    Serve serve({ u"--memory"_qs, u"--retrieval-key-env"_qs, u"MY_DIFY_KEY"_qs }, environment);
+    StudioProcess serve = startServe({ u"--memory"_qs, u"--retrieval-key-env"_qs, u"MY_DIFY_KEY"_qs }, environment);
     QVERIFY(serve.port() != 0);
     HttpClient http(serve.port());
     const auto known = http.post("/retrieval", body, { { "Authorization", "Bearer other-key" } });
@@ -255,7 +209,7 @@ void TestServe::refusesToStart()
     QFETCH(QStringList, arguments);
     QFETCH(int, exitCode);
     QFETCH(QString, message);
-    const Run result = run(arguments);
+    const StudioRun result = run(arguments);
     QCOMPARE(result.exitCode, exitCode);
     QVERIFY2(result.err.contains(message), qPrintable(result.err));
     QVERIFY(result.out.isEmpty());
@@ -265,14 +219,14 @@ void TestServe::secondServeOnTheSameFileIsRefused()
 {
     QTemporaryDir dir;
     const QString db = dir.filePath(u"c.db"_qs);
-    Serve first({ u"--db"_qs, db });
+    StudioProcess first = startServe({ u"--db"_qs, db });
     QVERIFY(first.port() != 0);
-    const Run second
+    const StudioRun second
         = run({ u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--db"_qs, db });
     QCOMPARE(second.exitCode, 1);
     QVERIFY2(second.err.contains(u"store.locked"_qs), qPrintable(second.err));
     // And a port in use is an error too.
-    const Run samePort = run({ u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs,
+    const StudioRun samePort = run({ u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs,
         u"127.0.0.1:"_qs + QString::number(first.port()), u"--memory"_qs });
     QCOMPARE(samePort.exitCode, 1);
     QVERIFY2(samePort.err.contains(u"cannot listen on"_qs), qPrintable(samePort.err));
