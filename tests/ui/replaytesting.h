@@ -14,6 +14,8 @@
 #include <QTest>
 #include <QWidget>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace proactive::testing {
 
@@ -31,6 +33,15 @@ inline std::shared_ptr<const Workspace> loadWorkspace(const QString& directory)
 inline std::shared_ptr<const Workspace> replayWorkspace()
 {
     return loadWorkspace(kReplayData + u"/workspace"_qs);
+}
+
+// The library's sessions of a product, as the core's batch functions take them.
+inline std::vector<RecordedSession> copies(const ui::SessionLibrary& library, const std::string& productId)
+{
+    std::vector<RecordedSession> sessions;
+    for (const auto& session : library.sessionsOf(productId))
+        sessions.push_back(*session);
+    return sessions;
 }
 
 // Imports and waits for the worker; false when it did not finish in time.

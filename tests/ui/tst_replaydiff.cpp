@@ -36,14 +36,6 @@ using namespace proactive::testing;
 
 namespace {
 
-std::vector<RecordedSession> copies(const SessionLibrary& library, const std::string& productId)
-{
-    std::vector<RecordedSession> sessions;
-    for (const auto& session : library.sessionsOf(productId))
-        sessions.push_back(*session);
-    return sessions;
-}
-
 // "kind session trigger +before → +after", seconds from the session's start.
 QStringList describe(const ReplayDiff& diff, const std::vector<RecordedSession>& sessions)
 {

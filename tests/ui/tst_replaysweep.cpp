@@ -20,18 +20,6 @@ using namespace proactive;
 using namespace proactive::ui;
 using namespace proactive::testing;
 
-namespace {
-
-std::vector<RecordedSession> copies(const SessionLibrary& library, const std::string& productId)
-{
-    std::vector<RecordedSession> sessions;
-    for (const auto& session : library.sessionsOf(productId))
-        sessions.push_back(*session);
-    return sessions;
-}
-
-} // namespace
-
 class TestReplaySweep final : public QObject {
     Q_OBJECT
 
