@@ -5,6 +5,7 @@
 // and the studio applying edits to its live simulation.
 
 #include "eventwait.h"
+#include "pagebridge.h"
 #include "replay/replaypanel.h"
 #include "replay/replayworkbench.h"
 #include "replay/triggerdocument.h"
@@ -14,6 +15,7 @@
 #include "studio/mainwindow.h"
 #include "studio/studiosettings.h"
 #include "triggers/trigger.h"
+#include "webpagetesting.h"
 
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -25,6 +27,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QUndoStack>
+#include <QWebEngineView>
 #include <nlohmann/json.hpp>
 
 using namespace proactive;
@@ -434,6 +437,14 @@ void TestReplayEditor::studioAppliesEditsToTheSimulation()
     QVERIFY(dock && dock->isVisible());
     window.resizeDocks({ dock }, { 520 }, Qt::Vertical);
     workbench->replayPanel()->nextFiring();
+    // The product page too: rendered, and a frame drawn since the window showed.
+    TRY_VERIFY_WITH_TIMEOUT(evaluateJson(*window.view()->page(),
+                                u"(() => { if (!document.querySelector('main')?.childElementCount) return false; "
+                                "if (!window.__shown) requestAnimationFrame(() => requestAnimationFrame(() => "
+                                "window.__shown = true)); return !!window.__shown; })()"_qs,
+                                5'000, PageBridge::kWorldId)
+                                .toBool(),
+        30'000);
     QVERIFY(saveScreenshot(window, u"studio-replay.png"_qs));
 }
 
