@@ -49,4 +49,14 @@ private:
 
 std::string_view jsonTypeName(const nlohmann::json& value);
 
+// Json::parse(text, nullptr, false), except that a NUL byte anywhere makes
+// the text invalid: nlohmann's lexer takes NUL for the end of the input and
+// would accept `{"event":"user_sent"}\0junk`. Invalid: is_discarded().
+template<class Json = nlohmann::json> Json parseJsonText(std::string_view text)
+{
+    if (text.find('\0') != std::string_view::npos)
+        return Json(Json::value_t::discarded);
+    return Json::parse(text, nullptr, false);
+}
+
 } // namespace proactive

@@ -1,5 +1,7 @@
 #include "chat/difyevent.h"
 
+#include "base/jsonreader.h"
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -337,7 +339,7 @@ void DifyDecoder::decode(const SseEvent& sse, DifyEvent& out)
 
 std::optional<DifyError> parseDifyErrorBody(std::string_view body)
 {
-    const auto json = nlohmann::json::parse(body, nullptr, false);
+    const auto json = parseJsonText(body);
     if (json.is_discarded() || !json.is_object())
         return std::nullopt;
     DifyError error;

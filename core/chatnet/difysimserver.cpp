@@ -1,5 +1,6 @@
 #include "chatnet/difysimserver.h"
 
+#include "base/jsonreader.h"
 #include "chatnet/difyjson.h"
 #include "connector/connector.h"
 #include "httpwire/httpresponse.h"
@@ -611,7 +612,7 @@ DifySimServer::Reply DifySimServer::chatMessages(
     const QHttpServerRequest& request, QTcpSocket* socket, std::string& note)
 {
     const QByteArray raw = request.body();
-    const auto body = nlohmann::json::parse(std::string_view(raw.constData(), std::size_t(raw.size())), nullptr, false);
+    const auto body = parseJsonText(std::string_view(raw.constData(), std::size_t(raw.size())));
     if (body.is_discarded() || !body.is_object())
         return Reply::error(
             400, "bad_request", "The browser (or proxy) sent a request that this server could not understand.");
@@ -751,7 +752,7 @@ DifySimServer::Reply DifySimServer::stopTask(
     const QHttpServerRequest& request, std::string_view taskId, std::string& note)
 {
     const QByteArray raw = request.body();
-    const auto body = nlohmann::json::parse(std::string_view(raw.constData(), std::size_t(raw.size())), nullptr, false);
+    const auto body = parseJsonText(std::string_view(raw.constData(), std::size_t(raw.size())));
     const auto user = body.is_object() ? body.find("user") : body.end();
     if (!body.is_object() || user == body.end() || !user->is_string() || user->get_ref<const std::string&>().empty())
         return Reply::error(400, "invalid_param", "user is required");

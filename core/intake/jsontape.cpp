@@ -334,6 +334,7 @@ bool JsonTape::parse(std::string_view text, std::string& error)
     m_nodes.clear();
     m_open.clear();
     m_text = {};
+    m_exceededMaxValues = false;
     if (text.size() >= std::numeric_limits<std::uint32_t>::max()) {
         error = "document too large";
         return false;
@@ -347,6 +348,10 @@ bool JsonTape::parse(std::string_view text, std::string& error)
         scan.skipSpace();
         if (scan.atEnd() || scan.peek() != '"')
             return scan.fail("expected a string key");
+        if (m_nodes.size() >= m_maxValues) {
+            m_exceededMaxValues = true;
+            return scan.fail("more than " + std::to_string(m_maxValues) + " values");
+        }
         Node& node = m_nodes.emplace_back();
         if (!scan.string(node.keyBegin, node.keyLength, node.keyEscaped))
             return false;
@@ -365,8 +370,14 @@ bool JsonTape::parse(std::string_view text, std::string& error)
             ok = scan.fail("unexpected end of input");
             break;
         }
-        if (!keyed)
+        if (!keyed) {
+            if (m_nodes.size() >= m_maxValues) {
+                m_exceededMaxValues = true;
+                ok = scan.fail("more than " + std::to_string(m_maxValues) + " values");
+                break;
+            }
             m_nodes.emplace_back();
+        }
         keyed = false;
         const auto index = static_cast<std::uint32_t>(m_nodes.size() - 1);
         Node& node = m_nodes.back();
@@ -459,6 +470,17 @@ bool JsonTape::parse(std::string_view text, std::string& error)
     }
     m_text = text;
     return true;
+}
+
+void JsonTape::trim()
+{
+    // A posthog-js batch of a hundred events takes some ten thousand nodes.
+    constexpr std::size_t kKeptNodes = 64 * 1024;
+    if (m_nodes.capacity() > kKeptNodes) {
+        m_text = {};
+        m_nodes = {};
+        m_open = {};
+    }
 }
 
 JsonValue JsonTape::root() const

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,9 +70,21 @@ class JsonTape final {
 public:
     static constexpr std::size_t kMaxDepth = 512;
 
-    // false with a message ("expected ':' at byte 12") on invalid JSON.
+    // false with a message ("expected ':' at byte 12") on invalid JSON, and
+    // on a document of more than maxValues() values (keys count as values).
     bool parse(std::string_view text, std::string& error);
     JsonValue root() const;
+
+    // Bounds the nodes one document may take (24 bytes each): a small
+    // compressed body can expand to millions of tiny values.
+    void setMaxValues(std::size_t maxValues) { m_maxValues = maxValues; }
+    std::size_t maxValues() const { return m_maxValues; }
+    // Whether the last parse() failed for having more than maxValues() values.
+    bool exceededMaxValues() const { return m_exceededMaxValues; }
+    // Frees the buffers a large document grew beyond what ordinary ones
+    // need, so that one such document does not pin its memory. Invalidates
+    // the values of the last document.
+    void trim();
 
 private:
     friend class JsonValue;
@@ -87,6 +100,8 @@ private:
     };
 
     std::string_view m_text;
+    std::size_t m_maxValues = std::numeric_limits<std::uint32_t>::max() - 1;
+    bool m_exceededMaxValues = false;
     std::vector<Node> m_nodes;
     std::vector<std::uint32_t> m_open;
 };

@@ -453,29 +453,39 @@ namespace {
         return std::nullopt;
     }
 
-    void readInto(IntakeBatch& batch, JsonValue object, const EventContext& ctx, std::string& scratch)
+} // namespace
+
+PostHogIntake::PostHogIntake(IntakeOptions options, IntakeLimits limits)
+    : m_options(std::move(options))
+    , m_limits(limits)
+    , m_tape(std::make_unique<JsonTape>())
+{
+    m_tape->setMaxValues(m_limits.maxJsonValues);
+}
+
+PostHogIntake::~PostHogIntake() = default;
+
+namespace {
+
+    // A refused body keeps nothing of what was read before the refusal.
+    IntakeBatch finished(IntakeBatch batch)
     {
-        auto& slot = batch.events.emplace_back();
-        if (auto error = readEvent(object, ctx, scratch, slot)) {
-            batch.events.pop_back();
-            batch.errors.push_back(std::move(*error));
+        if (batch.refusal) {
+            batch.events.clear();
+            batch.errors.clear();
+            batch.errorCount = 0;
         }
+        return batch;
     }
 
 } // namespace
-
-PostHogIntake::PostHogIntake(IntakeOptions options)
-    : m_options(options)
-    , m_tape(std::make_unique<JsonTape>())
-{ }
-
-PostHogIntake::~PostHogIntake() = default;
 
 IntakeBatch PostHogIntake::parseBody(std::string_view json)
 {
     IntakeBatch out;
     parseDocument(json, {}, out);
-    return out;
+    m_tape->trim();
+    return finished(std::move(out));
 }
 
 IntakeBatch PostHogIntake::parseJsonLines(std::string_view text)
@@ -484,7 +494,7 @@ IntakeBatch PostHogIntake::parseJsonLines(std::string_view text)
     std::size_t lineNumber = 0;
     std::size_t pos = 0;
     std::string where;
-    while (pos < text.size()) {
+    while (pos < text.size() && !out.refusal) {
         ++lineNumber;
         auto end = text.find('\n', pos);
         if (end == std::string_view::npos)
@@ -499,57 +509,104 @@ IntakeBatch PostHogIntake::parseJsonLines(std::string_view text)
         if (out.events.size() == 1 && out.events.capacity() == 1)
             out.events.reserve(text.size() / std::max<std::size_t>(pos, 1) * 5 / 4 + 1); // lines are alike in size
     }
-    return out;
+    m_tape->trim();
+    return finished(std::move(out));
+}
+
+void PostHogIntake::addError(IntakeBatch& out, Error error) const
+{
+    ++out.errorCount;
+    if (out.errors.size() < m_limits.maxErrors)
+        out.errors.push_back(std::move(error));
 }
 
 void PostHogIntake::parseDocument(std::string_view json, std::string_view where, IntakeBatch& out)
 {
     std::string message;
     if (!m_tape->parse(json, message)) {
-        out.errors.push_back({ "invalid_json", message, std::string(where) });
+        if (m_tape->exceededMaxValues())
+            out.refusal = Error { "too_many_values",
+                "a body has at most " + std::to_string(m_limits.maxJsonValues) + " JSON values (" + message + ")",
+                std::string(where) };
+        else
+            addError(out, { "invalid_json", message, std::string(where) });
         return;
     }
-    std::string scratch;
-    std::string itemWhere;
     const JsonValue root = m_tape->root();
-    auto readItems = [&](JsonValue array, const EventContext& base) {
-        std::size_t index = 0;
-        for (JsonValue item = array.firstChild(); item.exists(); item = item.nextSibling(), ++index) {
-            itemWhere.assign(where);
-            itemWhere += '[';
-            itemWhere += std::to_string(index);
-            itemWhere += ']';
-            const EventContext ctx { itemWhere, base.batchToken, base.batchSentAt, m_options };
-            if (!item.isObject()) {
-                out.errors.push_back(
-                    eventError(ctx, "bad_shape", "an event must be an object, not " + std::string(item.typeName())));
-                continue;
-            }
-            readInto(out, item, ctx, scratch);
-        }
-    };
-    const EventContext top { where, {}, {}, m_options };
     if (root.isArray()) {
-        readItems(root, top);
+        readItems(root, where, {}, {}, out);
         return;
     }
     if (!root.isObject()) {
-        out.errors.push_back(eventError(top, "bad_shape",
-            "expected an event object, an array of events or {api_key, batch}, not " + std::string(root.typeName())));
+        addError(out,
+            { "bad_shape",
+                "expected an event object, an array of events or {api_key, batch}, not " + std::string(root.typeName()),
+                std::string(where) });
         return;
     }
     if (const JsonValue batch = root.get("batch"); batch.exists()) {
         if (!batch.isArray()) {
-            out.errors.push_back(
-                eventError(top, "bad_shape", "batch must be an array, not " + std::string(batch.typeName())));
+            addError(out,
+                { "bad_shape", "batch must be an array, not " + std::string(batch.typeName()), std::string(where) });
             return;
         }
-        readItems(batch,
-            EventContext {
-                where, firstOf({ root.get("api_key"), root.get("token") }), root.get("sent_at"), m_options });
+        readItems(batch, where, firstOf({ root.get("api_key"), root.get("token") }), root.get("sent_at"), out);
         return;
     }
-    readInto(out, root, top, scratch);
+    read(root, where, {}, {}, out);
+}
+
+void PostHogIntake::readItems(
+    JsonValue array, std::string_view where, JsonValue batchToken, JsonValue batchSentAt, IntakeBatch& out)
+{
+    // Counted before any is read, so that a refused body costs one pass.
+    std::size_t count = 0;
+    for (JsonValue item = array.firstChild(); item.exists() && count <= m_limits.maxEvents; item = item.nextSibling())
+        ++count;
+    if (count > m_limits.maxEvents) {
+        out.refusal = Error { "too_many_events",
+            "a body carries at most " + std::to_string(m_limits.maxEvents) + " events", std::string(where) };
+        return;
+    }
+    // The batch's own token is refused before any event is read.
+    if (m_options.tokenCheck && batchToken.isString() && !m_options.tokenCheck(batchToken.string())) {
+        out.refusal
+            = Error { "unknown_token", "the project token matches no product of the workspace", std::string(where) };
+        return;
+    }
+    std::string itemWhere;
+    std::size_t index = 0;
+    for (JsonValue item = array.firstChild(); item.exists() && !out.refusal; item = item.nextSibling(), ++index) {
+        itemWhere.assign(where);
+        itemWhere += '[';
+        itemWhere += std::to_string(index);
+        itemWhere += ']';
+        if (!item.isObject()) {
+            addError(
+                out, { "bad_shape", "an event must be an object, not " + std::string(item.typeName()), itemWhere });
+            continue;
+        }
+        read(item, itemWhere, batchToken, batchSentAt, out);
+    }
+}
+
+void PostHogIntake::read(
+    JsonValue object, std::string_view where, JsonValue batchToken, JsonValue batchSentAt, IntakeBatch& out)
+{
+    const EventContext ctx { where, batchToken, batchSentAt, m_options };
+    std::string scratch;
+    auto& slot = out.events.emplace_back();
+    if (auto error = readEvent(object, ctx, scratch, slot)) {
+        out.events.pop_back();
+        addError(out, std::move(*error));
+        return;
+    }
+    if (m_options.tokenCheck && !m_options.tokenCheck(slot.token)) {
+        out.refusal = Error { "unknown_token",
+            slot.token.empty() ? "the event has no project token (properties.token or api_key)"
+                               : "the project token matches no product of the workspace",
+            std::string(where) };
+    }
 }
 
 // ---- Transport decoding -------------------------------------------------------------------------
@@ -851,6 +908,11 @@ bool isBookkeepingEvent(const Action& action)
 void finaliseAction(Action& action, std::span<const std::string> routes)
 {
     action.canonicalUrl = canonicalUrl(action.rawUrl, routes);
+    describeAction(action);
+}
+
+void describeAction(Action& action)
+{
     // The canonical form has no query, fragment or doubled slash: its path
     // starts at the first '/' after the authority.
     std::string_view path = action.canonicalUrl;

@@ -5,7 +5,11 @@
 #include "intake/action.h"
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +18,7 @@
 namespace proactive {
 
 class JsonTape;
+class JsonValue;
 
 // One event taken in, with the project token it was sent with.
 struct IntakeEvent {
@@ -27,8 +32,17 @@ struct IntakeEvent {
 // "line 12[3]" for a batch on one line of a JSON lines file.
 struct IntakeBatch {
     std::vector<IntakeEvent> events;
-    std::vector<Error> errors;
+    std::vector<Error> errors; // the first IntakeLimits::maxErrors of them
+    std::size_t errorCount = 0; // all of them, kept or not
+    // The body was refused as a whole (too many events or values, a token
+    // the TokenCheck refused): nothing of it is to be kept.
+    std::optional<Error> refusal;
 };
+
+// Whether a project token belongs to a product; the intake stops reading at
+// the first event whose token it refuses (IntakeBatch::refusal, code
+// "unknown_token"), before reading the ones after it.
+using TokenCheck = std::function<bool(std::string_view token)>;
 
 struct IntakeOptions {
     // "Now" for events that carry only an `offset` or no time at all.
@@ -37,6 +51,15 @@ struct IntakeOptions {
     // clock by (receivedAt − sent_at) when the body has `sent_at`, and resolve
     // `offset` against receivedAt. Off for files, whose times are kept as sent.
     bool correctClockSkew = false;
+    TokenCheck tokenCheck; // none: any token, or none, is kept
+};
+
+// Bounds on the work one document may cause (the service's untrusted
+// bodies); the defaults bound nothing, for files the user chose.
+struct IntakeLimits {
+    std::size_t maxEvents = std::numeric_limits<std::size_t>::max(); // more items: refused ("too_many_events")
+    std::size_t maxErrors = std::numeric_limits<std::size_t>::max(); // beyond: counted, not kept
+    std::size_t maxJsonValues = std::numeric_limits<std::uint32_t>::max() - 1; // more: refused ("too_many_values")
 };
 
 // Reads PostHog events (SPEC §1) in every shape the connector accepts:
@@ -50,7 +73,7 @@ struct IntakeOptions {
 // Not thread-safe (it reuses its parse buffers); use one per thread.
 class PostHogIntake final {
 public:
-    explicit PostHogIntake(IntakeOptions options = {});
+    explicit PostHogIntake(IntakeOptions options = {}, IntakeLimits limits = {});
     ~PostHogIntake();
     PostHogIntake(const PostHogIntake&) = delete;
     PostHogIntake& operator=(const PostHogIntake&) = delete;
@@ -65,8 +88,13 @@ public:
 
 private:
     void parseDocument(std::string_view json, std::string_view where, IntakeBatch& out);
+    void readItems(
+        JsonValue array, std::string_view where, JsonValue batchToken, JsonValue batchSentAt, IntakeBatch& out);
+    void read(JsonValue object, std::string_view where, JsonValue batchToken, JsonValue batchSentAt, IntakeBatch& out);
+    void addError(IntakeBatch& out, Error error) const;
 
     IntakeOptions m_options;
+    IntakeLimits m_limits;
     std::unique_ptr<JsonTape> m_tape;
 };
 
@@ -91,5 +119,8 @@ bool isBookkeepingEvent(const Action& action);
 // input", "Rage-clicked button", "Left page", or the custom event name) and
 // description ("Clicked button 'Add Project' on /projects").
 void finaliseAction(Action& action, std::span<const std::string> routes);
+// The title and description alone, from the type, the target element, the
+// canonical URL and the event name: the store does not keep them.
+void describeAction(Action& action);
 
 } // namespace proactive

@@ -1,5 +1,6 @@
 #include "replay/sessionimport.h"
 
+#include "base/jsonreader.h"
 #include "intake/jsontape.h"
 #include "intake/posthogintake.h"
 #include "replay/csvreader.h"
@@ -183,7 +184,7 @@ namespace {
             return value;
         if (!value.is_string())
             return std::nullopt;
-        auto parsed = nlohmann::json::parse(value.get_ref<const std::string&>(), nullptr, false);
+        auto parsed = parseJsonText(value.get_ref<const std::string&>());
         if (parsed.is_discarded() || !parsed.is_object())
             return std::nullopt;
         return parsed;
@@ -403,7 +404,7 @@ struct SessionImporter::State {
         std::vector<std::string> names;
         for (JsonValue c = columns.firstChild(); c.exists(); c = c.nextSibling())
             names.push_back(c.isString() ? c.string() : std::string());
-        auto values = nlohmann::json::parse(row.raw(), nullptr, false);
+        auto values = parseJsonText(row.raw());
         if (values.is_discarded() || values.size() != names.size()) {
             reject(line, "bad_row",
                 "the row has " + std::to_string(values.size()) + " values, the page names "

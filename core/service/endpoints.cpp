@@ -1,5 +1,6 @@
 #include "service/endpoints.h"
 
+#include "base/jsonreader.h"
 #include "connector/connector.h"
 #include "intake/posthogintake.h"
 #include "service/metrics.h"
@@ -97,12 +98,23 @@ namespace {
         return 500;
     }
 
-    nlohmann::json errorsJson(const std::vector<Error>& errors)
+    // At most `max` errors; an answer states how many there were in all.
+    nlohmann::json errorsJson(const std::vector<Error>& errors, std::size_t max)
     {
         nlohmann::json list = nlohmann::json::array();
-        for (const Error& e : errors)
-            list.push_back({ { "error", e.code }, { "message", e.message }, { "where", e.where } });
+        for (std::size_t i = 0; i < errors.size() && i < max; ++i)
+            list.push_back(
+                { { "error", errors[i].code }, { "message", errors[i].message }, { "where", errors[i].where } });
         return list;
+    }
+
+    // A body the intake refused whole: too large once decoded, too many
+    // events or values (413), or a project token of no product (401).
+    Reply refusalReply(const Error& refusal)
+    {
+        const int status = refusal.code == "unknown_token" ? 401 : 413;
+        return errorReply(
+            status, refusal.code, refusal.where.empty() ? refusal.message : refusal.where + ": " + refusal.message);
     }
 
     // Dify's External Knowledge API error (error_code, error_msg) with this
@@ -166,7 +178,8 @@ Endpoints::Endpoints(Connector& connector, Metrics& metrics, const ServiceSettin
     : m_connector(connector)
     , m_metrics(metrics)
     , m_settings(settings)
-    , m_intake(std::make_unique<PostHogIntake>())
+    , m_intake(std::make_unique<PostHogIntake>(IntakeOptions {},
+          IntakeLimits { settings.maxEventsPerRequest, settings.maxErrorsListed, settings.maxJsonValuesPerRequest }))
 { }
 
 Endpoints::~Endpoints() = default;
@@ -339,7 +352,7 @@ Reply Endpoints::agentState(const QHttpServerRequest& request, const RouteMatch&
     if (body.size() > m_settings.maxAgentStateBodyBytes)
         return errorReply(413, "payload_too_large",
             "an agent-state body is at most " + std::to_string(m_settings.maxAgentStateBodyBytes) + " bytes");
-    const auto json = nlohmann::json::parse(view(body), nullptr, false);
+    const auto json = parseJsonText(view(body));
     if (json.is_discarded() || !json.is_object())
         return errorReply(400, "bad_json", "the body must be a JSON object like {\"event\": \"proactive_dismissed\"}");
     const auto event = json.find("event");
@@ -370,13 +383,13 @@ Reply Endpoints::webhook(const QHttpServerRequest& request, const RouteMatch& ma
         return errorReply(401, "unauthorized", "missing or wrong x-posthog-secret header");
 
     // PostHog sends its own times: they are kept as they are.
-    m_intake->setOptions({ m_connector.clock().now(), false });
+    m_intake->setOptions({ m_connector.clock().now(), false, {} });
     IntakeBatch batch = m_intake->parseBody(view(request.body()));
-    if (batch.events.empty() && !batch.errors.empty()) {
-        m_metrics.countIngest(productId, 0, 0, batch.errors.size());
-        return jsonReply(400,
-            { { "error", "bad_events" }, { "message", batch.errors.front().toString() },
-                { "errors", errorsJson(batch.errors) } });
+    if (batch.refusal)
+        return refusalReply(*batch.refusal);
+    if (batch.events.empty() && batch.errorCount > 0) {
+        m_metrics.countIngest(productId, 0, 0, batch.errorCount);
+        return badEvents(batch);
     }
     std::vector<Action> actions;
     actions.reserve(batch.events.size());
@@ -385,50 +398,47 @@ Reply Endpoints::webhook(const QHttpServerRequest& request, const RouteMatch& ma
     auto ingested = m_connector.ingest(productId, std::move(actions));
     if (!ingested)
         return failure(ingested.error());
-    std::vector<Error> rejected = std::move(batch.errors);
-    rejected.insert(rejected.end(), ingested->rejected.begin(), ingested->rejected.end());
-    m_metrics.countIngest(productId, ingested->accepted, ingested->duplicates, rejected.size());
+    m_metrics.countIngest(
+        productId, ingested->accepted, ingested->duplicates, batch.errorCount + ingested->rejected.size());
     nlohmann::json rotations = nlohmann::json::array();
     for (const SessionRotation& r : ingested->rotations)
         rotations.push_back({ { "distinct_id", r.distinctId }, { "previous_session_id", r.previousSessionId },
             { "session_id", r.sessionId } });
-    return jsonReply(200,
-        { { "ok", true }, { "accepted", ingested->accepted }, { "duplicates", ingested->duplicates },
-            { "rejected", errorsJson(rejected) }, { "rotations", rotations } });
+    nlohmann::json answer { { "ok", true }, { "accepted", ingested->accepted }, { "duplicates", ingested->duplicates },
+        { "rotations", rotations } };
+    addRejected(answer, batch, ingested->rejected);
+    return jsonReply(200, answer);
 }
 
 Reply Endpoints::capture(const QHttpServerRequest& request)
 {
     const QString compression = request.query().queryItemValue(u"compression"_qs, QUrl::FullyDecoded);
     const QByteArray body = request.body();
-    auto decoded = decodeCaptureBody(
-        view(body), view(request.value(QByteArrayLiteral("content-type"))), compression.toStdString());
+    auto decoded = decodeCaptureBody(view(body), view(request.value(QByteArrayLiteral("content-type"))),
+        compression.toStdString(), m_settings.maxDecodedBodyBytes);
     if (!decoded)
-        return errorReply(400, decoded.error().code, decoded.error().message);
+        return errorReply(
+            decoded.error().code == "body_too_large" ? 413 : 400, decoded.error().code, decoded.error().message);
 
     // Like PostHog: client times are moved onto this clock by (now − sent_at).
-    m_intake->setOptions({ m_connector.clock().now(), true });
-    IntakeBatch batch = m_intake->parseBody(*decoded);
-    if (batch.events.empty() && !batch.errors.empty())
-        return jsonReply(400,
-            { { "error", "bad_events" }, { "message", batch.errors.front().toString() },
-                { "errors", errorsJson(batch.errors) } });
-
-    // The whole request is refused when one token is unknown: a capture
-    // request comes from one posthog-js instance, with one project token.
+    // The whole request is refused when one token is unknown (a capture
+    // request comes from one posthog-js instance, with one project token),
+    // and that is known before the events after it are read.
     const auto workspace = m_connector.workspace();
+    m_intake->setOptions({ m_connector.clock().now(), true,
+        [&workspace](std::string_view token) { return workspace->productByToken(token) != nullptr; } });
+    IntakeBatch batch = m_intake->parseBody(*decoded);
+    if (batch.refusal)
+        return refusalReply(*batch.refusal);
+    if (batch.events.empty() && batch.errorCount > 0)
+        return badEvents(batch);
+
     std::map<std::string, std::vector<Action>> byProduct;
-    for (IntakeEvent& event : batch.events) {
-        const Product* product = workspace->productByToken(event.token);
-        if (!product)
-            return errorReply(401, "unknown_token",
-                event.token.empty() ? "the event has no project token (properties.token or api_key)"
-                                    : "the project token matches no product of the workspace");
-        byProduct[product->id].push_back(std::move(event.action));
-    }
+    for (IntakeEvent& event : batch.events)
+        byProduct[workspace->productByToken(event.token)->id].push_back(std::move(event.action));
     std::size_t accepted = 0;
     std::size_t duplicates = 0;
-    std::vector<Error> rejected = std::move(batch.errors);
+    std::vector<Error> rejected;
     for (auto& [productId, actions] : byProduct) {
         auto ingested = m_connector.ingest(productId, std::move(actions));
         if (!ingested)
@@ -436,11 +446,28 @@ Reply Endpoints::capture(const QHttpServerRequest& request)
         accepted += ingested->accepted;
         duplicates += ingested->duplicates;
         m_metrics.countIngest(productId, ingested->accepted, ingested->duplicates, ingested->rejected.size());
-        rejected.insert(rejected.end(), ingested->rejected.begin(), ingested->rejected.end());
+        rejected.insert(rejected.end(), std::make_move_iterator(ingested->rejected.begin()),
+            std::make_move_iterator(ingested->rejected.end()));
     }
-    return jsonReply(200,
-        { { "status", 1 }, { "accepted", accepted }, { "duplicates", duplicates },
-            { "rejected", errorsJson(rejected) } });
+    nlohmann::json answer { { "status", 1 }, { "accepted", accepted }, { "duplicates", duplicates } };
+    addRejected(answer, batch, rejected);
+    return jsonReply(200, answer);
+}
+
+Reply Endpoints::badEvents(const IntakeBatch& batch) const
+{
+    return jsonReply(400,
+        { { "error", "bad_events" }, { "message", batch.errors.front().toString() },
+            { "errors", errorsJson(batch.errors, m_settings.maxErrorsListed) }, { "error_count", batch.errorCount } });
+}
+
+void Endpoints::addRejected(nlohmann::json& answer, const IntakeBatch& batch, const std::vector<Error>& notKept) const
+{
+    std::vector<Error> listed = batch.errors;
+    for (std::size_t i = 0; i < notKept.size() && listed.size() < m_settings.maxErrorsListed; ++i)
+        listed.push_back(notKept[i]);
+    answer["rejected"] = errorsJson(listed, m_settings.maxErrorsListed);
+    answer["rejected_count"] = batch.errorCount + notKept.size();
 }
 
 Reply Endpoints::remoteConfig(const RouteMatch& match) const

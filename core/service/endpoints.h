@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,7 @@ class QHttpServerRequest;
 namespace proactive {
 class Connector;
 class PostHogIntake;
+struct IntakeBatch;
 struct Error;
 struct Product;
 } // namespace proactive
@@ -72,6 +74,10 @@ private:
     Reply remoteConfig(const RouteMatch& match) const;
     Reply metricsText() const;
     Reply failure(const Error& error) const;
+    // 400 for a body none of whose events could be read.
+    Reply badEvents(const IntakeBatch& batch) const;
+    // "rejected" (the first errors of the intake, then of the connector) and "rejected_count".
+    void addRejected(nlohmann::json& answer, const IntakeBatch& batch, const std::vector<Error>& notKept) const;
 
     Connector& m_connector;
     Metrics& m_metrics;

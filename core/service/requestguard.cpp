@@ -21,6 +21,12 @@ namespace {
         return result;
     }
 
+    bool isControl(char c)
+    {
+        const auto byte = static_cast<unsigned char>(c);
+        return (byte < 0x20 && c != '\t') || byte == 0x7F;
+    }
+
     std::string_view trimmed(std::string_view text)
     {
         const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
@@ -31,18 +37,26 @@ namespace {
         return text;
     }
 
-    // Comma-separated tokens of a header value, lowercased.
-    bool hasToken(std::string_view value, std::string_view token)
+    // Calls `f` with each comma-separated token of a header value, lowercased
+    // (empty list elements skipped).
+    template<class F> void forEachToken(std::string_view value, F f)
     {
         while (!value.empty()) {
             const auto comma = value.find(',');
-            if (lowered(trimmed(value.substr(0, comma))) == token)
-                return true;
+            const std::string token = lowered(trimmed(value.substr(0, comma)));
+            if (!token.empty())
+                f(std::string_view(token));
             if (comma == std::string_view::npos)
                 break;
             value.remove_prefix(comma + 1);
         }
-        return false;
+    }
+
+    bool hasToken(std::string_view value, std::string_view wanted)
+    {
+        bool found = false;
+        forEachToken(value, [&](std::string_view token) { found = found || token == wanted; });
+        return found;
     }
 
     // Where the head ends (just past its blank line), as QtHttpServer sees
@@ -124,6 +138,21 @@ RequestGuard::Verdict RequestGuard::scan(std::size_t searchFrom)
 
 RequestGuard::Verdict RequestGuard::parseHead(std::string_view head)
 {
+    // RFC 9110 §5.5: no CR, LF, NUL or other control character inside a
+    // request line or field value; the parser would pass a bare CR or a NUL
+    // on, into the answer's headers (CORS echoes Origin) and the access log.
+    for (std::size_t line = 0; line < head.size();) {
+        std::size_t end = head.find('\n', line);
+        if (end == std::string_view::npos)
+            end = head.size();
+        std::string_view text = head.substr(line, end - line);
+        if (text.ends_with('\r'))
+            text.remove_suffix(1);
+        if (std::any_of(text.begin(), text.end(), isControl))
+            return Verdict::Malformed;
+        line = end + 1;
+    }
+
     std::size_t lineEnd = head.find('\n');
     const std::string_view requestLine = trimmed(head.substr(0, lineEnd));
     const auto firstSpace = requestLine.find(' ');
@@ -160,10 +189,16 @@ RequestGuard::Verdict RequestGuard::parseHead(std::string_view head)
                 return Verdict::Malformed;
             m_head.contentLength = length;
         } else if (name == "transfer-encoding") {
-            if (hasToken(value, "chunked"))
-                m_head.chunked = true;
-            else if (!hasToken(value, "identity"))
-                otherCoding = true;
+            // Only chunked (last, as RFC 9112 requires) or identity: the
+            // parser would read "chunked, gzip" as plain chunked.
+            forEachToken(value, [&](std::string_view coding) {
+                if (m_head.chunked)
+                    otherCoding = true; // a coding after chunked
+                else if (coding == "chunked")
+                    m_head.chunked = true;
+                else if (coding != "identity")
+                    otherCoding = true;
+            });
         } else if (name == "expect") {
             m_head.expectContinue = lowered(value) == "100-continue";
         } else if (name == "connection") {

@@ -1,5 +1,6 @@
 #include "service/retrieval.h"
 
+#include "base/jsonreader.h"
 #include "connector/connector.h"
 
 #include <algorithm>
@@ -28,7 +29,7 @@ namespace {
 
 Result<RetrievalRequest> parseRetrievalRequest(std::string_view body)
 {
-    const auto json = nlohmann::json::parse(body, nullptr, false);
+    const auto json = parseJsonText(body);
     if (json.is_discarded() || !json.is_object())
         return badRequest("the body must be a JSON object", "body");
     RetrievalRequest request;

@@ -321,7 +321,7 @@ std::optional<nlohmann::json> parseJsonDocument(
             return false;
         }
     };
-    auto json = nlohmann::json::parse(text, nullptr, false);
+    auto json = parseJsonText(text);
     if (!json.is_discarded())
         return json;
     Locator locator;

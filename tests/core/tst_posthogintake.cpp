@@ -169,6 +169,9 @@ private Q_SLOTS:
     void badInput_data();
     void badInput();
     void hugeStrings();
+    void limits_data();
+    void limits();
+    void largeDocumentFreesItsMemory();
     void timestamps_data();
     void timestamps();
     void jsonLines();
@@ -385,8 +388,8 @@ void TestPostHogIntake::transport_data()
                                             << QByteArray() << 1 << QByteArray();
     QTest::newRow("form-data-json") << QByteArray::fromStdString("data=" + uriComponent(json)) << form << QByteArray()
                                     << 8 << QByteArray();
-    QTest::newRow("json-labelled-as-form-curl-d") << QByteArray::fromStdString(json) << form << QByteArray() << 8
-                                                  << QByteArray();
+    QTest::newRow("json-labelled-as-form-curl-d")
+        << QByteArray::fromStdString(json) << form << QByteArray() << 8 << QByteArray();
     QTest::newRow("form-without-content-type")
         << QByteArray::fromStdString("data=" + uriComponent(b64)) << QByteArray() << QByteArray() << 8 << QByteArray();
     QTest::newRow("bare-base64") << QByteArray::fromStdString(b64) << plain << QByteArray() << 8 << QByteArray();
@@ -512,6 +515,100 @@ void TestPostHogIntake::badInput()
     QCOMPARE(int(batch.events.size()), events);
     for (const auto& e : batch.errors)
         QVERIFY(!e.message.empty());
+}
+
+void TestPostHogIntake::limits_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("maxEvents");
+    QTest::addColumn<int>("maxErrors");
+    QTest::addColumn<int>("maxValues");
+    QTest::addColumn<QByteArray>("knownToken"); // empty: no token check
+    QTest::addColumn<int>("events");
+    QTest::addColumn<QByteArray>("errors"); // those kept
+    QTest::addColumn<int>("errorCount");
+    QTest::addColumn<QByteArray>("refusal"); // code@where, empty: none
+
+    auto event = [](const QByteArray& token) {
+        return "{\"event\":\"$pageview\",\"properties\":{\"$session_id\":\"s1\",\"token\":\"" + token + "\"}}";
+    };
+    auto zeros = [](int n) {
+        QByteArray out("[");
+        for (int i = 0; i < n; ++i)
+            out += i ? ",0" : "0";
+        return out + "]";
+    };
+    const QByteArray three = "[" + event("k") + "," + event("k") + "," + event("k") + "]";
+    QTest::newRow("within-every-limit") << three << 3 << 10 << 100 << QByteArray("k") << 3 << QByteArray() << 0
+                                        << QByteArray();
+    QTest::newRow("one-event-too-many") << three << 2 << 10 << 100 << QByteArray() << 0 << QByteArray() << 0
+                                        << QByteArray("too_many_events@");
+    QTest::newRow("unreadable-items-counted-not-kept")
+        << zeros(50) << 100 << 3 << 1000 << QByteArray() << 0
+        << QByteArray("bad_shape@[0], bad_shape@[1], bad_shape@[2]") << 50 << QByteArray();
+    // The issue's amplification: two million zeros are refused before one is read.
+    QTest::newRow("millions-of-zeros") << zeros(2'000'000) << 1000 << 10 << 5'000'000 << QByteArray() << 0
+                                       << QByteArray() << 0 << QByteArray("too_many_events@");
+    QTest::newRow("too-many-values") << zeros(2'000) << 5000 << 10 << 1000 << QByteArray() << 0 << QByteArray() << 0
+                                     << QByteArray("too_many_values@");
+    QTest::newRow("batch-token-refused-first")
+        << "{\"api_key\":\"nope\",\"batch\":[" + event("") + "]}" << 10 << 10 << 100 << QByteArray("k") << 0
+        << QByteArray() << 0 << QByteArray("unknown_token@");
+    QTest::newRow("event-token-refused") << "[" + event("k") + "," + event("nope") + "," + event("k") + "]" << 10 << 10
+                                         << 100 << QByteArray("k") << 0 << QByteArray() << 0
+                                         << QByteArray("unknown_token@[1]");
+    QTest::newRow("missing-token-refused")
+        << "[" + QByteArray("{\"event\":\"x\",\"session_id\":\"s\"}") + "]" << 10 << 10 << 100 << QByteArray("k") << 0
+        << QByteArray() << 0 << QByteArray("unknown_token@[0]");
+    QTest::newRow("batch-token-known") << QByteArray(
+        "{\"api_key\":\"k\",\"batch\":[{\"event\":\"x\",\"properties\":{\"$session_id\":\"s\"}}]}")
+                                       << 10 << 10 << 100 << QByteArray("k") << 1 << QByteArray() << 0 << QByteArray();
+}
+
+void TestPostHogIntake::limits()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(int, maxEvents);
+    QFETCH(int, maxErrors);
+    QFETCH(int, maxValues);
+    QFETCH(QByteArray, knownToken);
+    QFETCH(int, events);
+    QFETCH(QByteArray, errors);
+    QFETCH(int, errorCount);
+    QFETCH(QByteArray, refusal);
+
+    IntakeOptions options;
+    if (!knownToken.isEmpty())
+        options.tokenCheck = [known = knownToken.toStdString()](std::string_view token) { return token == known; };
+    PostHogIntake intake(
+        options, IntakeLimits { std::size_t(maxEvents), std::size_t(maxErrors), std::size_t(maxValues) });
+    const IntakeBatch batch = intake.parseBody(body.toStdString());
+    QCOMPARE(int(batch.events.size()), events);
+    QCOMPARE(errorList(batch.errors), errors);
+    QCOMPARE(int(batch.errorCount), errorCount);
+    QCOMPARE(batch.refusal ? QByteArray::fromStdString(batch.refusal->code + "@" + batch.refusal->where) : QByteArray(),
+        refusal);
+    if (batch.refusal)
+        QVERIFY(!batch.refusal->message.empty());
+}
+
+// One huge document must not pin its tape: the next one starts small.
+void TestPostHogIntake::largeDocumentFreesItsMemory()
+{
+    JsonTape tape;
+    std::string error;
+    std::string big = "[0";
+    for (int i = 0; i < 500'000; ++i)
+        big += ",0";
+    big += "]";
+    QVERIFY(tape.parse(big, error));
+    tape.trim();
+    QVERIFY(!tape.root().exists());
+    QVERIFY(tape.parse("[1,2]", error));
+    QCOMPARE(tape.root().firstChild().raw(), std::string_view("1"));
+    tape.setMaxValues(2);
+    QVERIFY(!tape.parse("[1,2]", error));
+    QCOMPARE(QByteArray::fromStdString(error), QByteArray("more than 2 values at byte 3"));
 }
 
 void TestPostHogIntake::hugeStrings()

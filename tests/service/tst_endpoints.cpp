@@ -1,6 +1,7 @@
 // Every endpoint of the service, success and error paths, over real HTTP on
 // 127.0.0.1 against a fresh in-memory connector on a virtual clock.
 
+#include "eventwait.h"
 #include "servicetestsupport.h"
 
 #include <QRegularExpression>
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void posthogJsHelpers();
     void metricsCountRequestsFiringsSkipsTransitions();
     void accessLogLinesCarryNoSecrets();
+    void accessLogEscapesAndCutsTheMethod();
 };
 
 void TestEndpoints::healthz()
@@ -177,6 +179,10 @@ void TestEndpoints::agentStateBadBodiesChangeNothing_data()
     QTest::newRow("malformed-json") << QByteArray(R"({"event":)") << 400 << u"bad_json"_qs;
     QTest::newRow("not-an-object") << QByteArray(R"(["user_sent"])") << 400 << u"bad_json"_qs;
     QTest::newRow("empty-body") << QByteArray() << 400 << u"bad_json"_qs;
+    // nlohmann's reader stops at a NUL: what follows must not be ignored.
+    QTest::newRow("nul-then-junk") << QByteArray(R"({"event":"user_sent"})"
+                                                 "\0junk",
+        26) << 400 << u"bad_json"_qs;
     QTest::newRow("no-event") << QByteArray(R"({"evnt":"user_sent"})") << 400 << u"bad_request"_qs;
     QTest::newRow("event-not-a-string") << QByteArray(R"({"event":1})") << 400 << u"bad_request"_qs;
     QTest::newRow("unknown-event") << QByteArray(R"({"event":"user_sends"})") << 400 << u"unknown_event"_qs;
@@ -422,6 +428,25 @@ void TestEndpoints::accessLogLinesCarryNoSecrets()
     for (const QByteArray& secret : { QByteArray(kWebhookSecret), QByteArray(kRetrievalKey), QByteArray(kShopToken),
              session, QByteArray("private-conversation"), QByteArray("0191a7e2") })
         QVERIFY2(!all.contains(QString::fromUtf8(secret)), secret.constData());
+}
+
+void TestEndpoints::accessLogEscapesAndCutsTheMethod()
+{
+    Harness h;
+    // A 60 KB method the parser does not know, and terminal escapes, which
+    // the request guard refuses (400) before the parser sees them.
+    HttpClient longMethod = h.client();
+    QVERIFY(longMethod.send(QByteArray(60 * 1024, 'M') + " /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    QVERIFY(longMethod.readResponse().status >= 400);
+    HttpClient escapes = h.client();
+    QVERIFY(escapes.send("GE\x1b]0;pwned\x07T /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    QCOMPARE(escapes.readResponse().status, 400);
+    TRY_COMPARE(h.service.accessLog().size(), qsizetype(2));
+    for (const QString& line : h.service.accessLog()) {
+        QVERIFY2(line.size() < 120, qPrintable(line));
+        for (const QChar c : line)
+            QVERIFY2(c.unicode() >= 0x20 && c.unicode() < 0x7F, qPrintable(line));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestEndpoints)

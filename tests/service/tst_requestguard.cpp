@@ -102,6 +102,24 @@ void TestRequestGuard::verdicts_data()
     } << QStringList { u"400"_qs };
     QTest::newRow("unknown-transfer-coding")
         << QByteArrayList { post + "Transfer-Encoding: gzip\r\n\r\n" } << QStringList { u"400"_qs };
+    QTest::newRow("chunked-then-gzip") << QByteArrayList { post + "Transfer-Encoding: chunked, gzip\r\n\r\n" }
+                                       << QStringList { u"400"_qs };
+    QTest::newRow("gzip-then-chunked") << QByteArrayList { post + "Transfer-Encoding: gzip, chunked\r\n\r\n" }
+                                       << QStringList { u"400"_qs };
+    QTest::newRow("chunked-in-two-fields")
+        << QByteArrayList { post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n" }
+        << QStringList { u"400"_qs };
+    QTest::newRow("identity-then-chunked")
+        << QByteArrayList { post + "Transfer-Encoding: identity, chunked\r\n\r\n" } << QStringList { u"proceed"_qs };
+    // Control characters inside a field value or the request line.
+    QTest::newRow("bare-cr-in-origin") << QByteArrayList { post + "Origin: http://localhost\rX-Evil: 1\r\n\r\n" }
+                                       << QStringList { u"400"_qs };
+    QTest::newRow("nul-in-header") << QByteArrayList {
+        post + QByteArray("Access-Control-Request-Headers: a\0b\r\n\r\n", 39)
+    } << QStringList { u"400"_qs };
+    QTest::newRow("escape-in-method") << QByteArrayList { "G\x1b[31mET / HTTP/1.1\r\n\r\n" }
+                                      << QStringList { u"400"_qs };
+    QTest::newRow("tab-in-value") << QByteArrayList { post + "X-Note: a\tb\r\n\r\n" } << QStringList { u"proceed"_qs };
     // Chunked bodies are counted as they arrive, framing included.
     QTest::newRow("chunked-up-to-the-limit")
         << QByteArrayList { post + "Transfer-Encoding: chunked\r\n\r\n" + QByteArray(50, 'a'), QByteArray(50, 'b') }

@@ -103,6 +103,10 @@ void TestRetrieval::badBodies_data()
 
     QTest::newRow("not-json") << QByteArray("knowledge_id=s1") << u"body"_qs;
     QTest::newRow("array") << QByteArray("[]") << u"body"_qs;
+    QTest::newRow("nul-then-junk") << QByteArray(
+        R"({"knowledge_id":"s1","query":"q","retrieval_setting":{"top_k":1,"score_threshold":0}})"
+        "\0junk",
+        90) << u"body"_qs;
     QTest::newRow("no-knowledge-id") << QByteArray(
         R"({"query":"q","retrieval_setting":{"top_k":1,"score_threshold":0}})")
                                      << u"knowledge_id"_qs;

@@ -1,5 +1,6 @@
 #include "triggerdocument.h"
 
+#include "base/jsonreader.h"
 #include "triggercommands.h"
 #include "triggers/trigger.h"
 
@@ -90,7 +91,7 @@ bool TriggerDocument::open(std::shared_ptr<const Workspace> workspace, const std
         const auto text = readTextFile(workspace->root() / file);
         if (!text)
             return fail(QString::fromStdString(text.error().toString()));
-        const ordered_json document = ordered_json::parse(*text, nullptr, false);
+        const ordered_json document = parseJsonText<ordered_json>(*text);
         const auto location = ordered_json::json_pointer(pointer);
         if (document.is_discarded() || !document.contains(location) || !document[location].is_array())
             return fail(tr("%1 no longer holds the triggers array at \"%2\"; fix it by hand ('validate' says where)")
@@ -242,7 +243,7 @@ void TriggerDocument::setCondition(int trigger, const ordered_json& when)
 std::optional<QString> TriggerDocument::setText(const QString& text)
 {
     const std::string utf8 = text.toStdString();
-    ordered_json parsed = ordered_json::parse(utf8, nullptr, false);
+    ordered_json parsed = parseJsonText<ordered_json>(utf8);
     if (parsed.is_discarded()) {
         Diagnostics syntax;
         parseJsonDocument(utf8, m_file, syntax);
@@ -344,7 +345,7 @@ bool TriggerDocument::save(QString* error)
         const auto text = readTextFile(path.toStdString());
         if (!text)
             return fail(QString::fromStdString(text.error().toString()));
-        document = ordered_json::parse(*text, nullptr, false);
+        document = parseJsonText<ordered_json>(*text);
         const auto location = ordered_json::json_pointer(m_pointer);
         if (document.is_discarded() || !document.contains(location))
             return fail(tr("%1 changed on disk and no longer has \"%2\"; not saved")

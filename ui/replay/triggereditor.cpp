@@ -1,5 +1,6 @@
 #include "triggereditor.h"
 
+#include "base/jsonreader.h"
 #include "triggerdocument.h"
 #include "workspace/workspace.h"
 
@@ -68,7 +69,7 @@ namespace {
     // then it is left alone (the author's cursor and layout stay).
     bool sameJson(const QString& text, const nlohmann::ordered_json& json)
     {
-        const auto parsed = nlohmann::ordered_json::parse(text.toStdString(), nullptr, false);
+        const auto parsed = parseJsonText<nlohmann::ordered_json>(text.toStdString());
         return !parsed.is_discarded() && parsed == json;
     }
 
@@ -245,7 +246,7 @@ void TriggerEditor::buildUi()
         if (m_updating)
             return;
         const std::string text = m_when->toPlainText().toStdString();
-        const auto when = nlohmann::ordered_json::parse(text, nullptr, false);
+        const auto when = parseJsonText<nlohmann::ordered_json>(text);
         if (when.is_discarded()) {
             Diagnostics syntax;
             parseJsonDocument(text, "when", syntax);

@@ -170,7 +170,7 @@ namespace {
 
 Result<Scenario> parseScenario(std::string_view json, const std::filesystem::path& file)
 {
-    const nlohmann::json document = nlohmann::json::parse(json, nullptr, false);
+    const nlohmann::json document = parseJsonText(json);
     if (document.is_discarded())
         return Error { "invalid_scenario", "not valid JSON", file.string() };
     if (!document.is_object())

@@ -1,5 +1,6 @@
 #include "tourdocument.h"
 
+#include "base/jsonreader.h"
 #include "tourcommands.h"
 #include "workspace/workspace.h"
 
@@ -102,7 +103,7 @@ bool TourDocument::load(const QString& path, QString* error)
                 *error = u"cannot read %1: %2"_qs.arg(path, file.errorString());
             return false;
         }
-        json = ordered_json::parse(file.readAll().toStdString(), nullptr, false);
+        json = parseJsonText<ordered_json>(file.readAll().toStdString());
         if (json.is_discarded() || !json.is_array()) {
             if (error)
                 *error
@@ -276,7 +277,7 @@ Diagnostics TourDocument::problems() const
         const auto text = readTextFile(folder.filePath(name).toStdString());
         if (!text)
             continue;
-        const auto json = nlohmann::json::parse(*text, nullptr, false);
+        const auto json = parseJsonText(*text);
         Diagnostics ignored; // that file's own problems are reported when it is open
         const TourCatalog other = parseTourCatalog(json, name.toStdString(), "", ignored);
         for (std::size_t i = 0; i < m_json->size(); ++i) {
