@@ -37,7 +37,10 @@ int runServe(const QStringList& arguments)
         "unset: /retrieval refuses every request."_qs,
         u"name"_qs, u"PROACTIVE_RETRIEVAL_KEY"_qs);
     const QCommandLineOption quietOption(u"quiet"_qs, u"No access log on stderr."_qs);
-    parser.addOptions({ workspaceOption, listenOption, dbOption, memoryOption, retrievalKeyOption, quietOption });
+    const QCommandLineOption maxConnectionsOption(u"max-connections"_qs,
+        u"Connections open at once (default 1024, never more than the descriptor limit allows)."_qs, u"n"_qs);
+    parser.addOptions({ workspaceOption, listenOption, dbOption, memoryOption, retrievalKeyOption, quietOption,
+        maxConnectionsOption });
     parser.process(arguments);
 
     QTextStream out(stdout);
@@ -54,6 +57,18 @@ int runServe(const QStringList& arguments)
     if (!listenAddress) {
         err << "--listen: expected HOST:PORT, got \"" << parser.value(listenOption) << "\"\n";
         return 2;
+    }
+
+    service::ServiceSettings settings;
+    if (parser.isSet(maxConnectionsOption)) {
+        bool ok = false;
+        const uint maxConnections = parser.value(maxConnectionsOption).toUInt(&ok);
+        if (!ok || maxConnections == 0) {
+            err << "--max-connections: expected a positive number, got \"" << parser.value(maxConnectionsOption)
+                << "\"\n";
+            return 2;
+        }
+        settings.maxConnections = maxConnections;
     }
 
     const std::filesystem::path root = parser.value(workspaceOption).toStdString();
@@ -82,7 +97,6 @@ int runServe(const QStringList& arguments)
         store = std::move(opened).value();
     }
 
-    service::ServiceSettings settings;
     const QByteArray keyVariable = parser.value(retrievalKeyOption).toLocal8Bit();
     settings.retrievalKey = qgetenv(keyVariable.constData()).toStdString();
     if (settings.retrievalKey.empty())

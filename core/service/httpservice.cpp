@@ -8,9 +8,15 @@
 #include <QElapsedTimer>
 #include <QHttpServerRequest>
 #include <QPointer>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+#include <algorithm>
+#include <cerrno>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace proactive::service {
 
@@ -27,15 +33,63 @@ namespace {
         return !socket->isTransactionStarted() && socket->bytesAvailable() == 0;
     }
 
+    // What the descriptor limit leaves for connections: the store, the
+    // listeners, Qt's event dispatcher and the logs need some of it.
+    std::size_t capacityUnderDescriptorLimit(std::size_t configured)
+    {
+        rlimit limit {};
+        if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+            return configured;
+        constexpr rlim_t kReserved = 32;
+        const rlim_t room = limit.rlim_cur > 2 * kReserved ? limit.rlim_cur - kReserved : limit.rlim_cur / 2;
+        return std::max<std::size_t>(1, std::min<std::size_t>(configured, room));
+    }
+
+    // How often timeouts are checked: a fraction of the shortest one.
+    std::chrono::milliseconds sweepInterval(const ServiceSettings& settings)
+    {
+        const auto shortest = std::min({ settings.idleTimeout, settings.headTimeout, settings.requestTimeout });
+        return std::clamp(shortest / 4, std::chrono::milliseconds(20), std::chrono::milliseconds(1000));
+    }
+
+    constexpr std::chrono::milliseconds kFirstAcceptBackoff { 50 };
+    constexpr std::chrono::milliseconds kMaxAcceptBackoff { 2000 };
+    // A refused or timed-out connection that does not read its answer is cut after this.
+    constexpr std::chrono::milliseconds kClosingGrace { 2000 };
+
 } // namespace
 
 // Connections pass through the service before QtHttpServer sees them, so
 // that the guard's readyRead slot runs ahead of the parser's.
+//
+// It also accepts them itself. Out of descriptors, QTcpServer 6.4 takes
+// accept()'s EMFILE for a temporary error and neither pauses nor reports it:
+// the pending connection keeps the socket readable and the event loop spins
+// on it. Here a failed accept pauses accepting for a back-off time instead.
 class HttpService::Listener final : public QTcpServer {
 public:
     explicit Listener(HttpService& service)
         : m_service(service)
     { }
+
+    // After listen(): accepting goes through acceptPending().
+    void takeOverAccepting()
+    {
+        pauseAccepting(); // QTcpServer's own notifier
+        m_notifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read, this);
+        connect(m_notifier, &QSocketNotifier::activated, this, [this] { acceptPending(); });
+    }
+    void setAccepting(bool accepting)
+    {
+        if (m_notifier)
+            m_notifier->setEnabled(accepting);
+    }
+    // Before close(): the notifier must not outlive the descriptor.
+    void stopAccepting()
+    {
+        delete m_notifier;
+        m_notifier = nullptr;
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -43,14 +97,33 @@ protected:
         auto* socket = new QTcpSocket(this);
         if (!socket->setSocketDescriptor(descriptor)) {
             delete socket;
+            ::close(int(descriptor));
             return;
         }
-        m_service.adopt(socket);
-        addPendingConnection(socket);
+        if (m_service.admit(socket))
+            addPendingConnection(socket);
     }
 
 private:
+    void acceptPending()
+    {
+        // A bounded batch per wake-up keeps other clients' reads interleaved.
+        for (int i = 0; i < 64 && m_notifier && m_notifier->isEnabled(); ++i) {
+            const int descriptor = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (descriptor < 0) {
+                if (errno == EINTR || errno == ECONNABORTED)
+                    continue;
+                if (errno != EAGAIN && errno != EWOULDBLOCK)
+                    m_service.onAcceptError(errno);
+                return;
+            }
+            incomingConnection(descriptor);
+            Q_EMIT newConnection();
+        }
+    }
+
     HttpService& m_service;
+    QSocketNotifier* m_notifier = nullptr;
 };
 
 HttpService::HttpService(Connector& connector, ServiceSettings settings, QObject* parent)
@@ -62,9 +135,16 @@ HttpService::HttpService(Connector& connector, ServiceSettings settings, QObject
     , m_server(std::make_unique<httpwire::RawHttpServer>(
           [this](const QHttpServerRequest& request, QTcpSocket* socket) { handle(request, socket); }))
     , m_graceTimer(new QTimer(this))
+    , m_sweepTimer(new QTimer(this))
+    , m_acceptRetryTimer(new QTimer(this))
+    , m_capacity(capacityUnderDescriptorLimit(m_settings.maxConnections))
 {
     m_graceTimer->setSingleShot(true);
     connect(m_graceTimer, &QTimer::timeout, this, &HttpService::abortAll);
+    m_sweepTimer->setInterval(sweepInterval(m_settings));
+    connect(m_sweepTimer, &QTimer::timeout, this, &HttpService::sweep);
+    m_acceptRetryTimer->setSingleShot(true);
+    connect(m_acceptRetryTimer, &QTimer::timeout, this, &HttpService::updateAccepting);
 }
 
 HttpService::~HttpService()
@@ -85,8 +165,28 @@ quint16 HttpService::listen(const QHostAddress& address, quint16 port)
         delete listener;
         return 0;
     }
+    listener->takeOverAccepting();
+    m_listeners.push_back(listener);
     m_server->bind(listener);
+    m_sweepTimer->start();
     return listener->serverPort();
+}
+
+std::size_t HttpService::requestsInProgress() const
+{
+    return std::size_t(std::count_if(m_connections.begin(), m_connections.end(),
+        [](const auto& entry) { return entry.second->requestStarted && !entry.second->rejected; }));
+}
+
+bool HttpService::admit(QTcpSocket* socket)
+{
+    m_acceptBackoff = std::chrono::milliseconds(0);
+    if (m_connections.size() >= m_capacity && !closeLongestIdle()) {
+        refuseBusy(socket);
+        return false;
+    }
+    adopt(socket);
+    return true;
 }
 
 void HttpService::adopt(QTcpSocket* socket)
@@ -95,10 +195,55 @@ void HttpService::adopt(QTcpSocket* socket)
     m_connections.emplace(socket,
         std::make_unique<Connection>(RequestGuard::Limits { m_settings.maxBodyBytes, m_settings.maxHeadBytes }));
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] {
+        if (const auto it = m_connections.find(socket); it != m_connections.end())
+            it->second->lastActivity = SteadyClock::now();
+    });
     connect(socket, &QObject::destroyed, this, [this, socket] {
         m_connections.erase(socket);
+        if (m_full && m_connections.size() < m_capacity) {
+            m_full = false;
+            updateAccepting();
+        }
         maybeStopped();
     });
+}
+
+bool HttpService::closeLongestIdle()
+{
+    auto idlest = m_connections.end();
+    for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
+        const Connection& c = *it->second;
+        if (c.rejected || c.requestStarted)
+            continue;
+        if (idlest == m_connections.end() || c.lastActivity < idlest->second->lastActivity)
+            idlest = it;
+    }
+    if (idlest == m_connections.end())
+        return false;
+    QTcpSocket* socket = idlest->first;
+    // Forgotten now, so that the new connection counts at once; the socket
+    // itself goes when QtHttpServer deletes it.
+    m_connections.erase(idlest);
+    socket->abort();
+    m_metrics.countConnectionEvent("evicted");
+    return true;
+}
+
+void HttpService::refuseBusy(QTcpSocket* socket)
+{
+    Reply reply = errorReply(503, "server_busy",
+        "the service has " + std::to_string(m_capacity) + " connections open, none of them idle; retry shortly");
+    reply.headers.emplace_back(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    send(socket, reply, Close::AfterWrite);
+    QTimer::singleShot(kClosingGrace, socket, [socket] { socket->abort(); });
+    m_metrics.countConnectionEvent("busy");
+    m_accessLog.write("-", "-", 503, std::chrono::microseconds(0));
+    // Until a connection ends, new ones wait in the system's backlog
+    // instead of being accepted only to be refused.
+    m_full = true;
+    updateAccepting();
 }
 
 void HttpService::onReadyRead(QTcpSocket* socket)
@@ -111,6 +256,9 @@ void HttpService::onReadyRead(QTcpSocket* socket)
         drain(socket, connection);
         return;
     }
+    connection.lastActivity = SteadyClock::now();
+    if (!connection.requestStarted)
+        connection.requestStarted = connection.lastActivity;
     RequestGuard& guard = connection.guard;
     const qint64 available = socket->bytesAvailable();
     RequestGuard::Verdict verdict;
@@ -139,8 +287,6 @@ void HttpService::onReadyRead(QTcpSocket* socket)
 
 void HttpService::reject(QTcpSocket* socket, Connection& connection, RequestGuard::Verdict verdict)
 {
-    const RequestHead& head = connection.guard.head();
-    const RouteMatch match = matchRoute(head.path());
     Reply reply;
     switch (verdict) {
     case RequestGuard::Verdict::BodyTooLarge:
@@ -152,9 +298,23 @@ void HttpService::reject(QTcpSocket* socket, Connection& connection, RequestGuar
             "the request line and headers are at most " + std::to_string(m_settings.maxHeadBytes) + " bytes");
         break;
     default:
-        reply = errorReply(400, "bad_request", "malformed request head (length or transfer coding)");
+        reply = errorReply(
+            400, "bad_request", "malformed request head (length, transfer coding, or a control character in a header)");
         break;
     }
+    // The rest of the announced body is read and thrown away, so that the
+    // client, still sending, gets to read the answer.
+    const RequestHead& head = connection.guard.head();
+    const auto remaining = connection.guard.bodyRemaining();
+    const bool clientWaits = head.expectContinue && remaining && remaining == head.contentLength;
+    const bool drainBody = remaining && !clientWaits && *remaining <= m_settings.maxDrainBytes;
+    refuse(socket, connection, std::move(reply), drainBody ? *remaining + socket->bytesAvailable() : 0);
+}
+
+void HttpService::refuse(QTcpSocket* socket, Connection& connection, Reply reply, std::int64_t drainBytes)
+{
+    const RequestHead& head = connection.guard.head();
+    const RouteMatch match = matchRoute(head.path());
     const Headers cors = m_endpoints->corsHeaders(match, head.origin);
     reply.headers.insert(reply.headers.end(), cors.begin(), cors.end());
     send(socket, reply, Close::AfterDrain);
@@ -165,12 +325,11 @@ void HttpService::reject(QTcpSocket* socket, Connection& connection, RequestGuar
     // The parser must not see this request: from now on the guard reads
     // everything that arrives and throws it away.
     connection.rejected = true;
-    const auto remaining = connection.guard.bodyRemaining();
-    const bool clientWaits = head.expectContinue && remaining && remaining == head.contentLength;
-    if (remaining && !clientWaits && *remaining <= m_settings.maxDrainBytes) {
-        connection.drainRemaining = *remaining + socket->bytesAvailable();
+    connection.drainRemaining = drainBytes;
+    if (drainBytes > 0)
         QTimer::singleShot(m_settings.rejectDrainTimeout, socket, [socket] { socket->abort(); });
-    }
+    else
+        QTimer::singleShot(kClosingGrace, socket, [socket] { socket->abort(); });
     drain(socket, connection);
 }
 
@@ -190,7 +349,11 @@ void HttpService::handle(const QHttpServerRequest& request, QTcpSocket* socket)
     QElapsedTimer timer;
     timer.start();
     const auto it = m_connections.find(socket);
-    const Connection* connection = it == m_connections.end() ? nullptr : it->second.get();
+    Connection* connection = it == m_connections.end() ? nullptr : it->second.get();
+    if (connection) {
+        connection->requestStarted.reset();
+        connection->lastActivity = SteadyClock::now();
+    }
     const bool guarded = connection && connection->guard.headComplete();
     const std::string method = request.method() == QHttpServerRequest::Method::Unknown && guarded
         ? connection->guard.head().method
@@ -228,10 +391,11 @@ void HttpService::shutdown()
         return;
     }
     m_shuttingDown = true;
-    for (QTcpServer* listener : m_server->servers()) {
+    for (Listener* listener : m_listeners) {
         // Connections the system accepted before the signal may carry
         // requests already sent: take them in before closing the door.
         while (listener->waitForNewConnection(0)) { }
+        listener->stopAccepting();
         listener->close();
     }
     std::vector<QPointer<QTcpSocket>> sockets;
@@ -250,6 +414,66 @@ void HttpService::shutdown()
     }
     m_graceTimer->start(m_settings.shutdownGrace);
     QMetaObject::invokeMethod(this, &HttpService::maybeStopped, Qt::QueuedConnection);
+}
+
+void HttpService::sweep()
+{
+    const auto now = SteadyClock::now();
+    std::vector<QPointer<QTcpSocket>> idle;
+    std::vector<QPointer<QTcpSocket>> late;
+    for (const auto& [socket, c] : m_connections) {
+        if (c->rejected)
+            continue; // closing already, on a timer of its own
+        if (c->requestStarted) {
+            const auto age = now - *c->requestStarted;
+            if (age > m_settings.requestTimeout || (!c->guard.headComplete() && age > m_settings.headTimeout))
+                late.emplace_back(socket);
+        } else if (now - c->lastActivity > m_settings.idleTimeout) {
+            idle.emplace_back(socket);
+        }
+    }
+    for (const QPointer<QTcpSocket>& socket : idle) {
+        if (!socket)
+            continue;
+        m_metrics.countConnectionEvent("idle_timeout");
+        // An answer still unread after the whole idle time: the client is gone or stalling.
+        if (socket->bytesToWrite() > 0)
+            socket->abort();
+        else
+            socket->disconnectFromHost();
+    }
+    for (const QPointer<QTcpSocket>& socket : late) {
+        const auto it = socket ? m_connections.find(socket.data()) : m_connections.end();
+        if (it == m_connections.end())
+            continue;
+        m_metrics.countConnectionEvent("request_timeout");
+        refuse(socket, *it->second,
+            errorReply(408, "request_timeout",
+                it->second->guard.headComplete()
+                    ? "the request was not complete within " + std::to_string(m_settings.requestTimeout.count()) + " ms"
+                    : "the request head did not arrive within " + std::to_string(m_settings.headTimeout.count())
+                        + " ms"),
+            0);
+    }
+}
+
+void HttpService::onAcceptError(int error)
+{
+    // Out of descriptors (EMFILE, ENFILE) or memory: the connection stays in
+    // the backlog and the listener readable, so accepting again at once
+    // would spin. Back off, doubling up to kMaxAcceptBackoff.
+    m_acceptBackoff = std::clamp(m_acceptBackoff * 2, kFirstAcceptBackoff, kMaxAcceptBackoff);
+    Q_UNUSED(error); // all of them are worth a retry later; /metrics counts them
+    m_metrics.countConnectionEvent("accept_error");
+    m_acceptRetryTimer->start(m_acceptBackoff);
+    updateAccepting();
+}
+
+void HttpService::updateAccepting()
+{
+    const bool accept = !m_shuttingDown && !m_full && !m_acceptRetryTimer->isActive();
+    for (Listener* listener : m_listeners)
+        listener->setAccepting(accept);
 }
 
 void HttpService::abortAll()

@@ -8,8 +8,11 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
 class QHttpServerRequest;
 class QTcpSocket;
@@ -37,6 +40,11 @@ struct Reply;
 // large body is read), answers "Expect: 100-continue" and honours
 // "Connection: close". Every answer is one write: status line, headers and
 // body, with Content-Length.
+//
+// QtHttpServer 6.4 has no connection limits or timeouts: the service keeps
+// them (ServiceSettings): a bound on connections that respects the
+// descriptor limit, idle, head and request timeouts, and a back-off when
+// accepting fails, so that idle or slow clients cannot take it down.
 class HttpService final : public QObject {
     Q_OBJECT
 
@@ -50,6 +58,11 @@ public:
     QString errorString() const { return m_errorString; }
 
     const Metrics& metrics() const { return m_metrics; }
+    // ServiceSettings::maxConnections, lowered to what the descriptor limit allows.
+    std::size_t connectionCapacity() const { return m_capacity; }
+    std::size_t openConnections() const { return m_connections.size(); }
+    // Connections with part of a request read and no answer yet.
+    std::size_t requestsInProgress() const;
 
     // Graceful stop: stops accepting, closes idle connections, lets requests
     // already begun arrive and be answered (their connections close after
@@ -63,6 +76,7 @@ Q_SIGNALS:
 
 private:
     class Listener;
+    using SteadyClock = std::chrono::steady_clock;
     struct Connection {
         explicit Connection(RequestGuard::Limits limits)
             : guard(limits)
@@ -70,27 +84,46 @@ private:
         RequestGuard guard;
         bool rejected = false; // answered before its body was read; draining, then closing
         std::int64_t drainRemaining = 0;
+        SteadyClock::time_point lastActivity = SteadyClock::now(); // bytes read or written
+        std::optional<SteadyClock::time_point> requestStarted; // first byte of the request in progress
     };
 
+    // A new connection: adopted, or, at the limit with no idle connection
+    // to close, answered 503 and closed (false).
+    bool admit(QTcpSocket* socket);
     void adopt(QTcpSocket* socket);
+    bool closeLongestIdle();
+    void refuseBusy(QTcpSocket* socket);
     void onReadyRead(QTcpSocket* socket);
     void reject(QTcpSocket* socket, Connection& connection, RequestGuard::Verdict verdict);
+    // Answers `reply` to a request the parser must never see, then closes.
+    void refuse(QTcpSocket* socket, Connection& connection, Reply reply, std::int64_t drainBytes);
     void drain(QTcpSocket* socket, Connection& connection);
     void handle(const QHttpServerRequest& request, QTcpSocket* socket);
     // AfterDrain announces the close; drain() closes once the body is gone.
     enum class Close { No, AfterWrite, AfterDrain };
     void send(QTcpSocket* socket, const Reply& reply, Close close);
+    // Idle, head and request timeouts.
+    void sweep();
+    void onAcceptError(int error); // errno of a failed accept()
+    // Accepting pauses while the service is full or backs off from an accept error.
+    void updateAccepting();
     void abortAll();
     void maybeStopped();
-
     Connector& m_connector;
     ServiceSettings m_settings;
     AccessLog m_accessLog;
     Metrics m_metrics;
     std::unique_ptr<Endpoints> m_endpoints;
     std::unique_ptr<httpwire::RawHttpServer> m_server;
+    std::vector<Listener*> m_listeners; // children of m_server
     std::unordered_map<QTcpSocket*, std::unique_ptr<Connection>> m_connections;
     QTimer* m_graceTimer = nullptr;
+    QTimer* m_sweepTimer = nullptr;
+    QTimer* m_acceptRetryTimer = nullptr;
+    std::size_t m_capacity = 0;
+    bool m_full = false; // a connection was refused; accepting resumes when one ends
+    std::chrono::milliseconds m_acceptBackoff { 0 };
     QString m_errorString;
     bool m_shuttingDown = false;
     bool m_stopped = false;

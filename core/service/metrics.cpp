@@ -73,6 +73,19 @@ void Metrics::countIngest(
     m_events[{ product, "rejected" }] += rejected;
 }
 
+void Metrics::countConnectionEvent(std::string_view event)
+{
+    std::lock_guard lock(m_mutex);
+    ++m_connectionEvents[std::string(event)];
+}
+
+std::uint64_t Metrics::connectionEvents(std::string_view event) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_connectionEvents.find(event);
+    return it == m_connectionEvents.end() ? 0 : it->second;
+}
+
 std::uint64_t Metrics::requests(std::string_view route, int status) const
 {
     std::lock_guard lock(m_mutex);
@@ -102,6 +115,10 @@ std::string Metrics::render() const
         "PostHog events taken in, by product and outcome (accepted, duplicate, rejected).");
     for (const auto& [key, value] : m_events)
         sample(out, "proactive_events_total", label("product", key.first) + "," + label("outcome", key.second), value);
+    header(out, "proactive_connection_events_total",
+        "Connections the service refused or closed on its own, and failed accepts, by event.");
+    for (const auto& [event, value] : m_connectionEvents)
+        sample(out, "proactive_connection_events_total", label("event", event), value);
     return out;
 }
 

@@ -18,8 +18,13 @@ public:
     void countSkip(std::string_view reason);
     void countTransition(std::string_view event);
     void countIngest(std::string_view productId, std::size_t accepted, std::size_t duplicates, std::size_t rejected);
+    // A connection the service ended or refused on its own: "busy" (503 at
+    // the connection limit), "evicted" (idle, to make room), "idle_timeout",
+    // "request_timeout"; and "accept_error" when accepting failed.
+    void countConnectionEvent(std::string_view event);
 
     std::uint64_t requests(std::string_view route, int status) const;
+    std::uint64_t connectionEvents(std::string_view event) const;
     std::string render() const;
 
 private:
@@ -31,6 +36,7 @@ private:
     std::map<std::string, std::uint64_t> m_skips;
     std::map<std::string, std::uint64_t> m_transitions;
     std::map<Labels, std::uint64_t> m_events; // (product, outcome)
+    std::map<std::string, std::uint64_t, std::less<>> m_connectionEvents;
 };
 
 } // namespace proactive::service

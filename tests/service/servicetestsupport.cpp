@@ -85,6 +85,20 @@ std::uint64_t ServiceThread::requests(std::string_view route, int status) const
     return m_service->metrics().requests(route, status);
 }
 
+std::size_t ServiceThread::connectionCapacity()
+{
+    std::size_t capacity = 0;
+    run([&] { capacity = m_service->connectionCapacity(); });
+    return capacity;
+}
+
+std::size_t ServiceThread::requestsInProgress()
+{
+    std::size_t count = 0;
+    run([&] { count = m_service->requestsInProgress(); });
+    return count;
+}
+
 void ServiceThread::beginShutdown()
 {
     run([&] { m_service->shutdown(); });

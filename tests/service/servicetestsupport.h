@@ -59,6 +59,8 @@ public:
     QStringList accessLog() const;
     std::string metricsText() const;
     std::uint64_t requests(std::string_view route, int status) const;
+    std::size_t connectionCapacity();
+    std::size_t requestsInProgress();
 
     // HttpService::shutdown() in the service thread.
     void beginShutdown();

@@ -194,6 +194,9 @@ void TestServe::refusesToStart_data()
     QTest::newRow("bad-port") << QStringList { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs,
         u"127.0.0.1:99999"_qs }
                               << 2 << u"--listen: expected HOST:PORT"_qs;
+    QTest::newRow("bad-max-connections") << QStringList { u"serve"_qs, u"--workspace"_qs, kWorkspace,
+        u"--max-connections"_qs, u"none"_qs }
+                                         << 2 << u"--max-connections: expected a positive number"_qs;
     QTest::newRow("db-and-memory") << QStringList { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--db"_qs,
         u"/tmp/x.db"_qs, u"--memory"_qs }
                                    << 2 << u"exclude each other"_qs;
