@@ -9,7 +9,11 @@ scripts/install-deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 # Hits across checkouts in other directories (CI clones, worktrees).
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-export QTWEBENGINE_DISABLE_SANDBOX=1
+# Chromium refuses to run its sandbox as root; only then is it turned off.
+# A user's studio loads arbitrary product URLs and keeps the sandbox.
+if [[ $(id -u) -eq 0 ]]; then
+    export QTWEBENGINE_DISABLE_SANDBOX=1
+fi
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$(nproc)"
 

@@ -31,6 +31,7 @@ public:
 
     // From the "listening on http://127.0.0.1:<port>" line; 0 if none came.
     quint16 port() const { return m_port; }
+    qint64 pid() const { return m_process.processId(); }
     void signal(int number);
     // Exit code once finished, -1 if it does not finish in time or crashed.
     int waitForExit(int timeoutMs = 30'000);
