@@ -82,13 +82,8 @@ RequestGuard::Verdict RequestGuard::begin(std::string_view peeked, std::int64_t 
     m_headBytes.clear();
     m_headComplete = false;
     m_headSize = 0;
-    // The parser skips blank lines left over from an earlier request.
-    std::size_t skipped = 0;
-    while (skipped < peeked.size() && std::string_view("\r\n \t\v").find(peeked[skipped]) != std::string_view::npos)
-        ++skipped;
-    m_headBytes.assign(peeked.substr(skipped));
-    m_seen = buffered - static_cast<std::int64_t>(skipped);
-    return scan(0);
+    m_seen = 0;
+    return more(peeked, buffered);
 }
 
 RequestGuard::Verdict RequestGuard::more(std::string_view peeked, std::int64_t fresh)
@@ -96,6 +91,15 @@ RequestGuard::Verdict RequestGuard::more(std::string_view peeked, std::int64_t f
     m_seen += fresh;
     if (m_headComplete)
         return bodyVerdict();
+    if (m_headBytes.empty()) {
+        // The parser skips blank lines left over from an earlier request,
+        // however they are split across reads.
+        std::size_t skipped = 0;
+        while (skipped < peeked.size() && std::string_view("\r\n \t\v").find(peeked[skipped]) != std::string_view::npos)
+            ++skipped;
+        peeked.remove_prefix(skipped);
+        m_seen -= static_cast<std::int64_t>(skipped);
+    }
     const std::size_t from = m_headBytes.size() < 2 ? 0 : m_headBytes.size() - 2;
     m_headBytes.append(peeked);
     return scan(from);

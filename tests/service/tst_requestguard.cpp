@@ -79,6 +79,11 @@ void TestRequestGuard::verdicts_data()
     QTest::newRow("blank-line-split") << QByteArrayList { "GET / HTTP/1.1\r\n\r", "\n" }
                                       << QStringList { u"wait"_qs, u"proceed"_qs };
     QTest::newRow("bare-lf") << QByteArrayList { "GET / HTTP/1.1\nHost: x\n\n" } << QStringList { u"proceed"_qs };
+    // Found by fuzz_requestguard: a blank line split across reads.
+    QTest::newRow("blank-line-split-from-head")
+        << QByteArrayList { "\n\r", "\n\n" } << QStringList { u"wait"_qs, u"wait"_qs };
+    QTest::newRow("blank-lines-then-request-in-pieces") << QByteArrayList { "\r\n", "\r", "\nGET / HTTP/1.1\r\n\r\n" }
+                                                        << QStringList { u"wait"_qs, u"wait"_qs, u"proceed"_qs };
     QTest::newRow("leading-blank-lines") << QByteArrayList { "\r\n\r\nGET / HTTP/1.1\r\n\r\n" }
                                          << QStringList { u"proceed"_qs };
     QTest::newRow("body-at-limit") << QByteArrayList { post + "Content-Length: 100\r\n\r\n" }
