@@ -27,6 +27,14 @@ QByteArray readTestFile(const QString& relativeToTestData)
     return file.readAll();
 }
 
+QProcessEnvironment serveEnvironment()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"PROACTIVE_TEST_WEBHOOK_SECRET"_qs, QString::fromLatin1(kWebhookSecret));
+    environment.insert(u"PROACTIVE_RETRIEVAL_KEY"_qs, QString::fromLatin1(kRetrievalKey));
+    return environment;
+}
+
 service::ServiceSettings ServiceThread::defaultSettings()
 {
     service::ServiceSettings settings;

@@ -13,6 +13,7 @@
 #include "workspace/workspace.h"
 
 #include <QByteArray>
+#include <QProcessEnvironment>
 #include <QStringList>
 #include <QThread>
 #include <atomic>
@@ -33,6 +34,10 @@ namespace proactive::test {
 inline constexpr const char* kShopToken = "phc_Q7xk2Vb9LmN4pR8sT1uW6yZ3aC5dF0gH2jK4lM6nP8";
 inline constexpr const char* kWebhookSecret = "wh-7f3a9c1e-secret";
 inline constexpr const char* kRetrievalKey = "dify-retrieval-key-5b2e";
+
+// The environment `serve` runs in for tests/data/service/workspace: its
+// webhook secret variable and the retrieval key set.
+QProcessEnvironment serveEnvironment();
 
 // tests/data/service/workspace, with its webhook secret variable set.
 std::shared_ptr<const Workspace> serviceWorkspace();

@@ -25,13 +25,6 @@ namespace {
 const QString kStudio = QStringLiteral(PROACTIVE_STUDIO_EXECUTABLE);
 const QString kWorkspace = QStringLiteral(PROACTIVE_TEST_DATA "/service/workspace");
 
-QProcessEnvironment serveEnvironment()
-{
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(u"PROACTIVE_TEST_WEBHOOK_SECRET"_qs, QString::fromLatin1(kWebhookSecret));
-    return environment;
-}
-
 QStringList serveArguments(const QStringList& extra)
 {
     return QStringList { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--quiet"_qs }

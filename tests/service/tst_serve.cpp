@@ -23,14 +23,6 @@ namespace {
 const QString kStudio = QStringLiteral(PROACTIVE_STUDIO_EXECUTABLE);
 const QString kWorkspace = QStringLiteral(PROACTIVE_TEST_DATA "/service/workspace");
 
-QProcessEnvironment serveEnvironment()
-{
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(u"PROACTIVE_TEST_WEBHOOK_SECRET"_qs, QString::fromLatin1(kWebhookSecret));
-    environment.insert(u"PROACTIVE_RETRIEVAL_KEY"_qs, QString::fromLatin1(kRetrievalKey));
-    return environment;
-}
-
 // A running `serve`.
 StudioProcess startServe(const QStringList& extraArguments, const QProcessEnvironment& environment = serveEnvironment())
 {
