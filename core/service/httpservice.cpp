@@ -114,7 +114,7 @@ private:
                 if (errno == EINTR || errno == ECONNABORTED)
                     continue;
                 if (errno != EAGAIN && errno != EWOULDBLOCK)
-                    m_service.onAcceptError(errno);
+                    m_service.onAcceptError();
                 return;
             }
             incomingConnection(descriptor);
@@ -457,13 +457,12 @@ void HttpService::sweep()
     }
 }
 
-void HttpService::onAcceptError(int error)
+void HttpService::onAcceptError()
 {
     // Out of descriptors (EMFILE, ENFILE) or memory: the connection stays in
     // the backlog and the listener readable, so accepting again at once
     // would spin. Back off, doubling up to kMaxAcceptBackoff.
     m_acceptBackoff = std::clamp(m_acceptBackoff * 2, kFirstAcceptBackoff, kMaxAcceptBackoff);
-    Q_UNUSED(error); // all of them are worth a retry later; /metrics counts them
     m_metrics.countConnectionEvent("accept_error");
     m_acceptRetryTimer->start(m_acceptBackoff);
     updateAccepting();

@@ -105,7 +105,8 @@ private:
     void send(QTcpSocket* socket, const Reply& reply, Close close);
     // Idle, head and request timeouts.
     void sweep();
-    void onAcceptError(int error); // errno of a failed accept()
+    // accept() failed for want of descriptors or memory: every such error is worth a retry later.
+    void onAcceptError();
     // Accepting pauses while the service is full or backs off from an accept error.
     void updateAccepting();
     void abortAll();
