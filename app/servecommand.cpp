@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QTextStream>
+#include <QTimer>
 #include <csignal>
 #include <memory>
 
@@ -83,13 +84,15 @@ int runServe(const QStringList& arguments)
         return 1;
     }
 
+    SystemClock clock;
     std::unique_ptr<Store> store;
     if (parser.isSet(memoryOption)) {
         store = std::make_unique<MemoryStore>();
     } else {
         const std::string path
             = parser.isSet(dbOption) ? parser.value(dbOption).toStdString() : (root / "connector.db").string();
-        auto opened = SqliteStore::open(path);
+        // Sessions that expired while the service was down are deleted, not loaded.
+        auto opened = SqliteStore::open(path, {}, Connector::sessionCutoffs(*workspace, clock.now()));
         if (!opened) {
             err << QString::fromStdString(opened.error().toString()) << '\n';
             return 1;
@@ -104,7 +107,6 @@ int runServe(const QStringList& arguments)
     if (parser.isSet(quietOption))
         settings.accessLog = [](std::string_view) {};
 
-    SystemClock clock;
     int signalCount = 0;
     {
         Connector connector(workspace, *store, clock);
@@ -120,6 +122,15 @@ int runServe(const QStringList& arguments)
         });
         QObject::connect(
             &service, &service::HttpService::stopped, QCoreApplication::instance(), &QCoreApplication::quit);
+        // Ingest drops expired sessions as it goes; this drops them while no
+        // capture arrives, so that memory and the file come back without traffic.
+        QTimer sweeper;
+        sweeper.setInterval(std::chrono::seconds(1));
+        QObject::connect(&sweeper, &QTimer::timeout, &service, [&] {
+            if (const auto swept = connector.expireSessions(); !swept)
+                err << "warning: " << QString::fromStdString(swept.error().toString()) << Qt::endl;
+        });
+        sweeper.start();
 
         const quint16 port = service.listen(listenAddress->host, listenAddress->port);
         if (port == 0) {

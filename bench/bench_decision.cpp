@@ -6,6 +6,7 @@
 //
 //   bench_decision [sessions=100000] [polls=200000]
 
+#include "benchworkspace.h"
 #include "connector/connector.h"
 #include "store/memorystore.h"
 #include "triggers/trigger.h"
@@ -15,7 +16,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <unistd.h>
@@ -36,9 +36,12 @@ long residentKiB()
 // The demo workspace's default triggers: the three built-ins.
 std::shared_ptr<const Workspace> defaultWorkspace()
 {
-    const auto products = nlohmann::json::parse(R"([{
+    // The sessions are seeded at one instant of the virtual clock: no bound
+    // on new sessions a second.
+    return bench::workspaceOf(R"([{
         "product_id": "bench",
         "routes": ["/projects/:slug", "/projects/:slug/settings", "/settings/account"],
+        "max_new_sessions_per_second": 0,
         "proactive": { "enabled": true },
         "triggers": [
           { "id": "ping-pong", "body": "Looking for something?", "when": { "type": "canonical_url_ping_pong", "min_cycles": 1 } },
@@ -48,13 +51,6 @@ std::shared_ptr<const Workspace> defaultWorkspace()
               "sections": { "billing": { "body": "Questions about billing?" } } } }
         ]
     }])");
-    Diagnostics diagnostics;
-    auto workspace = std::make_shared<const Workspace>(Workspace::fromJson(products, ".", "bench", diagnostics));
-    if (!diagnostics.empty()) {
-        std::fprintf(stderr, "%s\n", diagnostics.front().toString().c_str());
-        std::exit(1);
-    }
-    return workspace;
 }
 
 Action pageview(const std::string& session, const std::string& path, Timestamp at)

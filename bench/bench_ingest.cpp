@@ -15,6 +15,7 @@
 // Args: store (0 = MemoryStore, 1 = SqliteStore on a file in /tmp), actions
 // retained per session (200 is the default retention).
 
+#include "benchworkspace.h"
 #include "connector/connector.h"
 #include "store/memorystore.h"
 #include "store/sqlitestore.h"
@@ -25,7 +26,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -41,17 +41,12 @@ constexpr int kStretch = 20; // batches per measured stretch
 
 std::shared_ptr<const Workspace> benchWorkspace()
 {
-    const auto products = nlohmann::json::parse(R"([{
+    return bench::workspaceOf(R"([{
         "product_id": "bench",
         "routes": ["/projects/:slug", "/projects/:slug/settings", "/settings/account"],
         "proactive": { "enabled": true },
         "triggers": []
     }])");
-    Diagnostics diagnostics;
-    auto workspace = std::make_shared<const Workspace>(Workspace::fromJson(products, ".", "bench", diagnostics));
-    if (!diagnostics.empty())
-        return nullptr;
-    return workspace;
 }
 
 // A posthog-js-like uuid (v7 shape), unique per action number.
@@ -119,10 +114,6 @@ void BM_IngestLongSessionInBatches(benchmark::State& state)
     StoreRetention retention;
     retention.maxActionsPerSession = static_cast<std::size_t>(state.range(1));
     const auto workspace = benchWorkspace();
-    if (!workspace) {
-        state.SkipWithError("workspace");
-        return;
-    }
     const Timestamp start = fromEpochMs(1'725'358'500'000);
     VirtualClock clock(start);
 

@@ -51,13 +51,15 @@ trap 'stop_server; rm -rf "$work"' EXIT
 # chain, and the three built-ins. lookback_s is an hour so the seeded
 # activity stays in the evaluation window for the whole run; the dwell
 # threshold is beyond the run, so no poll fires and every poll evaluates
-# every trigger (the most expensive common case).
+# every trigger (the most expensive common case). Seeding opens sessions as
+# fast as the server takes them: no bound on new sessions a second.
 token=phc_bench
 mkdir -p "$work/workspace"
 cat > "$work/workspace/products.json" <<JSON
 [{
   "product_id": "bench",
   "posthog_token": "$token",
+  "max_new_sessions_per_second": 0,
   "routes": ["/projects", "/projects/:slug", "/projects/:slug/settings", "/settings/account"],
   "proactive": { "enabled": true, "lookback_s": 3600 },
   "triggers": [

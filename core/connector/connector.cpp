@@ -9,6 +9,13 @@
 
 namespace proactive {
 
+namespace {
+
+    // Ingest sweeps expired sessions at most this often while it keeps up.
+    constexpr Duration kSweepInterval = std::chrono::seconds(1);
+
+} // namespace
+
 Connector::Connector(std::shared_ptr<const Workspace> workspace, Store& store, const Clock& clock)
     : m_workspace(std::move(workspace))
     , m_store(store)
@@ -50,15 +57,24 @@ Status Connector::commit(const StoreWrite& write)
 Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<Action> actions)
 {
     std::lock_guard lock(m_mutex);
-    auto product = findProduct(*m_workspace, productId);
-    if (!product)
-        return product.error();
+    auto found = findProduct(*m_workspace, productId);
+    if (!found)
+        return found.error();
+    const Product& product = **found;
+    const Timestamp now = m_clock.now();
+    const Timestamp idleBefore = now - sessionRetention(product);
 
     IngestResult result;
     StoreWrite write;
     // Per session of this batch: its record as it will be after the batch.
-    std::map<std::string, SessionRecord> sessions;
+    struct BatchSession {
+        SessionRecord record;
+        bool restarted = false; // expired in the store: starts afresh, its old uuids do not count
+        std::optional<Error> refused; // the new-session bounds keep it out
+    };
+    std::map<std::string, BatchSession> sessions;
     std::set<std::pair<std::string, std::string>> batchUuids; // (session id, uuid) accepted from this batch
+    std::size_t opened = 0;
 
     std::stable_sort(actions.begin(), actions.end(),
         [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; });
@@ -68,18 +84,27 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
             ++result.ignored;
             continue;
         }
+        const auto where = [&] { return action.uuid.empty() ? "[" + std::to_string(i) + "]" : action.uuid; };
         if (action.sessionId.empty()) {
-            result.rejected.push_back({ "missing_session_id", "event \"" + action.event + "\" has no session id",
-                action.uuid.empty() ? "[" + std::to_string(i) + "]" : action.uuid });
+            result.rejected.push_back(
+                { "missing_session_id", "event \"" + action.event + "\" has no session id", where() });
             continue;
         }
         const SessionKey key { std::string(productId), action.sessionId };
         auto [it, isNewInBatch] = sessions.try_emplace(action.sessionId);
-        SessionRecord& record = it->second;
+        BatchSession& session = it->second;
+        SessionRecord& record = session.record;
         if (isNewInBatch) {
-            if (auto stored = m_store.session(key)) {
+            auto stored = m_store.session(key);
+            if (stored && stored->lastSeen < idleBefore) {
+                write.expiredSessions.push_back(key);
+                session.restarted = true;
+                stored.reset();
+            }
+            if (stored) {
                 record = *stored;
-            } else {
+            } else if (session.refused = admitSession(product, opened, action, now); !session.refused) {
+                ++opened;
                 record.firstSeen = action.timestampStart;
                 record.lastSeen = action.timestampStart;
                 if (!action.distinctId.empty()) {
@@ -91,12 +116,19 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
                 }
             }
         }
+        if (session.refused) {
+            // Every event of a refused session is reported, under its own name.
+            result.rejected.push_back({ session.refused->code, session.refused->message, where() });
+            ++result.limited;
+            continue;
+        }
         if (!action.uuid.empty()
-            && (m_store.hasActionUuid(key, action.uuid) || !batchUuids.emplace(action.sessionId, action.uuid).second)) {
+            && ((!session.restarted && m_store.hasActionUuid(key, action.uuid))
+                || !batchUuids.emplace(action.sessionId, action.uuid).second)) {
             ++result.duplicates;
             continue;
         }
-        finaliseAction(action, (*product)->routes);
+        finaliseAction(action, product.routes);
         action.index = record.actionCount++;
         record.firstSeen = std::min(record.firstSeen, action.timestampStart);
         record.lastSeen = std::max(record.lastSeen, action.timestampStart);
@@ -107,11 +139,79 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
         write.actions.emplace_back(key, std::move(action));
         ++result.accepted;
     }
-    for (auto& [sessionId, record] : sessions)
-        write.sessions.emplace_back(SessionKey { std::string(productId), sessionId }, std::move(record));
+    for (auto& [sessionId, session] : sessions)
+        if (!session.refused)
+            write.sessions.emplace_back(SessionKey { std::string(productId), sessionId }, std::move(session.record));
+    if (m_sweepBehind || now >= m_nextSweep) {
+        const std::size_t swept = sweep(write, now, kSweepChunk, productId,
+            [&](const std::string& sessionId) { return sessions.contains(sessionId); });
+        m_sweepBehind = swept == kSweepChunk;
+        m_nextSweep = now + kSweepInterval;
+    }
     if (auto status = commit(write); !status)
         return status.error();
     return result;
+}
+
+std::optional<Error> Connector::admitSession(
+    const Product& product, std::size_t openedByCall, const Action& action, Timestamp now)
+{
+    const SessionSettings& bounds = product.sessions;
+    const std::string opening = "event \"" + action.event + "\" would open session \"" + action.sessionId + "\", ";
+    if (bounds.maxNewPerRequest > 0 && openedByCall >= static_cast<std::size_t>(bounds.maxNewPerRequest))
+        return Error { "too_many_sessions",
+            opening + "but one request may open at most " + std::to_string(bounds.maxNewPerRequest)
+                + " new sessions (max_new_sessions_per_request of product " + product.id + ")",
+            {} };
+    const std::int64_t second = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+    auto rate = m_sessionRates.find(product.id);
+    if (rate == m_sessionRates.end())
+        rate = m_sessionRates.emplace(product.id, SessionRate {}).first;
+    if (rate->second.atSecond != second)
+        rate->second = { second, 0 };
+    if (bounds.maxNewPerSecond > 0 && rate->second.opened >= bounds.maxNewPerSecond)
+        return Error { "session_rate_limited",
+            opening + "but product " + product.id + " may open at most " + std::to_string(bounds.maxNewPerSecond)
+                + " new sessions a second (max_new_sessions_per_second); send it again in a second",
+            {} };
+    ++rate->second.opened;
+    return std::nullopt;
+}
+
+std::size_t Connector::sweep(StoreWrite& write, Timestamp now, std::size_t limit, std::string_view skipProduct,
+    const std::function<bool(const std::string&)>& skip) const
+{
+    std::size_t found = 0;
+    for (const Product& product : m_workspace->products()) {
+        if (found == limit)
+            break;
+        for (std::string& sessionId :
+            m_store.idleSessions(product.id, now - sessionRetention(product), limit - found)) {
+            ++found;
+            if (product.id != skipProduct || !skip(sessionId))
+                write.expiredSessions.push_back({ product.id, std::move(sessionId) });
+        }
+    }
+    return found;
+}
+
+Result<std::size_t> Connector::expireSessions(std::size_t limit)
+{
+    std::lock_guard lock(m_mutex);
+    StoreWrite write;
+    const std::size_t found = sweep(write, m_clock.now(), limit, {}, [](const std::string&) { return false; });
+    if (auto status = commit(write); !status)
+        return status.error();
+    return found;
+}
+
+SessionCutoffs Connector::sessionCutoffs(const Workspace& workspace, Timestamp now)
+{
+    SessionCutoffs cutoffs;
+    for (const Product& product : workspace.products())
+        cutoffs.products.emplace_back(product.id, now - sessionRetention(product));
+    cutoffs.others = now - sessionRetention(Product {});
+    return cutoffs;
 }
 
 Result<Decision> Connector::context(
@@ -183,6 +283,7 @@ Result<std::vector<TriggerReport>> Connector::explainTriggers(std::string_view p
 std::optional<SessionActivity> Connector::recentActivity(std::string_view sessionOrEmail, std::size_t limit) const
 {
     std::lock_guard lock(m_mutex);
+    const Timestamp now = m_clock.now();
     const auto latest = [&](const auto& sessionIdIn) {
         std::optional<SessionActivity> found;
         for (const Product& product : m_workspace->products()) {
@@ -190,7 +291,9 @@ std::optional<SessionActivity> Connector::recentActivity(std::string_view sessio
             if (!sessionId)
                 continue;
             auto record = m_store.session({ product.id, *sessionId });
-            if (!record || (found && record->lastSeen <= found->session.lastSeen))
+            // An expired session is gone, swept or not.
+            if (!record || record->lastSeen < now - sessionRetention(product)
+                || (found && record->lastSeen <= found->session.lastSeen))
                 continue;
             found = SessionActivity { product.id, *sessionId, std::move(*record), {} };
         }
@@ -202,9 +305,16 @@ std::optional<SessionActivity> Connector::recentActivity(std::string_view sessio
             [&](const std::string& productId) { return m_store.latestSessionOfEmail(productId, sessionOrEmail); });
     if (!found)
         return std::nullopt;
-    m_store.visitActions({ found->productId, found->sessionId }, [&](std::span<const Action> actions) {
+    m_store.visitActions({ found->productId, found->sessionId }, [&](std::span<const ActionRecord> actions) {
         const std::size_t count = std::min(limit, actions.size());
-        found->actions.assign(actions.rbegin(), actions.rbegin() + static_cast<std::ptrdiff_t>(count));
+        found->actions.reserve(count);
+        for (auto it = actions.rbegin(); it != actions.rbegin() + static_cast<std::ptrdiff_t>(count); ++it) {
+            // What the store keeps per session, each action carries again.
+            Action& action = found->actions.emplace_back(actionOf(*it));
+            action.sessionId = found->sessionId;
+            action.distinctId = found->session.distinctId;
+            action.email = found->session.email;
+        }
     });
     return found;
 }

@@ -7,8 +7,11 @@
 #include "store/store.h"
 #include "workspace/workspace.h"
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -27,7 +30,12 @@ struct IngestResult {
     std::size_t accepted = 0;
     std::size_t duplicates = 0; // same uuid already stored for the session
     std::size_t ignored = 0; // PostHog's own bookkeeping events ($identify, $web_vitals, ...): not user actions
-    std::vector<Error> rejected; // actions that cannot be kept (no session id)
+    // Actions that cannot be kept: no session id ("missing_session_id"), or
+    // their session would be one new session too many ("too_many_sessions"
+    // for the product's max_new_sessions_per_request, "session_rate_limited"
+    // for max_new_sessions_per_second; where = the event's uuid or position).
+    std::vector<Error> rejected;
+    std::size_t limited = 0; // how many of `rejected` the new-session bounds refused
     std::vector<SessionRotation> rotations;
 };
 
@@ -37,7 +45,10 @@ struct SessionActivity {
     std::string productId;
     std::string sessionId;
     SessionRecord session;
-    std::vector<Action> actions; // newest first
+    // Newest first. Session id, distinct id and email are the session's (the
+    // store keeps them once per session), title and description derived
+    // again; the uuid is not kept.
+    std::vector<Action> actions;
 };
 
 // The one façade every driver (studio, HTTP service, replay) calls; no
@@ -53,7 +64,11 @@ public:
     const Clock& clock() const { return m_clock; }
 
     // Canonicalises the actions with the product's routes and appends them to
-    // their sessions.
+    // their sessions. Sessions not seen before count against the product's
+    // bounds on new sessions (per call, per second); an action whose stored
+    // session has been idle beyond the retention starts it afresh. Each call
+    // also drops a chunk of expired sessions when a sweep is due (see
+    // expireSessions), in the same commit.
     Result<IngestResult> ingest(std::string_view productId, std::vector<Action> actions);
 
     // GET /context (SPEC §3). An empty conversation id means proactive:{session}.
@@ -76,16 +91,49 @@ public:
     std::vector<TransitionRecord> transitions(const ConversationKey& key, std::size_t limit = 200) const;
     std::optional<ConversationRecord> conversation(const ConversationKey& key) const;
 
+    // Sessions expire (SPEC §8) once idle for their product's
+    // session_retention_s: from then on they are treated as gone, and this
+    // drops up to `limit` of them (the longest idle first) with their
+    // actions, in memory and in the store's file, in one commit. Ingest
+    // sweeps a chunk at most once a second, more often while it falls
+    // behind; a driver whose connector may go without ingests for long (the
+    // HTTP service) calls this on a timer so that memory and disk come back
+    // without traffic. Returns how many were dropped; `limit` of them means
+    // there may be more.
+    static constexpr std::size_t kSweepChunk = 256;
+    Result<std::size_t> expireSessions(std::size_t limit = kSweepChunk);
+
+    // Where each product's sessions expire at `now`, for SqliteStore::open;
+    // sessions of products no longer in the workspace expire after the
+    // default retention.
+    static SessionCutoffs sessionCutoffs(const Workspace& workspace, Timestamp now);
+
     static std::string proactiveConversationId(std::string_view sessionId);
 
 private:
+    struct SessionRate {
+        std::int64_t atSecond = 0; // the second of the clock being counted
+        int opened = 0;
+    };
+
     Result<const Product*> findProduct(const Workspace& workspace, std::string_view productId) const;
     Status commit(const StoreWrite& write);
+    // Adds up to `limit` expired sessions (not those in `skip`, by id, of
+    // `skipProduct`) to `write`; returns how many.
+    std::size_t sweep(StoreWrite& write, Timestamp now, std::size_t limit, std::string_view skipProduct,
+        const std::function<bool(const std::string&)>& skip) const;
+    // Why a new session may not open now (where left empty), or nothing:
+    // then it counts toward the product's second.
+    std::optional<Error> admitSession(
+        const Product& product, std::size_t openedByCall, const Action& action, Timestamp now);
 
     mutable std::mutex m_mutex;
     std::shared_ptr<const Workspace> m_workspace;
     Store& m_store;
     const Clock& m_clock;
+    std::map<std::string, SessionRate, std::less<>> m_sessionRates; // by product id
+    Timestamp m_nextSweep {};
+    bool m_sweepBehind = false; // the last sweep found a full chunk: sweep again at the next ingest
 };
 
 } // namespace proactive

@@ -47,8 +47,8 @@ namespace {
 
     // The product's lookback window: actions started at or after now −
     // lookback, at most max_actions of the most recent.
-    std::span<const Action> lookbackWindow(
-        std::span<const Action> actions, const ProactiveSettings& settings, Timestamp now)
+    std::span<const ActionRecord> lookbackWindow(
+        std::span<const ActionRecord> actions, const ProactiveSettings& settings, Timestamp now)
     {
         const Timestamp from = now - settings.lookback;
         std::size_t first = actions.size();
@@ -77,7 +77,7 @@ std::vector<TriggerReport> GatePipeline::explainTriggers(
     const Product& product, const SessionKey& session, Timestamp now) const
 {
     std::vector<TriggerReport> reports;
-    m_store.visitActions(session, [&](std::span<const Action> all) {
+    m_store.visitActions(session, [&](std::span<const ActionRecord> all) {
         const EvaluationContext context { lookbackWindow(all, product.proactive, now), now, product.routes, true };
         for (const Trigger& trigger : product.triggers->triggers()) {
             auto evaluation = trigger.evaluate(context);
@@ -171,7 +171,7 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
 
     // 4. Triggers, in order; first match wins, triggers in their own cooldown are passed over.
     TriggerGateResult result;
-    m_store.visitActions(request.session, [&](std::span<const Action> all) {
+    m_store.visitActions(request.session, [&](std::span<const ActionRecord> all) {
         const auto window = lookbackWindow(all, settings, now);
         if (!window.empty())
             result.lastUrl = window.back().canonicalUrl;

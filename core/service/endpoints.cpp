@@ -10,6 +10,7 @@
 #include <QCryptographicHash>
 #include <QHttpServerRequest>
 #include <QUrlQuery>
+
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -406,8 +407,8 @@ Reply Endpoints::webhook(const QHttpServerRequest& request, const RouteMatch& ma
             { "session_id", r.sessionId } });
     nlohmann::json answer { { "ok", true }, { "accepted", ingested->accepted }, { "duplicates", ingested->duplicates },
         { "rotations", rotations } };
-    addRejected(answer, batch, ingested->rejected);
-    return jsonReply(200, answer);
+    return ingestReply(std::move(answer), batch, ingested->rejected, ingested->accepted + ingested->duplicates,
+        ingested->limited);
 }
 
 Reply Endpoints::capture(const QHttpServerRequest& request)
@@ -438,6 +439,7 @@ Reply Endpoints::capture(const QHttpServerRequest& request)
         byProduct[workspace->productByToken(event.token)->id].push_back(std::move(event.action));
     std::size_t accepted = 0;
     std::size_t duplicates = 0;
+    std::size_t limited = 0;
     std::vector<Error> rejected;
     for (auto& [productId, actions] : byProduct) {
         auto ingested = m_connector.ingest(productId, std::move(actions));
@@ -445,13 +447,13 @@ Reply Endpoints::capture(const QHttpServerRequest& request)
             return failure(ingested.error());
         accepted += ingested->accepted;
         duplicates += ingested->duplicates;
+        limited += ingested->limited;
         m_metrics.countIngest(productId, ingested->accepted, ingested->duplicates, ingested->rejected.size());
         rejected.insert(rejected.end(), std::make_move_iterator(ingested->rejected.begin()),
             std::make_move_iterator(ingested->rejected.end()));
     }
     nlohmann::json answer { { "status", 1 }, { "accepted", accepted }, { "duplicates", duplicates } };
-    addRejected(answer, batch, rejected);
-    return jsonReply(200, answer);
+    return ingestReply(std::move(answer), batch, rejected, accepted + duplicates, limited);
 }
 
 Reply Endpoints::badEvents(const IntakeBatch& batch) const
@@ -461,13 +463,23 @@ Reply Endpoints::badEvents(const IntakeBatch& batch) const
             { "errors", errorsJson(batch.errors, m_settings.maxErrorsListed) }, { "error_count", batch.errorCount } });
 }
 
-void Endpoints::addRejected(nlohmann::json& answer, const IntakeBatch& batch, const std::vector<Error>& notKept) const
+Reply Endpoints::ingestReply(nlohmann::json answer, const IntakeBatch& batch, const std::vector<Error>& notKept,
+    std::size_t kept, std::size_t limited) const
 {
     std::vector<Error> listed = batch.errors;
     for (std::size_t i = 0; i < notKept.size() && listed.size() < m_settings.maxErrorsListed; ++i)
         listed.push_back(notKept[i]);
     answer["rejected"] = errorsJson(listed, m_settings.maxErrorsListed);
     answer["rejected_count"] = batch.errorCount + notKept.size();
+    if (kept > 0 || limited == 0)
+        return jsonReply(200, answer);
+    const auto firstLimit = std::find_if(notKept.begin(), notKept.end(),
+        [](const Error& e) { return e.code == "too_many_sessions" || e.code == "session_rate_limited"; });
+    answer["error"] = firstLimit->code;
+    answer["message"] = firstLimit->message;
+    Reply reply = jsonReply(429, answer);
+    reply.headers.emplace_back(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+    return reply;
 }
 
 Reply Endpoints::remoteConfig(const RouteMatch& match) const

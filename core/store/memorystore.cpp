@@ -24,6 +24,12 @@ namespace {
             return std::nullopt;
         };
 
+        for (std::size_t i = 0; i < write.expiredSessions.size(); ++i) {
+            const auto& key = write.expiredSessions[i];
+            if (auto error
+                = check("expiredSessions", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
+                return error;
+        }
         for (std::size_t i = 0; i < write.erasedConversations.size(); ++i) {
             const auto& key = write.erasedConversations[i];
             if (auto error = check("erasedConversations", i,
@@ -65,9 +71,20 @@ namespace {
         return std::nullopt;
     }
 
-    std::size_t uuidHash(std::string_view uuid)
+    constexpr std::uint64_t kNoUuid = 0;
+
+    std::uint64_t uuidHash(std::string_view uuid)
     {
-        return std::hash<std::string_view> {}(uuid);
+        if (uuid.empty())
+            return kNoUuid;
+        const std::uint64_t hash = std::hash<std::string_view> {}(uuid);
+        return hash == kNoUuid ? 1 : hash;
+    }
+
+    // The idle index's buckets: whole seconds of lastSeen, rounded down.
+    std::int64_t secondOf(Timestamp t)
+    {
+        return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
     }
 
     // First element of a time-sorted container at or after `since`.
@@ -139,8 +156,8 @@ std::optional<Timestamp> MemoryStore::lastFiring(const ConversationKey& key, std
 
 std::optional<Timestamp> MemoryStore::lastOffer(const SessionKey& key) const
 {
-    const auto it = m_sessions.find(keyOf(key));
-    if (it == m_sessions.end())
+    const auto it = m_offers.find(keyOf(key));
+    if (it == m_offers.end())
         return std::nullopt;
     return it->second.lastOffer;
 }
@@ -149,8 +166,8 @@ int MemoryStore::countFirings(const FiringQuery& query) const
 {
     const auto count = [](auto first, auto last) { return static_cast<int>(std::distance(first, last)); };
     if (query.sessionId) {
-        const auto it = m_sessions.find(KeyView { query.productId, *query.sessionId });
-        if (it == m_sessions.end())
+        const auto it = m_offers.find(KeyView { query.productId, *query.sessionId });
+        if (it == m_offers.end())
             return 0;
         const auto& firings = it->second.firings;
         const auto first = firstAtOrAfter(firings, query.since, [](const SessionFiring& f) { return f.at; });
@@ -202,11 +219,11 @@ std::optional<std::string> MemoryStore::latestSessionOf(std::string_view product
         return std::nullopt;
     // Ties on lastSeen go to the session that started later, then to the
     // greater id, so that the answer does not depend on insertion history.
-    const auto rank = [](const SessionMap::value_type* node) {
+    const auto rank = [](const SessionNode* node) {
         return std::tie(node->second.record->lastSeen, node->second.record->firstSeen, node->first.second);
     };
-    const SessionMap::value_type* latest = nullptr;
-    for (const SessionMap::value_type* node : it->second.sessions)
+    const SessionNode* latest = nullptr;
+    for (const SessionNode* node : it->second.sessions)
         if (!latest || rank(node) > rank(latest))
             latest = node;
     if (!latest)
@@ -223,10 +240,10 @@ std::optional<std::string> MemoryStore::latestSessionOfEmail(std::string_view pr
         const auto same = [&](char a, char b) { return lower(a) == lower(b); };
         return other.size() == email.size() && std::equal(other.begin(), other.end(), email.begin(), same);
     };
-    const auto rank = [](const SessionMap::value_type& node) {
+    const auto rank = [](const SessionNode& node) {
         return std::tie(node.second.record->lastSeen, node.second.record->firstSeen, node.first.second);
     };
-    const SessionMap::value_type* latest = nullptr;
+    const SessionNode* latest = nullptr;
     for (const auto& node : m_sessions) {
         if (node.first.first != productId || !node.second.record || !sameEmail(node.second.record->email))
             continue;
@@ -238,7 +255,8 @@ std::optional<std::string> MemoryStore::latestSessionOfEmail(std::string_view pr
     return latest->first.second;
 }
 
-void MemoryStore::visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const
+void MemoryStore::visitActions(
+    const SessionKey& key, const std::function<void(std::span<const ActionRecord>)>& visit) const
 {
     const auto it = m_sessions.find(keyOf(key));
     if (it == m_sessions.end()) {
@@ -261,6 +279,26 @@ std::size_t MemoryStore::sessionCount() const
     return m_sessionRecords;
 }
 
+std::vector<std::string> MemoryStore::idleSessions(
+    std::string_view productId, Timestamp idleBefore, std::size_t limit) const
+{
+    std::vector<std::string> idle;
+    const auto index = m_idle.find(productId);
+    if (index == m_idle.end())
+        return idle;
+    // Seconds before idleBefore's own hold only idle sessions; that second
+    // holds both kinds.
+    const std::int64_t last = secondOf(idleBefore);
+    for (auto bucket = index->second.begin(); bucket != index->second.end() && bucket->first <= last; ++bucket)
+        for (const SessionNode* node = bucket->second; node; node = node->second.idleNext) {
+            if (idle.size() == limit)
+                return idle;
+            if (node->second.record->lastSeen < idleBefore)
+                idle.push_back(node->first.second);
+        }
+    return idle;
+}
+
 Status MemoryStore::commit(const StoreWrite& write)
 {
     auto planned = plan(write);
@@ -276,6 +314,13 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
         return *error;
 
     Plan plan;
+
+    // A session expired by this write starts again from nothing: what it
+    // holds counts neither for duplicates nor toward the retained actions.
+    std::unordered_set<KeyView, KeyHash, KeyEqual> expired;
+    for (const SessionKey& key : write.expiredSessions)
+        if (m_sessions.contains(keyOf(key)) && expired.insert(keyOf(key)).second)
+            plan.expiredSessions.push_back(key);
 
     struct TransitionTally {
         const ConversationKey* key;
@@ -328,7 +373,7 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
     for (const auto& [key, action] : write.actions) {
         auto it = actionTallies.find(keyOf(key));
         if (it == actionTallies.end()) {
-            const auto stored = m_sessions.find(keyOf(key));
+            const auto stored = expired.contains(keyOf(key)) ? m_sessions.end() : m_sessions.find(keyOf(key));
             const SessionEntry* entry = stored == m_sessions.end() ? nullptr : &stored->second;
             it = actionTallies.emplace(Key { key.productId, key.sessionId }, ActionTally { &key, entry }).first;
             actionOrder.push_back(&it->second);
@@ -341,6 +386,7 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
             ++tally.accepted;
     }
     for (const ActionTally* tally : actionOrder) {
+        plan.acceptedActionsBySession.emplace_back(*tally->key, tally->accepted);
         const std::size_t total = (tally->entry ? tally->entry->actions.size() : 0) + tally->accepted;
         if (total > m_retention.maxActionsPerSession)
             plan.droppedActions.emplace_back(*tally->key, total - m_retention.maxActionsPerSession);
@@ -350,6 +396,11 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
 
 void MemoryStore::apply(const StoreWrite& write, const Plan& plan)
 {
+    // Expiry and retention release records; the interner purges its pools
+    // once that adds up.
+    std::size_t released = 0;
+    for (const SessionKey& key : plan.expiredSessions)
+        released += expireSession(keyOf(key));
     for (const ConversationKey& key : write.erasedConversations)
         if (const auto it = m_conversations.find(keyOf(key)); it != m_conversations.end())
             it->second.record.reset();
@@ -375,11 +426,16 @@ void MemoryStore::apply(const StoreWrite& write, const Plan& plan)
     for (const auto& [key, record] : write.sessions)
         upsertSession(sessionNode(keyOf(key)), record);
 
+    for (const auto& [key, accepted] : plan.acceptedActionsBySession)
+        reserveActions(sessionNode(keyOf(key)).second, accepted);
     for (std::size_t i = 0; i < write.actions.size(); ++i)
         if (plan.acceptedActions[i])
             insertAction(sessionNode(keyOf(write.actions[i].first)).second, write.actions[i].second);
-    for (const auto& [key, dropped] : plan.droppedActions)
+    for (const auto& [key, dropped] : plan.droppedActions) {
         dropOldestActions(sessionNode(keyOf(key)).second, dropped);
+        released += dropped;
+    }
+    m_interner.released(released);
 }
 
 void MemoryStore::restoreConversation(const ConversationKey& key, ConversationRecord record)
@@ -420,10 +476,10 @@ void MemoryStore::restoreSession(const SessionKey& key, SessionRecord record)
     upsertSession(sessionNode(keyOf(key)), std::move(record));
 }
 
-void MemoryStore::restoreAction(const SessionKey& key, Action action)
+void MemoryStore::restoreAction(const SessionKey& key, const Action& action)
 {
     SessionEntry& entry = sessionNode(keyOf(key)).second;
-    insertAction(entry, std::move(action));
+    insertAction(entry, action);
     if (entry.actions.size() > m_retention.maxActionsPerSession)
         dropOldestActions(entry, 1);
 }
@@ -457,12 +513,20 @@ MemoryStore::ConversationEntry& MemoryStore::conversationEntry(KeyView key)
     return it->second;
 }
 
-MemoryStore::SessionMap::value_type& MemoryStore::sessionNode(KeyView key)
+MemoryStore::SessionNode& MemoryStore::sessionNode(KeyView key)
 {
     auto it = m_sessions.find(key);
     if (it == m_sessions.end())
         it = m_sessions.emplace(Key { std::string(key.first), std::string(key.second) }, SessionEntry {}).first;
     return *it;
+}
+
+MemoryStore::SessionOffers& MemoryStore::sessionOffers(KeyView key)
+{
+    auto it = m_offers.find(key);
+    if (it == m_offers.end())
+        it = m_offers.emplace(Key { std::string(key.first), std::string(key.second) }, SessionOffers {}).first;
+    return it->second;
 }
 
 MemoryStore::UserEntry& MemoryStore::userEntry(KeyView key)
@@ -473,7 +537,7 @@ MemoryStore::UserEntry& MemoryStore::userEntry(KeyView key)
     return it->second;
 }
 
-void MemoryStore::upsertSession(SessionMap::value_type& node, SessionRecord record)
+void MemoryStore::upsertSession(SessionNode& node, SessionRecord record)
 {
     SessionEntry& entry = node.second;
     const std::string_view productId = node.first.first;
@@ -484,12 +548,64 @@ void MemoryStore::upsertSession(SessionMap::value_type& node, SessionRecord reco
         if (!record.distinctId.empty())
             userEntry({ productId, record.distinctId }).sessions.push_back(&node);
     }
+    const bool moves = !entry.record || secondOf(entry.record->lastSeen) != secondOf(record.lastSeen);
+    if (entry.record && moves)
+        unlinkIdle(node);
     if (!entry.record)
         ++m_sessionRecords;
     entry.record = std::move(record);
+    if (moves)
+        linkIdle(node);
 }
 
-void MemoryStore::unlistSession(KeyView user, const SessionMap::value_type* node)
+std::size_t MemoryStore::expireSession(KeyView key)
+{
+    const auto it = m_sessions.find(key);
+    SessionNode& node = *it;
+    const std::size_t released = node.second.actions.size();
+    if (const auto& record = node.second.record) {
+        unlinkIdle(node);
+        if (!record->distinctId.empty())
+            unlistSession({ key.first, record->distinctId }, &node);
+        --m_sessionRecords;
+    }
+    m_sessions.erase(it);
+    if (const auto offers = m_offers.find(key); offers != m_offers.end())
+        dropSpentOffers(offers);
+    return released;
+}
+
+void MemoryStore::linkIdle(SessionNode& node)
+{
+    SessionNode*& first = m_idle[node.first.first][secondOf(node.second.record->lastSeen)];
+    node.second.idlePrevious = nullptr;
+    node.second.idleNext = first;
+    if (first)
+        first->second.idlePrevious = &node;
+    first = &node;
+}
+
+void MemoryStore::unlinkIdle(SessionNode& node)
+{
+    SessionEntry& entry = node.second;
+    if (entry.idleNext)
+        entry.idleNext->second.idlePrevious = entry.idlePrevious;
+    if (entry.idlePrevious) {
+        entry.idlePrevious->second.idleNext = entry.idleNext;
+    } else {
+        // The first of its second: the bucket points at it.
+        const auto index = m_idle.find(node.first.first);
+        const auto bucket = index->second.find(secondOf(entry.record->lastSeen));
+        if (entry.idleNext)
+            bucket->second = entry.idleNext;
+        else
+            index->second.erase(bucket);
+    }
+    entry.idlePrevious = nullptr;
+    entry.idleNext = nullptr;
+}
+
+void MemoryStore::unlistSession(KeyView user, const SessionNode* node)
 {
     const auto it = m_users.find(user);
     if (it == m_users.end())
@@ -515,7 +631,7 @@ void MemoryStore::insertFiring(const FiringRecord& firing)
     product.newest = std::max(product.newest, firing.at);
     insertByTime(product.window, WindowFiring { firing.at, firing.sessionId, firing.distinctId },
         [](const WindowFiring& f) { return f.at; });
-    insertByTime(sessionNode({ firing.productId, firing.sessionId }).second.firings,
+    insertByTime(sessionOffers({ firing.productId, firing.sessionId }).firings,
         SessionFiring { firing.at, firing.distinctId }, [](const SessionFiring& f) { return f.at; });
     insertByTime(userEntry({ firing.productId, firing.distinctId }).firings, firing.at, [](Timestamp t) { return t; });
     pruneWindow(firing.productId, product);
@@ -526,56 +642,68 @@ void MemoryStore::pruneWindow(std::string_view productId, ProductFirings& produc
     const Timestamp cutoff = product.newest - kFiringWindow;
     while (!product.window.empty() && product.window.front().at < cutoff) {
         const WindowFiring& old = product.window.front();
-        if (const auto session = m_sessions.find(KeyView { productId, old.sessionId }); session != m_sessions.end()) {
-            auto& firings = session->second.firings;
-            while (!firings.empty() && firings.front().at < cutoff)
-                firings.pop_front();
+        if (const auto offers = m_offers.find(KeyView { productId, old.sessionId }); offers != m_offers.end()) {
+            std::erase_if(offers->second.firings, [&](const SessionFiring& f) { return f.at < cutoff; });
+            dropSpentOffers(offers);
         }
         if (const auto user = m_users.find(KeyView { productId, old.distinctId }); user != m_users.end()) {
-            auto& firings = user->second.firings;
-            while (!firings.empty() && firings.front() < cutoff)
-                firings.pop_front();
-            if (firings.empty() && user->second.sessions.empty())
+            std::erase_if(user->second.firings, [&](Timestamp t) { return t < cutoff; });
+            if (user->second.firings.empty() && user->second.sessions.empty())
                 m_users.erase(user);
         }
         product.window.pop_front();
     }
 }
 
-bool MemoryStore::holdsUuid(const SessionEntry& entry, std::string_view uuid)
+void MemoryStore::dropSpentOffers(KeyMap<SessionOffers>::iterator offers)
 {
-    // A hit is nearly always the uuid itself, i.e. a duplicate, which is
-    // rare: confirming it on the actions keeps the answer exact for little.
-    return entry.uuidHashes.find(uuidHash(uuid)) != entry.uuidHashes.end()
-        && std::any_of(
-            entry.actions.rbegin(), entry.actions.rend(), [&](const Action& stored) { return stored.uuid == uuid; });
+    if (offers->second.firings.empty() && !m_sessions.contains(KeyView(offers->first)))
+        m_offers.erase(offers);
 }
 
-void MemoryStore::insertAction(SessionEntry& entry, Action action)
+void MemoryStore::dropSpentOffers()
 {
-    if (!action.uuid.empty())
-        ++entry.uuidHashes[uuidHash(action.uuid)];
+    std::erase_if(m_offers, [&](const auto& offers) {
+        return offers.second.firings.empty() && !m_sessions.contains(KeyView(offers.first));
+    });
+}
+
+bool MemoryStore::holdsUuid(const SessionEntry& entry, std::string_view uuid)
+{
+    const std::uint64_t hash = uuidHash(uuid);
+    return hash != kNoUuid
+        && std::find(entry.uuidHashes.begin(), entry.uuidHashes.end(), hash) != entry.uuidHashes.end();
+}
+
+void MemoryStore::insertAction(SessionEntry& entry, const Action& action)
+{
     auto& actions = entry.actions;
     const auto position = std::upper_bound(actions.begin(), actions.end(), action.timestampStart,
-        [](Timestamp t, const Action& stored) { return t < stored.timestampStart; });
-    action.timestampEnd = position == actions.end() ? action.timestampStart : position->timestampStart;
-    const auto inserted = actions.insert(position, std::move(action));
+        [](Timestamp t, const ActionRecord& stored) { return t < stored.timestampStart; });
+    const auto offset = position - actions.begin();
+    ActionRecord record = m_interner.record(action);
+    record.timestampEnd = position == actions.end() ? record.timestampStart : position->timestampStart;
+    const auto inserted = actions.insert(position, std::move(record));
+    entry.uuidHashes.insert(entry.uuidHashes.begin() + offset, uuidHash(action.uuid));
     if (inserted != actions.begin())
         std::prev(inserted)->timestampEnd = inserted->timestampStart;
 }
 
+void MemoryStore::reserveActions(SessionEntry& entry, std::size_t more)
+{
+    const std::size_t needed = entry.actions.size() + more;
+    if (needed <= entry.actions.capacity())
+        return;
+    const std::size_t capacity = std::max(needed, 2 * entry.actions.capacity());
+    entry.actions.reserve(capacity);
+    entry.uuidHashes.reserve(capacity);
+}
+
 void MemoryStore::dropOldestActions(SessionEntry& entry, std::size_t count)
 {
-    auto& actions = entry.actions;
-    const auto end = actions.begin() + static_cast<std::ptrdiff_t>(count);
-    for (auto dropped = actions.begin(); dropped != end; ++dropped) {
-        if (dropped->uuid.empty())
-            continue;
-        const auto counted = entry.uuidHashes.find(uuidHash(dropped->uuid));
-        if (--counted->second == 0)
-            entry.uuidHashes.erase(counted);
-    }
-    actions.erase(actions.begin(), end);
+    const auto dropped = static_cast<std::ptrdiff_t>(count);
+    entry.actions.erase(entry.actions.begin(), entry.actions.begin() + dropped);
+    entry.uuidHashes.erase(entry.uuidHashes.begin(), entry.uuidHashes.begin() + dropped);
 }
 
 void MemoryStore::recordLastFiring(KeyView conversation, std::string_view triggerId, Timestamp at)
@@ -591,7 +719,7 @@ void MemoryStore::recordLastFiring(KeyView conversation, std::string_view trigge
 
 void MemoryStore::recordLastOffer(KeyView session, Timestamp at)
 {
-    auto& lastOffer = sessionNode(session).second.lastOffer;
+    auto& lastOffer = sessionOffers(session).lastOffer;
     lastOffer = std::max(lastOffer.value_or(at), at);
 }
 

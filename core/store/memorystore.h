@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,12 +48,16 @@ public:
     std::optional<SessionRecord> session(const SessionKey& key) const override;
     std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const override;
     std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const override;
-    void visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const override;
+    void visitActions(
+        const SessionKey& key, const std::function<void(std::span<const ActionRecord>)>& visit) const override;
     bool hasActionUuid(const SessionKey& key, std::string_view uuid) const override;
     std::size_t sessionCount() const override;
+    std::vector<std::string> idleSessions(
+        std::string_view productId, Timestamp idleBefore, std::size_t limit) const override;
 
-    // Erasures first, then conversation upserts, transitions, firings,
-    // circuits, sessions and actions, each in the order given.
+    // Expired sessions and erasures first, then conversation upserts,
+    // transitions, firings, circuits, sessions and actions, each in the
+    // order given.
     Status commit(const StoreWrite& write) override;
 
 private:
@@ -93,23 +99,43 @@ private:
         std::deque<TransitionRecord> transitions;
         std::vector<std::pair<std::string, Timestamp>> lastFirings; // by trigger id; a conversation fires few
     };
-    struct SessionEntry {
-        std::optional<SessionRecord> record;
-        std::vector<Action> actions; // contiguous for visitActions' span
-        // Hashes of the non-empty uuids of `actions`, with how many carry
-        // each: the duplicate check's index. Hashes keep it at about 40
-        // bytes an action (the uuids themselves would cost 120); counts,
-        // because two uuids may share a hash and a loaded file is not
-        // checked for repeats.
-        std::unordered_map<std::size_t, std::size_t> uuidHashes;
-        std::optional<Timestamp> lastOffer;
-        std::deque<SessionFiring> firings; // within the window, by time
-    };
+    struct SessionEntry;
     using SessionMap = KeyMap<SessionEntry>;
-    struct UserEntry {
-        std::vector<const SessionMap::value_type*> sessions; // unordered_map nodes never move
-        std::deque<Timestamp> firings; // within the window, by time
+    using SessionNode = SessionMap::value_type; // unordered_map nodes never move
+    // Vectors, not deques, wherever one exists per session or user: an
+    // empty std::deque already holds some 600 bytes.
+    struct SessionEntry {
+        // Unset for actions written without a record (tests, a damaged
+        // file): such a session is not indexed by lastSeen and never expires.
+        std::optional<SessionRecord> record;
+        std::vector<ActionRecord> actions; // contiguous for visitActions' span
+        // The duplicate check's index, parallel to `actions`: the hash of
+        // each one's uuid (kNoUuid without one). 8 bytes an action; a
+        // lookup is one pass over at most maxActionsPerSession of them. The
+        // uuids themselves are not kept, so a hit is not confirmed: two
+        // uuids of one session sharing a 64-bit hash is a chance of about
+        // 200 in 2^64 per event.
+        std::vector<std::uint64_t> uuidHashes;
+        // The idle index: the sessions of a product whose lastSeen falls in
+        // one second are linked through their entries (see IdleIndex).
+        SessionNode* idlePrevious = nullptr;
+        SessionNode* idleNext = nullptr;
     };
+    // What a session's offers leave for the minimum interval and the quota
+    // counts; kept apart from the session because they outlive its
+    // retention (SPEC §8).
+    struct SessionOffers {
+        std::optional<Timestamp> lastOffer;
+        std::vector<SessionFiring> firings; // within the window, by time
+    };
+    struct UserEntry {
+        std::vector<const SessionNode*> sessions;
+        std::vector<Timestamp> firings; // within the window, by time
+    };
+    // A product's sessions by the second of their lastSeen, each second a
+    // list linked through the entries: finding the longest idle sessions
+    // costs only what it returns, and moving a session costs one lookup.
+    using IdleIndex = std::map<std::int64_t, SessionNode*>;
     struct WindowFiring {
         Timestamp at;
         std::string sessionId;
@@ -123,7 +149,9 @@ private:
 
     // What commit() will do, decided before anything changes.
     struct Plan {
+        std::vector<SessionKey> expiredSessions; // of write.expiredSessions, those that exist
         std::vector<bool> acceptedActions; // per write.actions entry; false for a duplicate uuid
+        std::vector<std::pair<SessionKey, std::size_t>> acceptedActionsBySession;
         std::vector<std::pair<SessionKey, std::size_t>> droppedActions; // oldest beyond retention
         std::vector<std::pair<ConversationKey, std::size_t>> droppedTransitions; // oldest beyond retention
         // Products whose firings before the cutoff that are not among the
@@ -144,21 +172,33 @@ private:
     void restoreLastOffer(const SessionKey& key, Timestamp at);
     void restoreCircuit(std::string productId, CircuitRecord circuit);
     void restoreSession(const SessionKey& key, SessionRecord record);
-    void restoreAction(const SessionKey& key, Action action); // by timestampStart, ties in arrival order
+    void restoreAction(const SessionKey& key, const Action& action); // by timestampStart, ties in arrival order
 
     std::size_t transitionCount(const ConversationKey& key) const;
     std::size_t firingHistorySize(std::string_view productId) const;
     std::optional<Timestamp> newestFiring(std::string_view productId) const;
 
     ConversationEntry& conversationEntry(KeyView key);
-    SessionMap::value_type& sessionNode(KeyView key);
+    SessionNode& sessionNode(KeyView key);
+    SessionOffers& sessionOffers(KeyView key);
     UserEntry& userEntry(KeyView key);
-    void upsertSession(SessionMap::value_type& node, SessionRecord record);
-    void unlistSession(KeyView user, const SessionMap::value_type* node);
+    void upsertSession(SessionNode& node, SessionRecord record);
+    std::size_t expireSession(KeyView key); // the number of actions it held
+    void unlistSession(KeyView user, const SessionNode* node);
+    void linkIdle(SessionNode& node);
+    void unlinkIdle(SessionNode& node);
     void insertFiring(const FiringRecord& firing);
     void pruneWindow(std::string_view productId, ProductFirings& product);
+    // A session's offers go once none of its firings counts any more and
+    // the session itself has expired: the minimum interval does not reach
+    // beyond the 25 h window for a session that is gone.
+    void dropSpentOffers(KeyMap<SessionOffers>::iterator offers);
+    void dropSpentOffers(); // all of them; after loading a file
     static bool holdsUuid(const SessionEntry& entry, std::string_view uuid);
-    void insertAction(SessionEntry& entry, Action action);
+    void insertAction(SessionEntry& entry, const Action& action);
+    // Room for `more` actions: exactly what a new session needs, doubling
+    // beyond (one session arrives in a batch or two, then in small ones).
+    void reserveActions(SessionEntry& entry, std::size_t more);
     void dropOldestActions(SessionEntry& entry, std::size_t count);
     void recordLastFiring(KeyView conversation, std::string_view triggerId, Timestamp at);
     void recordLastOffer(KeyView session, Timestamp at);
@@ -166,9 +206,12 @@ private:
     StoreRetention m_retention;
     KeyMap<ConversationEntry> m_conversations;
     SessionMap m_sessions;
+    KeyMap<SessionOffers> m_offers;
     KeyMap<UserEntry> m_users; // by (product, distinct id); sessions without a distinct id are not listed
+    StringMap<IdleIndex> m_idle; // by product id
     StringMap<ProductFirings> m_firings;
     StringMap<CircuitRecord> m_circuits;
+    ActionInterner m_interner;
     std::size_t m_sessionRecords = 0;
 };
 

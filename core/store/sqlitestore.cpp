@@ -327,6 +327,8 @@ struct SqliteStore::Connection {
     Statement upsertSession;
     Statement insertAction;
     Statement dropActions;
+    Statement expireActions;
+    Statement expireSession;
 
     Connection() = default;
     Connection(const Connection&) = delete;
@@ -397,7 +399,8 @@ struct SqliteStore::Connection {
     }
 };
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, StoreRetention retention)
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(
+    const std::string& path, StoreRetention retention, const SessionCutoffs& expiry)
 {
     auto connection = std::make_unique<Connection>();
     connection->path = path;
@@ -509,15 +512,65 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
         { &c.dropActions,
             "DELETE FROM actions WHERE id IN (SELECT id FROM actions "
             "WHERE product_id = ?1 AND session_id = ?2 ORDER BY ts_start, id LIMIT ?3)" },
+        { &c.expireActions, "DELETE FROM actions WHERE product_id = ? AND session_id = ?" },
+        { &c.expireSession, "DELETE FROM sessions WHERE product_id = ? AND session_id = ?" },
     };
     for (const auto& [statement, sql] : statements)
         if (const int result = statement->prepare(c.db, sql); result != SQLITE_OK)
             return c.failure(result, "schema does not match in", "store.unknown_schema");
 
     std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(connection), retention));
+    if (auto status = store->deleteExpired(expiry); !status)
+        return status.error();
     if (auto status = store->load(); !status)
         return status.error();
     return store;
+}
+
+Status SqliteStore::deleteExpired(const SessionCutoffs& expiry)
+{
+    Connection& c = *m_connection;
+    std::vector<std::string> products;
+    {
+        Statement statement;
+        int result = statement.prepare(c.db, "SELECT DISTINCT product_id FROM sessions");
+        while (result == SQLITE_OK || result == SQLITE_ROW) {
+            result = sqlite3_step(statement.get());
+            if (result == SQLITE_ROW)
+                products.push_back(columnText(statement.get(), 0));
+        }
+        if (result != SQLITE_DONE)
+            return c.failure(result, "cannot read", "store.sqlite_error");
+    }
+    Statement actions;
+    Statement sessions;
+    if (const int result = actions.prepare(c.db,
+            "DELETE FROM actions WHERE product_id = ?1 AND session_id IN "
+            "(SELECT session_id FROM sessions WHERE product_id = ?1 AND last_seen < ?2)");
+        result != SQLITE_OK)
+        return c.failure(result, "schema does not match in", "store.unknown_schema");
+    if (const int result = sessions.prepare(c.db, "DELETE FROM sessions WHERE product_id = ?1 AND last_seen < ?2");
+        result != SQLITE_OK)
+        return c.failure(result, "schema does not match in", "store.unknown_schema");
+    // One transaction per product: a large backlog is not one huge log.
+    for (const std::string& product : products) {
+        const auto cutoff = expiry.of(product);
+        if (!cutoff)
+            continue;
+        auto status = c.run(c.begin);
+        if (status)
+            status = c.run(actions, product, *cutoff);
+        if (status)
+            status = c.run(sessions, product, *cutoff);
+        if (status)
+            status = c.run(c.commit);
+        if (!status) {
+            if (!sqlite3_get_autocommit(c.db))
+                (void)c.run(c.rollback);
+            return status;
+        }
+    }
+    return Ok {};
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> connection, StoreRetention retention)
@@ -650,9 +703,11 @@ Status SqliteStore::load()
                     if (properties.is_discarded() || !decodePairs(properties, action.properties))
                         return false;
                 }
-                m_memory.restoreAction({ columnText(s, 0), columnText(s, 1) }, std::move(action));
+                m_memory.restoreAction({ columnText(s, 0), columnText(s, 1) }, action);
                 return true;
             });
+    if (status)
+        m_memory.dropSpentOffers();
     return status;
 }
 
@@ -706,7 +761,8 @@ std::optional<std::string> SqliteStore::latestSessionOfEmail(std::string_view pr
     return m_memory.latestSessionOfEmail(productId, email);
 }
 
-void SqliteStore::visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const
+void SqliteStore::visitActions(
+    const SessionKey& key, const std::function<void(std::span<const ActionRecord>)>& visit) const
 {
     m_memory.visitActions(key, visit);
 }
@@ -719,6 +775,12 @@ bool SqliteStore::hasActionUuid(const SessionKey& key, std::string_view uuid) co
 std::size_t SqliteStore::sessionCount() const
 {
     return m_memory.sessionCount();
+}
+
+std::vector<std::string> SqliteStore::idleSessions(
+    std::string_view productId, Timestamp idleBefore, std::size_t limit) const
+{
+    return m_memory.idleSessions(productId, idleBefore, limit);
 }
 
 Status SqliteStore::commit(const StoreWrite& write)
@@ -741,6 +803,13 @@ Status SqliteStore::writeToDisk(const StoreWrite& write, const MemoryStore::Plan
         return begun;
 
     const auto statements = [&]() -> Status {
+        // Both by the primary key or its index: a few rows each.
+        for (const SessionKey& key : plan.expiredSessions) {
+            if (auto status = c.run(c.expireActions, key.productId, key.sessionId); !status)
+                return status;
+            if (auto status = c.run(c.expireSession, key.productId, key.sessionId); !status)
+                return status;
+        }
         for (const ConversationKey& key : write.erasedConversations)
             if (auto status = c.run(c.eraseConversation, key.productId, key.conversationId); !status)
                 return status;

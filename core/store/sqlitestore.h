@@ -19,12 +19,15 @@ public:
     static constexpr int kSchemaVersion = 1;
     static constexpr std::int32_t kApplicationId = 0x50524F41; // "PROA", so `file` and we can tell our files apart
 
-    // Creates the file when it does not exist. Errors (code, message naming
-    // the path and SQLite's reason, where = path): store.cannot_open,
-    // store.read_only, store.locked, store.not_a_database, store.corrupt,
+    // Creates the file when it does not exist. Sessions that expired by
+    // `expiry` (with their actions) are deleted first, one transaction per
+    // product, and so never loaded. Errors (code, message naming the path
+    // and SQLite's reason, where = path): store.cannot_open, store.read_only,
+    // store.locked, store.not_a_database, store.corrupt,
     // store.foreign_database, store.newer_schema, store.unknown_schema,
     // store.io_error.
-    static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, StoreRetention retention = {});
+    static Result<std::unique_ptr<SqliteStore>> open(
+        const std::string& path, StoreRetention retention = {}, const SessionCutoffs& expiry = {});
 
     SqliteStore(const SqliteStore&) = delete;
     SqliteStore& operator=(const SqliteStore&) = delete;
@@ -45,9 +48,12 @@ public:
     std::optional<SessionRecord> session(const SessionKey& key) const override;
     std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const override;
     std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const override;
-    void visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const override;
+    void visitActions(
+        const SessionKey& key, const std::function<void(std::span<const ActionRecord>)>& visit) const override;
     bool hasActionUuid(const SessionKey& key, std::string_view uuid) const override;
     std::size_t sessionCount() const override;
+    std::vector<std::string> idleSessions(
+        std::string_view productId, Timestamp idleBefore, std::size_t limit) const override;
 
     // Same order and validation as MemoryStore::commit. A failed transaction
     // is rolled back and leaves disk and memory as they were.
@@ -57,6 +63,7 @@ private:
     struct Connection;
 
     SqliteStore(std::unique_ptr<Connection> connection, StoreRetention retention);
+    Status deleteExpired(const SessionCutoffs& expiry);
     Status load();
     Status writeToDisk(const StoreWrite& write, const MemoryStore::Plan& plan);
 

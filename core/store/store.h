@@ -2,7 +2,7 @@
 
 #include "base/result.h"
 #include "fsm/fsmstate.h"
-#include "intake/action.h"
+#include "intake/actionrecord.h"
 
 #include <cstddef>
 #include <functional>
@@ -65,6 +65,10 @@ struct SessionRecord {
 
 // A batch of changes applied atomically by Store::commit: all or nothing.
 struct StoreWrite {
+    // Sessions dropped with their actions (retention, SPEC §8); their offers
+    // and firings stay for the quota counts. Applied before everything else,
+    // so the same write may start a session of the same id afresh.
+    std::vector<SessionKey> expiredSessions;
     std::vector<std::pair<ConversationKey, ConversationRecord>> conversations; // upserts
     std::vector<ConversationKey> erasedConversations; // `reset`: state and dismissals go, the log stays
     std::vector<std::pair<ConversationKey, TransitionRecord>> transitions; // appended to the log
@@ -79,8 +83,25 @@ struct StoreWrite {
 
     bool empty() const
     {
-        return conversations.empty() && erasedConversations.empty() && transitions.empty() && firings.empty()
-            && circuits.empty() && sessions.empty() && actions.empty();
+        return expiredSessions.empty() && conversations.empty() && erasedConversations.empty() && transitions.empty()
+            && firings.empty() && circuits.empty() && sessions.empty() && actions.empty();
+    }
+};
+
+// Which sessions have expired at some moment (SPEC §8): those whose last
+// activity is before their product's cutoff, now − session_retention_s.
+// Products not listed use `others` (a product no longer in the workspace);
+// without it their sessions are kept.
+struct SessionCutoffs {
+    std::vector<std::pair<std::string, Timestamp>> products;
+    std::optional<Timestamp> others;
+
+    std::optional<Timestamp> of(std::string_view productId) const
+    {
+        for (const auto& [id, cutoff] : products)
+            if (id == productId)
+                return cutoff;
+        return others;
     }
 };
 
@@ -118,12 +139,18 @@ public:
     // Calls `visit` once with the retained actions of the session, oldest
     // first (empty span for an unknown session). No copy is made; the span
     // is valid only during the call.
-    virtual void visitActions(const SessionKey& key, const std::function<void(std::span<const Action>)>& visit) const = 0;
+    virtual void visitActions(
+        const SessionKey& key, const std::function<void(std::span<const ActionRecord>)>& visit) const = 0;
     // Whether one of the session's retained actions has this uuid (never for
     // an empty uuid). Ingest asks this for every event, so it is answered
     // from an index, not by visiting the actions.
     virtual bool hasActionUuid(const SessionKey& key, std::string_view uuid) const = 0;
     virtual std::size_t sessionCount() const = 0;
+    // Up to `limit` sessions of the product whose last activity (lastSeen)
+    // is before `idleBefore`, the longest idle first: the retention sweep's
+    // candidates, answered from an index ordered by lastSeen.
+    virtual std::vector<std::string> idleSessions(
+        std::string_view productId, Timestamp idleBefore, std::size_t limit) const = 0;
 
     virtual Status commit(const StoreWrite& write) = 0;
 };

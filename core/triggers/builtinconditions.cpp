@@ -36,7 +36,7 @@ namespace {
             const std::string* previous = nullptr;
             std::size_t urls = 0;
             std::int64_t cycles = 0;
-            for (const Action& action : scope.actions()) {
+            for (const ActionRecord& action : scope.actions()) {
                 const std::string& url = action.canonicalUrl;
                 if (isBlank(url))
                     continue;
@@ -60,7 +60,7 @@ namespace {
             out.kind = "canonical_url_ping_pong";
             out.label = "back and forth between pages (a → b → a)";
             nlohmann::json sequence = nlohmann::json::array();
-            for (const Action& action : scope.actions())
+            for (const ActionRecord& action : scope.actions())
                 if (!isBlank(action.canonicalUrl))
                     sequence.push_back(action.canonicalUrl);
             out.details = { { "urls", sequence } };
@@ -124,8 +124,8 @@ namespace {
                 return false;
             }
             const PageRun run = trailingPageRun(actions);
-            const Action& first = actions[run.first];
-            const Action& last = actions.back();
+            const ActionRecord& first = actions[run.first];
+            const ActionRecord& last = actions.back();
             const Duration dwell = run.count == 1 && last.timestampEnd <= last.timestampStart
                 ? scope.now() - last.timestampStart
                 : last.timestampEnd - first.timestampStart;
@@ -300,7 +300,7 @@ namespace {
 
 } // namespace
 
-PageRun trailingPageRun(std::span<const Action> actions)
+PageRun trailingPageRun(std::span<const ActionRecord> actions)
 {
     if (actions.empty())
         return {};

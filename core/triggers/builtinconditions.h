@@ -1,6 +1,6 @@
 #pragma once
 
-#include "intake/action.h"
+#include "intake/actionrecord.h"
 #include "triggers/condition.h"
 
 #include <cstddef>
@@ -22,6 +22,6 @@ struct PageRun {
     std::size_t first = 0;
     std::size_t count = 0;
 };
-PageRun trailingPageRun(std::span<const Action> actions);
+PageRun trailingPageRun(std::span<const ActionRecord> actions);
 
 } // namespace proactive

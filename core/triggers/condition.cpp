@@ -19,17 +19,17 @@ EvaluationScope::EvaluationScope(const EvaluationContext& context)
 
 std::span<const Element> EvaluationScope::chain(std::size_t index)
 {
-    const Action& action = m_actions[index];
-    if (action.elementsChain.empty()) {
-        if (action.element.tag.empty())
+    const ActionRecord& action = m_actions[index];
+    if (action.elementsChain().empty()) {
+        if (action.element().tag.empty())
             return {};
-        return { &action.element, 1 };
+        return { &action.element(), 1 };
     }
     if (m_chains.empty())
         m_chains.resize(m_actions.size());
     auto& cached = m_chains[index];
     if (!cached) {
-        cached = parseElementsChain(truncateElementsChain(action.elementsChain, kMaxChainBytes));
+        cached = parseElementsChain(truncateElementsChain(action.elementsChain(), kMaxChainBytes));
     }
     return *cached;
 }
@@ -187,11 +187,11 @@ namespace {
         std::unique_ptr<const Condition> m_child;
     };
 
-    std::string describeAction(const Action& action)
+    std::string describeAction(const ActionRecord& action)
     {
         std::string text(nameOf(action.type));
         if (action.type == ActionType::Custom && !action.event.empty())
-            text += " " + action.event;
+            text += " " + action.event.get();
         if (!action.canonicalUrl.empty())
             text += " on " + std::string(displayPath(action.canonicalUrl));
         return text;
@@ -369,7 +369,7 @@ namespace {
                     out.summary = actions.empty() ? "no activity" : "the last action has no URL";
                 return false;
             }
-            const Action& last = actions.back();
+            const ActionRecord& last = actions.back();
             if (!m_page.matchesPage(last)) {
                 if (scope.explain())
                     out.summary = "current page " + std::string(displayPath(last.canonicalUrl)) + " does not match";
@@ -423,13 +423,13 @@ namespace {
         Duration m_atLeast;
     };
 
-    bool sameTarget(const Action& a, const Action& b)
+    bool sameTarget(const ActionRecord& a, const ActionRecord& b)
     {
         if (a.canonicalUrl != b.canonicalUrl)
             return false;
-        if (!a.elementsChain.empty() || !b.elementsChain.empty())
-            return a.elementsChain == b.elementsChain;
-        return a.element == b.element;
+        if (!a.elementsChain().empty() || !b.elementsChain().empty())
+            return a.elementsChain() == b.elementsChain();
+        return a.element() == b.element();
     }
 
     // `clicks` clicks within `within` (on one element when same_element);
@@ -450,7 +450,7 @@ namespace {
             std::vector<std::size_t> clicks;
             bool recorded = false;
             for (std::size_t i = 0; i < actions.size(); ++i) {
-                const Action& a = actions[i];
+                const ActionRecord& a = actions[i];
                 const bool rage = a.type == ActionType::RageClick || a.event == "$rageclick";
                 if ((rage || a.type == ActionType::Click) && (!m_of || m_of->matches(scope, i))) {
                     if (rage)
@@ -461,10 +461,10 @@ namespace {
             }
             std::int64_t burst = 0;
             for (std::size_t end = 0; end < clicks.size(); ++end) {
-                const Action& last = actions[clicks[end]];
+                const ActionRecord& last = actions[clicks[end]];
                 std::int64_t n = 0;
                 for (std::size_t j = end + 1; j-- > 0;) {
-                    const Action& a = actions[clicks[j]];
+                    const ActionRecord& a = actions[clicks[j]];
                     if (last.timestampStart - a.timestampStart > m_within)
                         break;
                     if (!m_sameElement || sameTarget(a, last))

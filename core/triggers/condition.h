@@ -2,7 +2,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
-#include "intake/action.h"
+#include "intake/actionrecord.h"
 #include "triggers/trigger.h"
 #include "triggers/triggerjson.h"
 
@@ -39,7 +39,7 @@ public:
 
     explicit EvaluationScope(const EvaluationContext& context);
 
-    std::span<const Action> actions() const { return m_actions; }
+    std::span<const ActionRecord> actions() const { return m_actions; }
     Timestamp now() const { return m_context.now; }
     std::span<const std::string> routes() const { return m_context.routes; }
     bool explain() const { return m_context.explain; }
@@ -50,7 +50,7 @@ public:
 
 private:
     const EvaluationContext& m_context;
-    std::span<const Action> m_actions;
+    std::span<const ActionRecord> m_actions;
     std::vector<std::optional<std::vector<Element>>> m_chains;
 };
 

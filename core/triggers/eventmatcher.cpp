@@ -279,7 +279,7 @@ std::optional<EventMatcher> EventMatcher::read(JsonObjectReader& reader, Conditi
     return matcher;
 }
 
-bool EventMatcher::matchesPage(const Action& action) const
+bool EventMatcher::matchesPage(const ActionRecord& action) const
 {
     if (m_url && !urlMatchesConfigured(action.rawUrl, m_url->text)
         && !urlMatchesConfigured(action.canonicalUrl, m_url->text))
@@ -298,7 +298,7 @@ bool EventMatcher::matchesPage(const Action& action) const
 
 bool EventMatcher::matches(EvaluationScope& scope, std::size_t index) const
 {
-    const Action& action = scope.actions()[index];
+    const ActionRecord& action = scope.actions()[index];
     if (!m_types.empty() && std::find(m_types.begin(), m_types.end(), action.type) == m_types.end())
         return false;
     if (m_event && action.event != *m_event)
@@ -318,9 +318,9 @@ bool EventMatcher::matches(EvaluationScope& scope, std::size_t index) const
         auto passes = [&](const Element& element) {
             return std::all_of(tests.begin(), tests.end(), [&](const TextTest& t) { return t.test(element.*field); });
         };
-        if (passes(action.element))
+        if (passes(action.element()))
             return true;
-        if (action.elementsChain.empty())
+        if (action.elementsChain().empty())
             return false;
         const auto chain = scope.chain(index);
         return std::any_of(chain.begin(), chain.end(), passes);

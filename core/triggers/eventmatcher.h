@@ -1,6 +1,6 @@
 #pragma once
 
-#include "intake/action.h"
+#include "intake/actionrecord.h"
 #include "triggers/selector.h"
 
 #include <memory>
@@ -71,7 +71,7 @@ public:
 
     bool matches(EvaluationScope& scope, std::size_t index) const;
     // Only the URL fields.
-    bool matchesPage(const Action& action) const;
+    bool matchesPage(const ActionRecord& action) const;
 
     bool empty() const;
     // For explanations: "click · selector button.primary · url /projects".

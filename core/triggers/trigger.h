@@ -2,7 +2,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
-#include "intake/action.h"
+#include "intake/actionrecord.h"
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -34,7 +34,7 @@ nlohmann::json toJson(const ConditionExplanation& explanation);
 // product's lookback window, oldest first, already cut to max_actions) and
 // the decision time.
 struct EvaluationContext {
-    std::span<const Action> actions;
+    std::span<const ActionRecord> actions;
     Timestamp now {};
     std::span<const std::string> routes; // the product's route table, for route matchers
     // Build the human summaries and labels of the explanation. Off on the

@@ -3,6 +3,7 @@
 #include "base/clock.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,19 @@ struct QuotaSettings {
     int sessionPerHour = 0;
     int userPerDay = 0;
 };
+
+// How long the connector keeps a session and how fast it lets new ones in
+// (SPEC §8 retention; issue 13). A bound of 0 means no bound.
+struct SessionSettings {
+    // A session with no activity for this long is dropped with its actions.
+    // Unset: kPostHogSessionTimeout + the product's lookback.
+    std::optional<Duration> retention;
+    int maxNewPerRequest = 100; // new sessions one ingest (one HTTP request) may open
+    int maxNewPerSecond = 1000; // new sessions the product may open within one second of the clock
+};
+
+// posthog-js starts a new session after 30 minutes without activity.
+inline constexpr Duration kPostHogSessionTimeout = std::chrono::minutes(30);
 
 struct ProactiveSettings {
     bool enabled = false;
@@ -43,11 +57,18 @@ struct Product {
     std::vector<std::string> routes; // "/projects/:slug/settings"
     std::vector<std::string> corsOrigins; // empty: any origin on localhost
     ProactiveSettings proactive;
+    SessionSettings sessions;
     std::shared_ptr<const TriggerSet> triggers; // never null once loaded
     // Where the triggers were read from, for diagnostics about them:
     // the file (relative to the workspace) and the JSON pointer of the array.
     std::string triggersFile;
     std::string triggersPointer;
 };
+
+// The product's session_retention_s, its default resolved.
+inline Duration sessionRetention(const Product& product)
+{
+    return product.sessions.retention.value_or(kPostHogSessionTimeout + product.proactive.lookback);
+}
 
 } // namespace proactive

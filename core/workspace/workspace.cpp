@@ -4,6 +4,8 @@
 #include "triggers/trigger.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@ namespace proactive {
 namespace {
 
     constexpr std::string_view kEnvPrefix = "env:";
+    constexpr const char* kProductsFile = "products.json";
     constexpr double kMaxSeconds = 365.0 * 24 * 3600;
 
     Duration seconds(double s)
@@ -86,6 +89,42 @@ namespace {
         reader.finish();
     }
 
+    // Retention and the bounds on new sessions: fields of the row, read
+    // after `proactive` because the retention must cover the lookback.
+    void readSessions(JsonObjectReader& row, Product& product)
+    {
+        SessionSettings& sessions = product.sessions;
+        if (auto v = row.number("session_retention_s", 1, kMaxSeconds)) {
+            if (seconds(*v) < product.proactive.lookback) {
+                char lookback[32];
+                std::snprintf(lookback, sizeof lookback, "%g", toSeconds(product.proactive.lookback));
+                row.error("session_retention_s",
+                    "must be at least proactive.lookback_s (" + std::string(lookback)
+                        + " s): a session would be dropped while triggers still look at its actions");
+            } else {
+                sessions.retention = seconds(*v);
+            }
+        }
+        const auto count = [&](std::string_view key, int& out) {
+            const auto v = row.number(key, 0, 1e9);
+            if (v && std::floor(*v) != *v)
+                row.error(key, "expected a whole number (0: no bound)");
+            else if (v)
+                out = static_cast<int>(*v);
+        };
+        count("max_new_sessions_per_request", sessions.maxNewPerRequest);
+        count("max_new_sessions_per_second", sessions.maxNewPerSecond);
+    }
+
+    // `path` relative to the workspace, for messages and for saving. Never
+    // throws: a name the file system refuses (too long) is named all the same.
+    std::string relativeName(const std::filesystem::path& path, const std::filesystem::path& root)
+    {
+        std::error_code error;
+        const auto relative = std::filesystem::relative(path, root, error);
+        return (error ? path.lexically_relative(root) : relative).generic_string();
+    }
+
     bool validPath(std::string_view route)
     {
         return !route.empty() && (route.front() == '/' || route.find("://") != std::string_view::npos);
@@ -152,8 +191,9 @@ namespace {
                     row.error("triggers",
                         "expected an array of triggers or a file name, found " + std::string(jsonTypeName(*inline_)));
                 }
-                const std::string relative = std::filesystem::relative(path, root).generic_string();
-                if (std::filesystem::exists(path)) {
+                const std::string relative = relativeName(path, root);
+                std::error_code error;
+                if (std::filesystem::exists(path, error)) {
                     auto text = readTextFile(path);
                     if (!text) {
                         diagnostics.push_back({ relative, "", text.error().message });
@@ -161,6 +201,9 @@ namespace {
                         product.triggersFile = relative;
                         set = parseTriggers(*json, relative, "", diagnostics);
                     }
+                } else if (error) {
+                    row.error(inline_ ? "triggers" : "product_id",
+                        "cannot read trigger file " + relative + ": " + error.message());
                 } else if (inline_) {
                     diagnostics.push_back({ file, jsonPointer(row.pointer(), "triggers"),
                         "trigger file " + relative + " does not exist" });
@@ -193,6 +236,7 @@ namespace {
             if (auto origins = row.stringArray("cors_origins"))
                 product.corsOrigins = std::move(*origins);
             readProactive(row, product.proactive, file, diagnostics);
+            readSessions(row, product);
             if (!product.id.empty())
                 product.triggers = triggers(row, product);
             else
@@ -235,8 +279,7 @@ Workspace Workspace::withProduct(Product product) const
 Workspace Workspace::fromJson(const nlohmann::json& products, const std::filesystem::path& root,
     const std::string& file, Diagnostics& diagnostics)
 {
-    Workspace workspace;
-    workspace.m_root = root;
+    Workspace workspace(root);
     if (!products.is_array()) {
         diagnostics.push_back(
             { file, "", "expected an array of products, found " + std::string(jsonTypeName(products)) });
@@ -264,21 +307,20 @@ Workspace Workspace::fromJson(const nlohmann::json& products, const std::filesys
 
 Workspace Workspace::load(const std::filesystem::path& root, Diagnostics& diagnostics)
 {
-    const std::string file = "products.json";
-    auto text = readTextFile(root / file);
+    const auto text = readTextFile(root / kProductsFile);
     if (!text) {
-        diagnostics.push_back({ file, "", text.error().message });
-        Workspace empty;
-        empty.m_root = root;
-        return empty;
+        diagnostics.push_back({ kProductsFile, "", text.error().message });
+        return Workspace(root);
     }
-    auto json = parseJsonDocument(*text, file, diagnostics);
-    if (!json) {
-        Workspace empty;
-        empty.m_root = root;
-        return empty;
-    }
-    return fromJson(*json, root, file, diagnostics);
+    return fromText(*text, root, diagnostics);
+}
+
+Workspace Workspace::fromText(std::string_view text, const std::filesystem::path& root, Diagnostics& diagnostics)
+{
+    const auto json = parseJsonDocument(text, kProductsFile, diagnostics);
+    if (!json)
+        return Workspace(root);
+    return fromJson(*json, root, kProductsFile, diagnostics);
 }
 
 Result<std::string> readTextFile(const std::filesystem::path& path)

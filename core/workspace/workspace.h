@@ -38,12 +38,18 @@ public:
     // appended to `diagnostics` (file relative to the workspace, JSON
     // pointer, reason); products with problems are left out, the rest load.
     static Workspace load(const std::filesystem::path& root, Diagnostics& diagnostics);
+    // The same from the text of products.json, already in memory.
+    static Workspace fromText(std::string_view text, const std::filesystem::path& root, Diagnostics& diagnostics);
     // The same from an in-memory products array; `file` names it in
     // diagnostics and trigger file references resolve against `root`.
     static Workspace fromJson(const nlohmann::json& products, const std::filesystem::path& root,
         const std::string& file, Diagnostics& diagnostics);
 
 private:
+    explicit Workspace(std::filesystem::path root)
+        : m_root(std::move(root))
+    { }
+
     std::filesystem::path m_root;
     std::vector<Product> m_products;
     std::vector<std::string> m_notes;

@@ -5,7 +5,7 @@
 // parsed trigger.
 
 #include "base/clock.h"
-#include "intake/action.h"
+#include "intake/actionrecord.h"
 #include "triggers/trigger.h"
 
 #include <QByteArray>
@@ -42,6 +42,16 @@ inline std::vector<Action> sealed(std::vector<Action> actions)
         actions[i].timestampEnd = i + 1 < actions.size() ? actions[i + 1].timestampStart : actions[i].timestampStart;
     }
     return actions;
+}
+
+// The actions as the store keeps them, which is what triggers read.
+inline std::vector<ActionRecord> records(const std::vector<Action>& actions)
+{
+    ActionInterner interner;
+    std::vector<ActionRecord> out;
+    for (const Action& a : actions)
+        out.push_back(interner.record(a));
+    return out;
 }
 
 // Pageviews of `urls` at `startsMs` (relative to kT0).
@@ -88,7 +98,8 @@ inline TriggerEvaluation evaluateCondition(
         failed.error = "does not parse: " + describe(diagnostics).toStdString();
         return failed;
     }
-    EvaluationContext context { actions, fromEpochMs(kT0 + nowMs), {}, explain };
+    const auto stored = records(actions);
+    EvaluationContext context { stored, fromEpochMs(kT0 + nowMs), {}, explain };
     return set->triggers()[0].evaluate(context);
 }
 

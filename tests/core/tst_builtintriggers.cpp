@@ -287,7 +287,7 @@ void TestBuiltinTriggers::playbookOffer()
         nlohmann::json::parse(kPlaybook), diagnostics, { { "reply_option_labels", { "Show me", "No thanks" } } });
     QVERIFY2(diagnostics.empty(), qPrintable(describe(diagnostics)));
     const auto actions = pageviews({ u"https://app.example.com/settings"_qs }, { 0 });
-    const auto settings = set->triggers()[0].evaluate({ actions, fromEpochMs(kT0 + 1'000), {}, true });
+    const auto settings = set->triggers()[0].evaluate({ records(actions), fromEpochMs(kT0 + 1'000), {}, true });
     QVERIFY(settings.matched);
     QCOMPARE(text(settings.body), u"Looking for a setting?"_qs);
     QCOMPARE(settings.replyOptionLabels, (std::vector<std::string> { "Show me", "No thanks" }));

@@ -615,7 +615,7 @@ void TestConditions::failingEvaluationReturnsError()
     definition.body = "x";
     const Trigger trigger(definition, std::make_shared<ThrowingCondition>());
     const auto actions = actionsFrom(R"([{"type":"click"}])");
-    const auto evaluation = trigger.evaluate({ actions, fromEpochMs(kT0), {}, true });
+    const auto evaluation = trigger.evaluate({ records(actions), fromEpochMs(kT0), {}, true });
     QVERIFY(!evaluation.matched);
     QVERIFY(evaluation.error);
     QCOMPARE(text(*evaluation.error), u"evaluation failed: boom"_qs);

@@ -1,7 +1,8 @@
 // Connector::ingest's duplicate check by uuid, on MemoryStore and on a real
 // SQLite file: across calls, across a restart (a new connector over the
 // reopened file), per session and product, never for events without uuid,
-// and only against the retained actions.
+// and only against the retained actions. Then the bounds on new sessions
+// and session retention (SPEC §8): what expires, what stays, and when.
 
 #include "connector/connector.h"
 #include "printers.h"
@@ -20,6 +21,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const Timestamp kStart = *parseIsoTimestamp("2024-05-01T12:00:00Z");
+constexpr std::string_view kUuidQuery = "?uuid=";
 
 std::shared_ptr<const Workspace> twoProducts()
 {
@@ -40,9 +42,9 @@ std::shared_ptr<const Workspace> twoProducts()
 // connector is new).
 class Harness {
 public:
-    Harness(bool sqlite, std::size_t retained)
+    Harness(bool sqlite, std::size_t retained, std::shared_ptr<const Workspace> workspace = twoProducts())
         : m_sqlite(sqlite)
-        , m_workspace(twoProducts())
+        , m_workspace(std::move(workspace))
     {
         m_retention.maxActionsPerSession = retained;
         if (!sqlite) {
@@ -55,6 +57,7 @@ public:
 
     Connector& connector() { return *m_connector; }
     const Store& store() const { return *m_store; }
+    VirtualClock& clock() { return m_clock; }
 
     void reopen(std::size_t retained)
     {
@@ -104,6 +107,8 @@ EventSpec parseEvent(const QString& token)
 
 // "s1/u1 | s1/u1 s2/u1": retained uuids per session, oldest first, "-" for
 // none, then "#" and the session's action count: "p/s1=u1,-#2 p/s2=u1#1".
+// The store keeps no uuids, so each event carries its own in its URL's query
+// (kUuidQuery), which it keeps.
 QString describe(const Store& store, const QStringList& sessions)
 {
     QStringList out;
@@ -111,9 +116,12 @@ QString describe(const Store& store, const QStringList& sessions)
         const QStringList parts = name.split(QLatin1Char('/'));
         const SessionKey key { parts[0].toStdString(), parts[1].toStdString() };
         QStringList uuids;
-        store.visitActions(key, [&](std::span<const Action> actions) {
-            for (const Action& action : actions)
-                uuids << (action.uuid.empty() ? QStringLiteral("-") : QString::fromStdString(action.uuid));
+        store.visitActions(key, [&](std::span<const ActionRecord> actions) {
+            for (const ActionRecord& action : actions) {
+                const std::string_view url = action.rawUrl;
+                const std::string_view uuid = url.substr(url.find(kUuidQuery) + kUuidQuery.size());
+                uuids << (uuid.empty() ? QStringLiteral("-") : QString::fromUtf8(uuid.data(), uuid.size()));
+            }
         });
         const auto record = store.session(key);
         out << QStringLiteral("%1=%2#%3")
@@ -131,6 +139,13 @@ class TestConnector final : public QObject {
 private Q_SLOTS:
     void duplicates_data();
     void duplicates();
+    void newSessionBounds_data();
+    void newSessionBounds();
+    void refusalSaysWhy();
+    void retention_data();
+    void retention();
+    void sweepsInChunks_data();
+    void sweepsInChunks();
 };
 
 void TestConnector::duplicates_data()
@@ -213,7 +228,7 @@ void TestConnector::duplicates()
             action.uuid = spec.uuid;
             action.sessionId = spec.session;
             action.distinctId = "user-1";
-            action.rawUrl = "https://app.example.com/projects/acme";
+            action.rawUrl = "https://app.example.com/projects/acme" + std::string(kUuidQuery) + spec.uuid;
             action.timestampStart = at;
             action.timestampEnd = at;
             at += 1s;
@@ -230,6 +245,226 @@ void TestConnector::duplicates()
     QCOMPARE(got.join(QLatin1Char(' ')), results);
     touched.sort();
     QCOMPARE(describe(harness.store(), touched), sessions);
+}
+
+namespace {
+
+// Product "p" with `fields` added to its row, and one trigger that offers
+// help as soon as the session has an action in the lookback window.
+std::shared_ptr<const Workspace> productWith(const nlohmann::json& fields)
+{
+    auto row = nlohmann::json::parse(R"({ "product_id": "p", "proactive": { "enabled": true },
+        "triggers": [ { "id": "any", "body": "Need a hand?", "when": { "count": { "at_least": 1 } } } ] })");
+    row.update(fields);
+    Diagnostics diagnostics;
+    auto workspace = std::make_shared<const Workspace>(
+        Workspace::fromJson(nlohmann::json::array({ row }), PROACTIVE_TEST_DATA, "products.json", diagnostics));
+    for (const auto& d : diagnostics)
+        qWarning("workspace problem: %s", d.toString().c_str());
+    return workspace;
+}
+
+// One row per store: "memory" and "sqlite" (a real file).
+void addStoreRows()
+{
+    QTest::addColumn<bool>("sqlite");
+    QTest::newRow("memory") << false;
+    QTest::newRow("sqlite") << true;
+}
+
+// Two pageviews of `session` at the clock's time, with uuids when `uuid` is set.
+std::vector<Action> visit(const std::string& session, Timestamp at, const std::string& uuid = {})
+{
+    std::vector<Action> actions;
+    for (int i = 0; i < 2; ++i) {
+        Action action;
+        action.type = ActionType::Pageview;
+        action.event = "$pageview";
+        action.sessionId = session;
+        action.distinctId = "user-" + session;
+        action.uuid = uuid.empty() ? std::string() : uuid + "-" + std::to_string(i);
+        action.rawUrl = "https://app.example.com/projects/" + std::to_string(i);
+        action.timestampStart = at;
+        action.timestampEnd = at;
+        actions.push_back(std::move(action));
+    }
+    return actions;
+}
+
+} // namespace
+
+void TestConnector::newSessionBounds_data()
+{
+    QTest::addColumn<int>("perRequest"); // max_new_sessions_per_request
+    QTest::addColumn<int>("perSecond"); // max_new_sessions_per_second
+    // Calls separated by "|"; each name sends two events of that session,
+    // "+MS" moves the clock on first.
+    QTest::addColumn<QString>("calls");
+    // Per call: accepted+refused, and the refusals' codes.
+    QTest::addColumn<QString>("results");
+
+    QTest::newRow("within-both") << 2 << 10 << u"s1 s2 | s1 s2 s3"_qs << u"4+0 6+0"_qs;
+    QTest::newRow("one-request-too-many") << 2 << 10 << u"s1 s2 s3"_qs << u"4+2(too_many_sessions)"_qs;
+    QTest::newRow("known-sessions-do-not-count") << 2 << 10 << u"s1 s2 | s1 s2 s3 s4"_qs << u"4+0 8+0"_qs;
+    QTest::newRow("per-second") << 0 << 3 << u"s1 s2 | s3 s4"_qs << u"4+0 2+2(session_rate_limited)"_qs;
+    QTest::newRow("next-second") << 0 << 3 << u"s1 s2 s3 | +1000 s4 s5"_qs << u"6+0 4+0"_qs;
+    QTest::newRow("refused-then-let-in") << 0 << 1 << u"s1 s2 | +1000 s2"_qs << u"2+2(session_rate_limited) 2+0"_qs;
+    // A session the request bound refused does not use up the second's.
+    QTest::newRow("both") << 2 << 3 << u"s1 s2 s3 | s4 s5"_qs << u"4+2(too_many_sessions) 2+2(session_rate_limited)"_qs;
+    QTest::newRow("no-bounds") << 0 << 0 << u"s1 s2 s3 s4 s5"_qs << u"10+0"_qs;
+}
+
+void TestConnector::newSessionBounds()
+{
+    QFETCH(int, perRequest);
+    QFETCH(int, perSecond);
+    QFETCH(QString, calls);
+    QFETCH(QString, results);
+
+    Harness harness(false, 200,
+        productWith({ { "max_new_sessions_per_request", perRequest }, { "max_new_sessions_per_second", perSecond } }));
+    QStringList got;
+    for (const QString& call : calls.split(u'|')) {
+        std::vector<Action> actions;
+        for (const QString& token : call.split(u' ', Qt::SkipEmptyParts)) {
+            if (token.startsWith(u'+')) {
+                harness.clock().set(harness.clock().now() + Duration(token.mid(1).toLongLong()));
+                continue;
+            }
+            for (Action& action : visit(token.toStdString(), harness.clock().now()))
+                actions.push_back(std::move(action));
+        }
+        const auto result = harness.connector().ingest("p", std::move(actions));
+        QVERIFY2(result, result ? "" : result.error().toString().c_str());
+        QCOMPARE(result->limited, result->rejected.size());
+        QStringList codes;
+        for (const Error& error : result->rejected)
+            if (!codes.contains(QString::fromStdString(error.code)))
+                codes << QString::fromStdString(error.code);
+        got << u"%1+%2"_qs.arg(result->accepted).arg(result->limited)
+                + (codes.isEmpty() ? QString() : u"("_qs + codes.join(u',') + u")"_qs);
+    }
+    QCOMPARE(got.join(u' '), results);
+}
+
+void TestConnector::refusalSaysWhy()
+{
+    Harness harness(false, 200, productWith({ { "max_new_sessions_per_request", 1 } }));
+    auto actions = visit("s1", harness.clock().now(), "u");
+    for (Action& action : visit("s2", harness.clock().now() + 1ms, "v"))
+        actions.push_back(std::move(action));
+    const auto result = harness.connector().ingest("p", std::move(actions));
+    QVERIFY(result);
+    QCOMPARE(result->accepted, std::size_t(2));
+    QCOMPARE(result->rejected.size(), std::size_t(2)); // each event of the refused session, none dropped silently
+    const Error& error = result->rejected[0];
+    QCOMPARE(error.code, std::string("too_many_sessions"));
+    QCOMPARE(error.where, std::string("v-0"));
+    QCOMPARE(error.message,
+        std::string("event \"$pageview\" would open session \"s2\", but one request may open at most 1 new sessions "
+                    "(max_new_sessions_per_request of product p)"));
+    QVERIFY(!harness.store().session({ "p", "s2" }));
+}
+
+void TestConnector::retention_data()
+{
+    addStoreRows();
+}
+
+void TestConnector::retention()
+{
+    QFETCH(bool, sqlite);
+    // Retention 300 s; lookback 120 s.
+    Harness harness(sqlite, 200, productWith({ { "session_retention_s", 300 } }));
+    Connector& connector = harness.connector();
+    VirtualClock& clock = harness.clock();
+    const Timestamp t0 = clock.now();
+
+    QVERIFY(connector.ingest("p", visit("s1", t0, "a")));
+    QVERIFY(connector.ingest("p", visit("s2", t0 + 200s, "b")));
+    // s1 is offered help: its conversation gets an FSM record, its user and
+    // session a firing that counts for the quotas.
+    clock.set(t0 + 10s);
+    const auto offered = connector.context("p", "s1");
+    QVERIFY(offered && offered->offer);
+    const ConversationKey conversation { "p", Connector::proactiveConversationId("s1") };
+    QCOMPARE(connector.conversation(conversation)->state, FsmState::ProactiveAssistance);
+
+    // Idle for exactly the retention: still there.
+    clock.set(t0 + 300s);
+    QVERIFY(connector.recentActivity("s1", 10));
+    // One millisecond more: gone for every reader, swept or not.
+    clock.set(t0 + 300s + 1ms);
+    QVERIFY(!connector.recentActivity("s1", 10));
+    QCOMPARE(harness.store().sessionCount(), std::size_t(2));
+    QCOMPARE(*connector.expireSessions(), std::size_t(1));
+    QCOMPARE(harness.store().sessionCount(), std::size_t(1));
+    QVERIFY(!harness.store().session({ "p", "s1" }));
+    QVERIFY(connector.recentActivity("s2", 10));
+
+    // What its offer left stays for its own period (SPEC §8).
+    QVERIFY(connector.conversation(conversation));
+    QVERIFY(!connector.transitions(conversation).empty());
+    QCOMPARE(harness.store().countFirings({ "p", std::string("s1"), std::nullopt, t0 }), 1);
+    QCOMPARE(harness.store().countFirings({ "p", std::nullopt, std::string("user-s1"), t0 }), 1);
+    QVERIFY(harness.store().lastOffer({ "p", "s1" }));
+
+    // The same id again is a new session: its old uuids are no duplicates,
+    // its count starts again.
+    const auto again = connector.ingest("p", visit("s1", clock.now(), "a"));
+    QVERIFY(again);
+    QCOMPARE(again->accepted, std::size_t(2));
+    QCOMPARE(again->duplicates, std::size_t(0));
+    QCOMPARE(harness.store().session({ "p", "s1" })->actionCount, std::int64_t(2));
+
+    // An ingest that finds s2 idle beyond the retention starts it afresh too,
+    // dropping what it held, in the same commit.
+    clock.set(t0 + 200s + 300s + 1ms);
+    const auto s2Again = connector.ingest("p", visit("s2", clock.now(), "b"));
+    QVERIFY(s2Again);
+    QCOMPARE(s2Again->duplicates, std::size_t(0));
+    QCOMPARE(harness.store().session({ "p", "s2" })->firstSeen, clock.now());
+    std::size_t held = 0;
+    harness.store().visitActions({ "p", "s2" }, [&](std::span<const ActionRecord> actions) { held = actions.size(); });
+    QCOMPARE(held, std::size_t(2));
+
+    if (sqlite) {
+        harness.reopen(200);
+        QCOMPARE(harness.store().sessionCount(), std::size_t(2));
+        QVERIFY(harness.store().lastOffer({ "p", "s1" }));
+    }
+}
+
+void TestConnector::sweepsInChunks_data()
+{
+    addStoreRows();
+}
+
+void TestConnector::sweepsInChunks()
+{
+    QFETCH(bool, sqlite);
+    Harness harness(sqlite, 200, productWith({ { "session_retention_s", 300 } }));
+    Connector& connector = harness.connector();
+    VirtualClock& clock = harness.clock();
+    const Timestamp t0 = clock.now();
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(connector.ingest("p", visit("s" + std::to_string(i), t0 + 1s * i)));
+
+    clock.set(t0 + 310s);
+    QCOMPARE(*connector.expireSessions(2), std::size_t(2)); // the longest idle first
+    QVERIFY(!harness.store().session({ "p", "s0" }) && !harness.store().session({ "p", "s1" }));
+    QCOMPARE(*connector.expireSessions(2), std::size_t(2));
+    QCOMPARE(*connector.expireSessions(2), std::size_t(1));
+    QCOMPARE(*connector.expireSessions(2), std::size_t(0));
+    QCOMPARE(harness.store().sessionCount(), std::size_t(0));
+
+    // Ingest sweeps by itself, at most once a second, in the same commit.
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(connector.ingest("p", visit("t" + std::to_string(i), clock.now())));
+    clock.set(clock.now() + 301s);
+    QVERIFY(connector.ingest("p", visit("u0", clock.now())));
+    QCOMPARE(harness.store().sessionCount(), std::size_t(1));
+    QVERIFY(harness.store().session({ "p", "u0" }));
 }
 
 QTEST_GUILESS_MAIN(TestConnector)

@@ -179,6 +179,8 @@ private Q_SLOTS:
     void finalise();
     void jsonTape_data();
     void jsonTape();
+    void jsonTapeNumbers_data();
+    void jsonTapeNumbers();
     void jsonTapeAgreesWithNlohmann();
 };
 
@@ -849,6 +851,43 @@ void TestPostHogIntake::jsonTape()
     if (valid && !json.startsWith("\xEF\xBB\xBF"))
         QCOMPARE(QByteArray::fromStdString(fromTape(tape.root()).dump()),
             QByteArray::fromStdString(nlohmann::json::parse(text).dump()));
+}
+
+void TestPostHogIntake::jsonTapeNumbers_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<bool>("readable");
+    QTest::addColumn<double>("value");
+
+    QTest::newRow("integer") << QByteArray("42") << true << 42.0;
+    QTest::newRow("fraction-exponent") << QByteArray("-2.5e3") << true << -2500.0;
+    QTest::newRow("beyond-int64") << QByteArray("18446744073709551616") << true << 18446744073709551616.0;
+    QTest::newRow("subnormal") << QByteArray("5e-324") << true << 5e-324;
+    // Below double's range is zero, as nlohmann reads it (issue 13, found by fuzzing); beyond it is no value.
+    QTest::newRow("below-double-range") << QByteArray("1e-400") << true << 0.0;
+    QTest::newRow("below-double-range-negative") << QByteArray("-1e-400") << true << 0.0;
+    QTest::newRow("below-double-range-long-mantissa") << QByteArray("0.000000123e-330") << true << 0.0;
+    QTest::newRow("below-double-range-huge-exponent")
+        << QByteArray("1e-99999999999999999999999") << true << 0.0;
+    QTest::newRow("big-mantissa-small-exponent") << QByteArray("1000e-310") << true << 1e-307;
+    QTest::newRow("beyond-double-range") << QByteArray("1e400") << false << 0.0;
+    QTest::newRow("beyond-double-range-long-mantissa") << QByteArray("123456789e305") << false << 0.0;
+    QTest::newRow("beyond-double-range-huge-exponent") << QByteArray("1e99999999999999999999999") << false << 0.0;
+}
+
+void TestPostHogIntake::jsonTapeNumbers()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(bool, readable);
+    QFETCH(double, value);
+    const std::string text = json.toStdString();
+    JsonTape tape;
+    std::string error;
+    QVERIFY2(tape.parse(text, error), error.c_str());
+    const auto number = tape.root().number();
+    QCOMPARE(number.has_value(), readable);
+    if (readable)
+        QCOMPARE(*number, value);
 }
 
 // Random damage to real documents: the tape accepts exactly what nlohmann

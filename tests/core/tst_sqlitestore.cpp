@@ -71,12 +71,13 @@ std::unique_ptr<SqliteStore> openOrFail(const std::string& path, StoreRetention 
     return std::move(opened).value();
 }
 
-Action action(std::string title, Timestamp start, std::string uuid = {})
+// A click labelled by its URL, which the store keeps.
+Action action(std::string url, Timestamp start, std::string uuid = {})
 {
     Action a;
     a.type = ActionType::Click;
     a.event = "$autocapture";
-    a.title = std::move(title);
+    a.rawUrl = std::move(url);
     a.uuid = std::move(uuid);
     a.timestampStart = start;
     a.sessionId = "s";
@@ -131,12 +132,11 @@ nlohmann::json snapshot(const Store& store, const Keys& keys, Timestamp now)
                 for (const std::string& u : keys.users)
                     session["countByUser"].push_back(store.countFirings({ p, s, u, now - back }));
             }
-            store.visitActions({ p, s }, [&](std::span<const Action> actions) {
-                for (const Action& a : actions)
-                    session["actions"].push_back(
-                        { a.index, std::string(a.event), a.uuid, a.title, a.description, toEpochMs(a.timestampStart),
-                            toEpochMs(a.timestampEnd), a.rawUrl, a.canonicalUrl, a.sessionId, a.distinctId, a.email,
-                            a.element.tag, a.element.attrs, a.element.classes, a.elementsChain, a.properties });
+            store.visitActions({ p, s }, [&](std::span<const ActionRecord> actions) {
+                for (const ActionRecord& a : actions)
+                    session["actions"].push_back({ a.index, a.event.get(), toEpochMs(a.timestampStart),
+                        toEpochMs(a.timestampEnd), a.rawUrl.get(), a.canonicalUrl.get(), a.element().tag,
+                        a.element().attrs, a.element().classes, a.elementsChain(), a.details->properties });
             });
         }
         for (const std::string& u : keys.users) {
@@ -314,6 +314,8 @@ private Q_SLOTS:
     void openErrors();
     void failedCommitChangesNothing();
     void readsSchemaV1();
+    void expiredSessionsLeaveTheFile_data();
+    void expiredSessionsLeaveTheFile();
 };
 
 void TestSqliteStore::createsFile_data()
@@ -420,9 +422,9 @@ void TestSqliteStore::smallerRetentionOnReopen()
     const std::string path = pathIn(dir, "store.db");
     const auto titles = [](const Store& store) {
         QStringList out;
-        store.visitActions({ "p", "s" }, [&](std::span<const Action> actions) {
-            for (const Action& a : actions)
-                out << QString::fromStdString(a.title);
+        store.visitActions({ "p", "s" }, [&](std::span<const ActionRecord> actions) {
+            for (const ActionRecord& a : actions)
+                out << QString::fromStdString(a.rawUrl);
         });
         for (const TransitionRecord& t : store.transitions({ "p", "c" }, 100))
             out << QString::fromStdString(t.event);
@@ -523,7 +525,7 @@ void TestSqliteStore::crashMidWriteLosesNothingCommitted()
             QCOMPARE(store->transitions({ "p", "c" + n }, 10).size(), std::size_t(1));
             QVERIFY(store->session({ "p", "s" + n }));
             std::size_t actions = 0;
-            store->visitActions({ "p", "s" + n }, [&](std::span<const Action> all) { actions = all.size(); });
+            store->visitActions({ "p", "s" + n }, [&](std::span<const ActionRecord> all) { actions = all.size(); });
             QCOMPARE(actions, std::size_t(10));
         }
     }
@@ -725,9 +727,9 @@ void TestSqliteStore::failedCommitChangesNothing()
         QVERIFY(!store.session({ "p", "s1" }));
         QVERIFY(!store.lastOffer({ "p", "s1" }));
         QStringList titles;
-        store.visitActions({ "p", "s0" }, [&](std::span<const Action> actions) {
-            for (const Action& a : actions)
-                titles << QString::fromStdString(a.title);
+        store.visitActions({ "p", "s0" }, [&](std::span<const ActionRecord> actions) {
+            for (const ActionRecord& a : actions)
+                titles << QString::fromStdString(a.rawUrl);
         });
         QCOMPARE(titles.join(QLatin1Char(' ')), QStringLiteral("a0 a1"));
     };
@@ -811,20 +813,20 @@ void TestSqliteStore::readsSchemaV1()
     QCOMPARE(store->session({ "demo", "s2" })->previousSessionId, std::string("s1"));
 
     bool visited = false;
-    store->visitActions({ "demo", "s1" }, [&](std::span<const Action> actions) {
+    store->visitActions({ "demo", "s1" }, [&](std::span<const ActionRecord> actions) {
         visited = true;
         QCOMPARE(actions.size(), std::size_t(2));
         QVERIFY(actions[0].type == ActionType::Pageview);
         QCOMPARE(actions[0].timestampEnd, actions[1].timestampStart);
-        const Action& click = actions[1];
+        const ActionRecord& click = actions[1];
         QVERIFY(click.type == ActionType::Click);
-        QCOMPARE(click.description, std::string("Clicked button 'Add Project' on /projects/:id"));
-        QCOMPARE(click.element.tag, std::string("button"));
-        QCOMPARE(click.element.selector, std::string("[data-tour-id=\"add-project\"]"));
-        QCOMPARE(click.element.attr("data-tour-id") ? *click.element.attr("data-tour-id") : std::string(),
+        QCOMPARE(actionOf(click).description, std::string("Clicked button 'Add Project' on /projects/:id"));
+        QCOMPARE(click.element().tag, std::string("button"));
+        QCOMPARE(click.element().selector, std::string("[data-tour-id=\"add-project\"]"));
+        QCOMPARE(click.element().attr("data-tour-id") ? *click.element().attr("data-tour-id") : std::string(),
             std::string("add-project"));
-        QCOMPARE(click.element.classes, (std::vector<std::string> { "btn", "primary" }));
-        QCOMPARE(click.element.nthChild, std::optional(2));
+        QCOMPARE(click.element().classes, (std::vector<std::string> { "btn", "primary" }));
+        QCOMPARE(click.element().nthChild, std::optional(2));
         QCOMPARE(click.property("seats") ? *click.property("seats") : std::string(), std::string("3"));
         QCOMPARE(click.timestampEnd, click.timestampStart);
     });
@@ -833,6 +835,89 @@ void TestSqliteStore::readsSchemaV1()
     QVERIFY(store->hasActionUuid({ "demo", "s1" }, "uuid-0"));
     QVERIFY(store->hasActionUuid({ "demo", "s1" }, "uuid-1"));
     QVERIFY(!store->hasActionUuid({ "demo", "s2" }, "uuid-0"));
+}
+
+void TestSqliteStore::expiredSessionsLeaveTheFile_data()
+{
+    QTest::addColumn<bool>("sweep"); // expire p's old sessions by a commit, before closing
+    QTest::addColumn<qint64>("cutoffP"); // ms after kT0 at the next open; -1: no cutoff for p
+    QTest::addColumn<qint64>("cutoffOthers"); // for products not listed; -1: kept
+    QTest::addColumn<qint64>("sessions"); // rows left, and sessions loaded by the next open
+    QTest::addColumn<qint64>("actions"); // rows left
+
+    // p: ten old sessions (last seen at kT0, three actions each) and three
+    // live ones (an hour later, two actions each); q: two old sessions of
+    // one action each, a product the cutoffs may not list.
+    QTest::newRow("nothing-expires") << false << qint64(-1) << qint64(-1) << qint64(15) << qint64(38);
+    QTest::newRow("swept-while-open") << true << qint64(-1) << qint64(-1) << qint64(5) << qint64(8);
+    QTest::newRow("expired-while-closed") << false << qint64(1) << qint64(-1) << qint64(5) << qint64(8);
+    QTest::newRow("last-seen-at-the-cutoff-stays") << false << qint64(0) << qint64(-1) << qint64(15) << qint64(38);
+    QTest::newRow("products-not-listed") << false << qint64(1) << qint64(1) << qint64(3) << qint64(6);
+}
+
+void TestSqliteStore::expiredSessionsLeaveTheFile()
+{
+    QFETCH(bool, sweep);
+    QFETCH(qint64, cutoffP);
+    QFETCH(qint64, cutoffOthers);
+    QFETCH(qint64, sessions);
+    QFETCH(qint64, actions);
+
+    QTemporaryDir dir;
+    const std::string path = pathIn(dir, "store.db");
+    {
+        auto store = openOrFail(path);
+        QVERIFY(store);
+        StoreWrite write;
+        const auto add = [&](const char* product, const std::string& session, Timestamp lastSeen, int count) {
+            write.sessions.push_back(
+                { { product, session }, { "user-" + session, "", lastSeen, lastSeen, count, "" } });
+            for (int i = 0; i < count; ++i)
+                write.actions.push_back({ { product, session },
+                    action(session + "/" + std::to_string(i), lastSeen, session + "-" + std::to_string(i)) });
+        };
+        for (int i = 0; i < 10; ++i)
+            add("p", "old" + std::to_string(i), kT0, 3);
+        for (int i = 0; i < 3; ++i)
+            add("p", "live" + std::to_string(i), kT0 + 1h, 2);
+        for (int i = 0; i < 2; ++i)
+            add("q", "old" + std::to_string(i), kT0, 1);
+        write.firings.push_back({ "p", "old0", "proactive:old0", "user-old0", "t", "/", kT0 });
+        QVERIFY(store->commit(write).ok());
+        if (sweep) {
+            StoreWrite expire;
+            for (const std::string& id : store->idleSessions("p", kT0 + 1s, 100))
+                expire.expiredSessions.push_back({ "p", id });
+            QCOMPARE(expire.expiredSessions.size(), std::size_t(10));
+            QVERIFY(store->commit(expire).ok());
+            QCOMPARE(store->sessionCount(), std::size_t(sessions));
+        }
+    }
+
+    SessionCutoffs cutoffs;
+    if (cutoffP >= 0)
+        cutoffs.products.emplace_back("p", kT0 + Duration(cutoffP));
+    if (cutoffOthers >= 0)
+        cutoffs.others = kT0 + Duration(cutoffOthers);
+    {
+        auto opened = SqliteStore::open(path, {}, cutoffs);
+        QVERIFY2(opened, opened ? "" : opened.error().toString().c_str());
+        const auto& store = *opened;
+        // Expired sessions are not loaded…
+        QCOMPARE(qint64(store->sessionCount()), sessions);
+        QVERIFY(store->session({ "p", "live0" }));
+        QVERIFY(store->hasActionUuid({ "p", "live0" }, "live0-1"));
+        QCOMPARE(bool(store->session({ "p", "old0" })), sessions > 5);
+        QCOMPARE(store->hasActionUuid({ "p", "old0" }, "old0-2"), sessions > 5);
+        QCOMPARE(store->idleSessions("p", kT0 + 2h, 100).size(), std::size_t(sessions > 5 ? 13 : 3));
+        // …and what their offers leave stays for the quota counts (SPEC §8).
+        QCOMPARE(store->countFirings({ "p", std::string("old0"), std::nullopt, kT0 }), 1);
+        QVERIFY(store->lastOffer({ "p", "old0" }));
+    }
+    // …nor left on disk.
+    QCOMPARE(scalar(path, "SELECT count(*) FROM sessions"), sessions);
+    QCOMPARE(scalar(path, "SELECT count(*) FROM actions"), actions);
+    QCOMPARE(scalar(path, "SELECT count(*) FROM last_offers"), qint64(1));
 }
 
 QTEST_GUILESS_MAIN(TestSqliteStore)

@@ -122,8 +122,8 @@ SessionRecord sessionRecord(std::string distinct, Timestamp firstSeen, Timestamp
     return { std::move(distinct), "someone@example.com", firstSeen, lastSeen, 7, "previous" };
 }
 
-// "a@10 b/u1@20 | c@5": actions by title, optional uuid and start (ms after
-// kT0); "|" separates commits.
+// "a@10 b/u1@20 | c@5": actions by event name, optional uuid and start (ms
+// after kT0); "|" separates commits.
 std::vector<std::vector<Action>> parseArrivals(const QString& spec)
 {
     std::vector<std::vector<Action>> commits(1);
@@ -135,7 +135,7 @@ std::vector<std::vector<Action>> parseArrivals(const QString& spec)
         const QStringList atSplit = token.split(QLatin1Char('@'));
         const QStringList names = atSplit[0].split(QLatin1Char('/'));
         Action action;
-        action.title = names[0].toStdString();
+        action.event = names[0].toStdString();
         action.uuid = names.size() > 1 ? names[1].toStdString() : std::string();
         action.timestampStart = kT0 + Duration(atSplit[1].toLongLong());
         action.timestampEnd = action.timestampStart + 99'999ms; // the store decides the end
@@ -146,13 +146,13 @@ std::vector<std::vector<Action>> parseArrivals(const QString& spec)
     return commits;
 }
 
-// "a@10>20 b@20>20": title, start and end (ms after kT0) of each retained action.
-QString describe(std::span<const Action> actions)
+// "a@10>20 b@20>20": event, start and end (ms after kT0) of each retained action.
+QString describe(std::span<const ActionRecord> actions)
 {
     QStringList parts;
-    for (const Action& action : actions)
+    for (const ActionRecord& action : actions)
         parts << QStringLiteral("%1@%2>%3")
-                     .arg(QString::fromStdString(action.title))
+                     .arg(QString::fromStdString(action.event))
                      .arg(toEpochMs(action.timestampStart) - toEpochMs(kT0))
                      .arg(toEpochMs(action.timestampEnd) - toEpochMs(kT0));
     return parts.join(QLatin1Char(' '));
@@ -162,7 +162,7 @@ QString actionsOf(const Store& store, const SessionKey& key)
 {
     QString text;
     int visits = 0;
-    store.visitActions(key, [&](std::span<const Action> actions) {
+    store.visitActions(key, [&](std::span<const ActionRecord> actions) {
         ++visits;
         text = describe(actions);
     });
@@ -208,6 +208,10 @@ private Q_SLOTS:
     void invalidWriteChangesNothing();
     void emptyWrite_data();
     void emptyWrite();
+    void idleSessions_data();
+    void idleSessions();
+    void expiry_data();
+    void expiry();
 };
 
 void TestStore::conversationUpsertAndErase_data()
@@ -778,17 +782,23 @@ void TestStore::actions()
     harness.check([&](const Store& store) {
         QCOMPARE(actionsOf(store, key), expected);
         QCOMPARE(actionsOf(store, { "p1", "unknown" }), QString());
-        // The duplicate check's index knows exactly the retained uuids.
-        QStringList retainedUuids;
-        store.visitActions(key, [&](std::span<const Action> actions) {
-            for (const Action& action : actions)
-                retainedUuids << QString::fromStdString(action.uuid);
+        // The duplicate check's index knows exactly the retained uuids (the
+        // records keep none: the arrival of the same name says which).
+        QStringList retained;
+        store.visitActions(key, [&](std::span<const ActionRecord> actions) {
+            for (const ActionRecord& action : actions)
+                retained << QString::fromStdString(action.event);
         });
+        QStringList retainedUuids;
+        for (const auto& batch : commits)
+            for (const Action& action : batch)
+                if (retained.contains(QString::fromStdString(action.event)))
+                    retainedUuids << QString::fromStdString(action.uuid);
         for (const auto& batch : commits)
             for (const Action& action : batch)
                 QVERIFY2(store.hasActionUuid(key, action.uuid)
                         == (!action.uuid.empty() && retainedUuids.contains(QString::fromStdString(action.uuid))),
-                    action.title.c_str());
+                    action.event.c_str());
     });
 }
 
@@ -872,31 +882,33 @@ void TestStore::actionFieldsRoundTrip()
     QVERIFY(harness.commit(write));
 
     harness.check([&](const Store& store) {
-        store.visitActions({ "p1", "s1" }, [&](std::span<const Action> actions) {
+        store.visitActions({ "p1", "s1" }, [&](std::span<const ActionRecord> actions) {
             QCOMPARE(actions.size(), std::size_t(2));
-            const Action& a = actions[0];
+            const ActionRecord& a = actions[0];
             QCOMPARE(a.index, full.index);
             QVERIFY(a.type == full.type);
-            QCOMPARE(a.event, full.event);
-            QCOMPARE(a.uuid, full.uuid);
-            QCOMPARE(a.title, full.title);
-            QCOMPARE(a.description, full.description);
+            QCOMPARE(a.event.get(), full.event);
             QCOMPARE(a.timestampStart, full.timestampStart);
             QCOMPARE(a.timestampEnd, bare.timestampStart);
-            QCOMPARE(a.rawUrl, full.rawUrl);
-            QCOMPARE(a.canonicalUrl, full.canonicalUrl);
-            QCOMPARE(a.sessionId, full.sessionId);
-            QCOMPARE(a.distinctId, full.distinctId);
-            QCOMPARE(a.email, full.email);
-            QVERIFY(a.element == full.element);
-            QCOMPARE(a.elementsChain, full.elementsChain);
-            QVERIFY(a.properties == full.properties);
+            QCOMPARE(a.rawUrl.get(), full.rawUrl);
+            QCOMPARE(a.canonicalUrl.get(), full.canonicalUrl);
+            QVERIFY(a.element() == full.element);
+            QCOMPARE(a.elementsChain(), full.elementsChain);
+            QVERIFY(a.details->properties == full.properties);
+            // What belongs to the session or can be derived is not kept per
+            // action: the uuid only as the duplicate check's hash, title and
+            // description derived again from the rest.
+            QVERIFY(store.hasActionUuid({ "p1", "s1" }, full.uuid));
+            const Action shown = actionOf(a);
+            QCOMPARE(shown.title, std::string("Rage-clicked button"));
+            QCOMPARE(shown.description, std::string("Rage-clicked button 'Añadir \"proyecto\"' on /projects/:id"));
+            QVERIFY(shown.uuid.empty() && shown.sessionId.empty() && shown.distinctId.empty() && shown.email.empty());
 
-            const Action& b = actions[1];
+            const ActionRecord& b = actions[1];
             QCOMPARE(b.index, std::int64_t(-1));
             QVERIFY(b.type == ActionType::Pageview);
-            QVERIFY(b.element == Element {});
-            QVERIFY(b.properties.empty());
+            QVERIFY(b.element() == Element {});
+            QVERIFY(b.details->properties.empty());
             QCOMPARE(b.timestampEnd, b.timestampStart);
         });
     });
@@ -946,6 +958,9 @@ void TestStore::invalidWriteChangesNothing_data()
     w = valid();
     w.actions.push_back({ { "", "s1" }, {} });
     addRow("action-without-product", w, QStringLiteral("actions[1]: empty product id"));
+    w = valid();
+    w.expiredSessions.push_back({ "p1", "" });
+    addRow("expired-session-without-id", w, QStringLiteral("expiredSessions[0]: empty session id"));
 }
 
 void TestStore::invalidWriteChangesNothing()
@@ -983,6 +998,169 @@ void TestStore::emptyWrite()
     QVERIFY(StoreWrite {}.empty());
     QVERIFY(harness.commit({}));
     harness.check([&](const Store& store) { QCOMPARE(store.sessionCount(), std::size_t(0)); });
+}
+
+namespace {
+
+// The sessions of the retention tests: p1/s1 (user u1, last seen at 10 s,
+// offered once in conversation c1), p1/s2 (u1, 20 s), p1/s3 (u2, 30 s) and
+// p2/s1 (u3, 5 s). Each action's event name is also its uuid.
+StoreWrite retentionSessions()
+{
+    StoreWrite write;
+    const auto add = [&](const char* product, const char* session, const char* user, int lastSeenS,
+                         std::initializer_list<const char*> labels) {
+        const SessionKey key { product, session };
+        write.sessions.push_back({ key, sessionRecord(user, kT0, kT0 + std::chrono::seconds(lastSeenS)) });
+        int at = 0;
+        for (const char* label : labels) {
+            Action action;
+            action.event = label;
+            action.uuid = label;
+            action.timestampStart = kT0 + std::chrono::seconds(at++);
+            write.actions.push_back({ key, action });
+        }
+    };
+    add("p1", "s1", "u1", 10, { "a1", "a2" });
+    add("p1", "s2", "u1", 20, { "b1" });
+    add("p1", "s3", "u2", 30, { "c1" });
+    add("p2", "s1", "u3", 5, { "d1" });
+    write.firings.push_back(firing("s1", "u1", kT0 + 5s));
+    write.conversations.push_back({ { "p1", "c1" }, conversationRecord(FsmState::ProactiveAssistance, 0) });
+    return write;
+}
+
+// "p1/s1=a1,a2 | … | sessions 4 | latest u1=s2 | offer kept, 1 firing | conversation kept": each
+// session's retained actions (a "?" after one whose uuid the duplicate check
+// does not know), then what must outlive a session's expiry.
+QString describeRetention(const Store& store)
+{
+    QStringList out;
+    for (const SessionKey& key : { SessionKey { "p1", "s1" }, SessionKey { "p1", "s2" }, SessionKey { "p1", "s3" },
+             SessionKey { "p2", "s1" } }) {
+        QStringList held;
+        store.visitActions(key, [&](std::span<const ActionRecord> actions) {
+            for (const ActionRecord& action : actions)
+                held << QString::fromStdString(action.event)
+                        + (store.hasActionUuid(key, action.event) ? u""_qs : u"?"_qs);
+        });
+        const QString state = store.session(key) ? held.join(u',')
+            : held.isEmpty()                     ? u"gone"_qs
+                                                 : u"orphans "_qs + held.join(u',');
+        out << QString::fromStdString(key.productId + "/" + key.sessionId + "=") + state;
+    }
+    out << u"sessions %1"_qs.arg(store.sessionCount());
+    out << u"latest u1=%1"_qs.arg(QString::fromStdString(store.latestSessionOf("p1", "u1").value_or("-")));
+    out << u"offer %1, %2 firing"_qs.arg(store.lastOffer({ "p1", "s1" }) ? u"kept"_qs : u"gone"_qs)
+               .arg(store.countFirings({ "p1", std::string("s1"), std::nullopt, kT0 }));
+    out << u"conversation %1"_qs.arg(store.conversation({ "p1", "c1" }) ? u"kept"_qs : u"gone"_qs);
+    return out.join(u" | "_qs);
+}
+
+} // namespace
+
+void TestStore::idleSessions_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<QString>("product");
+    QTest::addColumn<int>("idleBeforeMs"); // after kT0
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<bool>("seenAgain"); // p1/s1 seen again at 40 s first
+    QTest::addColumn<QString>("expected");
+
+    addRow("none-yet", u"p1"_qs, 10'000, 10, false, QString()); // last seen exactly then: not idle before
+    addRow("one-ms-later", u"p1"_qs, 10'001, 10, false, u"s1"_qs);
+    addRow("longest-idle-first", u"p1"_qs, 31'000, 10, false, u"s1 s2 s3"_qs);
+    addRow("within-one-second", u"p1"_qs, 20'500, 10, false, u"s1 s2"_qs);
+    addRow("limit", u"p1"_qs, 31'000, 2, false, u"s1 s2"_qs);
+    addRow("limit-zero", u"p1"_qs, 31'000, 0, false, QString());
+    addRow("per-product", u"p2"_qs, 31'000, 10, false, u"s1"_qs);
+    addRow("unknown-product", u"p9"_qs, 31'000, 10, false, QString());
+    addRow("activity-moves-a-session", u"p1"_qs, 31'000, 10, true, u"s2 s3"_qs);
+    addRow("moved-to-its-new-place", u"p1"_qs, 41'000, 10, true, u"s2 s3 s1"_qs);
+}
+
+void TestStore::idleSessions()
+{
+    QFETCH(Backend, backend);
+    QFETCH(QString, product);
+    QFETCH(int, idleBeforeMs);
+    QFETCH(int, limit);
+    QFETCH(bool, seenAgain);
+    QFETCH(QString, expected);
+
+    Harness harness(backend);
+    QVERIFY(harness.commit(retentionSessions()));
+    if (seenAgain) {
+        StoreWrite write;
+        write.sessions.push_back({ { "p1", "s1" }, sessionRecord("u1", kT0, kT0 + 40s) });
+        QVERIFY(harness.commit(write));
+    }
+    harness.check([&](const Store& store) {
+        QStringList idle;
+        for (const std::string& id :
+            store.idleSessions(product.toStdString(), kT0 + Duration(idleBeforeMs), std::size_t(limit)))
+            idle << QString::fromStdString(id);
+        QCOMPARE(idle.join(u' '), expected);
+    });
+}
+
+void TestStore::expiry_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<QStringList>("expire"); // "product/session"
+    QTest::addColumn<bool>("restart"); // the same write starts p1/s1 again: user u1, event a1 at 50 s
+    QTest::addColumn<QString>("expected"); // see describeRetention()
+
+    const QString rest = u"p1/s2=b1 | p1/s3=c1 | p2/s1=d1"_qs;
+    addRow("nothing", QStringList(), false,
+        u"p1/s1=a1,a2 | "_qs + rest + u" | sessions 4 | latest u1=s2 | offer kept, 1 firing | conversation kept"_qs);
+    // SPEC §8: the session and its actions go; its offer, the quota
+    // counts and the conversation's FSM record stay.
+    addRow("one-session", QStringList { u"p1/s1"_qs }, false,
+        u"p1/s1=gone | "_qs + rest + u" | sessions 3 | latest u1=s2 | offer kept, 1 firing | conversation kept"_qs);
+    addRow("twice-in-one-write", QStringList { u"p1/s1"_qs, u"p1/s1"_qs }, false,
+        u"p1/s1=gone | "_qs + rest + u" | sessions 3 | latest u1=s2 | offer kept, 1 firing | conversation kept"_qs);
+    addRow("the-latest-of-a-user", QStringList { u"p1/s2"_qs }, false,
+        u"p1/s1=a1,a2 | p1/s2=gone | p1/s3=c1 | p2/s1=d1 | sessions 3 | latest u1=s1 | offer kept, 1 firing | "
+        "conversation kept"_qs);
+    addRow("every-session-of-a-user", QStringList { u"p1/s1"_qs, u"p1/s2"_qs }, false,
+        u"p1/s1=gone | p1/s2=gone | p1/s3=c1 | p2/s1=d1 | sessions 2 | latest u1=- | offer kept, 1 firing | "
+        "conversation kept"_qs);
+    addRow("same-id-in-another-product", QStringList { u"p2/s1"_qs }, false,
+        u"p1/s1=a1,a2 | p1/s2=b1 | p1/s3=c1 | p2/s1=gone | sessions 3 | latest u1=s2 | offer kept, 1 firing | "
+        "conversation kept"_qs);
+    addRow("unknown-session", QStringList { u"p1/s9"_qs }, false,
+        u"p1/s1=a1,a2 | "_qs + rest + u" | sessions 4 | latest u1=s2 | offer kept, 1 firing | conversation kept"_qs);
+    // The old a1 is gone with its session, so the new a1 is no duplicate.
+    addRow("restarted-in-the-same-write", QStringList { u"p1/s1"_qs }, true,
+        u"p1/s1=a1 | "_qs + rest + u" | sessions 4 | latest u1=s1 | offer kept, 1 firing | conversation kept"_qs);
+}
+
+void TestStore::expiry()
+{
+    QFETCH(Backend, backend);
+    QFETCH(QStringList, expire);
+    QFETCH(bool, restart);
+    QFETCH(QString, expected);
+
+    Harness harness(backend);
+    QVERIFY(harness.commit(retentionSessions()));
+    StoreWrite write;
+    for (const QString& key : expire) {
+        const QStringList parts = key.split(u'/');
+        write.expiredSessions.push_back({ parts[0].toStdString(), parts[1].toStdString() });
+    }
+    if (restart) {
+        write.sessions.push_back({ { "p1", "s1" }, sessionRecord("u1", kT0 + 50s, kT0 + 50s) });
+        Action action;
+        action.event = "a1";
+        action.uuid = "a1";
+        action.timestampStart = kT0 + 50s;
+        write.actions.push_back({ { "p1", "s1" }, action });
+    }
+    QVERIFY(harness.commit(write));
+    harness.check([&](const Store& store) { QCOMPARE(describeRetention(store), expected); });
 }
 
 QTEST_GUILESS_MAIN(TestStore)

@@ -431,7 +431,7 @@ void TestTriggerParse::bodyIsNormalisedForTheOffer()
     const auto set = triggerFor({ { "idle", { { "at_least_s", 0 } } } }, diagnostics, { { "body", body } });
     QVERIFY(diagnostics.empty());
     const auto actions = pageviews({ u"/a"_qs }, { 0 });
-    const auto evaluation = set->triggers()[0].evaluate({ actions, fromEpochMs(kT0), {}, false });
+    const auto evaluation = set->triggers()[0].evaluate({ records(actions), fromEpochMs(kT0), {}, false });
     QVERIFY(evaluation.matched);
     QCOMPARE(evaluation.body, std::string(150, 'x'));
     // The definition keeps what was written, for editors.

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void legacyOffsetsResolveAgainstTheClock();
     void sentAtMovesTimesOntoTheServerClock();
     void tokenRoutesToItsProduct();
+    void sessionRateLimitAnswers429();
     void refused_data();
     void refused();
 };
@@ -143,6 +144,38 @@ void TestCapture::tokenRoutesToItsProduct()
         std::string("ping-pong"));
     QCOMPARE(client.get("/context/shop/local-session").json()["proactive_skip_reason"].get<std::string>(),
         std::string("no_trigger"));
+}
+
+void TestCapture::sessionRateLimitAnswers429()
+{
+    Harness h;
+    auto client = h.client();
+    const std::string token = "phc_limited";
+    auto visit = [&](const std::vector<std::string>& sessions, const std::string& uuidPrefix) {
+        std::vector<nlohmann::json> events;
+        for (const std::string& session : sessions)
+            events.push_back(pageview(session, "/projects", h.clock.now(), uuidPrefix + session, token));
+        return client.post("/batch/", batchBody(events, token));
+    };
+    // Two new sessions fill this second of the product.
+    QCOMPARE(visit({ "a", "b" }, "1-").status, 200);
+    // A third, alone: nothing can be kept, the sender is told to come back.
+    auto refused = visit({ "c" }, "1-");
+    QCOMPARE(refused.status, 429);
+    QCOMPARE(refused.header("Retry-After"), QByteArray("1"));
+    QCOMPARE(refused.json()["error"].get<std::string>(), std::string("session_rate_limited"));
+    QCOMPARE(refused.json()["accepted"].get<int>(), 0);
+    QCOMPARE(refused.json()["rejected_count"].get<int>(), 1);
+    // Sessions already open go on within the same second.
+    QCOMPARE(visit({ "a" }, "2-").status, 200);
+    // Partly kept: 200, the refused event listed.
+    h.clock.set(h.clock.now() + 1s);
+    auto partly = visit({ "c", "d", "e" }, "3-");
+    QCOMPARE(partly.status, 200);
+    QCOMPARE(partly.json()["accepted"].get<int>(), 2);
+    QCOMPARE(partly.json()["rejected"][0]["error"].get<std::string>(), std::string("session_rate_limited"));
+    QVERIFY(h.service.connector().recentActivity("c", 10));
+    QVERIFY(!h.service.connector().recentActivity("e", 10));
 }
 
 void TestCapture::refused_data()
