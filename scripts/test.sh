@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite through ctest:
 # first the core-only configuration (proves the core needs no GUI package),
-# then the full one. GUI tests use the offscreen platform.
+# then the full one, then the core and service tests under ASan + UBSan and
+# the fuzz targets. GUI tests use the offscreen platform.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,3 +41,8 @@ cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs" --target tests_core tests_service
 echo "== asan: ctest (labels core and service)"
 ctest --preset asan -j "$jobs"
+
+# The parsers of untrusted input under libFuzzer (clang, ASan + UBSan, core
+# libraries only): every regression input, then 10 s of fuzzing per target.
+echo "== fuzz: regressions and 10 s per target"
+scripts/fuzz.sh 10

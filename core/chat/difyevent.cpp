@@ -2,7 +2,6 @@
 
 #include "base/jsonreader.h"
 
-#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace proactive {
@@ -43,12 +42,26 @@ namespace {
         value.appendString(out);
     }
 
+    // A number as an integer (fractions cut), 0 when it is absent or outside
+    // int64: converting such a double (`1e19`) is undefined behaviour.
     std::int64_t integer(JsonValue value)
     {
+        constexpr double kLimit = 9223372036854775808.0; // 2^63
         const auto number = value.number();
-        if (!number || !std::isfinite(*number))
+        if (!number || !(*number >= -kLimit && *number < kLimit))
             return 0;
         return static_cast<std::int64_t>(*number);
+    }
+
+    // An HTTP status (100 to 599), 0 when it is absent or no such status.
+    bool isHttpStatus(double status)
+    {
+        return status >= 100 && status <= 599;
+    }
+    int httpStatus(JsonValue value)
+    {
+        const auto number = value.number();
+        return number && isHttpStatus(*number) ? static_cast<int>(*number) : 0;
     }
 
     double real(JsonValue value)
@@ -327,7 +340,7 @@ void DifyDecoder::decode(const SseEvent& sse, DifyEvent& out)
     }
     case DifyEventKind::Error: {
         DifyError& e = out.error.emplace();
-        e.status = static_cast<int>(integer(status));
+        e.status = httpStatus(status);
         assign(code, e.code);
         assign(message, e.message);
         break;
@@ -352,7 +365,8 @@ std::optional<DifyError> parseDifyErrorBody(std::string_view body)
         error.message = it->get<std::string>();
         any = true;
     }
-    if (const auto it = json.find("status"); it != json.end() && it->is_number_integer())
+    if (const auto it = json.find("status");
+        it != json.end() && it->is_number_integer() && isHttpStatus(it->get<double>()))
         error.status = it->get<int>();
     if (!any)
         return std::nullopt;

@@ -94,19 +94,36 @@ std::string_view SseParser::spanView(Span span) const
 
 void SseParser::resetFrame()
 {
-    m_hasType = false;
-    m_dataLines = 0;
-    m_frameHasFields = false;
+    m_frame = {};
+}
+
+void SseParser::commitFrame()
+{
+    m_stats.comments += m_frame.comments;
+    m_stats.ignoredFields += m_frame.ignoredFields;
+    if (m_frame.id)
+        m_lastEventId.assign(spanView(*m_frame.id));
+    if (m_frame.retry)
+        m_retry = m_frame.retry;
+}
+
+bool SseParser::frameHasContent() const
+{
+    // Past the lines read: an unfinished line, or only a held-back CR (a
+    // blank line to be, which alone makes no frame).
+    const std::size_t partial = m_buffer.size() - m_pos;
+    return m_frame.hasLines || partial > 1 || (partial == 1 && m_buffer.back() != '\r');
 }
 
 void SseParser::processField(std::size_t begin, std::size_t end)
 {
     const std::string_view line(m_buffer.data() + begin, end - begin);
+    m_frame.hasLines = true;
     if (line.front() == ':') {
-        ++m_stats.comments;
+        ++m_frame.comments;
         return;
     }
-    m_frameHasFields = true;
+    m_frame.hasFields = true;
     const std::size_t colon = line.find(':');
     const std::string_view field = line.substr(0, colon);
     std::size_t valueBegin = colon == npos ? end : begin + colon + 1;
@@ -116,35 +133,35 @@ void SseParser::processField(std::size_t begin, std::size_t end)
     const std::string_view text = spanView(value);
 
     if (field == "data") {
-        if (++m_dataLines == 1) {
-            m_firstData = value;
+        if (++m_frame.dataLines == 1) {
+            m_frame.firstData = value;
             return;
         }
         // The previous event's joined data is no longer referenced once a
         // new frame has its second data line.
-        if (m_dataLines == 2)
-            m_joinedData.assign(spanView(m_firstData));
+        if (m_frame.dataLines == 2)
+            m_joinedData.assign(spanView(m_frame.firstData));
         m_joinedData += '\n';
         m_joinedData.append(text);
     } else if (field == "event") {
-        m_type = value;
-        m_hasType = !text.empty();
+        m_frame.type = value;
+        m_frame.hasType = !text.empty();
     } else if (field == "id") {
         if (text.find('\0') == npos)
-            m_lastEventId.assign(text);
+            m_frame.id = value;
         else
-            ++m_stats.ignoredFields;
+            ++m_frame.ignoredFields;
     } else if (field == "retry") {
         std::int64_t ms = 0;
         const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
         const bool digitsOnly
             = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
         if (digitsOnly && ec == std::errc() && ptr == text.data() + text.size())
-            m_retry = ms;
+            m_frame.retry = ms;
         else
-            ++m_stats.ignoredFields;
+            ++m_frame.ignoredFields;
     } else {
-        ++m_stats.ignoredFields;
+        ++m_frame.ignoredFields;
     }
 }
 
@@ -200,26 +217,27 @@ std::optional<SseEvent> SseParser::next()
             continue;
         }
 
-        // A blank line ends the frame.
-        if (m_dataLines == 0 && !m_hasType) {
-            if (m_frameHasFields)
-                ++m_stats.blankFrames;
-            m_frameStart = m_pos;
-            resetFrame();
-            continue;
-        }
+        // A blank line ends the frame (with no line before it, it only separates frames).
         const std::size_t bytes = m_pos - m_frameStart;
-        if (bytes > m_maxFrameBytes) {
+        if (m_frame.hasLines && bytes > m_maxFrameBytes) {
             ++m_stats.oversizedFrames;
             m_frameStart = m_pos;
             resetFrame();
             continue;
         }
+        commitFrame();
+        if (m_frame.dataLines == 0 && !m_frame.hasType) {
+            if (m_frame.hasFields)
+                ++m_stats.blankFrames;
+            m_frameStart = m_pos;
+            resetFrame();
+            continue;
+        }
         SseEvent event;
-        event.type = m_hasType ? spanView(m_type) : std::string_view("message");
-        if (m_dataLines == 1)
-            event.data = spanView(m_firstData);
-        else if (m_dataLines > 1)
+        event.type = m_frame.hasType ? spanView(m_frame.type) : std::string_view("message");
+        if (m_frame.dataLines == 1)
+            event.data = spanView(m_frame.firstData);
+        else if (m_frame.dataLines > 1)
             event.data = m_joinedData;
         event.id = m_lastEventId;
         event.bytes = bytes;
@@ -230,7 +248,7 @@ std::optional<SseEvent> SseParser::next()
         return event;
     }
 
-    if (m_discarding || m_buffer.size() - m_frameStart > m_maxFrameBytes)
+    if (m_discarding || (m_buffer.size() - m_frameStart > m_maxFrameBytes && frameHasContent()))
         dropOversizedFrame();
     return std::nullopt;
 }
@@ -238,7 +256,7 @@ std::optional<SseEvent> SseParser::next()
 std::size_t SseParser::truncatedBytes() const
 {
     std::size_t bytes = m_discarding ? m_discardedBytes : 0;
-    if (m_frameHasFields || m_pos < m_buffer.size())
+    if (m_frame.hasFields || m_pos < m_buffer.size())
         bytes += m_buffer.size() - m_frameStart;
     return bytes;
 }

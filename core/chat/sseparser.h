@@ -40,7 +40,8 @@ struct SseStats {
 // Lines end with CRLF, LF or CR. A UTF-8 BOM at the very start is skipped.
 // `data:`, `event:`, `id:` and `retry:` follow the standard (one optional
 // space after the colon is dropped, data lines are joined with '\n', `id`
-// persists); comments and unknown fields are counted and skipped. Unlike
+// persists, and like `retry` takes effect at the frame's blank line);
+// comments and unknown fields are counted and skipped. Unlike
 // EventSource, a frame with an `event:` line and no data is dispatched too,
 // because Dify's keep-alive is exactly that (`event: ping`). Frames with
 // neither data nor an event type are not dispatched.
@@ -56,8 +57,9 @@ class SseParser final {
 public:
     static constexpr std::size_t kDefaultMaxFrameBytes = 64 * 1024 * 1024;
 
-    // A frame longer than maxFrameBytes is dropped and counted (a server that
-    // never sends a blank line must not exhaust memory).
+    // A frame longer than maxFrameBytes is dropped whole, its id and retry
+    // included, and counted (a server that never sends a blank line must not
+    // exhaust memory).
     explicit SseParser(std::size_t maxFrameBytes = kDefaultMaxFrameBytes)
         : m_maxFrameBytes(maxFrameBytes)
     { }
@@ -102,13 +104,26 @@ private:
     mutable std::size_t m_nextCr = std::string::npos;
     mutable std::size_t m_crScanned = 0;
 
-    // The frame being read.
-    Span m_type;
-    bool m_hasType = false;
-    Span m_firstData;
-    std::size_t m_dataLines = 0;
-    std::string m_joinedData;
-    bool m_frameHasFields = false;
+    // The frame being read. Its id, retry and counts take effect when it
+    // ends within maxFrameBytes: an oversized frame is dropped whole, so
+    // that what it leaves behind does not depend on where the stream was cut.
+    struct Frame {
+        Span type;
+        bool hasType = false;
+        Span firstData;
+        std::size_t dataLines = 0;
+        bool hasLines = false; // any line, comments included; else a blank line is only a separator
+        bool hasFields = false;
+        std::optional<Span> id;
+        std::optional<std::int64_t> retry;
+        std::uint64_t comments = 0;
+        std::uint64_t ignoredFields = 0;
+    };
+    void commitFrame();
+    bool frameHasContent() const;
+
+    Frame m_frame;
+    std::string m_joinedData; // kept out of Frame: its capacity is reused
     bool m_discarding = false; // inside an oversized frame, until its blank line
     bool m_discardLineHasBytes = false;
     std::size_t m_discardedBytes = 0;

@@ -23,28 +23,44 @@ namespace {
         return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == ')';
     }
 
-    // The length of the tag starting at `pos`, 0 if there is none; its id in `id`.
-    std::size_t tagAt(std::string_view text, std::size_t pos, std::string_view& id)
+    // The length of the tag that `text` ends with, 0 if none; its id in `id`.
+    // Text is searched as it is written, so that removing a tag can close
+    // another around it: "[TOUR:[TOUR:a]b]", "[TO[TOUR:a]UR:b]".
+    std::size_t tagAtEnd(std::string_view text, std::string_view& id)
     {
-        if (text.substr(pos, kOpen.size()) != kOpen)
+        if (!text.ends_with(']'))
             return 0;
-        const std::size_t start = pos + kOpen.size();
-        std::size_t i = start;
-        while (i < text.size() && isIdChar(text[i]))
-            ++i;
-        if (i == start || i >= text.size() || text[i] != ']')
+        const std::size_t end = text.size() - 1;
+        std::size_t start = end;
+        while (start > 0 && isIdChar(text[start - 1]))
+            --start;
+        if (start == end || start < kOpen.size() || text.substr(start - kOpen.size(), kOpen.size()) != kOpen)
             return 0;
-        id = text.substr(start, i - start);
-        return i + 1 - pos;
+        id = text.substr(start, end - start);
+        return end - start + kOpen.size() + 1;
     }
 
-    // Whether text[pos..] is a proper beginning of some tag ("[", "[TOU", "[TOUR:cre").
-    bool mayBecomeTag(std::string_view text, std::size_t pos)
+    // Whether `piece` is a proper beginning of some tag ("[", "[TOU", "[TOUR:cre").
+    bool mayBecomeTag(std::string_view piece)
     {
-        const std::string_view rest = text.substr(pos);
-        if (rest.size() <= kOpen.size())
-            return kOpen.starts_with(rest);
-        return rest.starts_with(kOpen) && std::all_of(rest.begin() + kOpen.size(), rest.end(), isIdChar);
+        if (piece.size() <= kOpen.size())
+            return kOpen.starts_with(piece);
+        return piece.starts_with(kOpen) && std::all_of(piece.begin() + kOpen.size(), piece.end(), isIdChar);
+    }
+
+    // Where the end of `text` that may still become a tag begins. Tags nest,
+    // so that is every trailing piece from a `[` that may become a tag:
+    // in "x [TO[TOUR:a" both pieces wait ("UR:b]" would make a tag of them).
+    std::size_t pendingTagStart(std::string_view text)
+    {
+        std::size_t start = text.size();
+        for (auto bracket = text.rfind('['); bracket != std::string_view::npos;
+             bracket = bracket > 0 ? text.rfind('[', bracket - 1) : std::string_view::npos) {
+            if (!mayBecomeTag(text.substr(bracket, start - bracket)))
+                break;
+            start = bracket;
+        }
+        return start;
     }
 
     bool blank(std::string_view text)
@@ -87,25 +103,8 @@ TourTag extractTourTag(std::string_view answer, std::span<const std::string> cat
     bool lineHadTag = false;
     std::size_t i = 0;
     while (i < answer.size()) {
-        const char c = answer[i];
-        std::string_view id;
-        if (c == '[') {
-            if (const std::size_t length = tagAt(answer, i, id)) {
-                tag.ids.emplace_back(id);
-                lineHadTag = true;
-                std::size_t after = i + length;
-                const char next = after < answer.size() ? answer[after] : '\n';
-                const bool nextIsGap = isSpace(next) || isPunctuation(next);
-                if (out.size() > lineStart && (out.back() == ' ' || out.back() == '\t') && nextIsGap)
-                    out.pop_back();
-                else if (blank(std::string_view(out).substr(lineStart)) && (next == ' ' || next == '\t'))
-                    ++after;
-                i = after;
-                continue;
-            }
-        }
+        const char c = answer[i++];
         if (c == '\n') {
-            ++i;
             if (lineHadTag && blank(std::string_view(out).substr(lineStart))) {
                 out.resize(lineStart);
             } else {
@@ -116,7 +115,19 @@ TourTag extractTourTag(std::string_view answer, std::span<const std::string> cat
             continue;
         }
         out += c;
-        ++i;
+        std::string_view id;
+        const std::size_t length = c == ']' ? tagAtEnd(std::string_view(out).substr(lineStart), id) : 0;
+        if (length == 0)
+            continue;
+        tag.ids.emplace_back(id);
+        out.resize(out.size() - length);
+        lineHadTag = true;
+        const char next = i < answer.size() ? answer[i] : '\n';
+        const bool nextIsGap = isSpace(next) || isPunctuation(next);
+        if (out.size() > lineStart && (out.back() == ' ' || out.back() == '\t') && nextIsGap)
+            out.pop_back();
+        else if (blank(std::string_view(out).substr(lineStart)) && (next == ' ' || next == '\t'))
+            ++i;
     }
     if (lineHadTag && blank(std::string_view(out).substr(lineStart)))
         out.resize(lineStart);
@@ -136,31 +147,16 @@ TourTag extractTourTag(std::string_view answer, std::span<const std::string> cat
 
 std::string TourTagStreamFilter::push(std::string_view piece)
 {
-    m_held.append(piece);
-    const std::string_view text = m_held;
-    std::string shown;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const std::size_t bracket = text.find('[', i);
-        if (bracket == std::string_view::npos) {
-            shown.append(text.substr(i));
-            i = text.size();
-            break;
-        }
-        shown.append(text.substr(i, bracket - i));
+    // m_held never holds a whole tag: each is dropped as its `]` arrives.
+    for (const char c : piece) {
+        m_held += c;
         std::string_view id;
-        if (const std::size_t length = tagAt(text, bracket, id)) {
-            i = bracket + length;
-            continue;
-        }
-        if (mayBecomeTag(text, bracket)) {
-            i = bracket;
-            break;
-        }
-        shown += '[';
-        i = bracket + 1;
+        if (c == ']')
+            m_held.resize(m_held.size() - tagAtEnd(m_held, id));
     }
-    m_held.erase(0, i);
+    const std::size_t pending = pendingTagStart(m_held);
+    std::string shown = m_held.substr(0, pending);
+    m_held.erase(0, pending);
     return shown;
 }
 

@@ -31,7 +31,10 @@ struct TourTag {
 // <id> = [A-Za-z0-9_-]+ (the tutorial's `[\w-]+`; "TOUR" and "none" are
 // case-sensitive, as in the tutorial), removes them all from the text, and
 // decides on the LAST one: the selection rules put the tag on the last line,
-// so an earlier tag is the bot mentioning one mid-answer.
+// so an earlier tag is the bot mentioning one mid-answer. A tag is removed
+// when its `]` comes, and what is left around it may close another, so
+// nested tags ("[TOUR:[TOUR:a]b]", "[TO[TOUR:a]UR:b]") leave nothing; they
+// count in the order they close, so the outermost one decides ("b").
 //
 // Removal keeps the text tidy: a line left blank by a tag is dropped, a tag
 // between words takes one adjacent space with it, and the result is trimmed.

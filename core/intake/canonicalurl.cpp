@@ -53,17 +53,20 @@ namespace {
         return text;
     }
 
+    // Until none is left, so that the result has none either ("x:80:" is "x").
     std::string_view withoutDefaultPort(std::string_view scheme, std::string_view host)
     {
-        const auto colon = host.rfind(':');
-        if (colon == std::string_view::npos || host.find(']', colon) != std::string_view::npos)
-            return host;
-        const auto port = host.substr(colon + 1);
         const bool web = equalsIgnoreCase(scheme, "http") || equalsIgnoreCase(scheme, "ws");
         const bool secure = equalsIgnoreCase(scheme, "https") || equalsIgnoreCase(scheme, "wss");
-        if (port.empty() || (web && port == "80") || (secure && port == "443"))
-            return host.substr(0, colon);
-        return host;
+        for (;;) {
+            const auto colon = host.rfind(':');
+            if (colon == std::string_view::npos || host.find(']', colon) != std::string_view::npos)
+                return host;
+            const auto port = host.substr(colon + 1);
+            if (!port.empty() && !(web && port == "80") && !(secure && port == "443"))
+                return host;
+            host = host.substr(0, colon);
+        }
     }
 
     // find_first_of for two or three characters, without the generic set search.
@@ -130,7 +133,8 @@ namespace {
     }
 
     // Appends the path with empty segments and the trailing slash removed,
-    // replacing dynamic segments when `replaceDynamic` is set.
+    // replacing dynamic segments when `replaceDynamic` is set. Spaces around
+    // a segment go like those around the URL: "/a /?q" is "/a", as "/a " is.
     void appendPath(std::string& out, std::string_view path, bool replaceDynamic)
     {
         const auto before = out.size();
@@ -138,8 +142,7 @@ namespace {
         while (i < path.size()) {
             const auto slash = path.find('/', i);
             const auto end = slash == std::string_view::npos ? path.size() : slash;
-            if (end > i) {
-                const auto segment = path.substr(i, end - i);
+            if (const auto segment = trimSpaces(path.substr(i, end - i)); !segment.empty()) {
                 out += '/';
                 if (replaceDynamic && isDynamicPathSegment(segment))
                     out += ":id";
@@ -152,13 +155,16 @@ namespace {
             out += '/';
     }
 
+    // A route's query and fragment mean nothing, as a URL's: a path written
+    // with one would read back as another.
     std::string_view routePath(std::string_view route)
     {
-        return route.starts_with('/') && !route.starts_with("//") ? route : splitUrl(route).path;
+        return splitUrl(route).path;
     }
 
     // matchesRoute() against the path as canonicalUrl() writes it (empty
-    // segments and the trailing slash gone), without writing it first.
+    // segments, spaces around segments and the trailing slash gone), without
+    // writing it first.
     bool routeMatches(std::string_view rawPath, std::string_view route)
     {
         if (route.empty())
@@ -170,14 +176,14 @@ namespace {
             pattern.remove_prefix(1);
         std::size_t at = 0;
         auto nextSegment = [&](std::string_view& segment) {
-            while (at < rawPath.size() && rawPath[at] == '/')
-                ++at;
-            if (at >= rawPath.size())
-                return false;
-            const auto end = std::min(rawPath.find('/', at), rawPath.size());
-            segment = rawPath.substr(at, end - at);
-            at = end;
-            return true;
+            while (at < rawPath.size()) {
+                const auto end = std::min(rawPath.find('/', at), rawPath.size());
+                segment = trimSpaces(rawPath.substr(at, end - at));
+                at = end + 1;
+                if (!segment.empty())
+                    return true;
+            }
+            return false;
         };
         std::string_view have;
         if (pattern.empty())
@@ -185,7 +191,7 @@ namespace {
         std::size_t from = 0;
         for (;;) {
             const auto slash = std::min(pattern.find('/', from), pattern.size());
-            const auto want = pattern.substr(from, slash - from);
+            const auto want = trimSpaces(pattern.substr(from, slash - from));
             if (!nextSegment(have))
                 return false;
             if (want.size() > 1 && want.front() == ':') {

@@ -11,7 +11,9 @@ namespace proactive {
 // a path that matches one of `routes` becomes that route instead.
 // Accepts full URLs ("https://App.example.com/p/42?x=1") and paths ("/p/42").
 // Also: user info and default ports (http 80, https 443) are dropped, empty
-// segments ("/a//b") collapse, and a blank URL stays blank ("").
+// segments ("/a//b") collapse, spaces around a segment are dropped like those
+// around the URL ("/a /?q" is "/a"), and a blank URL stays blank ("").
+// A canonical URL is its own canonical form.
 std::string canonicalUrl(std::string_view url, std::span<const std::string> routes = {});
 
 // The path of a full URL or path-only string, without query and fragment ("/" for an empty path).

@@ -277,40 +277,69 @@ namespace {
     // Tags and classes are written unquoted, so what would end them, quote
     // them or read as the start of the attributes (`:key=`) is dropped
     // (posthog-js drops quotes from classes; DOM names never hold the rest).
+    // Right to left, each `:` judged on what is kept after it (dropping one
+    // can make an earlier one read as `:key=`, as in "::a="): linear, where
+    // starting over after each drop was quadratic in a hostile tag_name.
     void appendBareName(std::string& out, std::string_view name)
     {
         const auto start = out.size();
-        for (const char c : name)
-            if (c != '"' && c != ';' && !isChainSpace(c))
-                out += c;
-        for (std::size_t i = start; i < out.size();) {
-            std::size_t j = i + 1;
-            if (out[i] == ':') {
-                while (j < out.size() && isKeyChar(out[j]))
-                    ++j;
-                if (j < out.size() && out[j] == '=') {
-                    out.erase(i, 1);
-                    i = start; // the erase may have made an earlier ':' read as `:key=`
-                    continue;
-                }
-            }
-            ++i;
+        bool keyFollows = false; // what is kept so far starts with [A-Za-z0-9_-]*=
+        for (auto it = name.rbegin(); it != name.rend(); ++it) {
+            const char c = *it;
+            if (c == '"' || c == ';' || isChainSpace(c) || (c == ':' && keyFollows))
+                continue;
+            keyFollows = c == '=' || (keyFollows && isKeyChar(c));
+            out += c;
+        }
+        std::reverse(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+    }
+
+    // Classes are written between dots, so a class with a dot in it reads
+    // back as several ("w-1.5": "w-1", "5"), and one left empty by
+    // appendBareName as none: write what will be read, so that writing a
+    // chain read back gives the same chain.
+    void appendClassNames(std::vector<std::string>& classes, std::string_view name)
+    {
+        for (std::size_t start = 0; start <= name.size();) {
+            const auto end = std::min(name.find('.', start), name.size());
+            std::string written;
+            appendBareName(written, name.substr(start, end - start));
+            if (!written.empty())
+                classes.push_back(std::move(written));
+            start = end + 1;
         }
     }
 
-    // posthog-js's escapeQuotes(): `"` and `\"` both become `\"`.
-    void appendChainEscaped(std::string& out, std::string_view text)
+    // An attribute value between quotes. Like posthog-js's escapeQuotes(),
+    // `"` and `\"` both become `\"`; and since readers pair backslashes, a
+    // run of them before a quote or at the end is made to leave that quote
+    // escaped, or the closing one not, as meant (posthog-js writes `\\"` as
+    // `\\"`, which ends the value early).
+    void appendChainValue(std::string& out, std::string_view text)
     {
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '"') {
-                out += "\\\"";
-                ++i;
-            } else if (text[i] == '"') {
-                out += "\\\"";
-            } else {
-                out += text[i];
+        for (std::size_t i = 0; i < text.size();) {
+            const std::size_t end = std::min(text.find_first_not_of('\\', i), text.size());
+            const std::size_t run = end - i;
+            out.append(run, '\\');
+            if (end == text.size()) {
+                if (run % 2 == 1)
+                    out += '\\'; // the closing quote must not be escaped
+                break;
             }
+            if (text[end] == '"' && run % 2 == 0)
+                out += '\\'; // an odd run already ends with the quote's escape
+            out += text[end];
+            i = end + 1;
         }
+    }
+
+    // Readers find where the attributes start by the first `:name=` whose
+    // name is made of [A-Za-z0-9_-] (attributesColon), so an attribute named
+    // otherwise (`@click`, `x-on:click`, or with a quote or a space) would
+    // hide the attributes or split them elsewhere: it is not written.
+    bool isWritableAttributeName(std::string_view name)
+    {
+        return !name.empty() && std::all_of(name.begin(), name.end(), isKeyChar);
     }
 
 } // namespace
@@ -343,7 +372,7 @@ std::string toElementsChain(std::span<const Element> elements)
         appendBareName(out, element.tag);
         classes.clear();
         for (const auto& cls : element.classes)
-            appendBareName(classes.emplace_back(), cls);
+            appendClassNames(classes, cls);
         std::sort(classes.begin(), classes.end());
         for (const auto& cls : classes)
             (out += '.') += cls;
@@ -359,16 +388,17 @@ std::string toElementsChain(std::span<const Element> elements)
         if (!element.id.empty())
             attributes.emplace_back("attr_id", element.id);
         for (const auto& [key, value] : element.attrs)
-            attributes.emplace_back("attr__" + key, value);
+            if (isWritableAttributeName(key))
+                attributes.emplace_back("attr__" + key, value);
         if (!element.name.empty() && !element.attr("name"))
             attributes.emplace_back("attr__name", element.name);
         std::stable_sort(
             attributes.begin(), attributes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         out += ':';
         for (const auto& [key, value] : attributes) {
-            appendChainEscaped(out, key);
+            out += key;
             out += "=\"";
-            appendChainEscaped(out, value);
+            appendChainValue(out, value);
             out += '"';
         }
     }

@@ -22,7 +22,11 @@ Element parseTargetElement(std::string_view chain);
 
 // Writes elements the way posthog-js does (`getElementsChainString`): tag,
 // sorted classes, then sorted `key="value"` pairs with quotes escaped.
-// parseElementsChain(toElementsChain(x)) gives x back (selectors included).
+// parseElementsChain(toElementsChain(x)) gives x back (selectors included),
+// but for what a chain cannot hold: a class with a dot is written as the
+// classes it reads back as, an attribute named outside [A-Za-z0-9_-] is left
+// out, and backslashes before a quote are evened out. So a chain read and
+// written once is written the same again.
 std::string toElementsChain(std::span<const Element> elements);
 
 // The longest prefix of `chain` made of whole elements that fits in `maxBytes`.

@@ -186,6 +186,33 @@ namespace {
         return i;
     }
 
+    // Whether a valid JSON number that from_chars finds out of range is so
+    // small that it is zero for a double (1e-400), rather than too large
+    // (1e400): from_chars reports both the same way. It is when its first
+    // significant digit stands at a negative power of ten.
+    bool belowDoubleRange(std::string_view number)
+    {
+        const auto e = number.find_first_of("eE");
+        std::int64_t exponent = 0;
+        if (e != std::string_view::npos) {
+            std::string_view digits = number.substr(e + 1);
+            const bool negative = digits.starts_with('-');
+            if (negative || digits.starts_with('+'))
+                digits.remove_prefix(1);
+            if (std::from_chars(digits.data(), digits.data() + digits.size(), exponent).ec != std::errc())
+                exponent = std::numeric_limits<std::int64_t>::max() / 2; // beyond any text's digits
+            exponent = negative ? -exponent : exponent;
+        }
+        const auto mantissa = number.substr(0, e);
+        const auto point = std::min(mantissa.find('.'), mantissa.size());
+        const auto first = mantissa.find_first_of("123456789");
+        if (first == std::string_view::npos)
+            return true; // zero
+        const auto power
+            = first < point ? static_cast<std::int64_t>(point - first - 1) : -static_cast<std::int64_t>(first - point);
+        return power + exponent < 0;
+    }
+
     class Scanner {
     public:
         Scanner(std::string_view text, std::string& error)
@@ -516,6 +543,8 @@ std::optional<double> JsonValue::number() const
     const auto text = raw();
     double value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range && belowDoubleRange(text))
+        return text.starts_with('-') ? -0.0 : 0.0;
     if (ec != std::errc() || end != text.data() + text.size())
         return std::nullopt;
     return value;

@@ -33,7 +33,7 @@ public:
     // Strings only: the decoded text.
     std::string string() const;
     void appendString(std::string& out) const;
-    // Numbers only.
+    // Numbers only; empty beyond the range of double (1e400), zero below it (1e-400).
     std::optional<double> number() const;
 
     // Object members and array elements, in document order.

@@ -93,6 +93,15 @@ void TestCanonicalUrl::canonical_data()
     QTest::newRow("full-url-route") << QByteArray("/billing/7/invoices")
                                     << std::vector<std::string> { "https://app.example.com/billing/:account/invoices" }
                                     << QByteArray("/billing/:account/invoices");
+    // A canonical URL is its own canonical form (issue 13, found by fuzzing).
+    QTest::newRow("space-before-trailing-slash") << QByteArray("J  /") << none << QByteArray("/J");
+    QTest::newRow("spaces-around-segments") << QByteArray("/a /  / b/?q") << none << QByteArray("/a/b");
+    QTest::newRow("empty-port-twice") << QByteArray("//host::/x") << none << QByteArray("//host/x");
+    QTest::newRow("default-port-then-empty") << QByteArray("http://host:80:/x") << none << QByteArray("http://host/x");
+    QTest::newRow("route-with-spaces") << QByteArray("/a/b") << std::vector<std::string> { "/a/:x  " }
+                                       << QByteArray("/a/:x");
+    QTest::newRow("route-query-ignored") << QByteArray("/p/1") << std::vector<std::string> { "/p/:id?tab=x" }
+                                         << QByteArray("/p/:id");
 }
 
 void TestCanonicalUrl::canonical()

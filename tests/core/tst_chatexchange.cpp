@@ -86,6 +86,8 @@ private Q_SLOTS:
     void decodeMessageEnd();
     void decodeAgentThoughtAndFile();
     void decodeErrorFrame();
+    void decodeOutOfRangeNumbers_data();
+    void decodeOutOfRangeNumbers();
     void decoderReuseClearsFields();
 
     void completedStream();
@@ -247,6 +249,69 @@ void TestChatExchange::decodeErrorFrame()
     QCOMPARE(event.error->status, 400);
     QCOMPARE(event.error->code, std::string("completion_request_error"));
     QCOMPARE(event.error->message, std::string("Model timed out."));
+}
+
+void TestChatExchange::decodeOutOfRangeNumbers_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<qint64>("expected");
+
+    const auto row = [](const char* tag, QByteArray data, QString field, qint64 expected) {
+        QTest::newRow(tag) << data << field << expected;
+    };
+    // A double beyond int64 used to be converted anyway: undefined behaviour (issue 13).
+    row("created-at-1e19", R"({"event": "message", "answer": "Hi", "created_at": 1e19})", u"created_at"_qs, 0);
+    row("created-at-minus-1e19", R"({"event": "message", "answer": "Hi", "created_at": -1e19})", u"created_at"_qs, 0);
+    row("created-at-2-pow-63", R"({"event": "message", "answer": "Hi", "created_at": 9223372036854775808})",
+        u"created_at"_qs, 0);
+    row("created-at-largest-double-below-2-pow-63",
+        R"({"event": "message", "answer": "Hi", "created_at": 9223372036854774784})", u"created_at"_qs,
+        Q_INT64_C(9223372036854774784));
+    row("created-at-beyond-double", R"({"event": "message", "answer": "Hi", "created_at": 1e400})", u"created_at"_qs,
+        0);
+    row("created-at-fraction-cut", R"({"event": "message", "answer": "Hi", "created_at": 1705395332.9})",
+        u"created_at"_qs, 1705395332);
+    row("position-1e19", R"({"event": "agent_thought", "id": "t", "position": 1e19})", u"position"_qs, 0);
+    row("total-tokens-1e19", R"({"event": "message_end", "metadata": {"usage": {"total_tokens": 1e19}}})",
+        u"total_tokens"_qs, 0);
+    row("status-1e19", R"({"event": "error", "status": 1e19, "code": "x", "message": "m"})", u"status"_qs, 0);
+    row("status-beyond-int", R"({"event": "error", "status": 4294967696, "code": "x", "message": "m"})", u"status"_qs,
+        0);
+    row("status-not-http", R"({"event": "error", "status": 42, "code": "x", "message": "m"})", u"status"_qs, 0);
+    row("status-http", R"({"event": "error", "status": 429, "code": "x", "message": "m"})", u"status"_qs, 429);
+    row("body-status-beyond-int", R"({"status": 4294967696, "code": "x", "message": "m"})", u"body_status"_qs, 0);
+    row("body-status-uint64", R"({"status": 18446744073709551615, "code": "x", "message": "m"})", u"body_status"_qs, 0);
+    row("body-status-http", R"({"status": 503, "code": "x", "message": "m"})", u"body_status"_qs, 503);
+}
+
+void TestChatExchange::decodeOutOfRangeNumbers()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(QString, field);
+    QFETCH(qint64, expected);
+    if (field == u"body_status"_qs) {
+        const auto error = parseDifyErrorBody(data.toStdString());
+        QVERIFY(error);
+        QCOMPARE(qint64(error->status), expected);
+        return;
+    }
+    const DifyEvent event = decodeData(data.toStdString());
+    QVERIFY2(event.kind != DifyEventKind::Malformed, event.malformedReason.c_str());
+    if (field == u"created_at"_qs) {
+        QCOMPARE(event.answer, std::string("Hi"));
+        QCOMPARE(qint64(event.createdAt), expected);
+    } else if (field == u"position"_qs) {
+        QVERIFY(event.thought);
+        QCOMPARE(qint64(event.thought->position), expected);
+    } else if (field == u"total_tokens"_qs) {
+        QVERIFY(event.usage);
+        QCOMPARE(qint64(event.usage->totalTokens), expected);
+    } else {
+        QVERIFY(event.error);
+        QCOMPARE(qint64(event.error->status), expected);
+        QCOMPARE(event.error->message, std::string("m"));
+    }
 }
 
 void TestChatExchange::decoderReuseClearsFields()

@@ -47,6 +47,8 @@ private Q_SLOTS:
     void targetMatchesFirst();
     void roundTrip_data();
     void roundTrip();
+    void writtenChainIsStable_data();
+    void writtenChainIsStable();
     void truncate_data();
     void truncate();
     void cssEscape_data();
@@ -215,6 +217,39 @@ void TestElementsChain::roundTrip()
         std::sort(expected.attrs.begin(), expected.attrs.end());
         QCOMPARE(describe(actual), describe(expected));
     }
+}
+
+// What the writer makes of odd parsed elements reads back to the same
+// chain (issue 13, found by fuzzing: each of these used to change or split).
+void TestElementsChain::writtenChainIsStable_data()
+{
+    QTest::addColumn<QByteArray>("chain");
+    QTest::addColumn<QByteArray>("written");
+
+    const QByteArray nth = "nth-child=\"0\"nth-of-type=\"0\"";
+    QTest::newRow("class-of-quotes-only") << QByteArray(".\"\"") << ":" + nth;
+    QTest::newRow("dotted-class-from-attr-class")
+        << QByteArray("div:attr__class=\"a.z b\"") << "div.a.b.z:attr__class=\"a.z b\"" + nth;
+    QTest::newRow("quote-in-attribute-name") << QByteArray(":attr__=\\\"=\"\"\"\n\xff") << ":" + nth + ";\xff:" + nth;
+    QTest::newRow("nul-in-attribute-name") << QByteArray(":=\"\"attr__\0=\"\"", 14) << ":" + nth;
+    // Was quadratic: 64 KB took seconds (a legacy $elements tag_name is not capped).
+    QTest::newRow("colons-in-a-long-tag")
+        << "x" + QByteArray(":a\"=").repeated(16000) << "xa=" + QByteArray("a=").repeated(15999) + ":" + nth;
+    QTest::newRow("backslashes-before-a-quote")
+        << QByteArray("a:text=\"\\\\\\\"\"") << "a:" + nth + "text=\"\\\\\\\"\"";
+    QTest::newRow("escaped-quote-as-posthog-js-writes-it")
+        << QByteArray("a:text=\"say \\\"hi\\\"\"") << "a:" + nth + "text=\"say \\\"hi\\\"\"";
+}
+
+void TestElementsChain::writtenChainIsStable()
+{
+    QFETCH(QByteArray, chain);
+    QFETCH(QByteArray, written);
+    const auto elements = parseElementsChain(chain.toStdString());
+    QCOMPARE(QByteArray::fromStdString(toElementsChain(elements)), written);
+    const auto reread = parseElementsChain(written.toStdString());
+    QCOMPARE(reread.size(), elements.size());
+    QCOMPARE(QByteArray::fromStdString(toElementsChain(reread)), written);
 }
 
 void TestElementsChain::truncate_data()

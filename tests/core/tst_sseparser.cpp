@@ -26,6 +26,8 @@ struct Parsed {
     Events events;
     std::size_t truncated = 0;
     SseStats stats;
+    std::string lastEventId;
+    std::optional<std::int64_t> retry;
 };
 
 // Feeds `stream` cut at `cuts` (sorted offsets), draining after every piece.
@@ -50,6 +52,8 @@ Parsed parseWithCuts(std::string_view stream, const std::vector<std::size_t>& cu
     drain();
     out.truncated = parser.truncatedBytes();
     out.stats = parser.stats();
+    out.lastEventId = parser.lastEventId();
+    out.retry = parser.reconnectionTime();
     return out;
 }
 
@@ -124,6 +128,8 @@ private Q_SLOTS:
     void viewsStayValidUntilNextCall();
     void oversizedFrameIsDropped_data();
     void oversizedFrameIsDropped();
+    void oversizedFrameIsDroppedWhole_data();
+    void oversizedFrameIsDroppedWhole();
     void oneMegabyteDataLine();
     void manySmallFramesInOneChunk();
 };
@@ -383,6 +389,43 @@ void TestSseParser::oversizedFrameIsDropped()
     QCOMPARE(parsed.events[0].data, std::string("before"));
     QCOMPARE(parsed.events[1].data, std::string("after"));
     QCOMPARE(parsed.stats.oversizedFrames, std::uint64_t(1));
+    QCOMPARE(parsed.truncated, std::size_t(0));
+}
+
+void TestSseParser::oversizedFrameIsDroppedWhole_data()
+{
+    QTest::addColumn<QByteArray>("frame"); // between "id: 1\ndata: a\n\n" and "data: b\n\n", cap 100
+    QTest::addColumn<int>("chunk");
+
+    const QByteArray filler = "data: " + QByteArray(120, 'x') + "\n";
+    // Its id used to count or not depending on whether the cap was reached before the id line was read (issue 13).
+    const QList<std::pair<const char*, QByteArray>> frames {
+        { "id-before-the-cap", "id: 2\n" + filler + "\n" },
+        { "id-after-the-cap", filler + "id: 2\n\n" },
+        { "retry-and-comment", ": c\nretry: 5\nfoo: bar\n" + filler + "\n" },
+        { "fields-only", "id: 2\n:" + QByteArray(120, 'c') + "\n\n" },
+    };
+    for (const auto& [name, frame] : frames)
+        for (const int chunk : { 0, 1, 7, 64 })
+            QTest::newRow(qPrintable(u"%1-chunks-of-%2"_qs.arg(QLatin1StringView(name)).arg(chunk))) << frame << chunk;
+}
+
+void TestSseParser::oversizedFrameIsDroppedWhole()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(int, chunk);
+    const std::string stream = "id: 1\ndata: a\n\n" + frame.toStdString() + "data: b\n\n";
+    std::vector<std::size_t> cuts;
+    for (std::size_t at = std::size_t(chunk); chunk > 0 && at < stream.size(); at += std::size_t(chunk))
+        cuts.push_back(at);
+    const Parsed parsed = parseWithCuts(stream, cuts, 100);
+    QCOMPARE(describe(parsed.events), describe({ { "message", "a", "1", 15 }, { "message", "b", "1", 9 } }));
+    QCOMPARE(parsed.stats.oversizedFrames, std::uint64_t(1));
+    QCOMPARE(parsed.stats.comments, std::uint64_t(0));
+    QCOMPARE(parsed.stats.ignoredFields, std::uint64_t(0));
+    QCOMPARE(parsed.stats.blankFrames, std::uint64_t(0));
+    QCOMPARE(parsed.lastEventId, std::string("1"));
+    QCOMPARE(parsed.retry, std::optional<std::int64_t>());
     QCOMPARE(parsed.truncated, std::size_t(0));
 }
 

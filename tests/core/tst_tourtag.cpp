@@ -80,6 +80,14 @@ void TestTourTag::extract_data()
     row("nested-bracket", u"[[TOUR:none]]"_qs, u"[]"_qs, S::None, u"none"_qs, 1);
     row("html-stays-text", u"<script>alert(1)</script>\n[TOUR:none]"_qs, u"<script>alert(1)</script>"_qs, S::None,
         u"none"_qs, 1);
+    // Nested tags close innermost first; the outer one closes last and decides (issue 13).
+    row("nested-tag", u"[TOUR:[TOUR:x]x]"_qs, u""_qs, S::Unknown, u"x"_qs, 2);
+    row("nested-outer-decides", u"Go.\n[TOUR:[TOUR:account-settings]create-project]"_qs, u"Go."_qs, S::Known,
+        u"create-project"_qs, 2);
+    row("nested-three-deep", u"a [TOUR:[TOUR:[TOUR:x]y]none] b"_qs, u"a b"_qs, S::None, u"none"_qs, 3);
+    row("tag-inside-the-opener", u"[TO[TOUR:none]UR:create-project]"_qs, u""_qs, S::Known, u"create-project"_qs, 2);
+    row("nested-then-text", u"[[TOUR[[TO[TOUR:T]UR:T]x"_qs, u"[[TOUR[x"_qs, S::Unknown, u"T"_qs, 2);
+    row("unclosed-outer-stays-text", u"[TOUR:[TOUR:none]"_qs, u"[TOUR:"_qs, S::None, u"none"_qs, 1);
 }
 
 void TestTourTag::extract()
@@ -130,6 +138,11 @@ void TestTourTag::streamFilter_data()
     QTest::newRow("id-then-invalid-char")
         << QStringList { u"[TOUR:ab"_qs, u".c]"_qs } << QStringList { u""_qs, u"[TOUR:ab.c]"_qs };
     QTest::newRow("two-tags") << QStringList { u"x[TOUR:a][TOUR:"_qs, u"b]y"_qs } << QStringList { u"x"_qs, u"y"_qs };
+    QTest::newRow("nested-tag-in-one-piece") << QStringList { u"[TOUR:[TOUR:x]x]"_qs } << QStringList { u""_qs };
+    QTest::newRow("nested-tag-across-pieces")
+        << QStringList { u"a [TO"_qs, u"[TOUR:x"_qs, u"]UR:y] b"_qs } << QStringList { u"a "_qs, u""_qs, u" b"_qs };
+    QTest::newRow("held-pieces-that-cannot-nest")
+        << QStringList { u"[TO[x"_qs, u"]"_qs } << QStringList { u"[TO[x"_qs, u"]"_qs };
 }
 
 void TestTourTag::streamFilter()
