@@ -10,7 +10,6 @@
 #include <QCryptographicHash>
 #include <QHttpServerRequest>
 #include <QUrlQuery>
-
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -407,8 +406,8 @@ Reply Endpoints::webhook(const QHttpServerRequest& request, const RouteMatch& ma
             { "session_id", r.sessionId } });
     nlohmann::json answer { { "ok", true }, { "accepted", ingested->accepted }, { "duplicates", ingested->duplicates },
         { "rotations", rotations } };
-    return ingestReply(std::move(answer), batch, ingested->rejected, ingested->accepted + ingested->duplicates,
-        ingested->limited);
+    return ingestReply(
+        std::move(answer), batch, ingested->rejected, ingested->accepted + ingested->duplicates, ingested->limited);
 }
 
 Reply Endpoints::capture(const QHttpServerRequest& request)
@@ -477,7 +476,7 @@ Reply Endpoints::ingestReply(nlohmann::json answer, const IntakeBatch& batch, co
         [](const Error& e) { return e.code == "too_many_sessions" || e.code == "session_rate_limited"; });
     answer["error"] = firstLimit->code;
     answer["message"] = firstLimit->message;
-    Reply reply = jsonReply(429, answer);
+    Reply reply = jsonReply(503, answer);
     reply.headers.emplace_back(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
     return reply;
 }

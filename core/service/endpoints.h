@@ -77,10 +77,10 @@ private:
     // 400 for a body none of whose events could be read.
     Reply badEvents(const IntakeBatch& batch) const;
     // `answer` with "rejected" (the first errors of the intake, then of the
-    // connector) and "rejected_count": 200, or 429 with Retry-After when
-    // nothing was kept and the new-session bounds refused some of it (the
-    // sender should retry later; a partly kept batch is 200, its refused
-    // events listed).
+    // connector) and "rejected_count": 200, or 503 with Retry-After when
+    // nothing was kept and the new-session bounds refused some of it: the
+    // sender should retry later, and posthog-js retries 5xx but drops a 429
+    // (a partly kept batch is 200, its refused events listed).
     Reply ingestReply(nlohmann::json answer, const IntakeBatch& batch, const std::vector<Error>& notKept,
         std::size_t kept, std::size_t limited) const;
 

@@ -323,14 +323,25 @@ Workspace Workspace::fromText(std::string_view text, const std::filesystem::path
     return fromJson(*json, root, kProductsFile, diagnostics);
 }
 
-Result<std::string> readTextFile(const std::filesystem::path& path)
+Result<std::string> readTextFile(const std::filesystem::path& path, std::uintmax_t maxBytes)
 {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
+    const auto status = std::filesystem::status(path, ec);
+    if (std::filesystem::is_directory(status))
         return Error { "not_a_file", path.string() + " is a directory", path.string() };
+    // A device or a pipe (/dev/zero, a FIFO) would be read for ever.
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+        return Error { "not_a_file", path.string() + " is not a regular file (a device, pipe or socket)",
+            path.string() };
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return Error { "unreadable", "cannot open " + path.string() + " (missing or not readable)", path.string() };
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > maxBytes)
+        return Error { "file_too_large",
+            path.string() + " has " + std::to_string(size) + " bytes, more than the " + std::to_string(maxBytes)
+                + " this file may have",
+            path.string() };
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();

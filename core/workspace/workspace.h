@@ -55,8 +55,10 @@ private:
     std::vector<std::string> m_notes;
 };
 
-// Reads a whole file; a missing or unreadable file is an Error naming it.
-Result<std::string> readTextFile(const std::filesystem::path& path);
+// Reads a whole regular file of at most `maxBytes`; a missing, unreadable,
+// too large or not regular file (a device, a pipe) is an Error naming it.
+inline constexpr std::uintmax_t kMaxTextFileBytes = 64ull << 20;
+Result<std::string> readTextFile(const std::filesystem::path& path, std::uintmax_t maxBytes = kMaxTextFileBytes);
 // Parses JSON text; a syntax error is a Diagnostic with the byte offset and line.
 std::optional<nlohmann::json> parseJsonDocument(
     std::string_view text, const std::string& file, Diagnostics& diagnostics);

@@ -6,6 +6,7 @@
 #include <QTest>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 using namespace proactive;
 using namespace std::chrono_literals;
@@ -43,6 +44,8 @@ private Q_SLOTS:
     void triggersFromFile();
     void malformedProductsFileSaysWhere();
     void missingProductsFile();
+    void triggerFileThatIsADevice_data();
+    void triggerFileThatIsADevice();
 };
 
 void TestWorkspace::defaults()
@@ -303,6 +306,35 @@ void TestWorkspace::missingProductsFile()
     const auto workspace = Workspace::load(dir.path().toStdString(), diagnostics);
     QCOMPARE(diagnostics.size(), std::size_t(1));
     QVERIFY(diagnostics[0].message.starts_with("cannot open "));
+}
+
+void TestWorkspace::triggerFileThatIsADevice_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("dev-zero") << u"device"_qs;
+    QTest::newRow("fifo") << u"fifo"_qs;
+}
+
+// /dev/zero or a FIFO named as a trigger file would be read for ever: refused
+// at once, with the file's name, and the rest of the workspace still loads.
+void TestWorkspace::triggerFileThatIsADevice()
+{
+    QFETCH(QString, kind);
+    QTemporaryDir dir;
+    const std::filesystem::path root = dir.path().toStdString();
+    std::filesystem::create_directory(root / "triggers");
+    const std::filesystem::path file = root / "triggers" / "p.json";
+    if (kind == u"device")
+        std::filesystem::create_symlink("/dev/zero", file);
+    else
+        QCOMPARE(::mkfifo(file.c_str(), 0600), 0);
+    std::ofstream(root / "products.json") << R"([{ "product_id": "p" }, { "product_id": "q", "triggers": [] }])";
+    Diagnostics diagnostics;
+    const auto workspace = Workspace::load(root, diagnostics);
+    QCOMPARE(diagnostics.size(), std::size_t(1));
+    QCOMPARE(diagnostics[0].file, std::string("triggers/p.json"));
+    QVERIFY2(diagnostics[0].message.find("is not a regular file") != std::string::npos, diagnostics[0].message.c_str());
+    QCOMPARE(workspace.products().size(), std::size_t(2));
 }
 
 QTEST_GUILESS_MAIN(TestWorkspace)
