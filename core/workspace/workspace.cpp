@@ -118,11 +118,11 @@ namespace {
 
     // `path` relative to the workspace, for messages and for saving. Never
     // throws: a name the file system refuses (too long) is named all the same.
+    // Lexical, so that a file is named as the workspace names it, not by
+    // where a symbolic link leads.
     std::string relativeName(const std::filesystem::path& path, const std::filesystem::path& root)
     {
-        std::error_code error;
-        const auto relative = std::filesystem::relative(path, root, error);
-        return (error ? path.lexically_relative(root) : relative).generic_string();
+        return path.lexically_normal().lexically_relative(root.lexically_normal()).generic_string();
     }
 
     bool validPath(std::string_view route)

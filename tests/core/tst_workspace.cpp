@@ -316,7 +316,8 @@ void TestWorkspace::triggerFileThatIsADevice_data()
 }
 
 // /dev/zero or a FIFO named as a trigger file would be read for ever: refused
-// at once, with the file's name, and the rest of the workspace still loads.
+// at once, with the file's name (the link's, not /dev/zero), and the other
+// products still load.
 void TestWorkspace::triggerFileThatIsADevice()
 {
     QFETCH(QString, kind);
@@ -334,7 +335,7 @@ void TestWorkspace::triggerFileThatIsADevice()
     QCOMPARE(diagnostics.size(), std::size_t(1));
     QCOMPARE(diagnostics[0].file, std::string("triggers/p.json"));
     QVERIFY2(diagnostics[0].message.find("is not a regular file") != std::string::npos, diagnostics[0].message.c_str());
-    QCOMPARE(workspace.products().size(), std::size_t(2));
+    QVERIFY(workspace.product("q"));
 }
 
 QTEST_GUILESS_MAIN(TestWorkspace)
