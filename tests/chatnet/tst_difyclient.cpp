@@ -5,8 +5,8 @@
 #include "chat/tourtag.h"
 #include "chatnet/chatsession.h"
 #include "chatnet/difyclient.h"
-#include "chatnettestsupport.h"
 #include "eventwait.h"
+#include "simthread.h"
 #include "touranswer.h"
 
 #include <QNetworkAccessManager>
@@ -21,10 +21,11 @@
 
 using namespace proactive;
 using namespace proactive::chatnet;
+using namespace proactive::difysim;
 using namespace proactive::test;
 using namespace std::chrono_literals;
 
-Q_DECLARE_METATYPE(proactive::chatnet::DifySimFault)
+Q_DECLARE_METATYPE(proactive::difysim::DifySimFault)
 
 namespace QTest {
 template<> inline char* toString(const proactive::ChatOutcome& outcome)
@@ -91,7 +92,7 @@ std::string expectedText(const std::string& question, const std::string& page)
     return extractTourTag(composeTourAnswer(demoCatalog(), question, page).text, demoIds()).text;
 }
 
-chatnet::DifySimSettings simSettings(std::chrono::milliseconds delay = 0ms, int chunk = 4)
+difysim::DifySimSettings simSettings(std::chrono::milliseconds delay = 0ms, int chunk = 4)
 {
     auto settings = SimThread::defaultSettings();
     settings.tokenDelay = delay;

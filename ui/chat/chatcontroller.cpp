@@ -2,7 +2,7 @@
 
 #include "chatbridge.h"
 #include "chatnet/chatsession.h"
-#include "chatnet/difysimserver.h"
+#include "difysimserver.h"
 #include "simulation/simulation.h"
 
 namespace proactive::ui {
@@ -16,12 +16,12 @@ ChatController::ChatController(
 {
     chatnet::DifyClientSettings settings;
     if (backend.kind == ChatBackend::Kind::Offline) {
-        chatnet::DifySimSettings simSettings;
+        difysim::DifySimSettings simSettings;
         simSettings.tokenDelay = std::chrono::milliseconds(std::max(0, backend.tokenDelayMs));
         simSettings.chunkChars = std::max(1, backend.chunkChars);
         simSettings.fault
-            = chatnet::difySimFaultFromString(backend.fault.toStdString()).value_or(chatnet::DifySimFault::None);
-        m_server = std::make_unique<chatnet::DifySimServer>(m_catalog, simSettings);
+            = difysim::difySimFaultFromString(backend.fault.toStdString()).value_or(difysim::DifySimFault::None);
+        m_server = std::make_unique<difysim::DifySimServer>(m_catalog, simSettings);
         // The user's page, as the real app reads it through the knowledge endpoint.
         m_server->setCurrentPageProvider([&connector = simulation.connector()](const std::string& sessionId) {
             const auto activity = connector.recentActivity(sessionId, 1);

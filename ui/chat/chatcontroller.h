@@ -10,9 +10,12 @@
 
 namespace proactive::chatnet {
 class ChatSession;
-class DifySimServer;
 struct ChatReply;
 } // namespace proactive::chatnet
+
+namespace proactive::difysim {
+class DifySimServer;
+} // namespace proactive::difysim
 
 namespace proactive::ui {
 
@@ -50,7 +53,7 @@ public:
     // An edited catalog: answers offer its tours from now on.
     void setCatalog(TourCatalog catalog);
     // Null with a real Dify backend.
-    chatnet::DifySimServer* offlineServer() const { return m_server.get(); }
+    difysim::DifySimServer* offlineServer() const { return m_server.get(); }
     // Why the chat cannot work (no key for a real Dify, ...); empty when it can.
     QString problem() const { return m_problem; }
 
@@ -72,7 +75,7 @@ private:
     TourCatalog m_catalog;
     QNetworkAccessManager m_network;
     DifyKeyStore m_keys;
-    std::unique_ptr<chatnet::DifySimServer> m_server;
+    std::unique_ptr<difysim::DifySimServer> m_server;
     std::unique_ptr<chatnet::ChatSession> m_session;
     QString m_problem;
     bool m_discarding = false; // cutting the previous session's answer

@@ -2,7 +2,7 @@
 
 #include "chatcontroller.h"
 #include "chatnet/chatsession.h"
-#include "chatnet/difysimserver.h"
+#include "difysimserver.h"
 #include "inspector/presentation.h"
 
 #include <QHeaderView>

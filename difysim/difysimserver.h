@@ -28,7 +28,7 @@ namespace proactive::httpwire {
 class RawHttpServer;
 }
 
-namespace proactive::chatnet {
+namespace proactive::difysim {
 
 // What the offline server breaks on purpose, so authors and tests can see
 // how a client copes.
@@ -164,4 +164,4 @@ private:
     std::vector<Stream*> m_streams; // children of this object, deleted when their answer ends
 };
 
-} // namespace proactive::chatnet
+} // namespace proactive::difysim

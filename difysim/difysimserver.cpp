@@ -1,6 +1,7 @@
-#include "chatnet/difysimserver.h"
+#include "difysimserver.h"
 
 #include "base/jsonreader.h"
+#include "base/uuid.h"
 #include "chatnet/difyjson.h"
 #include "connector/connector.h"
 #include "httpwire/httpresponse.h"
@@ -19,7 +20,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-namespace proactive::chatnet {
+namespace proactive::difysim {
 
 using Json = nlohmann::ordered_json;
 
@@ -28,11 +29,6 @@ namespace {
     std::string newUuid()
     {
         return QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
-    }
-
-    bool isUuid(const std::string& text)
-    {
-        return !QUuid::fromString(QString::fromStdString(text)).isNull() && text.size() == 36;
     }
 
     std::int64_t nowSeconds()
@@ -65,7 +61,7 @@ namespace {
 
     std::string frame(const Json& event)
     {
-        return "data: " + difyJsonDump(event) + "\n\n";
+        return "data: " + chatnet::difyJsonDump(event) + "\n\n";
     }
 
     std::vector<std::string> pathSegments(const QString& path)
@@ -136,7 +132,7 @@ struct DifySimServer::Reply {
     bool streaming = false; // a Stream owns the socket's answer
     bool dropConnection = false;
 
-    static Reply json(int status, const Json& value) { return { status, difyJsonDump(value) }; }
+    static Reply json(int status, const Json& value) { return { status, chatnet::difyJsonDump(value) }; }
     static Reply error(int status, std::string_view code, std::string_view message)
     {
         Json body;
@@ -641,8 +637,14 @@ DifySimServer::Reply DifySimServer::chatMessages(
         if (!id->is_string())
             return Reply::error(400, "invalid_param", "conversation_id must be a string");
         conversationId = id->get<std::string>();
-        if (!conversationId.empty() && !isUuid(conversationId))
-            return Reply::error(400, "invalid_param", conversationId + " is not a valid uuid.");
+        // Dify checks the form only (uuid_value), then looks the id up in
+        // its canonical form: the nil UUID is 404, an upper-case id is found.
+        if (!conversationId.empty()) {
+            const auto canonical = canonicalUuid(conversationId);
+            if (!canonical)
+                return Reply::error(400, "invalid_param", conversationId + " is not a valid uuid.");
+            conversationId = *canonical;
+        }
     }
     const std::string& userId = user->get_ref<const std::string&>();
 
@@ -848,9 +850,15 @@ DifySimServer::Reply DifySimServer::messages(const QHttpServerRequest& request) 
 {
     const QUrlQuery query = request.query();
     const std::string user = query.queryItemValue(u"user"_qs, QUrl::FullyDecoded).toStdString();
-    const std::string id = query.queryItemValue(u"conversation_id"_qs).toStdString();
+    std::string id = query.queryItemValue(u"conversation_id"_qs).toStdString();
     if (user.empty())
         return Reply::error(400, "invalid_param", "user is required");
+    if (!id.empty()) {
+        const auto canonical = canonicalUuid(id);
+        if (!canonical)
+            return Reply::error(400, "invalid_param", id + " is not a valid uuid.");
+        id = *canonical;
+    }
     int limit = 20;
     if (query.hasQueryItem(u"limit"_qs)) {
         bool ok = false;
@@ -898,4 +906,4 @@ DifySimServer::Reply DifySimServer::messages(const QHttpServerRequest& request) 
     return Reply::json(200, result);
 }
 
-} // namespace proactive::chatnet
+} // namespace proactive::difysim
