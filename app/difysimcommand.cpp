@@ -60,8 +60,9 @@ int runDifySim(const QStringList& arguments)
     const QCommandLineOption chatflowOption(
         u"chatflow"_qs, u"Also stream workflow_* and node_* frames, as a Dify chatflow app does."_qs);
     const QCommandLineOption faultOption(u"fault"_qs,
-        u"Break on purpose: none, error-event, drop, malformed, http-429, http-500 (default none)."_qs, u"kind"_qs,
-        u"none"_qs);
+        u"Break on purpose, or stream Dify's other events: none, error-event, drop, malformed, http-429, "
+        "http-500, agent, moderation, workflow-failed, workflow-partial, unknown-events (default none)."_qs,
+        u"kind"_qs, u"none"_qs);
     const QCommandLineOption faultAfterOption(
         u"fault-after"_qs, u"Text frames before a mid-stream fault (default 3)."_qs, u"n"_qs, u"3"_qs);
     const QCommandLineOption pageOption(u"page"_qs,
@@ -84,7 +85,8 @@ int runDifySim(const QStringList& arguments)
     }
     const auto fault = difysim::difySimFaultFromString(parser.value(faultOption).toStdString());
     if (!fault) {
-        err << "--fault: expected none, error-event, drop, malformed, http-429 or http-500, got \""
+        err << "--fault: expected none, error-event, drop, malformed, http-429, http-500, agent, moderation, "
+               "workflow-failed, workflow-partial or unknown-events, got \""
             << parser.value(faultOption) << "\"\n";
         return 2;
     }

@@ -81,6 +81,8 @@ private Q_SLOTS:
     void httpFaults_data();
     void httpFaults();
     void errorEventFault();
+    void newerEventFaults_data();
+    void newerEventFaults();
     void dropFault();
     void malformedFault();
     void stopEndsWithMessageEnd();
@@ -507,6 +509,62 @@ void TestDifySimServer::httpFaults()
     QCOMPARE(sim.conversationCount(), std::size_t(0));
     // The read endpoints still work.
     QCOMPARE(http.get("/v1/parameters").status, 200);
+}
+
+// Dify's newer events (issue 14) as the fault modes write them: event names
+// in order, consecutive repeats folded to "name+".
+void TestDifySimServer::newerEventFaults_data()
+{
+    QTest::addColumn<difysim::DifySimFault>("fault");
+    QTest::addColumn<QString>("events");
+    QTest::newRow("agent") << difysim::DifySimFault::AgentApp
+                           << u"agent_thought+,agent_message+,message_file,message_end"_qs;
+    QTest::newRow("moderation") << difysim::DifySimFault::Moderation << u"message+,message_replace,message_end"_qs;
+    QTest::newRow("workflow-failed")
+        << difysim::DifySimFault::WorkflowFailed
+        << u"workflow_started,node_started,node_finished,node_started,message+,node_finished,workflow_finished,error"_qs;
+    QTest::newRow("workflow-partial") << difysim::DifySimFault::WorkflowPartial
+                                      << u"workflow_started,node_started,node_finished,node_started,message+,"
+                                         "node_finished,node_started,node_finished,workflow_finished,message_end"_qs;
+    QTest::newRow("unknown-events") << difysim::DifySimFault::UnknownEvents
+                                    << u"message+,offline_future_event,message+,message_end"_qs;
+}
+
+void TestDifySimServer::newerEventFaults()
+{
+    QFETCH(difysim::DifySimFault, fault);
+    QFETCH(QString, events);
+    SimThread sim(withFault(fault, 2));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
+    QCOMPARE(response.status, 200);
+    QVERIFY(response.complete);
+    const auto frames = dataFrames(response.body);
+    QStringList folded;
+    for (const std::string& raw : eventNames(frames)) {
+        const QString name = QString::fromStdString(raw);
+        if (!folded.isEmpty() && (folded.back() == name || folded.back() == name + u'+'))
+            folded.back() = name + u'+';
+        else
+            folded.append(name);
+    }
+    QCOMPARE(folded.join(u','), events);
+    const std::string conversationId = frames.front()["conversation_id"].get<std::string>();
+    const std::string stored = sim.conversation(conversationId)->messages[0].answer;
+    if (fault == difysim::DifySimFault::AgentApp) {
+        // The last agent_message repeats the whole answer, as Agent apps may.
+        QCOMPARE(frames[frames.size() - 3]["answer"].get<std::string>(), stored);
+        QCOMPARE_JSON(frames[1]["tool"], "tour_catalog");
+        QVERIFY(!frames[1]["observation"].get<std::string>().empty());
+        QCOMPARE_JSON(frames[frames.size() - 2]["type"], "image");
+    } else if (fault == difysim::DifySimFault::Moderation) {
+        QCOMPARE(stored, frames[frames.size() - 2]["answer"].get<std::string>());
+    } else if (fault == difysim::DifySimFault::WorkflowFailed) {
+        QCOMPARE_JSON(frames[frames.size() - 2]["data"]["status"], "failed");
+        QVERIFY(frames[frames.size() - 2]["data"]["error"].get<std::string>().starts_with("Node LLM run failed"));
+    } else if (fault == difysim::DifySimFault::WorkflowPartial) {
+        QCOMPARE_JSON(frames[frames.size() - 2]["data"]["status"], "partial-succeeded");
+    }
 }
 
 void TestDifySimServer::errorEventFault()

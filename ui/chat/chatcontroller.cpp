@@ -5,6 +5,9 @@
 #include "difysimserver.h"
 #include "simulation/simulation.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
+
 namespace proactive::ui {
 
 ChatController::ChatController(
@@ -122,8 +125,16 @@ void ChatController::onReply(const chatnet::ChatReply& reply)
     if (m_discarding)
         return;
     const Tour* tour = reply.tourId.isEmpty() ? nullptr : m_catalog.find(reply.tourId.toStdString());
+    QJsonArray thoughts;
+    for (const chatnet::ChatThought& thought : reply.thoughts)
+        thoughts.append(QJsonObject { { u"id"_qs, thought.id }, { u"tool"_qs, thought.tool },
+            { u"tool_input"_qs, thought.toolInput }, { u"thought"_qs, thought.thought },
+            { u"observation"_qs, thought.observation } });
+    QJsonArray files;
+    for (const chatnet::ChatFile& file : reply.files)
+        files.append(QJsonObject { { u"type"_qs, file.type }, { u"url"_qs, file.url } });
     m_bridge.finishAnswer(reply.text, tour ? reply.tourId : QString(),
-        tour ? QString::fromStdString(tour->name) : QString(), reply.userMessage);
+        tour ? QString::fromStdString(tour->name) : QString(), reply.userMessage, thoughts, files);
     Q_EMIT replyFinished(reply);
 }
 

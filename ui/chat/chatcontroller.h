@@ -33,7 +33,7 @@ struct ChatBackend {
     // the widget copes (SPEC §5).
     int tokenDelayMs = 30;
     int chunkChars = 4;
-    QString fault = u"none"_qs; // none, error-event, drop, malformed, http-429, http-500
+    QString fault = u"none"_qs; // a difySimFaultFromString name: none, error-event, drop, agent, moderation, ...
 };
 
 // The accept path's chat (SPEC §4, §5) in the studio: the panel in the page

@@ -17,7 +17,9 @@ class ChatBridge final : public QObject {
     Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
     // Folded to its header, so a running tour's target is not hidden under it.
     Q_PROPERTY(bool folded READ isFolded NOTIFY foldedChanged)
-    // [{role: "user", text} | {role: "assistant", text, tour_id, tour_name, error}]
+    // [{role: "user", text} | {role: "assistant", text, tour_id, tour_name, error, thoughts, files}]
+    // thoughts: [{id, tool, tool_input, thought, observation}] (agent_thought, shown folded);
+    // files: [{type, url}] (message_file, shown as a link line, never fetched).
     Q_PROPERTY(QString transcript READ transcript NOTIFY transcriptReset)
 
 public:
@@ -35,9 +37,10 @@ public:
     void startAnswer();
     void appendToAnswer(const QString& piece);
     void replaceAnswer(const QString& answer);
-    // The shown text (tags stripped), the tour to offer (empty: none) and the
-    // problem in words (empty: none).
-    void finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error);
+    // The shown text (tags stripped), the tour to offer (empty: none), the
+    // problem in words (empty: none), and an agent's thoughts and files.
+    void finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error,
+        const QJsonArray& thoughts = {}, const QJsonArray& files = {});
     void clear();
 
     // The page's buttons.
