@@ -73,6 +73,7 @@ private Q_SLOTS:
     void everyEventIsShownFolded();
     void notedEventsKeepTheirRow_data();
     void notedEventsKeepTheirRow();
+    void thoughtsAndFilesReachThePanelWhileStreaming();
 };
 
 void TestChatLog::everyEventIsShownFolded_data()
@@ -170,6 +171,34 @@ void TestChatLog::notedEventsKeepTheirRow()
     for (const QString& want : expected)
         QVERIFY2(std::any_of(shown.begin(), shown.end(), [&](const QString& s) { return s.startsWith(want); }),
             qPrintable(want + u"\n in \n"_qs + shown.join(u'\n')));
+}
+
+// The panel gets an agent's thoughts and files as they come (a tool call
+// may take long), before the answer's text ends, in stream order.
+void TestChatLog::thoughtsAndFilesReachThePanelWhileStreaming()
+{
+    Simulation simulation(demoWorkspace(), u"demo"_qs);
+    ChatBridge bridge;
+    ChatBackend backend;
+    backend.tokenDelayMs = 2;
+    backend.fault = u"agent"_qs;
+    ChatController chat(simulation, bridge, demoCatalog(), backend);
+    QStringList order;
+    connect(&bridge, &ChatBridge::answerThought, this, [&](const QString& json) {
+        order << (json.contains(u"\"observation\":\"\""_qs) ? u"thought"_qs : u"thought+observation"_qs);
+    });
+    connect(&bridge, &ChatBridge::answerDelta, this, [&] {
+        if (order.isEmpty() || order.back() != u"text"_qs)
+            order << u"text"_qs;
+    });
+    connect(&bridge, &ChatBridge::answerFile, this, [&](const QString& json) {
+        QVERIFY(json.contains(u"https://offline-dify.invalid/files/"_qs));
+        order << u"file"_qs;
+    });
+    connect(&bridge, &ChatBridge::answerFinished, this, [&] { order << u"finished"_qs; });
+    bridge.send(u"How do I create a project?"_qs);
+    TRY_VERIFY_WITH_TIMEOUT(order.contains(u"finished"_qs), 10'000);
+    QCOMPARE(order, QStringList({ u"thought"_qs, u"thought+observation"_qs, u"text"_qs, u"file"_qs, u"finished"_qs }));
 }
 
 QTEST_MAIN(TestChatLog)

@@ -10,6 +10,22 @@
 
 namespace proactive::ui {
 
+namespace {
+
+    // What chat.js renders of an agent's thought and of a file.
+    QJsonObject thoughtJson(const chatnet::ChatThought& thought)
+    {
+        return { { u"id"_qs, thought.id }, { u"tool"_qs, thought.tool }, { u"tool_input"_qs, thought.toolInput },
+            { u"thought"_qs, thought.thought }, { u"observation"_qs, thought.observation } };
+    }
+
+    QJsonObject fileJson(const chatnet::ChatFile& file)
+    {
+        return { { u"type"_qs, file.type }, { u"url"_qs, file.url } };
+    }
+
+} // namespace
+
 ChatController::ChatController(
     Simulation& simulation, ChatBridge& bridge, TourCatalog catalog, ChatBackend backend, QObject* parent)
     : QObject(parent)
@@ -89,6 +105,10 @@ ChatController::ChatController(
     });
     connect(m_session.get(), &chatnet::ChatSession::textAppended, &bridge, &ChatBridge::appendToAnswer);
     connect(m_session.get(), &chatnet::ChatSession::textReplaced, &bridge, &ChatBridge::replaceAnswer);
+    connect(m_session.get(), &chatnet::ChatSession::thoughtUpdated, &bridge,
+        [&bridge](const chatnet::ChatThought& thought) { bridge.updateThought(thoughtJson(thought)); });
+    connect(m_session.get(), &chatnet::ChatSession::fileReceived, &bridge,
+        [&bridge](const chatnet::ChatFile& file) { bridge.addFile(fileJson(file)); });
     connect(m_session.get(), &chatnet::ChatSession::replyFinished, this, &ChatController::onReply);
 }
 
@@ -127,12 +147,10 @@ void ChatController::onReply(const chatnet::ChatReply& reply)
     const Tour* tour = reply.tourId.isEmpty() ? nullptr : m_catalog.find(reply.tourId.toStdString());
     QJsonArray thoughts;
     for (const chatnet::ChatThought& thought : reply.thoughts)
-        thoughts.append(QJsonObject { { u"id"_qs, thought.id }, { u"tool"_qs, thought.tool },
-            { u"tool_input"_qs, thought.toolInput }, { u"thought"_qs, thought.thought },
-            { u"observation"_qs, thought.observation } });
+        thoughts.append(thoughtJson(thought));
     QJsonArray files;
     for (const chatnet::ChatFile& file : reply.files)
-        files.append(QJsonObject { { u"type"_qs, file.type }, { u"url"_qs, file.url } });
+        files.append(fileJson(file));
     m_bridge.finishAnswer(reply.text, tour ? reply.tourId : QString(),
         tour ? QString::fromStdString(tour->name) : QString(), reply.userMessage, thoughts, files);
     Q_EMIT replyFinished(reply);

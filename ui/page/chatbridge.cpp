@@ -83,6 +83,19 @@ void ChatBridge::replaceAnswer(const QString& answer)
     Q_EMIT answerReplaced(answer);
 }
 
+void ChatBridge::updateThought(const QJsonObject& thought)
+{
+    // Text that streamed before the thought goes first, in order.
+    flush();
+    Q_EMIT answerThought(QString::fromUtf8(QJsonDocument(thought).toJson(QJsonDocument::Compact)));
+}
+
+void ChatBridge::addFile(const QJsonObject& file)
+{
+    flush();
+    Q_EMIT answerFile(QString::fromUtf8(QJsonDocument(file).toJson(QJsonDocument::Compact)));
+}
+
 void ChatBridge::finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error,
     const QJsonArray& thoughts, const QJsonArray& files)
 {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -37,6 +38,11 @@ public:
     void startAnswer();
     void appendToAnswer(const QString& piece);
     void replaceAnswer(const QString& answer);
+    // An agent's thought ({id, tool, tool_input, thought, observation}; a
+    // later one with the same id updates it) and a file ({type, url}) while
+    // the answer streams; the finished answer carries them all again.
+    void updateThought(const QJsonObject& thought);
+    void addFile(const QJsonObject& file);
     // The shown text (tags stripped), the tour to offer (empty: none), the
     // problem in words (empty: none), and an agent's thoughts and files.
     void finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error,
@@ -60,6 +66,8 @@ Q_SIGNALS:
     void answerStarted();
     void answerDelta(const QString& piece);
     void answerReplaced(const QString& answer);
+    void answerThought(const QString& thoughtJson);
+    void answerFile(const QString& fileJson);
     void answerFinished(const QString& replyJson);
 
     void sendRequested(const QString& text);

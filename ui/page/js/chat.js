@@ -69,7 +69,10 @@
   const input = root.querySelector('input');
   const sendButton = root.querySelector('.send');
   const stopButton = root.querySelector('.stop');
-  let streaming = null; // { element, text } of the answer being streamed
+  // The answer being streamed: its element, its text, and an agent's thought
+  // elements by id and file lines so far (kept across re-renders, so a
+  // thought the user unfolded stays open while the text streams on).
+  let streaming = null; // { element, text, thoughts: Map, files: [] }
 
   function mount() {
     if (!host.isConnected) document.documentElement.appendChild(host);
@@ -240,17 +243,34 @@
         renderQueued = false;
         if (!streaming) return;
         renderMarkdown(streaming.element, streaming.text);
+        streaming.element.prepend(...streaming.thoughts.values());
+        streaming.element.append(...streaming.files);
         messages.scrollTop = messages.scrollHeight;
       });
     }
+    function stream() {
+      if (!streaming) streaming = { element: addMessage('assistant', ''), text: '', thoughts: new Map(), files: [] };
+      return streaming;
+    }
     chat.answerDelta.connect((text) => {
-      if (!streaming) streaming = { element: addMessage('assistant', ''), text: '' };
-      streaming.text += text;
+      stream().text += text;
       queueRender();
     });
     chat.answerReplaced.connect((text) => {
-      if (!streaming) streaming = { element: addMessage('assistant', ''), text: '' };
-      streaming.text = text;
+      stream().text = text;
+      queueRender();
+    });
+    chat.answerThought.connect((json) => {
+      const thought = JSON.parse(json);
+      const current = stream();
+      const element = renderThought(thought);
+      const previous = current.thoughts.get(thought.id);
+      if (previous) element.open = previous.open;
+      current.thoughts.set(thought.id, element);
+      queueRender();
+    });
+    chat.answerFile.connect((json) => {
+      stream().files.push(renderFile(JSON.parse(json)));
       queueRender();
     });
     chat.answerFinished.connect((json) => finishAnswer(JSON.parse(json)));
