@@ -1,5 +1,5 @@
-#include "chatnet/difysimserver.h"
 #include "commands.h"
+#include "difysimserver.h"
 #include "listenaddress.h"
 #include "service/signalwatcher.h"
 #include "tourcatalog.h"
@@ -60,8 +60,9 @@ int runDifySim(const QStringList& arguments)
     const QCommandLineOption chatflowOption(
         u"chatflow"_qs, u"Also stream workflow_* and node_* frames, as a Dify chatflow app does."_qs);
     const QCommandLineOption faultOption(u"fault"_qs,
-        u"Break on purpose: none, error-event, drop, malformed, http-429, http-500 (default none)."_qs, u"kind"_qs,
-        u"none"_qs);
+        u"Break on purpose, or stream Dify's other events: none, error-event, drop, malformed, http-429, "
+        "http-500, agent, moderation, workflow-failed, workflow-partial, unknown-events (default none)."_qs,
+        u"kind"_qs, u"none"_qs);
     const QCommandLineOption faultAfterOption(
         u"fault-after"_qs, u"Text frames before a mid-stream fault (default 3)."_qs, u"n"_qs, u"3"_qs);
     const QCommandLineOption pageOption(u"page"_qs,
@@ -82,9 +83,10 @@ int runDifySim(const QStringList& arguments)
         err << "--listen: expected HOST:PORT, got \"" << parser.value(listenOption) << "\"\n";
         return 2;
     }
-    const auto fault = chatnet::difySimFaultFromString(parser.value(faultOption).toStdString());
+    const auto fault = difysim::difySimFaultFromString(parser.value(faultOption).toStdString());
     if (!fault) {
-        err << "--fault: expected none, error-event, drop, malformed, http-429 or http-500, got \""
+        err << "--fault: expected none, error-event, drop, malformed, http-429, http-500, agent, moderation, "
+               "workflow-failed, workflow-partial or unknown-events, got \""
             << parser.value(faultOption) << "\"\n";
         return 2;
     }
@@ -108,7 +110,7 @@ int runDifySim(const QStringList& arguments)
     if (catalog.empty())
         err << "note: no tours in " << root << "/tours: every answer ends with [TOUR:none]\n";
 
-    chatnet::DifySimSettings settings;
+    difysim::DifySimSettings settings;
     const QByteArray keyVariable = parser.value(keyEnvOption).toLocal8Bit();
     const std::string key = qgetenv(keyVariable.constData()).toStdString();
     if (key.empty())
@@ -123,13 +125,13 @@ int runDifySim(const QStringList& arguments)
     settings.fault = *fault;
     settings.faultAfterFrames = *faultAfter;
 
-    chatnet::DifySimServer server(std::move(catalog), std::move(settings));
+    difysim::DifySimServer server(std::move(catalog), std::move(settings));
     if (parser.isSet(pageOption)) {
         const std::string page = parser.value(pageOption).toStdString();
         server.setCurrentPageProvider([page](const std::string&) { return page; });
     }
     if (!parser.isSet(quietOption))
-        QObject::connect(&server, &chatnet::DifySimServer::requestServed, &server,
+        QObject::connect(&server, &difysim::DifySimServer::requestServed, &server,
             [&err](const QString& line) { err << line << Qt::endl; });
 
     service::SignalWatcher watcher({ SIGINT, SIGTERM });

@@ -20,9 +20,13 @@ std::string describe(const DifyEvent& e)
     if (e.usage)
         text += "|usage " + std::to_string(e.usage->totalTokens) + " " + e.usage->totalPrice;
     if (e.thought)
-        text += "|thought " + e.thought->id + " " + std::to_string(e.thought->position) + " " + e.thought->tool;
+        text += "|thought " + e.thought->id + " " + std::to_string(e.thought->position) + " " + e.thought->tool + " "
+            + std::to_string(e.thought->files.size());
     if (e.file)
         text += "|file " + e.file->id + " " + e.file->url;
+    if (e.workflow)
+        text += "|workflow " + e.workflow->runId + " " + e.workflow->id + " " + e.workflow->nodeId + " "
+            + e.workflow->status + " " + e.workflow->error + " " + e.workflow->outputs;
     if (e.error)
         text += "|error " + std::to_string(e.error->status) + " " + e.error->code + " " + e.error->message;
     return text;
@@ -44,6 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fuzz::fail("a reused event differs from a fresh one:\n" + describe(reused) + "\n" + describe(fresh));
         if ((reused.kind == DifyEventKind::Error) != reused.error.has_value())
             fuzz::fail("an error frame without its error, or the reverse");
+        if ((reused.kind == DifyEventKind::Workflow) != reused.workflow.has_value())
+            fuzz::fail("a workflow frame without its step, or the reverse");
         if (reused.error)
             describeDifyError(*reused.error);
     }

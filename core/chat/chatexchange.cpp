@@ -1,6 +1,34 @@
 #include "chat/chatexchange.h"
 
+#include <algorithm>
+
 namespace proactive {
+
+namespace {
+
+    // A note for the inspector's log: at most this many bytes of a text, cut
+    // on a UTF-8 boundary.
+    std::string cut(std::string_view text, std::size_t max = 160)
+    {
+        if (text.size() <= max)
+            return std::string(text);
+        std::size_t end = max;
+        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+            --end;
+        return std::string(text.substr(0, end)) + "…";
+    }
+
+    void appendNote(std::string& note, std::string_view label, std::string_view value)
+    {
+        if (value.empty())
+            return;
+        if (!note.empty())
+            note += "; ";
+        note += label;
+        note += cut(value);
+    }
+
+} // namespace
 
 std::string_view nameOf(ChatOutcome outcome)
 {
@@ -50,13 +78,13 @@ std::span<const DifyEvent> ChatExchange::drain(Duration at)
             event.malformedReason });
         if (event.kind == DifyEventKind::Malformed)
             m_log.back().type = "malformed";
-        apply(event);
+        apply(event, m_log.back());
     }
     m_counters.comments = m_parser.stats().comments;
     return { m_batch.data(), m_batchSize };
 }
 
-void ChatExchange::apply(DifyEvent& event)
+void ChatExchange::apply(DifyEvent& event, ChatLogEntry& entry)
 {
     if (!event.taskId.empty())
         m_taskId = event.taskId;
@@ -70,21 +98,51 @@ void ChatExchange::apply(DifyEvent& event)
     event.late = !open;
     switch (event.kind) {
     case DifyEventKind::Message:
-    case DifyEventKind::AgentMessage:
         ++m_counters.textEvents;
         if (open)
             m_answer += event.answer;
+        break;
+    case DifyEventKind::AgentMessage:
+        ++m_counters.textEvents;
+        // An Agent app may send the whole answer again as its last chunk. A
+        // piece that equals the answer so far is taken for that repeat (an
+        // answer that truly says the same thing twice in two pieces loses
+        // the second: rare, and far better than every agent answer twice).
+        if (open && !m_answer.empty() && event.answer == m_answer) {
+            event.repeat = true;
+            ++m_counters.repeatedAnswers;
+            entry.note = "repeats the whole answer so far: not shown again";
+        } else if (open) {
+            m_answer += event.answer;
+        }
         break;
     case DifyEventKind::MessageReplace:
         ++m_counters.replaceEvents;
         if (open)
             m_answer = event.answer;
         break;
-    case DifyEventKind::AgentThought:
+    case DifyEventKind::AgentThought: {
         ++m_counters.agentThoughts;
+        const DifyAgentThought& thought = *event.thought;
+        appendNote(entry.note, "tool: ", thought.tool);
+        appendNote(entry.note, "thought: ", thought.thought);
+        appendNote(entry.note, "observation: ", thought.observation);
+        if (!open)
+            break;
+        const auto same = std::find_if(m_thoughts.begin(), m_thoughts.end(),
+            [&](const DifyAgentThought& t) { return !thought.id.empty() && t.id == thought.id; });
+        if (same != m_thoughts.end())
+            *same = thought;
+        else
+            m_thoughts.push_back(thought);
         break;
+    }
     case DifyEventKind::MessageFile:
         ++m_counters.files;
+        appendNote(entry.note, "", event.file->type);
+        appendNote(entry.note, "", event.file->url);
+        if (open)
+            m_files.push_back(*event.file);
         break;
     case DifyEventKind::MessageEnd:
         if (open) {
@@ -95,6 +153,7 @@ void ChatExchange::apply(DifyEvent& event)
         break;
     case DifyEventKind::Workflow:
         ++m_counters.workflowEvents;
+        applyWorkflow(event, open, entry);
         break;
     case DifyEventKind::Ping:
         ++m_counters.pings;
@@ -110,11 +169,29 @@ void ChatExchange::apply(DifyEvent& event)
         break;
     case DifyEventKind::Unknown:
         ++m_counters.unknownEvents;
+        entry.note = "ignored: an event type this client does not know";
         break;
     case DifyEventKind::Malformed:
         ++m_counters.malformedFrames;
         break;
     }
+}
+
+void ChatExchange::applyWorkflow(const DifyEvent& event, bool open, ChatLogEntry& entry)
+{
+    const DifyWorkflowStep& step = *event.workflow;
+    appendNote(entry.note, "", step.title.empty() ? step.nodeType : step.title);
+    appendNote(entry.note, "status: ", step.status);
+    appendNote(entry.note, "error: ", step.error);
+    if (event.name != "workflow_finished" || !open)
+        return;
+    m_workflowStatus = step.status;
+    // Our own stop ends the workflow as `stopped`: that is the Stopped outcome, not an error.
+    const bool failed = step.status == "failed" || (step.status == "stopped" && !m_stopRequested);
+    if (!failed)
+        return;
+    m_errorEvent = true;
+    m_error = DifyError { 0, step.status == "failed" ? "workflow_failed" : "workflow_stopped", step.error };
 }
 
 void ChatExchange::finishStream(Duration at, std::string_view marker, std::string note)

@@ -17,7 +17,8 @@ namespace proactive {
 enum class ChatOutcome : std::uint8_t {
     Streaming, // not over yet
     Completed, // message_end arrived
-    ErrorEvent, // an `error` frame inside the 200 stream
+    ErrorEvent, // an `error` frame inside the 200 stream, or a chatflow's workflow_finished `failed` (or
+                // `stopped` by someone else than this client); the partial answer is kept
     Truncated, // the stream ended or broke before message_end; the partial answer is kept
     HttpError, // a non-2xx answer (Dify's {code, message, status} body)
     NetworkError, // no HTTP answer at all (refused, unreachable, timed out)
@@ -39,6 +40,7 @@ struct ChatCounters {
     std::uint64_t bytes = 0;
     std::uint64_t frames = 0; // SSE events dispatched
     std::uint64_t textEvents = 0; // message + agent_message
+    std::uint64_t repeatedAnswers = 0; // agent_message frames repeating the whole answer (not appended)
     std::uint64_t replaceEvents = 0;
     std::uint64_t agentThoughts = 0;
     std::uint64_t files = 0;
@@ -57,11 +59,19 @@ struct ChatCounters {
 // Pure: the caller owns the connection and the clock (`at` is the time since
 // the request was sent).
 //
-// Rules: text frames append, message_replace replaces the whole answer;
-// task, message and conversation ids are taken from any frame that carries
-// them (message_end's win); after an error frame, later text is ignored;
-// frames after message_end (tts) are read and counted. Malformed frames are
-// skipped and counted, never fatal.
+// Rules (SPEC §5, §8 "§5 Dify events"): text frames (message,
+// agent_message) append, message_replace replaces the whole answer; an
+// agent_message whose piece is the whole non-empty answer so far is an Agent
+// app repeating it in its last chunk and is not appended (`repeat`);
+// agent_thought frames are kept per thought id (a later frame of the same
+// thought updates it), message_file frames are kept in order; a chatflow's
+// workflow_finished `failed` (or `stopped`, unless this client stopped it)
+// ends the answer like an error frame, `partial-succeeded` and `succeeded`
+// do not; task, message and conversation ids are taken from any frame that
+// carries them (message_end's win); after an error, later text is ignored;
+// frames after message_end (tts) are read and counted; unknown event types
+// are ignored, counted and logged. Malformed frames are skipped and counted,
+// never fatal.
 class ChatExchange final {
 public:
     // `requestBody` is kept for the inspector ("which inputs were sent"); it
@@ -95,6 +105,12 @@ public:
     const std::string& conversationId() const { return m_conversationId; }
     const std::optional<DifyUsage>& usage() const { return m_usage; }
     const std::vector<DifyRetrieverResource>& retrieverResources() const { return m_resources; }
+    // agent_thought frames, one per thought id in the order they first came, each as last updated.
+    const std::vector<DifyAgentThought>& thoughts() const { return m_thoughts; }
+    // message_file frames, in order.
+    const std::vector<DifyMessageFile>& files() const { return m_files; }
+    // A chatflow's workflow_finished status ("succeeded", "partial-succeeded", ...); empty without one.
+    const std::string& workflowStatus() const { return m_workflowStatus; }
     // The error frame or HTTP error, when there was one.
     const std::optional<DifyError>& error() const { return m_error; }
     int httpStatus() const { return m_httpStatus; }
@@ -108,7 +124,8 @@ public:
 
 private:
     std::span<const DifyEvent> drain(Duration at);
-    void apply(DifyEvent& event);
+    void apply(DifyEvent& event, ChatLogEntry& entry);
+    void applyWorkflow(const DifyEvent& event, bool open, ChatLogEntry& entry);
     void finishStream(Duration at, std::string_view marker, std::string note);
 
     std::string m_requestBody;
@@ -123,6 +140,9 @@ private:
     std::string m_conversationId;
     std::optional<DifyUsage> m_usage;
     std::vector<DifyRetrieverResource> m_resources;
+    std::vector<DifyAgentThought> m_thoughts;
+    std::vector<DifyMessageFile> m_files;
+    std::string m_workflowStatus;
     std::optional<DifyError> m_error;
     std::string m_networkDetail;
     int m_httpStatus = 0;

@@ -125,6 +125,27 @@ namespace {
         return out;
     }
 
+    void readWorkflowData(JsonValue data, DifyWorkflowStep& out, std::string& scratch)
+    {
+        for (JsonValue member = data.firstChild(); member.exists(); member = member.nextSibling()) {
+            const std::string_view key = member.key(scratch);
+            if (key == "id")
+                assign(member, out.id);
+            else if (key == "node_id")
+                assign(member, out.nodeId);
+            else if (key == "node_type")
+                assign(member, out.nodeType);
+            else if (key == "title")
+                assign(member, out.title);
+            else if (key == "status")
+                assign(member, out.status);
+            else if (key == "error")
+                assign(member, out.error);
+            else if (key == "outputs" && member.isObject())
+                out.outputs.assign(member.raw());
+        }
+    }
+
     void readMetadata(JsonValue metadata, DifyEvent& out, std::string& scratch)
     {
         const JsonValue usage = metadata.get("usage");
@@ -150,9 +171,11 @@ namespace {
         out.retrieverResources.clear();
         out.thought.reset();
         out.file.reset();
+        out.workflow.reset();
         out.error.reset();
         out.malformedReason.clear();
         out.late = false;
+        out.repeat = false;
     }
 
     void malformed(DifyEvent& out, std::string reason)
@@ -248,6 +271,7 @@ void DifyDecoder::decode(const SseEvent& sse, DifyEvent& out)
 
     JsonValue event, taskId, messageId, id, conversationId, answer, createdAt, metadata;
     JsonValue status, code, message, position, thought, observation, tool, toolInput, type, belongsTo, url;
+    JsonValue messageFiles, data, workflowRunId;
     for (JsonValue member = root.firstChild(); member.exists(); member = member.nextSibling()) {
         const std::string_view key = member.key(m_scratch);
         if (key == "event")
@@ -288,6 +312,12 @@ void DifyDecoder::decode(const SseEvent& sse, DifyEvent& out)
             belongsTo = member;
         else if (key == "url")
             url = member;
+        else if (key == "message_files")
+            messageFiles = member;
+        else if (key == "data")
+            data = member;
+        else if (key == "workflow_run_id")
+            workflowRunId = member;
     }
     if (!event.isString()) {
         out.name.assign(sse.type);
@@ -328,6 +358,17 @@ void DifyDecoder::decode(const SseEvent& sse, DifyEvent& out)
         assign(observation, t.observation);
         assign(tool, t.tool);
         assign(toolInput, t.toolInput);
+        if (messageFiles.isArray())
+            for (JsonValue file = messageFiles.firstChild(); file.exists(); file = file.nextSibling())
+                if (file.isString())
+                    t.files.push_back(file.string());
+        break;
+    }
+    case DifyEventKind::Workflow: {
+        DifyWorkflowStep& step = out.workflow.emplace();
+        assign(workflowRunId, step.runId);
+        if (data.isObject())
+            readWorkflowData(data, step, m_scratch);
         break;
     }
     case DifyEventKind::MessageFile: {
@@ -386,6 +427,10 @@ std::string describeDifyError(const DifyError& error)
     if (status == 429 || code == "too_many_requests" || code == "rate_limit_error")
         return "The chat service is rate limited right now" + httpPart(status)
             + ". Wait a moment, then send your message again.";
+    if (code == "workflow_failed")
+        return withDetail("The chat app's workflow failed", error);
+    if (code == "workflow_stopped")
+        return withDetail("The chat app's workflow was stopped on the chat service", error);
     if (code == "app_unavailable")
         return "The chat app is unavailable" + httpPart(status)
             + ": it is disabled or its configuration in Dify is incomplete.";

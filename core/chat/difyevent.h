@@ -19,7 +19,8 @@ enum class DifyEventKind : std::uint8_t {
     MessageReplace, // `message_replace`: the whole answer so far is replaced (moderation)
     MessageFile, // `message_file`: a file (image) attached to the message
     MessageEnd, // `message_end`: the answer is complete; usage and retriever resources
-    Workflow, // `workflow_*`, `node_*`, `iteration_*`, `loop_*`, `parallel_branch_*`, `agent_log`: counted, ignored
+    Workflow, // `workflow_*`, `node_*`, `iteration_*`, `loop_*`, `parallel_branch_*`, `agent_log`: a chatflow's
+              // progress; a failed or stopped `workflow_finished` ends the answer (ChatExchange)
     Ping, // `event: ping` keep-alive (no data)
     Error, // `error`: the stream failed; status, code, message
     Tts, // `tts_message`, `tts_message_end`: audio, may follow message_end; ignored
@@ -56,6 +57,7 @@ struct DifyAgentThought {
     std::string observation;
     std::string tool;
     std::string toolInput;
+    std::vector<std::string> files; // `message_files`: ids of files the thought produced
 };
 
 struct DifyMessageFile {
@@ -63,6 +65,19 @@ struct DifyMessageFile {
     std::string type; // "image"
     std::string belongsTo; // "user" or "assistant"
     std::string url;
+};
+
+// `data` of a chatflow's workflow_* / node_* frame (the members a client
+// shows; the rest is in the raw frame).
+struct DifyWorkflowStep {
+    std::string runId; // `workflow_run_id`
+    std::string id; // data.id: the run's (workflow_*) or the node execution's (node_*)
+    std::string nodeId; // node_*: data.node_id
+    std::string nodeType; // node_*: "llm", "answer", ...
+    std::string title; // node_*: the node's title in the app
+    std::string status; // *_finished: "running", "succeeded", "failed", "stopped", "partial-succeeded", "exception"
+    std::string error; // *_finished: why it failed
+    std::string outputs; // *_finished: data.outputs as JSON text, for the inspector
 };
 
 // An error frame inside a 200 stream, or the body of an HTTP error: Dify's
@@ -87,11 +102,15 @@ struct DifyEvent {
     std::vector<DifyRetrieverResource> retrieverResources; // MessageEnd
     std::optional<DifyAgentThought> thought;
     std::optional<DifyMessageFile> file;
+    std::optional<DifyWorkflowStep> workflow; // Workflow
     std::optional<DifyError> error;
     std::string malformedReason; // Malformed: why, for the inspector
     // Set by ChatExchange: the frame came after message_end or an error frame
     // and changed nothing (a client must not show its text).
     bool late = false;
+    // Set by ChatExchange: an agent_message whose piece is the whole answer so
+    // far (Agent apps may repeat it in the last chunk); not appended, not shown.
+    bool repeat = false;
 };
 
 // Turns SSE frames into DifyEvents. JSON is read with the intake's JsonTape

@@ -17,6 +17,8 @@ ChatSession::ChatSession(
         m_filter.reset();
         Q_EMIT textReplaced(QString::fromStdString(m_filter.push(answer.toStdString())));
     });
+    connect(&m_client, &DifyClient::thoughtUpdated, this, &ChatSession::thoughtUpdated);
+    connect(&m_client, &DifyClient::fileReceived, this, &ChatSession::fileReceived);
     connect(&m_client, &DifyClient::finished, this, &ChatSession::onFinished);
 }
 
@@ -68,6 +70,11 @@ void ChatSession::onFinished(ChatOutcome outcome)
     reply.tagCount = int(tag.ids.size());
     reply.userMessage = QString::fromStdString(exchange.userMessage());
     reply.conversationId = QString::fromStdString(exchange.conversationId());
+    for (const DifyAgentThought& thought : exchange.thoughts())
+        reply.thoughts.append(ChatThought::from(thought));
+    for (const DifyMessageFile& file : exchange.files())
+        reply.files.append(ChatFile::from(file));
+    reply.workflowStatus = QString::fromStdString(exchange.workflowStatus());
 
     Q_EMIT agentEventRequested(QString::fromLatin1(ChatConversation::kBotResponseCompleted));
     Q_EMIT replyFinished(reply);

@@ -4,6 +4,7 @@
 #include "chat/tourtag.h"
 #include "chatnet/difyclient.h"
 
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <string>
@@ -23,6 +24,11 @@ struct ChatReply {
     int tagCount = 0; // more than one is worth reporting
     QString userMessage; // the outcome in words; empty when Completed
     QString conversationId;
+    // agent_thought (one per thought, as last updated) and message_file, for
+    // the folded thoughts and attachment lines under the answer.
+    QList<ChatThought> thoughts;
+    QList<ChatFile> files;
+    QString workflowStatus; // a chatflow's workflow_finished status; empty without one
 };
 
 // The chat as the widget drives it: ChatConversation's rules around a
@@ -64,6 +70,8 @@ Q_SIGNALS:
     void textAppended(const QString& piece);
     // message_replace: the displayable answer so far.
     void textReplaced(const QString& answer);
+    void thoughtUpdated(const proactive::chatnet::ChatThought& thought);
+    void fileReceived(const proactive::chatnet::ChatFile& file);
     void replyFinished(const proactive::chatnet::ChatReply& reply);
 
 private:

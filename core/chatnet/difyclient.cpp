@@ -25,6 +25,18 @@ namespace {
 
 } // namespace
 
+ChatThought ChatThought::from(const DifyAgentThought& thought)
+{
+    return { QString::fromStdString(thought.id), qint64(thought.position), QString::fromStdString(thought.thought),
+        QString::fromStdString(thought.tool), QString::fromStdString(thought.toolInput),
+        QString::fromStdString(thought.observation) };
+}
+
+ChatFile ChatFile::from(const DifyMessageFile& file)
+{
+    return { QString::fromStdString(file.id), QString::fromStdString(file.type), QString::fromStdString(file.url) };
+}
+
 DifyClient::DifyClient(QNetworkAccessManager& network, DifyClientSettings settings, QObject* parent)
     : QObject(parent)
     , m_network(network)
@@ -151,7 +163,7 @@ void DifyClient::emitEvents(std::span<const DifyEvent> events)
     };
     for (std::size_t i = 0; i < events.size() && live(); ++i) {
         const DifyEvent& event = events[i];
-        if (event.late)
+        if (event.late || event.repeat)
             continue;
         switch (event.kind) {
         case DifyEventKind::Message:
@@ -173,6 +185,26 @@ void DifyClient::emitEvents(std::span<const DifyEvent> events)
             if (live())
                 Q_EMIT errorReceived(QString::fromStdString(describeDifyError(event.error.value_or(DifyError {}))));
             break;
+        case DifyEventKind::AgentThought:
+            flushText();
+            if (live())
+                Q_EMIT thoughtUpdated(ChatThought::from(*event.thought));
+            break;
+        case DifyEventKind::MessageFile:
+            flushText();
+            if (live())
+                Q_EMIT fileReceived(ChatFile::from(*event.file));
+            break;
+        case DifyEventKind::Workflow: {
+            // The exchange turned a failed workflow into its error; later frames are late.
+            const auto& error = m_exchange->error();
+            const bool failed = event.name == "workflow_finished" && error
+                && (error->code == "workflow_failed" || error->code == "workflow_stopped");
+            flushText();
+            if (failed && live())
+                Q_EMIT errorReceived(QString::fromStdString(describeDifyError(*error)));
+            break;
+        }
         default:
             break;
         }

@@ -22,6 +22,27 @@ Q_DECLARE_METATYPE(proactive::ChatOutcome)
 
 namespace proactive::chatnet {
 
+// An agent_thought as a client shows it (folded under the answer).
+struct ChatThought {
+    QString id;
+    qint64 position = 0;
+    QString thought;
+    QString tool;
+    QString toolInput;
+    QString observation;
+
+    static ChatThought from(const DifyAgentThought& thought);
+};
+
+// A message_file: shown as a link line, never fetched by the client.
+struct ChatFile {
+    QString id;
+    QString type; // "image"
+    QString url;
+
+    static ChatFile from(const DifyMessageFile& file);
+};
+
 struct DifyClientSettings {
     // Dify's API base: "https://api.dify.ai" or, as Dify's console shows it,
     // "https://api.dify.ai/v1" (a trailing /v1 is not doubled); the offline
@@ -78,8 +99,13 @@ Q_SIGNALS:
     void textReplaced(const QString& answer);
     // message_end arrived; frames may still follow (tts) until finished().
     void messageEnded();
-    // An error frame arrived; `message` is the sentence for the person chatting.
+    // An error frame, or a chatflow's failed workflow_finished, arrived;
+    // `message` is the sentence for the person chatting. The answer so far stays.
     void errorReceived(const QString& message);
+    // agent_thought: a new thought, or a later frame of one already signalled (same id).
+    void thoughtUpdated(const proactive::chatnet::ChatThought& thought);
+    // message_file: a file the app attached to the answer.
+    void fileReceived(const proactive::chatnet::ChatFile& file);
     // For the inspector's raw event log: entries [first, first + count) of
     // exchange()->log() (one per SSE frame and end marker) are new. Read them
     // in the slot: a later send() replaces the exchange.
@@ -118,3 +144,6 @@ private:
 };
 
 } // namespace proactive::chatnet
+
+Q_DECLARE_METATYPE(proactive::chatnet::ChatThought)
+Q_DECLARE_METATYPE(proactive::chatnet::ChatFile)

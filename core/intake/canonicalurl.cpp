@@ -1,5 +1,6 @@
 #include "intake/canonicalurl.h"
 
+#include "base/uuid.h"
 #include "intake/routes.h"
 
 #include <algorithm>
@@ -203,18 +204,6 @@ namespace {
                 return !nextSegment(have);
             from = slash + 1;
         }
-    }
-
-    bool isUuid(std::string_view s)
-    {
-        if (s.size() != 36)
-            return false;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-            if (dash ? s[i] != '-' : !isHex(s[i]))
-                return false;
-        }
-        return true;
     }
 
 } // namespace

@@ -5,8 +5,8 @@
 #include "chat/tourtag.h"
 #include "chatnet/chatsession.h"
 #include "chatnet/difyclient.h"
-#include "chatnettestsupport.h"
 #include "eventwait.h"
+#include "simthread.h"
 #include "touranswer.h"
 
 #include <QNetworkAccessManager>
@@ -21,10 +21,11 @@
 
 using namespace proactive;
 using namespace proactive::chatnet;
+using namespace proactive::difysim;
 using namespace proactive::test;
 using namespace std::chrono_literals;
 
-Q_DECLARE_METATYPE(proactive::chatnet::DifySimFault)
+Q_DECLARE_METATYPE(proactive::difysim::DifySimFault)
 
 namespace QTest {
 template<> inline char* toString(const proactive::ChatOutcome& outcome)
@@ -91,7 +92,7 @@ std::string expectedText(const std::string& question, const std::string& page)
     return extractTourTag(composeTourAnswer(demoCatalog(), question, page).text, demoIds()).text;
 }
 
-chatnet::DifySimSettings simSettings(std::chrono::milliseconds delay = 0ms, int chunk = 4)
+difysim::DifySimSettings simSettings(std::chrono::milliseconds delay = 0ms, int chunk = 4)
 {
     auto settings = SimThread::defaultSettings();
     settings.tokenDelay = delay;
@@ -202,6 +203,8 @@ private Q_SLOTS:
     void followUpsCarryTheConversationId();
     void rotationStartsANewConversation();
     void errorEventSurfacesAsAMessage();
+    void newerEventsOverHttp_data();
+    void newerEventsOverHttp();
     void httpErrorsSurfaceAsMessages_data();
     void httpErrorsSurfaceAsMessages();
     void conversationGoneOnTheServerStartsOver();
@@ -227,6 +230,8 @@ private Q_SLOTS:
 void TestDifyClient::initTestCase()
 {
     qRegisterMetaType<proactive::ChatOutcome>();
+    qRegisterMetaType<proactive::chatnet::ChatThought>();
+    qRegisterMetaType<proactive::chatnet::ChatFile>();
     qRegisterMetaType<proactive::chatnet::ChatReply>();
 }
 
@@ -313,6 +318,96 @@ void TestDifyClient::errorEventSurfacesAsAMessage()
     QCOMPARE(reply.text, u"**Creating"_qs.left(8)); // two frames of four characters, kept
     QCOMPARE(reply.tourId, QString());
     QCOMPARE(chat.timeline, QStringList({ u"user_sent"_qs, u"text"_qs, u"bot_response_completed"_qs, u"reply"_qs }));
+}
+
+// Dify's newer stream events (issue 14), each from the offline server's
+// fault mode over HTTP on 127.0.0.1, streamed frame by frame, through the
+// real client and session.
+void TestDifyClient::newerEventsOverHttp_data()
+{
+    QTest::addColumn<DifySimFault>("fault");
+    QTest::addColumn<ChatOutcome>("outcome");
+    QTest::addColumn<QString>("text"); // "answer": the whole answer; else the text itself
+    QTest::addColumn<int>("thoughtSignals");
+    QTest::addColumn<int>("thoughts");
+    QTest::addColumn<int>("files");
+    QTest::addColumn<int>("replaced");
+    QTest::addColumn<QString>("error"); // the start of the errorReceived sentence; empty: none
+    QTest::addColumn<QString>("workflowStatus");
+    QTest::addColumn<int>("unknown");
+
+    const QString answer = u"answer"_qs;
+    QTest::newRow("agent-answer-once-thoughts-and-a-file") << DifySimFault::AgentApp << ChatOutcome::Completed << answer
+                                                           << 2 << 1 << 1 << 0 << QString() << QString() << 0;
+    QTest::newRow("moderation-replaces-the-answer")
+        << DifySimFault::Moderation << ChatOutcome::Completed
+        << u"[offline Dify] This answer was withheld by content moderation (simulated fault)."_qs << 0 << 0 << 0 << 1
+        << QString() << QString() << 0;
+    QTest::newRow("workflow-failed-is-an-error")
+        << DifySimFault::WorkflowFailed << ChatOutcome::ErrorEvent << u"**Creating"_qs.left(8) << 0 << 0 << 0 << 0
+        << u"The chat app's workflow failed (Node LLM run failed: [offline Dify] the model provider timed out"_qs
+        << u"failed"_qs << 0;
+    QTest::newRow("workflow-partial-succeeded-completes")
+        << DifySimFault::WorkflowPartial << ChatOutcome::Completed << answer << 0 << 0 << 0 << 0 << QString()
+        << u"partial-succeeded"_qs << 0;
+    QTest::newRow("unknown-events-are-ignored") << DifySimFault::UnknownEvents << ChatOutcome::Completed << answer << 0
+                                                << 0 << 0 << 0 << QString() << QString() << 2;
+}
+
+void TestDifyClient::newerEventsOverHttp()
+{
+    QFETCH(DifySimFault, fault);
+    QFETCH(ChatOutcome, outcome);
+    QFETCH(QString, text);
+    QFETCH(int, thoughtSignals);
+    QFETCH(int, thoughts);
+    QFETCH(int, files);
+    QFETCH(int, replaced);
+    QFETCH(QString, error);
+    QFETCH(QString, workflowStatus);
+    QFETCH(int, unknown);
+    auto settings = simSettings(1ms);
+    settings.fault = fault;
+    settings.faultAfterFrames = 2;
+    SimThread sim(settings);
+    sim.setPage("sess-1", "/projects");
+    Chat chat(sim.baseUrl());
+    QSignalSpy thoughtSpy(&chat.session, &ChatSession::thoughtUpdated);
+    QSignalSpy fileSpy(&chat.session, &ChatSession::fileReceived);
+    QSignalSpy replacedSpy(&chat.session, &ChatSession::textReplaced);
+    QSignalSpy errors(&chat.session.client(), &DifyClient::errorReceived);
+    const QString question = u"How do I create a project?"_qs;
+    const ChatReply reply = chat.ask(question);
+
+    const QString expected
+        = text == u"answer"_qs ? QString::fromStdString(expectedText(question.toStdString(), "/projects")) : text;
+    QCOMPARE(reply.outcome, outcome);
+    QCOMPARE(reply.text, expected);
+    // What streamed into the bubble is the answer once (an agent's repeat is not appended).
+    if (replaced == 0)
+        QCOMPARE(chat.streamed.trimmed(), expected);
+    QCOMPARE(thoughtSpy.size(), thoughtSignals);
+    QCOMPARE(int(reply.thoughts.size()), thoughts);
+    if (thoughts > 0) {
+        QCOMPARE(reply.thoughts[0].tool, u"tour_catalog"_qs);
+        QVERIFY(!reply.thoughts[0].observation.isEmpty());
+    }
+    QCOMPARE(fileSpy.size(), files);
+    QCOMPARE(int(reply.files.size()), files);
+    if (files > 0)
+        QVERIFY(reply.files[0].url.startsWith(u"https://offline-dify.invalid/files/create-project"_qs));
+    QCOMPARE(replacedSpy.size(), replaced);
+    if (replaced > 0)
+        QCOMPARE(replacedSpy.last().first().toString(), text);
+    QCOMPARE(errors.size(), error.isEmpty() ? 0 : 1);
+    if (!error.isEmpty()) {
+        QVERIFY2(errors[0][0].toString().startsWith(error), qPrintable(errors[0][0].toString()));
+        QCOMPARE(reply.userMessage, errors[0][0].toString());
+    }
+    QCOMPARE(reply.workflowStatus, workflowStatus);
+    QCOMPARE(chat.exchange().counters().unknownEvents, std::uint64_t(unknown));
+    QCOMPARE(chat.exchange().counters().repeatedAnswers, std::uint64_t(fault == DifySimFault::AgentApp ? 1 : 0));
+    QCOMPARE(chat.exchange().counters().malformedFrames, std::uint64_t(0));
 }
 
 void TestDifyClient::httpErrorsSurfaceAsMessages_data()

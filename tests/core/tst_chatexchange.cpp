@@ -6,6 +6,7 @@
 #include "chat/difyevent.h"
 #include "printers.h"
 
+#include <QFile>
 #include <QTest>
 #include <random>
 
@@ -103,6 +104,11 @@ private Q_SLOTS:
     void framesAfterMessageEnd();
     void stop_data();
     void stop();
+    void recordedStreams_data();
+    void recordedStreams();
+    void agentThoughtUpdatesByIdAndKeepsFiles();
+    void agentRepeatOnlyForAgentMessages();
+    void ourStopEndsAWorkflowWithoutError();
     void httpErrors_data();
     void httpErrors();
     void errorSentences_data();
@@ -551,6 +557,149 @@ void TestChatExchange::stop()
     QCOMPARE(exchange.answer(), std::string("Part"));
     QCOMPARE(exchange.conversationId(), std::string(kConversation));
     QCOMPARE(exchange.userMessage().empty(), outcome == ChatOutcome::Completed);
+}
+
+// Dify's newer events (SPEC §8 "§5 Dify events"), each as a whole recorded
+// stream in tests/data/chat/streams, fed through the real SSE parser and
+// decoder in pieces of every size a seed picks.
+void TestChatExchange::recordedStreams_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<ChatOutcome>("outcome");
+    QTest::addColumn<QString>("answer");
+    QTest::addColumn<int>("thoughts");
+    QTest::addColumn<int>("files");
+    QTest::addColumn<QString>("workflowStatus");
+    QTest::addColumn<QString>("userMessage");
+    QTest::addColumn<QString>("loggedNote"); // a note the inspector's log must carry
+
+    const QString projectAnswer
+        = u"To create a project, open **Projects** and click **New project**.\n[TOUR:create-project]"_qs;
+    const QString passwordAnswer = u"Open **Settings** and choose **Password**."_qs;
+    QTest::newRow("agent-message-final-chunk-repeats-the-answer")
+        << u"agent_message_repeated.sse"_qs << ChatOutcome::Completed << projectAnswer << 0 << 0 << QString()
+        << QString() << u"repeats the whole answer so far: not shown again"_qs;
+    QTest::newRow("agent-thought") << u"agent_thought.sse"_qs << ChatOutcome::Completed << projectAnswer << 2 << 0
+                                   << QString() << QString() << u"tool: tour_catalog; thought: I should look up"_qs;
+    QTest::newRow("message-replace") << u"message_replace.sse"_qs << ChatOutcome::Completed
+                                     << u"This answer was withheld by the app's content moderation."_qs << 0 << 0
+                                     << QString() << QString() << QString();
+    QTest::newRow("message-file") << u"message_file.sse"_qs << ChatOutcome::Completed
+                                  << u"Here is where the button is: top right."_qs << 0 << 1 << QString() << QString()
+                                  << u"image; https://files.example.com/projects-button.png"_qs;
+    QTest::newRow("workflow-succeeded") << u"workflow_succeeded.sse"_qs << ChatOutcome::Completed << passwordAnswer << 0
+                                        << 0 << u"succeeded"_qs << QString() << u"LLM; status: succeeded"_qs;
+    QTest::newRow("workflow-partial-succeeded")
+        << u"workflow_partial_succeeded.sse"_qs << ChatOutcome::Completed << passwordAnswer << 0 << 0
+        << u"partial-succeeded"_qs << QString()
+        << u"LLM; status: exception; error: Tool timed out; the default answer was used."_qs;
+    QTest::newRow("workflow-failed") << u"workflow_failed.sse"_qs << ChatOutcome::ErrorEvent << passwordAnswer << 0 << 0
+                                     << u"failed"_qs
+                                     << u"The chat app's workflow failed (Node LLM run failed: the model provider "
+                                        "timed out)."_qs
+                                     << u"status: failed; error: Node LLM run failed"_qs;
+    QTest::newRow("workflow-stopped-elsewhere")
+        << u"workflow_stopped.sse"_qs << ChatOutcome::ErrorEvent << passwordAnswer << 0 << 0 << u"stopped"_qs
+        << u"The chat app's workflow was stopped on the chat service (Workflow stopped by the console)."_qs
+        << QString();
+    QTest::newRow("error-mid-stream") << u"error_mid_stream.sse"_qs << ChatOutcome::ErrorEvent << u"Partial answer "_qs
+                                      << 0 << 0 << QString()
+                                      << u"The chat model could not answer (HTTP 400) (Model timed out)."_qs
+                                      << QString();
+    QTest::newRow("unknown-events") << u"unknown_events.sse"_qs << ChatOutcome::Completed << u"Hello there"_qs << 0 << 0
+                                    << QString() << QString() << u"ignored: an event type this client does not know"_qs;
+}
+
+void TestChatExchange::recordedStreams()
+{
+    QFETCH(QString, file);
+    QFETCH(ChatOutcome, outcome);
+    QFETCH(QString, answer);
+    QFETCH(int, thoughts);
+    QFETCH(int, files);
+    QFETCH(QString, workflowStatus);
+    QFETCH(QString, userMessage);
+    QFETCH(QString, loggedNote);
+    QFile recorded(QStringLiteral(PROACTIVE_TEST_DATA "/chat/streams/") + file);
+    QVERIFY2(recorded.open(QIODevice::ReadOnly), qPrintable(recorded.errorString()));
+    const std::string stream = recorded.readAll().toStdString();
+    for (const unsigned seed : { 1u, 2u, 3u }) {
+        std::mt19937 rng(seed);
+        ChatExchange exchange;
+        for (std::size_t at = 0; at < stream.size();) {
+            const std::size_t size = std::min<std::size_t>(1 + rng() % 97, stream.size() - at);
+            exchange.receive(std::string_view(stream).substr(at, size), 1ms);
+            at += size;
+        }
+        exchange.endOfStream(2ms);
+        QCOMPARE(exchange.outcome(), outcome);
+        QCOMPARE(QString::fromStdString(exchange.answer()), answer);
+        QCOMPARE(int(exchange.thoughts().size()), thoughts);
+        QCOMPARE(int(exchange.files().size()), files);
+        QCOMPARE(QString::fromStdString(exchange.workflowStatus()), workflowStatus);
+        QCOMPARE(QString::fromStdString(exchange.userMessage()), userMessage);
+        QCOMPARE(exchange.counters().malformedFrames, std::uint64_t(0));
+        if (!loggedNote.isEmpty()) {
+            const auto& log = exchange.log();
+            QVERIFY2(std::any_of(log.begin(), log.end(),
+                         [&](const ChatLogEntry& entry) {
+                             return QString::fromStdString(entry.note).startsWith(loggedNote);
+                         }),
+                qPrintable(loggedNote));
+        }
+    }
+}
+
+void TestChatExchange::agentThoughtUpdatesByIdAndKeepsFiles()
+{
+    ChatExchange exchange;
+    exchange.receive(
+        "data: {\"event\": \"agent_thought\", \"id\": \"th-1\", \"position\": 1, \"thought\": \"\", "
+        "\"tool\": \"search\", \"tool_input\": \"{}\", \"observation\": \"\", \"message_files\": []}\n\n"
+        "data: {\"event\": \"agent_thought\", \"id\": \"th-1\", \"position\": 1, \"thought\": \"Found it\", "
+        "\"tool\": \"search\", \"tool_input\": \"{}\", \"observation\": \"3 hits\", \"message_files\": "
+        "[\"f-1\"]}\n\n",
+        1ms);
+    QCOMPARE(exchange.thoughts().size(), std::size_t(1));
+    const DifyAgentThought& thought = exchange.thoughts().front();
+    QCOMPARE(thought.thought, std::string("Found it"));
+    QCOMPARE(thought.observation, std::string("3 hits"));
+    QCOMPARE(thought.files, std::vector<std::string> { "f-1" });
+    QCOMPARE(exchange.counters().agentThoughts, std::uint64_t(2));
+}
+
+void TestChatExchange::agentRepeatOnlyForAgentMessages()
+{
+    // A `message` app that says the same thing twice is shown as it said it.
+    ChatExchange plain;
+    plain.receive(messageFrame(R"("Yes. ")") + messageFrame(R"("Yes. ")") + messageEndFrame(), 1ms);
+    QCOMPARE(plain.answer(), std::string("Yes. Yes. "));
+    QCOMPARE(plain.counters().repeatedAnswers, std::uint64_t(0));
+
+    // An agent's repeat is flagged on the event, so a client does not show it.
+    ChatExchange agent;
+    const auto first = agent.receive(messageFrame(R"("Yes. ")", "agent_message"), 1ms);
+    QCOMPARE(first.size(), std::size_t(1));
+    QVERIFY(!first[0].repeat);
+    const auto second = agent.receive(messageFrame(R"("Yes. ")", "agent_message"), 2ms);
+    QVERIFY(second[0].repeat);
+    QCOMPARE(agent.answer(), std::string("Yes. "));
+    QCOMPARE(agent.counters().repeatedAnswers, std::uint64_t(1));
+}
+
+void TestChatExchange::ourStopEndsAWorkflowWithoutError()
+{
+    ChatExchange exchange;
+    exchange.receive(messageFrame(R"("Part")"), 1ms);
+    exchange.requestStop(2ms);
+    exchange.receive("data: {\"event\": \"workflow_finished\", \"workflow_run_id\": \"w\", \"data\": {\"id\": "
+                     "\"w\", \"status\": \"stopped\", \"error\": null}}\n\n"
+            + messageEndFrame(),
+        3ms);
+    exchange.endOfStream(4ms);
+    QCOMPARE(exchange.outcome(), ChatOutcome::Stopped);
+    QCOMPARE(exchange.userMessage(), std::string("You stopped the answer."));
+    QCOMPARE(exchange.workflowStatus(), std::string("stopped"));
 }
 
 void TestChatExchange::httpErrors_data()

@@ -4,6 +4,7 @@
 // the FSM. Every wait is on a condition; simulated time is stepped.
 
 #include "chat/chatcontroller.h"
+#include "chatnet/chatsession.h"
 #include "eventwait.h"
 #include "inspector/presentation.h"
 #include "pagebridge.h"
@@ -53,6 +54,8 @@ private Q_SLOTS:
     void settingsPersistTimings();
     void copiesTheSystemPromptOfTheCatalog();
     void chatErrorsAreShownInWords();
+    void chatShowsDifysNewerEvents_data();
+    void chatShowsDifysNewerEvents();
 
 private:
     // Evaluates in the studio's isolated world, where the widget lives.
@@ -369,6 +372,82 @@ void TestStudio::chatErrorsAreShownInWords()
         = evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.message.error').textContent"_qs).toString();
     QVERIFY2(shown.contains(u"too many"_qs, Qt::CaseInsensitive) || shown.contains(u"rate"_qs, Qt::CaseInsensitive),
         qPrintable(shown));
+}
+
+// Dify's newer stream events (issue 14) in the chat panel of the page, from
+// the offline server's fault modes: an Agent app's answer shown once with
+// its thought folded and its file as a link line, a moderated answer
+// replaced, and an error mid-stream (an error frame or a failed workflow)
+// shown under the answer so far.
+void TestStudio::chatShowsDifysNewerEvents_data()
+{
+    QTest::addColumn<QString>("fault");
+    QTest::addColumn<QString>("answer"); // the answer's text exactly; empty: any non-empty partial answer
+    QTest::addColumn<QString>("error"); // a part of the error line; empty: no error line
+    QTest::newRow("agent") << u"agent"_qs << QString() << QString();
+    QTest::newRow("moderation")
+        << u"moderation"_qs << u"[offline Dify] This answer was withheld by content moderation (simulated fault)."_qs
+        << QString();
+    QTest::newRow("error-mid-stream") << u"error-event"_qs << QString() << u"could not answer"_qs;
+    QTest::newRow("workflow-failed") << u"workflow-failed"_qs << QString() << u"workflow failed"_qs;
+}
+
+void TestStudio::chatShowsDifysNewerEvents()
+{
+    QFETCH(QString, fault);
+    QFETCH(QString, answer);
+    QFETCH(QString, error);
+    ChatBackend backend = m_settings->chatBackend();
+    backend.fault = fault;
+    backend.tokenDelayMs = 5;
+    m_settings->setChatBackend(backend);
+    QString problem;
+    QVERIFY2(m_window->openWorkspace(kDemoWorkspace, &problem), qPrintable(problem));
+    QVERIFY(loadPath(u"/projects"_qs));
+    init();
+    qRegisterMetaType<chatnet::ChatReply>();
+    QSignalSpy replies(m_window->chat(), &ChatController::replyFinished);
+    bringToastUp();
+    QVERIFY(clickToastButton(u".accept"_qs));
+    TRY_COMPARE_WITH_TIMEOUT(replies.size(), 1, 20'000);
+    TRY_VERIFY_WITH_TIMEOUT(
+        evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.typing').hidden"_qs).toBool(), kWaitMs);
+    // The answer's own text: without the folded thoughts, file lines and tour button.
+    const QString shown = evaluateInStudioWorld(
+        u"(() => { const m = window.proactiveChat.root.querySelector('.message.assistant'); if (!m) return ''; "
+        "const c = m.cloneNode(true); c.querySelectorAll('details, .file, .tour').forEach((e) => e.remove()); "
+        "return c.textContent; })()"_qs)
+                              .toString();
+    QVERIFY2(!shown.isEmpty(), "the answer so far stays");
+    if (!answer.isEmpty())
+        QCOMPARE(shown, answer);
+    // Shown once: its opening words occur once in everything the panel shows.
+    const QString panelText = evaluateInStudioWorld(u"window.proactiveProbes.chatText()"_qs).toString();
+    QCOMPARE(panelText.count(shown.left(12)), 1);
+    const QString errorLine
+        = evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.message.error')?.textContent ?? ''"_qs)
+              .toString();
+    if (error.isEmpty())
+        QCOMPARE(errorLine, QString());
+    else
+        QVERIFY2(errorLine.contains(error, Qt::CaseInsensitive), qPrintable(errorLine));
+
+    const QVariantList thoughts = evaluateInStudioWorld(u"window.proactiveProbes.chatThoughts()"_qs).toList();
+    const QString file
+        = evaluateInStudioWorld(u"window.proactiveChat.root.querySelector('.message.assistant .file a')?.href ?? ''"_qs)
+              .toString();
+    if (fault == u"agent"_qs) {
+        QCOMPARE(thoughts.size(), 1);
+        const QVariantMap thought = thoughts.front().toMap();
+        QCOMPARE(thought.value(u"open"_qs).toBool(), false); // folded: a closed <details>
+        QCOMPARE(thought.value(u"summary"_qs).toString(), u"Thought · used tour_catalog"_qs);
+        QVERIFY2(thought.value(u"body"_qs).toString().contains(u"Observation: "_qs),
+            qPrintable(thought.value(u"body"_qs).toString()));
+        QVERIFY2(file.startsWith(u"https://offline-dify.invalid/files/"_qs), qPrintable(file));
+    } else {
+        QCOMPARE(thoughts.size(), 0);
+        QCOMPARE(file, QString());
+    }
 }
 
 QTEST_MAIN(TestStudio)

@@ -2,10 +2,29 @@
 
 #include "chatbridge.h"
 #include "chatnet/chatsession.h"
-#include "chatnet/difysimserver.h"
+#include "difysimserver.h"
 #include "simulation/simulation.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
+
 namespace proactive::ui {
+
+namespace {
+
+    // What chat.js renders of an agent's thought and of a file.
+    QJsonObject thoughtJson(const chatnet::ChatThought& thought)
+    {
+        return { { u"id"_qs, thought.id }, { u"tool"_qs, thought.tool }, { u"tool_input"_qs, thought.toolInput },
+            { u"thought"_qs, thought.thought }, { u"observation"_qs, thought.observation } };
+    }
+
+    QJsonObject fileJson(const chatnet::ChatFile& file)
+    {
+        return { { u"type"_qs, file.type }, { u"url"_qs, file.url } };
+    }
+
+} // namespace
 
 ChatController::ChatController(
     Simulation& simulation, ChatBridge& bridge, TourCatalog catalog, ChatBackend backend, QObject* parent)
@@ -16,12 +35,12 @@ ChatController::ChatController(
 {
     chatnet::DifyClientSettings settings;
     if (backend.kind == ChatBackend::Kind::Offline) {
-        chatnet::DifySimSettings simSettings;
+        difysim::DifySimSettings simSettings;
         simSettings.tokenDelay = std::chrono::milliseconds(std::max(0, backend.tokenDelayMs));
         simSettings.chunkChars = std::max(1, backend.chunkChars);
         simSettings.fault
-            = chatnet::difySimFaultFromString(backend.fault.toStdString()).value_or(chatnet::DifySimFault::None);
-        m_server = std::make_unique<chatnet::DifySimServer>(m_catalog, simSettings);
+            = difysim::difySimFaultFromString(backend.fault.toStdString()).value_or(difysim::DifySimFault::None);
+        m_server = std::make_unique<difysim::DifySimServer>(m_catalog, simSettings);
         // The user's page, as the real app reads it through the knowledge endpoint.
         m_server->setCurrentPageProvider([&connector = simulation.connector()](const std::string& sessionId) {
             const auto activity = connector.recentActivity(sessionId, 1);
@@ -86,6 +105,10 @@ ChatController::ChatController(
     });
     connect(m_session.get(), &chatnet::ChatSession::textAppended, &bridge, &ChatBridge::appendToAnswer);
     connect(m_session.get(), &chatnet::ChatSession::textReplaced, &bridge, &ChatBridge::replaceAnswer);
+    connect(m_session.get(), &chatnet::ChatSession::thoughtUpdated, &bridge,
+        [&bridge](const chatnet::ChatThought& thought) { bridge.updateThought(thoughtJson(thought)); });
+    connect(m_session.get(), &chatnet::ChatSession::fileReceived, &bridge,
+        [&bridge](const chatnet::ChatFile& file) { bridge.addFile(fileJson(file)); });
     connect(m_session.get(), &chatnet::ChatSession::replyFinished, this, &ChatController::onReply);
 }
 
@@ -122,8 +145,14 @@ void ChatController::onReply(const chatnet::ChatReply& reply)
     if (m_discarding)
         return;
     const Tour* tour = reply.tourId.isEmpty() ? nullptr : m_catalog.find(reply.tourId.toStdString());
+    QJsonArray thoughts;
+    for (const chatnet::ChatThought& thought : reply.thoughts)
+        thoughts.append(thoughtJson(thought));
+    QJsonArray files;
+    for (const chatnet::ChatFile& file : reply.files)
+        files.append(fileJson(file));
     m_bridge.finishAnswer(reply.text, tour ? reply.tourId : QString(),
-        tour ? QString::fromStdString(tour->name) : QString(), reply.userMessage);
+        tour ? QString::fromStdString(tour->name) : QString(), reply.userMessage, thoughts, files);
     Q_EMIT replyFinished(reply);
 }
 

@@ -10,9 +10,12 @@
 
 namespace proactive::chatnet {
 class ChatSession;
-class DifySimServer;
 struct ChatReply;
 } // namespace proactive::chatnet
+
+namespace proactive::difysim {
+class DifySimServer;
+} // namespace proactive::difysim
 
 namespace proactive::ui {
 
@@ -30,7 +33,7 @@ struct ChatBackend {
     // the widget copes (SPEC §5).
     int tokenDelayMs = 30;
     int chunkChars = 4;
-    QString fault = u"none"_qs; // none, error-event, drop, malformed, http-429, http-500
+    QString fault = u"none"_qs; // a difySimFaultFromString name: none, error-event, drop, agent, moderation, ...
 };
 
 // The accept path's chat (SPEC §4, §5) in the studio: the panel in the page
@@ -50,7 +53,7 @@ public:
     // An edited catalog: answers offer its tours from now on.
     void setCatalog(TourCatalog catalog);
     // Null with a real Dify backend.
-    chatnet::DifySimServer* offlineServer() const { return m_server.get(); }
+    difysim::DifySimServer* offlineServer() const { return m_server.get(); }
     // Why the chat cannot work (no key for a real Dify, ...); empty when it can.
     QString problem() const { return m_problem; }
 
@@ -72,7 +75,7 @@ private:
     TourCatalog m_catalog;
     QNetworkAccessManager m_network;
     DifyKeyStore m_keys;
-    std::unique_ptr<chatnet::DifySimServer> m_server;
+    std::unique_ptr<difysim::DifySimServer> m_server;
     std::unique_ptr<chatnet::ChatSession> m_session;
     QString m_problem;
     bool m_discarding = false; // cutting the previous session's answer

@@ -2,7 +2,7 @@
 
 #include "chatcontroller.h"
 #include "chatnet/chatsession.h"
-#include "chatnet/difysimserver.h"
+#include "difysimserver.h"
 #include "inspector/presentation.h"
 
 #include <QHeaderView>
@@ -38,8 +38,8 @@ ChatLogPanel::ChatLogPanel(ChatController& chat, QWidget* parent)
     describeBackend(chat.problem());
     connect(&chat, &ChatController::backendReady, this, describeBackend);
     m_log->setObjectName(u"chatLog"_qs);
-    m_log->setHeaderLabels({ tr("Exchange / event"), tr("At"), tr("Bytes") });
-    setColumnWidths(m_log, { 300, 140 });
+    m_log->setHeaderLabels({ tr("Exchange / event"), tr("At"), tr("Bytes"), tr("Note") });
+    setColumnWidths(m_log, { 300, 140, 80 });
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_backend);
     layout->addWidget(m_log, 1);
@@ -67,6 +67,8 @@ ChatLogPanel::ChatLogPanel(ChatController& chat, QWidget* parent)
             ending += u": "_qs + reply.userMessage;
         if (!reply.taggedId.isEmpty())
             ending += tr(" · tag %1 (%2)").arg(reply.taggedId, toQString(nameOf(reply.tagStatus)));
+        if (!reply.workflowStatus.isEmpty())
+            ending += tr(" · workflow %1").arg(reply.workflowStatus);
         auto* end = new QTreeWidgetItem(m_current, { tr("ended: %1").arg(ending) });
         end->setForeground(0, reply.outcome == ChatOutcome::Completed ? firingColor().darker(130) : Qt::red);
         m_current->setText(1, reply.conversationId);
@@ -83,7 +85,9 @@ void ChatLogPanel::addEvents(qsizetype first, qsizetype count)
     for (auto i = std::size_t(first); i < std::size_t(first + count); ++i) {
         const ChatLogEntry& entry = log[i];
         const qint64 at = entry.at.count();
-        if (!m_runs.empty() && m_runs.back().type == entry.type) {
+        // What a frame said beyond its type (an agent's thought, a workflow
+        // node's status, an ignored event type) is kept on a row of its own.
+        if (!m_runs.empty() && m_runs.back().type == entry.type && m_runs.back().note.empty() && entry.note.empty()) {
             Run& run = m_runs.back();
             ++run.count;
             run.lastMs = at;
@@ -91,7 +95,7 @@ void ChatLogPanel::addEvents(qsizetype first, qsizetype count)
             m_staleFrom = std::min(m_staleFrom, m_runs.size() - 1);
         } else {
             m_staleFrom = std::min(m_staleFrom, m_runs.size());
-            m_runs.push_back({ entry.type, 1, at, at, qint64(entry.bytes) });
+            m_runs.push_back({ entry.type, 1, at, at, qint64(entry.bytes), entry.note });
         }
     }
     if (!m_showTimer.isActive())
@@ -108,7 +112,7 @@ void ChatLogPanel::showRuns()
         const QString type = QString::fromStdString(run.type);
         const QStringList texts { run.count == 1 ? type : u"%1 ×%2"_qs.arg(type).arg(run.count),
             run.count == 1 ? u"+%1 ms"_qs.arg(run.firstMs) : u"+%1 – %2 ms"_qs.arg(run.firstMs).arg(run.lastMs),
-            QString::number(run.bytes) };
+            QString::number(run.bytes), QString::fromStdString(run.note) };
         if (int(i) >= m_current->childCount()) {
             new QTreeWidgetItem(m_current, texts);
             continue;

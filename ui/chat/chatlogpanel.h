@@ -35,6 +35,7 @@ private:
         qint64 firstMs = 0;
         qint64 lastMs = 0;
         qint64 bytes = 0;
+        std::string note; // an entry with a note (a thought, an ignored event, ...) is a run of its own
     };
 
     void addEvents(qsizetype first, qsizetype count);

@@ -83,13 +83,27 @@ void ChatBridge::replaceAnswer(const QString& answer)
     Q_EMIT answerReplaced(answer);
 }
 
-void ChatBridge::finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error)
+void ChatBridge::updateThought(const QJsonObject& thought)
+{
+    // Text that streamed before the thought goes first, in order.
+    flush();
+    Q_EMIT answerThought(QString::fromUtf8(QJsonDocument(thought).toJson(QJsonDocument::Compact)));
+}
+
+void ChatBridge::addFile(const QJsonObject& file)
+{
+    flush();
+    Q_EMIT answerFile(QString::fromUtf8(QJsonDocument(file).toJson(QJsonDocument::Compact)));
+}
+
+void ChatBridge::finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error,
+    const QJsonArray& thoughts, const QJsonArray& files)
 {
     // The final text replaces whatever streamed.
     m_pending.clear();
     m_flushTimer.stop();
     const QJsonObject reply { { u"role"_qs, u"assistant"_qs }, { u"text"_qs, text }, { u"tour_id"_qs, tourId },
-        { u"tour_name"_qs, tourName }, { u"error"_qs, error } };
+        { u"tour_name"_qs, tourName }, { u"error"_qs, error }, { u"thoughts"_qs, thoughts }, { u"files"_qs, files } };
     m_transcript.append(reply);
     setBusy(false);
     Q_EMIT answerFinished(QString::fromUtf8(QJsonDocument(reply).toJson(QJsonDocument::Compact)));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -17,7 +18,9 @@ class ChatBridge final : public QObject {
     Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
     // Folded to its header, so a running tour's target is not hidden under it.
     Q_PROPERTY(bool folded READ isFolded NOTIFY foldedChanged)
-    // [{role: "user", text} | {role: "assistant", text, tour_id, tour_name, error}]
+    // [{role: "user", text} | {role: "assistant", text, tour_id, tour_name, error, thoughts, files}]
+    // thoughts: [{id, tool, tool_input, thought, observation}] (agent_thought, shown folded);
+    // files: [{type, url}] (message_file, shown as a link line, never fetched).
     Q_PROPERTY(QString transcript READ transcript NOTIFY transcriptReset)
 
 public:
@@ -35,9 +38,15 @@ public:
     void startAnswer();
     void appendToAnswer(const QString& piece);
     void replaceAnswer(const QString& answer);
-    // The shown text (tags stripped), the tour to offer (empty: none) and the
-    // problem in words (empty: none).
-    void finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error);
+    // An agent's thought ({id, tool, tool_input, thought, observation}; a
+    // later one with the same id updates it) and a file ({type, url}) while
+    // the answer streams; the finished answer carries them all again.
+    void updateThought(const QJsonObject& thought);
+    void addFile(const QJsonObject& file);
+    // The shown text (tags stripped), the tour to offer (empty: none), the
+    // problem in words (empty: none), and an agent's thoughts and files.
+    void finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error,
+        const QJsonArray& thoughts = {}, const QJsonArray& files = {});
     void clear();
 
     // The page's buttons.
@@ -57,6 +66,8 @@ Q_SIGNALS:
     void answerStarted();
     void answerDelta(const QString& piece);
     void answerReplaced(const QString& answer);
+    void answerThought(const QString& thoughtJson);
+    void answerFile(const QString& fileJson);
     void answerFinished(const QString& replyJson);
 
     void sendRequested(const QString& text);

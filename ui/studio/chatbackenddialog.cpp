@@ -31,7 +31,12 @@ ChatBackendDialog::ChatBackendDialog(const ChatBackend& current, QWidget* parent
         = { { "none", QT_TR_NOOP("None") }, { "error-event", QT_TR_NOOP("An error event mid-stream") },
               { "drop", QT_TR_NOOP("The connection drops mid-stream") },
               { "malformed", QT_TR_NOOP("Malformed frames in the stream") },
-              { "http-429", QT_TR_NOOP("HTTP 429 (rate limited)") }, { "http-500", QT_TR_NOOP("HTTP 500") } };
+              { "http-429", QT_TR_NOOP("HTTP 429 (rate limited)") }, { "http-500", QT_TR_NOOP("HTTP 500") },
+              { "agent", QT_TR_NOOP("An Agent app (thoughts, repeated answer, a file)") },
+              { "moderation", QT_TR_NOOP("Moderation replaces the answer mid-stream") },
+              { "workflow-failed", QT_TR_NOOP("A chatflow whose workflow fails mid-stream") },
+              { "workflow-partial", QT_TR_NOOP("A chatflow that ends partial-succeeded") },
+              { "unknown-events", QT_TR_NOOP("Event types no client knows") } };
     for (const auto& [key, label] : faults)
         m_fault->addItem(tr(label), QString::fromLatin1(key));
     m_fault->setCurrentIndex(std::max(0, m_fault->findData(current.fault)));

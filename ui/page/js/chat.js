@@ -35,6 +35,10 @@
       .message p { margin: 0 0 6px; } .message p:last-child { margin-bottom: 0; }
       .message ul, .message ol { margin: 4px 0 6px; padding-left: 20px; }
       .message code { background: #f3f4f6; border-radius: 4px; padding: 0 4px; font-family: monospace; font-size: 12.5px; }
+      details.thought { margin: 0 0 8px; color: #4b5563; font-size: 12.5px; border-left: 3px solid #c7d2fe; padding-left: 8px; }
+      details.thought summary { cursor: pointer; color: #4338ca; }
+      .thought-body { white-space: pre-wrap; margin-top: 4px; }
+      .file { margin-top: 6px; font-size: 13px; } .file a { color: #4338ca; word-break: break-all; }
       .tour { margin-top: 8px; background: #eef2ff; color: #3730a3; border: 1px solid #c7d2fe; border-radius: 8px;
         padding: 6px 12px; font-weight: 600; font-size: 13px; cursor: pointer; }
       .tour:hover { background: #e0e7ff; }
@@ -65,7 +69,10 @@
   const input = root.querySelector('input');
   const sendButton = root.querySelector('.send');
   const stopButton = root.querySelector('.stop');
-  let streaming = null; // { element, text } of the answer being streamed
+  // The answer being streamed: its element, its text, and an agent's thought
+  // elements by id and file lines so far (kept across re-renders, so a
+  // thought the user unfolded stays open while the text streams on).
+  let streaming = null; // { element, text, thoughts: Map, files: [] }
 
   function mount() {
     if (!host.isConnected) document.documentElement.appendChild(host);
@@ -129,14 +136,52 @@
     input.disabled = busy;
   }
 
+  // An agent's thought, folded: the summary says which tool it used; the
+  // thought, the tool's input and what it observed are inside.
+  function renderThought(thought) {
+    const details = document.createElement('details');
+    details.className = 'thought';
+    const summary = document.createElement('summary');
+    summary.textContent = thought.tool ? 'Thought · used ' + thought.tool : 'Thought';
+    const body = document.createElement('div');
+    body.className = 'thought-body';
+    body.textContent = [thought.thought, thought.tool_input && 'Input: ' + thought.tool_input,
+      thought.observation && 'Observation: ' + thought.observation].filter(Boolean).join('\n');
+    details.append(summary, body);
+    return details;
+  }
+
+  // A file the app attached: a link line (http(s) only), never fetched or embedded here.
+  function renderFile(file) {
+    const line = document.createElement('div');
+    line.className = 'file';
+    const label = 'Attachment (' + (file.type || 'file') + '): ';
+    line.appendChild(document.createTextNode(label));
+    if (/^https?:\/\//i.test(file.url || '')) {
+      const link = document.createElement('a');
+      link.href = file.url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      link.textContent = file.url;
+      line.appendChild(link);
+    } else {
+      line.appendChild(document.createTextNode(file.url || ''));
+    }
+    return line;
+  }
+
   let chat = null;
   function finishAnswer(reply) {
     let element = streaming ? streaming.element : null;
     streaming = null;
     setBusy(false);
-    if (reply.text) {
-      if (!element) element = addMessage('assistant', reply.text);
-      else renderMarkdown(element, reply.text);
+    const thoughts = reply.thoughts || [];
+    const files = reply.files || [];
+    if (reply.text || thoughts.length || files.length) {
+      if (!element) element = addMessage('assistant', reply.text || '');
+      else renderMarkdown(element, reply.text || '');
+      element.prepend(...thoughts.map(renderThought));
+      for (const file of files) element.appendChild(renderFile(file));
       if (reply.tour_id) {
         const button = document.createElement('button');
         button.type = 'button';
@@ -166,6 +211,8 @@
   window.proactiveChat = { root, host };
   window.proactiveProbes = window.proactiveProbes || {};
   window.proactiveProbes.chatText = () => (panel.hidden ? '' : messages.innerText);
+  window.proactiveProbes.chatThoughts = () => [...messages.querySelectorAll('details.thought')].map((d) => ({
+    open: d.open, summary: d.querySelector('summary').textContent, body: d.querySelector('.thought-body').textContent }));
 
   proactiveStudio.objects.then((objects) => {
     chat = objects.chat;
@@ -196,17 +243,34 @@
         renderQueued = false;
         if (!streaming) return;
         renderMarkdown(streaming.element, streaming.text);
+        streaming.element.prepend(...streaming.thoughts.values());
+        streaming.element.append(...streaming.files);
         messages.scrollTop = messages.scrollHeight;
       });
     }
+    function stream() {
+      if (!streaming) streaming = { element: addMessage('assistant', ''), text: '', thoughts: new Map(), files: [] };
+      return streaming;
+    }
     chat.answerDelta.connect((text) => {
-      if (!streaming) streaming = { element: addMessage('assistant', ''), text: '' };
-      streaming.text += text;
+      stream().text += text;
       queueRender();
     });
     chat.answerReplaced.connect((text) => {
-      if (!streaming) streaming = { element: addMessage('assistant', ''), text: '' };
-      streaming.text = text;
+      stream().text = text;
+      queueRender();
+    });
+    chat.answerThought.connect((json) => {
+      const thought = JSON.parse(json);
+      const current = stream();
+      const element = renderThought(thought);
+      const previous = current.thoughts.get(thought.id);
+      if (previous) element.open = previous.open;
+      current.thoughts.set(thought.id, element);
+      queueRender();
+    });
+    chat.answerFile.connect((json) => {
+      stream().files.push(renderFile(JSON.parse(json)));
       queueRender();
     });
     chat.answerFinished.connect((json) => finishAnswer(JSON.parse(json)));

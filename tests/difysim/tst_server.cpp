@@ -3,9 +3,9 @@
 // and every fault it can inject.
 
 #include "chatnet/difyjson.h"
-#include "chatnettestsupport.h"
 #include "connector/connector.h"
 #include "eventwait.h"
+#include "simthread.h"
 #include "store/memorystore.h"
 #include "touranswer.h"
 #include "workspace/workspace.h"
@@ -17,7 +17,7 @@ using namespace proactive::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-Q_DECLARE_METATYPE(proactive::chatnet::DifySimFault)
+Q_DECLARE_METATYPE(proactive::difysim::DifySimFault)
 
 namespace {
 
@@ -46,7 +46,7 @@ QString joined(const std::vector<std::string>& names)
     return list.join(u',');
 }
 
-chatnet::DifySimSettings withFault(chatnet::DifySimFault fault, int after = 3)
+difysim::DifySimSettings withFault(difysim::DifySimFault fault, int after = 3)
 {
     auto settings = SimThread::defaultSettings();
     settings.fault = fault;
@@ -56,7 +56,7 @@ chatnet::DifySimSettings withFault(chatnet::DifySimFault fault, int after = 3)
 
 } // namespace
 
-class TestDifySim final : public QObject {
+class TestDifySimServer final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -81,6 +81,8 @@ private Q_SLOTS:
     void httpFaults_data();
     void httpFaults();
     void errorEventFault();
+    void newerEventFaults_data();
+    void newerEventFaults();
     void dropFault();
     void malformedFault();
     void stopEndsWithMessageEnd();
@@ -90,7 +92,7 @@ private Q_SLOTS:
     void accessLogNeverShowsTheKey();
 };
 
-void TestDifySim::pythonJsonDump_data()
+void TestDifySimServer::pythonJsonDump_data()
 {
     QTest::addColumn<QByteArray>("input"); // JSON text, parsed in order
     QTest::addColumn<QByteArray>("expected");
@@ -105,7 +107,7 @@ void TestDifySim::pythonJsonDump_data()
     QTest::newRow("empty") << QByteArray(R"({"a":{},"b":[]})") << QByteArray(R"({"a": {}, "b": []})");
 }
 
-void TestDifySim::pythonJsonDump()
+void TestDifySimServer::pythonJsonDump()
 {
     QFETCH(QByteArray, input);
     QFETCH(QByteArray, expected);
@@ -113,7 +115,7 @@ void TestDifySim::pythonJsonDump()
     QCOMPARE(QByteArray::fromStdString(chatnet::difyJsonDump(value)), expected);
 }
 
-void TestDifySim::streamingFraming()
+void TestDifySimServer::streamingFraming()
 {
     SimThread sim;
     sim.setPage("s1", "/projects");
@@ -161,7 +163,7 @@ void TestDifySim::streamingFraming()
     QCOMPARE(conversation->messages[0].tourId, std::string("create-project"));
 }
 
-void TestDifySim::answerFollowsTheSessionsPage()
+void TestDifySimServer::answerFollowsTheSessionsPage()
 {
     SimThread sim;
     sim.setPage("on-settings", "https://app.acme.test/projects/:slug/settings");
@@ -173,7 +175,7 @@ void TestDifySim::answerFollowsTheSessionsPage()
     QVERIFY(answerOf(dataFrames(unknown.body)).ends_with("\n[TOUR:none]"));
 }
 
-void TestDifySim::currentPageFromTheConnector()
+void TestDifySimServer::currentPageFromTheConnector()
 {
     Diagnostics diagnostics;
     auto workspace = std::make_shared<const Workspace>(
@@ -191,19 +193,19 @@ void TestDifySim::currentPageFromTheConnector()
     pageview.distinctId = "visitor-1";
     QVERIFY(connector.ingest("demo", { pageview }));
 
-    const chatnet::CurrentPageProvider page = chatnet::connectorCurrentPage(connector);
+    const difysim::CurrentPageProvider page = difysim::connectorCurrentPage(connector);
     QCOMPARE(page("live-session"), std::string("https://app.acme.test/projects/:slug/settings"));
     QCOMPARE(page("no-such-session"), std::string());
 
     SimThread sim;
-    sim.run([&](chatnet::DifySimServer& server) { server.setCurrentPageProvider(page); });
+    sim.run([&](difysim::DifySimServer& server) { server.setCurrentPageProvider(page); });
     RawHttpClient http = simClient(sim.port());
     const RawHttpResponse response = http.postJson(
         "/v1/chat-messages", chatBody("I could use some help with what I'm currently doing.", "u1", "live-session"));
     QVERIFY(answerOf(dataFrames(response.body)).ends_with("\n[TOUR:project-settings]"));
 }
 
-void TestDifySim::pingFrames()
+void TestDifySimServer::pingFrames()
 {
     auto settings = SimThread::defaultSettings();
     settings.tokenDelay = 15ms;
@@ -217,7 +219,7 @@ void TestDifySim::pingFrames()
     QCOMPARE_JSON(dataFrames(response.body).back()["event"], "message_end");
 }
 
-void TestDifySim::writeBytesSplitsFrames()
+void TestDifySimServer::writeBytesSplitsFrames()
 {
     auto settings = SimThread::defaultSettings();
     settings.writeBytes = 7;
@@ -232,7 +234,7 @@ void TestDifySim::writeBytesSplitsFrames()
         QString::fromStdString(composeTourAnswer(demoCatalog(), "How do I create a project?", "").text));
 }
 
-void TestDifySim::chatflowFrames()
+void TestDifySimServer::chatflowFrames()
 {
     auto settings = SimThread::defaultSettings();
     settings.chatflow = true;
@@ -245,7 +247,7 @@ void TestDifySim::chatflowFrames()
         "workflow_finished,message_end"_qs);
 }
 
-void TestDifySim::blockingMode()
+void TestDifySimServer::blockingMode()
 {
     SimThread sim;
     RawHttpClient http = simClient(sim.port());
@@ -268,7 +270,7 @@ void TestDifySim::blockingMode()
     QCOMPARE(http.postJson("/v1/chat-messages", noMode).header("content-type"), QByteArray("application/json"));
 }
 
-void TestDifySim::authentication_data()
+void TestDifySimServer::authentication_data()
 {
     QTest::addColumn<QByteArray>("authorization"); // empty: no header
     QTest::addColumn<int>("status");
@@ -283,7 +285,7 @@ void TestDifySim::authentication_data()
     QTest::newRow("wrong-key") << QByteArray("Bearer app-wrong") << 401 << u"Access token is invalid"_qs;
 }
 
-void TestDifySim::authentication()
+void TestDifySimServer::authentication()
 {
     QFETCH(QByteArray, authorization);
     QFETCH(int, status);
@@ -307,7 +309,7 @@ void TestDifySim::authentication()
     QCOMPARE(sim.conversationCount(), std::size_t(status == 200 ? 1 : 0));
 }
 
-void TestDifySim::validation_data()
+void TestDifySimServer::validation_data()
 {
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<int>("status");
@@ -327,13 +329,17 @@ void TestDifySim::validation_data()
     row("bad-mode", chatBody("hi", "u1", "", "", "fast"), 400, u"invalid_param"_qs);
     row("conversation-not-uuid", chatBody("hi", "u1", "", "abc"), 400, u"invalid_param"_qs);
     row("unknown-conversation", chatBody("hi", "u1", "", "8e5f2b7a-0c1d-4e2f-9a3b-4c5d6e7f8a9b"), 404, u"not_found"_qs);
+    // Issue 14: the nil UUID is well-formed; Dify answers it 404, not 400.
+    row("nil-conversation", chatBody("hi", "u1", "", "00000000-0000-0000-0000-000000000000"), 404, u"not_found"_qs);
+    row("conversation-31-digits", chatBody("hi", "u1", "", "8e5f2b7a-0c1d-4e2f-9a3b-4c5d6e7f8a9"), 400,
+        u"invalid_param"_qs);
     row("null-conversation-is-new",
         json { { "inputs", json::object() }, { "query", "hi" }, { "user", "u" }, { "conversation_id", nullptr },
             { "response_mode", "blocking" } },
         200, QString());
 }
 
-void TestDifySim::validation()
+void TestDifySimServer::validation()
 {
     QFETCH(QByteArray, body);
     QFETCH(int, status);
@@ -351,7 +357,7 @@ void TestDifySim::validation()
         QCOMPARE_JSON(response.json()["message"], "Conversation Not Exists.");
 }
 
-void TestDifySim::inputsOnlyOnTheFirstMessage()
+void TestDifySimServer::inputsOnlyOnTheFirstMessage()
 {
     SimThread sim;
     sim.setPage("s1", "/settings/account");
@@ -381,7 +387,7 @@ void TestDifySim::inputsOnlyOnTheFirstMessage()
     QCOMPARE_JSON(foreign.json()["message"], "Conversation Not Exists.");
 }
 
-void TestDifySim::conversationsAndMessages()
+void TestDifySimServer::conversationsAndMessages()
 {
     SimThread sim;
     RawHttpClient http = simClient(sim.port());
@@ -430,10 +436,18 @@ void TestDifySim::conversationsAndMessages()
     QCOMPARE_JSON(messages["has_more"], false);
 
     QCOMPARE(http.get("/v1/messages?user=u2&conversation_id=" + QByteArray::fromStdString(a)).status, 404);
-    QCOMPARE(http.get("/v1/messages?user=u1&conversation_id=nope").status, 404);
+    // As Dify (uuid_value): no UUID is 400, the nil UUID an unknown conversation, an
+    // upper-case id the same conversation.
+    QCOMPARE(http.get("/v1/messages?user=u1&conversation_id=nope").status, 400);
+    QCOMPARE(http.get("/v1/messages?user=u1&conversation_id=00000000-0000-0000-0000-000000000000").status, 404);
+    const std::string upperA = QString::fromStdString(a).toUpper().toStdString();
+    QCOMPARE(
+        http.get("/v1/messages?user=u1&conversation_id=" + QByteArray::fromStdString(upperA)).json()["data"].size(),
+        std::size_t(3));
+    QCOMPARE(start("u1", "One more?", upperA), a);
 }
 
-void TestDifySim::parameters()
+void TestDifySimServer::parameters()
 {
     SimThread sim;
     RawHttpClient http = simClient(sim.port());
@@ -445,7 +459,7 @@ void TestDifySim::parameters()
     QVERIFY(body.contains("opening_statement"));
 }
 
-void TestDifySim::routing_data()
+void TestDifySimServer::routing_data()
 {
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QByteArray>("target");
@@ -458,7 +472,7 @@ void TestDifySim::routing_data()
     QTest::newRow("trailing-slash") << QByteArray("GET") << QByteArray("/v1/parameters/") << 200;
 }
 
-void TestDifySim::routing()
+void TestDifySimServer::routing()
 {
     QFETCH(QByteArray, method);
     QFETCH(QByteArray, target);
@@ -472,18 +486,18 @@ void TestDifySim::routing()
         QVERIFY(response.header("access-control-allow-headers").contains("Authorization"));
 }
 
-void TestDifySim::httpFaults_data()
+void TestDifySimServer::httpFaults_data()
 {
-    QTest::addColumn<chatnet::DifySimFault>("fault");
+    QTest::addColumn<difysim::DifySimFault>("fault");
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("code");
-    QTest::newRow("http-429") << chatnet::DifySimFault::Http429 << 429 << u"too_many_requests"_qs;
-    QTest::newRow("http-500") << chatnet::DifySimFault::Http500 << 500 << u"internal_server_error"_qs;
+    QTest::newRow("http-429") << difysim::DifySimFault::Http429 << 429 << u"too_many_requests"_qs;
+    QTest::newRow("http-500") << difysim::DifySimFault::Http500 << 500 << u"internal_server_error"_qs;
 }
 
-void TestDifySim::httpFaults()
+void TestDifySimServer::httpFaults()
 {
-    QFETCH(chatnet::DifySimFault, fault);
+    QFETCH(difysim::DifySimFault, fault);
     QFETCH(int, status);
     QFETCH(QString, code);
     SimThread sim(withFault(fault));
@@ -497,9 +511,65 @@ void TestDifySim::httpFaults()
     QCOMPARE(http.get("/v1/parameters").status, 200);
 }
 
-void TestDifySim::errorEventFault()
+// Dify's newer events (issue 14) as the fault modes write them: event names
+// in order, consecutive repeats folded to "name+".
+void TestDifySimServer::newerEventFaults_data()
 {
-    SimThread sim(withFault(chatnet::DifySimFault::ErrorEvent, 2));
+    QTest::addColumn<difysim::DifySimFault>("fault");
+    QTest::addColumn<QString>("events");
+    QTest::newRow("agent") << difysim::DifySimFault::AgentApp
+                           << u"agent_thought+,agent_message+,message_file,message_end"_qs;
+    QTest::newRow("moderation") << difysim::DifySimFault::Moderation << u"message+,message_replace,message_end"_qs;
+    QTest::newRow("workflow-failed")
+        << difysim::DifySimFault::WorkflowFailed
+        << u"workflow_started,node_started,node_finished,node_started,message+,node_finished,workflow_finished,error"_qs;
+    QTest::newRow("workflow-partial") << difysim::DifySimFault::WorkflowPartial
+                                      << u"workflow_started,node_started,node_finished,node_started,message+,"
+                                         "node_finished,node_started,node_finished,workflow_finished,message_end"_qs;
+    QTest::newRow("unknown-events") << difysim::DifySimFault::UnknownEvents
+                                    << u"message+,offline_future_event,message+,message_end"_qs;
+}
+
+void TestDifySimServer::newerEventFaults()
+{
+    QFETCH(difysim::DifySimFault, fault);
+    QFETCH(QString, events);
+    SimThread sim(withFault(fault, 2));
+    RawHttpClient http = simClient(sim.port());
+    const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
+    QCOMPARE(response.status, 200);
+    QVERIFY(response.complete);
+    const auto frames = dataFrames(response.body);
+    QStringList folded;
+    for (const std::string& raw : eventNames(frames)) {
+        const QString name = QString::fromStdString(raw);
+        if (!folded.isEmpty() && (folded.back() == name || folded.back() == name + u'+'))
+            folded.back() = name + u'+';
+        else
+            folded.append(name);
+    }
+    QCOMPARE(folded.join(u','), events);
+    const std::string conversationId = frames.front()["conversation_id"].get<std::string>();
+    const std::string stored = sim.conversation(conversationId)->messages[0].answer;
+    if (fault == difysim::DifySimFault::AgentApp) {
+        // The last agent_message repeats the whole answer, as Agent apps may.
+        QCOMPARE(frames[frames.size() - 3]["answer"].get<std::string>(), stored);
+        QCOMPARE_JSON(frames[1]["tool"], "tour_catalog");
+        QVERIFY(!frames[1]["observation"].get<std::string>().empty());
+        QCOMPARE_JSON(frames[frames.size() - 2]["type"], "image");
+    } else if (fault == difysim::DifySimFault::Moderation) {
+        QCOMPARE(stored, frames[frames.size() - 2]["answer"].get<std::string>());
+    } else if (fault == difysim::DifySimFault::WorkflowFailed) {
+        QCOMPARE_JSON(frames[frames.size() - 2]["data"]["status"], "failed");
+        QVERIFY(frames[frames.size() - 2]["data"]["error"].get<std::string>().starts_with("Node LLM run failed"));
+    } else if (fault == difysim::DifySimFault::WorkflowPartial) {
+        QCOMPARE_JSON(frames[frames.size() - 2]["data"]["status"], "partial-succeeded");
+    }
+}
+
+void TestDifySimServer::errorEventFault()
+{
+    SimThread sim(withFault(difysim::DifySimFault::ErrorEvent, 2));
     RawHttpClient http = simClient(sim.port());
     const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
     QCOMPARE(response.status, 200);
@@ -512,9 +582,9 @@ void TestDifySim::errorEventFault()
     QCOMPARE(conversation->messages[0].answer, answerOf(frames));
 }
 
-void TestDifySim::dropFault()
+void TestDifySimServer::dropFault()
 {
-    SimThread sim(withFault(chatnet::DifySimFault::DropConnection, 3));
+    SimThread sim(withFault(difysim::DifySimFault::DropConnection, 3));
     RawHttpClient http = simClient(sim.port());
     const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
     QCOMPARE(response.status, 200);
@@ -523,9 +593,9 @@ void TestDifySim::dropFault()
     QCOMPARE(joined(eventNames(dataFrames(response.body))), u"message,message,message"_qs);
 }
 
-void TestDifySim::malformedFault()
+void TestDifySimServer::malformedFault()
 {
-    SimThread sim(withFault(chatnet::DifySimFault::MalformedFrames, 1));
+    SimThread sim(withFault(difysim::DifySimFault::MalformedFrames, 1));
     RawHttpClient http = simClient(sim.port());
     const RawHttpResponse response = http.postJson("/v1/chat-messages", chatBody("How do I create a project?", "u1"));
     QVERIFY(response.complete);
@@ -539,7 +609,7 @@ void TestDifySim::malformedFault()
     QCOMPARE(answerOf(frames), composeTourAnswer(demoCatalog(), "How do I create a project?", "").text);
 }
 
-void TestDifySim::stopEndsWithMessageEnd()
+void TestDifySimServer::stopEndsWithMessageEnd()
 {
     auto settings = SimThread::defaultSettings();
     settings.tokenDelay = 40ms;
@@ -575,7 +645,7 @@ void TestDifySim::stopEndsWithMessageEnd()
     QCOMPARE(control.postJson("/v1/chat-messages/x/stop", json::object()).status, 400); // user is required
 }
 
-void TestDifySim::stopByAnotherUserChangesNothing()
+void TestDifySimServer::stopByAnotherUserChangesNothing()
 {
     auto settings = SimThread::defaultSettings();
     settings.tokenDelay = 5ms;
@@ -597,7 +667,7 @@ void TestDifySim::stopByAnotherUserChangesNothing()
     QCOMPARE(frame["answer"].get<std::string>() + answerOf(dataFrames(head.body)), full);
 }
 
-void TestDifySim::clientLeavingEndsTheStream()
+void TestDifySimServer::clientLeavingEndsTheStream()
 {
     auto settings = SimThread::defaultSettings();
     settings.tokenDelay = 20ms;
@@ -614,7 +684,7 @@ void TestDifySim::clientLeavingEndsTheStream()
     TRY_COMPARE_WITH_TIMEOUT(sim.activeStreams(), std::size_t(0), 5'000);
 }
 
-void TestDifySim::connectionIsReusedAfterAStream()
+void TestDifySimServer::connectionIsReusedAfterAStream()
 {
     SimThread sim;
     RawHttpClient http = simClient(sim.port());
@@ -628,7 +698,7 @@ void TestDifySim::connectionIsReusedAfterAStream()
     QCOMPARE(http.get("/v1/parameters").status, 200);
 }
 
-void TestDifySim::accessLogNeverShowsTheKey()
+void TestDifySimServer::accessLogNeverShowsTheKey()
 {
     SimThread sim;
     RawHttpClient http = simClient(sim.port());
@@ -645,5 +715,5 @@ void TestDifySim::accessLogNeverShowsTheKey()
     }
 }
 
-QTEST_GUILESS_MAIN(TestDifySim)
-#include "tst_difysim.moc"
+QTEST_GUILESS_MAIN(TestDifySimServer)
+#include "tst_server.moc"

@@ -1,6 +1,7 @@
-#include "chatnet/difysimserver.h"
+#include "difysimserver.h"
 
 #include "base/jsonreader.h"
+#include "base/uuid.h"
 #include "chatnet/difyjson.h"
 #include "connector/connector.h"
 #include "httpwire/httpresponse.h"
@@ -19,7 +20,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-namespace proactive::chatnet {
+namespace proactive::difysim {
 
 using Json = nlohmann::ordered_json;
 
@@ -28,11 +29,6 @@ namespace {
     std::string newUuid()
     {
         return QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
-    }
-
-    bool isUuid(const std::string& text)
-    {
-        return !QUuid::fromString(QString::fromStdString(text)).isNull() && text.size() == 36;
     }
 
     std::int64_t nowSeconds()
@@ -63,9 +59,12 @@ namespace {
         return pieces;
     }
 
+    constexpr std::string_view kModerated
+        = "[offline Dify] This answer was withheld by content moderation (simulated fault).";
+
     std::string frame(const Json& event)
     {
-        return "data: " + difyJsonDump(event) + "\n\n";
+        return "data: " + chatnet::difyJsonDump(event) + "\n\n";
     }
 
     std::vector<std::string> pathSegments(const QString& path)
@@ -109,14 +108,26 @@ std::string_view nameOf(DifySimFault fault)
         return "http-429";
     case DifySimFault::Http500:
         return "http-500";
+    case DifySimFault::AgentApp:
+        return "agent";
+    case DifySimFault::Moderation:
+        return "moderation";
+    case DifySimFault::WorkflowFailed:
+        return "workflow-failed";
+    case DifySimFault::WorkflowPartial:
+        return "workflow-partial";
+    case DifySimFault::UnknownEvents:
+        return "unknown-events";
     }
     return "none";
 }
 
 std::optional<DifySimFault> difySimFaultFromString(std::string_view name)
 {
-    for (const DifySimFault fault : { DifySimFault::None, DifySimFault::ErrorEvent, DifySimFault::DropConnection,
-             DifySimFault::MalformedFrames, DifySimFault::Http429, DifySimFault::Http500 })
+    for (const DifySimFault fault :
+        { DifySimFault::None, DifySimFault::ErrorEvent, DifySimFault::DropConnection, DifySimFault::MalformedFrames,
+            DifySimFault::Http429, DifySimFault::Http500, DifySimFault::AgentApp, DifySimFault::Moderation,
+            DifySimFault::WorkflowFailed, DifySimFault::WorkflowPartial, DifySimFault::UnknownEvents })
         if (nameOf(fault) == name)
             return fault;
     return std::nullopt;
@@ -136,7 +147,7 @@ struct DifySimServer::Reply {
     bool streaming = false; // a Stream owns the socket's answer
     bool dropConnection = false;
 
-    static Reply json(int status, const Json& value) { return { status, difyJsonDump(value) }; }
+    static Reply json(int status, const Json& value) { return { status, chatnet::difyJsonDump(value) }; }
     static Reply error(int status, std::string_view code, std::string_view message)
     {
         Json body;
@@ -160,6 +171,7 @@ public:
         std::string sessionId;
         std::string page;
         std::vector<std::string> pieces;
+        std::string tourId;
         std::int64_t createdAt = 0;
         std::int64_t promptTokens = 0;
         DifySimSettings settings;
@@ -194,11 +206,17 @@ public:
                             .header("Access-Control-Allow-Origin", "*")
                             .header("Transfer-Encoding", "chunked")
                             .finish());
-        if (m_plan.settings.chatflow) {
+        if (chatflow()) {
             emitBytes(frame(workflowEvent("workflow_started", {})));
             emitBytes(frame(workflowEvent("node_started", "start")));
             emitBytes(frame(workflowEvent("node_finished", "start")));
             emitBytes(frame(workflowEvent("node_started", "llm")));
+        }
+        if (agent()) {
+            // A tool call as Dify reports it: first the call, then the same thought with its observation.
+            emitBytes(frame(agentThought("", "")));
+            emitBytes(frame(agentThought("I should look up the tour for this page in the catalog.",
+                m_plan.tourId.empty() ? "No tour matches." : "The tour \"" + m_plan.tourId + "\" matches.")));
         }
         if (m_plan.settings.pingInterval.count() > 0)
             m_pingTimer->start(m_plan.settings.pingInterval);
@@ -234,7 +252,48 @@ private:
         return json;
     }
 
-    Json workflowEvent(std::string_view event, std::string_view node) const
+    bool chatflow() const
+    {
+        const DifySimFault fault = m_plan.settings.fault;
+        return m_plan.settings.chatflow || fault == DifySimFault::WorkflowFailed
+            || fault == DifySimFault::WorkflowPartial;
+    }
+
+    bool agent() const { return m_plan.settings.fault == DifySimFault::AgentApp; }
+
+    Json agentThought(std::string_view thought, std::string_view observation) const
+    {
+        Json json;
+        json["event"] = "agent_thought";
+        json["id"] = "thought-" + m_plan.messageId;
+        json["task_id"] = m_plan.taskId;
+        json["message_id"] = m_plan.messageId;
+        json["position"] = 1;
+        json["thought"] = thought;
+        json["observation"] = observation;
+        json["tool"] = "tour_catalog";
+        Json input;
+        input["page"] = m_plan.page;
+        json["tool_input"] = chatnet::difyJsonDump(input);
+        json["created_at"] = m_plan.createdAt;
+        json["message_files"] = Json::array();
+        json["conversation_id"] = m_plan.conversationId;
+        return json;
+    }
+
+    // The node_finished of the LLM node and workflow_finished, with their status.
+    void finishWorkflow(std::string_view nodeStatus, std::string_view status, std::string_view error)
+    {
+        emitBytes(frame(workflowEvent("node_finished", "llm", nodeStatus, error)));
+        if (status != "failed") {
+            emitBytes(frame(workflowEvent("node_started", "answer")));
+            emitBytes(frame(workflowEvent("node_finished", "answer", "succeeded")));
+        }
+        emitBytes(frame(workflowEvent("workflow_finished", {}, status, status == "failed" ? error : "")));
+    }
+
+    Json workflowEvent(
+        std::string_view event, std::string_view node, std::string_view status = {}, std::string_view error = {}) const
     {
         Json json;
         json["event"] = event;
@@ -250,6 +309,11 @@ private:
             data["node_type"] = node;
             data["title"] = node == "llm" ? "LLM" : node == "answer" ? "Answer" : "Start";
         }
+        if (!status.empty()) {
+            data["status"] = status;
+            data["error"] = error.empty() ? Json(nullptr) : Json(error);
+            data["elapsed_time"] = static_cast<double>(m_elapsed.elapsed()) / 1000.0;
+        }
         data["created_at"] = m_plan.createdAt;
         json["data"] = std::move(data);
         return json;
@@ -259,7 +323,8 @@ private:
     {
         const DifySimFault fault = m_plan.settings.fault;
         return fault == DifySimFault::ErrorEvent || fault == DifySimFault::DropConnection
-            || fault == DifySimFault::MalformedFrames;
+            || fault == DifySimFault::MalformedFrames || fault == DifySimFault::Moderation
+            || fault == DifySimFault::WorkflowFailed || fault == DifySimFault::UnknownEvents;
     }
 
     void next()
@@ -277,10 +342,11 @@ private:
             return;
         }
         const std::string& piece = m_plan.pieces[m_next++];
-        Json message = base("message");
+        Json message = base(agent() ? "agent_message" : "message");
         message["answer"] = piece;
         emitBytes(frame(message));
         ++m_sent;
+        m_answer += piece;
         m_server.appendToAnswer(m_plan.conversationId, m_plan.messageId, piece);
     }
 
@@ -309,6 +375,40 @@ private:
             emitBytes("data: {\"answer\": \"no event name\"}\n\n");
             emitBytes(": a comment from the offline server\n\n");
             return false;
+        case DifySimFault::Moderation: {
+            Json replace = base("message_replace");
+            replace.erase("id");
+            replace["answer"] = std::string(kModerated);
+            emitBytes(frame(replace));
+            m_answer = kModerated;
+            m_server.replaceAnswer(m_plan.conversationId, m_plan.messageId, kModerated);
+            m_next = m_plan.pieces.size(); // the rest of the answer is withheld; message_end follows
+            return false;
+        }
+        case DifySimFault::WorkflowFailed: {
+            const std::string error
+                = "Node LLM run failed: [offline Dify] the model provider timed out (simulated fault).";
+            finishWorkflow("failed", "failed", error);
+            Json failure;
+            failure["event"] = "error";
+            failure["task_id"] = m_plan.taskId;
+            failure["message_id"] = m_plan.messageId;
+            failure["status"] = 500;
+            failure["code"] = "internal_server_error";
+            failure["message"] = "Run failed: " + error;
+            emitBytes(frame(failure));
+            finishWith(After::Terminate);
+            return true;
+        }
+        case DifySimFault::UnknownEvents: {
+            Json future;
+            future["event"] = "offline_future_event";
+            future["task_id"] = m_plan.taskId;
+            future["detail"] = "an event type from a newer Dify";
+            emitBytes(frame(future));
+            emitBytes("event: offline_vendor_note\n\n");
+            return false;
+        }
         default:
             return false;
         }
@@ -316,11 +416,25 @@ private:
 
     void end()
     {
-        if (m_plan.settings.chatflow) {
-            emitBytes(frame(workflowEvent("node_finished", "llm")));
-            emitBytes(frame(workflowEvent("node_started", "answer")));
-            emitBytes(frame(workflowEvent("node_finished", "answer")));
-            emitBytes(frame(workflowEvent("workflow_finished", {})));
+        if (m_plan.settings.fault == DifySimFault::WorkflowPartial)
+            finishWorkflow("exception", "partial-succeeded",
+                "[offline Dify] a tool timed out and its default answer was used (simulated fault).");
+        else if (chatflow())
+            finishWorkflow("succeeded", "succeeded", {});
+        if (agent()) {
+            // Agent apps may repeat the whole answer in their last chunk; clients must not show it twice.
+            Json repeat = base("agent_message");
+            repeat["answer"] = m_answer;
+            emitBytes(frame(repeat));
+            Json file;
+            file["event"] = "message_file";
+            file["id"] = "file-" + m_plan.messageId;
+            file["type"] = "image";
+            file["belongs_to"] = "assistant";
+            file["url"]
+                = "https://offline-dify.invalid/files/" + (m_plan.tourId.empty() ? "answer" : m_plan.tourId) + ".png";
+            file["conversation_id"] = m_plan.conversationId;
+            emitBytes(frame(file));
         }
         Json end = base("message_end");
         Json usage;
@@ -432,6 +546,7 @@ private:
     QTimer* m_writeTimer;
     QElapsedTimer m_elapsed;
     std::string m_pending;
+    std::string m_answer; // as streamed so far
     std::size_t m_next = 0;
     int m_sent = 0;
     bool m_faultDone = false;
@@ -506,6 +621,16 @@ DifySimConversation* DifySimServer::findConversation(std::string_view id)
 {
     const auto it = m_conversations.find(id);
     return it == m_conversations.end() ? nullptr : &it->second;
+}
+
+void DifySimServer::replaceAnswer(std::string_view conversationId, std::string_view messageId, std::string_view answer)
+{
+    DifySimConversation* conversation = findConversation(conversationId);
+    if (!conversation)
+        return;
+    for (DifySimMessage& message : conversation->messages)
+        if (message.id == messageId)
+            message.answer = answer;
 }
 
 void DifySimServer::appendToAnswer(std::string_view conversationId, std::string_view messageId, std::string_view piece)
@@ -641,8 +766,14 @@ DifySimServer::Reply DifySimServer::chatMessages(
         if (!id->is_string())
             return Reply::error(400, "invalid_param", "conversation_id must be a string");
         conversationId = id->get<std::string>();
-        if (!conversationId.empty() && !isUuid(conversationId))
-            return Reply::error(400, "invalid_param", conversationId + " is not a valid uuid.");
+        // Dify checks the form only (uuid_value), then looks the id up in
+        // its canonical form: the nil UUID is 404, an upper-case id is found.
+        if (!conversationId.empty()) {
+            const auto canonical = canonicalUuid(conversationId);
+            if (!canonical)
+                return Reply::error(400, "invalid_param", conversationId + " is not a valid uuid.");
+            conversationId = *canonical;
+        }
     }
     const std::string& userId = user->get_ref<const std::string&>();
 
@@ -737,6 +868,7 @@ DifySimServer::Reply DifySimServer::chatMessages(
     plan.sessionId = sessionId;
     plan.page = page;
     plan.pieces = splitIntoPieces(answer.text, m_settings.chunkChars);
+    plan.tourId = answer.tourId;
     plan.createdAt = now;
     plan.promptTokens = promptTokens;
     plan.settings = m_settings;
@@ -848,9 +980,15 @@ DifySimServer::Reply DifySimServer::messages(const QHttpServerRequest& request) 
 {
     const QUrlQuery query = request.query();
     const std::string user = query.queryItemValue(u"user"_qs, QUrl::FullyDecoded).toStdString();
-    const std::string id = query.queryItemValue(u"conversation_id"_qs).toStdString();
+    std::string id = query.queryItemValue(u"conversation_id"_qs).toStdString();
     if (user.empty())
         return Reply::error(400, "invalid_param", "user is required");
+    if (!id.empty()) {
+        const auto canonical = canonicalUuid(id);
+        if (!canonical)
+            return Reply::error(400, "invalid_param", id + " is not a valid uuid.");
+        id = *canonical;
+    }
     int limit = 20;
     if (query.hasQueryItem(u"limit"_qs)) {
         bool ok = false;
@@ -898,4 +1036,4 @@ DifySimServer::Reply DifySimServer::messages(const QHttpServerRequest& request) 
     return Reply::json(200, result);
 }
 
-} // namespace proactive::chatnet
+} // namespace proactive::difysim

@@ -1,19 +1,19 @@
-#include "chatnettestsupport.h"
+#include "simthread.h"
 
 #include <QMetaObject>
 
 namespace proactive::test {
 
-chatnet::DifySimSettings SimThread::defaultSettings()
+difysim::DifySimSettings SimThread::defaultSettings()
 {
-    chatnet::DifySimSettings settings;
+    difysim::DifySimSettings settings;
     settings.apiKeys = { kSimKey };
     settings.tokenDelay = std::chrono::milliseconds(0);
     settings.pingInterval = std::chrono::milliseconds(0);
     return settings;
 }
 
-SimThread::SimThread(chatnet::DifySimSettings settings, TourCatalog catalog)
+SimThread::SimThread(difysim::DifySimSettings settings, TourCatalog catalog)
 {
     m_context = new QObject;
     m_context->moveToThread(&m_thread);
@@ -21,14 +21,14 @@ SimThread::SimThread(chatnet::DifySimSettings settings, TourCatalog catalog)
     QMetaObject::invokeMethod(
         m_context,
         [&] {
-            m_server = std::make_unique<chatnet::DifySimServer>(std::move(catalog), std::move(settings));
+            m_server = std::make_unique<difysim::DifySimServer>(std::move(catalog), std::move(settings));
             m_server->setCurrentPageProvider([this](const std::string& sessionId) {
                 std::lock_guard lock(m_mutex);
                 const auto it = m_pages.find(sessionId);
                 return it == m_pages.end() ? std::string() : it->second;
             });
             QObject::connect(
-                m_server.get(), &chatnet::DifySimServer::requestServed, m_context, [this](const QString& line) {
+                m_server.get(), &difysim::DifySimServer::requestServed, m_context, [this](const QString& line) {
                     std::lock_guard lock(m_mutex);
                     m_log.append(line);
                 });
@@ -52,7 +52,7 @@ SimThread::~SimThread()
     m_thread.wait();
 }
 
-void SimThread::run(const std::function<void(chatnet::DifySimServer&)>& f)
+void SimThread::run(const std::function<void(difysim::DifySimServer&)>& f)
 {
     QMetaObject::invokeMethod(
         m_context, [&] { f(*m_server); }, Qt::BlockingQueuedConnection);
@@ -69,9 +69,9 @@ void SimThread::setPage(const std::string& sessionId, const std::string& page)
     m_pages[sessionId] = page;
 }
 
-void SimThread::setSettings(chatnet::DifySimSettings settings)
+void SimThread::setSettings(difysim::DifySimSettings settings)
 {
-    run([&](chatnet::DifySimServer& server) { server.setSettings(std::move(settings)); });
+    run([&](difysim::DifySimServer& server) { server.setSettings(std::move(settings)); });
 }
 
 QStringList SimThread::accessLog() const
@@ -80,10 +80,10 @@ QStringList SimThread::accessLog() const
     return m_log;
 }
 
-std::optional<chatnet::DifySimConversation> SimThread::conversation(const std::string& id)
+std::optional<difysim::DifySimConversation> SimThread::conversation(const std::string& id)
 {
-    std::optional<chatnet::DifySimConversation> copy;
-    run([&](chatnet::DifySimServer& server) {
+    std::optional<difysim::DifySimConversation> copy;
+    run([&](difysim::DifySimServer& server) {
         if (const auto* found = server.conversation(id))
             copy = *found;
     });
@@ -93,14 +93,14 @@ std::optional<chatnet::DifySimConversation> SimThread::conversation(const std::s
 std::size_t SimThread::conversationCount()
 {
     std::size_t count = 0;
-    run([&](chatnet::DifySimServer& server) { count = server.conversationCount(); });
+    run([&](difysim::DifySimServer& server) { count = server.conversationCount(); });
     return count;
 }
 
 std::size_t SimThread::activeStreams()
 {
     std::size_t count = 0;
-    run([&](chatnet::DifySimServer& server) { count = server.activeStreams(); });
+    run([&](difysim::DifySimServer& server) { count = server.activeStreams(); });
     return count;
 }
 

@@ -5,8 +5,8 @@
 // meets it over real sockets); tests/support's raw HTTP/1.1 client keeps the
 // chunks of a chunked body apart, to check Dify's framing byte by byte.
 
-#include "chatnet/difysimserver.h"
 #include "demoworkspace.h"
+#include "difysimserver.h"
 #include "rawhttpclient.h"
 #include "tourcatalog.h"
 
@@ -36,30 +36,30 @@ using testing::demoCatalog; // resources/demo-workspace/tours
 // page of a session is whatever setPage() said last.
 class SimThread final {
 public:
-    explicit SimThread(chatnet::DifySimSettings settings = defaultSettings(), TourCatalog catalog = demoCatalog());
+    explicit SimThread(difysim::DifySimSettings settings = defaultSettings(), TourCatalog catalog = demoCatalog());
     ~SimThread();
     SimThread(const SimThread&) = delete;
     SimThread& operator=(const SimThread&) = delete;
 
     // Fast and fault-free, with kSimKey as the only key.
-    static chatnet::DifySimSettings defaultSettings();
+    static difysim::DifySimSettings defaultSettings();
 
     quint16 port() const { return m_port; }
     QUrl baseUrl() const;
     void setPage(const std::string& sessionId, const std::string& page);
-    void setSettings(chatnet::DifySimSettings settings);
+    void setSettings(difysim::DifySimSettings settings);
     QStringList accessLog() const;
     // Runs `f` in the server's thread and waits for it.
-    void run(const std::function<void(chatnet::DifySimServer&)>& f);
+    void run(const std::function<void(difysim::DifySimServer&)>& f);
     // A copy of the conversation, taken in the server's thread.
-    std::optional<chatnet::DifySimConversation> conversation(const std::string& id);
+    std::optional<difysim::DifySimConversation> conversation(const std::string& id);
     std::size_t conversationCount();
     std::size_t activeStreams();
 
 private:
     QThread m_thread;
     QObject* m_context = nullptr; // lives in m_thread
-    std::unique_ptr<chatnet::DifySimServer> m_server;
+    std::unique_ptr<difysim::DifySimServer> m_server;
     quint16 m_port = 0;
     mutable std::mutex m_mutex;
     std::map<std::string, std::string> m_pages;

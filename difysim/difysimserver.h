@@ -28,7 +28,7 @@ namespace proactive::httpwire {
 class RawHttpServer;
 }
 
-namespace proactive::chatnet {
+namespace proactive::difysim {
 
 // What the offline server breaks on purpose, so authors and tests can see
 // how a client copes.
@@ -39,10 +39,19 @@ enum class DifySimFault : std::uint8_t {
     MalformedFrames, // invalid frames (bad JSON, not JSON, no event name) after `faultAfterFrames`; the answer goes on
     Http429, // every chat request is answered 429 too_many_requests
     Http500, // every chat request is answered 500 internal_server_error
+    // Dify's newer stream events (issue 14, SPEC §8 "§5 Dify events"):
+    AgentApp, // an Agent app: agent_thought frames (a tool call, then its observation), the answer as agent_message
+              // frames, the whole answer again in a last agent_message, a message_file, then message_end
+    Moderation, // message_replace with a moderated text after `faultAfterFrames` text frames, then message_end
+    WorkflowFailed, // a chatflow whose LLM node fails after `faultAfterFrames` text frames: node_finished and
+                    // workflow_finished `failed`, then an `error` frame, as Dify sends them
+    WorkflowPartial, // a chatflow that ends `partial-succeeded`: a node failed and its default was used
+    UnknownEvents, // event types no client knows, after `faultAfterFrames` text frames; the answer goes on
 };
 
 std::string_view nameOf(DifySimFault fault);
-// "none", "error-event", "drop", "malformed", "http-429", "http-500".
+// "none", "error-event", "drop", "malformed", "http-429", "http-500", "agent",
+// "moderation", "workflow-failed", "workflow-partial", "unknown-events".
 std::optional<DifySimFault> difySimFaultFromString(std::string_view name);
 
 struct DifySimSettings {
@@ -151,6 +160,7 @@ private:
     void streamEnded(Stream* stream);
     DifySimConversation* findConversation(std::string_view id);
     void appendToAnswer(std::string_view conversationId, std::string_view messageId, std::string_view piece);
+    void replaceAnswer(std::string_view conversationId, std::string_view messageId, std::string_view answer);
 
     TourCatalog m_catalog;
     DifySimSettings m_settings;
@@ -164,4 +174,4 @@ private:
     std::vector<Stream*> m_streams; // children of this object, deleted when their answer ends
 };
 
-} // namespace proactive::chatnet
+} // namespace proactive::difysim
