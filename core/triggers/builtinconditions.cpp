@@ -4,6 +4,7 @@
 #include "triggers/eventmatcher.h"
 #include "triggers/triggerjson.h"
 
+#include <array>
 #include <map>
 #include <utility>
 #include <vector>
@@ -28,35 +29,34 @@ namespace {
     // leaves it, so a,b,a by clicking links is a,a,b,b,a).
     enum class PingPongUnit { Actions, Visits };
 
-    // The canonical URLs of the actions, blanks dropped; over visits,
-    // consecutive equal URLs folded into one.
-    std::vector<const std::string*> pingPongSequence(std::span<const ActionRecord> actions, PingPongUnit unit)
+    // Over the canonical URLs of the actions, blanks dropped (and over
+    // visits, consecutive equal ones folded), no de-duplication: i is a
+    // cycle when s[i] == s[i+2] != s[i+1]. One pass, no allocation: this
+    // runs on every poll.
+    struct CycleCount {
+        std::size_t steps = 0; // URLs, or visits
+        std::int64_t cycles = 0;
+        std::array<const std::string*, 3> last {}; // the last cycle's a, b, a
+    };
+
+    CycleCount countCycles(std::span<const ActionRecord> actions, PingPongUnit unit)
     {
-        std::vector<const std::string*> sequence;
+        CycleCount count;
+        const std::string* beforePrevious = nullptr;
+        const std::string* previous = nullptr;
         for (const ActionRecord& action : actions) {
             const std::string& url = action.canonicalUrl;
-            if (isBlank(url))
+            if (isBlank(url) || (unit == PingPongUnit::Visits && previous && url == *previous))
                 continue;
-            if (unit == PingPongUnit::Visits && !sequence.empty() && *sequence.back() == url)
-                continue;
-            sequence.push_back(&url);
-        }
-        return sequence;
-    }
-
-    // No de-duplication: i is a cycle when s[i] == s[i+2] != s[i+1].
-    // `last` is the start of the last cycle, when there is one.
-    std::int64_t countCycles(const std::vector<const std::string*>& sequence, std::size_t* last = nullptr)
-    {
-        std::int64_t cycles = 0;
-        for (std::size_t i = 0; i + 2 < sequence.size(); ++i) {
-            if (*sequence[i] == *sequence[i + 2] && *sequence[i] != *sequence[i + 1]) {
-                ++cycles;
-                if (last)
-                    *last = i;
+            ++count.steps;
+            if (beforePrevious && url == *beforePrevious && url != *previous) {
+                ++count.cycles;
+                count.last = { beforePrevious, previous, &url };
             }
+            beforePrevious = previous;
+            previous = &url;
         }
-        return cycles;
+        return count;
     }
 
     class PingPongCondition final : public Condition {
@@ -68,13 +68,12 @@ namespace {
 
         bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
         {
-            const auto sequence = pingPongSequence(scope.actions(), m_unit);
-            const std::int64_t cycles = countCycles(sequence);
-            out.matched = sequence.size() >= 3 && cycles >= m_minCycles;
-            out.observed = cycles;
+            const CycleCount count = countCycles(scope.actions(), m_unit);
+            out.matched = count.steps >= 3 && count.cycles >= m_minCycles;
+            out.observed = count.cycles;
             out.threshold = m_minCycles;
             if (scope.explain())
-                explain(scope, sequence.size(), cycles, out);
+                explain(scope, count.steps, count.cycles, out);
             return out.matched;
         }
 
@@ -129,13 +128,12 @@ namespace {
         // autocapture, so the explanation names the option and the cycle.
         void suggestVisits(EvaluationScope& scope, ConditionExplanation& out) const
         {
-            const auto visits = pingPongSequence(scope.actions(), PingPongUnit::Visits);
-            std::size_t last = 0;
-            if (visits.size() < 3 || countCycles(visits, &last) < m_minCycles)
+            const CycleCount visits = countCycles(scope.actions(), PingPongUnit::Visits);
+            if (visits.cycles < m_minCycles)
                 return;
             out.summary += "; over visits (\"over\": \"visits\") it would have fired: "
-                + std::string(displayPath(*visits[last])) + " → " + std::string(displayPath(*visits[last + 1])) + " → "
-                + std::string(displayPath(*visits[last + 2]));
+                + std::string(displayPath(*visits.last[0])) + " → " + std::string(displayPath(*visits.last[1])) + " → "
+                + std::string(displayPath(*visits.last[2]));
         }
 
         std::int64_t m_minCycles;
