@@ -152,6 +152,59 @@ namespace {
         return answer;
     }
 
+    // posthog-js's remote config (/array/{token}/config and, inside a
+    // script, config.js) as a PostHog project with everything off answers
+    // it: no flags (so no /flags/ call on load), no recording, surveys,
+    // product tours, heatmaps, dead clicks, web vitals, exception or console
+    // capture, no site apps. autocapture_opt_out stays false: the page's own
+    // `autocapture` setting decides, and the connector lives on its clicks.
+    nlohmann::json remoteConfigJson(const std::string& token)
+    {
+        return {
+            { "token", token },
+            { "supportedCompression", { "gzip", "gzip-js" } },
+            { "hasFeatureFlags", false },
+            { "captureDeadClicks", false },
+            { "capturePerformance", false },
+            { "autocapture_opt_out", false },
+            { "autocaptureExceptions", false },
+            { "errorTracking",
+                { { "autocaptureExceptions", false }, { "suppressionRules", nlohmann::json::array() } } },
+            { "logs", { { "captureConsoleLogs", false } } },
+            { "elementsChainAsString", true },
+            { "sessionRecording", false },
+            { "heatmaps", false },
+            { "surveys", false },
+            { "productTours", false },
+            { "conversations", false },
+            { "defaultIdentifiedOnly", true },
+            { "siteApps", nlohmann::json::array() },
+        };
+    }
+
+    // Where posthog-js loads a script (crossorigin="anonymous", so CORS
+    // applies as to any call).
+    Reply scriptReply(QByteArray body)
+    {
+        return { 200, QByteArrayLiteral("application/javascript; charset=utf-8"), std::move(body), {} };
+    }
+
+    // posthog-js lazy-loads its extensions (surveys.js, recorder.js, ...)
+    // from /static/ on api_host; with every feature off there is nothing to
+    // run, and an empty script loads without an error where a 404 would
+    // not. posthog-js itself (array*.js, what PostHog's snippet loads from
+    // there) is not served: an empty one would fail silently.
+    Reply staticScript(std::string_view file)
+    {
+        if (file.starts_with("array") && file.ends_with(".js"))
+            return errorReply(404, "not_found",
+                "the connector does not serve posthog-js itself: load it from npm or PostHog's CDN "
+                "(the snippet's asset host), with api_host pointing here");
+        if (!file.ends_with(".js"))
+            return errorReply(404, "not_found", "only posthog-js's extension scripts are served under /static/");
+        return scriptReply({});
+    }
+
 } // namespace
 
 Reply errorReply(int status, std::string_view code, std::string_view message)
@@ -267,6 +320,12 @@ Reply Endpoints::dispatch(const QHttpServerRequest& request, const RouteMatch& m
         break;
     case Route::RemoteConfig:
         reply = remoteConfig(match);
+        break;
+    case Route::RemoteConfigScript:
+        reply = remoteConfigScript(match);
+        break;
+    case Route::Script:
+        reply = staticScript(match.params.back());
         break;
     case Route::Recording:
         reply = jsonReply(200, { { "status", 1 } });
@@ -483,10 +542,24 @@ Reply Endpoints::ingestReply(nlohmann::json answer, const IntakeBatch& batch, co
 
 Reply Endpoints::remoteConfig(const RouteMatch& match) const
 {
-    nlohmann::json config = noFlagsAnswer();
-    config["token"] = match.params[0];
-    config["hasFeatureFlags"] = false;
-    return jsonReply(200, config);
+    return jsonReply(200, remoteConfigJson(match.params[0]));
+}
+
+Reply Endpoints::remoteConfigScript(const RouteMatch& match) const
+{
+    // What PostHog's config.js does: leave the config where posthog-js looks
+    // first, so it does not fall back to /array/{token}/config. ASCII-only
+    // JSON (invalid UTF-8 replaced) is a JavaScript literal whatever the
+    // token holds.
+    const auto literal
+        = [](const nlohmann::json& json) { return json.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace); };
+    const nlohmann::json config { { "config", remoteConfigJson(match.params[0]) },
+        { "siteApps", nlohmann::json::array() } };
+    return scriptReply(
+        QByteArray::fromStdString("(function () {\n"
+                                  "  window._POSTHOG_REMOTE_CONFIG = window._POSTHOG_REMOTE_CONFIG || {};\n"
+                                  "  window._POSTHOG_REMOTE_CONFIG["
+            + literal(match.params[0]) + "] = " + literal(config) + ";\n})();\n"));
 }
 
 Reply Endpoints::retrieval(const QHttpServerRequest& request)

@@ -72,6 +72,7 @@ private:
     Reply capture(const QHttpServerRequest& request);
     Reply retrieval(const QHttpServerRequest& request);
     Reply remoteConfig(const RouteMatch& match) const;
+    Reply remoteConfigScript(const RouteMatch& match) const;
     Reply metricsText() const;
     Reply failure(const Error& error) const;
     // 400 for a body none of whose events could be read.

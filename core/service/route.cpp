@@ -27,6 +27,9 @@ namespace {
         RouteSpec { Route::Decide, "/decide/" },
         RouteSpec { Route::Flags, "/flags/" },
         RouteSpec { Route::RemoteConfig, "/array/{token}/config" },
+        RouteSpec { Route::RemoteConfigScript, "/array/{token}/config.js" },
+        RouteSpec { Route::Script, "/static/{file}" },
+        RouteSpec { Route::Script, "/static/{version}/{file}" },
         RouteSpec { Route::Recording, "/s/" },
         RouteSpec { Route::Retrieval, "/retrieval" },
     };
@@ -82,6 +85,8 @@ std::string_view allowedMethods(Route route)
     case Route::Metrics:
     case Route::Context:
     case Route::RemoteConfig:
+    case Route::RemoteConfigScript:
+    case Route::Script:
         return "GET";
     case Route::Decide:
     case Route::Flags:
@@ -122,6 +127,8 @@ CorsScope corsScope(Route route)
     case Route::Decide:
     case Route::Flags:
     case Route::RemoteConfig:
+    case Route::RemoteConfigScript:
+    case Route::Script:
     case Route::Recording:
         return CorsScope::AnyProduct;
     case Route::Healthz:

@@ -17,6 +17,8 @@ enum class Route {
     Decide, // posthog-js: /decide/
     Flags, // posthog-js: /flags/
     RemoteConfig, // posthog-js: /array/{token}/config
+    RemoteConfigScript, // posthog-js: /array/{token}/config.js
+    Script, // posthog-js: /static/{file} and /static/{version}/{file} (lazy-loaded bundles)
     Recording, // posthog-js: /s/ (session recordings, accepted and ignored)
     Retrieval, // Dify External Knowledge API
 };

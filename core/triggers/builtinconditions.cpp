@@ -4,6 +4,7 @@
 #include "triggers/eventmatcher.h"
 #include "triggers/triggerjson.h"
 
+#include <array>
 #include <map>
 #include <utility>
 #include <vector>
@@ -22,50 +23,77 @@ namespace {
         return std::to_string(n) + " " + std::string(n == 1 ? one : many);
     }
 
-    // Over the canonical URLs of the actions, blanks dropped, no
-    // de-duplication: i is a cycle when s[i] == s[i+2] != s[i+1].
+    // What canonical_url_ping_pong counts over: every action (the reference
+    // rule), or visits, where consecutive actions on one canonical URL are
+    // one visit (autocapture sends a page's pageview and the click that
+    // leaves it, so a,b,a by clicking links is a,a,b,b,a).
+    enum class PingPongUnit { Actions, Visits };
+
+    // Over the canonical URLs of the actions, blanks dropped (and over
+    // visits, consecutive equal ones folded), no de-duplication: i is a
+    // cycle when s[i] == s[i+2] != s[i+1]. One pass, no allocation: this
+    // runs on every poll.
+    struct CycleCount {
+        std::size_t steps = 0; // URLs, or visits
+        std::int64_t cycles = 0;
+        std::array<const std::string*, 3> last {}; // the last cycle's a, b, a
+    };
+
+    CycleCount countCycles(std::span<const ActionRecord> actions, PingPongUnit unit)
+    {
+        CycleCount count;
+        const std::string* beforePrevious = nullptr;
+        const std::string* previous = nullptr;
+        for (const ActionRecord& action : actions) {
+            const std::string& url = action.canonicalUrl;
+            if (isBlank(url) || (unit == PingPongUnit::Visits && previous && url == *previous))
+                continue;
+            ++count.steps;
+            if (beforePrevious && url == *beforePrevious && url != *previous) {
+                ++count.cycles;
+                count.last = { beforePrevious, previous, &url };
+            }
+            beforePrevious = previous;
+            previous = &url;
+        }
+        return count;
+    }
+
     class PingPongCondition final : public Condition {
     public:
-        explicit PingPongCondition(std::int64_t minCycles)
+        PingPongCondition(std::int64_t minCycles, PingPongUnit unit)
             : m_minCycles(minCycles)
+            , m_unit(unit)
         { }
 
         bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
         {
-            const std::string* beforePrevious = nullptr;
-            const std::string* previous = nullptr;
-            std::size_t urls = 0;
-            std::int64_t cycles = 0;
-            for (const ActionRecord& action : scope.actions()) {
-                const std::string& url = action.canonicalUrl;
-                if (isBlank(url))
-                    continue;
-                ++urls;
-                if (beforePrevious && url == *beforePrevious && url != *previous)
-                    ++cycles;
-                beforePrevious = previous;
-                previous = &url;
-            }
-            out.matched = urls >= 3 && cycles >= m_minCycles;
-            out.observed = cycles;
+            const CycleCount count = countCycles(scope.actions(), m_unit);
+            out.matched = count.steps >= 3 && count.cycles >= m_minCycles;
+            out.observed = count.cycles;
             out.threshold = m_minCycles;
             if (scope.explain())
-                explain(scope, urls, cycles, out);
+                explain(scope, count.steps, count.cycles, out);
             return out.matched;
         }
 
     private:
-        void explain(EvaluationScope& scope, std::size_t urls, std::int64_t cycles, ConditionExplanation& out) const
+        void explain(EvaluationScope& scope, std::size_t steps, std::int64_t cycles, ConditionExplanation& out) const
         {
+            const bool visits = m_unit == PingPongUnit::Visits;
             out.kind = "canonical_url_ping_pong";
-            out.label = "back and forth between pages (a → b → a)";
+            out.label = visits ? "back and forth between pages (a → b → a, over visits)"
+                               : "back and forth between pages (a → b → a)";
             nlohmann::json sequence = nlohmann::json::array();
             for (const ActionRecord& action : scope.actions())
                 if (!isBlank(action.canonicalUrl))
                     sequence.push_back(action.canonicalUrl);
             out.details = { { "urls", sequence } };
-            if (urls < 3) {
-                out.summary = plural(urls, "page", "pages") + " in the activity; a cycle needs 3";
+            if (visits)
+                out.details["over"] = "visits";
+            if (steps < 3) {
+                out.summary = visits ? plural(steps, "visit", "visits") + " in the activity; a cycle needs 3"
+                                     : plural(steps, "page", "pages") + " in the activity; a cycle needs 3";
                 return;
             }
             // Repeats of one page (clicks on it) are shown once with their
@@ -90,10 +118,26 @@ namespace {
                     shown += " ×" + std::to_string(runs[i].second);
             }
             out.summary = plural(static_cast<std::size_t>(cycles), "cycle", "cycles") + (out.matched ? " ≥ " : " < ")
-                + std::to_string(m_minCycles) + " in " + shown;
+                + std::to_string(m_minCycles) + (visits ? " over visits in " : " in ") + shown;
+            if (!out.matched && !visits)
+                suggestVisits(scope, out);
+        }
+
+        // Why not: the reference rule saw no cycle, but the same activity
+        // counted over visits would have fired — the usual case with
+        // autocapture, so the explanation names the option and the cycle.
+        void suggestVisits(EvaluationScope& scope, ConditionExplanation& out) const
+        {
+            const CycleCount visits = countCycles(scope.actions(), PingPongUnit::Visits);
+            if (visits.cycles < m_minCycles)
+                return;
+            out.summary += "; over visits (\"over\": \"visits\") it would have fired: "
+                + std::string(displayPath(*visits.last[0])) + " → " + std::string(displayPath(*visits.last[1])) + " → "
+                + std::string(displayPath(*visits.last[2]));
         }
 
         std::int64_t m_minCycles;
+        PingPongUnit m_unit;
     };
 
     class PageDwellCondition final : public Condition {
@@ -208,10 +252,21 @@ namespace {
     {
         const auto minCycles
             = reader.has("min_cycles") ? readInteger(reader, "min_cycles", 1, 1000) : std::optional<std::int64_t>(1);
+        std::optional<PingPongUnit> unit = PingPongUnit::Actions;
+        if (reader.has("over")) {
+            const auto over = reader.string("over");
+            if (over == "visits")
+                unit = PingPongUnit::Visits;
+            else if (over != "actions") {
+                unit.reset();
+                if (over)
+                    reader.error("over", "unknown value \"" + *over + "\" (expected \"actions\" or \"visits\")");
+            }
+        }
         reader.finish();
-        if (!minCycles)
+        if (!minCycles || !unit)
             return nullptr;
-        return std::make_unique<PingPongCondition>(*minCycles);
+        return std::make_unique<PingPongCondition>(*minCycles, *unit);
     }
 
     std::unique_ptr<const Condition> compileDwell(JsonObjectReader& reader)

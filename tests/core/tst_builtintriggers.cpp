@@ -13,6 +13,11 @@ private Q_SLOTS:
     void pingPong_data();
     void pingPong();
     void pingPongExplains();
+    void pingPongOverVisits_data();
+    void pingPongOverVisits();
+    void pingPongOverVisitsExplains();
+    void pingPongSuggestsVisits_data();
+    void pingPongSuggestsVisits();
 
     void pageDwell_data();
     void pageDwell();
@@ -94,6 +99,112 @@ void TestBuiltinTriggers::pingPongExplains()
 
     const auto few = evaluateCondition({ { "type", "canonical_url_ping_pong" } }, pageviews({ u"/a"_qs }, {}), 60'000);
     QCOMPARE(text(few.explanation.summary), u"1 page in the activity; a cycle needs 3"_qs);
+}
+
+void TestBuiltinTriggers::pingPongOverVisits_data()
+{
+    QTest::addColumn<QStringList>("urls");
+    QTest::addColumn<int>("minCycles");
+    QTest::addColumn<bool>("overActions"); // the reference rule on the same activity
+    QTest::addColumn<bool>("overVisits");
+    QTest::addColumn<int>("visitCycles");
+
+    const QString a = u"https://app.example.com/a"_qs;
+    const QString b = u"https://app.example.com/b"_qs;
+    const QString c = u"https://app.example.com/c"_qs;
+
+    // Autocapture: a page's pageview, then the click on the link leaving it.
+    QTest::newRow("clicks-a-a-b-b-a") << QStringList { a, a, b, b, a } << 1 << false << true << 1;
+    QTest::newRow("back-forward-a-b-a") << QStringList { a, b, a } << 1 << true << true << 1;
+    QTest::newRow("a-b-b-a") << QStringList { a, b, b, a } << 1 << false << true << 1;
+    QTest::newRow("a-a-a-is-one-visit") << QStringList { a, a, a } << 1 << false << false << 0;
+    QTest::newRow("two-visits") << QStringList { a, a, b, b } << 1 << false << false << 0;
+    QTest::newRow("a-b-c-a") << QStringList { a, a, b, b, c, c, a } << 1 << false << false << 0;
+    QTest::newRow("clicks-twice-back") << QStringList { a, a, b, b, a, a, b } << 2 << false << true << 2;
+    QTest::newRow("clicks-min-2-with-1") << QStringList { a, a, b, b, a } << 2 << false << false << 1;
+    // Blanks are dropped before folding: a, blank, a is one visit.
+    QTest::newRow("blank-inside-a-visit") << QStringList { a, QString(), a, b, b, a } << 1 << false << true << 1;
+    QTest::newRow("blank-only") << QStringList { QString(), u" "_qs, QString() } << 1 << false << false << 0;
+}
+
+void TestBuiltinTriggers::pingPongOverVisits()
+{
+    QFETCH(QStringList, urls);
+    QFETCH(int, minCycles);
+    QFETCH(bool, overActions);
+    QFETCH(bool, overVisits);
+    QFETCH(int, visitCycles);
+
+    const auto actions = pageviews(urls, {});
+    const auto reference = evaluateCondition(
+        { { "type", "canonical_url_ping_pong" }, { "min_cycles", minCycles } }, actions, 60'000, false);
+    QVERIFY2(!reference.error, reference.error.value_or("").c_str());
+    QCOMPARE(reference.matched, overActions);
+    // "actions" written out is the default.
+    const auto explicitActions = evaluateCondition(
+        { { "type", "canonical_url_ping_pong" }, { "min_cycles", minCycles }, { "over", "actions" } }, actions, 60'000,
+        false);
+    QCOMPARE(explicitActions.matched, overActions);
+
+    const auto visits = evaluateCondition(
+        { { "type", "canonical_url_ping_pong" }, { "min_cycles", minCycles }, { "over", "visits" } }, actions, 60'000,
+        false);
+    QVERIFY2(!visits.error, visits.error.value_or("").c_str());
+    QCOMPARE(visits.matched, overVisits);
+    QCOMPARE(visits.explanation.observed.get<int>(), visitCycles);
+    QCOMPARE(visits.explanation.threshold.get<int>(), minCycles);
+}
+
+void TestBuiltinTriggers::pingPongOverVisitsExplains()
+{
+    const nlohmann::json when = { { "type", "canonical_url_ping_pong" }, { "over", "visits" } };
+    const auto fired
+        = evaluateCondition(when, pageviews({ u"/a"_qs, u"/a"_qs, u"/b"_qs, u"/b"_qs, u"/a"_qs }, {}), 60'000);
+    QVERIFY(fired.matched);
+    const auto json = toJson(fired.explanation);
+    QCOMPARE(text(json["summary"]), u"1 cycle ≥ 1 over visits in /a ×2 → /b ×2 → /a"_qs);
+    QCOMPARE(text(json["label"]), u"back and forth between pages (a → b → a, over visits)"_qs);
+    QCOMPARE(text(json["details"]["over"]), u"visits"_qs);
+    QCOMPARE(text(json["details"]["urls"]), u"[\"/a\",\"/a\",\"/b\",\"/b\",\"/a\"]"_qs);
+
+    const auto few = evaluateCondition(when, pageviews({ u"/a"_qs, u"/a"_qs, u"/a"_qs, u"/b"_qs }, {}), 60'000);
+    QCOMPARE(text(few.explanation.summary), u"2 visits in the activity; a cycle needs 3"_qs);
+}
+
+void TestBuiltinTriggers::pingPongSuggestsVisits_data()
+{
+    QTest::addColumn<QStringList>("urls");
+    QTest::addColumn<int>("minCycles");
+    QTest::addColumn<QString>("summary");
+
+    const QString list = u"https://app.example.com/projects"_qs;
+    const QString project = u"https://app.example.com/projects/:id"_qs; // canonical, as the intake stores it
+
+    const QString settings = u"https://app.example.com/settings"_qs;
+
+    QTest::newRow("clicked-back")
+        << QStringList { list, list, project, project, list } << 1
+        << u"0 cycles < 1 in /projects ×2 → /projects/:id ×2 → /projects; over visits (\"over\": \"visits\") it would have fired: /projects → /projects/:id → /projects"_qs;
+    // The cycle shown is the last one.
+    QTest::newRow("last-cycle-shown")
+        << QStringList { list, list, project, project, list, list, settings, settings, list } << 1
+        << u"0 cycles < 1 in /projects ×2 → /projects/:id ×2 → /projects ×2 → /settings ×2 → /projects; over visits (\"over\": \"visits\") it would have fired: /projects → /settings → /projects"_qs;
+    QTest::newRow("visits-too-few-cycles") << QStringList { list, list, project, project, list } << 2
+                                           << u"0 cycles < 2 in /projects ×2 → /projects/:id ×2 → /projects"_qs;
+    QTest::newRow("no-cycle-either") << QStringList { list, list, settings, settings } << 1
+                                     << u"0 cycles < 1 in /projects ×2 → /settings ×2"_qs;
+}
+
+void TestBuiltinTriggers::pingPongSuggestsVisits()
+{
+    QFETCH(QStringList, urls);
+    QFETCH(int, minCycles);
+    QFETCH(QString, summary);
+
+    const auto evaluation = evaluateCondition(
+        { { "type", "canonical_url_ping_pong" }, { "min_cycles", minCycles } }, pageviews(urls, {}), 60'000);
+    QVERIFY(!evaluation.matched);
+    QCOMPARE(text(evaluation.explanation.summary), summary);
 }
 
 void TestBuiltinTriggers::pageDwell_data()

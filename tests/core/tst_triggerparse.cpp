@@ -199,6 +199,16 @@ void TestTriggerParse::rejects_data()
     QTest::newRow("min-cycles-fraction") << withWhen(R"({"type":"canonical_url_ping_pong","min_cycles":1.5})")
                                          << u"triggers.json:/0/when/min_cycles: expected a whole number, found 1.5"_qs
                                          << 1;
+    QTest::newRow("ping-pong-over-unknown")
+        << withWhen(R"({"type":"canonical_url_ping_pong","over":"pages"})")
+        << u"triggers.json:/0/when/over: unknown value \"pages\" (expected \"actions\" or \"visits\")"_qs << 1;
+    QTest::newRow("ping-pong-over-not-string")
+        << withWhen(R"({"type":"canonical_url_ping_pong","over":true})")
+        << u"triggers.json:/0/when/over: expected a string, found a boolean"_qs << 1;
+    QTest::newRow("ping-pong-over-visits")
+        << withWhen(R"({"type":"canonical_url_ping_pong","over":"visits"})") << QString() << 0;
+    QTest::newRow("ping-pong-over-actions")
+        << withWhen(R"({"type":"canonical_url_ping_pong","over":"actions"})") << QString() << 0;
     QTest::newRow("threshold-string") << withWhen(R"({"type":"user_page_dwell","threshold_s":"60"})")
                                       << u"triggers.json:/0/when/threshold_s: expected a number, found a string"_qs
                                       << 1;

@@ -19,6 +19,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUrlQuery>
@@ -98,6 +99,121 @@ QHttpServerResponse fileResponse(const QString& path, const QByteArray& mimeType
     return QHttpServerResponse(mimeType, file.readAll());
 }
 
+// Issue 14's tests: a `serve` and a page server of their own, so that their
+// workspace (two ping-pong triggers) and request counts are theirs alone.
+const QString kVisitsWorkspace = QStringLiteral(PROACTIVE_TEST_DATA "/e2e/visits/workspace");
+const QString kVisitsProduct = u"e2e-visits"_qs;
+const QString kVisitsToken = u"phc_e2e_visits_test"_qs;
+
+class OwnServe final {
+public:
+    explicit OwnServe(const QString& workspace)
+    {
+        QObject::connect(
+            &m_process, &QProcess::readyReadStandardOutput, [this] { m_out += m_process.readAllStandardOutput(); });
+        QObject::connect(
+            &m_process, &QProcess::readyReadStandardError, [this] { m_err += m_process.readAllStandardError(); });
+        m_process.start(
+            kStudio, { u"serve"_qs, u"--workspace"_qs, workspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs });
+    }
+    ~OwnServe()
+    {
+        m_process.terminate();
+        m_process.waitForFinished(15'000);
+    }
+    OwnServe(const OwnServe&) = delete;
+    OwnServe& operator=(const OwnServe&) = delete;
+
+    // The URL from the one line `serve` prints when it listens; empty when
+    // it did not (the log says why).
+    QUrl waitListening()
+    {
+        proactive::testing::waitFor(
+            [&] { return m_out.contains('\n') || m_process.state() == QProcess::NotRunning; }, kStartupTimeoutMs);
+        const QByteArray prefix = "listening on ";
+        const QByteArray line = m_out.left(m_out.indexOf('\n')).trimmed();
+        return line.startsWith(prefix) ? QUrl(QString::fromUtf8(line.mid(prefix.size()))) : QUrl();
+    }
+    const QByteArray& log() const { return m_err; }
+
+private:
+    QProcess m_process;
+    QByteArray m_out;
+    QByteArray m_err;
+};
+
+// The test pages, the tutorial's client and the posthog-js bundle on an
+// origin of their own (every call to the connector is cross-origin).
+// `bundle` is the posthog-js build defaults.html loads (dist/array.full.js
+// has every extension inside, dist/array.js loads them from api_host).
+quint16 servePages(QHttpServer& pages, const QString& bundle = kPosthogBundle)
+{
+    const QByteArray html = "text/html; charset=utf-8";
+    const QByteArray script = "text/javascript; charset=utf-8";
+    for (const QString& route : { u"/projects"_qs, u"/settings"_qs })
+        pages.route(route, [=] { return fileResponse(kPageDir + u"/index.html"_qs, html); });
+    pages.route(u"/defaults/projects"_qs, [=] { return fileResponse(kPageDir + u"/defaults.html"_qs, html); });
+    pages.route(
+        u"/proactive-client.js"_qs, [=] { return fileResponse(kPageDir + u"/proactive-client.js"_qs, script); });
+    pages.route(u"/posthog/array.full.js"_qs, [=] { return fileResponse(kPosthogBundle, script); });
+    pages.route(u"/posthog/bundle.js"_qs, [=] { return fileResponse(bundle, script); });
+    return pages.listen(QHostAddress::LocalHost, 0);
+}
+
+QByteArray httpGet(QNetworkAccessManager& network, const QUrl& url)
+{
+    std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(url)));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    if (!finished.wait(10'000) || reply->error() != QNetworkReply::NoError)
+        return {};
+    return reply->readAll();
+}
+
+// proactive_http_requests_total and proactive_events_total of /metrics as
+// "route status" → count and "events <outcome>" → count.
+QMap<QString, int> serveMetrics(QNetworkAccessManager& network, QUrl url)
+{
+    url.setPath(u"/metrics"_qs);
+    QMap<QString, int> counts;
+    static const QRegularExpression requests(
+        u"^proactive_http_requests_total\\{route=\"([^\"]*)\",status=\"(\\d+)\"\\} (\\d+)$"_qs);
+    static const QRegularExpression events(
+        u"^proactive_events_total\\{product=\"[^\"]*\",outcome=\"([^\"]*)\"\\} (\\d+)$"_qs);
+    for (const QString& line : QString::fromUtf8(httpGet(network, url)).split(u'\n')) {
+        if (const auto m = requests.match(line); m.hasMatch())
+            counts[m.captured(1) + u' ' + m.captured(2)] += m.captured(3).toInt();
+        else if (const auto e = events.match(line); e.hasMatch())
+            counts[u"events "_qs + e.captured(1)] += e.captured(2).toInt();
+    }
+    return counts;
+}
+
+// A real left click in the middle of the element `selector`.
+bool clickElement(QWebEngineView& view, QWebEnginePage& page, const QString& selector)
+{
+    const QJsonObject centre = jsonObject(page,
+        uR"((() => {
+        const e = document.querySelector(%1);
+        if (!e) return {};
+        const r = e.getBoundingClientRect();
+        return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) };
+    })())"_qs.arg(QString::fromUtf8(QJsonDocument(QJsonArray { selector }).toJson(QJsonDocument::Compact))
+                      .mid(1)
+                      .chopped(1)));
+    if (centre.isEmpty())
+        return false;
+    QTest::mouseClick(view.focusProxy(), Qt::LeftButton, {}, QPoint(centre[u"x"].toInt(), centre[u"y"].toInt()));
+    return true;
+}
+
+int capturedCount(QWebEnginePage& page, const QString& event)
+{
+    int count = 0;
+    for (const QJsonValue& captured : jsonArray(page, u"window.e2eCaptured || []"_qs))
+        count += captured[u"event"].toString() == event ? 1 : 0;
+    return count;
+}
+
 } // namespace
 
 class TestBrowser final : public QObject {
@@ -110,6 +226,10 @@ private Q_SLOTS:
     void cleanup();
     void offerThenAnswer_data();
     void offerThenAnswer();
+    // Issue 14: each starts its own `serve` on tests/data/e2e/visits.
+    void pingPongOverVisitsByClicks();
+    void otherPosthogRequests_data();
+    void otherPosthogRequests();
 
 private:
     QJsonObject explainContext(const QString& sessionId);
@@ -306,6 +426,193 @@ void TestBrowser::offerThenAnswer()
     // The client sees the same on its own polls, and the toast stays hidden.
     TRY_VERIFY_WITH_TIMEOUT(anyPoll(page, u"skipReason"_qs, skipReasonAfter, pollsBeforeAnswer), kFlowTimeoutMs);
     QVERIFY(!toast(page)[u"shown"].toBool());
+}
+
+// SPEC §8 "§6 Ping-pong over visits": /projects → /settings → /projects by
+// clicking links, with autocapture on, is a pageview and a click per page.
+// The reference rule sees no a,b,a; over visits it does.
+void TestBrowser::pingPongOverVisitsByClicks()
+{
+    OwnServe serve(kVisitsWorkspace);
+    const QUrl connector = serve.waitListening();
+    QVERIFY2(connector.port() > 0, serve.log().constData());
+    QHttpServer pages;
+    const quint16 pagesPort = servePages(pages);
+    QVERIFY(pagesPort != 0);
+
+    QWebEngineProfile profile;
+    ConsolePage page(&profile, &m_console);
+    QWebEngineView view;
+    view.setPage(&page);
+    view.resize(1024, 768);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+    // The tutorial's client stays quiet (its first poll is minutes away):
+    // the test's own explained poll is the first, so it shows both triggers.
+    QUrl url(u"http://127.0.0.1:%1/projects"_qs.arg(pagesPort));
+    QUrlQuery settings;
+    settings.addQueryItem(u"connector"_qs, connector.toString(QUrl::StripTrailingSlash));
+    settings.addQueryItem(u"product"_qs, kVisitsProduct);
+    settings.addQueryItem(u"token"_qs, kVisitsToken);
+    settings.addQueryItem(u"poll_ms"_qs, u"600000"_qs);
+    settings.addQueryItem(u"first_poll_ms"_qs, u"600000"_qs);
+    settings.addQueryItem(u"flush_ms"_qs, u"250"_qs);
+    url.setQuery(settings);
+    QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
+    page.load(url);
+    TRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
+    QVERIFY(loaded.first().first().toBool());
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 1, kFlowTimeoutMs);
+
+    QVERIFY(clickElement(view, page, u"nav a[data-route=\"/settings\"]"_qs));
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/settings"_qs) == 1, kFlowTimeoutMs);
+    QVERIFY(clickElement(view, page, u"nav a[data-route=\"/projects\"]"_qs));
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2, kFlowTimeoutMs);
+    QCOMPARE(capturedCount(page, u"$autocapture"_qs), 2);
+
+    // Five actions: the connector has them all once it accepted five events.
+    TRY_VERIFY_WITH_TIMEOUT(serveMetrics(m_network, connector).value(u"events accepted"_qs) >= 5, kFlowTimeoutMs);
+    const QString sessionId = jsonObject(page, u"{ id: posthog.get_session_id() }"_qs)[u"id"].toString();
+    QVERIFY(!sessionId.isEmpty());
+    QUrl contextUrl = connector;
+    contextUrl.setPath(u"/context/%1/%2"_qs.arg(kVisitsProduct, sessionId));
+    contextUrl.setQuery(u"conversation_id=proactive:%1&explain=1"_qs.arg(sessionId));
+    const QJsonObject context = QJsonDocument::fromJson(httpGet(m_network, contextUrl)).object();
+    QVERIFY2(!context.isEmpty(), serve.log().constData());
+    QCOMPARE(context[u"proactive_trigger"][u"trigger_id"].toString(), u"ping-pong-visits"_qs);
+
+    QJsonObject byActions;
+    QJsonObject byVisits;
+    for (const QJsonValue& gate : context[u"gates"].toArray())
+        for (const QJsonValue& trigger : gate[u"triggers"].toArray())
+            (trigger[u"trigger_id"].toString() == u"ping-pong-actions" ? byActions : byVisits) = trigger.toObject();
+    QCOMPARE(byActions[u"status"].toString(), u"no_match"_qs);
+    QCOMPARE(byVisits[u"status"].toString(), u"matched"_qs);
+    // The why-not names the option and the cycle it would have seen.
+    const QString summary = byActions[u"condition"][u"summary"].toString();
+    QVERIFY2(summary.endsWith(
+                 u"; over visits (\"over\": \"visits\") it would have fired: /projects → /settings → /projects"_qs),
+        qPrintable(summary));
+}
+
+// SPEC §8 "§1 posthog-js's other requests": whatever posthog-js asks the
+// connector for on load is answered (no CORS or load error in the console)
+// and asked once (no retry loop), with its defaults and with the test page's
+// options (everything remote turned off).
+void TestBrowser::otherPosthogRequests_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("bundle"); // the posthog-js build defaults.html loads
+    QTest::addColumn<QStringList>("loadedOnce"); // connector paths (query left out) asked exactly once
+    QTest::addColumn<QStringList>("never"); // connector paths never asked
+
+    const QString version = u"1.449.2"_qs; // tests/e2e/package.json
+    const QString dist = QStringLiteral(PROACTIVE_SOURCE_DIR "/tests/e2e/node_modules/posthog-js/dist/");
+    const QString config = u"/array/"_qs + kVisitsToken + u"/config"_qs;
+    const QStringList noFallbacks { config, u"/static/surveys.js"_qs, u"/flags/"_qs, u"/decide/"_qs };
+    // Defaults: the remote config comes from config.js (so no JSON
+    // fallback) and says no flags (so no /flags/).
+    QTest::newRow("defaults-full-bundle")
+        << u"/defaults/projects"_qs << dist + u"array.full.js"_qs << QStringList { config + u".js"_qs } << noFallbacks;
+    // The lean bundle (what PostHog's snippet loads) fetches its extensions
+    // from api_host: surveys.js even with surveys off, versioned first
+    // (strict_script_versioning "fallback").
+    QTest::newRow("defaults-lean-bundle")
+        << u"/defaults/projects"_qs << dist + u"array.js"_qs
+        << QStringList { config + u".js"_qs, u"/static/"_qs + version + u"/surveys.js"_qs } << noFallbacks;
+    // The test page turns remote config off: nothing but capture.
+    QTest::newRow("test-page") << u"/projects"_qs << kPosthogBundle << QStringList {}
+                               << QStringList { config + u".js"_qs, config, u"/flags/"_qs, u"/decide/"_qs };
+}
+
+void TestBrowser::otherPosthogRequests()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, bundle);
+    QFETCH(QStringList, loadedOnce);
+    QFETCH(QStringList, never);
+
+    OwnServe serve(kVisitsWorkspace);
+    const QUrl connector = serve.waitListening();
+    QVERIFY2(connector.port() > 0, serve.log().constData());
+    QHttpServer pages;
+    const quint16 pagesPort = servePages(pages, bundle);
+    QVERIFY(pagesPort != 0);
+
+    QWebEngineProfile profile;
+    ConsolePage page(&profile, &m_console);
+    QWebEngineView view;
+    view.setPage(&page);
+    view.resize(1024, 768);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+    QUrl url(u"http://127.0.0.1:%1%2"_qs.arg(pagesPort).arg(path));
+    QUrlQuery settings;
+    settings.addQueryItem(u"connector"_qs, connector.toString(QUrl::StripTrailingSlash));
+    settings.addQueryItem(u"product"_qs, kVisitsProduct);
+    settings.addQueryItem(u"token"_qs, kVisitsToken);
+    settings.addQueryItem(u"poll_ms"_qs, u"600000"_qs);
+    settings.addQueryItem(u"first_poll_ms"_qs, u"600000"_qs);
+    url.setQuery(settings);
+    QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
+    page.load(url);
+    TRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
+    QVERIFY(loaded.first().first().toBool());
+
+    // A few events over a few flushes (posthog-js's default is every 3 s):
+    // a retry loop would show in the counts by the time they are in.
+    TRY_VERIFY_WITH_TIMEOUT(capturedCount(page, u"$pageview"_qs) >= 1, kFlowTimeoutMs);
+    for (const QString& route : { u"/settings"_qs, u"/projects"_qs, u"/settings"_qs }) {
+        const int clicks = capturedCount(page, u"$autocapture"_qs);
+        QVERIFY(clickElement(view, page, u"nav a[data-route=\"%1\"]"_qs.arg(route)));
+        TRY_VERIFY_WITH_TIMEOUT(capturedCount(page, u"$autocapture"_qs) == clicks + 1, kFlowTimeoutMs);
+    }
+    // Only these are actions; posthog-js's own bookkeeping events are not counted as accepted.
+    const int captured = capturedCount(page, u"$pageview"_qs) + capturedCount(page, u"$autocapture"_qs);
+    QVERIFY(captured >= 4);
+    TRY_VERIFY_WITH_TIMEOUT(
+        serveMetrics(m_network, connector).value(u"events accepted"_qs) >= captured, 2 * kFlowTimeoutMs);
+
+    // Every request the page made to the connector, by path.
+    const QJsonArray requested = jsonArray(page,
+        uR"(performance.getEntriesByType('resource')
+        .map(e => new URL(e.name)).filter(u => u.origin === %1).map(u => u.pathname))"_qs.arg(
+            u"'"_qs + connector.toString(QUrl::StripTrailingSlash) + u"'"_qs));
+    QMap<QString, int> perPath;
+    for (const QJsonValue& p : requested)
+        ++perPath[p.toString()];
+    const auto counts = [&] {
+        QStringList lines;
+        for (auto it = perPath.cbegin(); it != perPath.cend(); ++it)
+            lines << it.key() + u" ×"_qs + QString::number(it.value());
+        return lines.join(u", "_qs);
+    };
+    qInfo().noquote() << u"requests to the connector:"_qs << counts();
+    for (const QString& once : loadedOnce)
+        QVERIFY2(perPath.value(once) == 1, qPrintable(once + u": "_qs + counts()));
+    for (const QString& absent : never)
+        QVERIFY2(!perPath.contains(absent), qPrintable(absent + u": "_qs + counts()));
+    // Besides capture (one request per flush), nothing is asked twice.
+    for (auto it = perPath.cbegin(); it != perPath.cend(); ++it)
+        if (it.key() != u"/e/" && it.key() != u"/i/v0/e/" && it.key() != u"/batch/")
+            QVERIFY2(it.value() == 1, qPrintable(counts()));
+
+    // The connector answered every one of them with a success.
+    const auto metrics = serveMetrics(m_network, connector);
+    for (auto it = metrics.cbegin(); it != metrics.cend(); ++it)
+        QVERIFY2(
+            !it.key().contains(u"(unmatched)"_qs) && !QRegularExpression(u" [45]\\d\\d$"_qs).match(it.key()).hasMatch(),
+            qPrintable(it.key()));
+
+    // And the browser logged no failed load, CORS refusal or posthog-js
+    // error (posthog-js logs errors only in debug mode; the browser's own
+    // messages come regardless).
+    for (const QString& line : m_console)
+        QVERIFY2(!line.contains(u"CORS"_qs, Qt::CaseInsensitive) && !line.contains(u"Failed to load"_qs)
+                && !line.contains(u"ERR_"_qs) && !line.contains(u"[PostHog.js]"_qs),
+            qPrintable(m_console.join(u'\n')));
 }
 
 QTEST_MAIN(TestBrowser)

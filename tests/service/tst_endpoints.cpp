@@ -38,6 +38,8 @@ private Q_SLOTS:
     void webhookBodies();
     void posthogJsHelpers_data();
     void posthogJsHelpers();
+    void posthogJsAssets_data();
+    void posthogJsAssets();
     void metricsCountRequestsFiringsSkipsTransitions();
     void accessLogLinesCarryNoSecrets();
     void accessLogEscapesAndCutsTheMethod();
@@ -313,7 +315,6 @@ void TestEndpoints::posthogJsHelpers_data()
     QTest::newRow("decide-get") << QByteArray("GET") << QByteArray("/decide/?v=3") << QByteArray();
     QTest::newRow("flags-v2") << QByteArray("POST") << QByteArray("/flags/?v=2&config=true")
                               << QByteArray(R"({"token":"phc_x","distinct_id":"u1"})");
-    QTest::newRow("remote-config") << QByteArray("GET") << QByteArray("/array/phc_x/config") << QByteArray();
     QTest::newRow("recording") << QByteArray("POST") << QByteArray("/s/?compression=gzip-js")
                                << QByteArray("\x1f\x8b not really gzip");
 }
@@ -337,8 +338,76 @@ void TestEndpoints::posthogJsHelpers()
     QCOMPARE_JSON(json["sessionRecording"], nlohmann::json(false));
     QCOMPARE_JSON(json["supportedCompression"], nlohmann::json({ "gzip", "gzip-js" }));
     QCOMPARE_JSON(json["errorsWhileComputingFlags"], nlohmann::json(false));
-    if (target.startsWith("/array/"))
-        QCOMPARE(json["token"].get<std::string>(), std::string("phc_x"));
+}
+
+// What posthog-js 1.449.2 asks for besides capture and /flags/ on a page
+// load (docs/service.md): answered as PostHog with everything off, with
+// CORS for the page's origin (scripts load with crossorigin="anonymous").
+void TestEndpoints::posthogJsAssets_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QString>("shape"); // config-json, config-script, empty, error
+
+    const QByteArray script = "application/javascript; charset=utf-8";
+    const QByteArray json = "application/json";
+    QTest::newRow("config-js") << QByteArray("/array/phc_x/config.js") << 200 << script << u"config-script"_qs;
+    QTest::newRow("config") << QByteArray("/array/phc_x/config") << 200 << json << u"config-json"_qs;
+    // strict_script_versioning "fallback" (the default) asks for the
+    // versioned path first, the unversioned one only if that fails.
+    QTest::newRow("surveys-versioned") << QByteArray("/static/1.449.2/surveys.js") << 200 << script << u"empty"_qs;
+    QTest::newRow("surveys") << QByteArray("/static/surveys.js?v=1.449.2") << 200 << script << u"empty"_qs;
+    QTest::newRow("recorder") << QByteArray("/static/1.449.2/lazy-recorder.js") << 200 << script << u"empty"_qs;
+    QTest::newRow("not-a-script") << QByteArray("/static/1.449.2/surveys.css") << 404 << json << u"error"_qs;
+    // posthog-js itself is not served: an empty one would fail silently.
+    QTest::newRow("posthog-js-itself") << QByteArray("/static/array.js") << 404 << json << u"error"_qs;
+    QTest::newRow("posthog-js-full") << QByteArray("/static/1.449.2/array.full.js") << 404 << json << u"error"_qs;
+}
+
+void TestEndpoints::posthogJsAssets()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(int, status);
+    QFETCH(QByteArray, contentType);
+    QFETCH(QString, shape);
+    Harness h;
+    const QByteArray origin = "https://app.example.com"; // a cors_origins entry of the test workspace
+    const auto response = h.client().request("GET", target, {}, { { "Origin", origin } });
+    QCOMPARE(response.status, status);
+    QCOMPARE(response.header("content-type"), contentType);
+    QCOMPARE(response.header("access-control-allow-origin"), origin);
+    QVERIFY(response.header("vary").contains("Origin"));
+
+    const auto checkConfig = [](const nlohmann::json& config) {
+        QCOMPARE(config["token"].get<std::string>(), std::string("phc_x"));
+        for (const char* off : { "hasFeatureFlags", "sessionRecording", "surveys", "heatmaps", "autocaptureExceptions",
+                 "captureDeadClicks", "capturePerformance", "productTours", "autocapture_opt_out" })
+            QVERIFY2(config[off] == false, off);
+        QCOMPARE_JSON(config["siteApps"], nlohmann::json::array());
+        QCOMPARE_JSON(config["supportedCompression"], nlohmann::json({ "gzip", "gzip-js" }));
+    };
+    if (shape == u"config-json") {
+        checkConfig(response.json());
+    } else if (shape == u"config-script") {
+        // posthog-js reads window._POSTHOG_REMOTE_CONFIG[token].config after
+        // loading the script; the object is the JSON endpoint's answer.
+        const QByteArray prefix = "(function () {\n"
+                                  "  window._POSTHOG_REMOTE_CONFIG = window._POSTHOG_REMOTE_CONFIG || {};\n"
+                                  "  window._POSTHOG_REMOTE_CONFIG[\"phc_x\"] = ";
+        const QByteArray suffix = ";\n})();\n";
+        QVERIFY2(response.body.startsWith(prefix) && response.body.endsWith(suffix), response.body.constData());
+        const auto assigned = nlohmann::json::parse(
+            response.body.mid(prefix.size(), response.body.size() - prefix.size() - suffix.size()).toStdString(),
+            nullptr, false);
+        QCOMPARE_JSON(assigned["siteApps"], nlohmann::json::array());
+        checkConfig(assigned["config"]);
+        QCOMPARE_JSON(assigned["config"], h.client().get("/array/phc_x/config").json());
+    } else if (shape == u"empty") {
+        QVERIFY(response.body.isEmpty());
+    } else {
+        QCOMPARE(response.json()["error"].get<std::string>(), std::string("not_found"));
+    }
 }
 
 void TestEndpoints::metricsCountRequestsFiringsSkipsTransitions()

@@ -58,6 +58,13 @@ void TestRouteMatch::match_data()
     QTest::newRow("flags") << u"/flags/"_qs << Route::Flags << u"/flags/"_qs << QStringList {};
     QTest::newRow("remote-config") << u"/array/phc_x/config"_qs << Route::RemoteConfig << u"/array/{token}/config"_qs
                                    << QStringList { u"phc_x"_qs };
+    QTest::newRow("remote-config-script") << u"/array/phc_x/config.js"_qs << Route::RemoteConfigScript
+                                          << u"/array/{token}/config.js"_qs << QStringList { u"phc_x"_qs };
+    QTest::newRow("script") << u"/static/surveys.js"_qs << Route::Script << u"/static/{file}"_qs
+                            << QStringList { u"surveys.js"_qs };
+    QTest::newRow("versioned-script") << u"/static/1.449.2/surveys.js"_qs << Route::Script
+                                      << u"/static/{version}/{file}"_qs
+                                      << QStringList { u"1.449.2"_qs, u"surveys.js"_qs };
     QTest::newRow("recording") << u"/s/"_qs << Route::Recording << u"/s/"_qs << QStringList {};
     QTest::newRow("retrieval") << u"/retrieval"_qs << Route::Retrieval << u"/retrieval"_qs << QStringList {};
     QTest::newRow("root") << u"/"_qs << Route::Unmatched << u"(unmatched)"_qs << QStringList {};
