@@ -23,6 +23,7 @@ AgentStatePanel::AgentStatePanel(Simulation& simulation, QWidget* parent)
     m_state->setAlignment(Qt::AlignCenter);
     m_state->setMinimumHeight(34);
     m_countdown->setObjectName(u"countdown"_qs);
+    m_details->setObjectName(u"details"_qs);
     m_details->setWordWrap(true);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     // The transition itself first: in the default dock width the event and
