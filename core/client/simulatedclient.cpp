@@ -23,6 +23,8 @@ std::string_view nameOf(ClientEvent::Kind kind)
         return "toast_kept";
     case Kind::ToastHidden:
         return "toast_hidden";
+    case Kind::OfferDropped:
+        return "offer_dropped";
     case Kind::RaceWindowSuppressed:
         return "race_window_suppressed";
     case Kind::AgentStatePosted:
@@ -39,6 +41,11 @@ std::string_view nameOf(ClientEvent::Kind kind)
         return "session_changed";
     }
     return "unknown";
+}
+
+std::string pageOf(std::string_view url)
+{
+    return std::string(url.substr(0, url.find('#')));
 }
 
 std::string acceptLabel(const Offer& offer)
@@ -96,27 +103,78 @@ ClientEvent& SimulatedClient::record(ClientStep& step, ClientEvent event)
     return step.events.back();
 }
 
-ClientStep SimulatedClient::pollNow()
+void SimulatedClient::setPage(std::string_view url)
+{
+    m_page = pageOf(url);
+}
+
+std::optional<Timestamp> SimulatedClient::toastExpiresAt() const
+{
+    if (!m_toast || m_toast->interactionTimeout <= Duration(0))
+        return std::nullopt;
+    return m_toastShownAt + m_toast->interactionTimeout;
+}
+
+void SimulatedClient::expireToast(ClientStep& step)
+{
+    const auto expiresAt = toastExpiresAt();
+    if (!expiresAt || now() < *expiresAt)
+        return;
+    // Not a dismissal: nothing is posted and the trigger is not suppressed;
+    // the connector's offer has expired by the same timeout.
+    ClientEvent hidden { .kind = ClientEvent::Kind::ToastHidden, .triggerId = m_toast->triggerId, .reason = "expired" };
+    m_toast.reset();
+    record(step, std::move(hidden));
+}
+
+ClientStep SimulatedClient::expireToast()
 {
     ClientStep step;
-    const Timestamp at = now();
-    m_nextPollAt = at + m_settings.pollInterval;
-    if (m_sessionId.empty()) {
+    expireToast(step);
+    return step;
+}
+
+ClientStep SimulatedClient::dropToast()
+{
+    ClientStep step;
+    if (!m_toast)
+        return step;
+    ClientEvent dropped {
+        .kind = ClientEvent::Kind::OfferDropped, .triggerId = m_toast->triggerId, .reason = "page_changed"
+    };
+    m_toast.reset();
+    record(step, std::move(dropped));
+    return step;
+}
+
+SimulatedClient::PendingPoll SimulatedClient::sendPoll()
+{
+    m_nextPollAt = now() + m_settings.pollInterval;
+    PendingPoll poll { m_page, std::nullopt };
+    if (!m_sessionId.empty())
+        poll.answer = m_connector.context(m_productId, m_sessionId, conversationId(), m_settings.explain);
+    return poll;
+}
+
+ClientStep SimulatedClient::receivePoll(PendingPoll poll)
+{
+    ClientStep step;
+    expireToast(step);
+    if (!poll.answer) {
         record(step, { .kind = ClientEvent::Kind::PollSkipped, .reason = "no_session" });
         return step;
     }
     ++step.polls;
-    auto decision = m_connector.context(m_productId, m_sessionId, conversationId(), m_settings.explain);
-    if (!decision) {
-        record(step, { .kind = ClientEvent::Kind::PollFailed, .reason = decision.error().code });
+    if (!*poll.answer) {
+        record(step, { .kind = ClientEvent::Kind::PollFailed, .reason = poll.answer->error().code });
         return step;
     }
-    applyAnswer(step, *decision);
-    step.decisions.push_back(std::move(*decision));
+    applyAnswer(step, **poll.answer, poll.page);
+    step.decisions.push_back(std::move(*poll.answer).value());
     return step;
 }
 
-void SimulatedClient::applyAnswer(ClientStep& step, const Decision& decision)
+void SimulatedClient::applyAnswer(ClientStep& step, const Decision& decision, const std::string& sentFrom)
 {
     using Kind = ClientEvent::Kind;
     ClientEvent answered {
@@ -144,7 +202,14 @@ void SimulatedClient::applyAnswer(ClientStep& step, const Decision& decision)
         record(step, { .kind = Kind::ToastKept, .triggerId = incoming.triggerId });
         return;
     }
+    // The offer was about the page the poll was sent from; the user has left it.
+    if (sentFrom != m_page) {
+        record(step, { .kind = Kind::OfferDropped, .triggerId = incoming.triggerId, .reason = "page_changed" });
+        return;
+    }
     m_toast = incoming;
+    m_toastShownAt = now();
+    m_toastPage = sentFrom;
     record(step, { .kind = Kind::ToastShown, .triggerId = incoming.triggerId, .text = incoming.body });
 }
 
@@ -183,6 +248,7 @@ void SimulatedClient::hideLocally(ClientStep& step, std::string_view cause)
 ClientStep SimulatedClient::accept(AcceptMode mode)
 {
     ClientStep step;
+    expireToast(step);
     if (!m_toast)
         return step;
     // A tour can only be started when the offer names one; otherwise holding
@@ -203,6 +269,7 @@ ClientStep SimulatedClient::accept(AcceptMode mode)
 ClientStep SimulatedClient::dismiss()
 {
     ClientStep step;
+    expireToast(step);
     if (!m_toast)
         return step;
     postAgentState(step, "proactive_dismissed");
@@ -248,9 +315,16 @@ ClientStep SimulatedClient::tourAbandoned()
 ClientStep advanceClientTo(SimulatedClient& client, VirtualClock& clock, Timestamp until)
 {
     ClientStep total;
-    while (client.nextPollAt() <= until) {
-        clock.set(client.nextPollAt());
-        auto step = client.pollNow();
+    for (;;) {
+        // A toast expiring at the same time as a poll hides first, as the
+        // poll would (receivePoll expires it before rendering).
+        const auto expiresAt = client.toastExpiresAt();
+        const bool expiryFirst = expiresAt && *expiresAt <= client.nextPollAt();
+        const Timestamp next = expiryFirst ? *expiresAt : client.nextPollAt();
+        if (next > until)
+            break;
+        clock.set(expiryFirst ? std::max(clock.now(), next) : next);
+        auto step = expiryFirst ? client.expireToast() : client.pollNow();
         total.polls += step.polls;
         std::move(step.events.begin(), step.events.end(), std::back_inserter(total.events));
         std::move(step.decisions.begin(), step.decisions.end(), std::back_inserter(total.decisions));

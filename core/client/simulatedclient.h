@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/clock.h"
+#include "base/result.h"
 #include "fsm/fsm.h"
 #include "gates/decision.h"
 
@@ -39,7 +40,8 @@ struct ClientEvent {
         PollFailed, // reason = error code; ignored until the next tick
         ToastShown,
         ToastKept, // the same trigger id as the shown toast: no re-render
-        ToastHidden, // reason: "null_answer", "accepted", "dismissed"
+        ToastHidden, // reason: "null_answer", "accepted", "dismissed", "expired" (interaction_timeout_s passed)
+        OfferDropped, // reason "page_changed": the page changed while the poll was in flight; not shown
         RaceWindowSuppressed, // dismissed locally within the race window
         AgentStatePosted, // agentEvent, outcome, state
         AgentStateFailed, // agentEvent, reason = error code
@@ -60,6 +62,11 @@ struct ClientEvent {
     std::optional<FsmOutcome::Kind> outcome;
 };
 std::string_view nameOf(ClientEvent::Kind kind);
+
+// "The page changed" (SPEC §8 "§4 Client"): the page is the URL without its
+// fragment, so an SPA navigation (pushState, replaceState, Back) to another
+// path or query is a change and an in-page anchor is not.
+std::string pageOf(std::string_view url);
 
 // The events one call appended to the log, and how many polls it ran.
 struct ClientStep {
@@ -93,12 +100,42 @@ public:
     const std::string& sessionId() const { return m_sessionId; }
     std::string conversationId() const;
 
+    // The page the user is on (any URL; compared as pageOf()). A poll
+    // remembers the page it was sent from; an offer that comes back after
+    // the page changed is dropped (OfferDropped), not shown.
+    void setPage(std::string_view url);
+    const std::string& page() const { return m_page; }
+
     Timestamp nextPollAt() const { return m_nextPollAt; }
-    // Runs one poll at the clock's now and schedules the next one a poll
+    // A poll on its way: sent from `page`, the connector's answer not yet
+    // rendered by the client.
+    struct PendingPoll {
+        std::string page;
+        std::optional<Result<Decision>> answer; // none: the tick was skipped (no session id)
+    };
+    // Sends one poll at the clock's now and schedules the next one a poll
     // interval later (the tutorial re-arms its timeout after each poll).
-    ClientStep pollNow();
+    // The connector answers at once; receivePoll() renders the answer, so a
+    // driver can change the page while the poll is in flight.
+    PendingPoll sendPoll();
+    ClientStep receivePoll(PendingPoll poll);
+    ClientStep pollNow() { return receivePoll(sendPoll()); }
 
     const std::optional<Offer>& toast() const { return m_toast; }
+    // The page the poll that showed the toast was sent from.
+    const std::string& toastPage() const { return m_toastPage; }
+    // When the shown toast hides itself: interaction_timeout_s after it was
+    // shown (SPEC §8 "§4 Client"); none without a toast or with a timeout of 0.
+    std::optional<Timestamp> toastExpiresAt() const;
+    // Hides the toast (ToastHidden "expired") if its time has come. Polls,
+    // accept and dismiss do it first, so the user never answers a dead
+    // offer; drivers call it at toastExpiresAt() to hide it on time.
+    ClientStep expireToast();
+    // The renderer found the page changed since the toast's poll was sent
+    // (the studio's in-page widget checks it asynchronously): the toast is
+    // dropped with OfferDropped "page_changed" and nothing is posted; the
+    // next poll decides.
+    ClientStep dropToast();
     // When the trigger id stops being suppressed locally, if it is.
     std::optional<Timestamp> suppressedUntil(std::string_view triggerId) const;
 
@@ -123,14 +160,18 @@ private:
     // The tutorial's dismiss(): hide the toast and suppress its trigger id
     // for the race window.
     void hideLocally(ClientStep& step, std::string_view cause);
-    void applyAnswer(ClientStep& step, const Decision& decision);
+    void applyAnswer(ClientStep& step, const Decision& decision, const std::string& sentFrom);
+    void expireToast(ClientStep& step);
 
     Connector& m_connector;
     std::string m_productId;
     ClientSettings m_settings;
     std::string m_sessionId;
     Timestamp m_nextPollAt;
+    std::string m_page; // pageOf() the last setPage()
     std::optional<Offer> m_toast;
+    Timestamp m_toastShownAt {};
+    std::string m_toastPage;
     std::map<std::string, Timestamp, std::less<>> m_suppressedUntil;
     std::vector<ClientEvent> m_log;
 };
@@ -141,9 +182,9 @@ std::string dismissLabel(const Offer& offer);
 // What the chat sends on accept; never the trigger body (the bot's prompt).
 inline constexpr std::string_view kAcceptPrefill = "I could use some help with what I'm currently doing.";
 
-// Runs every poll due up to `until`, each with the clock set to its exact
-// scheduled time, then leaves the clock at `until`. `clock` must be the
-// connector's clock.
+// Runs every poll and toast expiry due up to `until`, each with the clock
+// set to its exact scheduled time, then leaves the clock at `until`. `clock`
+// must be the connector's clock.
 ClientStep advanceClientTo(SimulatedClient& client, VirtualClock& clock, Timestamp until);
 
 } // namespace proactive

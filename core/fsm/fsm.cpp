@@ -1,6 +1,7 @@
 #include "fsm/fsm.h"
 
 #include <array>
+#include <cstdio>
 
 namespace proactive {
 
@@ -64,6 +65,35 @@ namespace {
         return transition;
     }
 
+    bool isAnswerToOffer(FsmEvent event)
+    {
+        return event == FsmEvent::ProactiveDismissed || event == FsmEvent::ProactiveAcceptedChat
+            || event == FsmEvent::ProactiveAcceptedTour;
+    }
+
+    std::string secondsText(Duration duration)
+    {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g s", toSeconds(duration));
+        return text;
+    }
+
+    // Why `event` changes nothing in `record` (which still holds the offer
+    // that expired last, if any).
+    std::string refusal(const ConversationRecord& record, FsmEvent event, Timestamp now, Duration grace)
+    {
+        const std::string pair
+            = std::string(nameOf(event)) + " is not a transition from " + std::string(nameOf(record.state));
+        if (!isAnswerToOffer(event) || record.state != FsmState::Thinking)
+            return pair;
+        if (record.activeTriggerId.empty())
+            return pair + ": no offer is open and none expired in the last late_answer_grace_s (" + secondsText(grace)
+                + ")";
+        return pair + ": the offer of trigger \"" + record.activeTriggerId + "\" expired "
+            + secondsText(now - (record.lastEventAt + record.interactionTimeout)) + " ago, beyond late_answer_grace_s ("
+            + secondsText(grace) + ")";
+    }
+
 } // namespace
 
 std::string_view nameOf(FsmState state) { return kStateNames[static_cast<std::size_t>(state)]; }
@@ -86,8 +116,15 @@ namespace fsm {
         if (record.state == FsmState::ConservativeAssistance && !record.silenced && now >= record.cooldownUntil)
             return enter(record, FsmState::Thinking, now, "cooldown_elapsed", "gate");
         if (record.state == FsmState::ProactiveAssistance && record.interactionTimeout > Duration(0)
-            && now >= record.lastEventAt + record.interactionTimeout)
-            return enter(record, FsmState::Thinking, now, "interaction_timeout", "gate");
+            && now >= record.lastEventAt + record.interactionTimeout) {
+            ConversationRecord offer = record;
+            auto transition = enter(record, FsmState::Thinking, now, "interaction_timeout", "gate");
+            // The user may still be answering it (a late answer, see apply()).
+            record.activeTriggerId = std::move(offer.activeTriggerId);
+            record.interactionTimeout = offer.interactionTimeout;
+            record.lastEventAt = offer.lastEventAt;
+            return transition;
+        }
         return std::nullopt;
     }
 
@@ -105,13 +142,22 @@ namespace fsm {
             outcome.transition = TransitionRecord { now, "reset", previous, FsmState::Thinking, "agent_state" };
             return outcome;
         }
-        const auto to = target(record.state, event);
+        auto to = target(record.state, event);
+        std::string cause = "agent_state";
+        // The offer expired while the user was answering it: within the
+        // grace the answer is still the answer to that offer.
+        if (!to && isAnswerToOffer(event) && record.state == FsmState::Thinking && !record.activeTriggerId.empty()
+            && now < record.lastEventAt + record.interactionTimeout + settings.lateAnswerGrace) {
+            to = target(FsmState::ProactiveAssistance, event);
+            cause = "late_answer";
+        }
         if (!to) {
             outcome.kind = FsmOutcome::Kind::InvalidTransition;
             outcome.state = record.state;
+            outcome.message = refusal(record, event, now, settings.lateAnswerGrace);
             return outcome;
         }
-        outcome.transition = enter(record, *to, now, std::string(nameOf(event)), "agent_state");
+        outcome.transition = enter(record, *to, now, std::string(nameOf(event)), std::move(cause));
         if (*to == FsmState::ConservativeAssistance) {
             record.dismissals += 1;
             const auto& cooldowns = settings.conservativeCooldowns;

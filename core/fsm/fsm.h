@@ -17,6 +17,9 @@ struct FsmOutcome {
     // Set by Connector::agentState when a time-based change (fsm::expire) was
     // applied just before the event, so that drivers can count it too.
     std::optional<TransitionRecord> expiry;
+    // InvalidTransition: why, for the client (which state refused which
+    // event, or why a late answer no longer counts).
+    std::string message;
 };
 
 // The state machine of SPEC §2 as pure functions over a ConversationRecord;
@@ -31,13 +34,17 @@ namespace fsm {
     // state: a conservative cooldown that has elapsed (now ≥ cooldownUntil)
     // returns to thinking; a proactive offer whose interaction timeout has
     // elapsed with no event (now ≥ lastEventAt + timeout) returns to
-    // thinking without a cooldown. Silenced conversations stay.
+    // thinking without a cooldown, remembering the offer for late answers.
+    // Silenced conversations stay.
     std::optional<TransitionRecord> expire(ConversationRecord& record, Timestamp now);
 
     // Applies an agent-state event (after expire()). Entering
     // conservative_assistance increments the dismissal count and starts the
     // n-th cooldown, or silences the conversation beyond the cooldown list.
     // `reset` returns Erased with the record reset to a fresh `thinking`.
+    // An answer to an offer (dismissed, accepted_chat, accepted_tour) in
+    // `thinking` within settings.lateAnswerGrace after that offer expired is
+    // applied as if the offer were still open, with cause "late_answer".
     FsmOutcome apply(ConversationRecord& record, FsmEvent event, Timestamp now, const ProactiveSettings& settings);
 
     // Bookkeeping after a firing: thinking → proactive_assistance.

@@ -40,11 +40,17 @@ std::optional<FsmEvent> fsmEventFromString(std::string_view name);
 struct ConversationRecord {
     FsmState state = FsmState::Thinking;
     Timestamp enteredAt {}; // when `state` was entered
-    Timestamp lastEventAt {}; // last agent_state event or firing, for proactive expiry
+    // Last agent_state event or firing: proactive expiry, and for an expired
+    // offer (thinking with activeTriggerId set) when it was made.
+    Timestamp lastEventAt {};
     int dismissals = 0; // times conservative_assistance was entered since the last reset
     Timestamp cooldownUntil {}; // conservative: when the cooldown ends (ignored when silenced)
     bool silenced = false; // conservative with dismissals beyond the cooldown list
-    std::string activeTriggerId; // proactive: the trigger that was offered
+    // Proactive: the open offer. Thinking after an interaction timeout: the
+    // offer that expired at lastEventAt + interactionTimeout, kept so that a
+    // late answer within the product's late_answer_grace_s still counts
+    // (SPEC §8 "§2 Late answers"); any later transition forgets it.
+    std::string activeTriggerId;
     Duration interactionTimeout { 0 }; // proactive: expiry without an event
 
     bool operator==(const ConversationRecord&) const = default;
@@ -56,7 +62,7 @@ struct TransitionRecord {
     std::string event; // agent-state event name, or "fired", "cooldown_elapsed", "interaction_timeout"
     FsmState from = FsmState::Thinking;
     FsmState to = FsmState::Thinking;
-    std::string cause; // "agent_state", "trigger:<id>", "gate", ...
+    std::string cause; // "agent_state", "late_answer", "trigger:<id>", "gate", ...
 
     bool operator==(const TransitionRecord&) const = default;
 };

@@ -425,7 +425,9 @@ Reply Endpoints::agentState(const QHttpServerRequest& request, const RouteMatch&
     if (outcome->transition)
         m_metrics.countTransition(outcome->transition->event);
     if (outcome->kind == FsmOutcome::Kind::InvalidTransition)
-        return jsonReply(200, { { "reason", "invalid_transition" }, { "state", nameOf(outcome->state) } });
+        return jsonReply(200,
+            { { "reason", "invalid_transition" }, { "state", nameOf(outcome->state) },
+                { "message", outcome->message } });
     return jsonReply(
         200, { { "ok", true }, { "state", nameOf(outcome->state) }, { "previous_state", nameOf(outcome->previous) } });
 }

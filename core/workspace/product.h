@@ -42,6 +42,9 @@ struct ProactiveSettings {
     // Cooldown after the n-th dismissal (1-based); a dismissal beyond the
     // list silences the conversation until `reset`.
     std::vector<Duration> conservativeCooldowns { std::chrono::seconds(600), std::chrono::seconds(900) };
+    // An answer to an offer this long after its interaction timeout expired
+    // it still counts as the answer to it (SPEC §8 "§2 Late answers").
+    Duration lateAnswerGrace = std::chrono::seconds(60);
     CircuitSettings circuit;
     QuotaSettings quotas;
     Duration lookback = std::chrono::seconds(120);

@@ -80,6 +80,8 @@ namespace {
                 settings.conservativeCooldowns = std::move(parsed);
             }
         }
+        if (auto v = reader.number("late_answer_grace_s", 0, kMaxSeconds))
+            settings.lateAnswerGrace = seconds(*v);
         readCircuit(reader, settings.circuit, file, diagnostics);
         readQuotas(reader, settings.quotas, file, diagnostics);
         if (auto v = reader.number("lookback_s", 1, kMaxSeconds))

@@ -18,6 +18,8 @@
 using namespace proactive;
 using namespace std::chrono_literals;
 
+Q_DECLARE_METATYPE(proactive::FsmState)
+
 namespace {
 
 const Timestamp kStart = *parseIsoTimestamp("2024-05-01T12:00:00Z");
@@ -146,6 +148,8 @@ private Q_SLOTS:
     void retention();
     void sweepsInChunks_data();
     void sweepsInChunks();
+    void lateAnswers_data();
+    void lateAnswers();
 };
 
 void TestConnector::duplicates_data()
@@ -465,6 +469,97 @@ void TestConnector::sweepsInChunks()
     QVERIFY(connector.ingest("p", visit("u0", clock.now())));
     QCOMPARE(harness.store().sessionCount(), std::size_t(1));
     QVERIFY(harness.store().session({ "p", "u0" }));
+}
+
+void TestConnector::lateAnswers_data()
+{
+    QTest::addColumn<bool>("sqlite");
+    QTest::addColumn<int>("pollAt"); // s after the offer; 0: no poll before the answer (lazy expiry on the answer)
+    QTest::addColumn<bool>("restart"); // reopen the store between the poll and the answer
+    QTest::addColumn<QString>("event");
+    QTest::addColumn<int>("answerAt"); // s after the offer (interaction_timeout_s 10, grace 60)
+    QTest::addColumn<FsmState>("state"); // after the answer
+    QTest::addColumn<int>("dismissals");
+    QTest::addColumn<QString>("skip"); // the next poll's skip reason
+
+    using S = FsmState;
+    for (const bool sqlite : { false, true }) {
+        const auto row = [&](const char* name) {
+            return &(QTest::newRow(qPrintable(QString::fromLatin1(name) + (sqlite ? u"/sqlite"_qs : u"/memory"_qs)))
+                << sqlite);
+        };
+        *row("on-time-dismiss") << 0 << false << u"proactive_dismissed"_qs << 9 << S::ConservativeAssistance << 1
+                                << u"fsm:conservative_cooldown"_qs;
+        *row("late-dismiss") << 0 << false << u"proactive_dismissed"_qs << 12 << S::ConservativeAssistance << 1
+                             << u"fsm:conservative_cooldown"_qs;
+        *row("late-dismiss-after-a-poll") << 11 << false << u"proactive_dismissed"_qs << 12 << S::ConservativeAssistance
+                                          << 1 << u"fsm:conservative_cooldown"_qs;
+        *row("late-dismiss-after-restart") << 11 << true << u"proactive_dismissed"_qs << 69 << S::ConservativeAssistance
+                                           << 1 << u"fsm:conservative_cooldown"_qs;
+        *row("dismiss-after-grace") << 11 << false << u"proactive_dismissed"_qs << 70 << S::Thinking << 0
+                                    << u"resilience:min_interval"_qs;
+        *row("late-accept-chat") << 0 << false << u"proactive_accepted_chat"_qs << 30 << S::ReactiveAssistance << 0
+                                 << u"fsm:wrong_state"_qs;
+        *row("late-accept-tour") << 11 << false << u"proactive_accepted_tour"_qs << 30 << S::GuidanceExecution << 0
+                                 << u"fsm:wrong_state"_qs;
+    }
+}
+
+// SPEC §8 "§2 Late answers" through the connector: the expired offer is
+// remembered in the stored record (across a poll that expired it and a
+// restart), and a late answer does everything an on-time one does.
+void TestConnector::lateAnswers()
+{
+    QFETCH(bool, sqlite);
+    QFETCH(int, pollAt);
+    QFETCH(bool, restart);
+    QFETCH(QString, event);
+    QFETCH(int, answerAt);
+    QFETCH(FsmState, state);
+    QFETCH(int, dismissals);
+    QFETCH(QString, skip);
+
+    Harness harness(sqlite, 200, productWith(nlohmann::json::object()));
+    VirtualClock& clock = harness.clock();
+    const Timestamp offeredAt = clock.now();
+    QVERIFY(harness.connector().ingest("p", visit("s1", offeredAt)));
+    const auto offered = harness.connector().context("p", "s1");
+    QVERIFY(offered && offered->offer);
+    QCOMPARE(offered->offer->interactionTimeout, Duration(10s));
+    const ConversationKey key { "p", Connector::proactiveConversationId("s1") };
+    if (pollAt > 0) {
+        clock.set(offeredAt + std::chrono::seconds(pollAt));
+        QVERIFY(harness.connector().context("p", "s1"));
+        QCOMPARE(harness.connector().conversation(key)->state, FsmState::Thinking);
+    }
+    if (restart)
+        harness.reopen(200);
+
+    clock.set(offeredAt + std::chrono::seconds(answerAt));
+    const auto outcome = harness.connector().agentState("p", key.conversationId, event.toStdString());
+    QVERIFY2(outcome, outcome ? "" : outcome.error().toString().c_str());
+    QCOMPARE(outcome->state, state);
+    const auto record = harness.connector().conversation(key);
+    QVERIFY(record);
+    QCOMPARE(record->dismissals, dismissals);
+    const std::vector<TransitionRecord> log = harness.connector().transitions(key);
+    if (state == FsmState::Thinking) {
+        QCOMPARE(outcome->kind, FsmOutcome::Kind::InvalidTransition);
+        QVERIFY2(QString::fromStdString(outcome->message).contains(u"beyond late_answer_grace_s (60 s)"_qs),
+            outcome->message.c_str());
+        QCOMPARE(log.back().event, std::string("interaction_timeout"));
+    } else {
+        QCOMPARE(outcome->kind, FsmOutcome::Kind::Applied);
+        QCOMPARE(log.back().event, event.toStdString());
+        QCOMPARE(log.back().to, state);
+        QCOMPARE(log.back().cause, std::string(answerAt < 10 ? "agent_state" : "late_answer"));
+        if (state == FsmState::ConservativeAssistance)
+            QCOMPARE(record->cooldownUntil, clock.now() + 600s);
+    }
+    clock.set(clock.now() + 1s);
+    const auto next = harness.connector().context("p", "s1");
+    QVERIFY(next);
+    QCOMPARE(QString::fromStdString(next->skipReason.value_or(std::string())), skip);
 }
 
 QTEST_GUILESS_MAIN(TestConnector)

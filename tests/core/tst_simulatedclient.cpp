@@ -126,6 +126,22 @@ QStringList strings(std::initializer_list<const char*> items)
     return out;
 }
 
+// Every event as "t:kind", with "(reason)" for hidden and dropped toasts and
+// "(event)" for agent-state posts.
+QStringList clientTimeline(const std::vector<ClientEvent>& events)
+{
+    QStringList out;
+    for (const auto& e : events) {
+        QString line = QString::number(toSeconds(e.at - kStart)) + QLatin1Char(':') + QString::fromUtf8(nameOf(e.kind));
+        if (e.kind == Kind::ToastHidden || e.kind == Kind::OfferDropped)
+            line += u"("_qs + QString::fromStdString(e.reason) + u")"_qs;
+        else if (e.kind == Kind::AgentStatePosted)
+            line += u"("_qs + QString::fromStdString(e.agentEvent) + u")"_qs;
+        out << line;
+    }
+    return out;
+}
+
 } // namespace
 
 class TestSimulatedClient final : public QObject {
@@ -145,6 +161,11 @@ private Q_SLOTS:
     void sessionRotation();
     void labels_data();
     void labels();
+    void toastExpires_data();
+    void toastExpires();
+    void pageChangedWhilePollInFlight_data();
+    void pageChangedWhilePollInFlight();
+    void dropToastPostsNothing();
 };
 
 void TestSimulatedClient::schedule_data()
@@ -284,8 +305,11 @@ void TestSimulatedClient::raceWindow()
 
 void TestSimulatedClient::sameTriggerKeepsToast()
 {
-    // The offer expires after 10 s without an answer, so the next poll fires
-    // the same trigger again while its toast is still up.
+    // The tutorial keeps a shown toast when a poll brings its trigger id
+    // again. The toast now hides itself when the offer expires (SPEC §8), the
+    // moment the connector forgets the offer, so a re-fired trigger is a new
+    // toast; a toast is kept only while its offer is open, when polls answer
+    // null instead. Offer at 5 s, expired at 15 s, fired again at 25 s.
     Harness h({ .interactionTimeoutS = 10 });
     QVERIFY(h.ingestPingPong());
     h.client.setSessionId("s1");
@@ -294,9 +318,10 @@ void TestSimulatedClient::sameTriggerKeepsToast()
     QCOMPARE(eventsOf(h.client.log(), Kind::PollAnswered).size(), std::size_t(2));
     for (const auto& e : eventsOf(h.client.log(), Kind::PollAnswered))
         QCOMPARE(e.triggerId, std::string("ping-pong"));
-    QCOMPARE(eventsOf(h.client.log(), Kind::ToastShown).size(), std::size_t(1));
-    QCOMPARE(eventsOf(h.client.log(), Kind::ToastKept).size(), std::size_t(1));
-    QCOMPARE(eventsOf(h.client.log(), Kind::ToastKept).front().at, at(25));
+    const auto shown = eventsOf(h.client.log(), Kind::ToastShown);
+    QCOMPARE(shown.size(), std::size_t(2));
+    QCOMPARE(shown.back().at, at(25));
+    QVERIFY(eventsOf(h.client.log(), Kind::ToastKept).empty());
     QVERIFY(h.client.toast());
 }
 
@@ -421,6 +446,129 @@ void TestSimulatedClient::labels()
         offer.replyOptionLabels.push_back(option.toStdString());
     QCOMPARE(acceptLabel(offer), acceptText.toStdString());
     QCOMPARE(dismissLabel(offer), dismissText.toStdString());
+}
+
+void TestSimulatedClient::toastExpires_data()
+{
+    QTest::addColumn<double>("timeoutS"); // the trigger's interaction_timeout_s
+    QTest::addColumn<QString>("answer"); // "", "dismiss" or "accept"
+    QTest::addColumn<double>("answerAt"); // the clock is set there (no driver runs in between)
+    QTest::addColumn<double>("until"); // then the driver runs to here
+    QTest::addColumn<QStringList>("expected");
+
+    // The toast appears with the poll at 5 s.
+    QTest::newRow("hides-at-timeout") << 10.0 << QString() << 5.0 << 24.9
+                                      << strings({ "5:poll_answered", "5:toast_shown", "15:toast_hidden(expired)" });
+    QTest::newRow("hides-before-a-poll-at-the-same-time")
+        << 20.0 << QString() << 5.0 << 25.0
+        << strings({ "5:poll_answered", "5:toast_shown", "25:toast_hidden(expired)", "25:poll_answered",
+               "25:toast_shown" });
+    QTest::newRow("dismiss-in-time") << 10.0 << u"dismiss"_qs << 14.999 << 24.9
+                                     << strings({ "5:poll_answered", "5:toast_shown",
+                                            "14.999:agent_state_posted(proactive_dismissed)",
+                                            "14.999:toast_hidden(dismissed)" });
+    // The user never answers a dead offer: the click finds it expired.
+    QTest::newRow("dismiss-after-timeout-posts-nothing")
+        << 10.0 << u"dismiss"_qs << 16.0 << 24.9
+        << strings({ "5:poll_answered", "5:toast_shown", "16:toast_hidden(expired)" });
+    QTest::newRow("accept-after-timeout-posts-nothing")
+        << 10.0 << u"accept"_qs << 15.0 << 24.9
+        << strings({ "5:poll_answered", "5:toast_shown", "15:toast_hidden(expired)" });
+}
+
+void TestSimulatedClient::toastExpires()
+{
+    QFETCH(double, timeoutS);
+    QFETCH(QString, answer);
+    QFETCH(double, answerAt);
+    QFETCH(double, until);
+    QFETCH(QStringList, expected);
+
+    Harness h({ .interactionTimeoutS = timeoutS });
+    QVERIFY(h.ingestPingPong());
+    h.client.setSessionId("s1");
+    h.advanceTo(5);
+    QVERIFY(h.client.toast());
+    QCOMPARE(h.client.toastExpiresAt(), timeoutS > 0 ? std::optional(at(5 + timeoutS)) : std::optional<Timestamp>());
+    h.setTime(answerAt);
+    if (answer == u"dismiss"_qs)
+        h.client.dismiss();
+    else if (answer == u"accept"_qs)
+        h.client.accept(AcceptMode::Chat);
+    h.advanceTo(until);
+    QCOMPARE(clientTimeline(h.client.log()), QStringList { u"0:session_changed"_qs } + expected);
+    if (expected.last().endsWith(u"(expired)"_qs)) {
+        QVERIFY(!h.client.toast());
+        // Not a dismissal: the trigger is not suppressed locally.
+        QVERIFY(!h.client.suppressedUntil("ping-pong"));
+    }
+}
+
+void TestSimulatedClient::pageChangedWhilePollInFlight_data()
+{
+    QTest::addColumn<QString>("sentFrom");
+    QTest::addColumn<QStringList>("inFlight"); // pages the user visits while the poll is in flight
+    QTest::addColumn<bool>("shown");
+
+    const QString projects = u"https://app.example.com/projects"_qs;
+    QTest::newRow("stayed") << projects << QStringList() << true;
+    QTest::newRow("spa-navigation") << projects << QStringList { u"https://app.example.com/projects/acme"_qs } << false;
+    QTest::newRow("query-changed") << projects << QStringList { projects + u"?tab=archived"_qs } << false;
+    QTest::newRow("fragment-only") << projects << QStringList { projects + u"#members"_qs } << true;
+    QTest::newRow("there-and-back") << projects << QStringList { u"https://app.example.com/projects/acme"_qs, projects }
+                                    << true;
+}
+
+void TestSimulatedClient::pageChangedWhilePollInFlight()
+{
+    QFETCH(QString, sentFrom);
+    QFETCH(QStringList, inFlight);
+    QFETCH(bool, shown);
+
+    Harness h;
+    QVERIFY(h.ingestPingPong());
+    h.client.setSessionId("s1");
+    h.setTime(5);
+    h.client.setPage(sentFrom.toStdString());
+    SimulatedClient::PendingPoll poll = h.client.sendPoll();
+    for (const QString& page : inFlight)
+        h.client.setPage(page.toStdString());
+    const ClientStep step = h.client.receivePoll(std::move(poll));
+    QCOMPARE(step.polls, 1);
+    QCOMPARE(step.decisions.size(), std::size_t(1));
+    QVERIFY(step.decisions.front().offer); // the connector did offer
+    QCOMPARE(bool(h.client.toast()), shown);
+    const auto dropped = eventsOf(step.events, Kind::OfferDropped);
+    QCOMPARE(dropped.size(), std::size_t(shown ? 0 : 1));
+    if (shown) {
+        QCOMPARE(h.client.toastPage(), sentFrom.toStdString());
+        return;
+    }
+    QCOMPARE(dropped.front().triggerId, std::string("ping-pong"));
+    QCOMPARE(dropped.front().reason, std::string("page_changed"));
+    // Nothing is posted: the next poll decides (the offer is still open on
+    // the connector, so it answers null until it expires).
+    QVERIFY(eventsOf(step.events, Kind::AgentStatePosted).empty());
+    QCOMPARE(h.state("s1"), std::optional(FsmState::ProactiveAssistance));
+    const ClientStep next = h.advanceTo(25);
+    QCOMPARE(next.decisions.size(), std::size_t(1));
+    QCOMPARE(next.decisions.front().skipReason, std::optional<std::string>("fsm:wrong_state"));
+    QVERIFY(!h.client.toast());
+}
+
+void TestSimulatedClient::dropToastPostsNothing()
+{
+    Harness h;
+    QVERIFY(h.ingestPingPong());
+    h.client.setSessionId("s1");
+    h.advanceTo(5);
+    QVERIFY(h.client.toast());
+    const ClientStep step = h.client.dropToast();
+    QCOMPARE(clientTimeline(step.events), strings({ "5:offer_dropped(page_changed)" }));
+    QVERIFY(!h.client.toast());
+    QVERIFY(!h.client.suppressedUntil("ping-pong"));
+    QCOMPARE(h.state("s1"), std::optional(FsmState::ProactiveAssistance));
+    QVERIFY(h.client.dropToast().events.empty()); // nothing left to drop
 }
 
 QTEST_GUILESS_MAIN(TestSimulatedClient)

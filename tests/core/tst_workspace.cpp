@@ -62,6 +62,7 @@ void TestWorkspace::defaults()
     QCOMPARE(p->proactive.circuit.pause, Duration(120s));
     QCOMPARE(p->proactive.quotas.productPerMinute, 0);
     QCOMPARE(p->proactive.lookback, Duration(120s));
+    QCOMPARE(p->proactive.lateAnswerGrace, Duration(60s));
     QCOMPARE(p->proactive.maxActions, 50);
     QVERIFY(p->triggers && p->triggers->empty());
     QVERIFY(p->webhookSecret.empty());
@@ -76,7 +77,7 @@ void TestWorkspace::fullSettings()
         "proactive": { "enabled": true, "min_interval_s": 12.5, "conservative_cooldowns_s": [1, 2, 3],
                        "circuit": { "failures": 2, "pause_s": 9 },
                        "quotas": { "product_per_minute": 1, "session_per_hour": 2, "user_per_day": 3 },
-                       "lookback_s": 30, "max_actions": 7 },
+                       "lookback_s": 30, "max_actions": 7, "late_answer_grace_s": 0 },
         "triggers": [ { "id": "t", "body": "Hi", "when": { "idle": { "at_least_s": 5 } } } ]
     }])",
         diagnostics);
@@ -91,6 +92,7 @@ void TestWorkspace::fullSettings()
     QCOMPARE(p->proactive.circuit.failures, 2);
     QCOMPARE(p->proactive.quotas.userPerDay, 3);
     QCOMPARE(p->proactive.maxActions, 7);
+    QCOMPARE(p->proactive.lateAnswerGrace, Duration(0s));
     QCOMPARE(p->triggers->triggers().size(), std::size_t(1));
     QCOMPARE(p->triggersFile, std::string("products.json"));
     QCOMPARE(p->triggersPointer, std::string("/0/triggers"));

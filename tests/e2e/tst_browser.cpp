@@ -230,6 +230,8 @@ private Q_SLOTS:
     void pingPongOverVisitsByClicks();
     void otherPosthogRequests_data();
     void otherPosthogRequests();
+    void toastHidesItselfAfterTheInteractionTimeout();
+    void offerForAPageLeftWhilePollingIsDropped();
 
 private:
     QJsonObject explainContext(const QString& sessionId);
@@ -613,6 +615,140 @@ void TestBrowser::otherPosthogRequests()
         QVERIFY2(!line.contains(u"CORS"_qs, Qt::CaseInsensitive) && !line.contains(u"Failed to load"_qs)
                 && !line.contains(u"ERR_"_qs) && !line.contains(u"[PostHog.js]"_qs),
             qPrintable(m_console.join(u'\n')));
+}
+
+namespace {
+
+// The e2e client page at /projects, served from `pages`, talking to
+// `connector` for `product` (whose posthog token is `token`).
+QUrl clientPageUrl(
+    QUrl pages, const QUrl& connector, const QString& product, const QString& token, int pollMs, int firstPollMs)
+{
+    pages.setPath(u"/projects"_qs);
+    QUrlQuery settings;
+    settings.addQueryItem(u"connector"_qs, connector.toString(QUrl::StripTrailingSlash));
+    settings.addQueryItem(u"product"_qs, product);
+    settings.addQueryItem(u"token"_qs, token);
+    settings.addQueryItem(u"poll_ms"_qs, QString::number(pollMs));
+    settings.addQueryItem(u"first_poll_ms"_qs, QString::number(firstPollMs));
+    settings.addQueryItem(u"race_ms"_qs, u"30000"_qs);
+    settings.addQueryItem(u"flush_ms"_qs, u"250"_qs);
+    pages.setQuery(settings);
+    return pages;
+}
+
+// Holds every answer of /context in the page until the test releases it,
+// so that the user can navigate while a poll is in flight. The request
+// itself goes out at once: the connector decides (and fires) as usual.
+const QString kHoldPolls = uR"((() => {
+    const original = window.fetch;
+    window.heldPolls = [];
+    window.fetch = (input, init) => {
+        const response = original(input, init);
+        if (!String(input).includes('/context/')) return response;
+        return new Promise((resolve) => {
+            const held = { answered: false, triggerId: null, released: false,
+                           release() { this.released = true; resolve(response); } };
+            response.then((r) => r.clone().json()).then((json) => {
+                held.triggerId = json?.proactive_trigger?.trigger_id ?? null;
+                held.answered = true;
+            });
+            window.heldPolls.push(held);
+        });
+    };
+    // Lets every answered poll without an offer through; true once one with an offer is held.
+    window.releaseEmptyPolls = () => {
+        for (const held of window.heldPolls)
+            if (held.answered && !held.triggerId && !held.released) held.release();
+        return window.heldPolls.some((held) => held.triggerId && !held.released);
+    };
+    window.toastEverShown = false;
+    new MutationObserver(() => {
+        if (document.getElementById('proactive-toast')) window.toastEverShown = true;
+    }).observe(document.getElementById('toast-root'), { childList: true });
+    return true;
+})())"_qs;
+
+} // namespace
+
+// SPEC §8 "§4 Client": the client page hides the toast when the offer's
+// interaction_timeout_s (1 s for this product) has passed since it appeared,
+// on its own timer, before the next poll (every 3 s) would.
+void TestBrowser::toastHidesItselfAfterTheInteractionTimeout()
+{
+    QWebEngineProfile profile;
+    ConsolePage page(&profile, &m_console);
+    QWebEngineView view;
+    view.setPage(&page);
+    view.resize(1024, 768);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
+    page.load(clientPageUrl(m_pagesUrl, m_connectorUrl, u"e2e-short-offer"_qs, u"phc_e2e_short_offer"_qs, 3000, 200));
+    TRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
+    QVERIFY(loaded.first().first().toBool());
+
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 1, kFlowTimeoutMs);
+    evaluateJson(page, u"e2eApp.navigate('/settings')"_qs);
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/settings"_qs) == 1, kFlowTimeoutMs);
+    evaluateJson(page, u"e2eApp.navigate('/projects')"_qs);
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2, kFlowTimeoutMs);
+
+    TRY_VERIFY_WITH_TIMEOUT(toast(page)[u"shown"].toBool(), kFlowTimeoutMs);
+    const qsizetype pollsWhenShown = pollCount(page);
+    QVERIFY(anyPoll(page, u"triggerId"_qs, u"ping-pong"_qs));
+    TRY_VERIFY_WITH_TIMEOUT(!toast(page)[u"shown"].toBool(), kFlowTimeoutMs);
+    // Its own timer hid it, not a poll's null answer; nothing was answered.
+    QCOMPARE(pollCount(page), pollsWhenShown);
+    const QJsonArray expired = jsonArray(page, u"proactiveClient.expired"_qs);
+    QCOMPARE(expired.size(), 1);
+    QCOMPARE(expired[0][u"triggerId"].toString(), u"ping-pong"_qs);
+    QVERIFY(jsonArray(page, u"proactiveClient.agentStates"_qs).isEmpty());
+}
+
+// SPEC §8 "§4 Client": the poll that brings the offer is in flight while
+// the SPA navigates (history.pushState); the client drops the offer unseen
+// and posts nothing, and the next polls decide.
+void TestBrowser::offerForAPageLeftWhilePollingIsDropped()
+{
+    QWebEngineProfile profile;
+    ConsolePage page(&profile, &m_console);
+    QWebEngineView view;
+    view.setPage(&page);
+    view.resize(1024, 768);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
+    page.load(clientPageUrl(m_pagesUrl, m_connectorUrl, kProduct, kToken, 250, 1000));
+    TRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
+    QVERIFY(loaded.first().first().toBool());
+    QVERIFY(evaluateJson(page, kHoldPolls).toBool());
+
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 1, kFlowTimeoutMs);
+    evaluateJson(page, u"e2eApp.navigate('/settings')"_qs);
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/settings"_qs) == 1, kFlowTimeoutMs);
+    evaluateJson(page, u"e2eApp.navigate('/projects')"_qs);
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 2, kFlowTimeoutMs);
+    // The connector offers; its answer is held in flight.
+    TRY_VERIFY_WITH_TIMEOUT(evaluateJson(page, u"releaseEmptyPolls()"_qs).toBool(), kFlowTimeoutMs);
+
+    evaluateJson(page, u"e2eApp.navigate('/settings')"_qs);
+    evaluateJson(page, u"heldPolls.find((held) => held.triggerId && !held.released).release()"_qs);
+    TRY_COMPARE_WITH_TIMEOUT(jsonArray(page, u"proactiveClient.dropped"_qs).size(), 1, kFlowTimeoutMs);
+    const QJsonObject dropped = jsonArray(page, u"proactiveClient.dropped"_qs)[0].toObject();
+    QCOMPARE(dropped[u"triggerId"].toString(), u"ping-pong"_qs);
+    QCOMPARE(QUrl(dropped[u"sentFrom"].toString()).path(), u"/projects"_qs);
+    QCOMPARE(QUrl(dropped[u"page"].toString()).path(), u"/settings"_qs);
+    QVERIFY(!toast(page)[u"shown"].toBool());
+
+    // The offer is still open on the connector: the next polls answer null.
+    const qsizetype pollsAfterDrop = pollCount(page);
+    TRY_VERIFY_WITH_TIMEOUT(
+        evaluateJson(page, u"releaseEmptyPolls(), proactiveClient.polls.length"_qs).toInt() > pollsAfterDrop,
+        kFlowTimeoutMs);
+    QVERIFY(anyPoll(page, u"skipReason"_qs, u"fsm:wrong_state"_qs, pollsAfterDrop));
+    QCOMPARE(evaluateJson(page, u"window.toastEverShown"_qs).toBool(), false);
+    QVERIFY(jsonArray(page, u"proactiveClient.agentStates"_qs).isEmpty());
 }
 
 QTEST_MAIN(TestBrowser)

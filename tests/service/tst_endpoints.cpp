@@ -29,6 +29,8 @@ private Q_SLOTS:
     void notFoundAndMethods();
     void contextAnswersAndExplains();
     void offerDismissCooldownReset();
+    void lateAnswers_data();
+    void lateAnswers();
     void agentStateBadBodiesChangeNothing_data();
     void agentStateBadBodiesChangeNothing();
     void pathSegmentsAreDecoded();
@@ -156,8 +158,9 @@ void TestEndpoints::offerDismissCooldownReset()
 
     const auto invalid = client.post("/agent_state/shop/proactive%3As1", R"({"event":"tour_completed"})");
     QCOMPARE(invalid.status, 200);
-    QCOMPARE_JSON(
-        invalid.json(), nlohmann::json({ { "reason", "invalid_transition" }, { "state", "conservative_assistance" } }));
+    QCOMPARE_JSON(invalid.json(),
+        nlohmann::json({ { "reason", "invalid_transition" }, { "state", "conservative_assistance" },
+            { "message", "tour_completed is not a transition from conservative_assistance" } }));
 
     const auto unknown = client.post("/agent_state/shop/proactive%3As1", R"({"event":"dance"})");
     QCOMPARE(unknown.status, 400);
@@ -170,6 +173,63 @@ void TestEndpoints::offerDismissCooldownReset()
     // Reset forgets the cooldown; the session's minimum interval still holds.
     QCOMPARE(client.get("/context/shop/s1").json()["proactive_skip_reason"].get<std::string>(),
         std::string("resilience:min_interval"));
+}
+
+void TestEndpoints::lateAnswers_data()
+{
+    QTest::addColumn<QByteArray>("event");
+    QTest::addColumn<int>("answerAt"); // s after the offer; the shop's trigger has interaction_timeout_s 10, grace 60
+    QTest::addColumn<QString>("reply"); // the answer's JSON
+    QTest::addColumn<QString>("skip"); // the next poll's skip reason
+
+    // The issue's case: the tutorial's client polls every 20 s, the user says
+    // "No thanks" 12 s after the toast appeared.
+    QTest::newRow("dismiss-12s") << QByteArray("proactive_dismissed") << 12
+                                 << uR"({"ok":true,"previous_state":"thinking","state":"conservative_assistance"})"_qs
+                                 << u"fsm:conservative_cooldown"_qs;
+    QTest::newRow("accept-chat-40s") << QByteArray("proactive_accepted_chat") << 40
+                                     << uR"({"ok":true,"previous_state":"thinking","state":"reactive_assistance"})"_qs
+                                     << u"fsm:wrong_state"_qs;
+    QTest::newRow("accept-tour-69s") << QByteArray("proactive_accepted_tour") << 69
+                                     << uR"({"ok":true,"previous_state":"thinking","state":"guidance_execution"})"_qs
+                                     << u"fsm:wrong_state"_qs;
+    QTest::newRow("dismiss-after-grace")
+        << QByteArray("proactive_dismissed") << 70
+        << QString::fromStdString(nlohmann::json({ { "reason", "invalid_transition" }, { "state", "thinking" },
+            { "message",
+                "proactive_dismissed is not a transition from thinking: the offer of trigger \"ping-pong\" expired "
+                "60 s ago, beyond late_answer_grace_s (60 s)" } })
+                                       .dump())
+        << u"resilience:min_interval"_qs;
+}
+
+// SPEC §8 "§2 Late answers" over HTTP: a poll in between sees the offer
+// expire; the answer that follows within the grace is still its answer.
+void TestEndpoints::lateAnswers()
+{
+    QFETCH(QByteArray, event);
+    QFETCH(int, answerAt);
+    QFETCH(QString, reply);
+    QFETCH(QString, skip);
+    Harness h;
+    auto client = h.client();
+    QCOMPARE(client.post("/batch/", pingPongBatch("s1", kT0)).status, 200);
+    const auto offer = client.get("/context/shop/s1");
+    QCOMPARE(offer.json()["proactive_trigger"]["interaction_timeout_s"].get<double>(), 10.0);
+
+    h.clock.set(kT0 + 10s);
+    QCOMPARE(client.get("/context/shop/s1").json()["state"].get<std::string>(), std::string("thinking"));
+    h.clock.set(kT0 + std::chrono::seconds(answerAt));
+    const auto answer = client.post("/agent_state/shop/proactive%3As1", R"({"event":")" + event + R"("})");
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(QString::fromStdString(answer.json().dump()), reply);
+
+    const auto log = h.service.connector().transitions({ "shop", "proactive:s1" });
+    QCOMPARE(log.back().event, std::string(answer.json().contains("ok") ? event.constData() : "interaction_timeout"));
+    QCOMPARE(log.back().cause, std::string(answer.json().contains("ok") ? "late_answer" : "gate"));
+    h.clock.set(h.clock.now() + 1s);
+    QCOMPARE(QString::fromStdString(client.get("/context/shop/s1").json()["proactive_skip_reason"].get<std::string>()),
+        skip);
 }
 
 void TestEndpoints::agentStateBadBodiesChangeNothing_data()

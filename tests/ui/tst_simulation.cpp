@@ -36,6 +36,8 @@ private Q_SLOTS:
     void pollsRunAtTheirScheduledTimes();
     void pingPongFiresAndDismissStartsTheCooldown();
     void rotationStartsANewConversation();
+    void toastExpiresAtItsTimeoutOnSimulatedTime();
+    void capturesSetThePageAndADroppedToastIsLogged();
     void badCapturesAreReportedAndNotIngested_data();
     void badCapturesAreReportedAndNotIngested();
 
@@ -115,6 +117,52 @@ void TestSimulation::rotationStartsANewConversation()
     QCOMPARE(changed.size(), 1);
     QVERIFY(m_simulation->conversationId() != before);
     QCOMPARE(m_simulation->conversationId(), "proactive:" + m_simulation->sessionId().toStdString());
+}
+
+void TestSimulation::toastExpiresAtItsTimeoutOnSimulatedTime()
+{
+    QSignalSpy toast(m_simulation.get(), &Simulation::toastChanged);
+    QSignalSpy events(m_simulation.get(), &Simulation::clientEvents);
+    for (const QString& path : { u"/projects"_qs, u"/projects/apollo"_qs, u"/projects"_qs })
+        m_simulation->ingestCapturedEvent(pageview(path));
+    m_simulation->stepToNextPoll();
+    QCOMPARE(toast.size(), 1);
+    const Timestamp shownAt = m_simulation->now();
+    // The demo's ping-pong: interaction_timeout_s 10, polls every 20 s. A
+    // tick that jumps past the expiry hides the toast at its exact time.
+    m_simulation->advance(9999ms);
+    QCOMPARE(toast.size(), 1);
+    m_simulation->advance(5s);
+    QCOMPARE(toast.size(), 2);
+    QVERIFY(!toast.last().first().value<std::optional<Offer>>());
+    const auto hidden = events.last().first().value<std::vector<ClientEvent>>();
+    QCOMPARE(hidden.size(), 1u);
+    QCOMPARE(hidden.front().kind, ClientEvent::Kind::ToastHidden);
+    QCOMPARE(hidden.front().reason, std::string("expired"));
+    QCOMPARE(hidden.front().at, shownAt + 10s);
+    // A click that comes too late answers nothing.
+    m_simulation->dismiss();
+    QCOMPARE(m_simulation->conversation()->dismissals, 0);
+}
+
+void TestSimulation::capturesSetThePageAndADroppedToastIsLogged()
+{
+    for (const QString& path : { u"/projects"_qs, u"/projects/apollo"_qs, u"/projects"_qs })
+        m_simulation->ingestCapturedEvent(pageview(path));
+    QCOMPARE(m_simulation->client().page(), std::string("http://127.0.0.1:8765/projects"));
+    m_simulation->stepToNextPoll();
+    QCOMPARE(m_simulation->client().toastPage(), std::string("http://127.0.0.1:8765/projects"));
+
+    QSignalSpy toast(m_simulation.get(), &Simulation::toastChanged);
+    QSignalSpy events(m_simulation.get(), &Simulation::clientEvents);
+    m_simulation->dropToast();
+    QCOMPARE(toast.size(), 1);
+    QVERIFY(!toast.last().first().value<std::optional<Offer>>());
+    const auto dropped = events.last().first().value<std::vector<ClientEvent>>();
+    QCOMPARE(dropped.size(), 1u);
+    QCOMPARE(dropped.front().kind, ClientEvent::Kind::OfferDropped);
+    QCOMPARE(dropped.front().reason, std::string("page_changed"));
+    QCOMPARE(m_simulation->conversation()->state, FsmState::ProactiveAssistance);
 }
 
 void TestSimulation::badCapturesAreReportedAndNotIngested_data()

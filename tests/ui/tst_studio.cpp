@@ -7,6 +7,7 @@
 #include "chatnet/chatsession.h"
 #include "eventwait.h"
 #include "inspector/presentation.h"
+#include "inspector/timelinepanel.h"
 #include "pagebridge.h"
 #include "printers.h"
 #include "simulation/simulation.h"
@@ -26,6 +27,7 @@
 
 using namespace proactive;
 using namespace proactive::ui;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -49,6 +51,8 @@ private Q_SLOTS:
     void captureSeesEveryHistoryChange();
     void pingPongShowsTheToastInThePage();
     void dismissMovesToConservativeAndHidesTheToast();
+    void toastHidesItselfWhenTheOfferExpires();
+    void offerForAPageLeftWhilePollingIsDropped();
     void acceptPostsTheAcceptEventAndStartsTheTour();
     void acceptOpensTheChatWhichStreamsAnAnswerWithATour();
     void settingsPersistTimings();
@@ -67,6 +71,10 @@ private:
     bool clickToastButton(const QString& button);
     QString shownToast() { return evaluateInStudioWorld(kToastProbe).toString(); }
     void bringToastUp();
+    // Navigates until the ping-pong trigger matches, without polling.
+    void makePingPongMatch();
+    // How many timeline entries have this title (the timeline spans the tests).
+    qsizetype timelineCount(const QString& title) const;
     Simulation& simulation() { return *m_window->simulation(); }
 
     QTemporaryDir m_scratch;
@@ -197,6 +205,23 @@ void TestStudio::captureSeesEveryHistoryChange()
 
 void TestStudio::bringToastUp()
 {
+    makePingPongMatch();
+    simulation().stepToNextPoll();
+    TRY_COMPARE_WITH_TIMEOUT(shownToast(), u"ping-pong"_qs, kWaitMs);
+    QCOMPARE(simulation().conversation()->state, FsmState::ProactiveAssistance);
+}
+
+qsizetype TestStudio::timelineCount(const QString& title) const
+{
+    const auto* panel = m_window->findChild<TimelinePanel*>();
+    if (!panel)
+        return -1;
+    return std::count_if(panel->entries().begin(), panel->entries().end(),
+        [&](const TimelineEntry& entry) { return entry.title == title; });
+}
+
+void TestStudio::makePingPongMatch()
+{
     // a → b → a over canonical URLs: the ping-pong trigger (the session is
     // new; the page may be on either route).
     QVERIFY(navigate(u"/projects"_qs));
@@ -212,9 +237,6 @@ void TestStudio::bringToastUp()
             });
         },
         kWaitMs));
-    simulation().stepToNextPoll();
-    TRY_COMPARE_WITH_TIMEOUT(shownToast(), u"ping-pong"_qs, kWaitMs);
-    QCOMPARE(simulation().conversation()->state, FsmState::ProactiveAssistance);
 }
 
 void TestStudio::pingPongShowsTheToastInThePage()
@@ -246,6 +268,75 @@ void TestStudio::dismissMovesToConservativeAndHidesTheToast()
     // The dismissal's cooldown is on the clock: the next poll offers nothing.
     simulation().stepToNextPoll();
     QCOMPARE(shownToast(), QString());
+}
+
+// SPEC §8 "§4 Client": the toast in the page hides itself when the offer's
+// interaction_timeout_s (10 s for the demo's ping-pong) has passed since it
+// appeared, on simulated time, before the next poll would hide it.
+void TestStudio::toastHidesItselfWhenTheOfferExpires()
+{
+    bringToastUp();
+    const std::optional<Timestamp> expiresAt = simulation().client().toastExpiresAt();
+    QVERIFY(expiresAt);
+    QVERIFY(*expiresAt < simulation().client().nextPollAt());
+    const qsizetype expiredBefore = timelineCount(u"toast hidden (expired)"_qs);
+    QVERIFY(expiredBefore >= 0);
+    simulation().advance(*expiresAt - simulation().now() - 1ms);
+    QCOMPARE(shownToast(), u"ping-pong"_qs);
+    QCOMPARE(timelineCount(u"toast hidden (expired)"_qs), expiredBefore);
+
+    simulation().advance(1ms);
+    TRY_COMPARE_WITH_TIMEOUT(shownToast(), QString(), kWaitMs);
+    QVERIFY(!simulation().client().toast());
+    QCOMPARE(timelineCount(u"toast hidden (expired)"_qs), expiredBefore + 1);
+    // Nothing was answered: no dismissal, and the offer has expired on the
+    // connector too (the next poll sees thinking).
+    simulation().stepToNextPoll();
+    QCOMPARE(simulation().conversation()->state, FsmState::Thinking);
+    QCOMPARE(simulation().conversation()->dismissals, 0);
+    QCOMPARE(shownToast(), QString());
+}
+
+// SPEC §8 "§4 Client": the page navigates (history.pushState) after the poll
+// was answered and before the widget renders the toast; the widget finds the
+// user on another page than the poll's and drops the offer unseen.
+void TestStudio::offerForAPageLeftWhilePollingIsDropped()
+{
+    makePingPongMatch();
+    // Watches the toast from now on: it must never be shown.
+    QVERIFY(evaluateInStudioWorld(u"(() => { const t = window.proactiveWidget.root.querySelector('.toast'); "
+                                  "window.toastWasShown = !t.hidden; new MutationObserver(() => { "
+                                  "if (!t.hidden) window.toastWasShown = true; }).observe(t, { attributes: true }); "
+                                  "return true; })()"_qs)
+                .toBool());
+    const std::string sentFrom = simulation().client().page();
+    QVERIFY2(QUrl(QString::fromStdString(sentFrom)).path() == u"/projects/apollo"_qs, sentFrom.c_str());
+    const qsizetype droppedBefore = timelineCount(u"offer dropped: page changed"_qs);
+    QVERIFY(droppedBefore >= 0);
+    QSignalSpy events(&simulation(), &Simulation::clientEvents);
+    simulation().stepToNextPoll();
+    QVERIFY(simulation().client().toast()); // shown as far as the client knows, on its way to the page
+    // The navigation reaches the page at once; the toast follows with the
+    // web channel's next property update.
+    m_window->view()->page()->runJavaScript(
+        u"history.pushState(null, '', '/projects/zephyr')"_qs, QWebEngineScript::MainWorld);
+
+    TRY_VERIFY_WITH_TIMEOUT(!simulation().client().toast(), kWaitMs);
+    QCOMPARE(timelineCount(u"offer dropped: page changed"_qs), droppedBefore + 1);
+    bool dropped = false;
+    for (const QList<QVariant>& emitted : std::as_const(events))
+        for (const ClientEvent& event : emitted.first().value<std::vector<ClientEvent>>())
+            dropped = dropped
+                || (event.kind == ClientEvent::Kind::OfferDropped && event.triggerId == "ping-pong"
+                    && event.reason == "page_changed");
+    QVERIFY(dropped);
+    QCOMPARE(evaluateInStudioWorld(u"window.toastWasShown"_qs).toBool(), false);
+    QCOMPARE(shownToast(), QString());
+    // Nothing was posted: the offer is still open on the connector, and the
+    // next poll decides (it answers null while the offer is open).
+    QCOMPARE(simulation().conversation()->state, FsmState::ProactiveAssistance);
+    QCOMPARE(simulation().conversation()->dismissals, 0);
+    QVERIFY(navigate(u"/projects"_qs));
 }
 
 void TestStudio::acceptPostsTheAcceptEventAndStartsTheTour()

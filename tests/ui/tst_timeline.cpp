@@ -1,14 +1,17 @@
 // The studio's timeline fed by a real simulation: every lane gets its
 // entries, a rotation is marked across all lanes where it happened, and the
-// drawing puts marks at their times.
+// drawing puts marks at their times; an expired toast and a dropped offer
+// are client entries, and the agent-state panel names an expired offer.
 
 #include "demoworkspace.h"
+#include "inspector/agentstatepanel.h"
 #include "inspector/presentation.h"
 #include "inspector/timelinepanel.h"
 #include "printers.h"
 #include "simulation/simulation.h"
 
 #include <QImage>
+#include <QLabel>
 #include <QTest>
 #include <algorithm>
 
@@ -25,6 +28,8 @@ private Q_SLOTS:
     void lanesGetTheirEntries();
     void rotationIsMarkedAcrossAllLanes();
     void aRotationStartsTheStateBandThinking();
+    void expiredAndDroppedOffersAreClientEntries();
+    void agentStatePanelNamesTheExpiredOffer();
 
 private:
     std::unique_ptr<Simulation> m_simulation;
@@ -127,6 +132,58 @@ void TestTimeline::aRotationStartsTheStateBandThinking()
     const int bandY = static_cast<int>(4 + 3.5 * laneHeight);
     QCOMPARE(QColor(image.pixel(rotationX - 6, bandY)), stateColor(FsmState::ProactiveAssistance));
     QCOMPARE(QColor(image.pixel(rotationX + 6, bandY)), stateColor(FsmState::Thinking));
+}
+
+namespace {
+
+void pingPong(Simulation& simulation)
+{
+    for (const char* path : { "/projects", "/projects/apollo", "/projects" })
+        simulation.ingestCapturedEvent(
+            uR"({"event": "$pageview", "properties": {"$current_url": "http://127.0.0.1:8765%1"}})"_qs
+                .arg(QLatin1String(path))
+                .toUtf8());
+}
+
+} // namespace
+
+void TestTimeline::expiredAndDroppedOffersAreClientEntries()
+{
+    const auto clientTitles = [&] {
+        QStringList titles;
+        for (const TimelineEntry& entry : m_panel->entries())
+            if (entry.lane == TimelineEntry::Lane::Client)
+                titles << entry.title;
+        return titles;
+    };
+    pingPong(*m_simulation);
+    m_simulation->stepToNextPoll();
+    // The demo's ping-pong expires after 10 s; the poll after it is at 20 s.
+    m_simulation->advance(10s);
+    QVERIFY2(clientTitles().contains(u"toast hidden (expired)"_qs), qPrintable(clientTitles().join(u", "_qs)));
+
+    m_simulation->rotateSession();
+    pingPong(*m_simulation);
+    m_simulation->stepToNextPoll();
+    m_simulation->dropToast();
+    QCOMPARE(clientTitles().last(), u"offer dropped: page changed"_qs);
+}
+
+void TestTimeline::agentStatePanelNamesTheExpiredOffer()
+{
+    AgentStatePanel panel(*m_simulation);
+    const auto* details = panel.findChild<QLabel*>(u"details"_qs);
+    QVERIFY(details);
+    pingPong(*m_simulation);
+    m_simulation->stepToNextPoll();
+    const Timestamp offeredAt = m_simulation->now();
+    QVERIFY2(details->text().contains(u"Offered trigger: ping-pong"_qs), qPrintable(details->text()));
+    // The toast hides at +10 s; the poll at +20 s finds the offer expired.
+    m_simulation->stepToNextPoll();
+    QCOMPARE(m_simulation->conversation()->state, FsmState::Thinking);
+    const QString expected
+        = u"Expired offer: ping-pong (a late answer counts until %1)"_qs.arg(clockTime(offeredAt + 10s + 60s));
+    QVERIFY2(details->text().contains(expected), qPrintable(details->text()));
 }
 
 QTEST_MAIN(TestTimeline)

@@ -23,6 +23,7 @@ AgentStatePanel::AgentStatePanel(Simulation& simulation, QWidget* parent)
     m_state->setAlignment(Qt::AlignCenter);
     m_state->setMinimumHeight(34);
     m_countdown->setObjectName(u"countdown"_qs);
+    m_details->setObjectName(u"details"_qs);
     m_details->setWordWrap(true);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     // The transition itself first: in the default dock width the event and
@@ -81,8 +82,17 @@ void AgentStatePanel::refreshState()
     QStringList details;
     details << tr("Conversation: %1").arg(QString::fromStdString(m_simulation.conversationId()));
     details << tr("Dismissals: %1").arg(record.dismissals);
-    if (!record.activeTriggerId.empty())
-        details << tr("Offered trigger: %1").arg(QString::fromStdString(record.activeTriggerId));
+    const QString offered = QString::fromStdString(record.activeTriggerId);
+    if (record.state == FsmState::ProactiveAssistance) {
+        details << tr("Offered trigger: %1").arg(offered);
+    } else if (!offered.isEmpty()) {
+        // Thinking after an interaction timeout: the offer a late answer still refers to.
+        const auto workspace = m_simulation.workspace();
+        const Product* product = workspace->product(m_simulation.productId().toStdString());
+        const Duration grace = product ? product->proactive.lateAnswerGrace : ProactiveSettings {}.lateAnswerGrace;
+        details << tr("Expired offer: %1 (a late answer counts until %2)")
+                       .arg(offered, clockTime(record.lastEventAt + record.interactionTimeout + grace));
+    }
     details << tr("In this state since %1").arg(clockTime(record.enteredAt == Timestamp {} ? now : record.enteredAt));
     m_details->setText(details.join(u'\n'));
 }

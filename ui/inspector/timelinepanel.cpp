@@ -34,6 +34,9 @@ namespace {
             return QObject::tr("toast shown: %1").arg(trigger);
         case Kind::ToastHidden:
             return QObject::tr("toast hidden (%1)").arg(QString::fromStdString(event.reason));
+        case Kind::OfferDropped:
+            // The only reason so far; SPEC §8 "§4 Client".
+            return QObject::tr("offer dropped: page changed");
         case Kind::AgentStatePosted:
             return QObject::tr("agent_state %1").arg(QString::fromStdString(event.agentEvent));
         case Kind::AgentStateSkipped:

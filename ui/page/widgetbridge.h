@@ -10,7 +10,9 @@ namespace proactive::ui {
 // reloaded document renders the current state at once.
 class WidgetBridge final : public QObject {
     Q_OBJECT
-    // The shown offer as JSON {trigger_id, body, accept_label, dismiss_label}; empty: no toast.
+    // The shown offer as JSON {trigger_id, body, accept_label, dismiss_label,
+    // page}; empty: no toast. `page` is the URL (without fragment) the
+    // offer's poll was sent from, for the widget's check before it shows it.
     Q_PROPERTY(QString toast READ toast NOTIFY toastChanged)
     // A scenario caption over the page; empty: none.
     Q_PROPERTY(QString caption READ caption NOTIFY captionChanged)
@@ -25,12 +27,16 @@ public:
 
     Q_INVOKABLE void accept() { Q_EMIT acceptClicked(); }
     Q_INVOKABLE void dismiss() { Q_EMIT dismissClicked(); }
+    // The widget did not show the offer of `triggerId`: the page changed
+    // since its poll was sent (SPEC §8 "§4 Client").
+    Q_INVOKABLE void drop(const QString& triggerId) { Q_EMIT dropRequested(triggerId); }
 
 Q_SIGNALS:
     void toastChanged(const QString& offerJson);
     void captionChanged(const QString& text);
     void acceptClicked();
     void dismissClicked();
+    void dropRequested(const QString& triggerId);
 
 private:
     QString m_toast;

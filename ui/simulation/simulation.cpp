@@ -92,9 +92,16 @@ void Simulation::stepToNextPoll()
 
 void Simulation::runPollsUntil(Timestamp until)
 {
-    while (m_client->nextPollAt() <= until) {
-        m_clock.set(std::max(m_clock.now(), m_client->nextPollAt()));
-        publish(m_client->pollNow());
+    for (;;) {
+        // The toast hides itself at its interaction timeout (SPEC §8 "§4
+        // Client"), before a poll due at the same time.
+        const auto expiresAt = m_client->toastExpiresAt();
+        const bool expiryFirst = expiresAt && *expiresAt <= m_client->nextPollAt();
+        const Timestamp next = expiryFirst ? *expiresAt : m_client->nextPollAt();
+        if (next > until)
+            break;
+        m_clock.set(std::max(m_clock.now(), next));
+        publish(expiryFirst ? m_client->expireToast() : m_client->pollNow());
     }
     m_clock.set(until);
     Q_EMIT timeChanged(until);
@@ -154,6 +161,10 @@ void Simulation::ingestCapturedEvent(const QByteArray& eventJson)
     }
     const Product* product = m_connector.workspace()->product(m_productId.toStdString());
     nlohmann::json& properties = event["properties"];
+    // Every captured event says where the user is: the page the client's
+    // next poll is sent from.
+    if (const auto url = properties.find("$current_url"); url != properties.end() && url->is_string())
+        m_client->setPage(url->get_ref<const std::string&>());
     properties["$session_id"] = m_client->sessionId();
     properties["distinct_id"] = m_identity.distinctId.toStdString();
     if (product)
@@ -190,6 +201,11 @@ void Simulation::ingestCapturedEvent(const QByteArray& eventJson)
 void Simulation::accept(AcceptMode mode)
 {
     publish(m_client->accept(mode));
+}
+
+void Simulation::dropToast()
+{
+    publish(m_client->dropToast());
 }
 
 void Simulation::dismiss()

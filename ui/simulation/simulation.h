@@ -68,6 +68,9 @@ public:
     // Toast buttons, chat and tour hooks (SPEC §4).
     void accept(AcceptMode mode);
     void dismiss();
+    // The page's widget found the user on another page than the toast's
+    // poll was sent from: the offer is dropped, not shown.
+    void dropToast();
     void chatSent();
     void chatCompleted();
     void tourCompleted();

@@ -52,6 +52,12 @@ void ProductPage::attach(Simulation* simulation)
     m_connections << connect(
         m_widget, &WidgetBridge::acceptClicked, simulation, [simulation] { simulation->accept(AcceptMode::Tour); });
     m_connections << connect(m_widget, &WidgetBridge::dismissClicked, simulation, &Simulation::dismiss);
+    m_connections << connect(m_widget, &WidgetBridge::dropRequested, simulation, [simulation](const QString& id) {
+        // Only the toast the widget was asked to show: a newer one has its own check.
+        const auto& toast = simulation->client().toast();
+        if (toast && toast->triggerId == id.toStdString())
+            simulation->dropToast();
+    });
     showToast(simulation->client().toast());
 }
 
@@ -62,7 +68,8 @@ void ProductPage::showToast(const std::optional<Offer>& offer)
         return;
     }
     const nlohmann::json toast { { "trigger_id", offer->triggerId }, { "body", offer->body },
-        { "accept_label", acceptLabel(*offer) }, { "dismiss_label", dismissLabel(*offer) } };
+        { "accept_label", acceptLabel(*offer) }, { "dismiss_label", dismissLabel(*offer) },
+        { "page", m_simulation ? m_simulation->client().toastPage() : std::string() } };
     m_widget->setToast(QString::fromStdString(toast.dump()));
 }
 

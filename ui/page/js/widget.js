@@ -57,8 +57,21 @@
     if (!host.isConnected) document.documentElement.appendChild(host);
   }
 
-  function renderToast(json) {
+  // "The page" as the client compares it (SPEC §8 "§4 Client",
+  // docs/decisions.md): the URL without its fragment.
+  function currentPage() {
+    return location.href.split('#')[0];
+  }
+
+  function renderToast(json, widget) {
     const offer = json ? JSON.parse(json) : null;
+    // The offer was about the page its poll was sent from: if the user has
+    // left it meanwhile (an SPA navigation), it is dropped, not shown.
+    if (offer && offer.page && offer.page !== currentPage()) {
+      toast.hidden = true;
+      widget.drop(offer.trigger_id);
+      return;
+    }
     toast.hidden = !offer;
     if (!offer) return;
     toast.dataset.triggerId = offer.trigger_id;
@@ -78,9 +91,9 @@
   proactiveStudio.objects.then(({ widget }) => {
     toast.querySelector('.accept').addEventListener('click', () => widget.accept());
     toast.querySelector('.dismiss').addEventListener('click', () => widget.dismiss());
-    widget.toastChanged.connect(renderToast);
+    widget.toastChanged.connect((json) => renderToast(json, widget));
     widget.captionChanged.connect(renderCaption);
-    renderToast(widget.toast);
+    renderToast(widget.toast, widget);
     renderCaption(widget.caption);
   });
   if (document.documentElement) mount();

@@ -3,7 +3,9 @@
 // useProactiveTriggers.ts, ProactiveHelpToast.tsx and proactiveAgentState.ts;
 // the intervals are settings (window.e2eSettings) instead of constants, and
 // every poll and /agent_state answer is logged in window.proactiveClient for
-// the test to read.
+// the test to read. Beyond the tutorial, SPEC §8 "§4 Client": the toast hides
+// itself interaction_timeout_s after it appeared, and an offer whose poll was
+// sent from a page the user has left meanwhile is dropped, not shown.
 (function () {
   'use strict';
 
@@ -15,11 +17,18 @@
   // next poll observing the updated server state.
   const LOCAL_RACE_WINDOW_MS = settings.raceWindowMs;
 
-  const log = { polls: [], agentStates: [] };
+  const log = { polls: [], agentStates: [], expired: [], dropped: [] };
   window.proactiveClient = log;
 
   let trigger = null;
+  let expiryTimer = 0;
   const cooldowns = new Map();
+
+  // The page as the client compares it: the URL without its fragment
+  // (docs/decisions.md).
+  function currentPage() {
+    return location.href.split('#')[0];
+  }
 
   function emitAgentStateEvent(event) {
     const sessionId = posthog.get_session_id?.();
@@ -38,6 +47,16 @@
   function setTrigger(next) {
     if (next && trigger && next.trigger_id === trigger.trigger_id) return;
     trigger = next;
+    window.clearTimeout(expiryTimer);
+    // The connector forgets the offer after its interaction timeout: hide
+    // the toast then, so the user never answers a dead offer.
+    const timeoutS = next?.interaction_timeout_s ?? 0;
+    if (timeoutS > 0) {
+      expiryTimer = window.setTimeout(() => {
+        log.expired.push({ triggerId: next.trigger_id });
+        setTrigger(null);
+      }, timeoutS * 1000);
+    }
     renderToast();
   }
 
@@ -86,6 +105,7 @@
       return;
     }
     const conversationId = `proactive:${sessionId}`;
+    const sentFrom = currentPage();
     try {
       const resp = await fetch(
         `${CONNECTOR_URL}/context/${PRODUCT_ID}/${encodeURIComponent(sessionId)}` +
@@ -99,7 +119,11 @@
           skipReason: json?.proactive_skip_reason ?? null,
           state: json?.state ?? null,
         });
-        if (incoming) {
+        if (incoming && currentPage() !== sentFrom) {
+          // An SPA navigation while the poll was in flight: the offer was
+          // about a page the user has left. The next poll decides.
+          log.dropped.push({ triggerId: incoming.trigger_id, sentFrom, page: currentPage() });
+        } else if (incoming) {
           const suppressedUntil = cooldowns.get(incoming.trigger_id) ?? 0;
           if (Date.now() >= suppressedUntil) setTrigger(incoming);
         } else {
