@@ -1,6 +1,7 @@
 #include "intake/posthogintake.h"
 
 #include "base/percentencoding.h"
+#include "base/text.h"
 #include "intake/canonicalurl.h"
 #include "intake/elementschain.h"
 #include "intake/jsontape.h"
@@ -644,11 +645,7 @@ namespace {
 
     std::string lowerTrimmed(std::string_view text)
     {
-        while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-            text.remove_prefix(1);
-        while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-            text.remove_suffix(1);
-        std::string out(text);
+        std::string out(trimmed(text));
         for (char& c : out)
             if (c >= 'A' && c <= 'Z')
                 c = static_cast<char>(c - 'A' + 'a');
@@ -770,17 +767,6 @@ namespace {
         return std::nullopt;
     }
 
-    std::string_view trimmed(std::string_view text)
-    {
-        while (!text.empty()
-            && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t'))
-            text.remove_prefix(1);
-        while (
-            !text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t'))
-            text.remove_suffix(1);
-        return text;
-    }
-
     bool looksLikeJson(std::string_view text)
     {
         text = trimmed(text);
@@ -883,8 +869,9 @@ namespace {
         bool space = false;
         for (std::size_t i = 0; i < text.size(); ++i) {
             const auto c = static_cast<unsigned char>(text[i]);
-            if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            if (const std::size_t length = whitespaceAt(text, i)) {
                 space = !out.empty();
+                i += length - 1;
                 continue;
             }
             if ((c & 0xC0) == 0x80) {
