@@ -20,7 +20,8 @@ Connector::Connector(std::shared_ptr<const Workspace> workspace, Store& store, c
     : m_workspace(std::move(workspace))
     , m_store(store)
     , m_clock(clock)
-{ }
+{
+}
 
 std::shared_ptr<const Workspace> Connector::workspace() const
 {
@@ -286,8 +287,7 @@ Result<Decision> Connector::context(
     return decision;
 }
 
-Result<FsmOutcome> Connector::agentState(
-    std::string_view productId, std::string_view conversationId, std::string_view event)
+Result<FsmOutcome> Connector::agentState(std::string_view productId, std::string_view conversationId, std::string_view event)
 {
     std::lock_guard lock(m_mutex);
     auto product = findProduct(*m_workspace, productId);

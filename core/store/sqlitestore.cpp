@@ -1,9 +1,10 @@
 #include "store/sqlitestore.h"
 
-#include <array>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
+
+#include <array>
+#include <filesystem>
 #include <type_traits>
 
 namespace proactive {

@@ -137,8 +137,7 @@ public:
     virtual std::optional<SessionRecord> session(const SessionKey& key) const = 0;
     // The most recently seen session of a user in a product: a session whose
     // distinct id or linked distinct id is `distinctId`.
-    virtual std::optional<std::string> latestSessionOf(
-        std::string_view productId, std::string_view distinctId) const = 0;
+    virtual std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const = 0;
     // The user's most recently seen session (as latestSessionOf finds them)
     // that has an email: the email a new session of the user inherits.
     virtual std::optional<std::string> latestSessionWithEmailOf(
@@ -146,8 +145,7 @@ public:
     // The most recently seen session of the product whose email equals
     // `email` ignoring ASCII case (same tie rules as latestSessionOf). For the
     // Dify retrieval endpoint, which is rare next to polls: may scan.
-    virtual std::optional<std::string> latestSessionOfEmail(
-        std::string_view productId, std::string_view email) const = 0;
+    virtual std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const = 0;
     // Calls `visit` once with the retained actions of the session, oldest
     // first (empty span for an unknown session). No copy is made; the span
     // is valid only during the call.

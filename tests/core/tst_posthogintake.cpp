@@ -967,7 +967,8 @@ void TestPostHogIntake::jsonTapeNumbers_data()
     QTest::newRow("below-double-range") << QByteArray("1e-400") << true << 0.0;
     QTest::newRow("below-double-range-negative") << QByteArray("-1e-400") << true << 0.0;
     QTest::newRow("below-double-range-long-mantissa") << QByteArray("0.000000123e-330") << true << 0.0;
-    QTest::newRow("below-double-range-huge-exponent") << QByteArray("1e-99999999999999999999999") << true << 0.0;
+    QTest::newRow("below-double-range-huge-exponent")
+        << QByteArray("1e-99999999999999999999999") << true << 0.0;
     QTest::newRow("big-mantissa-small-exponent") << QByteArray("1000e-310") << true << 1e-307;
     QTest::newRow("beyond-double-range") << QByteArray("1e400") << false << 0.0;
     QTest::newRow("beyond-double-range-long-mantissa") << QByteArray("123456789e305") << false << 0.0;
