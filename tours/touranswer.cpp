@@ -1,5 +1,6 @@
 #include "touranswer.h"
 
+#include "base/text.h"
 #include "intake/canonicalurl.h"
 #include "intake/routes.h"
 #include "tourcatalog.h"
@@ -78,15 +79,6 @@ namespace {
                 flush();
         }
         flush();
-    }
-
-    std::string_view trimmed(std::string_view s)
-    {
-        constexpr std::string_view kSpace = " \t\r\n\f\v";
-        const auto first = s.find_first_not_of(kSpace);
-        if (first == std::string_view::npos)
-            return {};
-        return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
     }
 
     bool startsWithWord(std::string_view line, std::string_view word)

@@ -1,6 +1,7 @@
 #include "tourcatalog.h"
 
 #include "base/jsonreader.h"
+#include "base/text.h"
 #include "cssselector.h"
 #include "intake/canonicalurl.h"
 #include "intake/routes.h"
@@ -16,12 +17,6 @@ namespace proactive {
 namespace {
 
     constexpr std::string_view kReservedId = "none";
-
-    bool isBlank(std::string_view s)
-    {
-        return std::all_of(s.begin(), s.end(),
-            [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; });
-    }
 
     // [\w-]+ as the tutorial's /\[TOUR:([\w-]+)\]/ reads it: ASCII only.
     bool isTourId(std::string_view id)

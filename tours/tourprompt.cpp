@@ -1,20 +1,12 @@
 #include "tourprompt.h"
 
+#include "base/text.h"
 #include "intake/canonicalurl.h"
 #include "tourcatalog.h"
 
 namespace proactive {
 
 namespace {
-
-    std::string_view trimmed(std::string_view s)
-    {
-        constexpr std::string_view kSpace = " \t\r\f\v";
-        const auto first = s.find_first_not_of(kSpace);
-        if (first == std::string_view::npos)
-            return {};
-        return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-    }
 
     // Blank lines are dropped: in the prompt a blank line ends a catalog entry.
     void appendDescription(std::string& out, std::string_view description)

@@ -1,5 +1,7 @@
 #include "chat/tourtag.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 
 namespace proactive {
@@ -63,20 +65,6 @@ namespace {
         return start;
     }
 
-    bool blank(std::string_view text)
-    {
-        return std::all_of(text.begin(), text.end(), isSpace);
-    }
-
-    std::string_view trimmed(std::string_view text)
-    {
-        while (!text.empty() && isSpace(text.front()))
-            text.remove_prefix(1);
-        while (!text.empty() && isSpace(text.back()))
-            text.remove_suffix(1);
-        return text;
-    }
-
 } // namespace
 
 std::string_view nameOf(TourTagStatus status)
@@ -105,7 +93,7 @@ TourTag extractTourTag(std::string_view answer, std::span<const std::string> cat
     while (i < answer.size()) {
         const char c = answer[i++];
         if (c == '\n') {
-            if (lineHadTag && blank(std::string_view(out).substr(lineStart))) {
+            if (lineHadTag && isBlank(std::string_view(out).substr(lineStart))) {
                 out.resize(lineStart);
             } else {
                 out += '\n';
@@ -126,10 +114,10 @@ TourTag extractTourTag(std::string_view answer, std::span<const std::string> cat
         const bool nextIsGap = isSpace(next) || isPunctuation(next);
         if (out.size() > lineStart && (out.back() == ' ' || out.back() == '\t') && nextIsGap)
             out.pop_back();
-        else if (blank(std::string_view(out).substr(lineStart)) && (next == ' ' || next == '\t'))
+        else if (isBlank(std::string_view(out).substr(lineStart)) && (next == ' ' || next == '\t'))
             ++i;
     }
-    if (lineHadTag && blank(std::string_view(out).substr(lineStart)))
+    if (lineHadTag && isBlank(std::string_view(out).substr(lineStart)))
         out.resize(lineStart);
     tag.text = trimmed(out);
 

@@ -71,8 +71,57 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
         SessionRecord record;
         bool restarted = false; // expired in the store: starts afresh, its old uuids do not count
         std::optional<Error> refused; // the new-session bounds keep it out
+        bool emailSought = false; // the record's ids were looked up for an email to inherit
     };
     std::map<std::string, BatchSession> sessions;
+    // Per distinct id (or linked id): the session of this batch that last
+    // had an email for it. Events come in time order, so that is the latest.
+    std::map<std::string, const SessionRecord*, std::less<>> batchEmails;
+    const auto inheritedEmail = [&](const SessionRecord& record) -> std::string {
+        for (const std::string* id : { &record.distinctId, &record.linkedDistinctId })
+            if (const auto it = batchEmails.find(*id); !id->empty() && it != batchEmails.end())
+                return it->second->email;
+        for (const std::string* id : { &record.distinctId, &record.linkedDistinctId }) {
+            if (id->empty())
+                continue;
+            const auto sessionId = m_store.latestSessionWithEmailOf(productId, *id);
+            // The latest one with an email expired: so did every older one.
+            if (const auto stored = sessionId ? m_store.session({ std::string(productId), *sessionId }) : std::nullopt;
+                stored && stored->lastSeen >= idleBefore)
+                return stored->email;
+        }
+        return {};
+    };
+    // What a session learns from an event about its user (SPEC §8 §1
+    // Identity): ids, links, emails; without an email, that of the user's
+    // latest session that has one, in this batch or in the store.
+    const auto learnIdentity = [&](BatchSession& session, const Action& action) {
+        SessionRecord& record = session.record;
+        const auto adopt = [&](std::string& field, const std::string& id) {
+            if (field != id) {
+                field = id;
+                session.emailSought = false;
+            }
+        };
+        // An event of the anonymous id arriving after `$identify` leaves the
+        // session with the identified one.
+        if (!action.distinctId.empty() && action.distinctId != record.linkedDistinctId)
+            adopt(record.distinctId, action.distinctId);
+        if (!action.linkedDistinctId.empty() && action.linkedDistinctId != record.distinctId)
+            adopt(record.linkedDistinctId, action.linkedDistinctId);
+        if (record.email.empty() && !session.emailSought) {
+            session.emailSought = true;
+            record.email = inheritedEmail(record);
+        }
+        if (!action.email.empty())
+            record.email = action.email;
+        else if (record.email.empty())
+            record.email = action.emailOnce;
+        if (!record.email.empty())
+            for (const std::string* id : { &record.distinctId, &record.linkedDistinctId })
+                if (!id->empty())
+                    batchEmails.insert_or_assign(*id, &record);
+    };
     std::set<std::pair<std::string, std::string>> batchUuids; // (session id, uuid) accepted from this batch
     std::size_t opened = 0;
 
@@ -80,7 +129,8 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
         [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; });
     for (std::size_t i = 0; i < actions.size(); ++i) {
         Action& action = actions[i];
-        if (isBookkeepingEvent(action)) {
+        const bool bookkeeping = isBookkeepingEvent(action);
+        if (bookkeeping && !carriesIdentity(action)) {
             ++result.ignored;
             continue;
         }
@@ -122,6 +172,14 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
             ++result.limited;
             continue;
         }
+        if (bookkeeping) {
+            // Person properties: kept on the session, never an action.
+            learnIdentity(session, action);
+            record.firstSeen = std::min(record.firstSeen, action.timestampStart);
+            record.lastSeen = std::max(record.lastSeen, action.timestampStart);
+            ++result.ignored;
+            continue;
+        }
         if (!action.uuid.empty()
             && ((!session.restarted && m_store.hasActionUuid(key, action.uuid))
                 || !batchUuids.emplace(action.sessionId, action.uuid).second)) {
@@ -132,10 +190,7 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
         action.index = record.actionCount++;
         record.firstSeen = std::min(record.firstSeen, action.timestampStart);
         record.lastSeen = std::max(record.lastSeen, action.timestampStart);
-        if (!action.distinctId.empty())
-            record.distinctId = action.distinctId;
-        if (!action.email.empty())
-            record.email = action.email;
+        learnIdentity(session, action);
         write.actions.emplace_back(key, std::move(action));
         ++result.accepted;
     }

@@ -29,7 +29,10 @@ struct SessionRotation {
 struct IngestResult {
     std::size_t accepted = 0;
     std::size_t duplicates = 0; // same uuid already stored for the session
-    std::size_t ignored = 0; // PostHog's own bookkeeping events ($identify, $web_vitals, ...): not user actions
+    // PostHog's own bookkeeping events ($identify, $web_vitals, ...): not user
+    // actions; those carrying identity still update their session's
+    // distinct id, linked id and email (SPEC §8 §1 Identity).
+    std::size_t ignored = 0;
     // Actions that cannot be kept: no session id ("missing_session_id"), or
     // their session would be one new session too many ("too_many_sessions"
     // for the product's max_new_sessions_per_request, "session_rate_limited"
@@ -64,16 +67,18 @@ public:
     const Clock& clock() const { return m_clock; }
 
     // Canonicalises the actions with the product's routes and appends them to
-    // their sessions. Sessions not seen before count against the product's
-    // bounds on new sessions (per call, per second); an action whose stored
-    // session has been idle beyond the retention starts it afresh. Each call
-    // also drops a chunk of expired sessions when a sweep is due (see
+    // their sessions. Identity (SPEC §8 §1): `$set` emails replace the
+    // session's, `$set_once` ones only fill an empty one; a session without
+    // an email inherits that of its user's latest unexpired session with one
+    // (by distinct id or linked id) before its own `$set_once` applies. Sessions not seen before count against the
+    // product's bounds on new sessions (per call, per second); an action whose stored session has been idle beyond the
+    // retention starts it afresh. Each call also drops a chunk of expired sessions when a sweep is due (see
     // expireSessions), in the same commit.
     Result<IngestResult> ingest(std::string_view productId, std::vector<Action> actions);
 
     // GET /context (SPEC §3). An empty conversation id means proactive:{session}.
-    Result<Decision> context(
-        std::string_view productId, std::string_view sessionId, std::string_view conversationId = {}, bool explain = false);
+    Result<Decision> context(std::string_view productId, std::string_view sessionId,
+        std::string_view conversationId = {}, bool explain = false);
 
     // POST /agent_state (SPEC §2). Unknown product → "unknown_product", unknown
     // event → "unknown_event"; an invalid pair is an outcome, not an error.

@@ -56,7 +56,12 @@ struct Action {
     std::string canonicalUrl;
     std::string sessionId;
     std::string distinctId;
-    std::string email;
+    std::string email; // person property to set: $set.email, the person's or the event's email
+    // Identity only, never stored with the action (SPEC §8 §1 Identity):
+    std::string emailOnce; // $set_once.email: taken only when no email is known yet
+    // Another distinct id of the same person: $identify's $anon_distinct_id,
+    // the alias of $create_alias / $merge_dangerously.
+    std::string linkedDistinctId;
     Element element; // the target element (first of the chain), empty for pageviews
     std::string elementsChain; // the raw chain, parsed on demand by selector matchers
     // Scalar event properties that are not PostHog's own `$` properties,

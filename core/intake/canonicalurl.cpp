@@ -1,5 +1,6 @@
 #include "intake/canonicalurl.h"
 
+#include "base/text.h"
 #include "base/uuid.h"
 #include "intake/routes.h"
 
@@ -41,17 +42,6 @@ namespace {
             if (toLower(a[i]) != toLower(b[i]))
                 return false;
         return true;
-    }
-
-    std::string_view trimSpaces(std::string_view text)
-    {
-        while (!text.empty()
-            && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' || text.front() == '\r'))
-            text.remove_prefix(1);
-        while (
-            !text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r'))
-            text.remove_suffix(1);
-        return text;
     }
 
     // Until none is left, so that the result has none either ("x:80:" is "x").
@@ -143,7 +133,7 @@ namespace {
         while (i < path.size()) {
             const auto slash = path.find('/', i);
             const auto end = slash == std::string_view::npos ? path.size() : slash;
-            if (const auto segment = trimSpaces(path.substr(i, end - i)); !segment.empty()) {
+            if (const auto segment = trimmed(path.substr(i, end - i)); !segment.empty()) {
                 out += '/';
                 if (replaceDynamic && isDynamicPathSegment(segment))
                     out += ":id";
@@ -179,7 +169,7 @@ namespace {
         auto nextSegment = [&](std::string_view& segment) {
             while (at < rawPath.size()) {
                 const auto end = std::min(rawPath.find('/', at), rawPath.size());
-                segment = trimSpaces(rawPath.substr(at, end - at));
+                segment = trimmed(rawPath.substr(at, end - at));
                 at = end + 1;
                 if (!segment.empty())
                     return true;
@@ -192,7 +182,7 @@ namespace {
         std::size_t from = 0;
         for (;;) {
             const auto slash = std::min(pattern.find('/', from), pattern.size());
-            const auto want = trimSpaces(pattern.substr(from, slash - from));
+            const auto want = trimmed(pattern.substr(from, slash - from));
             if (!nextSegment(have))
                 return false;
             if (want.size() > 1 && want.front() == ':') {
@@ -248,7 +238,7 @@ bool isDynamicPathSegment(std::string_view segment)
 
 std::string canonicalUrl(std::string_view url, std::span<const std::string> routes)
 {
-    url = trimSpaces(url);
+    url = trimmed(url);
     if (url.empty())
         return {};
     const UrlParts parts = splitUrl(url);
@@ -273,8 +263,8 @@ std::string_view urlPath(std::string_view url)
 
 bool urlMatchesConfigured(std::string_view observed, std::string_view configured)
 {
-    configured = trimSpaces(configured);
-    observed = trimSpaces(observed);
+    configured = trimmed(configured);
+    observed = trimmed(observed);
     if (configured.empty())
         return false;
     const UrlParts want = splitUrl(configured);

@@ -1,6 +1,7 @@
 #include "intake/posthogintake.h"
 
 #include "base/percentencoding.h"
+#include "base/text.h"
 #include "intake/canonicalurl.h"
 #include "intake/elementschain.h"
 #include "intake/jsontape.h"
@@ -64,6 +65,9 @@ namespace {
         JsonValue inputFieldName;
         JsonValue linkDestination;
         JsonValue buttonText;
+        // posthog-js puts identify's person properties beside `properties`.
+        JsonValue setEmail;
+        JsonValue setOnceEmail;
         // From properties.
         JsonValue propSessionId;
         JsonValue propUrl;
@@ -72,6 +76,9 @@ namespace {
         JsonValue propElements;
         JsonValue propElText;
         JsonValue propSetEmail;
+        JsonValue propSetOnceEmail;
+        JsonValue propAnonDistinctId;
+        JsonValue propAlias;
         JsonValue propEmail;
         JsonValue propToken;
         JsonValue propDistinctId;
@@ -121,6 +128,10 @@ namespace {
                 f.buttonText = m;
             else if (key == "person")
                 f.person = m;
+            else if (key == "$set" && m.isObject())
+                f.setEmail = m.get("email");
+            else if (key == "$set_once" && m.isObject())
+                f.setOnceEmail = m.get("email");
         }
     }
 
@@ -145,6 +156,10 @@ namespace {
                     f.propElText = m;
                 else if (key == "$set" && m.isObject())
                     f.propSetEmail = m.get("email");
+                else if (key == "$set_once" && m.isObject())
+                    f.propSetOnceEmail = m.get("email");
+                else if (key == "$anon_distinct_id")
+                    f.propAnonDistinctId = m;
                 continue;
             }
             if (key == "token") {
@@ -157,6 +172,8 @@ namespace {
             }
             if (key == "email")
                 f.propEmail = m;
+            else if (key == "alias")
+                f.propAlias = m;
             if (!m.isScalar() || m.isNull() || key.empty() || key.size() > kMaxPropertyKeyBytes)
                 continue;
             std::string value;
@@ -396,12 +413,25 @@ namespace {
                     email.appendString(action.email);
         }
         if (action.email.empty()) {
-            const JsonValue email = firstOf({ f.propSetEmail, f.propEmail, f.email });
+            const JsonValue email = firstOf({ f.setEmail, f.propSetEmail, f.propEmail, f.email });
             if (email.isString())
                 email.appendString(action.email);
         }
-        if (action.email.size() > kMaxEmailBytes)
-            action.email.clear();
+        if (const JsonValue emailOnce = firstOf({ f.setOnceEmail, f.propSetOnceEmail }); emailOnce.isString())
+            emailOnce.appendString(action.emailOnce);
+        for (std::string* email : { &action.email, &action.emailOnce })
+            if (email->size() > kMaxEmailBytes)
+                email->clear();
+        // Person properties are not validated like the event's own fields: a
+        // link that is not a usable id is left out, the event is kept.
+        const JsonValue link = action.event == "$identify"                            ? f.propAnonDistinctId
+            : action.event == "$create_alias" || action.event == "$merge_dangerously" ? f.propAlias
+                                                                                      : JsonValue {};
+        if (link.isString()) {
+            link.appendString(action.linkedDistinctId);
+            if (action.linkedDistinctId.size() > kMaxIdBytes || action.linkedDistinctId == action.distinctId)
+                action.linkedDistinctId.clear();
+        }
 
         // The target element: the chain, else the older $elements array.
         const JsonValue chain = firstOf({ f.propChain, f.chain });
@@ -615,11 +645,7 @@ namespace {
 
     std::string lowerTrimmed(std::string_view text)
     {
-        while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-            text.remove_prefix(1);
-        while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-            text.remove_suffix(1);
-        std::string out(text);
+        std::string out(trimmed(text));
         for (char& c : out)
             if (c >= 'A' && c <= 'Z')
                 c = static_cast<char>(c - 'A' + 'a');
@@ -741,17 +767,6 @@ namespace {
         return std::nullopt;
     }
 
-    std::string_view trimmed(std::string_view text)
-    {
-        while (!text.empty()
-            && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t'))
-            text.remove_prefix(1);
-        while (
-            !text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t'))
-            text.remove_suffix(1);
-        return text;
-    }
-
     bool looksLikeJson(std::string_view text)
     {
         text = trimmed(text);
@@ -854,8 +869,9 @@ namespace {
         bool space = false;
         for (std::size_t i = 0; i < text.size(); ++i) {
             const auto c = static_cast<unsigned char>(text[i]);
-            if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            if (const std::size_t length = whitespaceAt(text, i)) {
                 space = !out.empty();
+                i += length - 1;
                 continue;
             }
             if ((c & 0xC0) == 0x80) {
@@ -903,6 +919,12 @@ namespace {
 bool isBookkeepingEvent(const Action& action)
 {
     return action.type == ActionType::Custom && action.event.starts_with('$');
+}
+
+bool carriesIdentity(const Action& action)
+{
+    return action.event == "$identify" || !action.email.empty() || !action.emailOnce.empty()
+        || !action.linkedDistinctId.empty();
 }
 
 void finaliseAction(Action& action, std::span<const std::string> routes)

@@ -113,6 +113,11 @@ Result<std::string> decodeCaptureBody(std::string_view body, std::string_view co
 // $feature_flag_called, ...): not something the user did, and counted as
 // actions they would break dwell runs and ping-pong triples.
 bool isBookkeepingEvent(const Action& action);
+// Whether the event tells something about who the user is (SPEC §8 §1
+// Identity): an email to set or set once, another distinct id of the same
+// person, or `$identify` (the session's distinct id becomes the identified
+// one). Such a bookkeeping event updates its session but is no action.
+bool carriesIdentity(const Action& action);
 
 // Fills the fields derived from the others: canonicalUrl (with the product's
 // routes), title ("Clicked button", "Viewed page", "Submitted form", "Changed

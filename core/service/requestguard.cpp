@@ -27,7 +27,9 @@ namespace {
         return (byte < 0x20 && c != '\t') || byte == 0x7F;
     }
 
-    std::string_view trimmed(std::string_view text)
+    // HTTP's optional whitespace (RFC 9110 §5.6.3), and the CR of a line
+    // ending: a protocol rule, not the text trim of base/text.h.
+    std::string_view withoutOws(std::string_view text)
     {
         const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
         while (!text.empty() && space(text.front()))
@@ -43,7 +45,7 @@ namespace {
     {
         while (!value.empty()) {
             const auto comma = value.find(',');
-            const std::string token = lowered(trimmed(value.substr(0, comma)));
+            const std::string token = lowered(withoutOws(value.substr(0, comma)));
             if (!token.empty())
                 f(std::string_view(token));
             if (comma == std::string_view::npos)
@@ -158,13 +160,13 @@ RequestGuard::Verdict RequestGuard::parseHead(std::string_view head)
     }
 
     std::size_t lineEnd = head.find('\n');
-    const std::string_view requestLine = trimmed(head.substr(0, lineEnd));
+    const std::string_view requestLine = withoutOws(head.substr(0, lineEnd));
     const auto firstSpace = requestLine.find(' ');
     const auto lastSpace = requestLine.rfind(' ');
     if (firstSpace == std::string_view::npos || lastSpace == firstSpace)
         return Verdict::Malformed;
     m_head.method = requestLine.substr(0, firstSpace);
-    m_head.target = trimmed(requestLine.substr(firstSpace + 1, lastSpace - firstSpace - 1));
+    m_head.target = withoutOws(requestLine.substr(firstSpace + 1, lastSpace - firstSpace - 1));
     m_head.version = requestLine.substr(lastSpace + 1);
     if (m_head.target.empty() || !m_head.version.starts_with("HTTP/"))
         return Verdict::Malformed;
@@ -174,14 +176,14 @@ RequestGuard::Verdict RequestGuard::parseHead(std::string_view head)
     while (lineEnd != std::string_view::npos) {
         head.remove_prefix(lineEnd + 1);
         lineEnd = head.find('\n');
-        const std::string_view line = trimmed(head.substr(0, lineEnd));
+        const std::string_view line = withoutOws(head.substr(0, lineEnd));
         if (line.empty())
             break;
         const auto colon = line.find(':');
         if (colon == std::string_view::npos)
             continue;
-        const std::string name = lowered(trimmed(line.substr(0, colon)));
-        const std::string_view value = trimmed(line.substr(colon + 1));
+        const std::string name = lowered(withoutOws(line.substr(0, colon)));
+        const std::string_view value = withoutOws(line.substr(colon + 1));
         if (name == "content-length") {
             if (value.empty() || value.find_first_not_of("0123456789") != std::string_view::npos)
                 return Verdict::Malformed;

@@ -1,6 +1,7 @@
 #include "store/memorystore.h"
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <iterator>
 #include <tuple>
@@ -212,11 +213,12 @@ std::optional<SessionRecord> MemoryStore::session(const SessionKey& key) const
     return it->second.record;
 }
 
-std::optional<std::string> MemoryStore::latestSessionOf(std::string_view productId, std::string_view distinctId) const
+const MemoryStore::SessionNode* MemoryStore::latestListed(
+    std::string_view productId, std::string_view distinctId, bool (*accept)(const SessionRecord&)) const
 {
     const auto it = m_users.find(KeyView { productId, distinctId });
     if (it == m_users.end())
-        return std::nullopt;
+        return nullptr;
     // Ties on lastSeen go to the session that started later, then to the
     // greater id, so that the answer does not depend on insertion history.
     const auto rank = [](const SessionNode* node) {
@@ -224,8 +226,24 @@ std::optional<std::string> MemoryStore::latestSessionOf(std::string_view product
     };
     const SessionNode* latest = nullptr;
     for (const SessionNode* node : it->second.sessions)
-        if (!latest || rank(node) > rank(latest))
+        if (accept(*node->second.record) && (!latest || rank(node) > rank(latest)))
             latest = node;
+    return latest;
+}
+
+std::optional<std::string> MemoryStore::latestSessionOf(std::string_view productId, std::string_view distinctId) const
+{
+    const SessionNode* latest = latestListed(productId, distinctId, [](const SessionRecord&) { return true; });
+    if (!latest)
+        return std::nullopt;
+    return latest->first.second;
+}
+
+std::optional<std::string> MemoryStore::latestSessionWithEmailOf(
+    std::string_view productId, std::string_view distinctId) const
+{
+    const SessionNode* latest
+        = latestListed(productId, distinctId, [](const SessionRecord& record) { return !record.email.empty(); });
     if (!latest)
         return std::nullopt;
     return latest->first.second;
@@ -541,13 +559,23 @@ void MemoryStore::upsertSession(SessionNode& node, SessionRecord record)
 {
     SessionEntry& entry = node.second;
     const std::string_view productId = node.first.first;
-    const std::string_view previous = entry.record ? std::string_view(entry.record->distinctId) : std::string_view();
-    if (previous != record.distinctId) {
-        if (!previous.empty())
-            unlistSession({ productId, previous }, &node);
-        if (!record.distinctId.empty())
-            userEntry({ productId, record.distinctId }).sessions.push_back(&node);
-    }
+    // Listed once under each of its ids; the two never name the same user
+    // twice (ingest keeps the linked id apart from the distinct id).
+    const auto ids = [](const SessionRecord& r) {
+        return std::array<std::string_view, 2> { r.distinctId,
+            r.linkedDistinctId == r.distinctId ? std::string_view() : std::string_view(r.linkedDistinctId) };
+    };
+    const auto before = entry.record ? ids(*entry.record) : std::array<std::string_view, 2> {};
+    const auto after = ids(record);
+    const auto holds = [](const std::array<std::string_view, 2>& list, std::string_view id) {
+        return std::find(list.begin(), list.end(), id) != list.end();
+    };
+    for (const std::string_view id : before)
+        if (!id.empty() && !holds(after, id))
+            unlistSession({ productId, id }, &node);
+    for (const std::string_view id : after)
+        if (!id.empty() && !holds(before, id))
+            userEntry({ productId, id }).sessions.push_back(&node);
     const bool moves = !entry.record || secondOf(entry.record->lastSeen) != secondOf(record.lastSeen);
     if (entry.record && moves)
         unlinkIdle(node);
@@ -567,6 +595,8 @@ std::size_t MemoryStore::expireSession(KeyView key)
         unlinkIdle(node);
         if (!record->distinctId.empty())
             unlistSession({ key.first, record->distinctId }, &node);
+        if (!record->linkedDistinctId.empty() && record->linkedDistinctId != record->distinctId)
+            unlistSession({ key.first, record->linkedDistinctId }, &node);
         --m_sessionRecords;
     }
     m_sessions.erase(it);

@@ -47,6 +47,8 @@ public:
 
     std::optional<SessionRecord> session(const SessionKey& key) const override;
     std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const override;
+    std::optional<std::string> latestSessionWithEmailOf(
+        std::string_view productId, std::string_view distinctId) const override;
     std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const override;
     void visitActions(
         const SessionKey& key, const std::function<void(std::span<const ActionRecord>)>& visit) const override;
@@ -185,6 +187,10 @@ private:
     void upsertSession(SessionNode& node, SessionRecord record);
     std::size_t expireSession(KeyView key); // the number of actions it held
     void unlistSession(KeyView user, const SessionNode* node);
+    // The listed session of the user that ranks highest (latest lastSeen,
+    // then firstSeen, then id) among those `accept` takes.
+    const SessionNode* latestListed(
+        std::string_view productId, std::string_view distinctId, bool (*accept)(const SessionRecord&)) const;
     void linkIdle(SessionNode& node);
     void unlinkIdle(SessionNode& node);
     void insertFiring(const FiringRecord& firing);
@@ -207,7 +213,9 @@ private:
     KeyMap<ConversationEntry> m_conversations;
     SessionMap m_sessions;
     KeyMap<SessionOffers> m_offers;
-    KeyMap<UserEntry> m_users; // by (product, distinct id); sessions without a distinct id are not listed
+    // By (product, distinct id); a session is listed under its distinct id
+    // and its linked distinct id, sessions without either are not listed.
+    KeyMap<UserEntry> m_users;
     StringMap<IdleIndex> m_idle; // by product id
     StringMap<ProductFirings> m_firings;
     StringMap<CircuitRecord> m_circuits;

@@ -52,6 +52,13 @@ namespace {
         return std::nullopt;
     }
 
+    // Each step takes a file from version N to N + 1, in one transaction with
+    // the version bump; kMigrations[0] reads version 1.
+    constexpr std::array<const char*, SqliteStore::kSchemaVersion - 1> kMigrations {
+        // 2: identity links (SPEC §8 §1 Identity).
+        "ALTER TABLE sessions ADD COLUMN linked_distinct_id TEXT NOT NULL DEFAULT '';",
+    };
+
     constexpr const char* kSchema = R"sql(
 CREATE TABLE conversations (
     product_id TEXT NOT NULL,
@@ -115,6 +122,7 @@ CREATE TABLE sessions (
     last_seen INTEGER NOT NULL,
     action_count INTEGER NOT NULL,
     previous_session_id TEXT NOT NULL,
+    linked_distinct_id TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (product_id, session_id)
 ) WITHOUT ROWID;
 CREATE TABLE actions (
@@ -456,9 +464,18 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(
                 "cannot open " + path + ": its schema version " + std::to_string(*version)
                     + " is newer than this build supports (" + std::to_string(kSchemaVersion) + ")",
                 path };
-        if (*version != kSchemaVersion)
+        if (*version < 1)
             return Error { "store.unknown_schema",
                 "cannot open " + path + ": unknown schema version " + std::to_string(*version), path };
+        for (auto from = *version; from < kSchemaVersion; ++from) {
+            const std::string migrate = std::string("BEGIN IMMEDIATE;")
+                + kMigrations[static_cast<std::size_t>(from - 1)] + "PRAGMA user_version=" + std::to_string(from + 1)
+                + "; COMMIT;";
+            if (auto status = c.exec(migrate.c_str(), "cannot migrate the schema of"); !status) {
+                sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
+                return status.error();
+            }
+        }
     } else if (*applicationId == 0 && *objects == 0) {
         const std::string create = std::string("BEGIN IMMEDIATE;") + kSchema + "PRAGMA application_id="
             + std::to_string(kApplicationId) + "; PRAGMA user_version=" + std::to_string(kSchemaVersion) + "; COMMIT;";
@@ -504,7 +521,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(
             "INSERT OR REPLACE INTO circuits (product_id, consecutive_failures, open_until) VALUES (?, ?, ?)" },
         { &c.upsertSession,
             "INSERT OR REPLACE INTO sessions (product_id, session_id, distinct_id, email, first_seen, last_seen, "
-            "action_count, previous_session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)" },
+            "action_count, previous_session_id, linked_distinct_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" },
         { &c.insertAction,
             "INSERT INTO actions (product_id, session_id, ts_start, action_index, type, event, uuid, title, "
             "description, raw_url, canonical_url, action_session_id, distinct_id, email, element, elements_chain, "
@@ -666,11 +683,11 @@ Status SqliteStore::load()
     if (status)
         status = each("sessions",
             "SELECT product_id, session_id, distinct_id, email, first_seen, last_seen, action_count, "
-            "previous_session_id FROM sessions",
+            "previous_session_id, linked_distinct_id FROM sessions",
             [&](sqlite3_stmt* s) {
                 m_memory.restoreSession({ columnText(s, 0), columnText(s, 1) },
                     { columnText(s, 2), columnText(s, 3), columnTime(s, 4), columnTime(s, 5),
-                        sqlite3_column_int64(s, 6), columnText(s, 7) });
+                        sqlite3_column_int64(s, 6), columnText(s, 7), columnText(s, 8) });
                 return true;
             });
     if (status)
@@ -754,6 +771,12 @@ std::optional<SessionRecord> SqliteStore::session(const SessionKey& key) const
 std::optional<std::string> SqliteStore::latestSessionOf(std::string_view productId, std::string_view distinctId) const
 {
     return m_memory.latestSessionOf(productId, distinctId);
+}
+
+std::optional<std::string> SqliteStore::latestSessionWithEmailOf(
+    std::string_view productId, std::string_view distinctId) const
+{
+    return m_memory.latestSessionWithEmailOf(productId, distinctId);
 }
 
 std::optional<std::string> SqliteStore::latestSessionOfEmail(std::string_view productId, std::string_view email) const
@@ -847,7 +870,7 @@ Status SqliteStore::writeToDisk(const StoreWrite& write, const MemoryStore::Plan
                 return status;
         for (const auto& [key, r] : write.sessions)
             if (auto status = c.run(c.upsertSession, key.productId, key.sessionId, r.distinctId, r.email, r.firstSeen,
-                    r.lastSeen, r.actionCount, r.previousSessionId);
+                    r.lastSeen, r.actionCount, r.previousSessionId, r.linkedDistinctId);
                 !status)
                 return status;
         for (std::size_t i = 0; i < write.actions.size(); ++i) {

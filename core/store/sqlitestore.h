@@ -16,7 +16,8 @@ namespace proactive {
 // makes serving reads from memory correct.
 class SqliteStore final : public Store {
 public:
-    static constexpr int kSchemaVersion = 1;
+    // 2 added sessions.linked_distinct_id; older files are migrated when opened.
+    static constexpr int kSchemaVersion = 2;
     static constexpr std::int32_t kApplicationId = 0x50524F41; // "PROA", so `file` and we can tell our files apart
 
     // Creates the file when it does not exist. Sessions that expired by
@@ -47,6 +48,8 @@ public:
 
     std::optional<SessionRecord> session(const SessionKey& key) const override;
     std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const override;
+    std::optional<std::string> latestSessionWithEmailOf(
+        std::string_view productId, std::string_view distinctId) const override;
     std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const override;
     void visitActions(
         const SessionKey& key, const std::function<void(std::span<const ActionRecord>)>& visit) const override;

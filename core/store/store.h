@@ -60,6 +60,11 @@ struct SessionRecord {
     Timestamp lastSeen {};
     std::int64_t actionCount = 0; // actions ever appended; the next action's index
     std::string previousSessionId; // set when this session rotated away from another for the same distinct id
+    // Another distinct id of the session's user (SPEC §8 §1 Identity): the
+    // anonymous id it had before `$identify`, or the alias of
+    // `$create_alias` / `$merge_dangerously`; the latest one only. The
+    // session counts as a session of this id too.
+    std::string linkedDistinctId;
     bool operator==(const SessionRecord&) const = default;
 };
 
@@ -130,8 +135,13 @@ public:
     virtual CircuitRecord circuit(std::string_view productId) const = 0;
 
     virtual std::optional<SessionRecord> session(const SessionKey& key) const = 0;
-    // The most recently seen session of a user in a product.
+    // The most recently seen session of a user in a product: a session whose
+    // distinct id or linked distinct id is `distinctId`.
     virtual std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const = 0;
+    // The user's most recently seen session (as latestSessionOf finds them)
+    // that has an email: the email a new session of the user inherits.
+    virtual std::optional<std::string> latestSessionWithEmailOf(
+        std::string_view productId, std::string_view distinctId) const = 0;
     // The most recently seen session of the product whose email equals
     // `email` ignoring ASCII case (same tie rules as latestSessionOf). For the
     // Dify retrieval endpoint, which is rare next to polls: may scan.

@@ -127,16 +127,9 @@ nlohmann::json toJson(const ConditionExplanation& explanation)
 
 std::string normaliseBody(std::string_view body)
 {
-    body = trimmed(body);
-    std::size_t codePoints = 0;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        const bool continuation = (static_cast<unsigned char>(body[i]) & 0xC0) == 0x80;
-        if (!continuation && codePoints++ == kMaxBodyCodePoints) {
-            body = trimmed(body.substr(0, i));
-            break;
-        }
-    }
-    return std::string(body);
+    // Trimmed before the cut, so padding does not count, and after it, so
+    // the cut leaves no padding behind.
+    return std::string(trimmed(firstCodePoints(trimmed(body), kMaxBodyCodePoints)));
 }
 
 Trigger::Trigger(TriggerDefinition definition, std::shared_ptr<const Condition> when)

@@ -109,7 +109,8 @@ private:
 std::shared_ptr<const TriggerSet> parseTriggers(
     const nlohmann::json& array, const std::string& file, const std::string& pointer, Diagnostics& diagnostics);
 
-// Trims and cuts an offer body to 150 characters (UTF-8 safe).
+// Trims an offer body (Unicode whitespace, base/text.h), cuts it to 150
+// code points and trims what the cut left.
 std::string normaliseBody(std::string_view body);
 
 } // namespace proactive

@@ -12,26 +12,7 @@ namespace {
     // compiled pattern may hold.
     constexpr std::int64_t kRegexMemoryBytes = 2 * 1024 * 1024;
 
-    bool isSpace(char c)
-    {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-    }
-
 } // namespace
-
-std::string_view trimmed(std::string_view text)
-{
-    while (!text.empty() && isSpace(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && isSpace(text.back()))
-        text.remove_suffix(1);
-    return text;
-}
-
-bool isBlank(std::string_view text)
-{
-    return trimmed(text).empty();
-}
 
 std::optional<std::string> readText(JsonObjectReader& reader, std::string_view key, TextRule rule)
 {

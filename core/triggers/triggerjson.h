@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/jsonreader.h"
+#include "base/text.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -64,8 +65,5 @@ std::shared_ptr<const re2::RE2> readRegex(JsonObjectReader& reader, std::string_
 constexpr std::size_t kMaxLabels = 4;
 std::optional<std::vector<std::string>> readLabels(
     JsonObjectReader& reader, ConditionParser& parser, std::string_view key);
-
-std::string_view trimmed(std::string_view text);
-bool isBlank(std::string_view text);
 
 } // namespace proactive

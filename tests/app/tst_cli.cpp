@@ -89,7 +89,7 @@ void TestCli::validateJson()
     const auto json = parse(result.out);
     QVERIFY(!json.is_discarded());
     QCOMPARE(json["ok"].get<bool>(), false);
-    QCOMPARE(json["problems"].size(), std::size_t(11));
+    QCOMPARE(json["problems"].size(), std::size_t(12));
     QCOMPARE(json["problems"][0]["file"].get<std::string>(), std::string("products.json"));
     QCOMPARE(json["problems"][0]["path"].get<std::string>(), std::string("/0/webhook_secret"));
 }

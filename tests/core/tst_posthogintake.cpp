@@ -160,6 +160,9 @@ private Q_SLOTS:
     void shapes_data();
     void shapes();
     void batchIdentity();
+    void personProperties_data();
+    void personProperties();
+    void identifyFixture();
     void legacyElementsArray();
     void customProperties();
     void propertyCaps();
@@ -315,6 +318,103 @@ void TestPostHogIntake::batchIdentity()
     QCOMPARE(webhook.events.front().action.email, std::string("ana@example.com"));
     QCOMPARE(webhook.events.front().action.uuid, std::string("0191a7e4-1f00-7000-8000-000000000201"));
     QCOMPARE(webhook.events.front().token, std::string("phc_Q7xk2Vb9LmN4pR8sT1uW6yZ3aC5dF0gH2jK4lM6nP8"));
+}
+
+void TestPostHogIntake::personProperties_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("email");
+    QTest::addColumn<QByteArray>("emailOnce");
+    QTest::addColumn<QByteArray>("linked");
+    QTest::addColumn<bool>("identity");
+
+    // posthog-js's identify(id, set, setOnce): person properties beside `properties`.
+    QTest::newRow("identify-top-level-set")
+        << QByteArray(R"({"event":"$identify","properties":{"$session_id":"s","distinct_id":"user-x",)"
+                      R"("$anon_distinct_id":"anon-1"},"$set":{"email":"x@example.com"},"$set_once":{}})")
+        << QByteArray("x@example.com") << QByteArray() << QByteArray("anon-1") << true;
+    QTest::newRow("identify-set-once") << QByteArray(
+        R"({"event":"$identify","properties":{"$session_id":"s","distinct_id":"user-x",)"
+        R"("$anon_distinct_id":"anon-1"},"$set_once":{"email":"x@example.com"}})")
+                                       << QByteArray() << QByteArray("x@example.com") << QByteArray("anon-1") << true;
+    // reuseAnonymousId: no anonymous id, still an identify.
+    QTest::newRow("identify-without-anything")
+        << QByteArray(R"({"event":"$identify","properties":{"$session_id":"s","distinct_id":"user-x"}})")
+        << QByteArray() << QByteArray() << QByteArray() << true;
+    // setPersonProperties(set, setOnce) sends them inside `properties`.
+    QTest::newRow("set-event-in-properties")
+        << QByteArray(R"({"event":"$set","properties":{"$session_id":"s","distinct_id":"u",)"
+                      R"("$set":{"email":"a@x.io"},"$set_once":{"email":"b@x.io"}}})")
+        << QByteArray("a@x.io") << QByteArray("b@x.io") << QByteArray() << true;
+    QTest::newRow("set-on-a-pageview") << QByteArray(
+        R"({"event":"$pageview","properties":{"$session_id":"s","distinct_id":"u"},)"
+        R"("$set_once":{"email":"b@x.io"}})")
+                                       << QByteArray() << QByteArray("b@x.io") << QByteArray() << true;
+    QTest::newRow("top-level-set-before-properties-set")
+        << QByteArray(R"({"event":"$set","properties":{"$session_id":"s","$set":{"email":"p@x.io"}},)"
+                      R"("$set":{"email":"t@x.io"}})")
+        << QByteArray("t@x.io") << QByteArray() << QByteArray() << true;
+    QTest::newRow("create-alias") << QByteArray(
+        R"({"event":"$create_alias","properties":{"$session_id":"s","distinct_id":"u","alias":"a"}})")
+                                  << QByteArray() << QByteArray() << QByteArray("a") << true;
+    QTest::newRow("merge-dangerously") << QByteArray(
+        R"({"event":"$merge_dangerously","properties":{"$session_id":"s","distinct_id":"u","alias":"a"}})")
+                                       << QByteArray() << QByteArray() << QByteArray("a") << true;
+    QTest::newRow("alias-of-a-custom-event-is-a-property")
+        << QByteArray(R"({"event":"signup","properties":{"$session_id":"s","distinct_id":"u","alias":"a"}})")
+        << QByteArray() << QByteArray() << QByteArray() << false;
+    QTest::newRow("anon-id-outside-identify")
+        << QByteArray(R"({"event":"$pageview","properties":{"$session_id":"s","$anon_distinct_id":"a"}})")
+        << QByteArray() << QByteArray() << QByteArray() << false;
+    QTest::newRow("link-to-itself") << QByteArray(
+        R"({"event":"$create_alias","properties":{"$session_id":"s","distinct_id":"u","alias":"u"}})")
+                                    << QByteArray() << QByteArray() << QByteArray() << false;
+    QTest::newRow("link-not-a-string") << QByteArray(
+        R"({"event":"$create_alias","properties":{"$session_id":"s","distinct_id":"u","alias":7}})")
+                                       << QByteArray() << QByteArray() << QByteArray() << false;
+    QTest::newRow("link-too-long") << QByteArray(
+        R"({"event":"$create_alias","properties":{"$session_id":"s","alias":")" + QByteArray(201, 'a') + R"("}})")
+                                   << QByteArray() << QByteArray() << QByteArray() << false;
+    QTest::newRow("email-not-a-string") << QByteArray(
+        R"({"event":"$set","properties":{"$session_id":"s"},"$set":{"email":["x@y.z"]}})")
+                                        << QByteArray() << QByteArray() << QByteArray() << false;
+    QTest::newRow("set-once-email-too-long")
+        << QByteArray(R"({"event":"$set","properties":{"$session_id":"s"},"$set_once":{"email":")"
+               + QByteArray(250, 'x') + R"(@x.io"}})")
+        << QByteArray() << QByteArray() << QByteArray() << false;
+    QTest::newRow("web-vitals") << QByteArray(R"({"event":"$web_vitals","properties":{"$session_id":"s"}})")
+                                << QByteArray() << QByteArray() << QByteArray() << false;
+}
+
+void TestPostHogIntake::personProperties()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, email);
+    QFETCH(QByteArray, emailOnce);
+    QFETCH(QByteArray, linked);
+    QFETCH(bool, identity);
+    const Action action = parseOne(body.toStdString());
+    QCOMPARE(QByteArray::fromStdString(action.email), email);
+    QCOMPARE(QByteArray::fromStdString(action.emailOnce), emailOnce);
+    QCOMPARE(QByteArray::fromStdString(action.linkedDistinctId), linked);
+    QCOMPARE(carriesIdentity(action), identity);
+}
+
+// posthog-js 1.449.2's identify('user-x', {email}): the $identify event
+// carries the email only beside its properties.
+void TestPostHogIntake::identifyFixture()
+{
+    const auto batch = parseFixture(u"posthog-js-identify.json"_qs, {});
+    QCOMPARE(batch.events.size(), std::size_t(3));
+    const Action& identify = batch.events[1].action;
+    QCOMPARE(identify.event, std::string("$identify"));
+    QVERIFY(isBookkeepingEvent(identify));
+    QVERIFY(carriesIdentity(identify));
+    QCOMPARE(identify.distinctId, std::string("user-x"));
+    QCOMPARE(identify.email, std::string("x@example.com"));
+    QCOMPARE(identify.linkedDistinctId, std::string("0191a7e2-5b00-7c3e-a111-5c9e0d2b7f10"));
+    QVERIFY(!carriesIdentity(batch.events[0].action));
+    QVERIFY(!carriesIdentity(batch.events[2].action));
 }
 
 void TestPostHogIntake::legacyElementsArray()

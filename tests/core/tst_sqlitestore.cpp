@@ -574,7 +574,7 @@ void TestSqliteStore::openErrors_data()
                                                  << "user_version 1";
     QTest::newRow("newer-schema") << "newer-schema"
                                   << "store.newer_schema"
-                                  << "schema version 2 is newer than this build supports (1)";
+                                  << "schema version 3 is newer than this build supports (2)";
     QTest::newRow("unknown-schema-version") << "unknown-schema-version"
                                             << "store.unknown_schema"
                                             << "unknown schema version 0";
@@ -650,7 +650,7 @@ void TestSqliteStore::openErrors()
             QCOMPARE(execSql(path, "PRAGMA user_version = 1"), QString());
     } else if (setup == QLatin1String("newer-schema")) {
         populate();
-        QCOMPARE(execSql(path, "PRAGMA user_version = 2"), QString());
+        QCOMPARE(execSql(path, "PRAGMA user_version = 3"), QString());
     } else if (setup == QLatin1String("unknown-schema-version")) {
         populate();
         QCOMPARE(execSql(path, "PRAGMA user_version = 0"), QString());
@@ -835,6 +835,21 @@ void TestSqliteStore::readsSchemaV1()
     QVERIFY(store->hasActionUuid({ "demo", "s1" }, "uuid-0"));
     QVERIFY(store->hasActionUuid({ "demo", "s1" }, "uuid-1"));
     QVERIFY(!store->hasActionUuid({ "demo", "s2" }, "uuid-0"));
+
+    // Opening migrated the file: its sessions have no linked id, and one
+    // written now is kept across a restart.
+    SessionRecord linked = *store->session({ "demo", "s2" });
+    QCOMPARE(linked.linkedDistinctId, std::string());
+    linked.linkedDistinctId = "anon-1";
+    StoreWrite write;
+    write.sessions.emplace_back(SessionKey { "demo", "s2" }, linked);
+    QVERIFY(store->commit(write));
+    store.reset();
+    QCOMPARE(scalar(path, "PRAGMA user_version"), qint64(SqliteStore::kSchemaVersion));
+    store = openOrFail(path);
+    QVERIFY(store);
+    QCOMPARE(store->session({ "demo", "s2" }), std::optional(linked));
+    QCOMPARE(store->latestSessionOf("demo", "anon-1"), std::optional<std::string>("s2"));
 }
 
 void TestSqliteStore::expiredSessionsLeaveTheFile_data()

@@ -198,6 +198,8 @@ private Q_SLOTS:
     void sessions();
     void sessionsByEmail_data();
     void sessionsByEmail();
+    void linkedDistinctIds_data();
+    void linkedDistinctIds();
     void actions_data();
     void actions();
     void actionsPerSession_data();
@@ -717,6 +719,58 @@ void TestStore::sessionsByEmail()
     change.sessions = { { { "p1", "s2" }, withEmail("carol@example.com", kT0 + 60s) } };
     QVERIFY(harness.commit(change));
     harness.check([&](const Store& store) { QCOMPARE(found(store), afterChange); });
+}
+
+void TestStore::linkedDistinctIds_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+// A session is a session of its linked distinct id too (SPEC §8 §1
+// Identity): listed under both, moved when either changes, gone with the
+// session; latestSessionWithEmailOf skips sessions without an email.
+void TestStore::linkedDistinctIds()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+    const auto record = [](std::string distinct, std::string linked, std::string email, Timestamp lastSeen) {
+        SessionRecord r = sessionRecord(std::move(distinct), kT0, lastSeen);
+        r.linkedDistinctId = std::move(linked);
+        r.email = std::move(email);
+        return r;
+    };
+    StoreWrite write;
+    write.sessions = { { { "p1", "s1" }, record("user-x", "anon", "x@e.com", kT0 + 10s) },
+        { { "p1", "s2" }, record("anon", "", "", kT0 + 20s) },
+        { { "p1", "s3" }, record("user-y", "user-y", "", kT0 + 5s) } };
+    QVERIFY(harness.commit(write));
+    harness.check([&](const Store& store) {
+        QCOMPARE(store.latestSessionOf("p1", "user-x"), std::optional<std::string>("s1"));
+        QCOMPARE(store.latestSessionOf("p1", "anon"), std::optional<std::string>("s2"));
+        QCOMPARE(store.latestSessionWithEmailOf("p1", "anon"), std::optional<std::string>("s1"));
+        QCOMPARE(store.latestSessionWithEmailOf("p1", "user-x"), std::optional<std::string>("s1"));
+        QVERIFY(!store.latestSessionWithEmailOf("p1", "user-y"));
+        QVERIFY(!store.latestSessionWithEmailOf("p2", "anon"));
+        QCOMPARE(store.latestSessionOf("p1", "user-y"), std::optional<std::string>("s3")); // listed once
+    });
+
+    // Linked to another id: no longer a session of the first one.
+    StoreWrite relink;
+    relink.sessions = { { { "p1", "s1" }, record("user-x", "anon-2", "x@e.com", kT0 + 30s) } };
+    QVERIFY(harness.commit(relink));
+    harness.check([&](const Store& store) {
+        QVERIFY(!store.latestSessionWithEmailOf("p1", "anon"));
+        QCOMPARE(store.latestSessionWithEmailOf("p1", "anon-2"), std::optional<std::string>("s1"));
+    });
+
+    StoreWrite expire;
+    expire.expiredSessions = { { "p1", "s1" } };
+    QVERIFY(harness.commit(expire));
+    harness.check([&](const Store& store) {
+        QVERIFY(!store.latestSessionOf("p1", "anon-2"));
+        QVERIFY(!store.latestSessionOf("p1", "user-x"));
+    });
 }
 
 void TestStore::actions_data()

@@ -51,6 +51,8 @@ private Q_SLOTS:
     void pointerPrefix();
     void duplicateIdKeepsFirst();
     void bodyIsNormalisedForTheOffer();
+    void unicodePadding_data();
+    void unicodePadding();
     void exampleFiles_data();
     void exampleFiles();
     void goldenDiagnostics_data();
@@ -98,6 +100,13 @@ void TestTriggerParse::rejects_data()
         + idle + "]}}]") << QString() << 0;
     QTest::newRow("blank-body") << QByteArray(R"([{"id":"t","body":" \n ","when":)" + idle + "}]")
                                 << u"triggers.json:/0/body: must not be empty"_qs << 1;
+    // Blank as Python's str.strip() sees it (SPEC §8 §5): no-break, em,
+    // ideographic, next-line and separator characters are padding too.
+    QTest::newRow("blank-body-unicode") << QByteArray(
+        R"([{"id":"t","body":"\u00a0\u2003\u3000\u0085\u2028\u001f","when":)" + idle + "}]")
+                                        << u"triggers.json:/0/body: must not be empty"_qs << 1;
+    QTest::newRow("zero-width-space-is-a-body")
+        << QByteArray(R"([{"id":"t","body":"\u00a0\u200b\u00a0","when":)" + idle + "}]") << QString() << 0;
     QTest::newRow("body-wrong-type") << QByteArray(R"([{"id":"t","body":["x"],"when":)" + idle + "}]")
                                      << u"triggers.json:/0/body: expected a string, found an array"_qs << 1;
     QTest::newRow("body-huge") << QByteArray(
@@ -117,6 +126,13 @@ void TestTriggerParse::rejects_data()
     QTest::newRow("label-blank") << QByteArray(
         R"([{"id":"t","body":"x","reply_option_labels":["Yes"," "],"when":)" + idle + "}]")
                                  << u"triggers.json:/0/reply_option_labels/1: must not be empty"_qs << 1;
+    QTest::newRow("label-blank-unicode") << QByteArray(
+        R"([{"id":"t","body":"x","reply_option_labels":["Yes","\u00a0\u202f"],"when":)" + idle + "}]")
+                                         << u"triggers.json:/0/reply_option_labels/1: must not be empty"_qs << 1;
+    QTest::newRow("section-body-blank-unicode") << QByteArray(
+        R"([{"id":"t","when":{"type":"section_playbook_match","rules":[{"url_prefix":"/a","section":"a"}],)"
+        R"("sections":{"a":{"body":"\u3000\u1680"}}}}])")
+                                                << u"triggers.json:/0/when/sections/a/body: must not be empty"_qs << 1;
     QTest::newRow("too-many-labels") << QByteArray(
         R"([{"id":"t","body":"x","reply_option_labels":["a","b","c","d","e"],"when":)" + idle + "}]")
                                      << u"triggers.json:/0/reply_option_labels: too many labels: 5, at most 4"_qs << 1;
@@ -446,6 +462,62 @@ void TestTriggerParse::bodyIsNormalisedForTheOffer()
     QCOMPARE(evaluation.body, std::string(150, 'x'));
     // The definition keeps what was written, for editors.
     QCOMPARE(set->triggers()[0].definition().body, body);
+}
+
+void TestTriggerParse::unicodePadding_data()
+{
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<QStringList>("labels");
+    QTest::addColumn<QString>("offered");
+    QTest::addColumn<QStringList>("offeredLabels");
+
+    const QString x150(150, u'x');
+    for (const char16_t c : { u'\u00a0', u'\u2003', u'\u3000', u'\u0085', u'\u2028', u'\u202f', u'\u001c' }) {
+        const QString ws(c);
+        const QByteArray code = "U+" + QByteArray::number(uint(c), 16).toUpper().rightJustified(4, '0');
+        QTest::addRow("%s-around", code.constData())
+            << ws + ws + u"Need a hand?"_qs + ws << QStringList { ws + u"Yes"_qs + ws, u"No thanks"_qs + ws }
+            << u"Need a hand?"_qs << QStringList { u"Yes"_qs, u"No thanks"_qs };
+        // The padding does not count toward the 150 characters.
+        QTest::addRow("%s-not-counted", code.constData())
+            << ws.repeated(10) + x150 + u"yyy"_qs + ws.repeated(10) << QStringList() << x150 << QStringList();
+        // A cut that ends in padding leaves none behind.
+        QTest::addRow("%s-before-the-cut", code.constData())
+            << QString(148, u'x') + ws.repeated(4) + u"zzz"_qs << QStringList() << QString(148, u'x') << QStringList();
+    }
+    // Characters, not bytes: 150 three-byte characters stay whole.
+    QTest::newRow("multibyte-cut") << QString(160, u'\u4e2d') << QStringList() << QString(150, u'\u4e2d')
+                                   << QStringList();
+    QTest::newRow("zero-width-space-kept")
+        << u"\u200bHi\u200b"_qs << QStringList() << u"\u200bHi\u200b"_qs << QStringList();
+}
+
+void TestTriggerParse::unicodePadding()
+{
+    QFETCH(QString, body);
+    QFETCH(QStringList, labels);
+    QFETCH(QString, offered);
+    QFETCH(QStringList, offeredLabels);
+
+    nlohmann::json fields { { "body", body.toStdString() } };
+    if (!labels.isEmpty()) {
+        fields["reply_option_labels"] = nlohmann::json::array();
+        for (const QString& label : labels)
+            fields["reply_option_labels"].push_back(label.toStdString());
+    }
+    Diagnostics diagnostics;
+    const auto set = triggerFor({ { "idle", { { "at_least_s", 0 } } } }, diagnostics, fields);
+    QVERIFY2(diagnostics.empty(), qPrintable(diagnosticLines(diagnostics).join(u'\n')));
+    const auto actions = pageviews({ u"/a"_qs }, { 0 });
+    const auto evaluation = set->triggers()[0].evaluate({ records(actions), fromEpochMs(kT0), {}, false });
+    QVERIFY(evaluation.matched);
+    QCOMPARE(QString::fromStdString(evaluation.body), offered);
+    if (!offeredLabels.isEmpty()) {
+        QStringList got;
+        for (const std::string& label : set->triggers()[0].definition().replyOptionLabels)
+            got << QString::fromStdString(label);
+        QCOMPARE(got, offeredLabels);
+    }
 }
 
 void TestTriggerParse::exampleFiles_data()

@@ -20,6 +20,7 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUrlQuery>
@@ -226,6 +227,7 @@ private Q_SLOTS:
     void cleanup();
     void offerThenAnswer_data();
     void offerThenAnswer();
+    void identifyThenRetrieveByEmail();
     // Issue 14: each starts its own `serve` on tests/data/e2e/visits.
     void pingPongOverVisitsByClicks();
     void otherPosthogRequests_data();
@@ -749,6 +751,93 @@ void TestBrowser::offerForAPageLeftWhilePollingIsDropped()
     QVERIFY(anyPoll(page, u"skipReason"_qs, u"fsm:wrong_state"_qs, pollsAfterDrop));
     QCOMPARE(evaluateJson(page, u"window.toastEverShown"_qs).toBool(), false);
     QVERIFY(jsonArray(page, u"proactiveClient.agentStates"_qs).isEmpty());
+}
+
+// posthog-js's identify('user-x', {email}) sends the email only in the
+// $identify event's $set (SPEC §8 §1 Identity): Dify's retrieval by that
+// email must find the page's session. A connector of its own, since
+// /retrieval needs its key in the environment `serve` starts with.
+void TestBrowser::identifyThenRetrieveByEmail()
+{
+    const QByteArray key = "e2e-retrieval-key";
+    QProcess connector;
+    QByteArray connectorOut;
+    QByteArray connectorErr;
+    connect(&connector, &QProcess::readyReadStandardOutput, this,
+        [&] { connectorOut += connector.readAllStandardOutput(); });
+    connect(
+        &connector, &QProcess::readyReadStandardError, this, [&] { connectorErr += connector.readAllStandardError(); });
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"E2E_RETRIEVAL_KEY"_qs, QString::fromLatin1(key));
+    connector.setProcessEnvironment(environment);
+    connector.start(kStudio,
+        { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs,
+            u"--retrieval-key-env"_qs, u"E2E_RETRIEVAL_KEY"_qs });
+    QVERIFY2(connector.waitForStarted(), qPrintable(connector.errorString()));
+    const auto stop = qScopeGuard([&] {
+        connector.terminate();
+        connector.waitForFinished(15'000);
+    });
+    TRY_VERIFY2_WITH_TIMEOUT(connectorOut.contains('\n') || connector.state() == QProcess::NotRunning,
+        connectorErr.constData(), kStartupTimeoutMs);
+    const QByteArray line = connectorOut.left(connectorOut.indexOf('\n')).trimmed();
+    QVERIFY2(line.startsWith("listening on http://127.0.0.1:"), (line + '\n' + connectorErr).constData());
+    const QUrl connectorUrl(QString::fromUtf8(line.mid(int(qstrlen("listening on ")))));
+
+    QWebEngineProfile profile;
+    ConsolePage page(&profile, &m_console);
+    // A page nobody shows is throttled by Chromium: show it, as a visitor would.
+    QWebEngineView view;
+    view.setPage(&page);
+    view.resize(1024, 768);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QUrl url = m_pagesUrl;
+    url.setPath(u"/projects"_qs);
+    QUrlQuery settings;
+    settings.addQueryItem(u"connector"_qs, connectorUrl.toString(QUrl::StripTrailingSlash));
+    settings.addQueryItem(u"product"_qs, kProduct);
+    settings.addQueryItem(u"token"_qs, kToken);
+    settings.addQueryItem(u"flush_ms"_qs, u"250"_qs);
+    url.setQuery(settings);
+    QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
+    page.load(url);
+    TRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
+    QVERIFY(loaded.first().first().toBool());
+    const QString sessionId = jsonObject(page, u"{ id: posthog.get_session_id() }"_qs)[u"id"].toString();
+    QVERIFY2(!sessionId.isEmpty(), qPrintable(m_console.join(u'\n')));
+
+    // What Dify would ask: the knowledge of the user with this email.
+    const auto retrieve = [&](const QString& email) {
+        QUrl retrieval = connectorUrl;
+        retrieval.setPath(u"/retrieval"_qs);
+        QNetworkRequest request(retrieval);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_qs);
+        request.setRawHeader("Authorization", "Bearer " + key);
+        const QJsonObject body { { u"knowledge_id"_qs, email }, { u"query"_qs, u"What was I doing?"_qs },
+            { u"retrieval_setting"_qs, QJsonObject { { u"top_k"_qs, 5 }, { u"score_threshold"_qs, 0.0 } } } };
+        std::unique_ptr<QNetworkReply> reply(m_network.post(request, QJsonDocument(body).toJson()));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        finished.wait(10'000);
+        return std::pair { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+            QJsonDocument::fromJson(reply->readAll()).object() };
+    };
+    TRY_VERIFY_WITH_TIMEOUT(pageviewsOf(page, u"/projects"_qs) == 1, kFlowTimeoutMs);
+    QCOMPARE(retrieve(u"x@example.com"_qs).first, 404);
+
+    evaluateJson(page, u"posthog.identify('user-x', { email: 'x@example.com' }), true"_qs);
+    TRY_VERIFY_WITH_TIMEOUT(
+        !jsonArray(page, u"e2eCaptured.filter(e => e.event === '$identify')"_qs).isEmpty(), kFlowTimeoutMs);
+    // Sent within a flush interval; wait on the answer, not on a clock.
+    TRY_VERIFY_WITH_TIMEOUT(retrieve(u"x@example.com"_qs).first == 200, kFlowTimeoutMs);
+    const QJsonObject knowledge = retrieve(u"X@Example.com"_qs).second;
+    const QJsonArray records = knowledge[u"records"].toArray();
+    QVERIFY(!records.isEmpty());
+    QCOMPARE(records[0][u"metadata"][u"session_id"].toString(), sessionId);
+    QCOMPARE(records[0][u"metadata"][u"distinct_id"].toString(), u"user-x"_qs);
+    // $identify itself is no action: the pageview is the session's knowledge.
+    for (const QJsonValue& record : records)
+        QVERIFY(record[u"metadata"][u"event"].toString() != u"$identify");
 }
 
 QTEST_MAIN(TestBrowser)

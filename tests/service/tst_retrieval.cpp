@@ -4,6 +4,7 @@
 #include "service/retrieval.h"
 #include "servicetestsupport.h"
 
+#include <QFile>
 #include <QTest>
 
 using namespace proactive;
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void records();
     void recordFields();
     void emailFindsTheLatestSession();
+    void emailFromPostHogIdentify();
     void sameSessionIdInTwoProducts();
     void unknownKnowledge();
 };
@@ -212,6 +214,50 @@ void TestRetrieval::emailFindsTheLatestSession()
     // A session id wins over an email lookup.
     const auto bySession = client.post("/retrieval", retrievalBody("older", 1, 0.0), kAuthorized);
     QCOMPARE(bySession.json()["records"][0]["metadata"]["session_id"].get<std::string>(), std::string("older"));
+}
+
+// posthog-js's identify('user-x', {email}) sends the email only in the
+// $identify event's $set, beside its properties (SPEC §8 §1 Identity): the
+// session learns it, and so do later sessions of the user and of the
+// anonymous id identify linked.
+void TestRetrieval::emailFromPostHogIdentify()
+{
+    Harness h;
+    auto client = h.client();
+    QFile fixture(QStringLiteral(PROACTIVE_TEST_DATA "/intake/posthog-js-identify.json"));
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    const auto captured = client.post("/batch/", fixture.readAll());
+    QCOMPARE(captured.status, 200);
+    QCOMPARE(captured.json()["accepted"].get<int>(), 2); // the pageview and the click; $identify is no action
+
+    const std::string identified = "0191a7e2-6c1d-7b3e-9f4a-2d5c8e1b0b01";
+    const auto sessionOf = [&](const char* email) {
+        const auto response = client.post("/retrieval", retrievalBody(email, 5, 0.0), kAuthorized);
+        if (response.status != 200)
+            return std::string("status ") + std::to_string(response.status);
+        const auto json = response.json();
+        return json["records"][0]["metadata"]["session_id"].get<std::string>() + " ("
+            + std::to_string(json["records"].size()) + " records)";
+    };
+    QCOMPARE(sessionOf("x@example.com"), identified + " (2 records)");
+
+    // A new session of the identified user, with no email of its own.
+    QCOMPARE(client.post("/batch/", batchBody({ pageview("next", "/projects", kT0 + 60s, "n1", kShopToken, "user-x") }))
+                 .json()["accepted"]
+                 .get<int>(),
+        1);
+    QCOMPARE(sessionOf("X@Example.com"), std::string("next (1 records)"));
+
+    // A session of the anonymous id that identify linked to user-x.
+    QCOMPARE(client
+                 .post("/batch/",
+                     batchBody({ pageview("anon", "/projects/7", kT0 + 120s, "a1", kShopToken,
+                         "0191a7e2-5b00-7c3e-a111-5c9e0d2b7f10") }))
+                 .json()["accepted"]
+                 .get<int>(),
+        1);
+    QCOMPARE(sessionOf("x@example.com"), std::string("anon (1 records)"));
+    QCOMPARE(sessionOf("y@example.com"), std::string("status 404"));
 }
 
 void TestRetrieval::sameSessionIdInTwoProducts()
