@@ -84,6 +84,7 @@ RequestGuard::Verdict RequestGuard::begin(std::string_view peeked, std::int64_t 
     m_headBytes.clear();
     m_headComplete = false;
     m_headSize = 0;
+    m_skipped = 0;
     m_seen = 0;
     return more(peeked, buffered);
 }
@@ -100,6 +101,7 @@ RequestGuard::Verdict RequestGuard::more(std::string_view peeked, std::int64_t f
         while (skipped < peeked.size() && std::string_view("\r\n \t\v").find(peeked[skipped]) != std::string_view::npos)
             ++skipped;
         peeked.remove_prefix(skipped);
+        m_skipped += skipped;
         m_seen -= static_cast<std::int64_t>(skipped);
     }
     const std::size_t from = m_headBytes.size() < 2 ? 0 : m_headBytes.size() - 2;
@@ -111,7 +113,7 @@ std::size_t RequestGuard::peekLimit() const
 {
     if (m_headComplete)
         return 0;
-    return m_limits.maxHeadBytes + 1 - std::min(m_headBytes.size(), m_limits.maxHeadBytes);
+    return m_limits.maxHeadBytes + 1 - std::min(m_skipped + m_headBytes.size(), m_limits.maxHeadBytes);
 }
 
 std::optional<std::int64_t> RequestGuard::bodyRemaining() const
@@ -124,8 +126,8 @@ std::optional<std::int64_t> RequestGuard::bodyRemaining() const
 RequestGuard::Verdict RequestGuard::scan(std::size_t searchFrom)
 {
     const std::size_t end = headEnd(m_headBytes, searchFrom);
-    if (end == std::string_view::npos || end > m_limits.maxHeadBytes) {
-        if (m_headBytes.size() > m_limits.maxHeadBytes)
+    if (end == std::string_view::npos || m_skipped + end > m_limits.maxHeadBytes) {
+        if (m_skipped + m_headBytes.size() > m_limits.maxHeadBytes)
             return Verdict::HeadTooLarge;
         return Verdict::Wait;
     }

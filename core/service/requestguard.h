@@ -72,6 +72,9 @@ private:
 
     Limits m_limits;
     std::string m_headBytes; // the head so far (and what follows it in the same peek)
+    // Blank bytes skipped before the head: they count toward its limit, so
+    // that the verdict does not depend on how they arrive.
+    std::size_t m_skipped = 0;
     std::int64_t m_seen = 0; // bytes of this request seen so far, head included
     std::int64_t m_headSize = 0;
     bool m_headComplete = false;

@@ -84,6 +84,12 @@ void TestRequestGuard::verdicts_data()
         << QByteArrayList { "\n\r", "\n\n" } << QStringList { u"wait"_qs, u"wait"_qs };
     QTest::newRow("blank-lines-then-request-in-pieces") << QByteArrayList { "\r\n", "\r", "\nGET / HTTP/1.1\r\n\r\n" }
                                                         << QStringList { u"wait"_qs, u"wait"_qs, u"proceed"_qs };
+    // Found by fuzz_requestguard: blank bytes before the head count toward
+    // its limit, whether they come with it or apart.
+    QTest::newRow("blank-lines-count-toward-the-head-limit")
+        << QByteArrayList { "\r\n\r\nGET / HTTP/1.1\r\nX: " + QByteArray(180, 'a') } << QStringList { u"431"_qs };
+    QTest::newRow("blank-lines-apart-count-toward-the-head-limit") << QByteArrayList { "\r\n\r\n",
+        "GET / HTTP/1.1\r\nX: " + QByteArray(180, 'a') } << QStringList { u"wait"_qs, u"431"_qs };
     QTest::newRow("leading-blank-lines") << QByteArrayList { "\r\n\r\nGET / HTTP/1.1\r\n\r\n" }
                                          << QStringList { u"proceed"_qs };
     QTest::newRow("body-at-limit") << QByteArrayList { post + "Content-Length: 100\r\n\r\n" }
