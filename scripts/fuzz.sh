@@ -7,10 +7,17 @@
 #
 # Inputs named pending-* are known findings in code this project has not
 # fixed yet: they are listed, not replayed.
+#
+# FUZZ_SEED sets libFuzzer's seed (default 0: a random one). scripts/test.sh
+# (CI) sets it, so that a landing fails for a finding its own change put in
+# reach, found again by every run on the same code, not for one a random
+# walk happened upon; longer runs with random seeds look further.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${1:-60}"
+seed="${FUZZ_SEED:-0}"
+[[ "$seed" =~ ^[0-9]+$ ]] || { echo "FUZZ_SEED must be a whole number" >&2; exit 2; }
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2; }
 
 # clang and its runtimes (libFuzzer, the sanitizers), only when missing;
@@ -89,7 +96,7 @@ while IFS=$'\t' read -r -a fields; do
     dict=()
     [[ -f "fuzz/dicts/$name.dict" ]] && dict=(-dict="fuzz/dicts/$name.dict")
     log="$logs/$name.log"
-    if "$binary" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -artifact_prefix="$artifacts/" \
+    if "$binary" "${dict[@]}" -max_total_time="$seconds" -seed="$seed" -timeout=10 -artifact_prefix="$artifacts/" \
         -print_final_stats=1 "$corpus" "${existing_seeds[@]}" </dev/null >"$log" 2>&1; then
         runs=$(grep -a -o -m 1 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
         echo "ok   $name: $runs runs in ${seconds}s"
