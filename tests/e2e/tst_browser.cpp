@@ -20,7 +20,6 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUrlQuery>
@@ -108,20 +107,24 @@ const QString kVisitsToken = u"phc_e2e_visits_test"_qs;
 
 class OwnServe final {
 public:
-    explicit OwnServe(const QString& workspace)
+    // `serve --workspace workspace --memory` on a free port, with `arguments`
+    // after those and `environment` added to this process's.
+    explicit OwnServe(const QString& workspace, const QStringList& arguments = {},
+        const QList<std::pair<QString, QString>>& environment = {})
     {
         QObject::connect(
             &m_process, &QProcess::readyReadStandardOutput, [this] { m_out += m_process.readAllStandardOutput(); });
         QObject::connect(
             &m_process, &QProcess::readyReadStandardError, [this] { m_err += m_process.readAllStandardError(); });
-        m_process.start(
-            kStudio, { u"serve"_qs, u"--workspace"_qs, workspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs });
+        QProcessEnvironment processEnvironment = QProcessEnvironment::systemEnvironment();
+        for (const auto& [name, value] : environment)
+            processEnvironment.insert(name, value);
+        m_process.setProcessEnvironment(processEnvironment);
+        m_process.start(kStudio,
+            QStringList { u"serve"_qs, u"--workspace"_qs, workspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs }
+                + arguments);
     }
-    ~OwnServe()
-    {
-        m_process.terminate();
-        m_process.waitForFinished(15'000);
-    }
+    ~OwnServe() { stop(); }
     OwnServe(const OwnServe&) = delete;
     OwnServe& operator=(const OwnServe&) = delete;
 
@@ -136,6 +139,16 @@ public:
         return line.startsWith(prefix) ? QUrl(QString::fromUtf8(line.mid(prefix.size()))) : QUrl();
     }
     const QByteArray& log() const { return m_err; }
+    void clearLog() { m_err.clear(); }
+    // SIGTERM; whether `serve` then stopped on its own with exit code 0.
+    bool stop()
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return false;
+        m_process.terminate();
+        return m_process.waitForFinished(15'000) && m_process.exitStatus() == QProcess::NormalExit
+            && m_process.exitCode() == 0;
+    }
 
 private:
     QProcess m_process;
@@ -240,9 +253,7 @@ private:
 
     QHttpServer m_pages;
     QUrl m_pagesUrl;
-    QProcess m_connector;
-    QByteArray m_connectorOut;
-    QByteArray m_connectorErr;
+    std::unique_ptr<OwnServe> m_connector;
     QUrl m_connectorUrl;
     QNetworkAccessManager m_network;
     QStringList m_console;
@@ -255,47 +266,26 @@ void TestBrowser::initTestCase()
 
     // The page's origin, distinct from the connector's: every call the
     // client and posthog-js make is cross-origin, as on a real product.
-    const QByteArray html = "text/html; charset=utf-8";
-    const QByteArray script = "text/javascript; charset=utf-8";
-    for (const QString& route : { u"/projects"_qs, u"/settings"_qs })
-        m_pages.route(route, [=] { return fileResponse(kPageDir + u"/index.html"_qs, html); });
-    m_pages.route(
-        u"/proactive-client.js"_qs, [=] { return fileResponse(kPageDir + u"/proactive-client.js"_qs, script); });
-    m_pages.route(u"/posthog/array.full.js"_qs, [=] { return fileResponse(kPosthogBundle, script); });
-    const quint16 pagesPort = m_pages.listen(QHostAddress::LocalHost, 0);
+    const quint16 pagesPort = servePages(m_pages);
     QVERIFY(pagesPort != 0);
     m_pagesUrl = QUrl(u"http://127.0.0.1:%1"_qs.arg(pagesPort));
 
-    connect(&m_connector, &QProcess::readyReadStandardOutput, this,
-        [this] { m_connectorOut += m_connector.readAllStandardOutput(); });
-    connect(&m_connector, &QProcess::readyReadStandardError, this,
-        [this] { m_connectorErr += m_connector.readAllStandardError(); });
-    m_connector.start(
-        kStudio, { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs });
-    QVERIFY2(m_connector.waitForStarted(), qPrintable(m_connector.errorString()));
-    TRY_VERIFY2_WITH_TIMEOUT(m_connectorOut.contains('\n') || m_connector.state() == QProcess::NotRunning,
-        m_connectorErr.constData(), kStartupTimeoutMs);
-    const QByteArray line = m_connectorOut.left(m_connectorOut.indexOf('\n')).trimmed();
-    const QByteArray prefix = "listening on ";
-    QVERIFY2(line.startsWith(prefix + "http://127.0.0.1:"), (line + '\n' + m_connectorErr).constData());
-    m_connectorUrl = QUrl(QString::fromUtf8(line.mid(prefix.size())));
-    QVERIFY(m_connectorUrl.port() > 0);
+    m_connector = std::make_unique<OwnServe>(kWorkspace);
+    m_connectorUrl = m_connector->waitListening();
+    QVERIFY2(m_connectorUrl.port() > 0, m_connector->log().constData());
 }
 
 void TestBrowser::cleanupTestCase()
 {
-    if (m_connector.state() == QProcess::NotRunning)
-        return;
-    m_connector.terminate();
-    QVERIFY(m_connector.waitForFinished(15'000));
-    QCOMPARE(m_connector.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(m_connector.exitCode(), 0);
+    if (m_connector)
+        QVERIFY2(m_connector->stop(), m_connector->log().constData());
 }
 
 void TestBrowser::init()
 {
     m_console.clear();
-    m_connectorErr.clear();
+    if (m_connector)
+        m_connector->clearLog();
 }
 
 void TestBrowser::cleanup()
@@ -303,7 +293,8 @@ void TestBrowser::cleanup()
     if (!QTest::currentTestFailed())
         return;
     qWarning().noquote() << u"browser console:\n  "_qs + m_console.join(u"\n  "_qs);
-    qWarning().noquote() << u"connector log:\n"_qs + QString::fromUtf8(m_connectorErr);
+    if (m_connector)
+        qWarning().noquote() << u"connector log:\n"_qs + QString::fromUtf8(m_connector->log());
 }
 
 QJsonObject TestBrowser::explainContext(const QString& sessionId)
@@ -416,7 +407,7 @@ void TestBrowser::offerThenAnswer()
 
     // The connector's own account of the next poll, with every gate's verdict.
     const QJsonObject context = explainContext(sessionId);
-    QVERIFY2(!context.isEmpty(), m_connectorErr.constData());
+    QVERIFY2(!context.isEmpty(), m_connector->log().constData());
     QVERIFY(context[u"proactive_trigger"].isNull());
     QCOMPARE(context[u"proactive_skip_reason"].toString(), skipReasonAfter);
     QCOMPARE(context[u"state"].toString(), stateAfter);
@@ -760,29 +751,10 @@ void TestBrowser::offerForAPageLeftWhilePollingIsDropped()
 void TestBrowser::identifyThenRetrieveByEmail()
 {
     const QByteArray key = "e2e-retrieval-key";
-    QProcess connector;
-    QByteArray connectorOut;
-    QByteArray connectorErr;
-    connect(&connector, &QProcess::readyReadStandardOutput, this,
-        [&] { connectorOut += connector.readAllStandardOutput(); });
-    connect(
-        &connector, &QProcess::readyReadStandardError, this, [&] { connectorErr += connector.readAllStandardError(); });
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(u"E2E_RETRIEVAL_KEY"_qs, QString::fromLatin1(key));
-    connector.setProcessEnvironment(environment);
-    connector.start(kStudio,
-        { u"serve"_qs, u"--workspace"_qs, kWorkspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs,
-            u"--retrieval-key-env"_qs, u"E2E_RETRIEVAL_KEY"_qs });
-    QVERIFY2(connector.waitForStarted(), qPrintable(connector.errorString()));
-    const auto stop = qScopeGuard([&] {
-        connector.terminate();
-        connector.waitForFinished(15'000);
-    });
-    TRY_VERIFY2_WITH_TIMEOUT(connectorOut.contains('\n') || connector.state() == QProcess::NotRunning,
-        connectorErr.constData(), kStartupTimeoutMs);
-    const QByteArray line = connectorOut.left(connectorOut.indexOf('\n')).trimmed();
-    QVERIFY2(line.startsWith("listening on http://127.0.0.1:"), (line + '\n' + connectorErr).constData());
-    const QUrl connectorUrl(QString::fromUtf8(line.mid(int(qstrlen("listening on ")))));
+    OwnServe connector(kWorkspace, { u"--retrieval-key-env"_qs, u"E2E_RETRIEVAL_KEY"_qs },
+        { { u"E2E_RETRIEVAL_KEY"_qs, QString::fromLatin1(key) } });
+    const QUrl connectorUrl = connector.waitListening();
+    QVERIFY2(connectorUrl.port() > 0, connector.log().constData());
 
     QWebEngineProfile profile;
     ConsolePage page(&profile, &m_console);
