@@ -139,6 +139,9 @@ namespace {
         } else if (setting == "max_actions") {
             if (!(error = check(1, 10000, true)))
                 s.maxActions = static_cast<int>(v);
+        } else if (setting == "late_answer_grace_s") {
+            if (!(error = check(0, kMaxSeconds, false)))
+                s.lateAnswerGrace = fromSeconds(v);
         } else if (setting == "circuit.failures") {
             if (!(error = check(1, 1000, true)))
                 s.circuit.failures = static_cast<int>(v);
@@ -167,7 +170,8 @@ namespace {
         } else {
             return overrideError(override,
                 "unknown gate setting; proactive.* has min_interval_s, lookback_s, max_actions, "
-                "conservative_cooldowns_s.<i>, circuit.failures, circuit.pause_s, quotas.product_per_minute, "
+                "conservative_cooldowns_s.<i>, late_answer_grace_s, circuit.failures, circuit.pause_s, "
+                "quotas.product_per_minute, "
                 "quotas.session_per_hour, quotas.user_per_day");
         }
         if (error)
@@ -341,6 +345,7 @@ std::vector<std::pair<std::string, double>> numericSettings(const Product& produ
         { "proactive.min_interval_s", toSeconds(s.minInterval) },
         { "proactive.lookback_s", toSeconds(s.lookback) },
         { "proactive.max_actions", s.maxActions },
+        { "proactive.late_answer_grace_s", toSeconds(s.lateAnswerGrace) },
     };
     for (std::size_t i = 0; i < s.conservativeCooldowns.size(); ++i)
         out.emplace_back(

@@ -135,6 +135,8 @@ void TestReplayBatch::overrides_data()
     QTest::newRow("gate-cooldown-list") << u"proactive.conservative_cooldowns_s.1=1200"_qs
                                         << u"proactive.conservative_cooldowns_s.1"_qs << 1200.0;
     QTest::newRow("gate-quota") << u"proactive.quotas.user_per_day=3"_qs << u"proactive.quotas.user_per_day"_qs << 3.0;
+    QTest::newRow("gate-late-answer-grace")
+        << u"proactive.late_answer_grace_s=0"_qs << u"proactive.late_answer_grace_s"_qs << 0.0;
     QTest::newRow("gate-circuit") << u"proactive.circuit.pause_s=30"_qs << u"proactive.circuit.pause_s"_qs << 30.0;
     QTest::newRow("trigger-field") << u"ping-pong.cooldown_s=0"_qs << u"ping-pong.cooldown_s"_qs << 0.0;
     QTest::newRow("trigger-parameter") << u"ping-pong.min_cycles=2"_qs
