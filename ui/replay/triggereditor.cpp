@@ -1,6 +1,7 @@
 #include "triggereditor.h"
 
 #include "base/jsonreader.h"
+#include "base/text.h"
 #include "triggerdocument.h"
 #include "workspace/workspace.h"
 
@@ -71,6 +72,21 @@ namespace {
     {
         const auto parsed = parseJsonText<nlohmann::ordered_json>(text.toStdString());
         return !parsed.is_discarded() && parsed == json;
+    }
+
+    // The labels typed in the field, between '|', trimmed as the trigger
+    // parser trims them (Unicode whitespace; QString::trimmed misses some);
+    // blank ones left out.
+    QStringList labelsOf(const QString& text)
+    {
+        QStringList labels;
+        for (const QString& label : text.split(u'|')) {
+            const std::string utf8 = label.toStdString();
+            const std::string_view kept = trimmed(utf8);
+            if (!kept.empty())
+                labels << QString::fromUtf8(kept.data(), static_cast<qsizetype>(kept.size()));
+        }
+        return labels;
     }
 
 } // namespace
@@ -227,13 +243,8 @@ void TriggerEditor::buildUi()
     };
     onPlain(m_description, TriggerField::Description);
     onPlain(m_body, TriggerField::Body);
-    connect(m_labels, &QLineEdit::textEdited, this, [this](const QString& text) {
-        QStringList labels;
-        for (const QString& label : text.split(u'|'))
-            if (!label.trimmed().isEmpty())
-                labels << label.trimmed();
-        m_document->setLabels(currentTrigger(), labels);
-    });
+    connect(m_labels, &QLineEdit::textEdited, this,
+        [this](const QString& text) { m_document->setLabels(currentTrigger(), labelsOf(text)); });
     const auto onSeconds = [this](QDoubleSpinBox* box, TriggerSeconds field) {
         connect(box, &QDoubleSpinBox::valueChanged, this, [this, field](double value) {
             if (!m_updating)
@@ -405,12 +416,8 @@ void TriggerEditor::refreshForm()
     setTextIfDifferent(m_name, m_document->field(trigger, TriggerField::Name));
     setTextIfDifferent(m_description, m_document->field(trigger, TriggerField::Description));
     setTextIfDifferent(m_body, m_document->field(trigger, TriggerField::Body));
-    QStringList labels = m_document->labels(trigger);
-    QStringList shown;
-    for (const QString& label : m_labels->text().split(u'|'))
-        if (!label.trimmed().isEmpty())
-            shown << label.trimmed();
-    if (shown != labels)
+    const QStringList labels = m_document->labels(trigger);
+    if (labelsOf(m_labels->text()) != labels)
         m_labels->setText(labels.join(kLabelSeparator));
     m_timeout->setValue(m_document->seconds(trigger, TriggerSeconds::InteractionTimeout).value_or(-1));
     m_cooldown->setValue(m_document->seconds(trigger, TriggerSeconds::Cooldown).value_or(-1));
