@@ -295,12 +295,9 @@ private:
     Json workflowEvent(
         std::string_view event, std::string_view node, std::string_view status = {}, std::string_view error = {}) const
     {
-        Json json;
-        json["event"] = event;
-        json["conversation_id"] = m_plan.conversationId;
-        json["message_id"] = m_plan.messageId;
-        json["created_at"] = m_plan.createdAt;
-        json["task_id"] = m_plan.taskId;
+        // Workflow frames carry the run's id, not a message id of their own.
+        Json json = base(event);
+        json.erase("id");
         json["workflow_run_id"] = m_plan.taskId;
         Json data;
         data["id"] = node.empty() ? m_plan.taskId : std::string(node) + "-" + m_plan.messageId;

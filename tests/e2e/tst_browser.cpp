@@ -156,6 +156,24 @@ private:
     QByteArray m_err;
 };
 
+// The e2e client page at /projects, served from `pages`, talking to
+// `connector` for `product` (whose posthog token is `token`).
+QUrl clientPageUrl(
+    QUrl pages, const QUrl& connector, const QString& product, const QString& token, int pollMs, int firstPollMs)
+{
+    pages.setPath(u"/projects"_qs);
+    QUrlQuery settings;
+    settings.addQueryItem(u"connector"_qs, connector.toString(QUrl::StripTrailingSlash));
+    settings.addQueryItem(u"product"_qs, product);
+    settings.addQueryItem(u"token"_qs, token);
+    settings.addQueryItem(u"poll_ms"_qs, QString::number(pollMs));
+    settings.addQueryItem(u"first_poll_ms"_qs, QString::number(firstPollMs));
+    settings.addQueryItem(u"race_ms"_qs, u"30000"_qs);
+    settings.addQueryItem(u"flush_ms"_qs, u"250"_qs);
+    pages.setQuery(settings);
+    return pages;
+}
+
 // The test pages, the tutorial's client and the posthog-js bundle on an
 // origin of their own (every call to the connector is cross-origin).
 // `bundle` is the posthog-js build defaults.html loads (dist/array.full.js
@@ -344,20 +362,8 @@ void TestBrowser::offerThenAnswer()
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
 
-    QUrl url = m_pagesUrl;
-    url.setPath(u"/projects"_qs);
-    QUrlQuery settings;
-    settings.addQueryItem(u"connector"_qs, m_connectorUrl.toString(QUrl::StripTrailingSlash));
-    settings.addQueryItem(u"product"_qs, kProduct);
-    settings.addQueryItem(u"token"_qs, kToken);
-    settings.addQueryItem(u"poll_ms"_qs, u"250"_qs);
-    settings.addQueryItem(u"first_poll_ms"_qs, u"200"_qs);
-    settings.addQueryItem(u"race_ms"_qs, u"30000"_qs);
-    settings.addQueryItem(u"flush_ms"_qs, u"250"_qs);
-    url.setQuery(settings);
-
     QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
-    page.load(url);
+    page.load(clientPageUrl(m_pagesUrl, m_connectorUrl, kProduct, kToken, 250, 200));
     TRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
     QVERIFY(loaded.first().first().toBool());
 
@@ -611,24 +617,6 @@ void TestBrowser::otherPosthogRequests()
 }
 
 namespace {
-
-// The e2e client page at /projects, served from `pages`, talking to
-// `connector` for `product` (whose posthog token is `token`).
-QUrl clientPageUrl(
-    QUrl pages, const QUrl& connector, const QString& product, const QString& token, int pollMs, int firstPollMs)
-{
-    pages.setPath(u"/projects"_qs);
-    QUrlQuery settings;
-    settings.addQueryItem(u"connector"_qs, connector.toString(QUrl::StripTrailingSlash));
-    settings.addQueryItem(u"product"_qs, product);
-    settings.addQueryItem(u"token"_qs, token);
-    settings.addQueryItem(u"poll_ms"_qs, QString::number(pollMs));
-    settings.addQueryItem(u"first_poll_ms"_qs, QString::number(firstPollMs));
-    settings.addQueryItem(u"race_ms"_qs, u"30000"_qs);
-    settings.addQueryItem(u"flush_ms"_qs, u"250"_qs);
-    pages.setQuery(settings);
-    return pages;
-}
 
 // Holds every answer of /context in the page until the test releases it,
 // so that the user can navigate while a poll is in flight. The request
