@@ -8,8 +8,6 @@
 #include "service/servicesettings.h"
 
 #include <QCryptographicHash>
-#include <QHttpServerRequest>
-#include <QUrlQuery>
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -18,9 +16,9 @@ namespace proactive::service {
 
 namespace {
 
-    std::string_view view(const QByteArray& bytes)
+    QByteArray bytesOf(std::string_view text)
     {
-        return { bytes.constData(), static_cast<std::size_t>(bytes.size()) };
+        return { text.data(), qsizetype(text.size()) };
     }
 
     QByteArray dumped(const nlohmann::json& json)
@@ -83,10 +81,9 @@ namespace {
         return false;
     }
 
-    bool truthy(const QString& value)
+    bool truthy(std::string_view value)
     {
-        return value == u"1"_qs || value.compare(u"true"_qs, Qt::CaseInsensitive) == 0
-            || value.compare(u"yes"_qs, Qt::CaseInsensitive) == 0;
+        return value == "1" || equalsIgnoreCase(value, "true") || equalsIgnoreCase(value, "yes");
     }
 
     int statusOf(const Error& error)
@@ -263,12 +260,12 @@ Headers Endpoints::corsHeaders(const RouteMatch& match, std::string_view origin)
         { QByteArrayLiteral("Vary"), QByteArrayLiteral("Origin") } };
 }
 
-Reply Endpoints::answer(const QHttpServerRequest& request, std::string_view method, const RouteMatch& match)
+Reply Endpoints::answer(const HttpRequest& request, const RouteMatch& match)
 {
     if (match.route == Route::Unmatched)
         return errorReply(404, "not_found", "no such endpoint");
-    const QByteArray originBytes = request.value(QByteArrayLiteral("origin"));
-    const std::string_view origin = view(originBytes);
+    const std::string_view method = request.method();
+    const std::string_view origin = request.header("origin");
     if (method == "OPTIONS")
         return preflight(request, match);
     if (!allowsMethod(match.route, method)) {
@@ -292,7 +289,7 @@ Reply Endpoints::answer(const QHttpServerRequest& request, std::string_view meth
     return reply;
 }
 
-Reply Endpoints::dispatch(const QHttpServerRequest& request, const RouteMatch& match)
+Reply Endpoints::dispatch(const HttpRequest& request, const RouteMatch& match)
 {
     Reply reply;
     switch (match.route) {
@@ -339,15 +336,15 @@ Reply Endpoints::dispatch(const QHttpServerRequest& request, const RouteMatch& m
     return reply;
 }
 
-Reply Endpoints::preflight(const QHttpServerRequest& request, const RouteMatch& match)
+Reply Endpoints::preflight(const HttpRequest& request, const RouteMatch& match)
 {
-    const QByteArray origin = request.value(QByteArrayLiteral("origin"));
+    const std::string_view origin = request.header("origin");
     const QByteArray allow = QByteArray::fromStdString(std::string(allowedMethods(match.route)) + ", OPTIONS");
-    if (origin.isEmpty() || request.value(QByteArrayLiteral("access-control-request-method")).isEmpty()) {
+    if (origin.empty() || request.header("access-control-request-method").empty()) {
         Reply reply { 204, {}, {}, { { QByteArrayLiteral("Allow"), allow } } };
         return reply;
     }
-    switch (checkOrigin(match, view(origin))) {
+    switch (checkOrigin(match, origin)) {
     case OriginCheck::UnknownProduct:
         return errorReply(404, "unknown_product", "no product \"" + match.params.front() + "\" in the workspace");
     case OriginCheck::NotBrowser:
@@ -357,12 +354,11 @@ Reply Endpoints::preflight(const QHttpServerRequest& request, const RouteMatch& 
     case OriginCheck::Allowed:
         break;
     }
-    QByteArray requestedHeaders = request.value(QByteArrayLiteral("access-control-request-headers"));
-    if (requestedHeaders.isEmpty())
-        requestedHeaders = QByteArrayLiteral("Content-Type");
+    const std::string_view requested = request.header("access-control-request-headers");
+    const QByteArray requestedHeaders = requested.empty() ? QByteArrayLiteral("Content-Type") : bytesOf(requested);
     return { 204, {}, {},
         {
-            { QByteArrayLiteral("Access-Control-Allow-Origin"), origin },
+            { QByteArrayLiteral("Access-Control-Allow-Origin"), bytesOf(origin) },
             { QByteArrayLiteral("Access-Control-Allow-Methods"), allow },
             { QByteArrayLiteral("Access-Control-Allow-Headers"), requestedHeaders },
             { QByteArrayLiteral("Access-Control-Max-Age"), QByteArrayLiteral("600") },
@@ -382,11 +378,10 @@ Reply Endpoints::metricsText() const
         QByteArray::fromStdString(m_metrics.render()), {} };
 }
 
-Reply Endpoints::context(const QHttpServerRequest& request, const RouteMatch& match)
+Reply Endpoints::context(const HttpRequest& request, const RouteMatch& match)
 {
-    const QUrlQuery query = request.query();
-    const std::string conversationId = query.queryItemValue(u"conversation_id"_qs, QUrl::FullyDecoded).toStdString();
-    const bool explain = truthy(query.queryItemValue(u"explain"_qs));
+    const std::string conversationId = request.queryValue("conversation_id");
+    const bool explain = truthy(request.queryValue("explain"));
     const std::string& productId = match.params[0];
     auto decision = m_connector.context(productId, match.params[1], conversationId, explain);
     if (!decision)
@@ -402,16 +397,16 @@ Reply Endpoints::context(const QHttpServerRequest& request, const RouteMatch& ma
     return reply;
 }
 
-Reply Endpoints::agentState(const QHttpServerRequest& request, const RouteMatch& match)
+Reply Endpoints::agentState(const HttpRequest& request, const RouteMatch& match)
 {
     const std::string& productId = match.params[0];
     if (!m_connector.workspace()->product(productId))
         return errorReply(404, "unknown_product", "no product \"" + productId + "\" in the workspace");
-    const QByteArray body = request.body();
-    if (body.size() > m_settings.maxAgentStateBodyBytes)
+    const std::string_view body = request.body();
+    if (std::int64_t(body.size()) > m_settings.maxAgentStateBodyBytes)
         return errorReply(413, "payload_too_large",
             "an agent-state body is at most " + std::to_string(m_settings.maxAgentStateBodyBytes) + " bytes");
-    const auto json = parseJsonText(view(body));
+    const auto json = parseJsonText(body);
     if (json.is_discarded() || !json.is_object())
         return errorReply(400, "bad_json", "the body must be a JSON object like {\"event\": \"proactive_dismissed\"}");
     const auto event = json.find("event");
@@ -432,20 +427,19 @@ Reply Endpoints::agentState(const QHttpServerRequest& request, const RouteMatch&
         200, { { "ok", true }, { "state", nameOf(outcome->state) }, { "previous_state", nameOf(outcome->previous) } });
 }
 
-Reply Endpoints::webhook(const QHttpServerRequest& request, const RouteMatch& match)
+Reply Endpoints::webhook(const HttpRequest& request, const RouteMatch& match)
 {
     const std::string& productId = match.params[0];
     const auto workspace = m_connector.workspace();
     const Product* product = workspace->product(productId);
     if (!product)
         return errorReply(404, "unknown_product", "no product \"" + productId + "\" in the workspace");
-    const QByteArray secret = request.value(QByteArrayLiteral("x-posthog-secret"));
-    if (!secretsEqual(view(secret), product->webhookSecret))
+    if (!secretsEqual(request.header("x-posthog-secret"), product->webhookSecret))
         return errorReply(401, "unauthorized", "missing or wrong x-posthog-secret header");
 
     // PostHog sends its own times: they are kept as they are.
     m_intake->setOptions({ m_connector.clock().now(), false, {} });
-    IntakeBatch batch = m_intake->parseBody(view(request.body()));
+    IntakeBatch batch = m_intake->parseBody(request.body());
     if (batch.refusal)
         return refusalReply(*batch.refusal);
     if (batch.events.empty() && batch.errorCount > 0) {
@@ -471,12 +465,10 @@ Reply Endpoints::webhook(const QHttpServerRequest& request, const RouteMatch& ma
         std::move(answer), batch, ingested->rejected, ingested->accepted + ingested->duplicates, ingested->limited);
 }
 
-Reply Endpoints::capture(const QHttpServerRequest& request)
+Reply Endpoints::capture(const HttpRequest& request)
 {
-    const QString compression = request.query().queryItemValue(u"compression"_qs, QUrl::FullyDecoded);
-    const QByteArray body = request.body();
-    auto decoded = decodeCaptureBody(view(body), view(request.value(QByteArrayLiteral("content-type"))),
-        compression.toStdString(), m_settings.maxDecodedBodyBytes);
+    auto decoded = decodeCaptureBody(request.body(), request.header("content-type"), request.queryValue("compression"),
+        m_settings.maxDecodedBodyBytes);
     if (!decoded)
         return errorReply(
             decoded.error().code == "body_too_large" ? 413 : 400, decoded.error().code, decoded.error().message);
@@ -564,17 +556,16 @@ Reply Endpoints::remoteConfigScript(const RouteMatch& match) const
             + literal(match.params[0]) + "] = " + literal(config) + ";\n})();\n"));
 }
 
-Reply Endpoints::retrieval(const QHttpServerRequest& request)
+Reply Endpoints::retrieval(const HttpRequest& request)
 {
-    const QByteArray authorization = request.value(QByteArrayLiteral("authorization"));
-    const std::string_view header = view(authorization);
+    const std::string_view header = request.header("authorization");
     constexpr std::string_view scheme = "bearer ";
     if (header.size() <= scheme.size() || !equalsIgnoreCase(header.substr(0, scheme.size()), scheme))
         return difyError(403, 1001, "invalid_authorization_header",
             "Invalid Authorization header format. Expected 'Bearer <api-key>' format.");
     if (!secretsEqual(header.substr(scheme.size()), m_settings.retrievalKey))
         return difyError(403, 1002, "authorization_failed", "Authorization failed.");
-    auto parsed = parseRetrievalRequest(view(request.body()));
+    auto parsed = parseRetrievalRequest(request.body());
     if (!parsed)
         return errorReply(400, parsed.error().code, parsed.error().where + ": " + parsed.error().message);
     const auto activity = m_connector.recentActivity(parsed->knowledgeId, static_cast<std::size_t>(parsed->topK));

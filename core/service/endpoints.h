@@ -1,5 +1,6 @@
 #pragma once
 
+#include "service/requestreader.h"
 #include "service/route.h"
 
 #include <QByteArray>
@@ -9,8 +10,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-class QHttpServerRequest;
 
 namespace proactive {
 class Connector;
@@ -54,7 +53,7 @@ public:
     Endpoints(const Endpoints&) = delete;
     Endpoints& operator=(const Endpoints&) = delete;
 
-    Reply answer(const QHttpServerRequest& request, std::string_view method, const RouteMatch& match);
+    Reply answer(const HttpRequest& request, const RouteMatch& match);
 
     // The CORS headers an answer to `origin` on this route carries (none when
     // the origin is not allowed or the route is not for browsers).
@@ -64,13 +63,13 @@ private:
     enum class OriginCheck { NotBrowser, Allowed, Refused, UnknownProduct };
     OriginCheck checkOrigin(const RouteMatch& match, std::string_view origin) const;
 
-    Reply dispatch(const QHttpServerRequest& request, const RouteMatch& match);
-    Reply preflight(const QHttpServerRequest& request, const RouteMatch& match);
-    Reply context(const QHttpServerRequest& request, const RouteMatch& match);
-    Reply agentState(const QHttpServerRequest& request, const RouteMatch& match);
-    Reply webhook(const QHttpServerRequest& request, const RouteMatch& match);
-    Reply capture(const QHttpServerRequest& request);
-    Reply retrieval(const QHttpServerRequest& request);
+    Reply dispatch(const HttpRequest& request, const RouteMatch& match);
+    Reply preflight(const HttpRequest& request, const RouteMatch& match);
+    Reply context(const HttpRequest& request, const RouteMatch& match);
+    Reply agentState(const HttpRequest& request, const RouteMatch& match);
+    Reply webhook(const HttpRequest& request, const RouteMatch& match);
+    Reply capture(const HttpRequest& request);
+    Reply retrieval(const HttpRequest& request);
     Reply remoteConfig(const RouteMatch& match) const;
     Reply remoteConfigScript(const RouteMatch& match) const;
     Reply metricsText() const;

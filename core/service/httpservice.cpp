@@ -1,12 +1,10 @@
 #include "service/httpservice.h"
 
 #include "httpwire/httpresponse.h"
-#include "httpwire/rawhttpserver.h"
 #include "service/endpoints.h"
 #include "service/route.h"
 
 #include <QElapsedTimer>
-#include <QHttpServerRequest>
 #include <QPointer>
 #include <QSocketNotifier>
 #include <QTcpServer>
@@ -21,17 +19,6 @@
 namespace proactive::service {
 
 namespace {
-
-    std::string_view view(const QByteArray& bytes)
-    {
-        return { bytes.constData(), static_cast<std::size_t>(bytes.size()) };
-    }
-
-    // Nothing of a next request is buffered and the parser is between requests.
-    bool isIdle(QTcpSocket* socket)
-    {
-        return !socket->isTransactionStarted() && socket->bytesAvailable() == 0;
-    }
 
     // What the descriptor limit leaves for connections: the store, the
     // listeners, Qt's event dispatcher and the logs need some of it.
@@ -59,10 +46,7 @@ namespace {
 
 } // namespace
 
-// Connections pass through the service before QtHttpServer sees them, so
-// that the guard's readyRead slot runs ahead of the parser's.
-//
-// It also accepts them itself. Out of descriptors, QTcpServer 6.4 takes
+// Accepts connections for the service. Out of descriptors, QTcpServer 6.4 takes
 // accept()'s EMFILE for a temporary error and neither pauses nor reports it:
 // the pending connection keeps the socket readable and the event loop spins
 // on it. Here a failed accept pauses accepting for a back-off time instead.
@@ -100,8 +84,7 @@ protected:
             ::close(int(descriptor));
             return;
         }
-        if (m_service.admit(socket))
-            addPendingConnection(socket);
+        m_service.admit(socket);
     }
 
 private:
@@ -118,7 +101,6 @@ private:
                 return;
             }
             incomingConnection(descriptor);
-            Q_EMIT newConnection();
         }
     }
 
@@ -132,8 +114,6 @@ HttpService::HttpService(Connector& connector, ServiceSettings settings, QObject
     , m_settings(std::move(settings))
     , m_accessLog(m_settings.accessLog)
     , m_endpoints(std::make_unique<Endpoints>(m_connector, m_metrics, m_settings))
-    , m_server(std::make_unique<httpwire::RawHttpServer>(
-          [this](const QHttpServerRequest& request, QTcpSocket* socket) { handle(request, socket); }))
     , m_graceTimer(new QTimer(this))
     , m_sweepTimer(new QTimer(this))
     , m_acceptRetryTimer(new QTimer(this))
@@ -152,12 +132,12 @@ HttpService::~HttpService()
     for (const auto& [socket, connection] : m_connections)
         socket->disconnect(this);
     m_connections.clear();
-    m_server.reset();
 }
 
 quint16 HttpService::listen(const QHostAddress& address, quint16 port)
 {
     auto* listener = new Listener(*this);
+    listener->setParent(this);
     // Load tests open hundreds of connections at once.
     listener->setListenBacklogSize(1024);
     if (m_shuttingDown || !listener->listen(address, port)) {
@@ -167,7 +147,6 @@ quint16 HttpService::listen(const QHostAddress& address, quint16 port)
     }
     listener->takeOverAccepting();
     m_listeners.push_back(listener);
-    m_server->bind(listener);
     m_sweepTimer->start();
     return listener->serverPort();
 }
@@ -193,8 +172,9 @@ void HttpService::adopt(QTcpSocket* socket)
 {
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_connections.emplace(socket,
-        std::make_unique<Connection>(RequestGuard::Limits { m_settings.maxBodyBytes, m_settings.maxHeadBytes }));
+        std::make_unique<Connection>(RequestReader::Limits { m_settings.maxBodyBytes, m_settings.maxHeadBytes }));
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] {
         if (const auto it = m_connections.find(socket); it != m_connections.end())
             it->second->lastActivity = SteadyClock::now();
@@ -223,7 +203,7 @@ bool HttpService::closeLongestIdle()
         return false;
     QTcpSocket* socket = idlest->first;
     // Forgotten now, so that the new connection counts at once; the socket
-    // itself goes when QtHttpServer deletes it.
+    // itself goes once it has disconnected.
     m_connections.erase(idlest);
     socket->abort();
     m_metrics.countConnectionEvent("evicted");
@@ -256,44 +236,58 @@ void HttpService::onReadyRead(QTcpSocket* socket)
         drain(socket, connection);
         return;
     }
+    const qint64 available = socket->bytesAvailable();
+    if (available <= 0)
+        return;
     connection.lastActivity = SteadyClock::now();
     if (!connection.requestStarted)
         connection.requestStarted = connection.lastActivity;
-    RequestGuard& guard = connection.guard;
-    const qint64 available = socket->bytesAvailable();
-    RequestGuard::Verdict verdict;
-    if (!socket->isTransactionStarted()) {
-        const QByteArray peeked = socket->peek(std::min<qint64>(available, qint64(guard.limits().maxHeadBytes) + 1));
-        verdict = guard.begin(view(peeked), available);
-    } else {
-        const qint64 limit = std::min<qint64>(available, qint64(guard.peekLimit()));
-        const QByteArray peeked = limit > 0 ? socket->peek(limit) : QByteArray();
-        verdict = guard.more(view(peeked), available);
-    }
-    switch (verdict) {
-    case RequestGuard::Verdict::Wait:
-    case RequestGuard::Verdict::Proceed:
-        return;
-    case RequestGuard::Verdict::SendContinue:
-        socket->write(httpwire::HttpResponse(100).finish());
-        return;
-    case RequestGuard::Verdict::BodyTooLarge:
-    case RequestGuard::Verdict::HeadTooLarge:
-    case RequestGuard::Verdict::Malformed:
-        reject(socket, connection, verdict);
-        return;
+    RequestReader& reader = connection.reader;
+    const qint64 read = socket->read(reader.reserve(std::size_t(available)), available);
+    serve(socket, connection, reader.received(std::size_t(std::max<qint64>(read, 0))));
+}
+
+void HttpService::serve(QTcpSocket* socket, Connection& connection, RequestReader::Verdict verdict)
+{
+    RequestReader& reader = connection.reader;
+    for (;;) {
+        switch (verdict) {
+        case RequestReader::Verdict::Wait:
+            return;
+        case RequestReader::Verdict::SendContinue:
+            socket->write(httpwire::HttpResponse(100).finish());
+            return;
+        case RequestReader::Verdict::BodyTooLarge:
+        case RequestReader::Verdict::HeadTooLarge:
+        case RequestReader::Verdict::Malformed:
+            reject(socket, connection, verdict);
+            return;
+        case RequestReader::Verdict::Proceed:
+            break;
+        }
+        if (!reader.requestComplete())
+            return;
+        const bool close = handle(socket, connection);
+        if (close || socket->state() != QAbstractSocket::ConnectedState) {
+            // Nothing after a closing answer is read.
+            reader.discard();
+            return;
+        }
+        verdict = reader.next();
+        if (reader.holdsBytes())
+            connection.requestStarted = SteadyClock::now();
     }
 }
 
-void HttpService::reject(QTcpSocket* socket, Connection& connection, RequestGuard::Verdict verdict)
+void HttpService::reject(QTcpSocket* socket, Connection& connection, RequestReader::Verdict verdict)
 {
     Reply reply;
     switch (verdict) {
-    case RequestGuard::Verdict::BodyTooLarge:
+    case RequestReader::Verdict::BodyTooLarge:
         reply = errorReply(413, "payload_too_large",
             "a request body is at most " + std::to_string(m_settings.maxBodyBytes) + " bytes");
         break;
-    case RequestGuard::Verdict::HeadTooLarge:
+    case RequestReader::Verdict::HeadTooLarge:
         reply = errorReply(431, "header_too_large",
             "the request line and headers are at most " + std::to_string(m_settings.maxHeadBytes) + " bytes");
         break;
@@ -304,8 +298,8 @@ void HttpService::reject(QTcpSocket* socket, Connection& connection, RequestGuar
     }
     // The rest of the announced body is read and thrown away, so that the
     // client, still sending, gets to read the answer.
-    const RequestHead& head = connection.guard.head();
-    const auto remaining = connection.guard.bodyRemaining();
+    const RequestHead& head = connection.reader.head();
+    const auto remaining = connection.reader.bodyRemaining();
     const bool clientWaits = head.expectContinue && remaining && remaining == head.contentLength;
     const bool drainBody = remaining && !clientWaits && *remaining <= m_settings.maxDrainBytes;
     refuse(socket, connection, std::move(reply), drainBody ? *remaining + socket->bytesAvailable() : 0);
@@ -313,7 +307,7 @@ void HttpService::reject(QTcpSocket* socket, Connection& connection, RequestGuar
 
 void HttpService::refuse(QTcpSocket* socket, Connection& connection, Reply reply, std::int64_t drainBytes)
 {
-    const RequestHead& head = connection.guard.head();
+    const RequestHead& head = connection.reader.head();
     const RouteMatch match = matchRoute(head.path());
     const Headers cors = m_endpoints->corsHeaders(match, head.origin);
     reply.headers.insert(reply.headers.end(), cors.begin(), cors.end());
@@ -322,9 +316,9 @@ void HttpService::refuse(QTcpSocket* socket, Connection& connection, Reply reply
         reply.status, std::chrono::microseconds(0));
     m_metrics.countRequest(match.pattern, reply.status);
 
-    // The parser must not see this request: from now on the guard reads
-    // everything that arrives and throws it away.
+    // From now on everything that arrives is read and thrown away.
     connection.rejected = true;
+    connection.reader.discard();
     connection.drainRemaining = drainBytes;
     if (drainBytes > 0)
         QTimer::singleShot(m_settings.rejectDrainTimeout, socket, [socket] { socket->abort(); });
@@ -337,33 +331,26 @@ void HttpService::drain(QTcpSocket* socket, Connection& connection)
 {
     const qint64 available = socket->bytesAvailable();
     socket->skip(available);
-    if (socket->isTransactionStarted())
-        socket->commitTransaction();
     connection.drainRemaining -= available;
     if (connection.drainRemaining <= 0 && socket->state() == QAbstractSocket::ConnectedState)
         socket->disconnectFromHost();
 }
 
-void HttpService::handle(const QHttpServerRequest& request, QTcpSocket* socket)
+bool HttpService::handle(QTcpSocket* socket, Connection& connection)
 {
     QElapsedTimer timer;
     timer.start();
-    const auto it = m_connections.find(socket);
-    Connection* connection = it == m_connections.end() ? nullptr : it->second.get();
-    if (connection) {
-        connection->requestStarted.reset();
-        connection->lastActivity = SteadyClock::now();
-    }
-    const bool guarded = connection && connection->guard.headComplete();
-    const std::string method = request.method() == QHttpServerRequest::Method::Unknown && guarded
-        ? connection->guard.head().method
-        : httpwire::RawHttpServer::methodName(request.method());
-    const RouteMatch match = matchRoute(view(request.url().path(QUrl::FullyEncoded).toUtf8()));
-    const Reply reply = m_endpoints->answer(request, method, match);
-    const bool close = m_shuttingDown || (guarded && connection->guard.head().closeRequested);
+    connection.requestStarted.reset();
+    connection.lastActivity = SteadyClock::now();
+    const HttpRequest request = connection.reader.request();
+    const RouteMatch match = matchRoute(request.path());
+    const Reply reply = m_endpoints->answer(request, match);
+    const bool close = m_shuttingDown || request.head().closeRequested;
     send(socket, reply, close ? Close::AfterWrite : Close::No);
-    m_accessLog.write(method, match.pattern, reply.status, std::chrono::microseconds(timer.nsecsElapsed() / 1000));
+    m_accessLog.write(
+        request.method(), match.pattern, reply.status, std::chrono::microseconds(timer.nsecsElapsed() / 1000));
     m_metrics.countRequest(match.pattern, reply.status);
+    return close;
 }
 
 void HttpService::send(QTcpSocket* socket, const Reply& reply, Close close)
@@ -409,7 +396,8 @@ void HttpService::shutdown()
         if (!socket || socket->state() != QAbstractSocket::ConnectedState)
             continue;
         const auto it = m_connections.find(socket.data());
-        if (it != m_connections.end() && !it->second->rejected && isIdle(socket))
+        if (it != m_connections.end() && !it->second->rejected && !it->second->reader.holdsBytes()
+            && socket->bytesAvailable() == 0)
             socket->disconnectFromHost();
     }
     m_graceTimer->start(m_settings.shutdownGrace);
@@ -426,7 +414,7 @@ void HttpService::sweep()
             continue; // closing already, on a timer of its own
         if (c->requestStarted) {
             const auto age = now - *c->requestStarted;
-            if (age > m_settings.requestTimeout || (!c->guard.headComplete() && age > m_settings.headTimeout))
+            if (age > m_settings.requestTimeout || (!c->reader.headComplete() && age > m_settings.headTimeout))
                 late.emplace_back(socket);
         } else if (now - c->lastActivity > m_settings.idleTimeout) {
             idle.emplace_back(socket);
@@ -449,7 +437,7 @@ void HttpService::sweep()
         m_metrics.countConnectionEvent("request_timeout");
         refuse(socket, *it->second,
             errorReply(408, "request_timeout",
-                it->second->guard.headComplete()
+                it->second->reader.headComplete()
                     ? "the request was not complete within " + std::to_string(m_settings.requestTimeout.count()) + " ms"
                     : "the request head did not arrive within " + std::to_string(m_settings.headTimeout.count())
                         + " ms"),

@@ -2,7 +2,7 @@
 
 #include "service/accesslog.h"
 #include "service/metrics.h"
-#include "service/requestguard.h"
+#include "service/requestreader.h"
 #include "service/servicesettings.h"
 
 #include <QHostAddress>
@@ -14,7 +14,6 @@
 #include <unordered_map>
 #include <vector>
 
-class QHttpServerRequest;
 class QTcpSocket;
 class QTimer;
 
@@ -22,29 +21,25 @@ namespace proactive {
 class Connector;
 }
 
-namespace proactive::httpwire {
-class RawHttpServer;
-}
-
 namespace proactive::service {
 
 class Endpoints;
 struct Reply;
 
-// The connector as an HTTP service (issue 4): QtHttpServer parses requests,
-// Endpoints answers them through the Connector façade. Lives in one thread
-// (the one that created it); the connector serialises its own calls.
+// The connector as an HTTP service (issue 4): each connection's
+// RequestReader reads its requests, Endpoints answers them through the
+// Connector façade. Lives in one thread (the one that created it); the
+// connector serialises its own calls.
 //
-// Every connection's bytes pass a RequestGuard before QtHttpServer's parser
-// reads them, which enforces the body and head limits (413/431 before a
-// large body is read), answers "Expect: 100-continue" and honours
-// "Connection: close". Every answer is one write: status line, headers and
-// body, with Content-Length.
+// The reader enforces the body and head limits (413/431 before a large
+// body is read); the service answers "Expect: 100-continue", honours
+// "Connection: close" and answers pipelined requests in order. Every answer
+// is one write: status line, headers and body, with Content-Length.
 //
-// QtHttpServer 6.4 has no connection limits or timeouts: the service keeps
-// them (ServiceSettings): a bound on connections that respects the
-// descriptor limit, idle, head and request timeouts, and a back-off when
-// accepting fails, so that idle or slow clients cannot take it down.
+// The service keeps connection limits and timeouts (ServiceSettings): a
+// bound on connections that respects the descriptor limit, idle, head and
+// request timeouts, and a back-off when accepting fails, so that idle or
+// slow clients cannot take it down.
 class HttpService final : public QObject {
     Q_OBJECT
 
@@ -78,10 +73,10 @@ private:
     class Listener;
     using SteadyClock = std::chrono::steady_clock;
     struct Connection {
-        explicit Connection(RequestGuard::Limits limits)
-            : guard(limits)
+        explicit Connection(RequestReader::Limits limits)
+            : reader(limits)
         { }
-        RequestGuard guard;
+        RequestReader reader;
         bool rejected = false; // answered before its body was read; draining, then closing
         std::int64_t drainRemaining = 0;
         SteadyClock::time_point lastActivity = SteadyClock::now(); // bytes read or written
@@ -95,11 +90,15 @@ private:
     bool closeLongestIdle();
     void refuseBusy(QTcpSocket* socket);
     void onReadyRead(QTcpSocket* socket);
-    void reject(QTcpSocket* socket, Connection& connection, RequestGuard::Verdict verdict);
-    // Answers `reply` to a request the parser must never see, then closes.
+    // Answers the complete requests the reader holds, in order, and acts on
+    // its verdict on the one after them.
+    void serve(QTcpSocket* socket, Connection& connection, RequestReader::Verdict verdict);
+    void reject(QTcpSocket* socket, Connection& connection, RequestReader::Verdict verdict);
+    // Answers `reply` to a request that is not read on, then closes.
     void refuse(QTcpSocket* socket, Connection& connection, Reply reply, std::int64_t drainBytes);
     void drain(QTcpSocket* socket, Connection& connection);
-    void handle(const QHttpServerRequest& request, QTcpSocket* socket);
+    // Answers the reader's complete request; true when the connection closes after it.
+    bool handle(QTcpSocket* socket, Connection& connection);
     // AfterDrain announces the close; drain() closes once the body is gone.
     enum class Close { No, AfterWrite, AfterDrain };
     void send(QTcpSocket* socket, const Reply& reply, Close close);
@@ -116,8 +115,7 @@ private:
     AccessLog m_accessLog;
     Metrics m_metrics;
     std::unique_ptr<Endpoints> m_endpoints;
-    std::unique_ptr<httpwire::RawHttpServer> m_server;
-    std::vector<Listener*> m_listeners; // children of m_server
+    std::vector<Listener*> m_listeners; // children
     std::unordered_map<QTcpSocket*, std::unique_ptr<Connection>> m_connections;
     QTimer* m_graceTimer = nullptr;
     QTimer* m_sweepTimer = nullptr;
