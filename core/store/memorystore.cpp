@@ -82,6 +82,31 @@ namespace {
         return hash == kNoUuid ? 1 : hash;
     }
 
+    char foldAscii(char c)
+    {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+
+    bool equalFolded(std::string_view a, std::string_view b)
+    {
+        return a.size() == b.size()
+            && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return foldAscii(x) == foldAscii(y); });
+    }
+
+    std::size_t combineHashes(std::size_t a, std::size_t b)
+    {
+        return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+    }
+
+    // The keys a session is listed under, by MemoryStore::Listing: its
+    // distinct id, its linked distinct id (once only: ingest keeps the two
+    // apart, but a record may repeat one), its email; empty for none.
+    std::array<std::string_view, 3> listingKeysOf(const SessionRecord& r)
+    {
+        return { r.distinctId,
+            r.linkedDistinctId == r.distinctId ? std::string_view() : std::string_view(r.linkedDistinctId), r.email };
+    }
+
     // The idle index's buckets: whole seconds of lastSeen, rounded down.
     std::int64_t secondOf(Timestamp t)
     {
@@ -117,9 +142,23 @@ namespace {
 
 std::size_t MemoryStore::KeyHash::operator()(KeyView key) const noexcept
 {
-    const std::size_t a = std::hash<std::string_view> {}(key.first);
-    const std::size_t b = std::hash<std::string_view> {}(key.second);
-    return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+    return combineHashes(std::hash<std::string_view> {}(key.first), std::hash<std::string_view> {}(key.second));
+}
+
+std::size_t MemoryStore::FoldedKeyHash::operator()(KeyView key) const noexcept
+{
+    // FNV-1a over the folded bytes: no folded copy to hash.
+    std::uint64_t folded = 14695981039346656037ULL;
+    for (const char c : key.second) {
+        folded ^= static_cast<unsigned char>(foldAscii(c));
+        folded *= 1099511628211ULL;
+    }
+    return combineHashes(std::hash<std::string_view> {}(key.first), static_cast<std::size_t>(folded));
+}
+
+bool MemoryStore::FoldedKeyEqual::operator()(KeyView a, KeyView b) const noexcept
+{
+    return a.first == b.first && equalFolded(a.second, b.second);
 }
 
 MemoryStore::MemoryStore(StoreRetention retention)
@@ -213,64 +252,29 @@ std::optional<SessionRecord> MemoryStore::session(const SessionKey& key) const
     return it->second.record;
 }
 
-const MemoryStore::SessionNode* MemoryStore::latestListed(
-    std::string_view productId, std::string_view distinctId, bool (*accept)(const SessionRecord&)) const
-{
-    const auto it = m_users.find(KeyView { productId, distinctId });
-    if (it == m_users.end())
-        return nullptr;
-    // Ties on lastSeen go to the session that started later, then to the
-    // greater id, so that the answer does not depend on insertion history.
-    const auto rank = [](const SessionNode* node) {
-        return std::tie(node->second.record->lastSeen, node->second.record->firstSeen, node->first.second);
-    };
-    const SessionNode* latest = nullptr;
-    for (const SessionNode* node : it->second.sessions)
-        if (accept(*node->second.record) && (!latest || rank(node) > rank(latest)))
-            latest = node;
-    return latest;
-}
-
 std::optional<std::string> MemoryStore::latestSessionOf(std::string_view productId, std::string_view distinctId) const
 {
-    const SessionNode* latest = latestListed(productId, distinctId, [](const SessionRecord&) { return true; });
-    if (!latest)
+    const auto it = m_users.find(KeyView { productId, distinctId });
+    if (it == m_users.end() || !it->second.sessions.latest)
         return std::nullopt;
-    return latest->first.second;
+    return it->second.sessions.latest->first.second;
 }
 
 std::optional<std::string> MemoryStore::latestSessionWithEmailOf(
     std::string_view productId, std::string_view distinctId) const
 {
-    const SessionNode* latest
-        = latestListed(productId, distinctId, [](const SessionRecord& record) { return !record.email.empty(); });
-    if (!latest)
+    const auto it = m_users.find(KeyView { productId, distinctId });
+    if (it == m_users.end() || !it->second.sessions.latestWithEmail)
         return std::nullopt;
-    return latest->first.second;
+    return it->second.sessions.latestWithEmail->first.second;
 }
 
 std::optional<std::string> MemoryStore::latestSessionOfEmail(std::string_view productId, std::string_view email) const
 {
-    if (email.empty())
+    const auto it = m_emails.find(KeyView { productId, email });
+    if (it == m_emails.end())
         return std::nullopt;
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    const auto sameEmail = [&](std::string_view other) {
-        const auto same = [&](char a, char b) { return lower(a) == lower(b); };
-        return other.size() == email.size() && std::equal(other.begin(), other.end(), email.begin(), same);
-    };
-    const auto rank = [](const SessionNode& node) {
-        return std::tie(node.second.record->lastSeen, node.second.record->firstSeen, node.first.second);
-    };
-    const SessionNode* latest = nullptr;
-    for (const auto& node : m_sessions) {
-        if (node.first.first != productId || !node.second.record || !sameEmail(node.second.record->email))
-            continue;
-        if (!latest || rank(node) > rank(*latest))
-            latest = &node;
-    }
-    if (!latest)
-        return std::nullopt;
-    return latest->first.second;
+    return it->second.latest->first.second;
 }
 
 void MemoryStore::visitActions(
@@ -454,6 +458,7 @@ void MemoryStore::apply(const StoreWrite& write, const Plan& plan)
         released += dropped;
     }
     m_interner.released(released);
+    refreshStaleLists();
 }
 
 void MemoryStore::restoreConversation(const ConversationKey& key, ConversationRecord record)
@@ -492,6 +497,7 @@ void MemoryStore::restoreCircuit(std::string productId, CircuitRecord circuit)
 void MemoryStore::restoreSession(const SessionKey& key, SessionRecord record)
 {
     upsertSession(sessionNode(keyOf(key)), std::move(record));
+    refreshStaleLists();
 }
 
 void MemoryStore::restoreAction(const SessionKey& key, const Action& action)
@@ -558,32 +564,47 @@ MemoryStore::UserEntry& MemoryStore::userEntry(KeyView key)
 void MemoryStore::upsertSession(SessionNode& node, SessionRecord record)
 {
     SessionEntry& entry = node.second;
-    const std::string_view productId = node.first.first;
-    // Listed once under each of its ids; the two never name the same user
-    // twice (ingest keeps the linked id apart from the distinct id).
-    const auto ids = [](const SessionRecord& r) {
-        return std::array<std::string_view, 2> { r.distinctId,
-            r.linkedDistinctId == r.distinctId ? std::string_view() : std::string_view(r.linkedDistinctId) };
-    };
-    const auto before = entry.record ? ids(*entry.record) : std::array<std::string_view, 2> {};
-    const auto after = ids(record);
-    const auto holds = [](const std::array<std::string_view, 2>& list, std::string_view id) {
-        return std::find(list.begin(), list.end(), id) != list.end();
-    };
-    for (const std::string_view id : before)
-        if (!id.empty() && !holds(after, id))
-            unlistSession({ productId, id }, &node);
-    for (const std::string_view id : after)
-        if (!id.empty() && !holds(before, id))
-            userEntry({ productId, id }).sessions.push_back(&node);
     const bool moves = !entry.record || secondOf(entry.record->lastSeen) != secondOf(record.lastSeen);
     if (entry.record && moves)
         unlinkIdle(node);
     if (!entry.record)
         ++m_sessionRecords;
-    entry.record = std::move(record);
+    // The record it had names the lists it leaves.
+    const std::optional<SessionRecord> before = std::exchange(entry.record, std::move(record));
     if (moves)
         linkIdle(node);
+    refileSession(node, before ? &*before : nullptr);
+}
+
+void MemoryStore::refileSession(SessionNode& node, const SessionRecord* before)
+{
+    const std::string_view productId = node.first.first;
+    const auto was = before ? listingKeysOf(*before) : std::array<std::string_view, 3> {};
+    const auto is = listingKeysOf(*node.second.record);
+    const auto sameKey = [](Listing listing, std::string_view a, std::string_view b) {
+        return !a.empty() && (listing == kByEmail ? equalFolded(a, b) : a == b);
+    };
+    // Where each listing of the new record was before, if it was.
+    std::array<std::optional<Listing>, 3> keptFrom;
+    for (const Listing now : { kByDistinctId, kByLinkedId, kByEmail })
+        for (const Listing then : { kByDistinctId, kByLinkedId, kByEmail })
+            if ((now == kByEmail) == (then == kByEmail) && sameKey(now, is[now], was[then]))
+                keptFrom[now] = then;
+    for (const Listing then : { kByDistinctId, kByLinkedId, kByEmail })
+        if (!was[then].empty()
+            && std::none_of(keptFrom.begin(), keptFrom.end(), [&](const auto& from) { return from == then; }))
+            unlistSession(node, then, { productId, was[then] });
+    // An id that moved between distinct and linked keeps its place.
+    const auto positions = node.second.listedAt;
+    for (const Listing now : { kByDistinctId, kByLinkedId, kByEmail })
+        if (keptFrom[now])
+            node.second.listedAt[now] = positions[*keptFrom[now]];
+    for (const Listing now : { kByDistinctId, kByLinkedId, kByEmail }) {
+        if (keptFrom[now])
+            rerank(node, now, { productId, is[now] }, *before);
+        else if (!is[now].empty())
+            listSession(node, now, { productId, is[now] });
+    }
 }
 
 std::size_t MemoryStore::expireSession(KeyView key)
@@ -593,16 +614,121 @@ std::size_t MemoryStore::expireSession(KeyView key)
     const std::size_t released = node.second.actions.size();
     if (const auto& record = node.second.record) {
         unlinkIdle(node);
-        if (!record->distinctId.empty())
-            unlistSession({ key.first, record->distinctId }, &node);
-        if (!record->linkedDistinctId.empty() && record->linkedDistinctId != record->distinctId)
-            unlistSession({ key.first, record->linkedDistinctId }, &node);
+        const auto keys = listingKeysOf(*record);
+        for (const Listing listing : { kByDistinctId, kByLinkedId, kByEmail })
+            if (!keys[listing].empty())
+                unlistSession(node, listing, { key.first, keys[listing] });
         --m_sessionRecords;
     }
     m_sessions.erase(it);
     if (const auto offers = m_offers.find(key); offers != m_offers.end())
         dropSpentOffers(offers);
     return released;
+}
+
+MemoryStore::SessionList* MemoryStore::sessionList(Listing listing, KeyView key)
+{
+    if (listing == kByEmail) {
+        const auto it = m_emails.find(key);
+        return it == m_emails.end() ? nullptr : &it->second;
+    }
+    const auto it = m_users.find(key);
+    return it == m_users.end() ? nullptr : &it->second.sessions;
+}
+
+void MemoryStore::listSession(SessionNode& node, Listing listing, KeyView key)
+{
+    SessionList& list = listing == kByEmail
+        ? m_emails.try_emplace(Key { std::string(key.first), std::string(key.second) }).first->second
+        : userEntry(key).sessions;
+    node.second.listedAt[listing] = static_cast<std::uint32_t>(list.sessions.size());
+    list.sessions.push_back(&node);
+    if (!list.stale)
+        offer(list, node);
+}
+
+void MemoryStore::unlistSession(SessionNode& node, Listing listing, KeyView key)
+{
+    SessionList* list = sessionList(listing, key);
+    auto& sessions = list->sessions;
+    const std::uint32_t at = node.second.listedAt[listing];
+    if (SessionNode* last = sessions.back(); last != &node) {
+        // The last one takes its place; in a user's list, under whichever
+        // of its ids is this user's.
+        sessions[at] = last;
+        const Listing lastListing = listing == kByEmail ? kByEmail
+            : last->second.record->distinctId == key.second ? kByDistinctId
+                                                            : kByLinkedId;
+        last->second.listedAt[lastListing] = at;
+    }
+    sessions.pop_back();
+    if (sessions.empty()) {
+        *list = {};
+        if (listing == kByEmail) {
+            m_emails.erase(m_emails.find(key));
+        } else if (const auto user = m_users.find(key); user->second.firings.empty()) {
+            m_users.erase(user);
+        }
+    } else if (list->latest == &node || list->latestWithEmail == &node) {
+        markStale(*list, listing, key);
+    }
+}
+
+void MemoryStore::rerank(SessionNode& node, Listing listing, KeyView key, const SessionRecord& before)
+{
+    SessionList& list = *sessionList(listing, key);
+    if (list.stale)
+        return;
+    const SessionRecord& record = *node.second.record;
+    const bool dropped = std::tie(record.lastSeen, record.firstSeen) < std::tie(before.lastSeen, before.firstSeen);
+    // Another session may now rank above it: which one, only a new ranking tells.
+    if ((list.latest == &node && dropped)
+        || (list.latestWithEmail == &node && (dropped || record.email.empty()))) {
+        markStale(list, listing, key);
+        return;
+    }
+    offer(list, node);
+}
+
+void MemoryStore::markStale(SessionList& list, Listing listing, KeyView key)
+{
+    if (list.stale)
+        return;
+    list.stale = true;
+    m_staleLists.emplace_back(listing, Key { std::string(key.first), std::string(key.second) });
+}
+
+void MemoryStore::refreshStaleLists()
+{
+    for (const auto& [listing, key] : m_staleLists) {
+        SessionList* list = sessionList(listing, key);
+        if (!list || !list->stale)
+            continue;
+        list->latest = nullptr;
+        list->latestWithEmail = nullptr;
+        list->stale = false;
+        for (const SessionNode* node : list->sessions)
+            offer(*list, *node);
+    }
+    m_staleLists.clear();
+}
+
+void MemoryStore::offer(SessionList& list, const SessionNode& node)
+{
+    if (!list.latest || ranksAbove(node, *list.latest))
+        list.latest = &node;
+    if (!node.second.record->email.empty() && (!list.latestWithEmail || ranksAbove(node, *list.latestWithEmail)))
+        list.latestWithEmail = &node;
+}
+
+bool MemoryStore::ranksAbove(const SessionNode& a, const SessionNode& b)
+{
+    // Ties on lastSeen go to the session that started later, then to the
+    // greater id, so that the answer does not depend on insertion history.
+    const auto rank = [](const SessionNode& node) {
+        return std::tie(node.second.record->lastSeen, node.second.record->firstSeen, node.first.second);
+    };
+    return rank(a) > rank(b);
 }
 
 void MemoryStore::linkIdle(SessionNode& node)
@@ -633,17 +759,6 @@ void MemoryStore::unlinkIdle(SessionNode& node)
     }
     entry.idlePrevious = nullptr;
     entry.idleNext = nullptr;
-}
-
-void MemoryStore::unlistSession(KeyView user, const SessionNode* node)
-{
-    const auto it = m_users.find(user);
-    if (it == m_users.end())
-        return;
-    auto& sessions = it->second.sessions;
-    sessions.erase(std::remove(sessions.begin(), sessions.end(), node), sessions.end());
-    if (sessions.empty() && it->second.firings.empty())
-        m_users.erase(it);
 }
 
 void MemoryStore::insertFiring(const FiringRecord& firing)
@@ -678,7 +793,7 @@ void MemoryStore::pruneWindow(std::string_view productId, ProductFirings& produc
         }
         if (const auto user = m_users.find(KeyView { productId, old.distinctId }); user != m_users.end()) {
             std::erase_if(user->second.firings, [&](Timestamp t) { return t < cutoff; });
-            if (user->second.firings.empty() && user->second.sessions.empty())
+            if (user->second.firings.empty() && user->second.sessions.sessions.empty())
                 m_users.erase(user);
         }
         product.window.pop_front();

@@ -2,6 +2,7 @@
 
 #include "store/store.h"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -122,6 +123,9 @@ private:
         // one second are linked through their entries (see IdleIndex).
         SessionNode* idlePrevious = nullptr;
         SessionNode* idleNext = nullptr;
+        // Where the session stands in each SessionList that lists it, by
+        // Listing: removing it is a swap with the list's last one.
+        std::array<std::uint32_t, 3> listedAt {};
     };
     // What a session's offers leave for the minimum interval and the quota
     // counts; kept apart from the session because they outlive its
@@ -130,10 +134,37 @@ private:
         std::optional<Timestamp> lastOffer;
         std::vector<SessionFiring> firings; // within the window, by time
     };
+    // The sessions listed under one user or one email, in no order, with
+    // the one that ranks highest (latest lastSeen, then firstSeen, then id)
+    // and the highest that has an email: the answers of the latest*Of
+    // lookups, kept as sessions come, change and go rather than found by a
+    // scan. Only a change that can lower them (the latest leaves, loses its
+    // email or is seen earlier) makes the list stale; it is ranked afresh
+    // once, at the end of the write.
+    struct SessionList {
+        std::vector<SessionNode*> sessions;
+        const SessionNode* latest = nullptr;
+        const SessionNode* latestWithEmail = nullptr; // in an email's list, the latest
+        bool stale = false;
+    };
+    // The lists a session can be in: its distinct id's, its linked distinct
+    // id's, its email's.
+    enum Listing : std::uint8_t { kByDistinctId, kByLinkedId, kByEmail };
     struct UserEntry {
-        std::vector<const SessionNode*> sessions;
+        SessionList sessions;
         std::vector<Timestamp> firings; // within the window, by time
     };
+    // Emails are keyed ignoring ASCII case (Store::latestSessionOfEmail):
+    // these hash and compare the second half of a key folded.
+    struct FoldedKeyHash {
+        using is_transparent = void;
+        std::size_t operator()(KeyView key) const noexcept;
+    };
+    struct FoldedKeyEqual {
+        using is_transparent = void;
+        bool operator()(KeyView a, KeyView b) const noexcept;
+    };
+    using EmailMap = std::unordered_map<Key, SessionList, FoldedKeyHash, FoldedKeyEqual>;
     // A product's sessions by the second of their lastSeen, each second a
     // list linked through the entries: finding the longest idle sessions
     // costs only what it returns, and moving a session costs one lookup.
@@ -186,11 +217,21 @@ private:
     UserEntry& userEntry(KeyView key);
     void upsertSession(SessionNode& node, SessionRecord record);
     std::size_t expireSession(KeyView key); // the number of actions it held
-    void unlistSession(KeyView user, const SessionNode* node);
-    // The listed session of the user that ranks highest (latest lastSeen,
-    // then firstSeen, then id) among those `accept` takes.
-    const SessionNode* latestListed(
-        std::string_view productId, std::string_view distinctId, bool (*accept)(const SessionRecord&)) const;
+    // Moves the session between the lists of its keys (a user's, an
+    // email's) after its record changed from `before` (none: a new one).
+    void refileSession(SessionNode& node, const SessionRecord* before);
+    void listSession(SessionNode& node, Listing listing, KeyView key);
+    void unlistSession(SessionNode& node, Listing listing, KeyView key);
+    SessionList* sessionList(Listing listing, KeyView key);
+    // A session listed under `key` before and after its record changed
+    // from `before`.
+    void rerank(SessionNode& node, Listing listing, KeyView key, const SessionRecord& before);
+    void markStale(SessionList& list, Listing listing, KeyView key);
+    // Ranks every stale list afresh; writes and restores end with it.
+    void refreshStaleLists();
+    // Takes `node` as the list's latest (with an email) if it ranks above.
+    static void offer(SessionList& list, const SessionNode& node);
+    static bool ranksAbove(const SessionNode& a, const SessionNode& b);
     void linkIdle(SessionNode& node);
     void unlinkIdle(SessionNode& node);
     void insertFiring(const FiringRecord& firing);
@@ -216,6 +257,10 @@ private:
     // By (product, distinct id); a session is listed under its distinct id
     // and its linked distinct id, sessions without either are not listed.
     KeyMap<UserEntry> m_users;
+    // By (product, email ignoring ASCII case); sessions without an email
+    // are not listed.
+    EmailMap m_emails;
+    std::vector<std::pair<Listing, Key>> m_staleLists; // see SessionList; kByEmail: in m_emails, else in m_users
     StringMap<IdleIndex> m_idle; // by product id
     StringMap<ProductFirings> m_firings;
     StringMap<CircuitRecord> m_circuits;

@@ -143,8 +143,8 @@ public:
     virtual std::optional<std::string> latestSessionWithEmailOf(
         std::string_view productId, std::string_view distinctId) const = 0;
     // The most recently seen session of the product whose email equals
-    // `email` ignoring ASCII case (same tie rules as latestSessionOf). For the
-    // Dify retrieval endpoint, which is rare next to polls: may scan.
+    // `email` ignoring ASCII case (same tie rules as latestSessionOf): the
+    // Dify retrieval endpoint's lookup by email, answered from an index.
     virtual std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const = 0;
     // Calls `visit` once with the retained actions of the session, oldest
     // first (empty span for an unknown session). No copy is made; the span

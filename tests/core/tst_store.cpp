@@ -9,7 +9,12 @@
 #include <QStringList>
 #include <QTemporaryDir>
 #include <QTest>
+#include <array>
+#include <functional>
+#include <map>
 #include <memory>
+#include <random>
+#include <tuple>
 
 using namespace proactive;
 using namespace std::chrono_literals;
@@ -200,6 +205,10 @@ private Q_SLOTS:
     void sessionsByEmail();
     void linkedDistinctIds_data();
     void linkedDistinctIds();
+    void latestSessions_data();
+    void latestSessions();
+    void latestSessionsMatchAScan_data();
+    void latestSessionsMatchAScan();
     void actions_data();
     void actions();
     void actionsPerSession_data();
@@ -771,6 +780,228 @@ void TestStore::linkedDistinctIds()
         QVERIFY(!store.latestSessionOf("p1", "anon-2"));
         QVERIFY(!store.latestSessionOf("p1", "user-x"));
     });
+}
+
+namespace {
+
+// One write of "s1=u1,0,10,link=anon,mail=a@x.com; -s2": upserts p1/s1 with
+// distinct id u1 (may be empty), firstSeen 0 s and lastSeen 10 s (after
+// kT0), linked id anon and email a@x.com (both optional), and expires p1/s2.
+StoreWrite sessionWrite(const QString& spec)
+{
+    StoreWrite write;
+    for (const QString& raw : spec.split(u';', Qt::SkipEmptyParts)) {
+        const QString op = raw.trimmed();
+        if (op.startsWith(u'-')) {
+            write.expiredSessions.push_back({ "p1", op.mid(1).toStdString() });
+            continue;
+        }
+        const QStringList sides = op.split(u'=');
+        const QStringList fields = op.mid(sides[0].size() + 1).split(u',');
+        SessionRecord record = sessionRecord(fields[0].toStdString(), kT0 + std::chrono::seconds(fields[1].toInt()),
+            kT0 + std::chrono::seconds(fields[2].toInt()));
+        record.email.clear();
+        for (const QString& field : fields.mid(3)) {
+            if (field.startsWith(u"link="))
+                record.linkedDistinctId = field.mid(5).toStdString();
+            else if (field.startsWith(u"mail="))
+                record.email = field.mid(5).toStdString();
+            else
+                qFatal("bad field %s", qPrintable(field));
+        }
+        write.sessions.push_back({ { "p1", sides[0].toStdString() }, std::move(record) });
+    }
+    return write;
+}
+
+// "user:u1 mailOf:u1 email:a@x.com" answered "s2 s1 -": latestSessionOf,
+// latestSessionWithEmailOf, latestSessionOfEmail in product p1; "-" for none.
+QString latestAnswers(const Store& store, const QString& queries)
+{
+    QStringList answers;
+    for (const QString& query : queries.split(u' ', Qt::SkipEmptyParts)) {
+        const std::string key = query.section(u':', 1).toStdString();
+        const auto answer = query.startsWith(u"user:") ? store.latestSessionOf("p1", key)
+            : query.startsWith(u"mailOf:")             ? store.latestSessionWithEmailOf("p1", key)
+                                                       : store.latestSessionOfEmail("p1", key);
+        answers << QString::fromStdString(answer.value_or("-"));
+    }
+    return answers.join(u' ');
+}
+
+} // namespace
+
+void TestStore::latestSessions_data()
+{
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<QStringList>("writes"); // see sessionWrite()
+    QTest::addColumn<QString>("queries"); // see latestAnswers()
+    QTest::addColumn<QStringList>("expected"); // the answers after each write
+
+    const QString user = u"user:u1 mailOf:u1"_qs;
+    addRow("many-sessions-of-one-user",
+        QStringList { u"s1=u1,0,10; s2=u1,0,50; s3=u1,0,30,mail=a@x.com; s4=u1,0,40; s5=u2,0,60"_qs }, user,
+        QStringList { u"s2 s3"_qs });
+    // Ties on lastSeen: the later start, then the greater id (as a string).
+    addRow("tie-goes-to-later-start", QStringList { u"s2=u1,5,10; s1=u1,7,10; s3=u1,0,10"_qs }, user,
+        QStringList { u"s1 -"_qs });
+    addRow("tie-goes-to-greater-id", QStringList { u"s9=u1,0,10,mail=a; s10=u1,0,10,mail=b; s1=u1,0,9"_qs }, user,
+        QStringList { u"s9 s9"_qs });
+    addRow("ties-do-not-depend-on-arrival",
+        QStringList { u"s1=u1,0,10,mail=a"_qs, u"s2=u1,0,10,mail=a"_qs, u"s0=u1,0,10,mail=a"_qs }, user,
+        QStringList { u"s1 s1"_qs, u"s2 s2"_qs, u"s2 s2"_qs });
+    addRow("a-later-session-takes-over", QStringList { u"s1=u1,0,30,mail=a; s2=u1,0,20"_qs, u"s2=u1,0,40"_qs }, user,
+        QStringList { u"s1 s1"_qs, u"s2 s1"_qs });
+    addRow("latest-seen-earlier-drops",
+        QStringList { u"s1=u1,0,30,mail=a; s2=u1,0,20,mail=b; s3=u1,0,10"_qs, u"s1=u1,0,15,mail=a"_qs }, user,
+        QStringList { u"s1 s1"_qs, u"s2 s2"_qs });
+    addRow("latest-seen-earlier-stays-latest", QStringList { u"s1=u1,0,30,mail=a; s2=u1,0,20,mail=b"_qs,
+                                                   u"s1=u1,0,25,mail=a"_qs },
+        user, QStringList { u"s1 s1"_qs, u"s1 s1"_qs });
+    addRow("latest-starts-earlier-loses-tie",
+        QStringList { u"s1=u1,5,20,mail=a; s2=u1,1,20,mail=a"_qs, u"s1=u1,0,20,mail=a"_qs }, user,
+        QStringList { u"s1 s1"_qs, u"s2 s2"_qs });
+    addRow("latest-loses-its-email",
+        QStringList { u"s1=u1,0,10,mail=a@x.com; s2=u1,0,20,mail=b@x.com"_qs, u"s2=u1,0,30"_qs },
+        u"user:u1 mailOf:u1 email:a@x.com email:b@x.com"_qs,
+        QStringList { u"s2 s2 s1 s2"_qs, u"s2 s1 s1 -"_qs });
+    addRow("expiry-of-the-latest", QStringList { u"s1=u1,0,10,mail=a; s2=u1,0,20; s3=u1,0,30,mail=c"_qs, u"-s3"_qs },
+        user, QStringList { u"s3 s3"_qs, u"s2 s1"_qs });
+    addRow("expiries-in-one-write",
+        QStringList { u"s1=u1,0,10; s2=u1,0,20; s3=u1,0,30; s4=u1,0,40"_qs, u"-s4; -s2; -s9"_qs, u"-s1; -s3"_qs },
+        user, QStringList { u"s4 -"_qs, u"s3 -"_qs, u"- -"_qs });
+    // Every removal moves another session into its place: the list must
+    // still know where each one stands.
+    addRow("removals-in-any-order",
+        QStringList { u"s1=u1,0,10; s2=u1,0,20; s3=u1,0,30; s4=u1,0,40; s5=u1,0,50; s6=u1,0,60"_qs, u"-s1"_qs,
+            u"-s6"_qs, u"-s3"_qs, u"s5=u1,0,5"_qs, u"-s4"_qs, u"-s2"_qs, u"s7=u1,0,1"_qs, u"-s5"_qs },
+        u"user:u1"_qs,
+        QStringList { u"s6"_qs, u"s6"_qs, u"s5"_qs, u"s5"_qs, u"s4"_qs, u"s2"_qs, u"s5"_qs, u"s5"_qs, u"s7"_qs });
+    addRow("expired-and-started-again-in-one-write",
+        QStringList { u"s1=u1,0,10; s2=u1,0,20"_qs, u"-s2; s2=u1,5,5"_qs }, u"user:u1"_qs,
+        QStringList { u"s2"_qs, u"s1"_qs });
+    addRow("relinked", QStringList { u"s1=u1,0,30,link=anon,mail=x@e.com; s2=anon,0,20"_qs, u"s1=u1,0,30,link=anon-2,mail=x@e.com"_qs },
+        u"user:anon mailOf:anon user:anon-2 mailOf:anon-2 user:u1"_qs,
+        QStringList { u"s1 s1 - - s1"_qs, u"s2 - s1 s1 s1"_qs });
+    // `$identify` after the fact: the anonymous id becomes the linked one.
+    addRow("distinct-and-linked-ids-swap",
+        QStringList { u"s3=anon,0,20; s4=anon,0,1; s2=u1,0,5; s1=anon,0,10,link=u1; s5=u1,0,2"_qs,
+            u"s1=u1,0,10,link=anon"_qs, u"s1=other,0,10,link=anon"_qs, u"-s3"_qs, u"-s1"_qs },
+        u"user:u1 user:anon user:other"_qs,
+        QStringList { u"s1 s3 -"_qs, u"s1 s3 -"_qs, u"s2 s3 s1"_qs, u"s2 s1 s1"_qs, u"s2 s4 -"_qs });
+    addRow("email-changes", QStringList { u"s1=u1,0,10,mail=a@x.com; s2=u1,0,20,mail=a@x.com"_qs, u"s2=u1,0,30,mail=c@x.com"_qs },
+        u"email:a@x.com email:c@x.com mailOf:u1"_qs, QStringList { u"s2 - s2"_qs, u"s1 s2 s2"_qs });
+    addRow("email-ignores-ascii-case",
+        QStringList { u"s1=u1,0,10,mail=Ana@X.com; s2=u2,0,20,mail=ana@x.COM"_qs, u"s2=u2,0,30,mail=ANA@X.COM"_qs,
+            u"-s2"_qs },
+        u"email:ana@x.com email:ANA@x.com email:anä@x.com"_qs,
+        QStringList { u"s2 s2 -"_qs, u"s2 s2 -"_qs, u"s1 s1 -"_qs });
+    addRow("email-only-ascii-case", QStringList { u"s1=u1,0,10,mail=ÄNA@x.com"_qs },
+        u"email:äna@x.com email:ÄNA@X.COM"_qs, QStringList { u"- s1"_qs });
+    addRow("email-ties", QStringList { u"s1=u1,0,10,mail=a; s2=u2,5,10,mail=A; s0=u3,5,10,mail=a"_qs },
+        u"email:a"_qs, QStringList { u"s2"_qs });
+    addRow("expiry-leaves-the-email-index",
+        QStringList { u"s1=u1,0,10,mail=a@x.com; s2=u2,0,20,mail=a@x.com"_qs, u"-s2"_qs, u"-s1"_qs },
+        u"email:a@x.com mailOf:u2"_qs, QStringList { u"s2 s2"_qs, u"s1 -"_qs, u"- -"_qs });
+    addRow("sessions-without-a-user-have-emails",
+        QStringList { u"s1=,0,10,mail=a@x.com"_qs }, u"email:a@x.com user:"_qs, QStringList { u"s1 -"_qs });
+}
+
+// The latest session of a user and of an email, as sessions come, change
+// and expire; for SQLite every answer also after reopening the file.
+void TestStore::latestSessions()
+{
+    QFETCH(Backend, backend);
+    QFETCH(QStringList, writes);
+    QFETCH(QString, queries);
+    QFETCH(QStringList, expected);
+    QCOMPARE(writes.size(), expected.size());
+
+    Harness harness(backend);
+    for (qsizetype i = 0; i < writes.size(); ++i) {
+        QVERIFY(harness.commit(sessionWrite(writes[i])));
+        harness.check([&](const Store& store) { QCOMPARE(latestAnswers(store, queries), expected[i]); });
+        if (QTest::currentTestFailed())
+            qWarning("after write %lld: %s", static_cast<long long>(i), qPrintable(writes[i]));
+    }
+}
+
+void TestStore::latestSessionsMatchAScan_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+// Random writes over a few sessions, users and emails, with many ties: every
+// answer is that of a scan over the sessions the writes left.
+void TestStore::latestSessionsMatchAScan()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+    std::mt19937 rng(20);
+    const auto pick = [&](const auto& options) { return options[rng() % options.size()]; };
+    const std::array<std::string, 4> users { "u1", "u2", "u3", "" };
+    const std::array<std::string, 4> emails { "", "a@x.com", "A@X.com", "b@x.com" };
+    std::map<std::string, SessionRecord> held; // of p1, by session id
+
+    const auto scan = [&](const std::function<bool(const SessionRecord&)>& accept) {
+        const std::pair<const std::string, SessionRecord>* latest = nullptr;
+        for (const auto& entry : held) {
+            const SessionRecord& r = entry.second;
+            if (accept(r)
+                && (!latest
+                    || std::tie(r.lastSeen, r.firstSeen, entry.first)
+                        > std::tie(latest->second.lastSeen, latest->second.firstSeen, latest->first)))
+                latest = &entry;
+        }
+        return latest ? latest->first : std::string("-");
+    };
+    const auto expected = [&] {
+        QStringList answers;
+        for (const std::string& user : users) {
+            const auto ofUser = [&](const SessionRecord& r) {
+                return !user.empty() && (r.distinctId == user || r.linkedDistinctId == user);
+            };
+            answers << QString::fromStdString(scan(ofUser))
+                    << QString::fromStdString(scan([&](const SessionRecord& r) { return ofUser(r) && !r.email.empty(); }));
+        }
+        for (const char* email : { "a@x.com", "B@x.com", "c@x.com" })
+            answers << QString::fromStdString(scan([&](const SessionRecord& r) {
+                return QString::fromStdString(r.email).compare(QLatin1String(email), Qt::CaseInsensitive) == 0;
+            }));
+        return answers.join(u' ');
+    };
+    const QString queries = u"user:u1 mailOf:u1 user:u2 mailOf:u2 user:u3 mailOf:u3 user: mailOf: "
+                            "email:a@x.com email:B@x.com email:c@x.com"_qs;
+
+    for (int step = 0; step < 300; ++step) {
+        StoreWrite write;
+        std::vector<std::pair<std::string, SessionRecord>> upserts;
+        for (int op = 1 + static_cast<int>(rng() % 4); op > 0; --op) {
+            const std::string id = "s" + std::to_string(rng() % 12);
+            if (rng() % 5 == 0) {
+                write.expiredSessions.push_back({ "p1", id });
+                continue;
+            }
+            const Timestamp firstSeen = kT0 + std::chrono::seconds(rng() % 4);
+            SessionRecord record = sessionRecord(pick(users), firstSeen, firstSeen + std::chrono::seconds(rng() % 4));
+            record.linkedDistinctId = pick(users);
+            record.email = pick(emails);
+            upserts.emplace_back(id, record);
+            write.sessions.push_back({ { "p1", id }, std::move(record) });
+        }
+        QVERIFY(harness.commit(write));
+        // Expiries first, then upserts in order (StoreWrite).
+        for (const SessionKey& key : write.expiredSessions)
+            held.erase(key.sessionId);
+        for (const auto& [id, record] : upserts)
+            held.insert_or_assign(id, record);
+        const QString live = latestAnswers(harness.store(), queries);
+        if (live != expected())
+            qWarning("step %d", step);
+        QCOMPARE(live, expected());
+    }
+    harness.check([&](const Store& store) { QCOMPARE(latestAnswers(store, queries), expected()); });
 }
 
 void TestStore::actions_data()
