@@ -5,6 +5,7 @@
 #include "triggertestsupport.h"
 
 #include <QTest>
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -100,6 +101,7 @@ private Q_SLOTS:
     void hostileChainIsBounded();
     void chainMatching_data();
     void chainMatching();
+    void chainParsedOncePerDistinctChain();
 
     void failingEvaluationReturnsError();
     void timestampOutOfRangeIsAnError();
@@ -648,6 +650,26 @@ void TestConditions::chainMatching()
         QVERIFY2(!evaluation.error, evaluation.error.value_or("").c_str());
         QCOMPARE(evaluation.matched, matched);
     }
+}
+
+void TestConditions::chainParsedOncePerDistinctChain()
+{
+    // Records of one chain share the elements parsed when its details were
+    // interned: polls read them, they never parse again.
+    std::vector<Action> clicks;
+    for (const char* chain : { kButtonChain, kIconChain, kButtonChain, kButtonChain }) {
+        Action click = action("https://app.example.com/projects", std::int64_t(clicks.size()) * 1000, ActionType::Click);
+        click.elementsChain = chain;
+        click.element = parseTargetElement(chain);
+        clicks.push_back(std::move(click));
+    }
+    const auto stored = records(sealed(std::move(clicks)));
+    QCOMPARE(stored[2].chain().data(), stored[0].chain().data());
+    QCOMPARE(stored[3].chain().data(), stored[0].chain().data());
+    QVERIFY(stored[1].chain().data() != stored[0].chain().data());
+    const auto parsed = parseElementsChain(kButtonChain);
+    QVERIFY(std::ranges::equal(stored[0].chain(), parsed));
+    QVERIFY(std::ranges::equal(stored[1].chain(), parseElementsChain(kIconChain)));
 }
 
 void TestConditions::hostileChainIsBounded()
