@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <malloc.h>
 #include <string>
 #include <vector>
 
@@ -248,5 +249,18 @@ int main(int argc, char** argv)
         std::printf("%-38s %9.3f %9.3f %9.3f  %-24s %s\n", c.name, *lo, median(c.us), *hi, neighbour.c_str(),
             sdk.c_str());
     }
+
+    // What a parse held by the store costs: heap per distinct chain.
+    const auto heapBefore = mallinfo2().uordblks;
+    std::vector<std::vector<Element>> parsed;
+    std::size_t chainBytes = 0;
+    for (const char* chain : kChains) {
+        parsed.push_back(parseElementsChain(chain));
+        chainBytes += std::string_view(chain).size();
+    }
+    const auto heapAfter = mallinfo2().uordblks;
+    std::printf("a parsed chain held: %.0f B of heap per distinct chain (its raw chain: %.0f B), %zu B of Element each\n",
+        static_cast<double>(heapAfter - heapBefore) / std::size(kChains),
+        static_cast<double>(chainBytes) / std::size(kChains), sizeof(Element));
     return 0;
 }
