@@ -58,6 +58,10 @@ std::string_view trimmed(std::string_view text)
 
 bool isBlank(std::string_view text)
 {
+    // Rules ask this of a URL or a label on every poll; text that does not
+    // start with whitespace is not blank, without trimming it.
+    if (!text.empty() && whitespaceAt(text, 0) == 0)
+        return false;
     return trimmed(text).empty();
 }
 

@@ -68,7 +68,7 @@ namespace {
         TriggerEvaluation winnerEvaluation;
         bool anyCooling = false;
         int failures = 0;
-        std::string lastUrl;
+        Interned<std::string> lastUrl;
     };
 
 } // namespace
@@ -180,30 +180,30 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
             if (result.winner && !request.explain)
                 break;
             auto evaluation = trigger.evaluate(context);
-            TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, 0, {} };
+            // The report itself is built only when explaining: polls copy no id.
+            auto status = TriggerReport::Status::NoMatch;
+            double cooldownRemainingS = 0;
             if (evaluation.error) {
                 ++result.failures;
-                report.status = TriggerReport::Status::Error;
-                report.error = *evaluation.error;
+                status = TriggerReport::Status::Error;
             } else if (evaluation.matched && result.winner) {
-                report.status = TriggerReport::Status::Shadowed;
+                status = TriggerReport::Status::Shadowed;
             } else if (evaluation.matched) {
                 const auto last = m_store.lastFiring(request.conversation, trigger.id());
                 const Duration cooldown = trigger.definition().cooldown;
                 if (last && now < *last + cooldown) {
                     result.anyCooling = true;
-                    report.status = TriggerReport::Status::Cooldown;
-                    report.cooldownRemainingS = seconds(*last + cooldown - now);
+                    status = TriggerReport::Status::Cooldown;
+                    cooldownRemainingS = seconds(*last + cooldown - now);
                 } else {
-                    report.status = TriggerReport::Status::Matched;
+                    status = TriggerReport::Status::Matched;
                     result.winner = &trigger;
                 }
             }
-            if (request.explain) {
-                report.explanation = evaluation.explanation;
-                decision.triggers.push_back(std::move(report));
-            }
-            if (report.status == TriggerReport::Status::Matched)
+            if (request.explain)
+                decision.triggers.push_back({ trigger.id(), status, evaluation.error.value_or(std::string()),
+                    cooldownRemainingS, evaluation.explanation });
+            if (status == TriggerReport::Status::Matched)
                 result.winnerEvaluation = std::move(evaluation);
         }
     });
@@ -266,7 +266,7 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
     // 6. Bookkeeping: record the firing, move the FSM to proactive_assistance.
     const TriggerDefinition& definition = result.winner->definition();
     write.firings.push_back({ product.id, request.session.sessionId, request.conversation.conversationId, distinctId,
-        definition.id, result.lastUrl, now });
+        definition.id, result.lastUrl.get(), now });
     const auto fired = fsm::fire(record, definition.id, definition.interactionTimeout, now);
     write.conversations.emplace_back(request.conversation, record);
     write.transitions.emplace_back(request.conversation, fired);

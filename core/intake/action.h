@@ -63,7 +63,7 @@ struct Action {
     // the alias of $create_alias / $merge_dangerously.
     std::string linkedDistinctId;
     Element element; // the target element (first of the chain), empty for pageviews
-    std::string elementsChain; // the raw chain, parsed on demand by selector matchers
+    std::string elementsChain; // the raw chain; the store parses it once (ActionDetails) for the matchers
     // Scalar event properties that are not PostHog's own `$` properties,
     // stringified (numbers as JSON would print them, booleans as true/false).
     std::vector<std::pair<std::string, std::string>> properties;

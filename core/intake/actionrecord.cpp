@@ -1,5 +1,6 @@
 #include "intake/actionrecord.h"
 
+#include "intake/elementschain.h"
 #include "intake/posthogintake.h"
 
 #include <algorithm>
@@ -28,7 +29,17 @@ ActionDetails::ActionDetails(const View& view)
     : element(view.element)
     , elementsChain(view.elementsChain)
     , properties(view.properties.begin(), view.properties.end())
+    , parsedChain(parseElementsChain(truncateElementsChain(view.elementsChain, kMaxParsedChainBytes)))
 { }
+
+std::span<const Element> ActionRecord::chain() const
+{
+    if (!elementsChain().empty())
+        return details->parsedChain;
+    if (element().tag.empty())
+        return {};
+    return { &element(), 1 };
+}
 
 const std::string* ActionRecord::property(std::string_view key) const
 {

@@ -14,7 +14,9 @@ namespace proactive {
 
 // What an action was done to and carried besides its page: the target
 // element, the raw `$elements_chain` and the custom properties. Sessions of
-// one product click the same few buttons, so records share these.
+// one product click the same few buttons, so records share these, and with
+// them the chain parsed once when the details are interned: selector, text
+// and href matchers read it on every poll.
 struct ActionDetails {
     // The parts of an Action, looked up in the pool without copying them.
     struct View {
@@ -23,15 +25,25 @@ struct ActionDetails {
         std::span<const std::pair<std::string, std::string>> properties;
     };
 
+    // Longer chains are cut before parsing; the target and its nearest
+    // ancestors come first, so only far ancestors are lost.
+    static constexpr std::size_t kMaxParsedChainBytes = 16 * 1024;
+
     ActionDetails() = default;
     explicit ActionDetails(const View& view);
 
     Element element;
     std::string elementsChain;
     std::vector<std::pair<std::string, std::string>> properties;
+    // elementsChain cut to kMaxParsedChainBytes and parsed, target first.
+    std::vector<Element> parsedChain;
 
     View view() const { return { element, elementsChain, properties }; }
-    bool operator==(const ActionDetails&) const = default;
+    // The parsed chain follows from the raw one.
+    bool operator==(const ActionDetails& other) const
+    {
+        return elementsChain == other.elementsChain && element == other.element && properties == other.properties;
+    }
 };
 
 // One action as the store keeps it and every rule reads it (SPEC §1, §6):
@@ -52,6 +64,9 @@ struct ActionRecord {
 
     const Element& element() const { return details->element; }
     const std::string& elementsChain() const { return details->elementsChain; }
+    // The parsed elements chain, target first; a chain-less action with a
+    // known element (the flat webhook's) yields that element alone.
+    std::span<const Element> chain() const;
     const std::string* property(std::string_view key) const;
 };
 

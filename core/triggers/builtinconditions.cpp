@@ -32,20 +32,21 @@ namespace {
     // Over the canonical URLs of the actions, blanks dropped (and over
     // visits, consecutive equal ones folded), no de-duplication: i is a
     // cycle when s[i] == s[i+2] != s[i+1]. One pass, no allocation: this
-    // runs on every poll.
+    // runs on every poll. URLs are compared as Interned values: a store's
+    // records share one value per URL, so equal ones are equal pointers.
     struct CycleCount {
         std::size_t steps = 0; // URLs, or visits
         std::int64_t cycles = 0;
-        std::array<const std::string*, 3> last {}; // the last cycle's a, b, a
+        std::array<const Interned<std::string>*, 3> last {}; // the last cycle's a, b, a
     };
 
     CycleCount countCycles(std::span<const ActionRecord> actions, PingPongUnit unit)
     {
         CycleCount count;
-        const std::string* beforePrevious = nullptr;
-        const std::string* previous = nullptr;
+        const Interned<std::string>* beforePrevious = nullptr;
+        const Interned<std::string>* previous = nullptr;
         for (const ActionRecord& action : actions) {
-            const std::string& url = action.canonicalUrl;
+            const Interned<std::string>& url = action.canonicalUrl;
             if (isBlank(url) || (unit == PingPongUnit::Visits && previous && url == *previous))
                 continue;
             ++count.steps;
@@ -359,7 +360,7 @@ PageRun trailingPageRun(std::span<const ActionRecord> actions)
 {
     if (actions.empty())
         return {};
-    const std::string& url = actions.back().canonicalUrl;
+    const Interned<std::string>& url = actions.back().canonicalUrl;
     std::size_t first = actions.size() - 1;
     while (first > 0 && actions[first - 1].canonicalUrl == url)
         --first;

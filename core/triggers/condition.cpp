@@ -2,7 +2,6 @@
 
 #include "base/jsonreader.h"
 #include "intake/canonicalurl.h"
-#include "intake/elementschain.h"
 #include "triggers/builtinconditions.h"
 #include "triggers/eventmatcher.h"
 
@@ -16,23 +15,6 @@ EvaluationScope::EvaluationScope(const EvaluationContext& context)
     : m_context(context)
     , m_actions(context.actions.size() > kMaxActions ? context.actions.last(kMaxActions) : context.actions)
 { }
-
-std::span<const Element> EvaluationScope::chain(std::size_t index)
-{
-    const ActionRecord& action = m_actions[index];
-    if (action.elementsChain().empty()) {
-        if (action.element().tag.empty())
-            return {};
-        return { &action.element(), 1 };
-    }
-    if (m_chains.empty())
-        m_chains.resize(m_actions.size());
-    auto& cached = m_chains[index];
-    if (!cached) {
-        cached = parseElementsChain(truncateElementsChain(action.elementsChain(), kMaxChainBytes));
-    }
-    return *cached;
-}
 
 std::string formatSeconds(Duration duration)
 {

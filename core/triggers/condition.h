@@ -25,17 +25,14 @@ struct PlaybookSection {
     std::optional<std::vector<std::string>> replyOptionLabels; // absent: the trigger's own
 };
 
-// State of one evaluation of one trigger: the context, cut to the actions
-// the conditions may look at, and the elements chains parsed so far (a
-// chain is parsed at most once per evaluation, however many matchers ask).
+// One evaluation of one trigger: the context, cut to the actions the
+// conditions may look at. Chains come parsed with the actions
+// (ActionRecord::chain), so an evaluation allocates nothing of its own.
 class EvaluationScope final {
 public:
     // Conditions look at no more than this many of the most recent actions,
     // whatever the product's lookback allows.
     static constexpr std::size_t kMaxActions = 1000;
-    // Longer chains are cut before parsing; the target and its nearest
-    // ancestors come first, so only far ancestors are lost.
-    static constexpr std::size_t kMaxChainBytes = 16 * 1024;
 
     explicit EvaluationScope(const EvaluationContext& context);
 
@@ -44,14 +41,9 @@ public:
     std::span<const std::string> routes() const { return m_context.routes; }
     bool explain() const { return m_context.explain; }
 
-    // The parsed elements chain of actions()[index], target first; a
-    // chain-less action with a known element yields that element alone.
-    std::span<const Element> chain(std::size_t index);
-
 private:
     const EvaluationContext& m_context;
     std::span<const ActionRecord> m_actions;
-    std::vector<std::optional<std::vector<Element>>> m_chains;
 };
 
 // A compiled `when`. Conditions are immutable and shared between threads.

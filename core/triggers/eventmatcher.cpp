@@ -310,7 +310,7 @@ bool EventMatcher::matches(EvaluationScope& scope, std::size_t index) const
         if (!actual || *actual != value)
             return false;
     }
-    if (m_selector && !m_selector->matches(scope.chain(index)))
+    if (m_selector && !m_selector->matches(action.chain()))
         return false;
     // PostHog matches text and href anywhere in the chain: a click on the
     // icon inside a link still "has" the link's href.
@@ -322,7 +322,7 @@ bool EventMatcher::matches(EvaluationScope& scope, std::size_t index) const
             return true;
         if (action.elementsChain().empty())
             return false;
-        const auto chain = scope.chain(index);
+        const auto chain = action.chain();
         return std::any_of(chain.begin(), chain.end(), passes);
     };
     if (!m_text.empty() && !anyElement(m_text, &Element::text))

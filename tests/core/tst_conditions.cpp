@@ -5,6 +5,7 @@
 #include "triggertestsupport.h"
 
 #include <QTest>
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -98,6 +99,9 @@ private Q_SLOTS:
     void selector_data();
     void selector();
     void hostileChainIsBounded();
+    void chainMatching_data();
+    void chainMatching();
+    void chainParsedOncePerDistinctChain();
 
     void failingEvaluationReturnsError();
     void timestampOutOfRangeIsAnError();
@@ -583,6 +587,89 @@ void TestConditions::selector()
     const auto chain = parseElementsChain(kButtonChain);
     QCOMPARE(chain.size(), std::size_t(5));
     QCOMPARE(parsed->matches(chain), expected == u"match"_qs);
+}
+
+// Selector, text and href matchers on chains that are easy to get wrong:
+// quotes and separators inside values, a chain-less action that knows its
+// element, an empty chain, one cut for length. The answers are those of the
+// matchers when they parsed the chain at every evaluation.
+void TestConditions::chainMatching_data()
+{
+    QTest::addColumn<QByteArray>("matcher");
+    QTest::addColumn<QByteArray>("chain");
+    QTest::addColumn<bool>("elementOnly"); // the flat webhook: the target element without its chain
+    QTest::addColumn<bool>("matched");
+
+    const QByteArray quoted = R"(button.btn:attr__data-tour-id="say \"hi\""nth-child="1"nth-of-type="1")"
+                              R"(text="Say \"hi\"; then go";form#f:attr_id="f"nth-child="1"nth-of-type="1")";
+    const QByteArray separators = R"(a.link:href="/a;b:c"nth-child="1"nth-of-type="1"text="x;y:z";)"
+                                  R"(li:nth-child="2"nth-of-type="2";ul.menu:attr__class="menu")";
+    const QByteArray classes = R"(button.primary.btn:attr__class="btn primary"nth-child="2"nth-of-type="1";)"
+                               R"(div.toolbar:nth-child="1"nth-of-type="1";body:nth-child="2"nth-of-type="1")";
+    QByteArray cut = "button.go:nth-child=\"1\"nth-of-type=\"1\"text=\"Go\"";
+    for (int i = 0; i < 1200; ++i)
+        cut += ";div.level:nth-child=\"1\"nth-of-type=\"1\"";
+    cut += ";section.far:attr__href=\"/far\"href=\"/far\"text=\"Far\"";
+
+    QTest::newRow("quoted-text-exact") << QByteArray(R"({"text":"Say \"hi\"; then go"})") << quoted << false << true;
+    QTest::newRow("quoted-attribute") << QByteArray(R"({"selector":"[data-tour-id='say \"hi\"']"})") << quoted << false
+                                      << true;
+    QTest::newRow("separators-in-href") << QByteArray(R"({"href":"/a;b:c"})") << separators << false << true;
+    QTest::newRow("separators-in-text") << QByteArray(R"({"text_contains":"Y:Z"})") << separators << false << true;
+    QTest::newRow("separators-ancestor") << QByteArray(R"({"selector":"ul.menu a.link"})") << separators << false << true;
+    QTest::newRow("class-order") << QByteArray(R"({"selector":"div.toolbar > button.btn.primary"})") << classes << false
+                                 << true;
+    QTest::newRow("nth-child") << QByteArray(R"j({"selector":"button:nth-child(2)"})j") << classes << false << true;
+    QTest::newRow("nth-child-miss") << QByteArray(R"j({"selector":"button:nth-child(1)"})j") << classes << false << false;
+    QTest::newRow("element-only-selector") << QByteArray(R"({"selector":"button.primary"})") << classes << true << true;
+    QTest::newRow("element-only-no-ancestors")
+        << QByteArray(R"({"selector":"div.toolbar button"})") << classes << true << false;
+    QTest::newRow("element-only-text") << QByteArray(R"({"text":"Say \"hi\"; then go"})") << quoted << true << true;
+    QTest::newRow("no-chain-selector") << QByteArray(R"({"selector":"*"})") << QByteArray() << false << false;
+    QTest::newRow("no-chain-text") << QByteArray(R"({"text_regex":".*"})") << QByteArray() << false << true;
+    QTest::newRow("cut-chain-target") << QByteArray(R"({"selector":"div.level > button.go"})") << cut << false << true;
+    QTest::newRow("cut-chain-far-ancestor")
+        << QByteArray(R"({"selector":"section.far button.go"})") << cut << false << false;
+    QTest::newRow("cut-chain-far-text") << QByteArray(R"({"text":"Far"})") << cut << false << false;
+    QTest::newRow("cut-chain-far-href") << QByteArray(R"({"href":"/far"})") << cut << false << false;
+}
+
+void TestConditions::chainMatching()
+{
+    QFETCH(QByteArray, matcher);
+    QFETCH(QByteArray, chain);
+    QFETCH(bool, elementOnly);
+    QFETCH(bool, matched);
+
+    Action click = action("https://app.example.com/projects", 0, ActionType::Click);
+    click.element = parseTargetElement(chain.toStdString());
+    if (!elementOnly)
+        click.elementsChain = chain.toStdString();
+    for (const bool explain : { false, true }) {
+        const auto evaluation = evaluateCondition({ { "event", json(matcher) } }, sealed({ click }), 1'000, explain);
+        QVERIFY2(!evaluation.error, evaluation.error.value_or("").c_str());
+        QCOMPARE(evaluation.matched, matched);
+    }
+}
+
+void TestConditions::chainParsedOncePerDistinctChain()
+{
+    // Records of one chain share the elements parsed when its details were
+    // interned: polls read them, they never parse again.
+    std::vector<Action> clicks;
+    for (const char* chain : { kButtonChain, kIconChain, kButtonChain, kButtonChain }) {
+        Action click = action("https://app.example.com/projects", std::int64_t(clicks.size()) * 1000, ActionType::Click);
+        click.elementsChain = chain;
+        click.element = parseTargetElement(chain);
+        clicks.push_back(std::move(click));
+    }
+    const auto stored = records(sealed(std::move(clicks)));
+    QCOMPARE(stored[2].chain().data(), stored[0].chain().data());
+    QCOMPARE(stored[3].chain().data(), stored[0].chain().data());
+    QVERIFY(stored[1].chain().data() != stored[0].chain().data());
+    const auto parsed = parseElementsChain(kButtonChain);
+    QVERIFY(std::ranges::equal(stored[0].chain(), parsed));
+    QVERIFY(std::ranges::equal(stored[1].chain(), parseElementsChain(kIconChain)));
 }
 
 void TestConditions::hostileChainIsBounded()
