@@ -11,7 +11,9 @@
 //              `proactive-studio replay --threads 1 WORKSPACE FILE` does
 //
 // with the ratios import/read, import 1/import 2 and end to end/batch, the
-// heap held per imported action and the peak RSS of the end-to-end run.
+// CPU time of each (all threads: on a shared machine wall time measures the
+// machine's load as much as the code), the heap held per imported action
+// and the peak RSS of the end-to-end run.
 //
 //   bench_replay_import [sessions=10000] [actions-per-session=100] [rounds=3] [file]
 //
@@ -28,6 +30,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,17 @@ namespace {
 double secondsSince(std::chrono::steady_clock::time_point t0)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// CPU seconds of the whole process (every thread), user + system: on a
+// machine shared with other work, wall time says how busy it was, this what
+// the code cost.
+double cpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 std::size_t heapInUse()
@@ -145,6 +159,7 @@ int main(int argc, char** argv)
     ReplaySettings settings; // what the command runs without --explain
     settings.client.explain = false;
     Figures read, import1, import2, batch, endToEnd, perAction, peak, importVsRead, scaling, endToEndVsBatch;
+    Figures import1Cpu, import2Cpu, batchCpuFigures, endToEndCpuFigures;
     for (int round = 0; round < rounds; ++round) {
         t0 = std::chrono::steady_clock::now();
         const std::uint64_t readBytes = plainRead(file);
@@ -153,9 +168,11 @@ int main(int argc, char** argv)
             return 1;
 
         const std::size_t heapBefore = heapInUse();
+        double c0 = cpuSeconds();
         t0 = std::chrono::steady_clock::now();
         auto one = importFile(workspace, file, 1);
         const double oneS = secondsSince(t0);
+        const double oneCpu = cpuSeconds() - c0;
         if (!one) {
             std::fprintf(stderr, "%s\n", one.error().toString().c_str());
             return 1;
@@ -163,9 +180,11 @@ int main(int argc, char** argv)
         const double bytesPerAction
             = static_cast<double>(heapInUse() - heapBefore) / static_cast<double>(std::max<std::size_t>(one->events, 1));
 
+        c0 = cpuSeconds();
         t0 = std::chrono::steady_clock::now();
         auto two = importFile(workspace, file, 2);
         const double twoS = secondsSince(t0);
+        const double twoCpu = cpuSeconds() - c0;
         if (!two || two->events != one->events || two->sessions.size() != one->sessions.size()) {
             std::fprintf(stderr, "the import on two threads differs from the one on one thread\n");
             return 1;
@@ -174,9 +193,11 @@ int main(int argc, char** argv)
 
         BatchOptions oneThread;
         oneThread.threads = 1;
+        c0 = cpuSeconds();
         t0 = std::chrono::steady_clock::now();
         auto replayed = runBatch(workspace, one->sessions, settings, oneThread);
         const double batchS = secondsSince(t0);
+        const double batchCpu = cpuSeconds() - c0;
         if (!replayed)
             return 1;
         replayed = Error {};
@@ -190,6 +211,7 @@ int main(int argc, char** argv)
         job.threads = 1;
         malloc_trim(0); // what the rounds before freed is not counted in this peak
         resetPeakRss();
+        c0 = cpuSeconds();
         t0 = std::chrono::steady_clock::now();
         std::size_t summaryBytes = 0;
         {
@@ -199,11 +221,14 @@ int main(int argc, char** argv)
             summaryBytes = renderTextSummary(run->report(job)).size();
         }
         const double endToEndS = secondsSince(t0);
+        const double endToEndCpu = cpuSeconds() - c0;
         const double peakMiB = peakRssMiB();
 
         std::printf("round %d: read %.2f s, import %.2f s (1 thread) %.2f s (2 threads), batch %.2f s, "
                     "end to end %.2f s; %.0f B/action, peak %.0f MiB (%zu B summary)\n",
             round + 1, readS, oneS, twoS, batchS, endToEndS, bytesPerAction, peakMiB, summaryBytes);
+        std::printf("         CPU: import %.2f s (1 thread) %.2f s (2 threads), batch %.2f s, end to end %.2f s\n", oneCpu,
+            twoCpu, batchCpu, endToEndCpu);
         read.add(readS);
         import1.add(oneS);
         import2.add(twoS);
@@ -214,6 +239,10 @@ int main(int argc, char** argv)
         importVsRead.add(oneS / readS);
         scaling.add(oneS / twoS);
         endToEndVsBatch.add(endToEndS / batchS);
+        import1Cpu.add(oneCpu);
+        import2Cpu.add(twoCpu);
+        batchCpuFigures.add(batchCpu);
+        endToEndCpuFigures.add(endToEndCpu);
     }
     std::printf("\n");
     read.print("plain read of the file", "s");
@@ -224,6 +253,10 @@ int main(int argc, char** argv)
     importVsRead.print("import 1 thread / plain read", "×");
     scaling.print("import 1 thread / 2 threads", "×");
     endToEndVsBatch.print("end to end / replay without import", "×");
+    import1Cpu.print("CPU: import, 1 thread", "s");
+    import2Cpu.print("CPU: import, 2 threads (both)", "s");
+    batchCpuFigures.print("CPU: replay without import", "s");
+    endToEndCpuFigures.print("CPU: end to end", "s");
     perAction.print("heap per imported action", "B");
     peak.print("peak RSS, end to end", "MiB");
     return 0;
