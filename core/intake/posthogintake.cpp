@@ -518,6 +518,13 @@ IntakeBatch PostHogIntake::parseBody(std::string_view json)
     return finished(std::move(out));
 }
 
+IntakeBatch PostHogIntake::parseValue(JsonValue root)
+{
+    IntakeBatch out;
+    readDocument(root, {}, out);
+    return finished(std::move(out));
+}
+
 IntakeBatch PostHogIntake::parseJsonLines(std::string_view text)
 {
     IntakeBatch out;
@@ -562,7 +569,11 @@ void PostHogIntake::parseDocument(std::string_view json, std::string_view where,
             addError(out, { "invalid_json", message, std::string(where) });
         return;
     }
-    const JsonValue root = m_tape->root();
+    readDocument(m_tape->root(), where, out);
+}
+
+void PostHogIntake::readDocument(JsonValue root, std::string_view where, IntakeBatch& out)
+{
     if (root.isArray()) {
         readItems(root, where, {}, {}, out);
         return;

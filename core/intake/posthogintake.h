@@ -83,11 +83,15 @@ public:
 
     // One JSON document (an already decoded capture or webhook body).
     IntakeBatch parseBody(std::string_view json);
+    // One document already parsed on another tape (the importer's, which
+    // looks at a document's shape first): read as parseBody reads its text.
+    IntakeBatch parseValue(JsonValue root);
     // One document per line (any shape above, batches too); blank lines are ignored.
     IntakeBatch parseJsonLines(std::string_view text);
 
 private:
     void parseDocument(std::string_view json, std::string_view where, IntakeBatch& out);
+    void readDocument(JsonValue root, std::string_view where, IntakeBatch& out);
     void readItems(
         JsonValue array, std::string_view where, JsonValue batchToken, JsonValue batchSentAt, IntakeBatch& out);
     void read(JsonValue object, std::string_view where, JsonValue batchToken, JsonValue batchSentAt, IntakeBatch& out);

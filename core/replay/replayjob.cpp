@@ -31,6 +31,7 @@ Result<ReplayRun> runReplayJob(const ReplayJob& job)
     importOptions.productId = job.productId;
     importOptions.progress = stage("import");
     importOptions.stop = job.stop;
+    importOptions.threads = job.threads;
     auto imported = importSessions(job.workspace, job.inputs, importOptions);
     if (!imported)
         return imported.error();

@@ -27,7 +27,7 @@ struct ReplayJob {
     ReplaySettings settings;
     std::vector<SweepAxis> sweep;
     std::filesystem::path diffTriggers; // a triggers JSON file to compare with; empty: no diff
-    unsigned threads = 0; // 0: every core
+    unsigned threads = 0; // for the import and the replays; 0: every core
     // Stage ("import", "replay", "sweep", "diff"), done and total (bytes
     // for the import, replays otherwise). Called from worker threads, one
     // call at a time.

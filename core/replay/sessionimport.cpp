@@ -6,14 +6,26 @@
 #include "replay/csvreader.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <charconv>
-#include <fstream>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace proactive {
 
@@ -29,8 +41,69 @@ namespace {
 
     constexpr std::uint64_t kProgressStep = 64 * 1024;
     constexpr std::size_t kStopCheckEvery = 256;
+    // How much of a file that cannot be mapped (a pipe) is read at a time.
+    constexpr std::size_t kReadBlockBytes = 8 * 1024 * 1024;
     // An inflated export may be large, but not without bound.
     constexpr std::size_t kMaxInflatedBytes = std::size_t(4) * 1024 * 1024 * 1024 - 1;
+
+    // A file's bytes: mapped when it is a regular file (no copy, no buffer
+    // to fault in and fill), else read to its end (a pipe).
+    class FileBytes final {
+    public:
+        static Result<FileBytes> open(const std::filesystem::path& path)
+        {
+            const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                return Error { "unreadable_file", std::strerror(errno), path.string() };
+            FileBytes bytes;
+            struct stat status {};
+            if (::fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && status.st_size > 0) {
+                const auto size = static_cast<std::size_t>(status.st_size);
+                void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+                if (mapped != MAP_FAILED) {
+                    ::madvise(mapped, size, MADV_SEQUENTIAL);
+                    bytes.m_mapped = { static_cast<const char*>(mapped), size };
+                    ::close(fd);
+                    return bytes;
+                }
+            }
+            for (;;) {
+                const std::size_t filled = bytes.m_read.size();
+                bytes.m_read.resize(filled + kReadBlockBytes);
+                const ssize_t n = ::read(fd, bytes.m_read.data() + filled, kReadBlockBytes);
+                if (n < 0 && errno == EINTR) {
+                    bytes.m_read.resize(filled);
+                    continue;
+                }
+                bytes.m_read.resize(filled + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+                if (n <= 0) {
+                    const int error = errno;
+                    ::close(fd);
+                    if (n < 0)
+                        return Error { "unreadable_file", std::strerror(error), path.string() };
+                    return bytes;
+                }
+            }
+        }
+
+        FileBytes() = default;
+        FileBytes(FileBytes&& other) noexcept
+            : m_mapped(std::exchange(other.m_mapped, {}))
+            , m_read(std::move(other.m_read))
+        { }
+        FileBytes& operator=(FileBytes&&) = delete;
+        ~FileBytes()
+        {
+            if (!m_mapped.empty())
+                ::munmap(const_cast<char*>(m_mapped.data()), m_mapped.size());
+        }
+
+        std::string_view text() const { return m_mapped.empty() ? std::string_view(m_read) : m_mapped; }
+
+    private:
+        std::string_view m_mapped;
+        std::string m_read;
+    };
 
     struct SessionBuilder {
         std::string productId;
@@ -254,9 +327,350 @@ namespace {
         return event;
     }
 
+    // Where an ExportReader puts what it read, in file order: events with
+    // their line, rows or events it could not read, problems with the whole
+    // file, and how far it got.
+    class ReadSink {
+    public:
+        virtual ~ReadSink() = default;
+        virtual void took(IntakeEvent& event, std::size_t line) = 0;
+        virtual void rejected(std::size_t line, std::string code, std::string message) = 0;
+        virtual void problem(std::size_t line, std::string code, std::string message) = 0;
+        virtual void reached(std::uint64_t offset) = 0;
+        virtual bool stopped() = 0;
+    };
+
+    // Reads the documents, rows and lines of one text with the connector's
+    // intake into a sink. One per thread (it reuses its parse buffers).
+    class ExportReader final {
+    public:
+        explicit ExportReader(ReadSink& sink)
+            : m_sink(sink)
+        { }
+
+        // Every line a document (blank lines skipped), numbered from 1;
+        // returns the number of lines read.
+        std::size_t readJsonLines(std::string_view text)
+        {
+            std::size_t pos = 0;
+            std::size_t line = 0;
+            while (pos < text.size() && !m_sink.stopped()) {
+                ++line;
+                auto end = text.find('\n', pos);
+                if (end == std::string_view::npos)
+                    end = text.size();
+                const auto content = text.substr(pos, end - pos);
+                pos = end + 1;
+                if (std::all_of(content.begin(), content.end(), isSpace))
+                    continue;
+                readDocument(content, line);
+                m_sink.reached(pos);
+            }
+            return line;
+        }
+
+        void readJsonDocuments(std::string_view text)
+        {
+            std::size_t pos = 0;
+            std::size_t line = 1;
+            while (pos < text.size() && !m_sink.stopped()) {
+                while (pos < text.size() && isSpace(text[pos])) {
+                    if (text[pos] == '\n')
+                        ++line;
+                    ++pos;
+                }
+                if (pos >= text.size())
+                    break;
+                const char c = text[pos];
+                if (c != '{' && c != '[') {
+                    m_sink.rejected(line, "invalid_json", "expected a JSON object or array");
+                    const auto next = text.find('\n', pos);
+                    pos = next == std::string_view::npos ? text.size() : next;
+                    continue;
+                }
+                const auto end = containerEnd(text, pos, false);
+                if (end == std::string_view::npos) {
+                    m_sink.rejected(line, "invalid_json", "the JSON document that starts here never ends");
+                    break;
+                }
+                const auto document = text.substr(pos, end - pos);
+                readDocument(document, line);
+                line += static_cast<std::size_t>(std::count(document.begin(), document.end(), '\n'));
+                pos = end;
+                m_sink.reached(pos);
+            }
+        }
+
+        void readCsv(std::string_view text)
+        {
+            CsvReader reader(text);
+            CsvRecord record;
+            std::string error;
+            auto status = reader.next(record, error);
+            if (status == CsvReader::Status::End) {
+                m_sink.problem(0, "not_an_export", "the file is empty: no header row");
+                return;
+            }
+            if (status == CsvReader::Status::Malformed) {
+                m_sink.problem(record.line, "not_an_export", "the header row is malformed: " + error);
+                return;
+            }
+            const std::vector<std::string> header = record.fields;
+            const auto hasColumn = [&](std::string_view wanted) {
+                return std::any_of(header.begin(), header.end(),
+                    [&](const std::string& name) { return columnName(name) == wanted; });
+            };
+            if (!hasColumn("event") || !hasColumn("timestamp")) {
+                m_sink.problem(record.line, "not_an_export",
+                    "the header has no event and timestamp columns; expected PostHog's events export "
+                    "(event, timestamp, distinct_id, properties or properties.* columns)");
+                return;
+            }
+            std::vector<nlohmann::json> values;
+            while (!m_sink.stopped()) {
+                status = reader.next(record, error);
+                if (status == CsvReader::Status::End)
+                    break;
+                m_sink.reached(reader.offset());
+                if (status == CsvReader::Status::Malformed) {
+                    m_sink.rejected(record.line, "bad_row", error);
+                    continue;
+                }
+                if (record.fields.size() != header.size()) {
+                    m_sink.rejected(record.line, "bad_row",
+                        "the row has " + std::to_string(record.fields.size()) + " fields, the header "
+                            + std::to_string(header.size()));
+                    continue;
+                }
+                values.clear();
+                for (auto& field : record.fields)
+                    values.emplace_back(std::move(field));
+                auto event = eventFromColumns(header, values, error);
+                if (!event) {
+                    m_sink.rejected(record.line, "bad_row", error);
+                    continue;
+                }
+                readEvent(event->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), record.line);
+            }
+        }
+
+    private:
+        // What the intake made of one document: its events, and its errors at
+        // `line` (or, for "[i]" errors of a batch, at the line of item i).
+        void take(IntakeBatch& batch, std::size_t line, const std::vector<std::size_t>* itemLines = nullptr)
+        {
+            for (auto& event : batch.events)
+                m_sink.took(event, line);
+            for (auto& error : batch.errors) {
+                std::size_t at = line;
+                std::string message = error.message;
+                if (error.where.starts_with('[')) {
+                    std::size_t index = 0;
+                    const auto [ptr, ec]
+                        = std::from_chars(error.where.data() + 1, error.where.data() + error.where.size(), index);
+                    if (ec == std::errc() && itemLines && index < itemLines->size())
+                        at = (*itemLines)[index];
+                    else
+                        message = error.where + " " + message;
+                }
+                m_sink.rejected(at, error.code, std::move(message));
+            }
+        }
+
+        void readEvent(std::string_view json, std::size_t line)
+        {
+            auto batch = m_intake.parseBody(json);
+            take(batch, line);
+        }
+        // A value of a document already parsed: not parsed again.
+        void readEvent(JsonValue value, std::size_t line)
+        {
+            auto batch = m_intake.parseValue(value);
+            take(batch, line);
+        }
+
+        void readQueryRow(JsonValue columns, JsonValue row, std::size_t line)
+        {
+            std::vector<std::string> names;
+            for (JsonValue c = columns.firstChild(); c.exists(); c = c.nextSibling())
+                names.push_back(c.isString() ? c.string() : std::string());
+            auto values = parseJsonText(row.raw());
+            if (values.is_discarded() || values.size() != names.size()) {
+                m_sink.rejected(line, "bad_row",
+                    "the row has " + std::to_string(values.size()) + " values, the page names "
+                        + std::to_string(names.size()) + " columns");
+                return;
+            }
+            std::string error;
+            auto event = eventFromColumns(names, values.get<std::vector<nlohmann::json>>(), error);
+            if (!event) {
+                m_sink.rejected(line, "bad_row", error);
+                return;
+            }
+            readEvent(event->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), line);
+        }
+
+        void readPage(JsonValue page, JsonValue results, LineCounter& lines, std::size_t pageLine)
+        {
+            if (!results.isArray()) {
+                m_sink.rejected(
+                    pageLine, "bad_shape", "results must be an array, not " + std::string(results.typeName()));
+                return;
+            }
+            const JsonValue columns = page.get("columns");
+            for (JsonValue item = results.firstChild(); item.exists(); item = item.nextSibling()) {
+                const std::size_t line = lines.of(item);
+                if (item.isObject())
+                    readEvent(item, line);
+                else if (item.isArray() && columns.isArray())
+                    readQueryRow(columns, item, line);
+                else
+                    m_sink.rejected(line, "bad_shape",
+                        item.isArray() ? "a result row that is an array needs the page's columns"
+                                       : "an event must be an object, not " + std::string(item.typeName()));
+                if (m_sink.stopped())
+                    return;
+            }
+        }
+
+        void readRoot(JsonValue root, std::string_view document, std::size_t line)
+        {
+            LineCounter lines(document, line);
+            if (root.isObject()) {
+                if (const JsonValue results = root.get("results"); results.exists()) {
+                    readPage(root, results, lines, line);
+                    return;
+                }
+                if (const JsonValue batch = root.get("batch"); batch.exists()) {
+                    // A posthog-js {api_key, batch, sent_at} body: the intake reads it
+                    // whole (token and sent_at apply to every event).
+                    std::vector<std::size_t> itemLines;
+                    for (JsonValue item = batch.firstChild(); item.exists(); item = item.nextSibling())
+                        itemLines.push_back(lines.of(item));
+                    auto parsed = m_intake.parseValue(root);
+                    take(parsed, line, &itemLines);
+                    return;
+                }
+                readEvent(root, line);
+                return;
+            }
+            if (root.isArray()) {
+                for (JsonValue item = root.firstChild(); item.exists(); item = item.nextSibling()) {
+                    const std::size_t itemLine = lines.of(item);
+                    if (!item.isObject()) {
+                        m_sink.rejected(
+                            itemLine, "bad_shape", "an event must be an object, not " + std::string(item.typeName()));
+                    } else if (const JsonValue results = item.get("results"); results.exists()) {
+                        readPage(item, results, lines, itemLine);
+                    } else {
+                        readEvent(item, itemLine);
+                    }
+                    if (m_sink.stopped())
+                        return;
+                }
+                return;
+            }
+            m_sink.rejected(line, "bad_shape",
+                "expected an event, an array of events or an events API page, not " + std::string(root.typeName()));
+        }
+
+        void readDocument(std::string_view document, std::size_t line)
+        {
+            std::string message;
+            if (!m_tape.parse(document, message)) {
+                m_sink.rejected(lineOfParseError(document, line, message), "invalid_json", message);
+                return;
+            }
+            readRoot(m_tape.root(), document, line);
+        }
+
+        ReadSink& m_sink;
+        PostHogIntake m_intake;
+        JsonTape m_tape;
+    };
+
+    // Whole lines of a JSON lines text, about chunkBytes each (a line
+    // longer than that is a chunk of its own).
+    std::vector<std::string_view> lineChunks(std::string_view text, std::size_t chunkBytes)
+    {
+        std::vector<std::string_view> chunks;
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            std::size_t end = text.size();
+            if (text.size() - pos > chunkBytes) {
+                const auto newline = text.find('\n', pos + chunkBytes - 1);
+                end = newline == std::string_view::npos ? text.size() : newline + 1;
+            }
+            chunks.push_back(text.substr(pos, end - pos));
+            pos = end;
+        }
+        return chunks;
+    }
+
+    // What a worker thread read of one chunk, in order, for the importer to
+    // take in chunk order: lines are the chunk's (from 1), offsets from the
+    // chunk's start.
+    class ChunkReads final : public ReadSink {
+    public:
+        struct Took {
+            std::size_t line;
+            IntakeEvent event;
+        };
+        struct Rejected {
+            std::size_t line;
+            std::string code;
+            std::string message;
+            bool counted; // a rejected row or event, not a problem of the file
+        };
+        struct Reached {
+            std::uint64_t offset;
+        };
+        using Read = std::variant<Took, Rejected, Reached>;
+
+        ChunkReads(std::stop_token stop, const std::atomic<bool>& abandoned)
+            : m_stop(std::move(stop))
+            , m_abandoned(abandoned)
+        { }
+
+        std::deque<Read> reads; // grows without moving what it holds
+        std::size_t lines = 0;
+        bool stoppedEarly = false; // a stop request or the importer ended the reading before the chunk's end
+
+        void took(IntakeEvent& event, std::size_t line) override { reads.emplace_back(Took { line, std::move(event) }); }
+        void rejected(std::size_t line, std::string code, std::string message) override
+        {
+            reads.emplace_back(Rejected { line, std::move(code), std::move(message), true });
+        }
+        void problem(std::size_t line, std::string code, std::string message) override
+        {
+            reads.emplace_back(Rejected { line, std::move(code), std::move(message), false });
+        }
+        void reached(std::uint64_t offset) override
+        {
+            if (offset >= m_lastReached + kProgressStep) {
+                m_lastReached = offset;
+                reads.emplace_back(Reached { offset });
+            }
+        }
+        bool stopped() override
+        {
+            if (++m_sinceStopCheck < kStopCheckEvery)
+                return false;
+            m_sinceStopCheck = 0;
+            stoppedEarly = stoppedEarly || m_stop.stop_requested() || m_abandoned.load(std::memory_order_relaxed);
+            return stoppedEarly;
+        }
+
+    private:
+        std::stop_token m_stop;
+        const std::atomic<bool>& m_abandoned;
+        std::uint64_t m_lastReached = 0;
+        std::size_t m_sinceStopCheck = 0;
+    };
+
 } // namespace
 
-struct SessionImporter::State {
+struct SessionImporter::State final : ReadSink {
     State(const Workspace& workspace_, const ImportOptions& options_)
         : workspace(workspace_)
         , options(options_)
@@ -268,8 +682,7 @@ struct SessionImporter::State {
     const Workspace& workspace;
     const ImportOptions& options;
     const Product* explicitProduct = nullptr;
-    PostHogIntake intake;
-    JsonTape tape;
+    ExportReader reader { *this };
     std::unordered_map<std::string, SessionBuilder> sessions;
     std::vector<SessionBuilder*> order; // sessions in the order first seen
     ImportResult result;
@@ -291,7 +704,7 @@ struct SessionImporter::State {
     };
     std::map<std::string, Unassigned> unassigned; // by token; "" = no token
 
-    void report(std::size_t line, std::string code, std::string message)
+    void problem(std::size_t line, std::string code, std::string message) override
     {
         if (fileDiagnostics++ >= options.maxDiagnosticsPerFile) {
             ++result.diagnosticsLeftOut;
@@ -300,11 +713,13 @@ struct SessionImporter::State {
         result.diagnostics.push_back({ file, line, std::move(code), std::move(message) });
     }
 
-    void reject(std::size_t line, std::string code, std::string message)
+    void rejected(std::size_t line, std::string code, std::string message) override
     {
         ++result.rejected;
-        report(line, std::move(code), std::move(message));
+        problem(line, std::move(code), std::move(message));
     }
+
+    void reached(std::uint64_t offset) override { progress(offset); }
 
     void progress(std::uint64_t offset, bool force = false)
     {
@@ -318,7 +733,7 @@ struct SessionImporter::State {
         options.progress(done, std::max(total, done));
     }
 
-    bool stopped()
+    bool stopped() override
     {
         if (result.cancelled)
             return true;
@@ -338,7 +753,7 @@ struct SessionImporter::State {
         return workspace.products().size() == 1 ? &workspace.products().front() : nullptr;
     }
 
-    void take(IntakeEvent& event, std::size_t line)
+    void took(IntakeEvent& event, std::size_t line) override
     {
         Action& action = event.action;
         if (isBookkeepingEvent(action)) {
@@ -371,228 +786,73 @@ struct SessionImporter::State {
         ++result.events;
     }
 
-    // What the intake made of one document: its events, and its errors at
-    // `line` (or, for "[i]" errors of a batch, at the line of item i).
-    void take(IntakeBatch& batch, std::size_t line, const std::vector<std::size_t>* itemLines = nullptr)
+    unsigned threads() const
     {
-        for (auto& event : batch.events)
-            take(event, line);
-        for (auto& error : batch.errors) {
-            std::size_t at = line;
-            std::string message = error.message;
-            if (error.where.starts_with('[')) {
-                std::size_t index = 0;
-                const auto [ptr, ec]
-                    = std::from_chars(error.where.data() + 1, error.where.data() + error.where.size(), index);
-                if (ec == std::errc() && itemLines && index < itemLines->size())
-                    at = (*itemLines)[index];
-                else
-                    message = error.where + " " + message;
-            }
-            reject(at, error.code, std::move(message));
-        }
+        return options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     }
 
-    void readEvent(std::string_view json, std::size_t line)
+    // Chunks of whole lines read on worker threads and taken here in file
+    // order, exactly as one thread would have read them: the sessions and
+    // diagnostics do not depend on the number of threads.
+    void readJsonLinesInParallel(std::string_view text, unsigned workers)
     {
-        auto batch = intake.parseBody(json);
-        take(batch, line);
-    }
-
-    void readQueryRow(JsonValue columns, JsonValue row, std::size_t line)
-    {
-        std::vector<std::string> names;
-        for (JsonValue c = columns.firstChild(); c.exists(); c = c.nextSibling())
-            names.push_back(c.isString() ? c.string() : std::string());
-        auto values = parseJsonText(row.raw());
-        if (values.is_discarded() || values.size() != names.size()) {
-            reject(line, "bad_row",
-                "the row has " + std::to_string(values.size()) + " values, the page names "
-                    + std::to_string(names.size()) + " columns");
-            return;
-        }
-        std::string error;
-        auto event = eventFromColumns(names, values.get<std::vector<nlohmann::json>>(), error);
-        if (!event) {
-            reject(line, "bad_row", error);
-            return;
-        }
-        readEvent(event->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), line);
-    }
-
-    void readPage(JsonValue page, JsonValue results, LineCounter& lines, std::size_t pageLine)
-    {
-        if (!results.isArray()) {
-            reject(pageLine, "bad_shape", "results must be an array, not " + std::string(results.typeName()));
-            return;
-        }
-        const JsonValue columns = page.get("columns");
-        for (JsonValue item = results.firstChild(); item.exists(); item = item.nextSibling()) {
-            const std::size_t line = lines.of(item);
-            if (item.isObject())
-                readEvent(item.raw(), line);
-            else if (item.isArray() && columns.isArray())
-                readQueryRow(columns, item, line);
-            else
-                reject(line, "bad_shape",
-                    item.isArray() ? "a result row that is an array needs the page's columns"
-                                   : "an event must be an object, not " + std::string(item.typeName()));
-            if (stopped())
-                return;
-        }
-    }
-
-    void readRoot(JsonValue root, std::string_view document, std::size_t line)
-    {
-        LineCounter lines(document, line);
-        if (root.isObject()) {
-            if (const JsonValue results = root.get("results"); results.exists()) {
-                readPage(root, results, lines, line);
-                return;
-            }
-            if (const JsonValue batch = root.get("batch"); batch.exists()) {
-                // A posthog-js {api_key, batch, sent_at} body: the intake reads it
-                // whole (token and sent_at apply to every event).
-                std::vector<std::size_t> itemLines;
-                for (JsonValue item = batch.firstChild(); item.exists(); item = item.nextSibling())
-                    itemLines.push_back(lines.of(item));
-                auto parsed = intake.parseBody(document);
-                take(parsed, line, &itemLines);
-                return;
-            }
-            readEvent(document, line);
-            return;
-        }
-        if (root.isArray()) {
-            for (JsonValue item = root.firstChild(); item.exists(); item = item.nextSibling()) {
-                const std::size_t itemLine = lines.of(item);
-                if (!item.isObject()) {
-                    reject(itemLine, "bad_shape", "an event must be an object, not " + std::string(item.typeName()));
-                } else if (const JsonValue results = item.get("results"); results.exists()) {
-                    readPage(item, results, lines, itemLine);
-                } else {
-                    readEvent(item.raw(), itemLine);
-                }
-                if (stopped())
+        const std::vector<std::string_view> chunks = lineChunks(text, std::max<std::size_t>(options.chunkBytes, 1));
+        std::vector<std::unique_ptr<ChunkReads>> done(chunks.size());
+        std::mutex mutex;
+        std::condition_variable ready;
+        std::atomic<std::size_t> next { 0 };
+        std::atomic<bool> abandoned { false };
+        auto work = [&] {
+            while (!abandoned.load(std::memory_order_relaxed)) {
+                const std::size_t i = next.fetch_add(1);
+                if (i >= chunks.size())
                     return;
+                auto reads = std::make_unique<ChunkReads>(options.stop, abandoned);
+                ExportReader chunkReader(*reads);
+                reads->lines = chunkReader.readJsonLines(chunks[i]);
+                const std::lock_guard lock(mutex);
+                done[i] = std::move(reads);
+                ready.notify_all();
             }
-            return;
-        }
-        reject(line, "bad_shape",
-            "expected an event, an array of events or an events API page, not " + std::string(root.typeName()));
-    }
-
-    void readDocument(std::string_view document, std::size_t line)
-    {
-        std::string message;
-        if (!tape.parse(document, message)) {
-            reject(lineOfParseError(document, line, message), "invalid_json", message);
-            return;
-        }
-        readRoot(tape.root(), document, line);
-    }
-
-    void readJsonLines(std::string_view text)
-    {
-        std::size_t pos = 0;
-        std::size_t line = 0;
-        while (pos < text.size() && !stopped()) {
-            ++line;
-            auto end = text.find('\n', pos);
-            if (end == std::string_view::npos)
-                end = text.size();
-            const auto content = text.substr(pos, end - pos);
-            pos = end + 1;
-            if (std::all_of(content.begin(), content.end(), isSpace))
-                continue;
-            readDocument(content, line);
-            progress(pos);
-        }
-    }
-
-    void readJsonDocuments(std::string_view text)
-    {
-        std::size_t pos = 0;
-        std::size_t line = 1;
-        while (pos < text.size() && !stopped()) {
-            while (pos < text.size() && isSpace(text[pos])) {
-                if (text[pos] == '\n')
-                    ++line;
-                ++pos;
-            }
-            if (pos >= text.size())
-                break;
-            const char c = text[pos];
-            if (c != '{' && c != '[') {
-                reject(line, "invalid_json", "expected a JSON object or array");
-                const auto next = text.find('\n', pos);
-                pos = next == std::string_view::npos ? text.size() : next;
-                continue;
-            }
-            const auto end = containerEnd(text, pos, false);
-            if (end == std::string_view::npos) {
-                reject(line, "invalid_json", "the JSON document that starts here never ends");
-                break;
-            }
-            const auto document = text.substr(pos, end - pos);
-            readDocument(document, line);
-            line += static_cast<std::size_t>(std::count(document.begin(), document.end(), '\n'));
-            pos = end;
-            progress(pos);
-        }
-    }
-
-    void readCsv(std::string_view text)
-    {
-        CsvReader reader(text);
-        CsvRecord record;
-        std::string error;
-        auto status = reader.next(record, error);
-        if (status == CsvReader::Status::End) {
-            report(0, "not_an_export", "the file is empty: no header row");
-            return;
-        }
-        if (status == CsvReader::Status::Malformed) {
-            report(record.line, "not_an_export", "the header row is malformed: " + error);
-            return;
-        }
-        const std::vector<std::string> header = record.fields;
-        const auto hasColumn = [&](std::string_view wanted) {
-            return std::any_of(
-                header.begin(), header.end(), [&](const std::string& name) { return columnName(name) == wanted; });
         };
-        if (!hasColumn("event") || !hasColumn("timestamp")) {
-            report(record.line, "not_an_export",
-                "the header has no event and timestamp columns; expected PostHog's events export "
-                "(event, timestamp, distinct_id, properties or properties.* columns)");
-            return;
-        }
-        std::vector<nlohmann::json> values;
-        while (!stopped()) {
-            status = reader.next(record, error);
-            if (status == CsvReader::Status::End)
+        std::vector<std::jthread> pool;
+        pool.reserve(workers);
+        for (unsigned t = 0; t < workers; ++t)
+            pool.emplace_back(work);
+
+        std::size_t linesBefore = 0;
+        std::uint64_t offset = 0;
+        for (std::size_t i = 0; i < chunks.size(); ++i) {
+            if (options.stop.stop_requested()) {
+                result.cancelled = true;
                 break;
-            progress(reader.offset());
-            if (status == CsvReader::Status::Malformed) {
-                reject(record.line, "bad_row", error);
-                continue;
             }
-            if (record.fields.size() != header.size()) {
-                reject(record.line, "bad_row",
-                    "the row has " + std::to_string(record.fields.size()) + " fields, the header "
-                        + std::to_string(header.size()));
-                continue;
+            std::unique_ptr<ChunkReads> reads;
+            {
+                std::unique_lock lock(mutex);
+                ready.wait(lock, [&] { return done[i] != nullptr; });
+                reads = std::move(done[i]);
             }
-            values.clear();
-            for (auto& field : record.fields)
-                values.emplace_back(std::move(field));
-            auto event = eventFromColumns(header, values, error);
-            if (!event) {
-                reject(record.line, "bad_row", error);
-                continue;
+            for (auto& read : reads->reads) {
+                if (auto* took = std::get_if<ChunkReads::Took>(&read))
+                    this->took(took->event, linesBefore + took->line);
+                else if (auto* rejected = std::get_if<ChunkReads::Rejected>(&read))
+                    rejected->counted
+                        ? this->rejected(linesBefore + rejected->line, std::move(rejected->code),
+                              std::move(rejected->message))
+                        : problem(linesBefore + rejected->line, std::move(rejected->code), std::move(rejected->message));
+                else
+                    progress(offset + std::get<ChunkReads::Reached>(read).offset);
             }
-            readEvent(event->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), record.line);
+            if (reads->stoppedEarly) {
+                result.cancelled = true;
+                break;
+            }
+            linesBefore += reads->lines;
+            offset += chunks[i].size();
+            progress(offset);
         }
+        abandoned = true;
     }
 
     void readText(std::string_view text, std::string_view name)
@@ -603,12 +863,17 @@ struct SessionImporter::State {
         result.files.push_back(file);
         const bool csv = options.format == ExportFormat::Csv
             || (options.format == ExportFormat::Auto && endsWithIgnoreCase(stripGz(name), ".csv"));
-        if (csv)
-            readCsv(text);
-        else if (looksLikeJsonLines(text))
-            readJsonLines(text);
-        else
-            readJsonDocuments(text);
+        if (csv) {
+            reader.readCsv(text);
+        } else if (looksLikeJsonLines(text)) {
+            const unsigned workers = threads();
+            if (workers > 1 && text.size() > options.chunkBytes)
+                readJsonLinesInParallel(text, workers);
+            else
+                reader.readJsonLines(text);
+        } else {
+            reader.readJsonDocuments(text);
+        }
 
         for (const auto& [token, entry] : unassigned) {
             std::string message = std::to_string(entry.count) + (entry.count == 1 ? " event" : " events");
@@ -619,7 +884,7 @@ struct SessionImporter::State {
                     + std::to_string(workspace.products().size()) + " products; choose one with --product";
             else
                 message += " carry the token \"" + token + "\", which no product has; choose one with --product";
-            report(entry.firstLine, "unknown_product", std::move(message));
+            problem(entry.firstLine, "unknown_product", std::move(message));
         }
         if (!result.cancelled)
             progress(textBytes, true);
@@ -630,8 +895,11 @@ struct SessionImporter::State {
 RecordedSession recordSession(const Product& product, std::string sessionId, std::vector<Action> actions)
 {
     RecordedSession session;
-    std::stable_sort(actions.begin(), actions.end(),
-        [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; });
+    // Exports are mostly in time order already: sorting them anyway would
+    // move every action (and allocate a buffer of them) for nothing.
+    const auto earlier = [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; };
+    if (!std::is_sorted(actions.begin(), actions.end(), earlier))
+        std::stable_sort(actions.begin(), actions.end(), earlier);
     SessionSummary& summary = session.summary;
     summary.productId = product.id;
     summary.sessionId = std::move(sessionId);
@@ -682,20 +950,13 @@ Status SessionImporter::addFile(const std::filesystem::path& path)
     State& state = *m_state;
     state.total = m_totalBytes;
     state.file = path.string();
-    std::ifstream in(path, std::ios::binary);
-    std::string bytes;
-    if (in) {
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(path, ec);
-        if (!ec)
-            bytes.reserve(static_cast<std::size_t>(size));
-        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    if (!in && !in.eof()) {
+    const auto file = FileBytes::open(path);
+    if (!file) {
         Error error { "unreadable_file", "cannot read " + path.string(), path.string() };
         state.result.diagnostics.push_back({ state.file, 0, error.code, error.message });
         return error;
     }
+    const std::string_view bytes = file->text();
     state.fileBytes = bytes.size();
     if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f
         && static_cast<unsigned char>(bytes[1]) == 0x8b) {

@@ -78,8 +78,16 @@ struct ImportOptions {
     // Diagnostics kept per file; the rest are only counted.
     std::size_t maxDiagnosticsPerFile = 1000;
     // Bytes read so far of all the input, and the total; called often enough
-    // for a progress bar (about every 64 KiB of input and at each file's end).
+    // for a progress bar (about every 64 KiB of input and at each file's end),
+    // always on the thread that imports.
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+    // Threads that read a JSON lines file, in chunks of whole lines taken in
+    // file order: the result does not depend on their number. 0: every core.
+    unsigned threads = 0;
+    // About how many bytes of whole lines a thread reads at a time: small
+    // enough to share a file out evenly, large enough that handing a chunk
+    // over costs nothing (tests make it small to put lines across chunks).
+    std::size_t chunkBytes = std::size_t(4) * 1024 * 1024;
     // Requesting a stop ends the import at the next row.
     std::stop_token stop;
 };
@@ -100,7 +108,8 @@ struct ImportResult {
 // Reads PostHog exports into recorded sessions with the connector's own
 // intake (PostHogIntake, finaliseAction), keyed by (product, session). A bad
 // row or event never aborts its file: it is reported with its line and
-// skipped. Not thread-safe; one importer per thread.
+// skipped. Not thread-safe; one importer per thread (which may read a JSON
+// lines file on ImportOptions::threads threads of its own).
 class SessionImporter final {
 public:
     explicit SessionImporter(std::shared_ptr<const Workspace> workspace, ImportOptions options = {});

@@ -95,6 +95,8 @@ private Q_SLOTS:
     void explicitProductTakesEveryEvent();
     void directoriesListExportFilesOnly();
     void jsonLinesWithABrokenFirstLine();
+    void jsonLinesReadInChunks_data();
+    void jsonLinesReadInChunks();
     void csvWithInvalidUtf8IsRead();
     void diagnosticsAreCappedPerFile();
     void progressReachesTheTotal();
@@ -320,6 +322,145 @@ void TestSessionImport::jsonLinesWithABrokenFirstLine()
     QCOMPARE(diagnosticsOf(result), QStringList { u"broken.jsonl:1:invalid_json"_qs });
 }
 
+namespace {
+
+// An event line of session `session` at second `second`; `uuid` may be empty.
+std::string eventLine(const std::string& session, int second, const std::string& uuid = {})
+{
+    nlohmann::json event { { "event", second % 2 ? "$autocapture" : "$pageview" }, { "session_id", session },
+        { "distinct_id", "u-" + session }, { "token", "phc_replay_acme" },
+        { "current_url", "https://app.acme.test/projects/" + std::to_string(second % 3) },
+        { "timestamp", formatIsoTimestamp(fromEpochMs(1'725'357'600'000 + 1000LL * second)) } };
+    if (second % 2)
+        event["event_type"] = "click";
+    if (second % 2)
+        event["elements_chain"] = "button:text=\"Add " + std::to_string(second) + "\"nth-child=\"1\"";
+    if (!uuid.empty())
+        event["uuid"] = uuid;
+    return event.dump();
+}
+
+// Everything an import gave, to compare imports line by line: sessions with
+// their actions, every diagnostic in full, and the counts.
+QStringList everythingOf(const ImportResult& result)
+{
+    QStringList out;
+    for (const auto& session : result.sessions) {
+        out << QString::fromStdString(session.summary.productId + "/" + session.summary.sessionId + " "
+            + session.summary.distinctId);
+        for (const auto& action : session.actions)
+            out << QString::fromStdString("  " + std::to_string(action.index) + " " + action.event + " "
+                + formatIsoTimestamp(action.timestampStart) + " " + action.canonicalUrl + " " + action.element.text
+                + " " + action.uuid);
+    }
+    for (const auto& d : result.diagnostics)
+        out << QString::fromStdString(d.toString());
+    out << u"events %1 rejected %2 ignored %3 duplicates %4 unassigned %5 left out %6"_qs.arg(result.events)
+               .arg(result.rejected)
+               .arg(result.ignored)
+               .arg(result.duplicates)
+               .arg(result.unassigned)
+               .arg(result.diagnosticsLeftOut);
+    return out;
+}
+
+} // namespace
+
+void TestSessionImport::jsonLinesReadInChunks_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QStringList>("diagnostics"); // "file:line:code", as one thread reads them
+    QTest::addColumn<int>("events");
+    QTest::addColumn<int>("maxDiagnostics");
+
+    std::string lines;
+    for (int i = 0; i < 12; ++i)
+        lines += eventLine("s" + std::to_string(i % 3), i) + '\n';
+    QTest::newRow("lines across chunk boundaries") << QByteArray::fromStdString(lines) << QStringList {} << 12 << 1000;
+
+    std::string crlf;
+    for (int i = 0; i < 9; ++i)
+        crlf += eventLine("s" + std::to_string(i % 2), i) + "\r\n";
+    QTest::newRow("CRLF line ends") << QByteArray::fromStdString(crlf) << QStringList {} << 9 << 1000;
+
+    std::string unterminated;
+    for (int i = 0; i < 7; ++i)
+        unterminated += (i ? "\n" : "") + eventLine("s", i);
+    QTest::newRow("last line without a newline")
+        << QByteArray::fromStdString(unterminated) << QStringList {} << 7 << 1000;
+
+    std::string blank = eventLine("s", 0) + "\n\n   \n\t\r\n";
+    for (int i = 1; i < 6; ++i)
+        blank += eventLine("s", i) + "\n\n";
+    blank += "\n \n";
+    QTest::newRow("empty and blank lines") << QByteArray::fromStdString(blank) << QStringList {} << 6 << 1000;
+
+    // Errors on lines 3, 5, 6, 9 and 11; a duplicate on line 10 (the first
+    // of its uuid, line 4, is kept); events of another product's token from
+    // line 7 are reported after the file's other problems.
+    const std::string errors = eventLine("s1", 0, "u-0") + "\n" // 1
+        + eventLine("s1", 1, "u-1") + "\n" // 2
+        + "{\"event\": \"$pageview\", \"session_id\": \n" // 3: invalid_json
+        + eventLine("s2", 2, "u-2") + "\n" // 4
+        + "[1, 2]\n" // 5: bad_shape (×2)
+        + "{\"event\": \"$pageview\", \"timestamp\": \"2024-09-03T10:00:00Z\"}\n" // 6: missing_session_id
+        + "{\"event\": \"$pageview\", \"session_id\": \"s9\", \"timestamp\": \"2024-09-03T10:00:00Z\", "
+          "\"properties\": {\"token\": \"phc_nobody\"}}\n" // 7: unassigned
+        + "\n" // 8
+        + "nonsense\n" // 9: invalid_json
+        + eventLine("s2", 2, "u-2") + "\n" // 10: duplicate
+        + "{\"event\": \"$pageview\", \"session_id\": \"s3\", \"timestamp\": \"yesterday\"}\n" // 11: bad_timestamp
+        + eventLine("s3", 3, "u-3"); // 12
+    QTest::newRow("error lines")
+        << QByteArray::fromStdString(errors)
+        << QStringList { u"x.jsonl:3:invalid_json"_qs, u"x.jsonl:5:bad_shape"_qs, u"x.jsonl:5:bad_shape"_qs,
+               u"x.jsonl:6:missing_session_id"_qs, u"x.jsonl:9:invalid_json"_qs, u"x.jsonl:11:bad_timestamp"_qs,
+               u"x.jsonl:7:unknown_product"_qs }
+        << 4 << 1000;
+    // The cap on diagnostics keeps the earliest ones, however the file is cut.
+    QTest::newRow("error lines, capped")
+        << QByteArray::fromStdString(errors)
+        << QStringList { u"x.jsonl:3:invalid_json"_qs, u"x.jsonl:5:bad_shape"_qs, u"x.jsonl:5:bad_shape"_qs } << 4
+        << 3;
+}
+
+// A JSON lines file read on several threads in chunks of whole lines gives
+// exactly what one thread gives, for chunks from one byte (every line its
+// own chunk) to larger than the file.
+void TestSessionImport::jsonLinesReadInChunks()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QStringList, diagnostics);
+    QFETCH(int, events);
+    QFETCH(int, maxDiagnostics);
+
+    QTemporaryDir dir;
+    const std::filesystem::path path = dir.filePath(u"x.jsonl"_qs).toStdString();
+    std::ofstream(path, std::ios::binary) << text.toStdString();
+    const std::vector<std::filesystem::path> paths { path };
+    auto import = [&](unsigned threads, std::size_t chunkBytes) {
+        ImportOptions options { .productId = {},
+            .maxDiagnosticsPerFile = static_cast<std::size_t>(maxDiagnostics),
+            .threads = threads,
+            .chunkBytes = chunkBytes };
+        auto result = importSessions(testWorkspace(), paths, options);
+        if (!result)
+            qFatal("%s", result.error().toString().c_str());
+        return std::move(*result);
+    };
+    const ImportResult serial = import(1, std::size_t(1) << 30);
+    QCOMPARE(diagnosticsOf(serial), diagnostics);
+    QCOMPARE(static_cast<int>(serial.events), events);
+    const QStringList expected = everythingOf(serial);
+    for (const unsigned threads : { 2u, 3u, 4u })
+        for (const std::size_t chunkBytes : { 1, 7, 100, 150, 400, 1000, 100000 }) {
+            const QStringList got = everythingOf(import(threads, chunkBytes));
+            if (got != expected)
+                qWarning("%u threads, chunks of %zu bytes", threads, chunkBytes);
+            QCOMPARE(got, expected);
+        }
+}
+
 void TestSessionImport::csvWithInvalidUtf8IsRead()
 {
     // A CSV field is bytes, not checked UTF-8: a stray byte is replaced, never fatal.
@@ -374,40 +515,45 @@ void TestSessionImport::progressReachesTheTotal()
     QTemporaryDir dir;
     const auto path = writeLargeExport(dir, 500);
     const auto size = std::filesystem::file_size(path);
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
-    ImportOptions options { .productId = "acme" };
-    options.progress = [&](std::uint64_t done, std::uint64_t total) { calls.emplace_back(done, total); };
-    const std::vector<std::filesystem::path> paths { path };
-    auto result = importSessions(testWorkspace(), paths, options);
-    QVERIFY(result.ok());
-    QCOMPARE(result->sessions.size(), std::size_t(500));
-    QVERIFY2(calls.size() > 5, "a large file reports progress while it is read");
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-        QCOMPARE(calls[i].second, size);
-        QVERIFY(calls[i].first <= size);
-        if (i > 0)
-            QVERIFY(calls[i].first >= calls[i - 1].first);
+    // One thread, and three in chunks of 16 KiB.
+    for (const unsigned threads : { 1u, 3u }) {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+        ImportOptions options { .productId = "acme", .threads = threads, .chunkBytes = 16 * 1024 };
+        options.progress = [&](std::uint64_t done, std::uint64_t total) { calls.emplace_back(done, total); };
+        const std::vector<std::filesystem::path> paths { path };
+        auto result = importSessions(testWorkspace(), paths, options);
+        QVERIFY(result.ok());
+        QCOMPARE(result->sessions.size(), std::size_t(500));
+        QVERIFY2(calls.size() > 5, "a large file reports progress while it is read");
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            QCOMPARE(calls[i].second, size);
+            QVERIFY(calls[i].first <= size);
+            if (i > 0)
+                QVERIFY(calls[i].first >= calls[i - 1].first);
+        }
+        QCOMPARE(calls.back().first, size);
     }
-    QCOMPARE(calls.back().first, size);
 }
 
 void TestSessionImport::stopRequestCancels()
 {
     QTemporaryDir dir;
     const auto path = writeLargeExport(dir, 500);
-    std::stop_source stop;
-    std::uint64_t lastDone = 0;
-    ImportOptions options { .productId = "acme" };
-    options.stop = stop.get_token();
-    options.progress = [&](std::uint64_t done, std::uint64_t) {
-        lastDone = done;
-        stop.request_stop(); // the user presses Cancel on the first report
-    };
-    const std::vector<std::filesystem::path> paths { path };
-    auto result = importSessions(testWorkspace(), paths, options);
-    QVERIFY(!result.ok());
-    QCOMPARE(result.error().code, std::string("cancelled"));
-    QVERIFY(lastDone < std::filesystem::file_size(path));
+    for (const unsigned threads : { 1u, 3u }) {
+        std::stop_source stop;
+        std::uint64_t lastDone = 0;
+        ImportOptions options { .productId = "acme", .threads = threads, .chunkBytes = 16 * 1024 };
+        options.stop = stop.get_token();
+        options.progress = [&](std::uint64_t done, std::uint64_t) {
+            lastDone = done;
+            stop.request_stop(); // the user presses Cancel on the first report
+        };
+        const std::vector<std::filesystem::path> paths { path };
+        auto result = importSessions(testWorkspace(), paths, options);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().code, std::string("cancelled"));
+        QVERIFY(lastDone < std::filesystem::file_size(path));
+    }
 }
 
 void TestSessionImport::missingPathOrProductIsAnError()
