@@ -242,7 +242,9 @@ std::optional<std::int64_t> RequestReader::bodyRemaining() const
 {
     if (!headComplete() || !m_head.contentLength)
         return std::nullopt;
-    return std::int64_t(m_bodyEnd - std::min(m_bodyEnd, m_size));
+    // Of the announced length, not of the part within the limit: a refused
+    // body is drained whole.
+    return std::max<std::int64_t>(0, *m_head.contentLength - std::int64_t(m_size - m_headEnd));
 }
 
 void RequestReader::restart()

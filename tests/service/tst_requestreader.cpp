@@ -265,7 +265,10 @@ void TestRequestReader::nextRequestStartsClean()
     RequestReader reader(kLimits);
     const QByteArray first = "POST /e/ HTTP/1.1\r\nContent-Length: 500\r\nOrigin: http://a\r\n\r\n";
     QCOMPARE(reader.feed(view(first)), Verdict::BodyTooLarge);
+    // What is left to drain is the announced body, not the part within the limit.
+    QCOMPARE(reader.bodyRemaining(), std::optional<std::int64_t>(500));
     QCOMPARE(reader.feed("more"), Verdict::BodyTooLarge);
+    QCOMPARE(reader.bodyRemaining(), std::optional<std::int64_t>(496));
     reader.discard();
     QVERIFY(!reader.holdsBytes());
     const QByteArray second = "GET /healthz HTTP/1.1\r\n\r\n";
