@@ -31,17 +31,6 @@ namespace {
         return { status, QByteArrayLiteral("application/json"), dumped(json), {} };
     }
 
-    char lower(char c)
-    {
-        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-
-    bool equalsIgnoreCase(std::string_view a, std::string_view b)
-    {
-        return a.size() == b.size()
-            && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-    }
-
     // Compares digests, so that neither the content nor the length of the
     // expected secret shows in the time the comparison takes.
     bool secretsEqual(std::string_view given, std::string_view expected)
@@ -69,7 +58,7 @@ namespace {
         else
             return false;
         for (const std::string_view host : { "localhost", "127.0.0.1", "[::1]" }) {
-            if (rest.size() < host.size() || !equalsIgnoreCase(rest.substr(0, host.size()), host))
+            if (rest.size() < host.size() || !equalsIgnoringAsciiCase(rest.substr(0, host.size()), host))
                 continue;
             const std::string_view port = rest.substr(host.size());
             if (port.empty())
@@ -83,7 +72,7 @@ namespace {
 
     bool truthy(std::string_view value)
     {
-        return value == "1" || equalsIgnoreCase(value, "true") || equalsIgnoreCase(value, "yes");
+        return value == "1" || equalsIgnoringAsciiCase(value, "true") || equalsIgnoringAsciiCase(value, "yes");
     }
 
     int statusOf(const Error& error)
@@ -220,7 +209,7 @@ bool originAllowed(const Product& product, std::string_view origin)
             return true;
         while (allowed.ends_with('/'))
             allowed.remove_suffix(1);
-        return equalsIgnoreCase(allowed, origin);
+        return equalsIgnoringAsciiCase(allowed, origin);
     });
 }
 
@@ -560,7 +549,7 @@ Reply Endpoints::retrieval(const HttpRequest& request)
 {
     const std::string_view header = request.header("authorization");
     constexpr std::string_view scheme = "bearer ";
-    if (header.size() <= scheme.size() || !equalsIgnoreCase(header.substr(0, scheme.size()), scheme))
+    if (header.size() <= scheme.size() || !equalsIgnoringAsciiCase(header.substr(0, scheme.size()), scheme))
         return difyError(403, 1001, "invalid_authorization_header",
             "Invalid Authorization header format. Expected 'Bearer <api-key>' format.");
     if (!secretsEqual(header.substr(scheme.size()), m_settings.retrievalKey))

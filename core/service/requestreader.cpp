@@ -17,17 +17,6 @@ namespace {
     constexpr std::size_t kKeptCapacity = 256 * 1024;
     constexpr std::size_t kFirstCapacity = 16 * 1024;
 
-    char lower(char c)
-    {
-        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-
-    bool equalsIgnoringCase(std::string_view a, std::string_view b)
-    {
-        return a.size() == b.size()
-            && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-    }
-
     bool isControl(char c)
     {
         const auto byte = static_cast<unsigned char>(c);
@@ -69,7 +58,7 @@ namespace {
     bool hasToken(std::string_view value, std::string_view wanted)
     {
         bool found = false;
-        forEachToken(value, [&](std::string_view token) { found = found || equalsIgnoringCase(token, wanted); });
+        forEachToken(value, [&](std::string_view token) { found = found || equalsIgnoringAsciiCase(token, wanted); });
         return found;
     }
 
@@ -119,6 +108,13 @@ namespace {
 
 } // namespace
 
+bool equalsIgnoringAsciiCase(std::string_view a, std::string_view b)
+{
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size()
+        && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 std::string_view RequestHead::path() const
 {
     std::string_view path = target;
@@ -152,7 +148,7 @@ std::string_view HttpRequest::header(std::string_view name) const
 {
     std::string_view found;
     forEachField(m_headBytes, [&](std::string_view field, std::string_view value) {
-        if (equalsIgnoringCase(field, name))
+        if (equalsIgnoringAsciiCase(field, name))
             found = value;
     });
     return found;
@@ -371,7 +367,7 @@ RequestReader::Verdict RequestReader::parseHead(std::string_view head)
     bool otherCoding = false;
     bool badLength = false;
     forEachField(head, [&](std::string_view name, std::string_view value) {
-        if (equalsIgnoringCase(name, "content-length")) {
+        if (equalsIgnoringAsciiCase(name, "content-length")) {
             if (value.empty() || value.find_first_not_of("0123456789") != std::string_view::npos) {
                 badLength = true;
                 return;
@@ -383,22 +379,22 @@ RequestReader::Verdict RequestReader::parseHead(std::string_view head)
             if (m_head.contentLength && *m_head.contentLength != length)
                 badLength = true;
             m_head.contentLength = length;
-        } else if (equalsIgnoringCase(name, "transfer-encoding")) {
+        } else if (equalsIgnoringAsciiCase(name, "transfer-encoding")) {
             // Only chunked (last, as RFC 9112 requires) or identity.
             forEachToken(value, [&](std::string_view coding) {
                 if (m_head.chunked)
                     otherCoding = true; // a coding after chunked
-                else if (equalsIgnoringCase(coding, "chunked"))
+                else if (equalsIgnoringAsciiCase(coding, "chunked"))
                     m_head.chunked = true;
-                else if (!equalsIgnoringCase(coding, "identity"))
+                else if (!equalsIgnoringAsciiCase(coding, "identity"))
                     otherCoding = true;
             });
-        } else if (equalsIgnoringCase(name, "expect")) {
-            m_head.expectContinue = equalsIgnoringCase(value, "100-continue");
-        } else if (equalsIgnoringCase(name, "connection")) {
+        } else if (equalsIgnoringAsciiCase(name, "expect")) {
+            m_head.expectContinue = equalsIgnoringAsciiCase(value, "100-continue");
+        } else if (equalsIgnoringAsciiCase(name, "connection")) {
             m_head.closeRequested = m_head.closeRequested || hasToken(value, "close");
             keepAlive = keepAlive || hasToken(value, "keep-alive");
-        } else if (equalsIgnoringCase(name, "origin")) {
+        } else if (equalsIgnoringAsciiCase(name, "origin")) {
             m_head.origin = value;
         }
     });

@@ -10,6 +10,10 @@
 
 namespace proactive::service {
 
+// HTTP's case-insensitive comparison (field names, tokens, schemes, hosts,
+// origins): ASCII letters only, every other byte as it is.
+bool equalsIgnoringAsciiCase(std::string_view a, std::string_view b);
+
 // What the reader read from a request head.
 struct RequestHead {
     std::string method;
