@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <span>
@@ -106,6 +107,7 @@ public:
 
 private:
     std::vector<SessionLabels> m_sessions;
+    std::multimap<std::string, std::size_t, std::less<>> m_index; // session id → m_sessions
 };
 
 // What the labels say against what they label: a session id no recorded
