@@ -74,17 +74,14 @@ namespace {
         const auto concerned = [&](const ReplayFiring* offer) {
             return expectation.trigger.empty() || offer->triggerId == expectation.trigger;
         };
-        const auto inWindow
-            = std::find_if(offers.begin(), offers.end(), [&](const ReplayFiring* offer) {
-                  return concerned(offer) && from <= offer->at && offer->at <= to;
-              });
-        const auto fired = [&](const ReplayFiring* offer) {
-            return offer->triggerId + " fired at " + offset(offer->at, start);
-        };
+        const auto inWindow = std::find_if(offers.begin(), offers.end(),
+            [&](const ReplayFiring* offer) { return concerned(offer) && from <= offer->at && offer->at <= to; });
+        const auto fired
+            = [&](const ReplayFiring* offer) { return offer->triggerId + " fired at " + offset(offer->at, start); };
 
         if (expectation.kind == Expectation::Kind::Fires) {
-            const std::string expected
-                = "expected " + (expectation.trigger.empty() ? std::string("an offer") : expectation.trigger) + phrase
+            const std::string expected = "expected "
+                + (expectation.trigger.empty() ? std::string("an offer") : expectation.trigger) + phrase
                 + (phrase.empty() ? " in this session" : "");
             if (inWindow != offers.end()) {
                 result.passed = true;
@@ -99,8 +96,8 @@ namespace {
                     elsewhere.push_back((expectation.trigger.empty() ? offer->triggerId + " fired" : "it fired")
                         + std::string(" at ") + offset(offer->at, start));
             if (elsewhere.empty()) {
-                result.reason = expected + "; "
-                    + (expectation.trigger.empty() ? std::string("nothing fired") : "it never fired");
+                result.reason
+                    = expected + "; " + (expectation.trigger.empty() ? std::string("nothing fired") : "it never fired");
             } else {
                 result.reason = expected + "; ";
                 for (std::size_t i = 0; i < elsewhere.size() && i < 3; ++i)
@@ -145,8 +142,8 @@ namespace {
         }
     }
 
-    OfferVerdict judge(const ReplayFiring& offer, std::span<const ResolvedRange> ranges, bool fullyLabelled,
-        Timestamp start)
+    OfferVerdict judge(
+        const ReplayFiring& offer, std::span<const ResolvedRange> ranges, bool fullyLabelled, Timestamp start)
     {
         OfferVerdict verdict { .at = offer.at, .triggerId = offer.triggerId, .tourId = offer.tourId };
         int noHelp = -1;
@@ -173,8 +170,8 @@ namespace {
         } else if (otherHelp >= 0) {
             verdict.kind = OfferVerdict::Kind::FalseOffer;
             verdict.range = otherHelp;
-            verdict.reason = "the help_wanted range " + where(otherHelp) + " asks for "
-                + ranges[otherHelp].label->answer;
+            verdict.reason
+                = "the help_wanted range " + where(otherHelp) + " asks for " + ranges[otherHelp].label->answer;
         } else if (fullyLabelled) {
             verdict.kind = OfferVerdict::Kind::FalseOffer;
             verdict.reason = "outside every help_wanted range of a fully labelled session";

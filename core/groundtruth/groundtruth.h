@@ -30,7 +30,8 @@ struct RecordedSession;
 struct TruthCounts {
     std::size_t offers = 0; // every offer in labelled sessions
     std::size_t hits = 0; // offers inside a help_wanted range they answer
-    std::size_t falseOffers = 0; // in a no_help range, answering another range, or outside every range of a fully labelled session
+    std::size_t falseOffers
+        = 0; // in a no_help range, answering another range, or outside every range of a fully labelled session
     std::size_t unlabelledOffers = 0; // outside every range of a session not fully labelled: neither
     std::size_t wanted = 0; // help_wanted ranges (for a trigger: those it answers)
     std::size_t answered = 0; // of them, ranges with at least one offer that answers them

@@ -61,10 +61,11 @@ namespace {
         }
         if (std::isdigit(static_cast<unsigned char>(text.back())))
             return number(text);
-        // Units: h, m, s in that order, each at most once.
+        constexpr std::string_view kUnits = "hms";
+        constexpr double kUnitSeconds[] = { 3600, 60, 1 };
         double total = 0;
         std::size_t at = 0;
-        std::string_view units = "hms";
+        std::size_t nextUnit = 0; // units come in the order h, m, s, each at most once
         while (at < text.size()) {
             std::size_t end = at;
             while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.'))
@@ -72,11 +73,11 @@ namespace {
             if (end == text.size())
                 return std::nullopt;
             const auto value = number(text.substr(at, end - at));
-            const auto unit = units.find(text[end]);
+            const auto unit = kUnits.find(text[end], nextUnit);
             if (!value || unit == std::string_view::npos)
                 return std::nullopt;
-            total += *value * (unit == 0 ? 3600 : unit == 1 ? 60 : 1);
-            units.remove_prefix(unit + 1);
+            total += *value * kUnitSeconds[unit];
+            nextUnit = unit + 1;
             at = end + 1;
         }
         return total;
@@ -88,8 +89,9 @@ namespace {
         const auto* value = reader.value(key);
         if (!value) {
             if (required)
-                reader.error(key, "required; a time: seconds from the session's start (75, \"+1:15\") or an ISO "
-                                  "8601 time");
+                reader.error(key,
+                    "required; a time: seconds from the session's start (75, \"+1:15\") or an ISO "
+                    "8601 time");
             return std::nullopt;
         }
         auto time = LabelTime::parse(*value);
@@ -225,8 +227,9 @@ Result<LabelTime> LabelTime::parse(const nlohmann::json& value)
     if (const auto absolute = parseIsoTimestamp(text))
         return LabelTime { .absolute = *absolute };
     return Error { "bad_time",
-        "\"" + text + "\" is neither an ISO 8601 time (\"2026-11-02T09:31:15Z\") nor a time from the session's start "
-                      "(\"+75\")" };
+        "\"" + text
+            + "\" is neither an ISO 8601 time (\"2026-11-02T09:31:15Z\") nor a time from the session's start "
+              "(\"+75\")" };
 }
 
 std::string LabelTime::formatOffset(Duration offset)
@@ -247,8 +250,8 @@ std::string LabelTime::formatOffset(Duration offset)
         std::snprintf(buffer, sizeof buffer, "%lld:%02lld:%02lld", static_cast<long long>(hours),
             static_cast<long long>(minutes), static_cast<long long>(secondsPart));
     else
-        std::snprintf(buffer, sizeof buffer, "%lld:%02lld", static_cast<long long>(minutes),
-            static_cast<long long>(secondsPart));
+        std::snprintf(
+            buffer, sizeof buffer, "%lld:%02lld", static_cast<long long>(minutes), static_cast<long long>(secondsPart));
     return sign + buffer;
 }
 
@@ -370,8 +373,8 @@ LabelSet LabelSet::loadPath(
     for (const auto& file : files) {
         // Files inside the workspace are named as validate names every file: relative to it.
         auto relative = std::filesystem::relative(file, workspaceRoot, ec);
-        const auto name = !ec && !relative.empty() && *relative.begin() != ".." ? relative.generic_string()
-                                                                                 : file.generic_string();
+        const auto name
+            = !ec && !relative.empty() && *relative.begin() != ".." ? relative.generic_string() : file.generic_string();
         const auto text = readTextFile(file);
         if (!text) {
             diagnostics.push_back({ name, "", text.error().message });
@@ -383,8 +386,8 @@ LabelSet LabelSet::loadPath(
     return set;
 }
 
-Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace,
-    std::span<const RecordedSession> sessions, std::span<const std::string> tourIds)
+Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace, std::span<const RecordedSession> sessions,
+    std::span<const std::string> tourIds)
 {
     std::multimap<std::string_view, const RecordedSession*> byId;
     for (const auto& session : sessions)
@@ -396,7 +399,8 @@ Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace,
             problems.push_back({ labelled.file, pointer, std::move(message) });
         };
         if (!labelled.productId.empty() && !workspace.product(labelled.productId)) {
-            problem(jsonPointer(labelled.pointer, "product"), "no product \"" + labelled.productId + "\" in products.json");
+            problem(
+                jsonPointer(labelled.pointer, "product"), "no product \"" + labelled.productId + "\" in products.json");
             continue;
         }
         const RecordedSession* session = nullptr;
@@ -410,9 +414,8 @@ Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace,
             continue;
         }
         const Product* product = workspace.product(session->summary.productId);
-        const auto hasTrigger = [&](std::string_view id) {
-            return product && product->triggers && product->triggers->find(id);
-        };
+        const auto hasTrigger
+            = [&](std::string_view id) { return product && product->triggers && product->triggers->find(id); };
         const auto start = session->summary.start;
         const auto end = session->summary.end + kSessionTail;
         const auto sessionSpan = "the session lasts " + LabelTime::formatOffset(Duration(0)) + "…"
@@ -421,8 +424,8 @@ Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace,
             const auto at = time.resolve(start);
             if (at < start || at > end)
                 problem(pointer,
-                    describe(time) + " (" + LabelTime::formatOffset(at - start) + ") is outside the session: "
-                        + sessionSpan);
+                    describe(time) + " (" + LabelTime::formatOffset(at - start)
+                        + ") is outside the session: " + sessionSpan);
             return at;
         };
 

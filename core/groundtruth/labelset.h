@@ -114,7 +114,7 @@ private:
 // session has, a range or expectation outside its session, an unknown
 // trigger (or tour, for an answer), help_wanted and no_help ranges that
 // overlap. `file:/pointer: reason`, like every workspace problem.
-Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace,
-    std::span<const RecordedSession> sessions, std::span<const std::string> tourIds);
+Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace, std::span<const RecordedSession> sessions,
+    std::span<const std::string> tourIds);
 
 } // namespace proactive
