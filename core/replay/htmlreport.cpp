@@ -448,13 +448,14 @@ tr.pass td { color: var(--muted); }
             const SessionLabels& labels = *truth->labels;
             for (const LabelRange& range : labels.ranges) {
                 const bool help = range.kind == LabelRange::Kind::HelpWanted;
-                const Timestamp from = range.from.resolve(truth->start);
-                const Timestamp to = range.to.resolve(truth->start);
-                svg += "<rect class=\"label " + std::string(help ? "help" : "nohelp") + "\" x=\"" + num(x(from), 1)
-                    + "\" y=\"22\" width=\"" + num(std::max(1.0, x(to) - x(from)), 1) + "\" height=\"26\" fill=\""
-                    + (help ? "#2e9e4f" : "#8a94a0") + "\" fill-opacity=\"" + (help ? "0.18" : "0.22") + "\"><title>"
-                    + escaped(std::string(help ? "help wanted" : "no help") + " +" + duration(toSeconds(from - start))
-                        + " – +" + duration(toSeconds(to - start))
+                const Timestamp rangeFrom = range.from.resolve(truth->start);
+                const Timestamp rangeTo = range.to.resolve(truth->start);
+                svg += "<rect class=\"label " + std::string(help ? "help" : "nohelp") + "\" x=\"" + num(x(rangeFrom), 1)
+                    + "\" y=\"22\" width=\"" + num(std::max(1.0, x(rangeTo) - x(rangeFrom)), 1)
+                    + "\" height=\"26\" fill=\"" + (help ? "#2e9e4f" : "#8a94a0") + "\" fill-opacity=\""
+                    + (help ? "0.18" : "0.22") + "\"><title>"
+                    + escaped(std::string(help ? "help wanted" : "no help") + " +"
+                        + duration(toSeconds(rangeFrom - start)) + " – +" + duration(toSeconds(rangeTo - start))
                         + (range.answer.empty() ? "" : " (answer: " + range.answer + ")")
                         + (range.note.empty() ? "" : ": " + range.note))
                     + "</title></rect>";
