@@ -443,7 +443,7 @@ tr.pass td { color: var(--muted); }
                 + "</title></rect>";
         }
 
-        // Labelled ranges behind the actions, offers judged against them.
+        // Labelled ranges behind the actions; each offer's verdict before its trigger's name.
         if (truth) {
             const SessionLabels& labels = *truth->labels;
             for (const LabelRange& range : labels.ranges) {
@@ -463,8 +463,8 @@ tr.pass td { color: var(--muted); }
             for (const OfferVerdict& offer : truth->offers) {
                 const bool hit = offer.kind == OfferVerdict::Kind::Hit;
                 const bool wrong = offer.kind == OfferVerdict::Kind::FalseOffer;
-                svg += "<text class=\"verdict\" x=\"" + num(x(offer.at), 1)
-                    + "\" y=\"20\" text-anchor=\"middle\" fill=\""
+                svg += "<text class=\"verdict\" x=\"" + num(x(offer.at) - 1, 1)
+                    + "\" y=\"79\" text-anchor=\"end\" font-weight=\"bold\" fill=\""
                     + (hit          ? "#2e9e4f"
                             : wrong ? "#d9443a"
                                     : "#8a94a0")
