@@ -187,7 +187,8 @@ namespace {
                 between += (k == 0 ? "" : k + 1 == pages.size() ? " and " : ", ") + std::string(pages[k]);
             proposer.propose(visits[first - 1].arrived, end,
                 "back and forth between " + between + " (" + plural(returns, "return", "returns") + "), then " + ending
-                    + ' ' + seconds(end - lastReturn) + " after the last return");
+                    + (end == lastReturn ? std::string(" there")
+                                         : ' ' + seconds(end - lastReturn) + " after the last return"));
         }
     }
 
