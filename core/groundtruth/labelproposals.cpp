@@ -5,6 +5,7 @@
 #include "intake/elementschain.h"
 #include "replay/sessionimport.h"
 #include "triggers/condition.h"
+#include "workspace/workspace.h"
 
 #include <algorithm>
 #include <cmath>
@@ -192,9 +193,9 @@ namespace {
         }
     }
 
-    bool isFormElement(const Element& element)
+    bool isFormField(const Element& element)
     {
-        return element.tag == "input" || element.tag == "select" || element.tag == "textarea" || element.tag == "form";
+        return element.tag == "input" || element.tag == "select" || element.tag == "textarea";
     }
 
     bool isDialogElement(const Element& element)
@@ -205,20 +206,29 @@ namespace {
             || (modal && *modal == "true");
     }
 
-    // The innermost dialog, or else form element, of an action's chain.
+    // The dialog, or else the form, or else the field an action's target is
+    // in: the widest of them names the form best for a person.
     struct FormContext {
         std::optional<Element> dialog;
         std::optional<Element> form;
+
+        bool any() const { return dialog || form; }
+        const Element& widest() const { return dialog ? *dialog : *form; }
     };
 
     FormContext formContextOf(const Action& action)
     {
         FormContext context;
+        bool inForm = false;
         for (auto& element : parseElementsChain(action.elementsChain)) {
-            if (!context.dialog && isDialogElement(element))
+            if (!context.dialog && isDialogElement(element)) {
                 context.dialog = std::move(element);
-            else if (!context.form && isFormElement(element))
+            } else if (!inForm && element.tag == "form") {
                 context.form = std::move(element);
+                inForm = true;
+            } else if (!context.form && isFormField(element)) {
+                context.form = std::move(element);
+            }
         }
         return context;
     }
@@ -231,6 +241,29 @@ namespace {
         for (const auto& action : actions)
             contexts.push_back(formContextOf(action));
 
+        // Pauses one after the other (each ending where the next starts) are one stretch.
+        struct Stretch {
+            std::size_t first = 0; // the action before the first pause
+            std::size_t last = 0; // the action after the last pause
+            std::size_t pauses = 0;
+            Duration longest { 0 };
+            const Element* form = nullptr;
+            bool dialog = false;
+        };
+        std::optional<Stretch> stretch;
+        const auto flush = [&] {
+            if (!stretch)
+                return;
+            const Action& first = actions[stretch->first];
+            proposer.propose(first.timestampStart, actions[stretch->last].timestampStart,
+                (stretch->pauses == 1
+                        ? "no action for " + seconds(stretch->longest)
+                        : std::to_string(stretch->pauses) + " pauses of up to " + seconds(stretch->longest))
+                    + " with a " + (stretch->dialog ? "dialog" : "form") + " open (" + describeElement(*stretch->form)
+                    + ") on " + std::string(displayPath(pageOf(first)))
+                    + ", and nothing submitted on that page afterwards");
+            stretch.reset();
+        };
         for (std::size_t i = 0; i + 1 < actions.size(); ++i) {
             const Action& before = actions[i];
             const Action& after = actions[i + 1];
@@ -240,8 +273,8 @@ namespace {
             // A click or change on a form element leaves the form open; an
             // action inside a dialog shows the dialog was open before it (a
             // click that closed one cannot be told apart from one that did not).
-            const bool onForm = (before.type == ActionType::Click || before.type == ActionType::Change)
-                && (contexts[i].dialog || contexts[i].form);
+            const bool onForm
+                = (before.type == ActionType::Click || before.type == ActionType::Change) && contexts[i].any();
             const bool dialogOpen = after.type != ActionType::Pageview && contexts[i + 1].dialog;
             if (!onForm && !dialogOpen)
                 continue;
@@ -253,13 +286,17 @@ namespace {
                 submitted = actions[j].type == ActionType::Submit;
             if (submitted)
                 continue;
-            const auto& context = onForm ? contexts[i] : contexts[i + 1];
-            const Element& form = context.dialog ? *context.dialog : *context.form;
-            proposer.propose(before.timestampStart, after.timestampStart,
-                "no action for " + seconds(pause) + " with a " + (context.dialog ? "dialog" : "form") + " open ("
-                    + describeElement(form) + ") on " + std::string(displayPath(pageOf(before)))
-                    + ", and nothing submitted on that page afterwards");
+            if (stretch && stretch->last != i)
+                flush();
+            if (!stretch) {
+                const auto& context = onForm ? contexts[i] : contexts[i + 1];
+                stretch = Stretch { .first = i, .form = &context.widest(), .dialog = context.dialog.has_value() };
+            }
+            stretch->last = i + 1;
+            ++stretch->pauses;
+            stretch->longest = std::max(stretch->longest, pause);
         }
+        flush();
     }
 
     void proposeSupportRequests(
@@ -398,6 +435,18 @@ ProposalSettings ProposalSettings::fromJson(
     return settings;
 }
 
+ProposalSettings ProposalSettings::load(const std::filesystem::path& path, Diagnostics& diagnostics)
+{
+    const std::string name = path.generic_string();
+    const auto text = readTextFile(path);
+    if (!text) {
+        diagnostics.push_back({ name, "", text.error().message });
+        return {};
+    }
+    const auto document = parseJsonDocument(*text, name, diagnostics);
+    return document ? fromJson(*document, name, diagnostics) : ProposalSettings {};
+}
+
 std::vector<LabelProposal> proposeLabels(const RecordedSession& session, const ProposalSettings& settings)
 {
     std::vector<LabelProposal> proposals;
@@ -425,10 +474,10 @@ std::vector<LabelProposal> proposeLabels(const RecordedSession& session, const P
     return proposals;
 }
 
-nlohmann::json proposalToLabelJson(const LabelProposal& proposal, std::string_view author)
+nlohmann::ordered_json proposalToLabelJson(const LabelProposal& proposal, std::string_view author)
 {
     const auto time = [](const LabelTime& t) { return "+" + formatSeconds(*t.offset); };
-    nlohmann::json range { { "kind", nameOf(proposal.range.kind) }, { "from", time(proposal.range.from) },
+    nlohmann::ordered_json range { { "kind", nameOf(proposal.range.kind) }, { "from", time(proposal.range.from) },
         { "to", time(proposal.range.to) } };
     if (!proposal.range.answer.empty())
         range["answer"] = proposal.range.answer;
@@ -438,13 +487,14 @@ nlohmann::json proposalToLabelJson(const LabelProposal& proposal, std::string_vi
     return range;
 }
 
-nlohmann::json proposedLabelsDocument(std::span<const SessionProposals> sessions, std::string_view author)
+nlohmann::ordered_json proposedLabelsDocument(std::span<const SessionProposals> sessions, std::string_view author)
 {
-    nlohmann::json document { { "format", kLabelsFormat }, { "version", 1 }, { "sessions", nlohmann::json::array() } };
+    nlohmann::ordered_json document { { "format", kLabelsFormat }, { "version", 1 },
+        { "sessions", nlohmann::ordered_json::array() } };
     for (const auto& entry : sessions) {
         if (entry.proposals.empty())
             continue;
-        nlohmann::json ranges = nlohmann::json::array();
+        auto ranges = nlohmann::ordered_json::array();
         for (const auto& proposal : entry.proposals)
             ranges.push_back(proposalToLabelJson(proposal, author));
         document["sessions"].push_back({ { "session_id", entry.session->summary.sessionId },

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
 #include <string>
@@ -78,6 +79,9 @@ struct ProposalSettings {
     // above. Read strictly: problems go to `diagnostics` as
     // `file:/pointer: reason` and leave that setting at its default.
     static ProposalSettings fromJson(const nlohmann::json& document, const std::string& file, Diagnostics& diagnostics);
+    // A settings file as the command line's --settings names it; unreadable or
+    // not JSON: the defaults, and the problem in `diagnostics`.
+    static ProposalSettings load(const std::filesystem::path& path, Diagnostics& diagnostics);
 };
 
 // The heuristics' names, as proposals and notes carry them.
@@ -107,7 +111,8 @@ std::vector<LabelProposal> proposeLabels(const RecordedSession& session, const P
 // An accepted proposal as a range of a labels document (docs/labels.md):
 // kind, from, to (as "+8.2", seconds from the session's start), the note
 // "proposed by <heuristic>: <reason>" and `author`.
-nlohmann::json proposalToLabelJson(const LabelProposal& proposal, std::string_view author);
+// Ordered, as the studio's JSON documents keep their fields.
+nlohmann::ordered_json proposalToLabelJson(const LabelProposal& proposal, std::string_view author);
 
 // A labels document of proposals, one entry per session that has any (with
 // its product), for a team to review and commit.
@@ -115,6 +120,6 @@ struct SessionProposals {
     const RecordedSession* session = nullptr;
     std::vector<LabelProposal> proposals;
 };
-nlohmann::json proposedLabelsDocument(std::span<const SessionProposals> sessions, std::string_view author);
+nlohmann::ordered_json proposedLabelsDocument(std::span<const SessionProposals> sessions, std::string_view author);
 
 } // namespace proactive

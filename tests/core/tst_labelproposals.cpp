@@ -357,6 +357,13 @@ void TestLabelProposals::reasons()
             { pageview(0, "/projects"), click(8, "/projects", kAddButton), click(20, "/projects", kDialogCancel) }),
         QStringList { u"no action for 12 s with a dialog open (dialog.create-project) on /projects, and nothing "
                       "submitted on that page afterwards"_qs });
+    QCOMPARE(
+        reasonsOf(only(kFormIdle),
+            { pageview(0, "/settings"), change(5, "/settings"), change(20, "/settings"), pageview(40, "/projects") }),
+        QStringList { u"2 pauses of up to 20 s with a form open (form.settings) on /settings, and nothing submitted on "
+                      "that page afterwards"_qs });
+    QCOMPARE(reasonsOf(only(kSupportRequest), { pageview(0, "/projects"), custom(90, "/projects", "help clicked") }),
+        QStringList { u"\"help clicked\" event on /projects: the user asked for help"_qs });
     QCOMPARE(reasonsOf(only("none", R"({"goals": [{"event": "project created", "pages": ["/projects"]}]})"),
                  { pageview(0, "/projects"), click(8, "/projects"), click(20, "/projects"), click(44, "/projects") }),
         QStringList { u"never reached \"project created\": 3 actions on /projects in the 36 s before the session "
@@ -447,19 +454,18 @@ void TestLabelProposals::labelJsonReadsBack()
     const auto proposals = proposeLabels(recorded, settingsFrom(only(kRageClick)));
     QCOMPARE(proposals.size(), std::size_t(1));
 
-    const json range = proposalToLabelJson(proposals[0], "ana");
-    QCOMPARE(test::text(range["kind"]), u"help_wanted"_qs);
-    QCOMPARE(test::text(range["from"]), u"+10"_qs);
-    QCOMPARE(test::text(range["to"]), u"+11.5"_qs);
-    QCOMPARE(test::text(range["author"]), u"ana"_qs);
-    QVERIFY(test::text(range["note"]).startsWith(u"proposed by rage_click: 3 clicks on "_qs));
-    QVERIFY(!range.contains("answer"));
+    auto range = proposalToLabelJson(proposals[0], "ana");
+    QVERIFY(range["note"].get<std::string>().starts_with("proposed by rage_click: 3 clicks on "));
+    range.erase("note");
+    // In the order docs/labels.md writes a range; no answer: no heuristic knows one.
+    QCOMPARE(
+        QString::fromStdString(range.dump()), uR"({"kind":"help_wanted","from":"+10","to":"+11.5","author":"ana"})"_qs);
 
     const SessionProposals entry { &recorded, proposals };
-    const json document = proposedLabelsDocument({ &entry, 1 }, "ana");
+    const auto document = proposedLabelsDocument({ &entry, 1 }, "ana");
     LabelSet labels;
     Diagnostics diagnostics;
-    labels.add(document, "labels/proposed.json", diagnostics);
+    labels.add(json::parse(document.dump()), "labels/proposed.json", diagnostics);
     QCOMPARE(test::diagnosticLines(diagnostics), QStringList {});
     const SessionLabels* read = labels.find("p", "s1");
     QVERIFY(read);
