@@ -11,6 +11,8 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <tuple>
 
 namespace proactive {
 
@@ -100,7 +102,7 @@ namespace {
                                                               : action.elementsChain;
             clicksByElement[pageOf(action) + '\n' + element].push_back(&action);
         }
-        const std::size_t n = std::max<std::size_t>(settings.minClicks, 1);
+        const std::size_t n = std::max<std::size_t>(settings.minClicks, 2);
         for (const auto& [key, clicks] : clicksByElement) {
             // Every run of n clicks within `within` qualifies; runs that share clicks make one burst.
             std::size_t burstFirst = 0;
@@ -275,8 +277,7 @@ namespace {
             // click that closed one cannot be told apart from one that did not).
             const bool onForm
                 = (before.type == ActionType::Click || before.type == ActionType::Change) && contexts[i].any();
-            const bool dialogOpen = after.type != ActionType::Pageview && contexts[i + 1].dialog;
-            if (!onForm && !dialogOpen)
+            if (!onForm && !contexts[i + 1].dialog)
                 continue;
             // Nothing submitted on that page afterwards, until the user leaves it.
             bool submitted = false;
@@ -353,9 +354,9 @@ namespace {
             into = fromSeconds(*value);
     }
 
-    void readCount(JsonObjectReader& reader, std::string_view key, std::size_t& into)
+    void readCount(JsonObjectReader& reader, std::string_view key, std::size_t& into, double min = 1)
     {
-        const auto value = reader.number(key, 1, 1e6);
+        const auto value = reader.number(key, min, 1e6);
         if (!value)
             return;
         if (*value != std::floor(*value))
@@ -390,7 +391,7 @@ ProposalSettings ProposalSettings::fromJson(
         return settings;
     readSection(reader, kRageClick, file, diagnostics, [&](JsonObjectReader& section) {
         settings.rageClick.enabled = section.boolean("enabled").value_or(true);
-        readCount(section, "min_clicks", settings.rageClick.minClicks);
+        readCount(section, "min_clicks", settings.rageClick.minClicks, 2); // one click, or a double click, is no rage
         readSeconds(section, "within_s", settings.rageClick.within);
     });
     readSection(reader, kBackAndForth, file, diagnostics, [&](JsonObjectReader& section) {

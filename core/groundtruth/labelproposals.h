@@ -22,7 +22,7 @@ struct RecordedSession;
 // probably struggled. An author accepts or rejects each one in the studio; a
 // proposal is never ground truth until accepted.
 
-// ≥ min_clicks clicks on the same element (same page, same `$elements_chain`)
+// ≥ min_clicks (at least 2) clicks on the same element (same page, same `$elements_chain`)
 // within `within` of each other.
 struct RageClickSettings {
     bool enabled = true;

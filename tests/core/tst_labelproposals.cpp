@@ -391,6 +391,9 @@ void TestLabelProposals::settings_data()
                                       << QStringList {
                                              u"proposals.json:/rage_click/min_clicks: expected a whole number"_qs
                                          };
+    QTest::newRow("one click is no rage")
+        << QByteArray(R"({"rage_click": {"min_clicks": 1}})")
+        << QStringList { u"proposals.json:/rage_click/min_clicks: 1 is out of range [2, 1e+06]"_qs };
     QTest::newRow("zero count") << QByteArray(R"({"back_and_forth": {"min_returns": 0}})")
                                 << QStringList {
                                        u"proposals.json:/back_and_forth/min_returns: 0 is out of range [1, 1e+06]"_qs
