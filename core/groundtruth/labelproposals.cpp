@@ -71,11 +71,6 @@ namespace {
         return formatSeconds(Duration(duration.count() / 100 * 100)) + " s";
     }
 
-    std::string plural(std::size_t count, std::string_view one, std::string_view many)
-    {
-        return std::to_string(count) + ' ' + std::string(count == 1 ? one : many);
-    }
-
     // `button "Save"` or `[data-tour-id="add-project-btn"] "Add Project"`.
     std::string describeElement(const Element& element)
     {
