@@ -22,8 +22,8 @@ struct RecordedSession;
 // probably struggled. An author accepts or rejects each one in the studio; a
 // proposal is never ground truth until accepted.
 
-// ≥ min_clicks (at least 2) clicks on the same element (same page, same `$elements_chain`)
-// within `within` of each other.
+// ≥ min_clicks (at least 2) clicks on the same element (same page, same
+// `$elements_chain`) within `within` from the first to the last.
 struct RageClickSettings {
     bool enabled = true;
     std::size_t minClicks = 3;
@@ -96,22 +96,22 @@ struct LabelProposal {
     // no heuristic knows which trigger or tour should answer, so no `answer`.
     LabelRange range;
     std::string heuristic; // kRageClick, ...
-    // Why, for the author: "4 clicks on button "Save" within 2.1 s on /projects".
+    // Why, for the author: `4 clicks on button.btn "Save" within 2.1 s (rage click) on /projects`.
     std::string reason;
 };
 
-// Every heuristic's proposals for one session, by start time (then end, then
-// heuristic). A heuristic's own proposals never overlap (it merges them);
-// proposals of different heuristics may, and stay separate: each is its own
-// reason to accept or reject.
-// The session's actions carry canonical URLs already (its product's routes
-// applied when it was recorded), so the product itself is not needed.
+// Every heuristic's proposals for one session, by start time, then end, then
+// the heuristics in the order above. A heuristic's own proposals never
+// overlap (it merges them); proposals of different heuristics may, and stay
+// separate: each is its own reason to accept or reject. The session's
+// actions carry canonical URLs already (its product's routes applied when it
+// was recorded), so the product itself is not needed.
 std::vector<LabelProposal> proposeLabels(const RecordedSession& session, const ProposalSettings& settings);
 
 // An accepted proposal as a range of a labels document (docs/labels.md):
 // kind, from, to (as "+8.2", seconds from the session's start), the note
-// "proposed by <heuristic>: <reason>" and `author`.
-// Ordered, as the studio's JSON documents keep their fields.
+// "proposed by <heuristic>: <reason>" and `author`, in that order (the
+// studio's JSON documents keep their fields' order).
 nlohmann::ordered_json proposalToLabelJson(const LabelProposal& proposal, std::string_view author);
 
 // A labels document of proposals, one entry per session that has any (with
