@@ -4,11 +4,7 @@
 #include "document/jsoncommands.h"
 #include "triggers/trigger.h"
 
-#include <QDir>
-#include <QFileInfo>
-#include <QSaveFile>
 #include <QUndoStack>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -38,26 +34,6 @@ namespace {
     const char* keyOf(TriggerSeconds field)
     {
         return field == TriggerSeconds::Cooldown ? "cooldown_s" : "interaction_timeout_s";
-    }
-
-    // The trigger parser reads nlohmann::json; the document keeps key order.
-    nlohmann::json unordered(const ordered_json& json)
-    {
-        return nlohmann::json::parse(json.dump(), nullptr, false);
-    }
-
-    std::string dumped(const ordered_json& json)
-    {
-        return json.dump(2, ' ', false, ordered_json::error_handler_t::replace);
-    }
-
-    // 45 rather than 45.0 in the file.
-    ordered_json number(double value)
-    {
-        double whole = 0;
-        if (std::modf(value, &whole) == 0.0 && std::abs(whole) < 1e15)
-            return static_cast<std::int64_t>(whole);
-        return value;
     }
 
 } // namespace
@@ -119,7 +95,7 @@ QString TriggerDocument::displayName() const
 
 QString TriggerDocument::text() const
 {
-    return QString::fromStdString(dumped(json()));
+    return QString::fromStdString(prettyJson(json()));
 }
 
 int TriggerDocument::triggerCount() const
@@ -170,7 +146,7 @@ QString TriggerDocument::condition(int trigger) const
         return {};
     const auto& object = json()[trigger];
     const auto it = object.find("when");
-    return it != object.end() ? QString::fromStdString(dumped(*it)) : QString();
+    return it != object.end() ? QString::fromStdString(prettyJson(*it)) : QString();
 }
 
 void TriggerDocument::setField(int trigger, TriggerField field, const QString& text)
@@ -200,7 +176,8 @@ void TriggerDocument::setSeconds(int trigger, TriggerSeconds field, std::optiona
     if ((!value && !present) || (value && current && *value == *current))
         return;
     undoStack()->push(new SetFieldCommand(this, triggerPointer(trigger), keyOf(field),
-        value ? std::optional(number(*value)) : std::nullopt, tr("Edit %1").arg(QString::fromLatin1(keyOf(field)))));
+        value ? std::optional(jsonNumber(*value)) : std::nullopt,
+        tr("Edit %1").arg(QString::fromLatin1(keyOf(field)))));
 }
 
 void TriggerDocument::setLabels(int trigger, const QStringList& labels)
@@ -298,7 +275,7 @@ void TriggerDocument::validate()
         m_edited = nullptr;
         return;
     }
-    auto triggers = parseTriggers(unordered(json()), m_file, m_pointer, m_problems);
+    auto triggers = parseTriggers(plainJson(), m_file, m_pointer, m_problems);
     if (!m_problems.empty()) {
         m_edited = nullptr;
         return;
@@ -339,16 +316,9 @@ bool TriggerDocument::save(QString* error)
                             .arg(QString::fromStdString(m_file), QString::fromStdString(m_pointer)));
         document[location] = json();
     }
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
-    const std::string text = dumped(document) + "\n";
-    file.write(text.data(), static_cast<qint64>(text.size()));
-    if (!file.commit())
-        return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
+    if (!writeFile(path, document, error))
+        return false;
     m_saved = m_edited;
-    undoStack()->setClean();
     return true;
 }
 

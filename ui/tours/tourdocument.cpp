@@ -7,7 +7,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QUndoStack>
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -75,12 +74,6 @@ namespace {
             return {};
         const auto it = object.find(key);
         return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
-    }
-
-    // The catalog parser reads nlohmann::json; the document keeps key order.
-    nlohmann::json unordered(const ordered_json& json)
-    {
-        return nlohmann::json::parse(json.dump(), nullptr, false);
     }
 
 } // namespace
@@ -256,7 +249,7 @@ Diagnostics TourDocument::problems() const
 {
     const std::string file = displayName().toStdString();
     Diagnostics diagnostics;
-    const TourCatalog catalog = parseTourCatalog(unordered(json()), file, "", diagnostics);
+    const TourCatalog catalog = parseTourCatalog(plainJson(), file, "", diagnostics);
 
     // Ids are unique across the folder, as loadTourCatalogDir reads it.
     const QFileInfo self(m_path);
@@ -287,21 +280,7 @@ bool TourDocument::save(Diagnostics* problemsOut, QString* error)
         *problemsOut = found;
     if (!found.empty())
         return false;
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = u"cannot write %1: %2"_qs.arg(m_path, file.errorString());
-        return false;
-    }
-    const std::string text = json().dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-    file.write(text.data(), static_cast<qint64>(text.size()));
-    if (!file.commit()) {
-        if (error)
-            *error = u"cannot write %1: %2"_qs.arg(m_path, file.errorString());
-        return false;
-    }
-    undoStack()->setClean();
-    return true;
+    return writeFile(m_path, json(), error);
 }
 
 } // namespace proactive::ui
