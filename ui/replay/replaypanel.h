@@ -18,8 +18,13 @@ class QToolButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
+namespace proactive {
+class LabelSet;
+}
+
 namespace proactive::ui {
 
+class ExpectationsView;
 class FiringsModel;
 class PolicyEditor;
 class ReplayTimeline;
@@ -64,6 +69,9 @@ public:
     // The firings list: the full record's firings and near misses.
     FiringsModel* firingsModel() const { return m_firings; }
     QTableView* firingsView() const { return m_firingsView; }
+    // The labels' expectations of the session, judged on the full record.
+    ExpectationsView* expectationsView() const { return m_expectations; }
+    void setLabels(std::shared_ptr<const LabelSet> labels);
     // The gates tree and the triggers tree as text lines (tests, scenarios).
     QStringList gateLines() const;
     QStringList triggerLines() const;
@@ -125,6 +133,7 @@ private:
     QLabel* m_firingsTitle;
     QCheckBox* m_showSkipped;
     QTableView* m_firingsView;
+    ExpectationsView* m_expectations;
     QLabel* m_gatesTitle;
     QTreeWidget* m_gates;
     QTreeWidget* m_triggers;

@@ -2,6 +2,7 @@
 
 #include "base/jsonreader.h"
 #include "base/text.h"
+#include "livemetrics.h"
 #include "triggerdocument.h"
 #include "workspace/workspace.h"
 
@@ -196,6 +197,9 @@ void TriggerEditor::buildUi()
     m_views->setObjectName(u"triggerViews"_qs);
     m_views->addTab(formSplitter, tr("Form"));
     m_views->addTab(m_json, tr("JSON"));
+    m_viewsAndMetrics = new QSplitter(Qt::Vertical, this);
+    m_viewsAndMetrics->addWidget(m_views);
+    m_viewsAndMetrics->setChildrenCollapsible(false);
 
     m_problems = new QListWidget(this);
     m_problems->setObjectName(u"triggerProblems"_qs);
@@ -212,7 +216,7 @@ void TriggerEditor::buildUi()
     top->addWidget(m_save);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(m_views, 1);
+    layout->addWidget(m_viewsAndMetrics, 1);
     layout->addWidget(m_problems);
     layout->addWidget(m_status);
 
@@ -317,6 +321,23 @@ bool TriggerEditor::openProduct(std::shared_ptr<const Workspace> workspace, cons
     return opened;
 }
 
+void TriggerEditor::setLiveMetrics(LiveMetricsPanel* metrics)
+{
+    m_metrics = metrics;
+    m_viewsAndMetrics->addWidget(metrics);
+    // Under the form, across the width: the per-trigger table reads across eight columns.
+    m_viewsAndMetrics->setStretchFactor(0, 3);
+    m_viewsAndMetrics->setStretchFactor(1, 1);
+    measure();
+}
+
+void TriggerEditor::measure()
+{
+    // While there are problems the last valid triggers stay measured, as they stay applied.
+    if (m_metrics && m_document->editedWorkspace())
+        m_metrics->setWorkspace(m_document->editedWorkspace(), m_document->productId());
+}
+
 int TriggerEditor::currentTrigger() const
 {
     return m_list->currentRow();
@@ -366,6 +387,7 @@ void TriggerEditor::onDocumentChanged()
     refreshForm();
     refreshJson();
     refreshProblems();
+    measure();
     const bool open = m_document->isOpen();
     m_title->setText(open ? tr("<b>%1</b> triggers · %2")
                                 .arg(QString::fromStdString(m_document->productId()).toHtmlEscaped(),
