@@ -93,7 +93,8 @@ LiveMetricsPanel::LiveMetricsPanel(SessionLibrary& library, QWidget* parent)
     , m_title(new QLabel(this))
     , m_progress(new WorkProgressBar(this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
-    , m_triggers(new QTableWidget(this))
+    , m_numbers(new QWidget(this))
+    , m_triggers(new QTableWidget(m_numbers))
     , m_status(new StatusLabel(this))
 {
     setObjectName(u"liveMetrics"_qs);
@@ -128,7 +129,7 @@ LiveMetricsPanel::LiveMetricsPanel(SessionLibrary& library, QWidget* parent)
     grid->setHorizontalSpacing(18);
     grid->setVerticalSpacing(2);
     for (std::size_t i = 0; i < kMetricRows.size(); ++i) {
-        auto* value = new QLabel(this);
+        auto* value = new QLabel(m_numbers);
         value->setObjectName(u"metric_"_qs + QLatin1String(kMetricRows[i].metric));
         value->setTextFormat(Qt::RichText);
         m_metrics.emplace(kMetricRows[i].metric, value);
@@ -138,13 +139,14 @@ LiveMetricsPanel::LiveMetricsPanel(SessionLibrary& library, QWidget* parent)
     auto* overall = new QVBoxLayout;
     overall->addLayout(grid);
     overall->addStretch(1);
-    auto* body = new QHBoxLayout;
+    auto* body = new QHBoxLayout(m_numbers);
+    body->setContentsMargins(0, 0, 0, 0);
     body->addLayout(overall);
     body->addWidget(m_triggers, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
     layout->addLayout(header);
-    layout->addLayout(body, 1);
+    layout->addWidget(m_numbers, 1);
     layout->addWidget(m_status);
 
     m_startSoon.setSingleShot(true);
@@ -212,15 +214,12 @@ void LiveMetricsPanel::start()
     m_restart = false;
     m_progress->setValue(0);
     if (!m_workspace || !m_workspace->product(m_productId)) {
-        m_status->showMessage(tr("No product"));
-        Q_EMIT finished(false);
+        showNothing(tr("No product"));
         return;
     }
     if (!m_labels || m_labels->empty()) {
-        m_status->showMessage(
-            tr("No labelled sessions: add labels to the workspace's labels/ (docs/labels.md) to see precision and "
-               "recall while you edit"));
-        Q_EMIT finished(false);
+        showNothing(tr("No labelled sessions: add labels to the workspace's labels/ (docs/labels.md) to see "
+                       "precision and recall while you edit"));
         return;
     }
     // Only labelled sessions say anything about precision and recall: the others are not replayed.
@@ -229,10 +228,9 @@ void LiveMetricsPanel::start()
         if (m_labels->find(m_productId, session->summary.sessionId))
             sessions.push_back(std::move(session));
     if (sessions.empty()) {
-        m_status->showMessage(tr("None of the %n labelled session(s) of the labels is imported for %1", nullptr,
-            static_cast<int>(m_labels->sessions().size()))
-                                  .arg(QString::fromStdString(m_productId)));
-        Q_EMIT finished(false);
+        showNothing(tr("None of the %n labelled session(s) is imported for %1: import them in the Sessions tab",
+            nullptr, static_cast<int>(m_labels->sessions().size()))
+                        .arg(QString::fromStdString(m_productId)));
         return;
     }
     auto pending = std::make_shared<Pending>();
@@ -266,6 +264,16 @@ void LiveMetricsPanel::start()
     });
     m_cancel->setEnabled(true);
     m_status->showMessage(tr("Replaying %n labelled session(s)…", nullptr, static_cast<int>(m_measuredSessions)));
+}
+
+void LiveMetricsPanel::showNothing(const QString& why)
+{
+    // Numbers of other sessions or labels would read as these triggers' own.
+    m_current.reset();
+    m_previous.reset();
+    showResult();
+    m_status->showMessage(why);
+    Q_EMIT finished(false);
 }
 
 void LiveMetricsPanel::onFinished(bool cancelled)
@@ -320,6 +328,8 @@ void LiveMetricsPanel::showResult()
     m_metrics.at("annoyance")->setToolTip(tr("False offers per 100 labelled sessions"));
 
     m_triggers->setRowCount(0);
+    // Nothing measured yet, or nothing to measure: the status line says why, in little room.
+    m_numbers->setVisible(m_current.has_value());
     if (!m_current)
         return;
     const auto& triggers = m_current->truth->triggers;

@@ -67,6 +67,7 @@ Q_SIGNALS:
 private:
     struct Pending;
     void start();
+    void showNothing(const QString& why);
     void onFinished(bool cancelled);
     void showResult();
 
@@ -86,6 +87,7 @@ private:
     QLabel* m_title;
     WorkProgressBar* m_progress;
     QPushButton* m_cancel;
+    QWidget* m_numbers; // the metrics and the per-trigger table
     std::map<std::string, QLabel*, std::less<>> m_metrics;
     QTableWidget* m_triggers;
     StatusLabel* m_status;

@@ -197,9 +197,6 @@ void TriggerEditor::buildUi()
     m_views->setObjectName(u"triggerViews"_qs);
     m_views->addTab(formSplitter, tr("Form"));
     m_views->addTab(m_json, tr("JSON"));
-    m_viewsAndMetrics = new QSplitter(Qt::Vertical, this);
-    m_viewsAndMetrics->addWidget(m_views);
-    m_viewsAndMetrics->setChildrenCollapsible(false);
 
     m_problems = new QListWidget(this);
     m_problems->setObjectName(u"triggerProblems"_qs);
@@ -216,7 +213,7 @@ void TriggerEditor::buildUi()
     top->addWidget(m_save);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(m_viewsAndMetrics, 1);
+    layout->addWidget(m_views, 1);
     layout->addWidget(m_problems);
     layout->addWidget(m_status);
 
@@ -324,10 +321,9 @@ bool TriggerEditor::openProduct(std::shared_ptr<const Workspace> workspace, cons
 void TriggerEditor::setLiveMetrics(LiveMetricsPanel* metrics)
 {
     m_metrics = metrics;
-    m_viewsAndMetrics->addWidget(metrics);
-    // Under the form, across the width: the per-trigger table reads across eight columns.
-    m_viewsAndMetrics->setStretchFactor(0, 3);
-    m_viewsAndMetrics->setStretchFactor(1, 1);
+    // Under the form, across the width (the per-trigger table reads across eight columns), above the problems.
+    auto* box = static_cast<QVBoxLayout*>(layout());
+    box->insertWidget(box->indexOf(m_views) + 1, metrics);
     measure();
 }
 

@@ -10,7 +10,6 @@ class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
-class QSplitter;
 class QTabWidget;
 class QToolButton;
 
@@ -93,7 +92,6 @@ private:
     QPushButton* m_save;
     QPushButton* m_diff;
     QTabWidget* m_views;
-    QSplitter* m_viewsAndMetrics;
     QListWidget* m_list;
     QPushButton* m_add;
     QPushButton* m_remove;
