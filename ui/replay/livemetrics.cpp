@@ -113,8 +113,8 @@ LiveMetricsPanel::LiveMetricsPanel(SessionLibrary& library, QWidget* parent)
     m_triggers->verticalHeader()->hide();
     const int rowHeight = m_triggers->fontMetrics().height() + 6;
     m_triggers->verticalHeader()->setDefaultSectionSize(rowHeight);
-    // The header and a product's handful of triggers without scrolling.
-    m_triggers->setMinimumHeight(6 * rowHeight + 4);
+    // The header and a product's handful of triggers without scrolling; the form keeps the rest.
+    m_triggers->setFixedHeight(7 * rowHeight + 4);
     m_triggers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_triggers->setColumnCount(8);
     m_triggers->setHorizontalHeaderLabels({ tr("Trigger"), tr("Offers"), tr("Hits"), tr("Misses"), tr("False offers"),
