@@ -347,17 +347,27 @@ void LabelSet::add(const nlohmann::json& document, const std::string& file, Diag
     }
 }
 
-LabelSet LabelSet::load(const std::filesystem::path& workspaceRoot, Diagnostics& diagnostics)
+LabelSet LabelSet::load(const std::filesystem::path& workspaceRoot, Diagnostics& diagnostics, const EditedFile* edited)
 {
     const auto folder = workspaceRoot / "labels";
     std::error_code ec;
-    if (!std::filesystem::is_directory(folder, ec))
-        return {};
-    return loadPath(folder, workspaceRoot, diagnostics);
+    if (!std::filesystem::is_directory(folder, ec)) {
+        LabelSet set;
+        if (edited)
+            set.add(edited->document, edited->file, diagnostics);
+        return set;
+    }
+    return loadFiles(folder, workspaceRoot, diagnostics, edited);
 }
 
 LabelSet LabelSet::loadPath(
     const std::filesystem::path& path, const std::filesystem::path& workspaceRoot, Diagnostics& diagnostics)
+{
+    return loadFiles(path, workspaceRoot, diagnostics, nullptr);
+}
+
+LabelSet LabelSet::loadFiles(const std::filesystem::path& path, const std::filesystem::path& workspaceRoot,
+    Diagnostics& diagnostics, const EditedFile* edited)
 {
     std::vector<std::filesystem::path> files;
     std::error_code ec;
@@ -370,11 +380,17 @@ LabelSet LabelSet::loadPath(
         files.push_back(path);
     }
     LabelSet set;
+    bool editedRead = false;
     for (const auto& file : files) {
         // Files inside the workspace are named as validate names every file: relative to it.
         auto relative = std::filesystem::relative(file, workspaceRoot, ec);
         const auto name
             = !ec && !relative.empty() && *relative.begin() != ".." ? relative.generic_string() : file.generic_string();
+        if (edited && name == edited->file) {
+            set.add(edited->document, edited->file, diagnostics);
+            editedRead = true;
+            continue;
+        }
         const auto text = readTextFile(file);
         if (!text) {
             diagnostics.push_back({ name, "", text.error().message });
@@ -383,6 +399,8 @@ LabelSet LabelSet::loadPath(
         if (const auto json = parseJsonDocument(*text, name, diagnostics))
             set.add(*json, name, diagnostics);
     }
+    if (edited && !editedRead)
+        set.add(edited->document, edited->file, diagnostics);
     return set;
 }
 

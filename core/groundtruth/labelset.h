@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -102,13 +102,26 @@ public:
     // the rest is kept.
     void add(const nlohmann::json& document, const std::string& file, Diagnostics& diagnostics);
 
+    // A labels file being edited: its document replaces the file of that
+    // name (relative to the workspace, "labels/demo.json"), or joins the
+    // others when the file does not exist yet.
+    struct EditedFile {
+        std::string file;
+        nlohmann::json document;
+    };
+
     // labels/*.json of a workspace, in file-name order; no folder: no labels.
-    static LabelSet load(const std::filesystem::path& workspaceRoot, Diagnostics& diagnostics);
+    // With `edited`, that file as edited instead of as saved.
+    static LabelSet load(
+        const std::filesystem::path& workspaceRoot, Diagnostics& diagnostics, const EditedFile* edited = nullptr);
     // One file or a folder of files (the command line's --labels).
     static LabelSet loadPath(
         const std::filesystem::path& path, const std::filesystem::path& workspaceRoot, Diagnostics& diagnostics);
 
 private:
+    static LabelSet loadFiles(const std::filesystem::path& path, const std::filesystem::path& workspaceRoot,
+        Diagnostics& diagnostics, const EditedFile* edited);
+
     std::vector<SessionLabels> m_sessions;
     std::multimap<std::string, std::size_t, std::less<>> m_index; // session id → m_sessions
 };

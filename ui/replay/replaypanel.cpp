@@ -1,5 +1,6 @@
 #include "replaypanel.h"
 
+#include "expectationsview.h"
 #include "firingsmodel.h"
 #include "groundtruth/labelset.h"
 #include "inspector/presentation.h"
@@ -257,6 +258,12 @@ void ReplayPanel::buildUi()
     firingsHeader->addWidget(m_showSkipped);
     firingsLayout->addLayout(firingsHeader);
     firingsLayout->addWidget(m_firingsView);
+    m_expectations = new ExpectationsView(this);
+    auto* firingsAndExpectations = new QSplitter(Qt::Horizontal, this);
+    firingsAndExpectations->addWidget(firingsBox);
+    firingsAndExpectations->addWidget(m_expectations);
+    firingsAndExpectations->setStretchFactor(0, 3);
+    firingsAndExpectations->setStretchFactor(1, 2);
     // The list spans the width under the timeline: its rows read across
     // (time, trigger, state, offer, the user's answer, page) like the timeline.
     auto* vertical = new QSplitter(Qt::Vertical, this);
@@ -267,7 +274,7 @@ void ReplayPanel::buildUi()
     timelineLayout->addWidget(m_timeline, 1);
     timelineLayout->addLayout(labelsRow);
     vertical->addWidget(timelineBox);
-    vertical->addWidget(firingsBox);
+    vertical->addWidget(firingsAndExpectations);
     vertical->addWidget(details);
     vertical->setStretchFactor(0, 3);
     vertical->setStretchFactor(1, 2);
@@ -304,6 +311,10 @@ void ReplayPanel::buildUi()
         refreshLabels();
     });
     connect(m_labels->undoStack(), &QUndoStack::cleanChanged, this, &ReplayPanel::refreshLabels);
+    connect(m_expectations, &ExpectationsView::seekRequested, this, [this](Timestamp at) {
+        pause();
+        seek(at);
+    });
     connect(m_showSkipped, &QCheckBox::toggled, this, [this](bool on) {
         m_firings->setIncludeSkipped(on);
         refresh();
@@ -344,6 +355,7 @@ void ReplayPanel::close()
     m_replay.reset();
     m_timeline->setReplay(nullptr, nullptr);
     m_firings->setReplay(nullptr, nullptr);
+    m_expectations->setReplay(nullptr, nullptr, nullptr, settings());
     m_full.reset();
     m_session.reset();
     m_labeller->setSession(nullptr, nullptr);
@@ -483,6 +495,12 @@ void ReplayPanel::rebuildFullRecord()
         = std::exchange(m_full, full ? std::make_shared<const ExplainedReplay>(std::move(*full)) : nullptr);
     m_timeline->setReplay(m_session.get(), fullRecord());
     m_firings->setReplay(m_session, m_full);
+    m_expectations->setReplay(m_workspace, m_session, m_full, settings());
+}
+
+void ReplayPanel::setLabels(std::shared_ptr<const LabelSet> labels)
+{
+    m_expectations->setLabels(std::move(labels));
 }
 
 void ReplayPanel::play()

@@ -20,8 +20,13 @@ class QToolButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
+namespace proactive {
+class LabelSet;
+}
+
 namespace proactive::ui {
 
+class ExpectationsView;
 class FiringsModel;
 class LabelDocument;
 class PolicyEditor;
@@ -74,6 +79,9 @@ public:
     // The labels file of the replayed session's product (open once a session is).
     LabelDocument* labelDocument() const { return m_labels; }
     TimelineLabeller* labeller() const { return m_labeller; }
+    // The labels' expectations of the session, judged on the full record.
+    ExpectationsView* expectationsView() const { return m_expectations; }
+    void setLabels(std::shared_ptr<const LabelSet> labels);
     // The gates tree and the triggers tree as text lines (tests, scenarios).
     QStringList gateLines() const;
     QStringList triggerLines() const;
@@ -139,6 +147,7 @@ private:
     QLabel* m_firingsTitle;
     QCheckBox* m_showSkipped;
     QTableView* m_firingsView;
+    ExpectationsView* m_expectations;
     QLabel* m_gatesTitle;
     QTreeWidget* m_gates;
     QTreeWidget* m_triggers;

@@ -1,6 +1,9 @@
 #include "replayworkbench.h"
 
 #include "diffpanel.h"
+#include "groundtruth/labelset.h"
+#include "labeldocument.h"
+#include "livemetrics.h"
 #include "replayformat.h"
 #include "replaypanel.h"
 #include "sessionbrowser.h"
@@ -37,6 +40,7 @@ namespace {
 
 ReplayWorkbench::ReplayWorkbench(QWidget* parent)
     : QTabWidget(parent)
+    , m_labels(std::make_shared<const LabelSet>())
     , m_library(new SessionLibrary(this))
     , m_browser(new SessionBrowser(*m_library, this))
     , m_replay(new ReplayPanel(this))
@@ -51,6 +55,16 @@ ReplayWorkbench::ReplayWorkbench(QWidget* parent)
     addTab(m_triggers, tr("Trigger editor"));
     addTab(m_sweeps, tr("Sweeps"));
     addTab(m_diff, tr("Diff"));
+
+    m_triggers->setLiveMetrics(new LiveMetricsPanel(*m_library));
+    connect(this, &ReplayWorkbench::labelsChanged, m_replay, &ReplayPanel::setLabels);
+    connect(this, &ReplayWorkbench::labelsChanged, m_triggers->liveMetrics(), &LiveMetricsPanel::setLabels);
+    connect(this, &ReplayWorkbench::labelsChanged, m_sweeps, &SweepPanel::setLabels);
+    // Every label edit, undo and redo judges again at once, before it is saved.
+    connect(m_replay->labelDocument(), &LabelDocument::changed, this, [this] {
+        if (m_workspace)
+            loadLabels();
+    });
 
     connect(m_browser, &SessionBrowser::sessionActivated, this, &ReplayWorkbench::openSession);
     connect(m_browser, &SessionBrowser::importRequested, this, &ReplayWorkbench::importDialog);
@@ -86,10 +100,35 @@ void ReplayWorkbench::setWorkspace(std::shared_ptr<const Workspace> workspace, c
         const QString sessions = QString::fromStdString((workspace->root() / "sessions").string());
         if (QFileInfo(sessions).isDir())
             m_library->importPaths({ sessions });
+        loadLabels();
     }
     m_triggers->openProduct(m_workspace, productId.toStdString());
     m_sweeps->setProduct(m_workspace, productId.toStdString());
     refreshDiffTriggers();
+}
+
+void ReplayWorkbench::loadLabels()
+{
+    // The labels as the studio has them: the replay panel's labels file as
+    // edited (saved or not), the other files of labels/ as saved.
+    Diagnostics diagnostics;
+    const LabelDocument* document = m_replay->labelDocument();
+    std::optional<LabelSet::EditedFile> edited;
+    if (document->isOpen())
+        edited = LabelSet::EditedFile { document->displayName().toStdString(), document->plainJson() };
+    auto labels = std::make_shared<const LabelSet>(
+        LabelSet::load(m_workspace->root(), diagnostics, edited ? &*edited : nullptr));
+    // What is wrong is left out, the rest is used; `validate` lists every problem.
+    if (!diagnostics.empty())
+        Q_EMIT statusMessage(tr("Labels: %n problem(s), the first: %1", nullptr, static_cast<int>(diagnostics.size()))
+                                 .arg(QString::fromStdString(diagnostics.front().toString())));
+    setLabels(std::move(labels));
+}
+
+void ReplayWorkbench::setLabels(std::shared_ptr<const LabelSet> labels)
+{
+    m_labels = labels ? std::move(labels) : std::make_shared<const LabelSet>();
+    Q_EMIT labelsChanged(m_labels);
 }
 
 void ReplayWorkbench::onWorkspaceEdited(std::shared_ptr<const Workspace> workspace)

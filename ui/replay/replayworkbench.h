@@ -6,8 +6,9 @@
 #include <memory>
 
 namespace proactive {
+class LabelSet;
 class Workspace;
-}
+} // namespace proactive
 
 namespace proactive::ui {
 
@@ -38,6 +39,13 @@ public:
     void setWorkspace(std::shared_ptr<const Workspace> workspace, const QString& productId);
     const std::shared_ptr<const Workspace>& workspace() const { return m_workspace; }
 
+    // The workspace's ground truth (docs/labels.md): read from its labels/
+    // when a workspace is opened, replaced by the labels document on every
+    // edit. Never null (no labels: an empty set). The expectations list,
+    // the trigger editor's live metrics and the sweeps follow labelsChanged.
+    void setLabels(std::shared_ptr<const LabelSet> labels);
+    const std::shared_ptr<const LabelSet>& labels() const { return m_labels; }
+
     // Export files or folders, imported on a worker thread.
     bool importPaths(const QStringList& paths);
     void importDialog();
@@ -62,18 +70,21 @@ Q_SIGNALS:
     // "Follow in the page": load this recorded page in the product view.
     void navigationRequested(const QString& productId, const QUrl& url);
     void statusMessage(const QString& message);
+    void labelsChanged(std::shared_ptr<const proactive::LabelSet> labels);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void onWorkspaceEdited(std::shared_ptr<const Workspace> workspace);
+    void loadLabels();
     void refreshSessionsTab();
     void refreshDiffTriggers();
     void reveal(QWidget* tab);
 
     std::shared_ptr<const Workspace> m_workspace;
     QString m_productId;
+    std::shared_ptr<const LabelSet> m_labels;
     SessionLibrary* m_library;
     SessionBrowser* m_browser;
     ReplayPanel* m_replay;

@@ -1,6 +1,9 @@
 #include "sweeppanel.h"
 
 #include "backgroundjob.h"
+#include "groundtruth/labelset.h"
+#include "groundtruth/truthgoal.h"
+#include "groundtruth/truthreport.h"
 #include "jobfeedback.h"
 #include "policyeditor.h"
 #include "replay/overrides.h"
@@ -19,8 +22,10 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScatterSeries>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
@@ -59,6 +64,22 @@ namespace {
         return item;
     }
 
+    // The sweep was judged against labels that label some of its sessions.
+    bool judged(const SweepResult& result)
+    {
+        return std::any_of(result.points.begin(), result.points.end(),
+            [](const SweepPoint& point) { return point.truth && point.truth->labelledSessions > 0; });
+    }
+
+    // "user_page_dwell.threshold_s=45 · proactive.min_interval_s=300", every axis.
+    QString settingsOf(const SweepPoint& point)
+    {
+        QStringList parts;
+        for (const SettingOverride& setting : point.settings)
+            parts << QString::fromStdString(setting.toString());
+        return parts.join(u" · "_qs);
+    }
+
     // "user_page_dwell.threshold_s=45 · proactive.min_interval_s=300" without the first axis.
     QString restOf(const SweepPoint& point)
     {
@@ -86,6 +107,7 @@ SweepPanel::SweepPanel(SessionLibrary& library, QWidget* parent)
     , m_status(new StatusLabel(this))
     , m_table(new QTableWidget(this))
     , m_chartView(new QChartView(this))
+    , m_truthChartView(new QChartView(this))
 {
     m_setting->setObjectName(u"sweepSetting"_qs);
     m_setting->setEditable(true);
@@ -114,6 +136,10 @@ SweepPanel::SweepPanel(SessionLibrary& library, QWidget* parent)
     m_chartView->setMinimumHeight(220);
     m_chartView->chart()->legend()->setAlignment(Qt::AlignBottom);
     m_chartView->chart()->setTitle(tr("Run a sweep to see reach and time to first offer per value"));
+    m_truthChartView->setObjectName(u"sweepTruthChart"_qs);
+    m_truthChartView->setRenderHint(QPainter::Antialiasing);
+    m_truthChartView->setMinimumHeight(220);
+    m_truthChartView->chart()->setTitle(tr("Run a sweep to see precision against recall per point"));
 
     auto* axisRow = new QHBoxLayout;
     axisRow->addWidget(m_setting, 2);
@@ -134,9 +160,12 @@ SweepPanel::SweepPanel(SessionLibrary& library, QWidget* parent)
     form->addRow(tr("Setting"), axisRow);
     form->addRow(tr("Axes"), axesRow);
 
+    auto* charts = new QSplitter(Qt::Vertical, this);
+    charts->addWidget(m_chartView);
+    charts->addWidget(m_truthChartView);
     auto* results = new QSplitter(Qt::Horizontal, this);
     results->addWidget(m_table);
-    results->addWidget(m_chartView);
+    results->addWidget(charts);
     results->setStretchFactor(0, 2);
     results->setStretchFactor(1, 3);
     results->setSizes({ 500, 750 });
@@ -195,6 +224,11 @@ void SweepPanel::setProduct(std::shared_ptr<const Workspace> workspace, const st
     if (otherProduct)
         clearAxes();
     refreshSettings();
+}
+
+void SweepPanel::setLabels(std::shared_ptr<const LabelSet> labels)
+{
+    m_labels = std::move(labels);
 }
 
 void SweepPanel::refreshSettings()
@@ -284,8 +318,9 @@ bool SweepPanel::run()
     settings.policy = m_policy->policy();
     BackgroundJob* job = m_job;
     m_resultSessions = sessions.size();
+    std::shared_ptr<const LabelSet> labels = m_labels && !m_labels->empty() ? m_labels : nullptr;
     m_job->start([pending, job, settings, workspace = m_workspace, productId = m_productId, axes = m_axes,
-                     sessions = std::move(sessions)](std::stop_token stop) {
+                     labels = std::move(labels), sessions = std::move(sessions)](std::stop_token stop) {
         // The copy happens here, off the GUI thread: runSweep wants them contiguous.
         std::vector<RecordedSession> copies;
         copies.reserve(sessions.size());
@@ -294,7 +329,7 @@ bool SweepPanel::run()
         BatchOptions options;
         options.stop = stop;
         options.progress = [job](std::size_t done, std::size_t total) { job->reportProgress(done, total); };
-        pending->result = runSweep(workspace, productId, copies, settings, axes, options);
+        pending->result = runSweep(workspace, productId, copies, settings, axes, options, labels.get());
     });
     m_progress->setValue(0);
     m_run->setEnabled(false);
@@ -349,6 +384,11 @@ void SweepPanel::showResult()
     QStringList headers;
     for (const SweepAxis& axis : result.axes)
         headers << QString::fromStdString(axis.path);
+    // The judgement first, right after the settings: it is what a sweep with labels is for.
+    const bool truth = judged(result);
+    const std::vector<bool> pareto = paretoFront(result.points);
+    if (truth)
+        headers << tr("Precision") << tr("Recall") << tr("F1") << tr("Pareto");
     headers << tr("Reached") << tr("Firings") << tr("Median to 1st offer") << tr("p90 to 1st offer");
     for (const std::string& trigger : triggers)
         headers << tr("%1 rate").arg(QString::fromStdString(trigger));
@@ -363,6 +403,16 @@ void SweepPanel::showResult()
         int column = 0;
         for (const SettingOverride& setting : point.settings)
             m_table->setItem(row, column++, cell(number(setting.value), setting.value));
+        if (truth) {
+            for (const char* metric : { "precision", "recall", "f1" }) {
+                const auto value = metricValue(point, metric);
+                m_table->setItem(row, column++, cell(QString::fromStdString(formatRatio(value)), value.value_or(-1)));
+            }
+            auto* mark = cell(pareto[static_cast<std::size_t>(row)] ? u"◆"_qs : QString());
+            mark->setTextAlignment(Qt::AlignCenter);
+            mark->setToolTip(tr("On the Pareto front: no other point has both a better precision and a better recall"));
+            m_table->setItem(row, column++, mark);
+        }
         m_table->setItem(row, column++,
             cell(u"%1 / %2  (%3 %)"_qs.arg(totals.sessionsReached)
                      .arg(totals.sessions)
@@ -453,6 +503,133 @@ void SweepPanel::showResult()
     seconds->applyNiceNumbers();
     QChart* old = m_chartView->chart();
     m_chartView->setChart(chart);
+    delete old;
+    showTruthChart();
+}
+
+void SweepPanel::showTruthChart()
+{
+    const SweepResult& result = *m_result;
+    auto* chart = new QChart;
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setMargins(QMargins(6, 6, 6, 6));
+    if (!judged(result)) {
+        chart->setTitle(tr("No labelled sessions: add labels to see precision and recall"));
+        QChart* old = m_truthChartView->chart();
+        m_truthChartView->setChart(chart);
+        delete old;
+        return;
+    }
+    chart->setTitle(tr("Precision against recall, one dot per point; the larger, the higher its fire rate"));
+    auto* recall = new QValueAxis(chart);
+    recall->setTitleText(tr("recall"));
+    auto* precision = new QValueAxis(chart);
+    precision->setTitleText(tr("precision"));
+    // A margin around 0 … 1 so that dots on the edges show whole; ticks on the fifths all the same.
+    for (QValueAxis* axis : { recall, precision }) {
+        axis->setRange(-0.04, 1.04);
+        axis->setTickType(QValueAxis::TicksDynamic);
+        axis->setTickAnchor(0);
+        axis->setTickInterval(0.2);
+        axis->setLabelFormat(u"%.1f"_qs);
+    }
+    chart->addAxis(recall, Qt::AlignBottom);
+    chart->addAxis(precision, Qt::AlignLeft);
+
+    // A series has one marker size: the fire rates fall in three buckets
+    // (thirds of the range the points span), small to large.
+    double low = 1;
+    double high = 0;
+    for (const SweepPoint& point : result.points) {
+        low = std::min(low, point.totals.reachedRate());
+        high = std::max(high, point.totals.reachedRate());
+    }
+    constexpr int kBuckets = 3;
+    const double step = (high - low) / kBuckets;
+    const auto bucketOf
+        = [&](double rate) { return step <= 0 ? 0 : std::min(kBuckets - 1, static_cast<int>((rate - low) / step)); };
+    std::array<QScatterSeries*, kBuckets> buckets {};
+    for (int b = 0; b < kBuckets; ++b) {
+        buckets[b] = new QScatterSeries(chart);
+        buckets[b]->setMarkerSize(9 + 5 * b);
+        buckets[b]->setColor(kSeriesColors[0]);
+        buckets[b]->setBorderColor(kSeriesColors[0].darker(140));
+        const double from = low + step * b;
+        buckets[b]->setName(step <= 0
+                ? tr("fire rate %1 %").arg(low * 100, 0, 'f', 0)
+                : tr("fire rate %1–%2 %").arg(from * 100, 0, 'f', 0).arg((from + step) * 100, 0, 'f', 0));
+    }
+    auto* front = new QLineSeries(chart);
+    front->setName(tr("Pareto front"));
+    front->setPen(QPen(kSeriesColors[3], 2));
+    auto* frontMarks = new QScatterSeries(chart);
+    frontMarks->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    frontMarks->setMarkerSize(7);
+    frontMarks->setColor(kSeriesColors[3]);
+    frontMarks->setBorderColor(kSeriesColors[3].darker(130));
+
+    const std::vector<bool> pareto = paretoFront(result.points);
+    std::vector<QPointF> frontPoints;
+    int unplotted = 0;
+    for (std::size_t i = 0; i < result.points.size(); ++i) {
+        const SweepPoint& point = result.points[i];
+        const auto p = metricValue(point, "precision");
+        const auto r = metricValue(point, "recall");
+        if (!p || !r) {
+            ++unplotted;
+            continue;
+        }
+        buckets[static_cast<std::size_t>(bucketOf(point.totals.reachedRate()))]->append(*r, *p);
+        if (pareto[i])
+            frontPoints.emplace_back(*r, *p);
+    }
+    std::sort(frontPoints.begin(), frontPoints.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+    for (const QPointF& point : frontPoints) {
+        front->append(point);
+        frontMarks->append(point);
+    }
+    for (QScatterSeries* bucket : buckets)
+        if (bucket->count() > 0)
+            chart->addSeries(bucket);
+        else
+            delete bucket;
+    chart->addSeries(front);
+    chart->addSeries(frontMarks);
+    for (QAbstractSeries* series : chart->series()) {
+        series->attachAxis(recall);
+        series->attachAxis(precision);
+    }
+    // The marks on the front repeat the line's legend entry.
+    for (QLegendMarker* marker : chart->legend()->markers(frontMarks))
+        marker->setVisible(false);
+    if (unplotted > 0)
+        chart->setTitle(chart->title() + tr(" (%n point(s) without offers have no precision)", nullptr, unplotted));
+
+    // Hovering a dot names the points there, with their fire rate.
+    const auto tip = [this](const QPointF& at, bool state) {
+        if (!state || !m_result) {
+            QToolTip::hideText();
+            return;
+        }
+        QStringList lines;
+        for (const SweepPoint& point : m_result->points) {
+            const auto p = metricValue(point, "precision");
+            const auto r = metricValue(point, "recall");
+            if (p && r && qFuzzyCompare(1 + *p, 1 + at.y()) && qFuzzyCompare(1 + *r, 1 + at.x()))
+                lines << tr("%1: precision %2, recall %3, F1 %4, fire rate %5 %")
+                             .arg(settingsOf(point), QString::fromStdString(formatRatio(p)),
+                                 QString::fromStdString(formatRatio(r)),
+                                 QString::fromStdString(formatRatio(metricValue(point, "f1"))))
+                             .arg(point.totals.reachedRate() * 100, 0, 'f', 1);
+        }
+        QToolTip::showText(QCursor::pos(), lines.join(u'\n'), m_truthChartView);
+    };
+    for (QAbstractSeries* series : chart->series())
+        if (auto* scatter = qobject_cast<QScatterSeries*>(series))
+            connect(scatter, &QScatterSeries::hovered, this, tip);
+    QChart* old = m_truthChartView->chart();
+    m_truthChartView->setChart(chart);
     delete old;
 }
 

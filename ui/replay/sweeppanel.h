@@ -16,6 +16,10 @@ class QListWidget;
 class QPushButton;
 class QTableWidget;
 
+namespace proactive {
+class LabelSet;
+}
+
 namespace proactive::ui {
 
 class StatusLabel;
@@ -30,7 +34,9 @@ class SessionLibrary;
 // point of the grid over the library's sessions of the product on a worker
 // thread (runSweep, every core) with progress and Cancel. The result is a
 // table and a chart of reach (sessions with an offer) and median time to
-// first offer per value.
+// first offer per value. With labels every point is also judged against
+// them: precision, recall, F1 and the Pareto front in the table, and a
+// second chart of precision against recall, one dot per point.
 class SweepPanel final : public QWidget {
     Q_OBJECT
 
@@ -40,6 +46,8 @@ public:
 
     // The workspace (with the editor's triggers) and the product swept.
     void setProduct(std::shared_ptr<const Workspace> workspace, const std::string& productId);
+    // The ground truth the next sweep is judged against (none: an empty set).
+    void setLabels(std::shared_ptr<const LabelSet> labels);
 
     // "path" and "30,45,60" or "30:90:15"; the reason when it does not parse.
     std::optional<QString> addAxis(const QString& path, const QString& values);
@@ -51,6 +59,8 @@ public:
     const SweepResult* result() const { return m_result ? &*m_result : nullptr; }
     QTableWidget* table() const { return m_table; }
     QChartView* chartView() const { return m_chartView; }
+    // Precision against recall, one dot per point (a series per fire-rate bucket).
+    QChartView* truthChartView() const { return m_truthChartView; }
     QString statusText() const;
 
 public Q_SLOTS:
@@ -67,10 +77,12 @@ private:
     void refreshSettings();
     void refreshAxes();
     void showResult();
+    void showTruthChart();
 
     SessionLibrary& m_library;
     std::shared_ptr<const Workspace> m_workspace;
     std::string m_productId;
+    std::shared_ptr<const LabelSet> m_labels;
     std::vector<SweepAxis> m_axes;
     std::optional<SweepResult> m_result;
     std::size_t m_resultSessions = 0;
@@ -89,6 +101,7 @@ private:
     StatusLabel* m_status;
     QTableWidget* m_table;
     QChartView* m_chartView;
+    QChartView* m_truthChartView;
 };
 
 } // namespace proactive::ui

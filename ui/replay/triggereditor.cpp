@@ -2,6 +2,7 @@
 
 #include "base/jsonreader.h"
 #include "base/text.h"
+#include "livemetrics.h"
 #include "triggerdocument.h"
 #include "workspace/workspace.h"
 
@@ -317,6 +318,22 @@ bool TriggerEditor::openProduct(std::shared_ptr<const Workspace> workspace, cons
     return opened;
 }
 
+void TriggerEditor::setLiveMetrics(LiveMetricsPanel* metrics)
+{
+    m_metrics = metrics;
+    // Under the form, across the width (the per-trigger table reads across eight columns), above the problems.
+    auto* box = static_cast<QVBoxLayout*>(layout());
+    box->insertWidget(box->indexOf(m_views) + 1, metrics);
+    measure();
+}
+
+void TriggerEditor::measure()
+{
+    // While there are problems the last valid triggers stay measured, as they stay applied.
+    if (m_metrics && m_document->editedWorkspace())
+        m_metrics->setWorkspace(m_document->editedWorkspace(), m_document->productId());
+}
+
 int TriggerEditor::currentTrigger() const
 {
     return m_list->currentRow();
@@ -366,6 +383,7 @@ void TriggerEditor::onDocumentChanged()
     refreshForm();
     refreshJson();
     refreshProblems();
+    measure();
     const bool open = m_document->isOpen();
     m_title->setText(open ? tr("<b>%1</b> triggers · %2")
                                 .arg(QString::fromStdString(m_document->productId()).toHtmlEscaped(),

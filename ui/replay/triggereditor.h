@@ -19,6 +19,7 @@ class Workspace;
 
 namespace proactive::ui {
 
+class LiveMetricsPanel;
 class TriggerDocument;
 
 // The trigger editor: one product's triggers as a form (a list of
@@ -29,6 +30,8 @@ class TriggerDocument;
 // Every edit that validates is applied at once: workspaceEdited carries the
 // workspace with the edited triggers (the replay re-runs, the live
 // simulation switches). Save writes the file only when it validates.
+// Under the form, optionally, the live metrics of the triggers as edited
+// against the labels (LiveMetricsPanel).
 class TriggerEditor final : public QWidget {
     Q_OBJECT
 
@@ -39,6 +42,10 @@ public:
     // asks whether to save them first (discarding reverts the workspace).
     bool openProduct(std::shared_ptr<const Workspace> workspace, const std::string& productId);
     TriggerDocument* document() const { return m_document; }
+    // Shows `metrics` under the form (the editor takes it) and hands it
+    // the triggers as edited whenever they validate.
+    void setLiveMetrics(LiveMetricsPanel* metrics);
+    LiveMetricsPanel* liveMetrics() const { return m_metrics; }
 
     int currentTrigger() const;
     void selectTrigger(int index);
@@ -67,8 +74,10 @@ private:
     void refreshJson();
     void refreshProblems();
     void setStatus(const QString& text, bool error = false);
+    void measure();
 
     TriggerDocument* m_document;
+    LiveMetricsPanel* m_metrics = nullptr;
     // The last workspace handed out by workspaceEdited: the studio's, while
     // it has not opened another one.
     std::shared_ptr<const Workspace> m_applied;
