@@ -1,4 +1,7 @@
 #include "commands.h"
+#include "groundtruth/labelset.h"
+#include "groundtruth/truthgoal.h"
+#include "groundtruth/truthreport.h"
 #include "replay/replayjob.h"
 #include "replay/replayreport.h"
 #include "workspace/workspace.h"
@@ -7,6 +10,7 @@
 #include <QSaveFile>
 #include <QTextStream>
 #include <cstdio>
+#include <filesystem>
 #include <unistd.h>
 
 namespace proactive::app {
@@ -118,10 +122,23 @@ int runReplay(const QStringList& arguments)
         u"threads"_qs, u"Replays run in parallel (default: every core)."_qs, u"n"_qs, u"0"_qs);
     const QCommandLineOption listOption(
         u"list"_qs, u"Sessions listed in the summary on stdout (default 20)."_qs, u"n"_qs, u"20"_qs);
+    const QCommandLineOption labelsOption(u"labels"_qs,
+        u"Labels to judge the replay against: a labels file or a folder of them (default: the workspace's labels/ "
+        "folder, when it has one). See docs/labels.md."_qs,
+        u"path"_qs);
+    const QCommandLineOption checkOption(u"check"_qs,
+        u"Exit 1 when an expectation of the labels fails (or a labels file has problems); every failure is printed "
+        "with its reason. For a team's CI."_qs);
+    const QCommandLineOption optimiseOption(u"optimise"_qs,
+        u"With --sweep: print the best setting for a metric, under constraints: f1, recall@precision>=0.8, "
+        "f1@annoyance<=5,recall>0.5. Metrics: precision, recall, f1, hits, misses, false_offers, annoyance, "
+        "fire_rate, lead_time, expectations_passed, expectations_failed."_qs,
+        u"metric[@constraints]"_qs);
     const QCommandLineOption progressOption(
         u"progress"_qs, u"Report progress on stderr even when it is not a terminal."_qs);
     parser.addOptions({ productOption, policyOption, pollOption, firstPollOption, tailOption, jsonOption, htmlOption,
-        sweepOption, diffOption, explainOption, threadsOption, listOption, progressOption });
+        sweepOption, diffOption, explainOption, threadsOption, listOption, labelsOption, checkOption, optimiseOption,
+        progressOption });
     parser.process(arguments);
 
     QTextStream out(stdout);
@@ -170,6 +187,20 @@ int runReplay(const QStringList& arguments)
         axes.push_back(std::move(*axis));
     }
 
+    std::optional<TruthGoal> goal;
+    if (parser.isSet(optimiseOption)) {
+        if (axes.empty()) {
+            err << "--optimise chooses among the settings of a sweep: add --sweep\n";
+            return 2;
+        }
+        auto parsed = TruthGoal::parse(parser.value(optimiseOption).toStdString());
+        if (!parsed) {
+            err << "--optimise: " << QString::fromStdString(parsed.error().message) << '\n';
+            return 2;
+        }
+        goal = std::move(*parsed);
+    }
+
     const std::string workspacePath = positional.first().toStdString();
     Diagnostics diagnostics;
     auto workspace = std::make_shared<const Workspace>(Workspace::load(workspacePath, diagnostics));
@@ -186,6 +217,17 @@ int runReplay(const QStringList& arguments)
         return 1;
     }
 
+    if (parser.isSet(labelsOption) && !std::filesystem::exists(parser.value(labelsOption).toStdString())) {
+        err << "--labels: " << parser.value(labelsOption) << " does not exist\n";
+        return 1;
+    }
+    Diagnostics labelProblems;
+    const auto labels = std::make_shared<const LabelSet>(parser.isSet(labelsOption)
+            ? LabelSet::loadPath(parser.value(labelsOption).toStdString(), workspacePath, labelProblems)
+            : LabelSet::load(workspacePath, labelProblems));
+    for (const auto& d : labelProblems)
+        err << QString::fromStdString(d.toString()) << '\n';
+
     const bool terminal = isatty(STDERR_FILENO) != 0;
     ProgressPrinter progress(terminal || parser.isSet(progressOption), terminal);
     ReplayJob job;
@@ -198,6 +240,7 @@ int runReplay(const QStringList& arguments)
     job.sweep = std::move(axes);
     job.diffTriggers = parser.value(diffOption).toStdString();
     job.threads = static_cast<unsigned>(threads);
+    job.labels = labels;
     job.progress = [&](std::string_view stage, double done, double total) {
         if (stage == "import")
             progress.update("importing", done, total, "MB", 1e6);
@@ -241,6 +284,41 @@ int runReplay(const QStringList& arguments)
     if (parser.isSet(htmlOption) && !writeFile(parser.value(htmlOption), renderHtmlReport(report), err))
         return 1;
     out << QString::fromStdString(renderTextSummary(report, static_cast<std::size_t>(list)));
+
+    if (goal && run->sweep) {
+        const auto best = bestPoint(run->sweep->points, *goal);
+        if (!best) {
+            err << "--optimise " << QString::fromStdString(goal->toString()) << ": "
+                << QString::fromStdString(best.error().message) << '\n';
+            return 1;
+        }
+        const SweepPoint& point = run->sweep->points[*best];
+        std::string settingsText;
+        for (const SettingOverride& setting : point.settings)
+            settingsText += (settingsText.empty() ? "" : " ") + setting.toString();
+        const auto value = [&](std::string_view metric) { return formatRatio(metricValue(point, metric)); };
+        out << "\nBest for " << QString::fromStdString(goal->toString()) << ": " << QString::fromStdString(settingsText)
+            << " (precision " << QString::fromStdString(value("precision")) << ", recall "
+            << QString::fromStdString(value("recall")) << ", F1 " << QString::fromStdString(value("f1"))
+            << ", fire rate " << QString::number(point.totals.reachedRate() * 100, 'f', 1) << " %"
+            << ")\n";
+    }
+    if (parser.isSet(checkOption)) {
+        out.flush();
+        if (!labelProblems.empty()) {
+            err << "check failed: the labels have " << labelProblems.size() << " problems\n";
+            return 1;
+        }
+        if (!run->truth || run->truth->expectationsPassed + run->truth->expectationsFailed == 0) {
+            err << "check: nothing to check: no expectation concerns the sessions replayed\n";
+            return labels->empty() ? 1 : 0;
+        }
+        if (!run->truth->allExpectationsPass()) {
+            err << "check failed: " << run->truth->expectationsFailed << " of "
+                << run->truth->expectationsPassed + run->truth->expectationsFailed << " expectations fail\n";
+            return 1;
+        }
+    }
     return 0;
 }
 

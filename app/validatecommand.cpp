@@ -1,14 +1,14 @@
 #include "commands.h"
-
+#include "groundtruth/labelset.h"
+#include "replay/sessionimport.h"
 #include "tourcatalog.h"
 #include "tourreferences.h"
 #include "triggers/trigger.h"
 #include "workspace/workspace.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QCommandLineParser>
 #include <QTextStream>
+#include <nlohmann/json.hpp>
 
 namespace proactive::app {
 
@@ -37,13 +37,30 @@ int runValidate(const QStringList& arguments)
     for (auto& d : checkTourReferences(workspace, tours))
         diagnostics.push_back(std::move(d));
 
+    // Labels are checked against the workspace's own recordings (sessions/),
+    // the only sessions a workspace names.
+    const LabelSet labels = LabelSet::load(root, diagnostics);
+    if (!labels.empty()) {
+        auto shared = std::make_shared<const Workspace>(workspace);
+        const std::filesystem::path folder = root / "sessions";
+        auto imported = importSessions(shared, std::span(&folder, 1));
+        std::vector<std::string> tourIds;
+        for (const auto& tour : tours.tours())
+            tourIds.push_back(tour.id);
+        const std::span<const RecordedSession> sessions
+            = imported ? std::span<const RecordedSession>(imported->sessions) : std::span<const RecordedSession>();
+        for (auto& d : checkLabels(labels, workspace, sessions, tourIds))
+            diagnostics.push_back(std::move(d));
+    }
+
     std::size_t triggerCount = 0;
     for (const auto& product : workspace.products())
         triggerCount += product.triggers->triggers().size();
 
     if (parser.isSet(jsonOption)) {
         nlohmann::json result { { "ok", diagnostics.empty() }, { "products", workspace.products().size() },
-            { "triggers", triggerCount }, { "tours", tours.tours().size() }, { "problems", nlohmann::json::array() },
+            { "triggers", triggerCount }, { "tours", tours.tours().size() },
+            { "labelled_sessions", labels.sessions().size() }, { "problems", nlohmann::json::array() },
             { "notes", workspace.notes() } };
         for (const auto& d : diagnostics)
             result["problems"].push_back({ { "file", d.file }, { "path", d.path }, { "message", d.message } });
@@ -61,7 +78,9 @@ int runValidate(const QStringList& arguments)
         return 1;
     }
     out << "OK: " << workspace.products().size() << " products, " << triggerCount << " triggers, "
-        << tours.tours().size() << " tours in " << QString::fromStdString(root.string()) << '\n';
+        << tours.tours().size() << " tours"
+        << (labels.empty() ? QString() : u", %1 labelled sessions"_qs.arg(labels.sessions().size())) << " in "
+        << QString::fromStdString(root.string()) << '\n';
     return 0;
 }
 

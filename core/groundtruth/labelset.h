@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <span>
@@ -106,13 +107,14 @@ public:
 
 private:
     std::vector<SessionLabels> m_sessions;
+    std::multimap<std::string, std::size_t, std::less<>> m_index; // session id → m_sessions
 };
 
 // What the labels say against what they label: a session id no recorded
 // session has, a range or expectation outside its session, an unknown
 // trigger (or tour, for an answer), help_wanted and no_help ranges that
 // overlap. `file:/pointer: reason`, like every workspace problem.
-Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace,
-    std::span<const RecordedSession> sessions, std::span<const std::string> tourIds);
+Diagnostics checkLabels(const LabelSet& labels, const Workspace& workspace, std::span<const RecordedSession> sessions,
+    std::span<const std::string> tourIds);
 
 } // namespace proactive

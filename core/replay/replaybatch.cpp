@@ -222,7 +222,7 @@ Result<SweepAxis> SweepAxis::parse(std::string_view text)
 
 Result<SweepResult> runSweep(std::shared_ptr<const Workspace> workspace, const std::string& productId,
     std::span<const RecordedSession> sessions, const ReplaySettings& settings, std::span<const SweepAxis> axes,
-    const BatchOptions& options)
+    const BatchOptions& options, const LabelSet* labels)
 {
     SweepResult result;
     result.productId = productId;
@@ -269,9 +269,16 @@ Result<SweepResult> runSweep(std::shared_ptr<const Workspace> workspace, const s
         return status.error();
     if (auto error = firstError(errors))
         return *error;
-    for (std::size_t p = 0; p < points; ++p)
-        result.points[p].totals = summarise(
-            *workspaces[p], sessions, std::span<const ReplayRecord>(records).subspan(p * perPoint, perPoint));
+    for (std::size_t p = 0; p < points; ++p) {
+        const auto pointRecords = std::span<const ReplayRecord>(records).subspan(p * perPoint, perPoint);
+        result.points[p].totals = summarise(*workspaces[p], sessions, pointRecords);
+        if (labels && !labels->empty()) {
+            auto truth = evaluateGroundTruth(*workspaces[p], sessions, pointRecords, *labels);
+            truth.labelled.clear(); // a grid keeps the numbers, not thousands of sessions' detail
+            truth.labelled.shrink_to_fit();
+            result.points[p].truth = std::move(truth);
+        }
+    }
     return result;
 }
 

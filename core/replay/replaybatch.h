@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "groundtruth/groundtruth.h"
 #include "replay/overrides.h"
 #include "replay/sessionimport.h"
 #include "replay/sessionreplay.h"
@@ -89,6 +90,8 @@ struct SweepAxis {
 struct SweepPoint {
     std::vector<SettingOverride> settings;
     BatchTotals totals;
+    // With labels: the point's ground truth, counts only (no per-session detail).
+    std::optional<GroundTruth> truth;
 };
 
 struct SweepResult {
@@ -100,9 +103,10 @@ struct SweepResult {
 // Every point of the grid of the axes' values is a full batch over the
 // sessions with those settings on `productId`; all points run together
 // across the cores. Every point's settings are checked before anything runs.
+// With labels, every point is judged against them too.
 Result<SweepResult> runSweep(std::shared_ptr<const Workspace> workspace, const std::string& productId,
     std::span<const RecordedSession> sessions, const ReplaySettings& settings, std::span<const SweepAxis> axes,
-    const BatchOptions& options = {});
+    const BatchOptions& options = {}, const LabelSet* labels = nullptr);
 
 // A firing that differs between two replays of the same session.
 struct FiringChange {

@@ -15,6 +15,8 @@ ReplayReport ReplayRun::report(const ReplayJob& job) const
     report.sweep = sweep ? &*sweep : nullptr;
     report.diff = diff ? &*diff : nullptr;
     report.diffTriggers = job.diffTriggers.string();
+    report.truth = truth ? &*truth : nullptr;
+    report.diffTruth = diffTruth ? &*diffTruth : nullptr;
     return report;
 }
 
@@ -61,10 +63,18 @@ Result<ReplayRun> runReplayJob(const ReplayJob& job)
     if (!batch)
         return batch.error();
     run.batch = std::move(*batch);
+    const bool judged = job.labels && !job.labels->empty();
+    run.labels = job.labels;
+    if (judged) {
+        run.truth = evaluateGroundTruth(*job.workspace, sessions, run.batch.records, *job.labels);
+        if (auto explained = explainFailures(*run.truth, job.workspace, sessions, job.settings); !explained)
+            return explained.error();
+    }
 
     if (!job.sweep.empty()) {
         options.progress = stage("sweep");
-        auto sweep = runSweep(job.workspace, run.targetProduct, sessions, job.settings, job.sweep, options);
+        auto sweep = runSweep(job.workspace, run.targetProduct, sessions, job.settings, job.sweep, options,
+            judged ? job.labels.get() : nullptr);
         if (!sweep)
             return sweep.error();
         run.sweep = std::move(*sweep);
@@ -83,6 +93,11 @@ Result<ReplayRun> runReplayJob(const ReplayJob& job)
         if (!otherBatch)
             return otherBatch.error();
         run.diff = diffReplays(sessions, run.batch.records, otherBatch->records);
+        if (judged) {
+            run.diffTruth = evaluateGroundTruth(**other, sessions, otherBatch->records, *job.labels);
+            if (auto explained = explainFailures(*run.diffTruth, *other, sessions, job.settings); !explained)
+                return explained.error();
+        }
     }
     return run;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "groundtruth/groundtruth.h"
 #include "replay/replaybatch.h"
 #include "replay/replayreport.h"
 #include "replay/sessionimport.h"
@@ -27,6 +28,9 @@ struct ReplayJob {
     ReplaySettings settings;
     std::vector<SweepAxis> sweep;
     std::filesystem::path diffTriggers; // a triggers JSON file to compare with; empty: no diff
+    // Ground truth: the batch, every sweep point and the diff's other
+    // triggers are judged against these labels (none or empty: not judged).
+    std::shared_ptr<const LabelSet> labels;
     unsigned threads = 0; // for the import and the replays; 0: every core
     // Stage ("import", "replay", "sweep", "diff"), done and total (bytes
     // for the import, replays otherwise). Called from worker threads, one
@@ -41,6 +45,9 @@ struct ReplayRun {
     std::optional<SweepResult> sweep;
     std::optional<ReplayDiff> diff;
     std::string targetProduct; // the product the sweep and the diff change
+    std::shared_ptr<const LabelSet> labels; // the job's, kept alive: the judgements point into them
+    std::optional<GroundTruth> truth; // the batch judged, failures explained
+    std::optional<GroundTruth> diffTruth; // the other triggers' replay judged
 
     // The report over this run; it points into the run, which must outlive it.
     ReplayReport report(const ReplayJob& job) const;

@@ -1,6 +1,8 @@
 #include "replay/replayreport.h"
 
 #include "gates/decision.h"
+#include "groundtruth/truthgoal.h"
+#include "groundtruth/truthreport.h"
 #include "intake/canonicalurl.h"
 
 #include <algorithm>
@@ -206,16 +208,27 @@ json reportJson(const ReplayReport& report)
             sessions.push_back(sessionJson(report.sessions[i], report.batch->records[i], report.settings.keepPolls));
         out["sessions"] = std::move(sessions);
     }
+    if (report.truth)
+        out["ground_truth"] = groundTruthJson(*report.truth, report.sessions);
     if (report.sweep) {
         json axes = json::array();
         for (const SweepAxis& axis : report.sweep->axes)
             axes.push_back({ { "path", axis.path }, { "values", axis.values } });
         json points = json::array();
-        for (const SweepPoint& point : report.sweep->points) {
+        const std::vector<bool> front = paretoFront(report.sweep->points);
+        for (std::size_t p = 0; p < report.sweep->points.size(); ++p) {
+            const SweepPoint& point = report.sweep->points[p];
             json settings = json::object();
             for (const SettingOverride& s : point.settings)
                 settings[s.path] = s.value;
-            points.push_back({ { "settings", std::move(settings) }, { "totals", totalsJson(point.totals) } });
+            json item { { "settings", std::move(settings) }, { "totals", totalsJson(point.totals) } };
+            if (point.truth) {
+                item["ground_truth"] = truthCountsJson(point.truth->overall);
+                item["ground_truth"]["expectations"]
+                    = { { "passed", point.truth->expectationsPassed }, { "failed", point.truth->expectationsFailed } };
+                item["pareto"] = static_cast<bool>(front[p]);
+            }
+            points.push_back(std::move(item));
         }
         out["sweep"] = { { "product_id", report.sweep->productId }, { "axes", std::move(axes) },
             { "points", std::move(points) } };
@@ -236,6 +249,21 @@ json reportJson(const ReplayReport& report)
         out["diff"] = { { "other_triggers", report.diffTriggers }, { "unchanged", d.unchanged },
             { "appeared", d.appeared }, { "disappeared", d.disappeared }, { "moved", d.moved },
             { "sessions_changed", d.sessionsChanged }, { "changes", std::move(changes) } };
+        if (report.truth && report.diffTruth) {
+            json changed = json::array();
+            for (const ExpectationChange& change : changedExpectations(*report.truth, *report.diffTruth)) {
+                const SessionLabels& labels = *change.before->labels;
+                const Expectation& expectation = labels.expectations[static_cast<std::size_t>(change.was->expectation)];
+                changed.push_back({ { "session_id", report.sessions[change.before->session].summary.sessionId },
+                    { "source", labels.file + ":" + expectation.pointer },
+                    { "before", change.was->passed ? "pass" : "fail" },
+                    { "after", change.now->passed ? "pass" : "fail" }, { "reason_before", change.was->reason },
+                    { "reason_after", change.now->reason } });
+            }
+            out["diff"]["ground_truth"] = { { "before", truthCountsJson(report.truth->overall) },
+                { "after", truthCountsJson(report.diffTruth->overall) },
+                { "expectations_changed", std::move(changed) } };
+        }
     }
     return out;
 }
@@ -311,15 +339,21 @@ std::string renderTextSummary(const ReplayReport& report, std::size_t maxSession
             out += "  … and " + std::to_string(report.sessions.size() - shown)
                 + " more (see the JSON or HTML report)\n";
     }
+    if (report.truth)
+        out += "\n" + groundTruthText(*report.truth, report.sessions);
 
     if (report.sweep && !report.sweep->points.empty()) {
         out += "\nSweep of " + report.sweep->productId + "\n";
         std::string header;
         for (const SweepAxis& axis : report.sweep->axes)
             header += padded(axis.path, std::max<std::size_t>(axis.path.size() + 2, 12));
+        const bool judged = !report.sweep->points.empty() && report.sweep->points.front().truth;
+        const std::vector<bool> front = paretoFront(report.sweep->points);
         out += header + padded("Reached", 10, true) + padded("Offers", 8, true) + padded("p50 first", 11, true)
-            + padded("p90 first", 11, true) + "\n";
-        for (const SweepPoint& point : report.sweep->points) {
+            + padded("p90 first", 11, true)
+            + (judged ? padded("Precision", 11, true) + padded("Recall", 8, true) + padded("F1", 6, true) : "") + "\n";
+        for (std::size_t p = 0; p < report.sweep->points.size(); ++p) {
+            const SweepPoint& point = report.sweep->points[p];
             std::string line;
             for (std::size_t a = 0; a < point.settings.size(); ++a)
                 line += padded(formatSettingValue(point.settings[a].value),
@@ -329,8 +363,15 @@ std::string renderTextSummary(const ReplayReport& report, std::size_t maxSession
                 + padded(std::to_string(point.totals.firings), 8, true)
                 + padded(ttfo.empty() ? "-" : secondsLabel(*quantile(ttfo, 0.5)), 11, true)
                 + padded(ttfo.empty() ? "-" : secondsLabel(*quantile(ttfo, 0.9)), 11, true);
+            if (point.truth) {
+                const TruthCounts& c = point.truth->overall;
+                line += padded(formatRatio(c.precision()), 11, true) + padded(formatRatio(c.recall()), 8, true)
+                    + padded(formatRatio(c.f1()), 6, true) + (front[p] ? "  ◆ Pareto" : "");
+            }
             out += line + "\n";
         }
+        if (judged)
+            out += "◆ Pareto: no other setting has both a higher or equal precision and recall (and one higher)\n";
     }
 
     if (report.diff) {
@@ -355,6 +396,22 @@ std::string renderTextSummary(const ReplayReport& report, std::size_t maxSession
         }
         if (d.changes.size() > shown)
             out += "  … and " + std::to_string(d.changes.size() - shown) + " more\n";
+        if (report.truth && report.diffTruth) {
+            const TruthCounts& a = report.truth->overall;
+            const TruthCounts& b = report.diffTruth->overall;
+            const auto change
+                = [](std::size_t x, std::size_t y) { return std::to_string(x) + " → " + std::to_string(y); };
+            out += "Ground truth: hits " + change(a.hits, b.hits) + ", misses " + change(a.misses(), b.misses())
+                + ", false offers " + change(a.falseOffers, b.falseOffers) + "; precision " + formatRatio(a.precision())
+                + " → " + formatRatio(b.precision()) + ", recall " + formatRatio(a.recall()) + " → "
+                + formatRatio(b.recall()) + ", F1 " + formatRatio(a.f1()) + " → " + formatRatio(b.f1()) + "\n";
+            for (const ExpectationChange& c : changedExpectations(*report.truth, *report.diffTruth)) {
+                const auto& expectation = c.before->labels->expectations[static_cast<std::size_t>(c.was->expectation)];
+                out += std::string(c.now->passed ? "  now passes: " : "  now fails: ")
+                    + report.sessions[c.before->session].summary.sessionId + " (" + c.before->labels->file + ":"
+                    + expectation.pointer + "): " + c.now->reason + "\n";
+            }
+        }
     }
     return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "groundtruth/groundtruth.h"
 #include "replay/replaybatch.h"
 #include "replay/sessionimport.h"
 #include "replay/sessionreplay.h"
@@ -24,6 +25,8 @@ struct ReplayReport {
     const SweepResult* sweep = nullptr;
     const ReplayDiff* diff = nullptr;
     std::string diffTriggers; // the other triggers file, as given
+    const GroundTruth* truth = nullptr; // the batch against the labels
+    const GroundTruth* diffTruth = nullptr; // the diff's other triggers against the labels
 };
 
 // The report as JSON (docs/replay.md): settings, import, totals, every
