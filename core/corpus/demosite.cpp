@@ -214,7 +214,7 @@ DemoProject DemoPage::newProject(std::string name) const
     std::string slug = base;
     for (int n = 2; project(slug); ++n)
         slug = base + '-' + std::to_string(n);
-    return DemoProject { slug, std::move(name), true };
+    return DemoProject { slug, std::move(name), true, true };
 }
 
 void DemoPage::renderList()

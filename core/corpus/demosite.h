@@ -23,7 +23,8 @@ namespace proactive {
 struct DemoProject {
     std::string slug;
     std::string name;
-    bool isNew = false; // created in this visit: its row reads "project is-new" until the list renders again
+    bool created = false; // created in this visit (the page keeps it in memory only)
+    bool isNew = false; // just created: its row reads "project is-new" until the list renders again
 };
 
 // The app's state that element paths depend on; it lives in the page, so it
