@@ -1,3 +1,5 @@
+#include "groundtruth/truthgoal.h"
+#include "groundtruth/truthreport.h"
 #include "intake/canonicalurl.h"
 #include "replay/replayreport.h"
 
@@ -183,6 +185,8 @@ ul.firings { margin: 6px 0 0; padding-left: 18px; }
 .legend span { display: inline-flex; align-items: center; gap: 5px; color: var(--muted); }
 .legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; }
 code { background: #eef1f4; padding: 0 4px; border-radius: 3px; }
+tr.fail td { background: #fdecea; }
+tr.pass td { color: var(--muted); }
 )CSS";
 
     struct Bar {
@@ -276,6 +280,112 @@ code { background: #eef1f4; padding: 0 4px; border-radius: 3px; }
         return svg + "</svg>\n";
     }
 
+    // Precision against recall, a dot per sweep point sized by its fire rate;
+    // the Pareto front joined by a line.
+    std::string precisionRecallChart(const SweepResult& sweep, const std::vector<bool>& front)
+    {
+        const double width = 460, height = 300, left = 48, right = 16, top = 26, bottom = 40;
+        auto x = [&](double recall) { return left + recall * (width - left - right); };
+        auto y = [&](double precision) { return top + (1 - precision) * (height - top - bottom); };
+        std::string svg = "<svg class=\"pr-chart\" width=\"" + num(width, 0) + "\" height=\"" + num(height, 0)
+            + "\" viewBox=\"0 0 " + num(width, 0) + " " + num(height, 0) + "\" role=\"img\">";
+        svg += "<text x=\"" + num(left, 0) + "\" y=\"16\">Precision against recall (dot size: fire rate)</text>";
+        for (int i = 0; i <= 4; ++i) {
+            const double v = i / 4.0;
+            svg += "<line x1=\"" + num(left, 0) + "\" x2=\"" + num(width - right, 0) + "\" y1=\"" + num(y(v), 1)
+                + "\" y2=\"" + num(y(v), 1) + "\" stroke=\"#eef1f4\"/><text class=\"small\" x=\"" + num(left - 6, 0)
+                + "\" y=\"" + num(y(v) + 4, 1) + "\" text-anchor=\"end\">" + num(v, 2)
+                + "</text><text class=\"small\" x=\"" + num(x(v), 1) + "\" y=\"" + num(height - bottom + 16, 0)
+                + "\" text-anchor=\"middle\">" + num(v, 2) + "</text>";
+        }
+        svg += "<text class=\"small\" x=\"" + num((left + width - right) / 2, 0) + "\" y=\"" + num(height - 6, 0)
+            + "\" text-anchor=\"middle\">recall</text>";
+        std::vector<std::pair<double, double>> frontPoints;
+        std::string dots;
+        for (std::size_t p = 0; p < sweep.points.size(); ++p) {
+            const SweepPoint& point = sweep.points[p];
+            const auto precision = metricValue(point, "precision");
+            const auto recall = metricValue(point, "recall");
+            if (!precision || !recall)
+                continue;
+            if (front[p])
+                frontPoints.emplace_back(*recall, *precision);
+            std::string label;
+            for (const SettingOverride& setting : point.settings)
+                label += setting.toString() + " ";
+            dots += "<circle class=\"point\" cx=\"" + num(x(*recall), 1) + "\" cy=\"" + num(y(*precision), 1)
+                + "\" r=\"" + num(3 + 9 * point.totals.reachedRate(), 1) + "\" fill=\""
+                + (front[p] ? "#1f5fbf" : "#8a94a0") + "\" fill-opacity=\"0.7\"><title>"
+                + escaped(label + "→ precision " + formatRatio(precision) + ", recall " + formatRatio(recall) + ", F1 "
+                    + formatRatio(point.truth->overall.f1()) + ", fire rate " + percent(point.totals.reachedRate())
+                    + (front[p] ? " (Pareto)" : ""))
+                + "</title></circle>";
+        }
+        std::sort(frontPoints.begin(), frontPoints.end());
+        std::string path;
+        for (const auto& [recall, precision] : frontPoints)
+            path += (path.empty() ? "M" : " L") + num(x(recall), 1) + " " + num(y(precision), 1);
+        if (!path.empty())
+            svg += "<path d=\"" + path
+                + "\" fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>";
+        return svg + dots + "</svg>\n";
+    }
+
+    std::string groundTruthSection(const GroundTruth& truth, std::span<const RecordedSession> sessions)
+    {
+        const TruthCounts& all = truth.overall;
+        std::string html = "<section id=\"ground-truth\">\n<h2>Ground truth</h2>\n<p class=\"meta\">"
+            + counted(truth.labelledSessions, "labelled session") + " of " + std::to_string(truth.sessions)
+            + (truth.labelsWithoutSession
+                    ? "; " + counted(truth.labelsWithoutSession, "labelled session") + " not in this replay"
+                    : std::string())
+            + ". An offer inside a help-wanted range it answers is a hit; in a no-help range, answering another "
+              "range, or outside every range of a fully labelled session, a false offer.</p>\n<div class=\"cards\">";
+        auto card = [&](const std::string& label, const std::string& value) {
+            html += "<div class=\"card\"><b>" + escaped(value) + "</b>" + escaped(label) + "</div>";
+        };
+        card("precision", formatRatio(all.precision()));
+        card("recall", formatRatio(all.recall()));
+        card("F1", formatRatio(all.f1()));
+        card("hits · misses · false offers",
+            std::to_string(all.hits) + " · " + std::to_string(all.misses()) + " · " + std::to_string(all.falseOffers));
+        card("false offers per 100 sessions", all.annoyance() ? num(*all.annoyance(), 1) : "–");
+        card("lead time, median", all.leadTimesS.empty() ? "–" : duration(*quantile(all.leadTimesS, 0.5)));
+        html += "</div>\n<table><tr><th>Trigger</th><th class=\"n\">Hits</th><th class=\"n\">Misses</th>"
+                "<th class=\"n\">False offers</th><th class=\"n\">Unlabelled</th><th class=\"n\">Precision</th>"
+                "<th class=\"n\">Recall</th><th class=\"n\">F1</th><th class=\"n\">Lead p50</th></tr>";
+        for (const TriggerTruth& trigger : truth.triggers) {
+            const TruthCounts& c = trigger.counts;
+            html += "<tr><td>" + escaped(trigger.triggerId) + "</td><td class=\"n\">" + std::to_string(c.hits)
+                + "</td><td class=\"n\">" + std::to_string(c.misses()) + "</td><td class=\"n\">"
+                + std::to_string(c.falseOffers) + "</td><td class=\"n\">" + std::to_string(c.unlabelledOffers)
+                + "</td><td class=\"n\">" + formatRatio(c.precision()) + "</td><td class=\"n\">"
+                + formatRatio(c.recall()) + "</td><td class=\"n\">" + formatRatio(c.f1()) + "</td><td class=\"n\">"
+                + (c.leadTimesS.empty() ? "–" : duration(*quantile(c.leadTimesS, 0.5))) + "</td></tr>";
+        }
+        html += "</table>\n";
+        const std::size_t expectations = truth.expectationsPassed + truth.expectationsFailed;
+        if (expectations > 0) {
+            html += "<h3>Expectations: " + std::to_string(truth.expectationsPassed) + " of "
+                + std::to_string(expectations)
+                + " pass</h3>\n<table><tr><th>Session</th><th>Result</th>"
+                  "<th>Reason</th></tr>";
+            // Failures first: they are what a reader is looking for.
+            for (const bool failures : { true, false })
+                for (const SessionTruth& session : truth.labelled)
+                    for (const ExpectationResult& result : session.expectations) {
+                        if (result.passed == failures)
+                            continue;
+                        html += "<tr class=\"" + std::string(result.passed ? "pass" : "fail") + "\"><td>"
+                            + escaped(sessions[session.session].summary.sessionId) + "</td><td>"
+                            + (result.passed ? "pass" : "<b>fail</b>") + "</td><td>" + escaped(result.reason)
+                            + "</td></tr>";
+                    }
+            html += "</table>\n";
+        }
+        return html + "</section>\n";
+    }
+
     std::string legend()
     {
         std::string out = "<div class=\"legend\">";
@@ -295,7 +405,9 @@ code { background: #eef1f4; padding: 0 4px; border-radius: 3px; }
         return out + "</div>\n";
     }
 
-    std::string timeline(const RecordedSession& session, const ReplayRecord& record)
+    // `truth`: the session's labels judged, drawn as bands behind the actions
+    // (help wanted green, no help grey) with every offer's verdict.
+    std::string timeline(const RecordedSession& session, const ReplayRecord& record, const SessionTruth* truth)
     {
         const Timestamp start = record.start;
         const double span = std::max(1.0, toSeconds(record.end - start));
@@ -329,6 +441,42 @@ code { background: #eef1f4; padding: 0 4px; border-radius: 3px; }
                             + std::to_string(c.dismissals)
                                 : "silenced after dismissal " + std::to_string(c.dismissals))
                 + "</title></rect>";
+        }
+
+        // Labelled ranges behind the actions; each offer's verdict before its trigger's name.
+        if (truth) {
+            const SessionLabels& labels = *truth->labels;
+            for (const LabelRange& range : labels.ranges) {
+                const bool help = range.kind == LabelRange::Kind::HelpWanted;
+                const Timestamp rangeFrom = range.from.resolve(truth->start);
+                const Timestamp rangeTo = range.to.resolve(truth->start);
+                svg += "<rect class=\"label " + std::string(help ? "help" : "nohelp") + "\" x=\"" + num(x(rangeFrom), 1)
+                    + "\" y=\"22\" width=\"" + num(std::max(1.0, x(rangeTo) - x(rangeFrom)), 1)
+                    + "\" height=\"26\" fill=\"" + (help ? "#2e9e4f" : "#8a94a0") + "\" fill-opacity=\""
+                    + (help ? "0.18" : "0.22") + "\"><title>"
+                    + escaped(std::string(help ? "help wanted" : "no help") + " +"
+                        + duration(toSeconds(rangeFrom - start)) + " – +" + duration(toSeconds(rangeTo - start))
+                        + (range.answer.empty() ? "" : " (answer: " + range.answer + ")")
+                        + (range.note.empty() ? "" : ": " + range.note))
+                    + "</title></rect>";
+            }
+            for (const OfferVerdict& offer : truth->offers) {
+                const bool hit = offer.kind == OfferVerdict::Kind::Hit;
+                const bool wrong = offer.kind == OfferVerdict::Kind::FalseOffer;
+                svg += "<text class=\"verdict\" x=\"" + num(x(offer.at) - 1, 1)
+                    + "\" y=\"79\" text-anchor=\"end\" font-weight=\"bold\" fill=\""
+                    + (hit          ? "#2e9e4f"
+                            : wrong ? "#d9443a"
+                                    : "#8a94a0")
+                    + "\">"
+                    + (hit          ? "✓"
+                            : wrong ? "✗"
+                                    : "?")
+                    + "<title>"
+                    + escaped(std::string(nameOf(offer.kind)) + " " + offer.triggerId
+                        + (offer.reason.empty() ? "" : ": " + offer.reason))
+                    + "</title></text>";
+            }
         }
 
         // Actions.
@@ -471,6 +619,9 @@ std::string renderHtmlReport(const ReplayReport& report, std::size_t maxTimeline
         html += "</section>\n";
     }
 
+    if (report.truth)
+        html += groundTruthSection(*report.truth, report.sessions);
+
     if (report.sweep && !report.sweep->points.empty() && !report.sweep->axes.empty()) {
         const SweepResult& sweep = *report.sweep;
         html += "<section id=\"sweep\">\n<h2>Sweep of " + escaped(sweep.productId) + "</h2>\n";
@@ -484,11 +635,17 @@ std::string renderHtmlReport(const ReplayReport& report, std::size_t maxTimeline
             html += "<th>" + escaped(axis.path) + "</th>";
         html += "<th class=\"n\">Reached</th><th class=\"n\">Offers</th><th class=\"n\">First offer p50</th>"
                 "<th class=\"n\">First offer p90</th>";
+        const bool judged = sweep.points.front().truth.has_value();
+        if (judged)
+            html += "<th class=\"n\">Precision</th><th class=\"n\">Recall</th><th class=\"n\">F1</th>"
+                    "<th>Pareto</th>";
         const auto& triggers = sweep.points.front().totals.triggers;
         for (const TriggerTotals& trigger : triggers)
             html += "<th class=\"n\">" + escaped(trigger.triggerId) + "</th>";
         html += "</tr>";
-        for (const SweepPoint& point : sweep.points) {
+        const std::vector<bool> front = paretoFront(sweep.points);
+        for (std::size_t p = 0; p < sweep.points.size(); ++p) {
+            const SweepPoint& point = sweep.points[p];
             html += "<tr>";
             for (const SettingOverride& s : point.settings)
                 html += "<td>" + escaped(formatSettingValue(s.value)) + "</td>";
@@ -497,12 +654,24 @@ std::string renderHtmlReport(const ReplayReport& report, std::size_t maxTimeline
                 + std::to_string(point.totals.firings) + "</td><td class=\"n\">"
                 + (ttfo.empty() ? "–" : duration(*quantile(ttfo, 0.5))) + "</td><td class=\"n\">"
                 + (ttfo.empty() ? "–" : duration(*quantile(ttfo, 0.9))) + "</td>";
+            if (point.truth) {
+                const TruthCounts& c = point.truth->overall;
+                html += "<td class=\"n\">" + formatRatio(c.precision()) + "</td><td class=\"n\">"
+                    + formatRatio(c.recall()) + "</td><td class=\"n\">" + formatRatio(c.f1()) + "</td><td>"
+                    + (front[p] ? "◆" : "") + "</td>";
+            }
             for (const TriggerTotals& trigger : point.totals.triggers)
                 html += "<td class=\"n\">" + percent(point.totals.fireRate(trigger)) + "</td>";
             html += "</tr>";
         }
-        html += "</table>\n<p class=\"muted\">Trigger columns: the share of sessions each trigger fired in.</p>\n"
-                "</section>\n";
+        html += "</table>\n<p class=\"muted\">Trigger columns: the share of sessions each trigger fired in."
+            + std::string(judged ? " ◆: on the Pareto front of precision and recall (no other setting is at least as "
+                                   "good on both and better on one)."
+                                 : "")
+            + "</p>\n";
+        if (judged)
+            html += precisionRecallChart(sweep, front);
+        html += "</section>\n";
     }
 
     if (report.diff) {
@@ -541,6 +710,10 @@ std::string renderHtmlReport(const ReplayReport& report, std::size_t maxTimeline
 
     if (report.batch) {
         html += "<section id=\"sessions\">\n<h2>Sessions</h2>\n" + legend();
+        if (report.truth)
+            html += "<div class=\"legend\"><span><i style=\"background:#2e9e4f;opacity:.35\"></i>help wanted</span>"
+                    "<span><i style=\"background:#8a94a0;opacity:.4\"></i>no help</span><span>✓ hit</span>"
+                    "<span>✗ false offer</span><span>? unlabelled offer</span></div>\n";
         if (!report.settings.keepPolls)
             html += "<p class=\"muted\">Polls were not kept for this report; the timelines show actions, firings and "
                     "states.</p>\n";
@@ -555,7 +728,11 @@ std::string renderHtmlReport(const ReplayReport& report, std::size_t maxTimeline
                 + " · " + escaped(formatIsoTimestamp(s.start)) + " · " + duration(toSeconds(s.duration)) + " · "
                 + counted(s.actionCount, "action") + " on " + counted(s.pages.size(), "page") + " · "
                 + counted(record.pollCount, "poll") + " · " + counted(record.firings.size(), "offer") + "</p>\n";
-            html += timeline(session, record);
+            const auto judged = report.truth ? std::find_if(report.truth->labelled.begin(),
+                                    report.truth->labelled.end(), [&](const SessionTruth& t) { return t.session == i; })
+                                             : std::vector<SessionTruth>::const_iterator();
+            html += timeline(
+                session, record, report.truth && judged != report.truth->labelled.end() ? &*judged : nullptr);
             if (!record.firings.empty()) {
                 html += "<ul class=\"firings\">";
                 for (const ReplayFiring& f : record.firings)

@@ -1,9 +1,11 @@
 // The batch replay's HTML report (issue 8) opened in a real QtWebEngine
 // view: it loads from a file without a console error, runs no script,
-// fetches nothing, and its charts and timelines are laid out with real size.
+// fetches nothing, and its charts and timelines — with the ground truth's
+// section, label bands and precision/recall chart — are laid out with real size.
 // A screenshot goes to the artifacts folder for a person to look at.
 
 #include "eventwait.h"
+#include "groundtruth/labelset.h"
 #include "replay/replayjob.h"
 #include "replay/replayreport.h"
 #include "webpagetesting.h"
@@ -19,6 +21,7 @@
 #include <QWebEngineProfile>
 #include <QWebEngineView>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 using proactive::testing::ConsolePage;
 using proactive::testing::evaluateJson;
@@ -66,6 +69,17 @@ void TestReplayReport::initTestCase()
     job.settings.policy = *ResponsePolicy::parse("dismiss:5");
     job.sweep = { *SweepAxis::parse("user_page_dwell.threshold_s=30,60,90") };
     job.diffTriggers = "golden/exports-dismiss-sweep-diff/other-triggers.json";
+    // Ground truth: a hit, a false offer, a miss, an expectation that passes and one that fails.
+    auto labels = std::make_shared<LabelSet>();
+    labels->add(nlohmann::json::parse(R"({"sessions": [
+        {"session_id": "s-api-1", "ranges": [{"kind": "help_wanted", "from": 10, "to": 40, "answer": "ping-pong"}],
+         "expect": [{"expect": "fires", "trigger": "ping-pong", "to": 30}]},
+        {"session_id": "s-hook-3", "fully_labelled": true, "ranges": [{"kind": "no_help", "from": 0, "to": 100}],
+         "expect": [{"expect": "no_offer"}]},
+        {"session_id": "s-csv-1", "ranges": [{"kind": "help_wanted", "from": 0, "to": 10}]}]})"),
+        "labels/report.json", diagnostics);
+    QVERIFY(diagnostics.empty());
+    job.labels = labels;
     auto run = runReplayJob(job);
     QVERIFY2(run.ok(), run.ok() ? "" : run.error().toString().c_str());
     m_sessions = run->import.sessions.size();
@@ -108,6 +122,12 @@ void TestReplayReport::opensWithoutErrors()
     // The cooldowns' hatch pattern, defined once, resolves from every timeline.
     QVERIFY(evaluateJson(*m_page, u"document.querySelectorAll('rect.cooldown').length > 0"_qs).toBool());
     QVERIFY(evaluateJson(*m_page, u"!!document.getElementById('hatch')"_qs).toBool());
+    // Each offer of a labelled session marked with its verdict: the hit in s-api-1, the false offer in s-hook-3.
+    QCOMPARE(evaluateJson(*m_page,
+                 u"[...document.querySelectorAll('svg.timeline text.verdict')].map(e => "
+                 "e.firstChild.nodeValue).join('')"_qs)
+                 .toString(),
+        u"✓✗"_qs);
 
 #ifdef PROACTIVE_ARTIFACT_DIR
     const QString shot = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/replay-report.png");
@@ -117,9 +137,16 @@ void TestReplayReport::opensWithoutErrors()
     evaluateJson(*m_page, u"document.getElementById('sessions').scrollIntoView(), window.scrollY"_qs);
     QVERIFY(
         proactive::testing::waitFor([&] { return evaluateJson(*m_page, u"window.scrollY"_qs).toDouble() > 0; }, 5'000));
+    // Only the picture waits for the compositor to draw the scrolled page; no assertion depends on it.
+    QTest::qWait(300);
     const QString timelines = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/replay-report-timelines.png");
     if (m_view->grab().save(timelines))
         qInfo("screenshot: %s", qPrintable(timelines));
+    evaluateJson(*m_page, u"document.getElementById('ground-truth').scrollIntoView(), window.scrollY"_qs);
+    QTest::qWait(300);
+    const QString truth = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/replay-report-ground-truth.png");
+    if (m_view->grab().save(truth))
+        qInfo("screenshot: %s", qPrintable(truth));
 #endif
 }
 
@@ -134,6 +161,11 @@ void TestReplayReport::layout_data()
     QTest::newRow("skip-reason-chart") << u"svg.chart-skip-reasons"_qs << 1;
     QTest::newRow("sweep-charts") << u"svg.sweep-chart"_qs << 2;
     QTest::newRow("diff-table") << u"#diff table"_qs << 1;
+    QTest::newRow("ground-truth-cards") << u"#ground-truth .card"_qs << 6;
+    QTest::newRow("ground-truth-tables") << u"#ground-truth table"_qs << 2; // per trigger, expectations
+    QTest::newRow("failed-expectation") << u"#ground-truth tr.fail"_qs << 1;
+    QTest::newRow("label-bands") << u"svg.timeline rect.label"_qs << 3;
+    QTest::newRow("precision-recall-chart") << u"svg.pr-chart"_qs << 1;
     QTest::newRow("import-problems") << u"#import table"_qs << 1;
 }
 
