@@ -160,7 +160,6 @@ void DemoPage::navigate(std::string path)
     dialogOpen = false;
     inviteFormOpen = false;
     passwordFormOpen = false;
-    deleteConfirmOpen = false;
     if (m_path == "/projects")
         renderList();
 }
@@ -331,22 +330,6 @@ std::vector<Element> demoElementPath(DemoTarget target, const DemoPage& page, st
         + inFormActions(inFormGrid(), 3, 1);
     case DemoTarget::ProjectSettingsForm:
         return onSettings ? inSettingsForm() : Path {};
-    case DemoTarget::DeleteProject:
-        if (!onSettings || !clickable)
-            return {};
-        return Path {
-            element("button", 2, 1, { { "class", "btn btn-danger" }, { "data-tour-id", "delete-project-btn" } },
-                "Delete project"),
-            element("div", 2, 1, { { "class", "row" } }), element("section", 3, 1, { { "class", "panel danger-zone" } })
-        }
-        + inMain();
-    case DemoTarget::ConfirmDeleteInput:
-        if (!onSettings || !page.deleteConfirmOpen)
-            return {};
-        return Path { element("input", 2, 1, { { "aria-label", "Project name to confirm" } }),
-            element("div", 3, 2, { { "class", "confirm-delete" } }),
-            element("section", 3, 1, { { "class", "panel danger-zone" } }) }
-        + inMain();
 
     case DemoTarget::AccountName:
         return onAccount && clickable ? Path { element("input", 2, 1) } + inField(1, inFormGrid()) : Path {};

@@ -54,7 +54,6 @@ public:
     bool dialogOpen = false;
     bool inviteFormOpen = false;
     bool passwordFormOpen = false;
-    bool deleteConfirmOpen = false;
 
 private:
     std::string m_path;
@@ -84,8 +83,6 @@ enum class DemoTarget : std::uint8_t {
     ProjectVisibility,
     SaveProjectSettings,
     ProjectSettingsForm,
-    DeleteProject,
-    ConfirmDeleteInput,
     // /settings/account
     AccountName,
     AccountEmail,

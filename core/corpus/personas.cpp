@@ -253,7 +253,7 @@ namespace {
             v.leave();
     }
 
-    // Sessions without anything wrong are labelled by one no_help range over all of them.
+    // The note of a session's no_help range: what the person did, in order.
     std::string joined(const std::vector<std::string>& story)
     {
         std::string text;
@@ -538,15 +538,17 @@ std::vector<DraftSession> simulatePersona(
         idle(v, t);
         break;
     case Persona::Returning: {
-        // Later visits on later days, in working hours; each visit a fresh page load in a new tab.
+        // Later visits 1–3 days apart, within two hours of the previous one's time of day; each a page load in a
+        // new tab.
         const std::int64_t visits = random.between(t.stepsMin, t.stepsMax);
-        std::int64_t day = startMs - startMs % kDay;
+        std::int64_t visitStart = startMs;
         for (std::int64_t i = 0; i < visits; ++i) {
             if (i > 0) {
-                day += random.between(1, 3) * kDay;
-                v.waitExactly(std::max<std::int64_t>(
-                    day + 8 * 60 * kMinute + random.between(0, 9 * 60 * kMinute) - v.now(), 40 * kMinute));
+                const std::int64_t next
+                    = visitStart + random.between(1, 3) * kDay + random.between(-2 * 60 * kMinute, 2 * 60 * kMinute);
+                v.waitExactly(std::max<std::int64_t>(next - v.now(), 40 * kMinute));
             }
+            visitStart = v.now();
             openProduct(v, t, 300);
             v.tell(i == 0 ? "first visit" : "returns on another day");
             doTasks(v, t, random.between(1, 2), t.breakPerMille);

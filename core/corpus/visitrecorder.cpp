@@ -74,9 +74,6 @@ void VisitRecorder::click(DemoTarget target, const std::string& slug)
     case DemoTarget::ChangePassword:
         m_page.passwordFormOpen = !m_page.passwordFormOpen;
         break;
-    case DemoTarget::DeleteProject:
-        m_page.deleteConfirmOpen = !m_page.deleteConfirmOpen;
-        break;
     default:
         break;
     }

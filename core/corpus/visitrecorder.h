@@ -96,8 +96,6 @@ public:
     void label(DraftRange range);
     void expect(DraftExpectation expectation);
     void tell(std::string what);
-    bool sessionHasEvents() const { return !m_sessions.empty() && m_sessions.back().events > 0; }
-    std::int64_t sessionStartMs() const { return m_sessions.back().startMs; }
 
     std::vector<DraftSession> finish();
 

@@ -302,7 +302,6 @@ void TestDemoProduct::recordedClicks()
         { u"dialog.create-project", u"add-project-btn" },
         { u"form.invite-form", u"invite-member-btn" },
         { u"form.form-grid:attr__class=\"form-grid\"attr__novalidate", u"change-password-btn" },
-        { u"div.confirm-delete", u"delete-project-btn" },
     };
     for (const auto& [part, button] : opener) {
         if (!chain.contains(QStringView(part)))
