@@ -13,6 +13,7 @@ int runDifySim(const QStringList& arguments);
 int runPrompt(const QStringList& arguments);
 int runReplay(const QStringList& arguments);
 int runGenerateSessions(const QStringList& arguments);
+int runProposeLabels(const QStringList& arguments);
 #ifdef PROACTIVE_HAVE_STUDIO
 int runStudio(const QStringList& arguments);
 int runScenario(const QStringList& arguments);

@@ -38,6 +38,8 @@ const std::map<QString, Command>& commands()
         { u"replay"_qs, { runReplay, "replay recorded PostHog sessions on a virtual clock; firings, gates, sweeps, diffs" } },
         { u"generate-sessions"_qs,
             { runGenerateSessions, "simulate personas on the demo product: recorded sessions with their labels" } },
+        { u"propose-labels"_qs,
+            { runProposeLabels, "propose help_wanted labels for recorded sessions (rage clicks, idle forms, ...)" } },
 #ifdef PROACTIVE_HAVE_STUDIO
         { u"studio"_qs, { runStudio, "open the studio (the default without a command)", true } },
         { u"run-scenario"_qs, { runScenario, "play a demo scenario against the live page; --headless for tests", true } },

@@ -1,5 +1,7 @@
 #include "corpus/sessiongenerator.h"
 
+#include "groundtruth/labelset.h"
+
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -215,7 +217,7 @@ GeneratedCorpus generateCorpus(const CorpusOptions& options)
         corpus.files.push_back(std::move(file));
     }
 
-    const nlohmann::ordered_json labels { { "format", "proactive-studio/labels" }, { "version", 1 },
+    const nlohmann::ordered_json labels { { "format", kLabelsFormat }, { "version", 1 },
         { "sessions", std::move(labelled) } };
     corpus.files.push_back({ corpusLabelsFile(), labels.dump(1) + '\n' });
     return corpus;

@@ -16,7 +16,6 @@ namespace proactive {
 
 namespace {
 
-    constexpr std::string_view kFormat = "proactive-studio/labels";
     constexpr double kMaxOffsetS = 366.0 * 24 * 3600;
     // A recording cannot say when its user left: the replay polls for this
     // long after the last action (ReplaySettings::tail's default), and
@@ -297,8 +296,9 @@ void LabelSet::add(const nlohmann::json& document, const std::string& file, Diag
     JsonObjectReader reader(document, file, "", diagnostics);
     if (!reader.valid())
         return;
-    if (const auto format = reader.string("format"); format && *format != kFormat)
-        reader.error("format", "\"" + *format + "\" is not a labels file; expected \"" + std::string(kFormat) + "\"");
+    if (const auto format = reader.string("format"); format && *format != kLabelsFormat)
+        reader.error(
+            "format", "\"" + *format + "\" is not a labels file; expected \"" + std::string(kLabelsFormat) + "\"");
     if (const auto version = reader.number("version", 0, 1e9); version && *version != 1)
         reader.error("version", "version " + formatSeconds(fromSeconds(*version)) + " is not supported; expected 1");
     const auto* sessions = reader.value("sessions");

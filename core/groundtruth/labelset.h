@@ -22,6 +22,9 @@ struct RecordedSession;
 // about recorded sessions. A workspace keeps it in labels/*.json; the
 // format is docs/labels.md.
 
+// The "format" a labels document may declare (docs/labels.md).
+inline constexpr std::string_view kLabelsFormat = "proactive-studio/labels";
+
 // A moment of a session as a label file writes it: seconds from the
 // session's start (a number, or "+75", "+75s", "+1:15", "+1m15s"), or an
 // absolute ISO 8601 time.

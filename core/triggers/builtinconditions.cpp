@@ -18,11 +18,6 @@ namespace {
     constexpr std::size_t kMaxBodyBytes = 4000;
     constexpr std::size_t kShownUrls = 8;
 
-    std::string plural(std::size_t n, std::string_view one, std::string_view many)
-    {
-        return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-    }
-
     // What canonical_url_ping_pong counts over: every action (the reference
     // rule), or visits, where consecutive actions on one canonical URL are
     // one visit (autocapture sends a page's pageview and the click that

@@ -34,6 +34,11 @@ std::string formatSeconds(Duration duration)
     return text;
 }
 
+std::string plural(std::size_t count, std::string_view one, std::string_view many)
+{
+    return std::to_string(count) + ' ' + std::string(count == 1 ? one : many);
+}
+
 std::string_view displayPath(std::string_view url)
 {
     return url.find("://") == std::string_view::npos ? url : urlPath(url);

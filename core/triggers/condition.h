@@ -71,6 +71,9 @@ std::unique_ptr<const Condition> compileCondition(
 // Seconds with millisecond precision and no trailing zeros: "41", "59.999".
 std::string formatSeconds(Duration duration);
 
+// "1 visit", "3 visits": a count and its noun, as explanations write them.
+std::string plural(std::size_t count, std::string_view one, std::string_view many);
+
 // The canonical path shown in explanations ("/projects/:id").
 std::string_view displayPath(std::string_view url);
 

@@ -1,10 +1,13 @@
 #include "replaypanel.h"
 
 #include "firingsmodel.h"
+#include "groundtruth/labelset.h"
 #include "inspector/presentation.h"
+#include "labeldocument.h"
 #include "policyeditor.h"
 #include "replayformat.h"
 #include "replaytimeline.h"
+#include "timelinelabeller.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -12,12 +15,15 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSlider>
 #include <QSplitter>
 #include <QStyle>
 #include <QTableView>
 #include <QToolButton>
 #include <QTreeWidget>
+#include <QUndoStack>
 #include <QUrl>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -136,6 +142,33 @@ void ReplayPanel::buildUi()
     m_slider->setObjectName(u"replaySeek"_qs);
     m_slider->setToolTip(tr("Seek: everything up to this moment runs; going back replays from the start"));
     m_timeline = new ReplayTimeline(this);
+    m_labels = new LabelDocument(this);
+    m_labeller = new TimelineLabeller(m_timeline, m_labels, this);
+    m_labelsStatus = new QLabel(this);
+    m_labelsStatus->setObjectName(u"labelsStatus"_qs);
+    m_labelsStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_undoLabels = toolButton(tr("Undo"), {}, u"undoLabels"_qs, this);
+    m_redoLabels = toolButton(tr("Redo"), {}, u"redoLabels"_qs, this);
+    // Only while the panel has the focus, as the trigger editor's: each
+    // document of the dock undoes its own edits.
+    QAction* undo = m_labels->undoStack()->createUndoAction(this, tr("Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    QAction* redo = m_labels->undoStack()->createRedoAction(this, tr("Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(undo);
+    addAction(redo);
+    m_undoLabels->setDefaultAction(undo);
+    m_redoLabels->setDefaultAction(redo);
+    m_saveLabels = new QPushButton(tr("Save labels"), this);
+    m_saveLabels->setObjectName(u"saveLabels"_qs);
+    m_saveLabels->setToolTip(tr("Write the labels to the product's labels file (only when they validate; Ctrl+S)"));
+    auto* save = new QAction(this);
+    save->setShortcut(QKeySequence::Save);
+    save->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(save);
+    connect(save, &QAction::triggered, this, &ReplayPanel::saveLabels);
 
     m_firings = new FiringsModel(this);
     m_firingsTitle = new QLabel(this);
@@ -194,6 +227,12 @@ void ReplayPanel::buildUi()
     auto* seekRow = new QHBoxLayout;
     seekRow->addWidget(m_slider, 1);
     seekRow->addWidget(m_clock);
+    auto* labelsRow = new QHBoxLayout;
+    labelsRow->setSpacing(4);
+    labelsRow->addWidget(m_labelsStatus, 1);
+    labelsRow->addWidget(m_undoLabels);
+    labelsRow->addWidget(m_redoLabels);
+    labelsRow->addWidget(m_saveLabels);
 
     auto* gatesBox = new QWidget(this);
     auto* gatesLayout = new QVBoxLayout(gatesBox);
@@ -221,7 +260,13 @@ void ReplayPanel::buildUi()
     // The list spans the width under the timeline: its rows read across
     // (time, trigger, state, offer, the user's answer, page) like the timeline.
     auto* vertical = new QSplitter(Qt::Vertical, this);
-    vertical->addWidget(m_timeline);
+    auto* timelineBox = new QWidget(this);
+    auto* timelineLayout = new QVBoxLayout(timelineBox);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    timelineLayout->setSpacing(2);
+    timelineLayout->addWidget(m_timeline, 1);
+    timelineLayout->addLayout(labelsRow);
+    vertical->addWidget(timelineBox);
     vertical->addWidget(firingsBox);
     vertical->addWidget(details);
     vertical->setStretchFactor(0, 3);
@@ -253,6 +298,12 @@ void ReplayPanel::buildUi()
             seek(m_replay->start() + Duration(value * kSliderUnitMs));
     });
     connect(m_timeline, &ReplayTimeline::seekRequested, this, &ReplayPanel::seek);
+    connect(m_saveLabels, &QPushButton::clicked, this, &ReplayPanel::saveLabels);
+    connect(m_labels, &LabelDocument::changed, this, [this] {
+        m_labelsError.clear();
+        refreshLabels();
+    });
+    connect(m_labels->undoStack(), &QUndoStack::cleanChanged, this, &ReplayPanel::refreshLabels);
     connect(m_showSkipped, &QCheckBox::toggled, this, [this](bool on) {
         m_firings->setIncludeSkipped(on);
         refresh();
@@ -281,6 +332,8 @@ bool ReplayPanel::open(
     m_replay.emplace(std::move(*replay));
     m_followedActions = 0;
     rebuildFullRecord();
+    openLabels();
+    m_labeller->setSession(m_workspace, m_session);
     refresh();
     return true;
 }
@@ -293,6 +346,7 @@ void ReplayPanel::close()
     m_firings->setReplay(nullptr, nullptr);
     m_full.reset();
     m_session.reset();
+    m_labeller->setSession(nullptr, nullptr);
     refresh();
 }
 
@@ -307,8 +361,73 @@ Status ReplayPanel::setWorkspace(std::shared_ptr<const Workspace> workspace)
         return status;
     m_workspace = std::move(workspace);
     rebuildFullRecord();
+    // The edited triggers are the ones a "should fire" offers.
+    m_labeller->setSession(m_workspace, m_session);
     refresh();
     return status;
+}
+
+void ReplayPanel::openLabels()
+{
+    const std::filesystem::path& root = m_workspace->root();
+    const std::string& productId = m_session->summary.productId;
+    if (root.empty() || (m_labels->isOpen() && m_labels->productId() == productId && m_labelsRoot == root))
+        return; // a workspace made in memory has no folder to keep labels in
+    if (m_labels->isModified()) {
+        const auto answer = QMessageBox::question(this, tr("Unsaved labels"),
+            tr("The labels in %1 have unsaved edits. Save them?").arg(m_labels->displayName()),
+            QMessageBox::Save | QMessageBox::Discard, QMessageBox::Save);
+        if (answer == QMessageBox::Save)
+            saveLabels();
+    }
+    QString error;
+    if (m_labels->open(root, productId, &error))
+        m_labelsRoot = root;
+    else
+        m_labelsError = error;
+    refreshLabels();
+}
+
+bool ReplayPanel::saveLabels()
+{
+    QString error;
+    Diagnostics problems;
+    if (!m_labels->save(&problems, &error)) {
+        m_labelsError = error;
+        if (!problems.empty())
+            m_labelsError += u"\n"_qs + QString::fromStdString(problems.front().toString());
+        refreshLabels();
+        return false;
+    }
+    m_labelsError.clear();
+    refreshLabels();
+    return true;
+}
+
+void ReplayPanel::refreshLabels()
+{
+    m_saveLabels->setEnabled(m_labels->isOpen());
+    if (!m_labelsError.isEmpty()) {
+        m_labelsStatus->setStyleSheet(u"color: #b91c1c"_qs);
+        m_labelsStatus->setText(m_labelsError);
+        return;
+    }
+    m_labelsStatus->setStyleSheet({});
+    if (!m_labels->isOpen()) {
+        m_labelsStatus->setText(tr("Labels: open a session to label it"));
+        return;
+    }
+    const SessionLabels* labels = m_session ? m_labels->session(m_session->summary.sessionId) : nullptr;
+    const int ranges = labels ? static_cast<int>(labels->ranges.size()) : 0;
+    const int expectations = labels ? static_cast<int>(labels->expectations.size()) : 0;
+    QString text = tr("Labels (%1): %n range(s)", nullptr, ranges).arg(m_labels->displayName())
+        + tr(", %n expectation(s) in this session", nullptr, expectations);
+    if (!m_labels->problems().empty())
+        text += tr(" · %n problem(s), first: %1", nullptr, static_cast<int>(m_labels->problems().size()))
+                    .arg(QString::fromStdString(m_labels->problems().front().toString()));
+    if (m_labels->isModified())
+        text += tr(" · not saved");
+    m_labelsStatus->setText(text);
 }
 
 ReplaySettings ReplayPanel::settings() const

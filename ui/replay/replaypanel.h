@@ -6,12 +6,14 @@
 #include <QElapsedTimer>
 #include <QTimer>
 #include <QWidget>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QSlider;
 class QTableView;
 class QToolButton;
@@ -21,8 +23,10 @@ class QTreeWidgetItem;
 namespace proactive::ui {
 
 class FiringsModel;
+class LabelDocument;
 class PolicyEditor;
 class ReplayTimeline;
+class TimelineLabeller;
 struct ExplainedReplay;
 
 // Replays one recorded session on its virtual clock (SessionReplay): play
@@ -32,6 +36,9 @@ struct ExplainedReplay;
 // the timeline, the session's firings and near misses (FiringsModel):
 // selecting one seeks there. Below: the gates of the moment's latest poll
 // and every trigger's per-condition explanation now ("dwell 41 s < 60 s").
+// The session is labelled on the timeline (TimelineLabeller) into the
+// product's labels file (LabelDocument), with its own Undo / Redo (Ctrl+Z,
+// Ctrl+Shift+Z while the panel has the focus) and Save labels (Ctrl+S).
 class ReplayPanel final : public QWidget {
     Q_OBJECT
 
@@ -64,6 +71,9 @@ public:
     // The firings list: the full record's firings and near misses.
     FiringsModel* firingsModel() const { return m_firings; }
     QTableView* firingsView() const { return m_firingsView; }
+    // The labels file of the replayed session's product (open once a session is).
+    LabelDocument* labelDocument() const { return m_labels; }
+    TimelineLabeller* labeller() const { return m_labeller; }
     // The gates tree and the triggers tree as text lines (tests, scenarios).
     QStringList gateLines() const;
     QStringList triggerLines() const;
@@ -77,6 +87,8 @@ public Q_SLOTS:
     void nextFiring();
     void seek(proactive::Timestamp at);
     void restart();
+    // Writes the labels (only when they validate); false with the reason shown.
+    bool saveLabels();
 
 Q_SIGNALS:
     // With "follow in the page": the recorded user moved to another page.
@@ -94,6 +106,8 @@ private:
     void seekToFiringsRow(int row);
     void followNavigation();
     void addCondition(QTreeWidgetItem* parent, const ConditionExplanation& condition);
+    void openLabels();
+    void refreshLabels();
 
     std::shared_ptr<const Workspace> m_workspace;
     std::shared_ptr<const RecordedSession> m_session;
@@ -128,6 +142,14 @@ private:
     QLabel* m_gatesTitle;
     QTreeWidget* m_gates;
     QTreeWidget* m_triggers;
+    LabelDocument* m_labels;
+    TimelineLabeller* m_labeller;
+    std::filesystem::path m_labelsRoot; // the workspace the labels file is in
+    QLabel* m_labelsStatus;
+    QString m_labelsError; // the last save's refusal, until the next edit
+    QToolButton* m_undoLabels;
+    QToolButton* m_redoLabels;
+    QPushButton* m_saveLabels;
 };
 
 } // namespace proactive::ui

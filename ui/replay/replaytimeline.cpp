@@ -3,6 +3,7 @@
 #include "inspector/presentation.h"
 #include "replay/sessionreplay.h"
 
+#include <QContextMenuEvent>
 #include <QCoreApplication>
 #include <QHelpEvent>
 #include <QMouseEvent>
@@ -47,6 +48,18 @@ namespace {
         if (response.action == "accept_tour" || response.action == "tour_completed")
             return stateColor(FsmState::GuidanceExecution);
         return stateColor(FsmState::ReactiveAssistance);
+    }
+
+    const QColor kHelpWanted(0x16, 0xa3, 0x4a);
+    const QColor kNoHelp(0x6b, 0x72, 0x80);
+    const QColor kExpectation(0x7c, 0x3a, 0xed);
+    // A press and release this close are a click, not a range.
+    constexpr double kMinSelectionPx = 3;
+
+    QColor withAlpha(QColor color, int alpha)
+    {
+        color.setAlpha(alpha);
+        return color;
     }
 
     // A tick every 5 s … 1 h, whichever leaves about 90 px between labels.
@@ -160,6 +173,20 @@ void ReplayTimeline::setNow(Timestamp now)
     m_now = now;
     keepNowVisible();
     update();
+}
+
+void ReplayTimeline::setLabels(std::vector<LabelBand> bands, std::vector<ExpectationFlag> flags)
+{
+    m_labelBands = std::move(bands);
+    m_flags = std::move(flags);
+    update();
+}
+
+Duration ReplayTimeline::pixelDuration() const
+{
+    const double width = std::max(1.0, laneArea().width());
+    return Duration(
+        static_cast<Duration::rep>(std::ceil(static_cast<double>((m_viewTo - m_viewFrom).count()) / width)));
 }
 
 void ReplayTimeline::keepNowVisible()
@@ -309,6 +336,8 @@ void ReplayTimeline::paintEvent(QPaintEvent*)
     QColor fade = palette().color(QPalette::Base);
     fade.setAlpha(150);
     painter.fillRect(QRectF(nowX, area.top() - 6, area.right() + 6 - nowX, area.height() + 12), fade);
+    // Labels are what a person knows of the whole session, not replay: never faded.
+    paintLabels(painter, area);
     painter.restore();
 
     painter.setFont(small);
@@ -343,6 +372,74 @@ void ReplayTimeline::paintEvent(QPaintEvent*)
         painter.setPen(text);
         painter.drawText(
             QRectF(x + 18, legendY - 2, 200, kLegendHeight), Qt::AlignVCenter, tr("conservative cooldown"));
+    }
+    // How to label: the gestures are not otherwise visible.
+    painter.setPen(palette().color(QPalette::PlaceholderText));
+    painter.drawText(QRectF(area.left(), legendY - 2, area.width(), kLegendHeight), Qt::AlignVCenter | Qt::AlignRight,
+        tr("Shift+drag: label a range · right-click: expect a trigger, change a label"));
+}
+
+void ReplayTimeline::paintLabels(QPainter& painter, const QRectF& area) const
+{
+    const QFontMetricsF metrics(painter.font());
+    const double tagHeight = metrics.height() + 2;
+    // Ranges: a tint over every lane, edges, and a tag naming the kind and answer.
+    for (const LabelBand& band : m_labelBands) {
+        const double left = std::max(area.left(), xOf(band.from));
+        const double right = std::min(area.right(), xOf(band.to));
+        if (right < left)
+            continue;
+        const QRectF box(left, area.top(), std::max(1.0, right - left), area.height());
+        const QColor color = band.helpWanted ? kHelpWanted : kNoHelp;
+        if (band.helpWanted)
+            painter.fillRect(box, withAlpha(color, 48));
+        else
+            painter.fillRect(box, QBrush(withAlpha(color, 120), Qt::FDiagPattern));
+        painter.setPen(QPen(color, 1.5));
+        painter.drawLine(box.topLeft(), box.bottomLeft());
+        painter.drawLine(box.topRight(), box.bottomRight());
+        QString tag = band.helpWanted ? tr("help wanted") : tr("no help");
+        if (!band.answer.isEmpty())
+            tag += u" → "_qs + band.answer;
+        tag = metrics.elidedText(tag, Qt::ElideRight, box.width() - 6);
+        if (tag.isEmpty())
+            continue;
+        const QRectF tagBox(box.left() + 1, box.top(), metrics.horizontalAdvance(tag) + 6, tagHeight);
+        painter.fillRect(tagBox, color);
+        painter.setPen(Qt::white);
+        painter.drawText(tagBox, Qt::AlignCenter, tag);
+    }
+    // Expectations: the window bracketed under the tags, a flag at its middle
+    // (no tint: the ranges' tints already say what the lanes are).
+    const double flagY = area.top() + tagHeight + 3;
+    for (const ExpectationFlag& flag : m_flags) {
+        const double left = std::max(area.left(), xOf(flag.from));
+        const double right = std::min(area.right(), xOf(flag.to));
+        if (right < left)
+            continue;
+        const double middle = (left + right) / 2;
+        painter.setPen(QPen(kExpectation, 1.5));
+        painter.drawLine(QPointF(left, flagY), QPointF(right, flagY));
+        painter.drawLine(QPointF(left, flagY - 3), QPointF(left, flagY + 3));
+        painter.drawLine(QPointF(right, flagY - 3), QPointF(right, flagY + 3));
+        painter.setPen(QPen(kExpectation, 1, Qt::DashLine));
+        painter.drawLine(QPointF(middle, flagY), QPointF(middle, area.bottom()));
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(kExpectation);
+        painter.drawPolygon(
+            QPolygonF({ QPointF(middle - 5, flagY + 1), QPointF(middle + 5, flagY + 1), QPointF(middle, flagY + 8) }));
+        painter.setPen(kExpectation.darker(130));
+        painter.drawText(QPointF(middle + 7, flagY + metrics.ascent() + 1), tr("fires %1").arg(flag.trigger));
+    }
+    // The range being selected.
+    if (m_selectFrom) {
+        const double a = std::clamp(xOf(*m_selectFrom), area.left(), area.right());
+        const double b = std::clamp(xOf(m_selectTo), area.left(), area.right());
+        const QRectF selection(std::min(a, b), area.top(), std::abs(b - a), area.height());
+        const QColor highlight = palette().color(QPalette::Highlight);
+        painter.fillRect(selection, withAlpha(highlight, 60));
+        painter.setPen(QPen(highlight, 1));
+        painter.drawRect(selection);
     }
 }
 
@@ -389,14 +486,47 @@ void ReplayTimeline::mousePressEvent(QMouseEvent* event)
 {
     if (m_empty || event->button() != Qt::LeftButton || event->position().x() < kLabelWidth)
         return;
+    if (event->modifiers() & Qt::ShiftModifier) {
+        m_selectFrom = timeAt(event->position().x());
+        m_selectTo = *m_selectFrom;
+        update();
+        return;
+    }
     const Mark* mark = markAt(event->position());
     Q_EMIT seekRequested(mark ? mark->at : timeAt(event->position().x()));
 }
 
 void ReplayTimeline::mouseMoveEvent(QMouseEvent* event)
 {
-    if (!m_empty && (event->buttons() & Qt::LeftButton) && event->position().x() >= kLabelWidth)
+    if (m_empty || !(event->buttons() & Qt::LeftButton))
+        return;
+    if (m_selectFrom) {
+        m_selectTo = timeAt(event->position().x());
+        update();
+    } else if (event->position().x() >= kLabelWidth) {
         Q_EMIT seekRequested(timeAt(event->position().x()));
+    }
+}
+
+void ReplayTimeline::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (!m_selectFrom || event->button() != Qt::LeftButton)
+        return;
+    m_selectTo = timeAt(event->position().x());
+    const Timestamp from = std::min(*m_selectFrom, m_selectTo);
+    const Timestamp to = std::max(*m_selectFrom, m_selectTo);
+    const bool range = std::abs(xOf(to) - xOf(from)) >= kMinSelectionPx;
+    m_selectFrom.reset();
+    update();
+    if (range)
+        Q_EMIT rangeSelected(from, to, event->globalPosition().toPoint());
+}
+
+void ReplayTimeline::contextMenuEvent(QContextMenuEvent* event)
+{
+    if (m_empty || event->pos().x() < kLabelWidth)
+        return;
+    Q_EMIT labelMenuRequested(timeAt(event->pos().x()), event->globalPos());
 }
 
 bool ReplayTimeline::event(QEvent* event)
@@ -411,8 +541,19 @@ bool ReplayTimeline::event(QEvent* event)
             tip += u'\n' + mark->detail;
     } else if (!m_empty && help->pos().x() >= kLabelWidth) {
         const Timestamp at = timeAt(help->pos().x());
+        QStringList labels;
+        for (const LabelBand& band : m_labelBands)
+            if (at >= band.from && at <= band.to)
+                labels << (band.helpWanted ? tr("help wanted") : tr("no help"))
+                        + u"  +%1 – +%2"_qs.arg(elapsedText(band.from - m_start), elapsedText(band.to - m_start))
+                        + (band.answer.isEmpty() ? QString() : tr(", answered by %1").arg(band.answer));
+        for (const ExpectationFlag& flag : m_flags)
+            if (at >= flag.from && at <= flag.to)
+                labels << tr("expect %1 to fire  +%2 – +%3")
+                              .arg(flag.trigger, elapsedText(flag.from - m_start), elapsedText(flag.to - m_start));
+        tip = labels.join(u'\n');
         for (const Cooldown& cooldown : m_cooldowns)
-            if (at >= cooldown.from && at <= cooldown.to)
+            if (labels.isEmpty() && at >= cooldown.from && at <= cooldown.to)
                 tip = cooldown.title;
         for (const Band& band : m_bands)
             if (tip.isEmpty() && at >= band.from && at < band.to

@@ -22,6 +22,12 @@ namespace proactive::ui {
 // and the FSM state as a band with conservative cooldowns hatched over it.
 // What lies after the replay's current moment is faded. A click seeks
 // (snapping to the mark under the mouse); the wheel zooms around the mouse.
+// Ground truth is drawn over the lanes: labelled ranges as bands (help
+// wanted green, no help grey hatched, the answer named) and expectations
+// as flags over their window. Labelling gestures are only reported (the
+// TimelineLabeller turns them into edits): Shift+drag selects a range,
+// because a plain drag already scrubs; the context menu (right click, the
+// menu key) asks about a moment.
 class ReplayTimeline final : public QWidget {
     Q_OBJECT
 
@@ -48,6 +54,18 @@ public:
         QString title;
     };
 
+    struct LabelBand {
+        Timestamp from {};
+        Timestamp to {};
+        bool helpWanted = true;
+        QString answer;
+    };
+    struct ExpectationFlag {
+        Timestamp from {};
+        Timestamp to {};
+        QString trigger;
+    };
+
     explicit ReplayTimeline(QWidget* parent = nullptr);
 
     // The whole replay (run to its end) of `session`; null clears.
@@ -59,17 +77,30 @@ public:
     const std::vector<Band>& bands() const { return m_bands; }
     const std::vector<Cooldown>& cooldowns() const { return m_cooldowns; }
 
+    // The session's labels, as the labeller reads them from the labels file.
+    void setLabels(std::vector<LabelBand> bands, std::vector<ExpectationFlag> flags);
+    const std::vector<LabelBand>& labelBands() const { return m_labelBands; }
+    const std::vector<ExpectationFlag>& expectationFlags() const { return m_flags; }
+    // How much time one pixel of the lanes covers now (the precision of a drag).
+    Duration pixelDuration() const;
+
     QSize sizeHint() const override { return { 900, 190 }; }
     QSize minimumSizeHint() const override { return { 300, 150 }; }
 
 Q_SIGNALS:
     void seekRequested(proactive::Timestamp at);
+    // Shift+drag released: the range from the press to the release.
+    void rangeSelected(proactive::Timestamp from, proactive::Timestamp to, const QPoint& globalPosition);
+    // The context menu at a moment of the session.
+    void labelMenuRequested(proactive::Timestamp at, const QPoint& globalPosition);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
     bool event(QEvent* event) override;
 
 private:
@@ -79,11 +110,17 @@ private:
     Timestamp timeAt(double x) const;
     const Mark* markAt(const QPointF& position) const;
     void keepNowVisible();
+    void paintLabels(QPainter& painter, const QRectF& area) const;
 
     std::vector<Mark> m_marks;
     std::vector<Band> m_bands;
     std::vector<Cooldown> m_cooldowns;
     std::vector<std::pair<QString, QColor>> m_legend;
+    std::vector<LabelBand> m_labelBands;
+    std::vector<ExpectationFlag> m_flags;
+    // A Shift+drag in progress: where it started and where the mouse is.
+    std::optional<Timestamp> m_selectFrom;
+    Timestamp m_selectTo {};
     Timestamp m_start {};
     Timestamp m_end {};
     Timestamp m_now {};

@@ -1,14 +1,10 @@
 #include "triggerdocument.h"
 
 #include "base/jsonreader.h"
-#include "triggercommands.h"
+#include "document/jsoncommands.h"
 #include "triggers/trigger.h"
 
-#include <QDir>
-#include <QFileInfo>
-#include <QSaveFile>
 #include <QUndoStack>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -40,32 +36,10 @@ namespace {
         return field == TriggerSeconds::Cooldown ? "cooldown_s" : "interaction_timeout_s";
     }
 
-    // The trigger parser reads nlohmann::json; the document keeps key order.
-    nlohmann::json unordered(const ordered_json& json)
-    {
-        return nlohmann::json::parse(json.dump(), nullptr, false);
-    }
-
-    std::string dumped(const ordered_json& json)
-    {
-        return json.dump(2, ' ', false, ordered_json::error_handler_t::replace);
-    }
-
-    // 45 rather than 45.0 in the file.
-    ordered_json number(double value)
-    {
-        double whole = 0;
-        if (std::modf(value, &whole) == 0.0 && std::abs(whole) < 1e15)
-            return static_cast<std::int64_t>(whole);
-        return value;
-    }
-
 } // namespace
 
 TriggerDocument::TriggerDocument(QObject* parent)
-    : QObject(parent)
-    , m_json(std::make_unique<ordered_json>(ordered_json::array()))
-    , m_undoStack(new QUndoStack(this))
+    : JsonDocument(ordered_json::array(), parent)
 { }
 
 TriggerDocument::~TriggerDocument() = default;
@@ -104,11 +78,7 @@ bool TriggerDocument::open(std::shared_ptr<const Workspace> workspace, const std
     m_productId = productId;
     m_file = std::move(file);
     m_pointer = std::move(pointer);
-    *m_json = std::move(array);
-    m_undoStack->clear();
-    m_undoStack->setClean();
-    validate();
-    Q_EMIT changed();
+    reset(std::move(array));
     return true;
 }
 
@@ -123,19 +93,14 @@ QString TriggerDocument::displayName() const
     return m_pointer.empty() ? file : file + u':' + QString::fromStdString(m_pointer);
 }
 
-bool TriggerDocument::isModified() const
-{
-    return !m_undoStack->isClean();
-}
-
 QString TriggerDocument::text() const
 {
-    return QString::fromStdString(dumped(*m_json));
+    return QString::fromStdString(prettyJson(json()));
 }
 
 int TriggerDocument::triggerCount() const
 {
-    return m_json->is_array() ? static_cast<int>(m_json->size()) : 0;
+    return json().is_array() ? static_cast<int>(json().size()) : 0;
 }
 
 std::string TriggerDocument::triggerPointer(int trigger) const
@@ -145,18 +110,18 @@ std::string TriggerDocument::triggerPointer(int trigger) const
 
 QString TriggerDocument::field(int trigger, TriggerField field) const
 {
-    if (trigger < 0 || trigger >= triggerCount() || !(*m_json)[trigger].is_object())
+    if (trigger < 0 || trigger >= triggerCount() || !json()[trigger].is_object())
         return {};
-    const auto& object = (*m_json)[trigger];
+    const auto& object = json()[trigger];
     const auto it = object.find(keyOf(field));
     return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
 }
 
 std::optional<double> TriggerDocument::seconds(int trigger, TriggerSeconds field) const
 {
-    if (trigger < 0 || trigger >= triggerCount() || !(*m_json)[trigger].is_object())
+    if (trigger < 0 || trigger >= triggerCount() || !json()[trigger].is_object())
         return std::nullopt;
-    const auto& object = (*m_json)[trigger];
+    const auto& object = json()[trigger];
     const auto it = object.find(keyOf(field));
     return it != object.end() && it->is_number() ? std::optional(it->get<double>()) : std::nullopt;
 }
@@ -164,9 +129,9 @@ std::optional<double> TriggerDocument::seconds(int trigger, TriggerSeconds field
 QStringList TriggerDocument::labels(int trigger) const
 {
     QStringList labels;
-    if (trigger < 0 || trigger >= triggerCount() || !(*m_json)[trigger].is_object())
+    if (trigger < 0 || trigger >= triggerCount() || !json()[trigger].is_object())
         return labels;
-    const auto& object = (*m_json)[trigger];
+    const auto& object = json()[trigger];
     const auto it = object.find("reply_option_labels");
     if (it != object.end() && it->is_array())
         for (const auto& label : *it)
@@ -177,18 +142,18 @@ QStringList TriggerDocument::labels(int trigger) const
 
 QString TriggerDocument::condition(int trigger) const
 {
-    if (trigger < 0 || trigger >= triggerCount() || !(*m_json)[trigger].is_object())
+    if (trigger < 0 || trigger >= triggerCount() || !json()[trigger].is_object())
         return {};
-    const auto& object = (*m_json)[trigger];
+    const auto& object = json()[trigger];
     const auto it = object.find("when");
-    return it != object.end() ? QString::fromStdString(dumped(*it)) : QString();
+    return it != object.end() ? QString::fromStdString(prettyJson(*it)) : QString();
 }
 
 void TriggerDocument::setField(int trigger, TriggerField field, const QString& text)
 {
-    if (trigger < 0 || trigger >= triggerCount() || !(*m_json)[trigger].is_object())
+    if (trigger < 0 || trigger >= triggerCount() || !json()[trigger].is_object())
         return;
-    const auto& object = (*m_json)[trigger];
+    const auto& object = json()[trigger];
     const bool present = object.contains(keyOf(field));
     if (present && object[keyOf(field)].is_string() && this->field(trigger, field) == text)
         return;
@@ -198,46 +163,47 @@ void TriggerDocument::setField(int trigger, TriggerField field, const QString& t
         value = text.toStdString();
     else if (!present)
         return;
-    m_undoStack->push(new SetFieldCommand(this, triggerPointer(trigger), keyOf(field), std::move(value),
+    undoStack()->push(new SetFieldCommand(this, triggerPointer(trigger), keyOf(field), std::move(value),
         tr("Edit %1").arg(QString::fromLatin1(keyOf(field)))));
 }
 
 void TriggerDocument::setSeconds(int trigger, TriggerSeconds field, std::optional<double> value)
 {
-    if (trigger < 0 || trigger >= triggerCount() || !(*m_json)[trigger].is_object())
+    if (trigger < 0 || trigger >= triggerCount() || !json()[trigger].is_object())
         return;
     const auto current = seconds(trigger, field);
-    const bool present = (*m_json)[trigger].contains(keyOf(field));
+    const bool present = json()[trigger].contains(keyOf(field));
     if ((!value && !present) || (value && current && *value == *current))
         return;
-    m_undoStack->push(new SetFieldCommand(this, triggerPointer(trigger), keyOf(field),
-        value ? std::optional(number(*value)) : std::nullopt, tr("Edit %1").arg(QString::fromLatin1(keyOf(field)))));
+    undoStack()->push(new SetFieldCommand(this, triggerPointer(trigger), keyOf(field),
+        value ? std::optional(jsonNumber(*value)) : std::nullopt,
+        tr("Edit %1").arg(QString::fromLatin1(keyOf(field)))));
 }
 
 void TriggerDocument::setLabels(int trigger, const QStringList& labels)
 {
-    if (trigger < 0 || trigger >= triggerCount() || !(*m_json)[trigger].is_object() || this->labels(trigger) == labels)
+    if (trigger < 0 || trigger >= triggerCount() || !json()[trigger].is_object() || this->labels(trigger) == labels)
         return;
     std::optional<ordered_json> value;
     if (!labels.isEmpty()) {
         value = ordered_json::array();
         for (const QString& label : labels)
             value->push_back(label.toStdString());
-    } else if (!(*m_json)[trigger].contains("reply_option_labels")) {
+    } else if (!json()[trigger].contains("reply_option_labels")) {
         return;
     }
-    m_undoStack->push(new SetFieldCommand(
+    undoStack()->push(new SetFieldCommand(
         this, triggerPointer(trigger), "reply_option_labels", std::move(value), tr("Edit reply_option_labels")));
 }
 
 void TriggerDocument::setCondition(int trigger, const ordered_json& when)
 {
-    if (trigger < 0 || trigger >= triggerCount() || !(*m_json)[trigger].is_object())
+    if (trigger < 0 || trigger >= triggerCount() || !json()[trigger].is_object())
         return;
-    const auto& object = (*m_json)[trigger];
+    const auto& object = json()[trigger];
     if (const auto it = object.find("when"); it != object.end() && *it == when)
         return;
-    m_undoStack->push(new SetFieldCommand(this, triggerPointer(trigger), "when", when, tr("Edit when")));
+    undoStack()->push(new SetFieldCommand(this, triggerPointer(trigger), "when", when, tr("Edit when")));
 }
 
 std::optional<QString> TriggerDocument::setText(const QString& text)
@@ -249,14 +215,14 @@ std::optional<QString> TriggerDocument::setText(const QString& text)
         parseJsonDocument(utf8, m_file, syntax);
         return syntax.empty() ? tr("invalid JSON") : QString::fromStdString(syntax.front().message);
     }
-    if (parsed != *m_json)
-        m_undoStack->push(new ReplaceTriggersCommand(this, std::move(parsed), tr("Edit JSON")));
+    if (parsed != json())
+        undoStack()->push(new ReplaceDocumentCommand(this, std::move(parsed), tr("Edit JSON")));
     return std::nullopt;
 }
 
 int TriggerDocument::addTrigger()
 {
-    if (!m_json->is_array())
+    if (!json().is_array())
         return -1;
     std::set<std::string> ids;
     for (int i = 0; i < triggerCount(); ++i)
@@ -271,7 +237,7 @@ int TriggerDocument::addTrigger()
     trigger["reply_option_labels"] = ordered_json::array({ "Show me how", "No thanks" });
     trigger["when"] = { { "type", "user_page_dwell" }, { "threshold_s", 60 } };
     const int index = triggerCount();
-    m_undoStack->push(new InsertTriggerCommand(this, static_cast<std::size_t>(index), trigger, tr("Add trigger")));
+    undoStack()->push(new InsertItemCommand(this, "", static_cast<std::size_t>(index), trigger, tr("Add trigger")));
     return index;
 }
 
@@ -279,7 +245,7 @@ void TriggerDocument::removeTrigger(int trigger)
 {
     if (trigger < 0 || trigger >= triggerCount())
         return;
-    m_undoStack->push(new RemoveTriggerCommand(this, static_cast<std::size_t>(trigger), tr("Remove trigger")));
+    undoStack()->push(new RemoveItemCommand(this, "", static_cast<std::size_t>(trigger), tr("Remove trigger")));
 }
 
 int TriggerDocument::triggerOf(const Diagnostic& problem) const
@@ -294,11 +260,9 @@ int TriggerDocument::triggerOf(const Diagnostic& problem) const
     return std::stoi(index);
 }
 
-void TriggerDocument::notifyChanged()
+void TriggerDocument::onContentChanged()
 {
     validate();
-    Q_EMIT changed();
-    Q_EMIT edited();
 }
 
 void TriggerDocument::validate()
@@ -306,12 +270,12 @@ void TriggerDocument::validate()
     m_problems.clear();
     if (!m_workspace)
         return;
-    if (!m_json->is_array()) {
+    if (!json().is_array()) {
         m_problems.push_back({ m_file, m_pointer, "expected an array of triggers" });
         m_edited = nullptr;
         return;
     }
-    auto triggers = parseTriggers(unordered(*m_json), m_file, m_pointer, m_problems);
+    auto triggers = parseTriggers(plainJson(), m_file, m_pointer, m_problems);
     if (!m_problems.empty()) {
         m_edited = nullptr;
         return;
@@ -338,7 +302,7 @@ bool TriggerDocument::save(QString* error)
             "%n problem(s): not saved; %1 keeps its last valid content", nullptr, static_cast<int>(m_problems.size()))
                         .arg(displayName()));
     const QString path = filePath();
-    ordered_json document = *m_json;
+    ordered_json document = json();
     if (!m_pointer.empty()) {
         // Inline triggers: the rest of the file (other products, settings) is
         // read again now and kept as it is on disk.
@@ -350,18 +314,11 @@ bool TriggerDocument::save(QString* error)
         if (document.is_discarded() || !document.contains(location))
             return fail(tr("%1 changed on disk and no longer has \"%2\"; not saved")
                             .arg(QString::fromStdString(m_file), QString::fromStdString(m_pointer)));
-        document[location] = *m_json;
+        document[location] = json();
     }
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
-    const std::string text = dumped(document) + "\n";
-    file.write(text.data(), static_cast<qint64>(text.size()));
-    if (!file.commit())
-        return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
+    if (!writeFile(path, document, error))
+        return false;
     m_saved = m_edited;
-    m_undoStack->setClean();
     return true;
 }
 

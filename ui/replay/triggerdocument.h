@@ -1,29 +1,27 @@
 #pragma once
 
 #include "base/result.h"
+#include "document/jsondocument.h"
 #include "workspace/workspace.h"
 
-#include <QObject>
 #include <QString>
 #include <QStringList>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
-
-class QUndoStack;
 
 namespace proactive::ui {
 
 enum class TriggerField { Id, Name, Description, Body, TourId };
 enum class TriggerSeconds { InteractionTimeout, Cooldown };
 
-// One product's triggers open in the trigger editor: the JSON array as
-// written (key order and every field the form does not show are kept),
-// changed only through undo commands (triggercommands.h), validated after
-// every change by the core's trigger parser. Saving validates first and
-// writes the array back where it was read from — its own file, or inline in
-// products.json, whose other content is kept — atomically.
-class TriggerDocument final : public QObject {
+// One product's triggers open in the trigger editor: a JsonDocument holding
+// the array as written (key order and every field the form does not show
+// are kept), changed only through the undo commands of
+// document/jsoncommands.h, validated after every change by the core's
+// trigger parser. Saving validates first and writes the array back where it
+// was read from — its own file, or inline in products.json, whose other
+// content is kept — atomically.
+class TriggerDocument final : public JsonDocument {
     Q_OBJECT
 
 public:
@@ -41,11 +39,7 @@ public:
     // "triggers/demo.json", or "products.json:/0/triggers" for inline triggers.
     QString displayName() const;
 
-    QUndoStack* undoStack() const { return m_undoStack; }
-    bool isModified() const;
-
-    // The array being edited (anything the JSON view made of it).
-    const nlohmann::ordered_json& json() const { return *m_json; }
+    // json(): the array being edited (anything the JSON view made of it).
     // The array pretty-printed, as the JSON view and the file show it.
     QString text() const;
     int triggerCount() const;
@@ -86,17 +80,12 @@ public:
     // is untouched and `error` says why.
     bool save(QString* error = nullptr);
 
-Q_SIGNALS:
-    // After every edit, undo and redo, and after open().
-    void changed();
-    // After every edit, undo and redo only: the triggers to apply changed.
-    void edited();
+    // changed(): after every edit, undo and redo, and after open();
+    // edited(): after every edit, undo and redo only (the triggers to apply
+    // changed).
 
 private:
-    friend class TriggerEditCommand;
-
-    nlohmann::ordered_json& mutableJson() { return *m_json; }
-    void notifyChanged();
+    void onContentChanged() override;
     void validate();
     std::string triggerPointer(int trigger) const;
 
@@ -106,9 +95,7 @@ private:
     std::string m_productId;
     std::string m_file; // relative to the workspace
     std::string m_pointer; // of the array in the file; "" for the whole file
-    std::unique_ptr<nlohmann::ordered_json> m_json;
     Diagnostics m_problems;
-    QUndoStack* m_undoStack;
 };
 
 } // namespace proactive::ui

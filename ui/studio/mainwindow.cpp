@@ -12,6 +12,8 @@
 #include "inspector/timelinepanel.h"
 #include "inspector/triggerspanel.h"
 #include "productpage.h"
+#include "replay/labeldocument.h"
+#include "replay/replaypanel.h"
 #include "replay/replayworkbench.h"
 #include "simulation/simulation.h"
 #include "staticsiteserver.h"
@@ -130,6 +132,14 @@ void MainWindow::createActions()
     // Replay (issue 8): recorded PostHog sessions; files dropped on the window import too.
     QAction* importSessions = file->addAction(tr("&Import Sessions…"), this, [this] { m_replay->importDialog(); });
     importSessions->setObjectName(u"importSessions"_qs);
+    // Labels (issue 15) are edited on the replay timeline; Ctrl+S saves them there too.
+    QAction* saveLabels = file->addAction(tr("Save &Labels"), this, [this] {
+        ReplayPanel* panel = m_replay->replayPanel();
+        statusBar()->showMessage(panel->saveLabels() ? tr("Saved %1").arg(panel->labelDocument()->displayName())
+                                                     : tr("Labels not saved: the Replay tab says why"),
+            10'000);
+    });
+    saveLabels->setObjectName(u"saveLabels"_qs);
     // End of replay (issue 8).
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);

@@ -1,13 +1,12 @@
 #include "tourdocument.h"
 
 #include "base/jsonreader.h"
-#include "tourcommands.h"
+#include "document/jsoncommands.h"
 #include "workspace/workspace.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QUndoStack>
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -77,25 +76,17 @@ namespace {
         return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
     }
 
-    // The catalog parser reads nlohmann::json; the document keeps key order.
-    nlohmann::json unordered(const ordered_json& json)
-    {
-        return nlohmann::json::parse(json.dump(), nullptr, false);
-    }
-
 } // namespace
 
 TourDocument::TourDocument(QObject* parent)
-    : QObject(parent)
-    , m_json(std::make_unique<ordered_json>(ordered_json::array()))
-    , m_undoStack(new QUndoStack(this))
+    : JsonDocument(ordered_json::array(), parent)
 { }
 
 TourDocument::~TourDocument() = default;
 
 bool TourDocument::load(const QString& path, QString* error)
 {
-    ordered_json json = ordered_json::array();
+    ordered_json content = ordered_json::array();
     QFile file(path);
     if (file.exists()) {
         if (!file.open(QIODevice::ReadOnly)) {
@@ -103,8 +94,8 @@ bool TourDocument::load(const QString& path, QString* error)
                 *error = u"cannot read %1: %2"_qs.arg(path, file.errorString());
             return false;
         }
-        json = parseJsonText<ordered_json>(file.readAll().toStdString());
-        if (json.is_discarded() || !json.is_array()) {
+        content = parseJsonText<ordered_json>(file.readAll().toStdString());
+        if (content.is_discarded() || !content.is_array()) {
             if (error)
                 *error
                     = u"%1 is not a JSON array of tours; fix it by hand (proactive-studio validate says where)"_qs.arg(
@@ -113,10 +104,7 @@ bool TourDocument::load(const QString& path, QString* error)
         }
     }
     m_path = path;
-    *m_json = std::move(json);
-    m_undoStack->clear();
-    m_undoStack->setClean();
-    Q_EMIT changed();
+    reset(std::move(content));
     return true;
 }
 
@@ -126,21 +114,16 @@ QString TourDocument::displayName() const
     return info.dir().dirName() + u'/' + info.fileName();
 }
 
-bool TourDocument::isModified() const
-{
-    return !m_undoStack->isClean();
-}
-
 int TourDocument::tourCount() const
 {
-    return static_cast<int>(m_json->size());
+    return static_cast<int>(json().size());
 }
 
 int TourDocument::stepCount(int tour) const
 {
-    if (tour < 0 || tour >= tourCount() || !(*m_json)[tour].is_object())
+    if (tour < 0 || tour >= tourCount() || !json()[tour].is_object())
         return 0;
-    const auto& object = (*m_json)[tour];
+    const auto& object = json()[tour];
     const auto it = object.find("steps");
     return it != object.end() && it->is_array() ? static_cast<int>(it->size()) : 0;
 }
@@ -149,14 +132,14 @@ QString TourDocument::tourText(int tour, TourField field) const
 {
     if (tour < 0 || tour >= tourCount())
         return {};
-    return textOf((*m_json)[tour], keyOf(field));
+    return textOf(json()[tour], keyOf(field));
 }
 
 QString TourDocument::stepText(int tour, int step, StepField field) const
 {
     if (step < 0 || step >= stepCount(tour))
         return {};
-    return textOf((*m_json)[tour]["steps"][step], keyOf(field));
+    return textOf(json()[tour]["steps"][step], keyOf(field));
 }
 
 Tour TourDocument::tour(int index) const
@@ -182,18 +165,18 @@ Tour TourDocument::tour(int index) const
 
 void TourDocument::setTourText(int tour, TourField field, const QString& text)
 {
-    if (tour < 0 || tour >= tourCount() || !(*m_json)[tour].is_object() || tourText(tour, field) == text)
+    if (tour < 0 || tour >= tourCount() || !json()[tour].is_object() || tourText(tour, field) == text)
         return;
-    m_undoStack->push(new SetValueCommand(
+    undoStack()->push(new SetFieldCommand(
         this, tourPointer(tour), keyOf(field), text.toStdString(), tr("Edit tour %1").arg(labelOf(keyOf(field)))));
 }
 
 void TourDocument::setStepText(int tour, int step, StepField field, const QString& text)
 {
-    if (step < 0 || step >= stepCount(tour) || !(*m_json)[tour]["steps"][step].is_object()
+    if (step < 0 || step >= stepCount(tour) || !json()[tour]["steps"][step].is_object()
         || stepText(tour, step, field) == text)
         return;
-    m_undoStack->push(new SetValueCommand(this, stepPointer(tour, step), keyOf(field), text.toStdString(),
+    undoStack()->push(new SetFieldCommand(this, stepPointer(tour, step), keyOf(field), text.toStdString(),
         tr("Edit step %1").arg(labelOf(keyOf(field)))));
 }
 
@@ -212,7 +195,7 @@ int TourDocument::addTour()
     tour["route"] = "/";
     tour["steps"] = ordered_json::array();
     const int index = tourCount();
-    m_undoStack->push(new InsertItemCommand(this, "", static_cast<std::size_t>(index), tour, tr("Add tour")));
+    undoStack()->push(new InsertItemCommand(this, "", static_cast<std::size_t>(index), tour, tr("Add tour")));
     return index;
 }
 
@@ -220,14 +203,14 @@ void TourDocument::removeTour(int tour)
 {
     if (tour < 0 || tour >= tourCount())
         return;
-    m_undoStack->push(new RemoveItemCommand(this, "", static_cast<std::size_t>(tour), tr("Remove tour")));
+    undoStack()->push(new RemoveItemCommand(this, "", static_cast<std::size_t>(tour), tr("Remove tour")));
 }
 
 void TourDocument::insertStep(int tour, int at, const TourStep& step)
 {
-    if (tour < 0 || tour >= tourCount() || !(*m_json)[tour].is_object())
+    if (tour < 0 || tour >= tourCount() || !json()[tour].is_object())
         return;
-    const auto& object = (*m_json)[tour];
+    const auto& object = json()[tour];
     const auto steps = object.find("steps");
     if (steps != object.end() && !steps->is_array())
         return; // a broken steps field: validation names it, the editor does not overwrite it
@@ -237,19 +220,19 @@ void TourDocument::insertStep(int tour, int at, const TourStep& step)
     value["content"] = step.content;
     value["placement"] = std::string(nameOf(step.placement));
     const int index = std::clamp(at, 0, stepCount(tour));
-    m_undoStack->beginMacro(tr("Add step"));
+    undoStack()->beginMacro(tr("Add step"));
     if (steps == object.end())
-        m_undoStack->push(new SetValueCommand(this, tourPointer(tour), "steps", ordered_json::array(), {}));
-    m_undoStack->push(
+        undoStack()->push(new SetFieldCommand(this, tourPointer(tour), "steps", ordered_json::array(), {}));
+    undoStack()->push(
         new InsertItemCommand(this, stepsPointer(tour), static_cast<std::size_t>(index), value, tr("Add step")));
-    m_undoStack->endMacro();
+    undoStack()->endMacro();
 }
 
 void TourDocument::removeStep(int tour, int step)
 {
     if (step < 0 || step >= stepCount(tour))
         return;
-    m_undoStack->push(
+    undoStack()->push(
         new RemoveItemCommand(this, stepsPointer(tour), static_cast<std::size_t>(step), tr("Remove step")));
 }
 
@@ -258,7 +241,7 @@ void TourDocument::moveStep(int tour, int from, int to)
     const int count = stepCount(tour);
     if (from < 0 || from >= count || to < 0 || to >= count || from == to)
         return;
-    m_undoStack->push(new MoveItemCommand(
+    undoStack()->push(new MoveItemCommand(
         this, stepsPointer(tour), static_cast<std::size_t>(from), static_cast<std::size_t>(to), tr("Move step")));
 }
 
@@ -266,7 +249,7 @@ Diagnostics TourDocument::problems() const
 {
     const std::string file = displayName().toStdString();
     Diagnostics diagnostics;
-    const TourCatalog catalog = parseTourCatalog(unordered(*m_json), file, "", diagnostics);
+    const TourCatalog catalog = parseTourCatalog(plainJson(), file, "", diagnostics);
 
     // Ids are unique across the folder, as loadTourCatalogDir reads it.
     const QFileInfo self(m_path);
@@ -277,10 +260,9 @@ Diagnostics TourDocument::problems() const
         const auto text = readTextFile(folder.filePath(name).toStdString());
         if (!text)
             continue;
-        const auto json = parseJsonText(*text);
         Diagnostics ignored; // that file's own problems are reported when it is open
-        const TourCatalog other = parseTourCatalog(json, name.toStdString(), "", ignored);
-        for (std::size_t i = 0; i < m_json->size(); ++i) {
+        const TourCatalog other = parseTourCatalog(parseJsonText(*text), name.toStdString(), "", ignored);
+        for (std::size_t i = 0; i < json().size(); ++i) {
             const std::string id = tourText(static_cast<int>(i), TourField::Id).toStdString();
             if (!id.empty() && other.find(id))
                 diagnostics.push_back({ file, "/" + std::to_string(i) + "/id",
@@ -298,21 +280,7 @@ bool TourDocument::save(Diagnostics* problemsOut, QString* error)
         *problemsOut = found;
     if (!found.empty())
         return false;
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = u"cannot write %1: %2"_qs.arg(m_path, file.errorString());
-        return false;
-    }
-    const std::string text = m_json->dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-    file.write(text.data(), static_cast<qint64>(text.size()));
-    if (!file.commit()) {
-        if (error)
-            *error = u"cannot write %1: %2"_qs.arg(m_path, file.errorString());
-        return false;
-    }
-    m_undoStack->setClean();
-    return true;
+    return writeFile(m_path, json(), error);
 }
 
 } // namespace proactive::ui

@@ -1,26 +1,21 @@
 #pragma once
 
 #include "base/result.h"
+#include "document/jsondocument.h"
 #include "tourcatalog.h"
 
-#include <QObject>
 #include <QString>
-#include <memory>
-#include <nlohmann/json_fwd.hpp>
-
-class QUndoStack;
 
 namespace proactive::ui {
 
 enum class TourField { Id, Name, Description, Route };
 enum class StepField { Target, Title, Content, Placement };
 
-// One tour file open in the editor. The file's JSON is kept as it was read
-// (key order, and anything the editor does not show) and changes only
-// through undo commands (tourcommands.h), so every edit can be undone and
-// saving writes back the same shape with the edits in it. Saving validates
-// with the catalog parser first and refuses a file it would reject.
-class TourDocument final : public QObject {
+// One tour file open in the editor: a JsonDocument (the file's JSON kept as
+// it was read, changed only through undo commands) that knows tours and
+// steps. Saving validates with the catalog parser first and refuses a file
+// it would reject.
+class TourDocument final : public JsonDocument {
     Q_OBJECT
 
 public:
@@ -34,9 +29,6 @@ public:
     QString path() const { return m_path; }
     // "tours/demo.json": how diagnostics and the editor name the file.
     QString displayName() const;
-
-    QUndoStack* undoStack() const { return m_undoStack; }
-    bool isModified() const;
 
     int tourCount() const;
     int stepCount(int tour) const;
@@ -67,19 +59,8 @@ public:
     // false. `error` says why a valid document could not be written.
     bool save(Diagnostics* problems = nullptr, QString* error = nullptr);
 
-Q_SIGNALS:
-    // After every edit, undo and redo, and after load().
-    void changed();
-
 private:
-    friend class TourEditCommand;
-
-    nlohmann::ordered_json& json() { return *m_json; }
-    void notifyChanged() { Q_EMIT changed(); }
-
     QString m_path;
-    std::unique_ptr<nlohmann::ordered_json> m_json;
-    QUndoStack* m_undoStack;
 };
 
 } // namespace proactive::ui
