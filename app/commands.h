@@ -12,6 +12,7 @@ int runServe(const QStringList& arguments);
 int runDifySim(const QStringList& arguments);
 int runPrompt(const QStringList& arguments);
 int runReplay(const QStringList& arguments);
+int runGenerateSessions(const QStringList& arguments);
 int runProposeLabels(const QStringList& arguments);
 #ifdef PROACTIVE_HAVE_STUDIO
 int runStudio(const QStringList& arguments);

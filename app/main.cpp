@@ -36,6 +36,8 @@ const std::map<QString, Command>& commands()
         { u"dify-sim"_qs, { runDifySim, "run the offline Dify-compatible chat server on the workspace's tours" } },
         { u"prompt"_qs, { runPrompt, "print the tour catalog and selection rules for the Dify system prompt" } },
         { u"replay"_qs, { runReplay, "replay recorded PostHog sessions on a virtual clock; firings, gates, sweeps, diffs" } },
+        { u"generate-sessions"_qs,
+            { runGenerateSessions, "simulate personas on the demo product: recorded sessions with their labels" } },
         { u"propose-labels"_qs,
             { runProposeLabels, "propose help_wanted labels for recorded sessions (rage clicks, idle forms, ...)" } },
 #ifdef PROACTIVE_HAVE_STUDIO
@@ -53,7 +55,7 @@ int usage(QTextStream& out)
 {
     out << "Usage: proactive-studio [--workspace DIR]\n       proactive-studio <command> [options]\n\nCommands:\n";
     for (const auto& [name, command] : commands())
-        out << "  " << name.leftJustified(16) << command.summary << '\n';
+        out << "  " << name.leftJustified(19) << command.summary << '\n';
     out << "\nRun 'proactive-studio <command> --help' for a command's options.\n";
     return 2;
 }

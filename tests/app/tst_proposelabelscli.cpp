@@ -19,6 +19,9 @@ namespace {
 const QString kStudio = QStringLiteral(PROACTIVE_STUDIO_EXECUTABLE);
 const QString kDemo = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace");
 const QString kSessions = kDemo + u"/sessions"_qs;
+// The four hand-made recordings (the generated corpus beside them has labels of its own, docs/corpus.md).
+const QStringList kHandMade { kSessions + u"/create-project-hesitation.jsonl"_qs, kSessions + u"/ping-pong.jsonl"_qs,
+    kSessions + u"/project-settings-idle.jsonl"_qs, kSessions + u"/settings-dwell.jsonl"_qs };
 
 StudioRun run(const QStringList& arguments)
 {
@@ -58,7 +61,7 @@ void TestProposeLabelsCli::helpListsTheOptions()
 
 void TestProposeLabelsCli::linesPerSession()
 {
-    const auto result = run({ kDemo, kSessions });
+    const auto result = run(QStringList { kDemo } + kHandMade);
     QCOMPARE(result.exitCode, 0);
     QCOMPARE(result.out.split(u'\n'),
         (QStringList { u"0193a1b2-c3d4-7e5f-8a9b-hesit0000003 +8 s…+44 s form_idle: 3 pauses of up to 13 s with a "
@@ -71,7 +74,8 @@ void TestProposeLabelsCli::linesPerSession()
 
 void TestProposeLabelsCli::labelsDocument()
 {
-    const auto result = run({ kDemo, kSessions, u"--json"_qs, u"--author"_qs, u"ana"_qs });
+    const auto result
+        = run(QStringList { kDemo } + kHandMade + QStringList { u"--json"_qs, u"--author"_qs, u"ana"_qs });
     QCOMPARE(result.exitCode, 0);
     const auto document = nlohmann::json::parse(result.out.toStdString(), nullptr, false);
     QVERIFY2(!document.is_discarded(), qPrintable(result.out));
@@ -91,7 +95,7 @@ void TestProposeLabelsCli::settingsFile()
     QTemporaryDir dir;
     const QString goal = writeFile(dir, u"goal.json"_qs,
         R"({"form_idle": {"enabled": false}, "goals": [{"event": "project created", "pages": ["/projects"]}]})");
-    const auto result = run({ kDemo, kSessions, u"--settings"_qs, goal });
+    const auto result = run(QStringList { kDemo } + kHandMade + QStringList { u"--settings"_qs, goal });
     QCOMPARE(result.exitCode, 0);
     QVERIFY2(result.out.contains(u"hesit0000003 +8 s…+44 s goal_not_reached: never reached \"project created\": 4 "
                                  "actions on /projects in the 36 s before the session ended\n"_qs),

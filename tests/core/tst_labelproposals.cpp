@@ -485,7 +485,10 @@ void TestLabelProposals::demoSessions()
     const auto demo = std::make_shared<const Workspace>(
         Workspace::load(PROACTIVE_SOURCE_DIR "/resources/demo-workspace", diagnostics));
     QCOMPARE(test::diagnosticLines(diagnostics), QStringList {});
-    const std::vector<std::filesystem::path> inputs { PROACTIVE_SOURCE_DIR "/resources/demo-workspace/sessions" };
+    // The four hand-made recordings (the generated corpus beside them has labels of its own, docs/corpus.md).
+    const std::filesystem::path folder = PROACTIVE_SOURCE_DIR "/resources/demo-workspace/sessions";
+    const std::vector<std::filesystem::path> inputs { folder / "create-project-hesitation.jsonl",
+        folder / "ping-pong.jsonl", folder / "project-settings-idle.jsonl", folder / "settings-dwell.jsonl" };
     const auto imported = importSessions(demo, inputs);
     QVERIFY(imported);
     QCOMPARE(imported->sessions.size(), std::size_t(4));

@@ -23,6 +23,10 @@ using namespace proactive::testing;
 
 namespace {
 
+// The demo workspace's recordings: four hand-made sessions and the 300 of
+// the generated corpus (docs/corpus.md).
+constexpr int kDemoSessions = 304;
+
 QStringList sessionIds(const SessionLibrary& library)
 {
     QStringList ids;
@@ -244,8 +248,8 @@ void TestReplayLibrary::anotherWorkspaceCancelsTheImportUnderWay()
     TRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30'000);
     QVERIFY(finished.at(0).at(0).value<ImportOutcome>().cancelled);
     QVERIFY(library.lastImport().ok);
-    QCOMPARE(library.sessionCount(), 4);
-    QCOMPARE(library.sessionsOf("demo").size(), std::size_t(4));
+    QCOMPARE(library.sessionCount(), kDemoSessions);
+    QCOMPARE(library.sessionsOf("demo").size(), std::size_t(kDemoSessions));
 }
 
 void TestReplayLibrary::activatingARowMapsThroughTheSort()
@@ -306,13 +310,13 @@ void TestReplayLibrary::workspaceOpenLoadsItsSessionsFolder()
     QSignalSpy finished(&workbench.library(), &SessionLibrary::importFinished);
     workbench.setWorkspace(loadWorkspace(QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace")), u"demo"_qs);
     QVERIFY(finished.wait(30'000));
-    QCOMPARE(workbench.library().sessionCount(), 4);
+    QCOMPARE(workbench.library().sessionCount(), kDemoSessions);
     QVERIFY(workbench.library().diagnostics().empty());
-    QCOMPARE(workbench.library().sessionsOf("demo").size(), std::size_t(4));
+    QCOMPARE(workbench.library().sessionsOf("demo").size(), std::size_t(kDemoSessions));
     // The same workspace handed back (after trigger edits) keeps the library.
     workbench.setWorkspace(workbench.workspace(), u"demo"_qs);
     QVERIFY(!workbench.library().isImporting());
-    QCOMPARE(workbench.library().sessionCount(), 4);
+    QCOMPARE(workbench.library().sessionCount(), kDemoSessions);
 }
 
 QTEST_MAIN(TestReplayLibrary)
