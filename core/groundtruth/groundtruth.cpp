@@ -206,6 +206,19 @@ namespace {
                 decidingLeaves(child, into);
     }
 
+    // What the client's last poll within an expectation's window answered:
+    // "the last poll in the window, at +45 s, answered no_trigger".
+    std::string lastPollIn(const ReplayRecord& record, const Expectation& expectation, Timestamp start, Timestamp end)
+    {
+        const Timestamp from = expectation.from ? expectation.from->resolve(start) : start;
+        const auto poll = std::find_if(record.polls.rbegin(), record.polls.rend(),
+            [&](const ReplayPoll& p) { return from <= p.at && p.at <= end; });
+        if (poll == record.polls.rend())
+            return "no poll came within the window";
+        return "the last poll in the window, at " + offset(poll->at, start) + ", answered "
+            + (poll->triggerId.empty() ? poll->skipReason : "with " + poll->triggerId);
+    }
+
 } // namespace
 
 std::optional<double> TruthCounts::precision() const
@@ -394,9 +407,11 @@ Status explainFailures(GroundTruth& truth, std::shared_ptr<const Workspace> work
             if (!reports)
                 return reports.error();
             std::string why;
+            bool matchesNow = false;
             for (TriggerReport& report : *reports) {
                 if (!expectation.trigger.empty() && report.triggerId != expectation.trigger)
                     continue;
+                matchesNow = matchesNow || report.explanation.matched;
                 const auto summary = explanationSummary(report.explanation);
                 if (!summary.empty())
                     why += (why.empty() ? "" : "; ") + (expectation.trigger.empty() ? report.triggerId + ": " : "")
@@ -405,6 +420,10 @@ Status explainFailures(GroundTruth& truth, std::shared_ptr<const Workspace> work
             }
             if (!why.empty())
                 failure->reason += "; at " + offset(failure->at, session.start) + ": " + why;
+            // A trigger that matches at the window's end was kept from
+            // offering by when the client polled, or by a gate: say which.
+            if (matchesNow)
+                failure->reason += "; " + lastPollIn(replay->record(), expectation, session.start, failure->at);
         }
     }
     return Ok {};

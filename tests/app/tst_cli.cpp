@@ -112,8 +112,8 @@ void TestCli::evalDemoSessions_data()
     QTest::newRow("ping-pong") << u"ping-pong"_qs << u"+0"_qs << u"ping-pong"_qs << QString();
     QTest::newRow("hesitation") << u"create-project-hesitation"_qs << u"+0"_qs << u"create-project-hesitation"_qs
                                 << QString();
-    QTest::newRow("dwell-under-threshold") << u"settings-dwell"_qs << u"+59.999"_qs << QString() << u"no_trigger"_qs;
-    QTest::newRow("dwell-at-threshold") << u"settings-dwell"_qs << u"+60"_qs << u"account-settings-dwell"_qs
+    QTest::newRow("dwell-under-threshold") << u"settings-dwell"_qs << u"+44.999"_qs << QString() << u"no_trigger"_qs;
+    QTest::newRow("dwell-at-threshold") << u"settings-dwell"_qs << u"+45"_qs << u"account-settings-dwell"_qs
                                         << QString();
     QTest::newRow("before-the-session") << u"ping-pong"_qs << u"2026-11-02T09:30:05Z"_qs << QString()
                                         << u"no_trigger"_qs;
@@ -158,7 +158,7 @@ void TestCli::evalExplainHasEveryGate()
     const auto& dwell = triggers["triggers"][2];
     QCOMPARE(dwell["trigger_id"].get<std::string>(), std::string("account-settings-dwell"));
     const auto text = dwell["condition"].dump();
-    QVERIFY2(text.find("dwell 30 s < 60 s on /settings/account") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("dwell 30 s < 45 s on /settings/account") != std::string::npos, text.c_str());
 }
 
 void TestCli::evalBadInput_data()
