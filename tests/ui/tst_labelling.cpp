@@ -4,19 +4,26 @@
 // mouse, undone and redone with the keyboard, saved with Ctrl+S, and read
 // again from the file by a new LabelDocument with the dragged bounds. Then
 // the context menu: "Should fire ▸ <trigger>", "Change to …", "Remove
-// label". Screenshot: replay-labels.png.
+// label". And the loop the labels are for: a range dragged over the moment
+// ping-pong fires is a hit in the trigger editor's live metrics at once,
+// saved, and an edit of the trigger that stops it firing there turns the
+// hit into a miss. Screenshot: replay-labels.png.
 
 #include "eventwait.h"
 #include "replay/labeldocument.h"
+#include "replay/livemetrics.h"
 #include "replay/replaypanel.h"
 #include "replay/replaytimeline.h"
 #include "replay/replayworkbench.h"
 #include "replay/timelinelabeller.h"
+#include "replay/triggerdocument.h"
+#include "replay/triggereditor.h"
 #include "replaytesting.h"
 
 #include <QContextMenuEvent>
 #include <QDirIterator>
 #include <QMenu>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -77,6 +84,7 @@ private Q_SLOTS:
     void cleanup();
     void dragLabelsARangeThatSavesAndReloads();
     void contextMenuExpectsChangesAndRemoves();
+    void labelsAndATriggerEditMoveTheMetrics();
     void screenshot();
 
 private:
@@ -197,6 +205,57 @@ void TestLabelling::dragLabelsARangeThatSavesAndReloads()
     QVERIFY(reloaded.open(m_scratch->path().toStdString(), "demo"));
     QVERIFY(reloaded.problems().empty());
     checkRange(reloaded);
+}
+
+void TestLabelling::labelsAndATriggerEditMoveTheMetrics()
+{
+    constexpr int kRunMs = 60'000;
+    LiveMetricsPanel& metrics = *m_workbench->triggerEditor()->liveMetrics();
+    TRY_VERIFY_WITH_TIMEOUT(!metrics.isRunning() && metrics.current() && metrics.current()->truth, kRunMs);
+    const TruthCounts before = metrics.current()->truth->overall;
+    const std::size_t labelledBefore = metrics.current()->truth->labelledSessions;
+
+    // Shift+drag from +10 s to +40 s: over ping-pong's offer at +25 s.
+    QCOMPARE(m_panel->fullRecord()->firings.size(), std::size_t(1));
+    const int y = m_timeline->height() / 2;
+    const QPoint from(xOf(10), y);
+    const QPoint to(xOf(40), y);
+    QTest::mousePress(m_timeline, Qt::LeftButton, Qt::ShiftModifier, from);
+    for (int x = from.x() + 10; x < to.x(); x += 10)
+        QTest::mouseMove(m_timeline, QPoint(x, y));
+    QTest::mouseRelease(m_timeline, Qt::LeftButton, Qt::ShiftModifier, to);
+    QMenu* menu = openMenu();
+    QVERIFY(menu);
+    QVERIFY(QTest::qWaitForWindowExposed(menu));
+    clickAction(menu, u"Help wanted"_qs);
+
+    // Judged at once, before it is saved: one more labelled session, one more wanted range, answered.
+    TRY_VERIFY_WITH_TIMEOUT(
+        !metrics.isRunning() && metrics.current()->truth->labelledSessions == labelledBefore + 1, kRunMs);
+    QCOMPARE(metrics.current()->truth->overall.wanted, before.wanted + 1);
+    QCOMPARE(metrics.current()->truth->overall.hits, before.hits + 1);
+    QCOMPARE(metrics.current()->truth->overall.misses(), before.misses());
+    press(m_timeline, QKeySequence::Save);
+    QVERIFY(!m_panel->labelDocument()->isModified());
+
+    // Ping-pong at 9 cycles no longer fires in this session: the hit becomes a miss.
+    TriggerEditor& editor = *m_workbench->triggerEditor();
+    int pingPong = -1;
+    for (int i = 0; i < editor.document()->triggerCount(); ++i)
+        if (editor.document()->field(i, TriggerField::Id) == u"ping-pong"_qs)
+            pingPong = i;
+    QVERIFY(pingPong >= 0);
+    editor.selectTrigger(pingPong);
+    auto* when = qobject_cast<QPlainTextEdit*>(editor.field(u"when"_qs));
+    QVERIFY(when->toPlainText().contains(u"\"min_cycles\": 1"_qs));
+    when->setPlainText(when->toPlainText().replace(u"\"min_cycles\": 1"_qs, u"\"min_cycles\": 9"_qs));
+    QVERIFY(editor.problemTexts().isEmpty());
+    TRY_VERIFY_WITH_TIMEOUT(!metrics.isRunning() && metrics.previous()
+            && metrics.current()->truth->overall.answered < metrics.previous()->truth->overall.answered,
+        kRunMs);
+    QVERIFY(m_panel->fullRecord()->firings.empty());
+    QVERIFY(metrics.current()->truth->overall.misses() > metrics.previous()->truth->overall.misses());
+    QVERIFY(metrics.metricText("misses").contains(u"→"_qs));
 }
 
 void TestLabelling::contextMenuExpectsChangesAndRemoves()

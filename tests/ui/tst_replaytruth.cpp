@@ -124,11 +124,12 @@ void TestReplayTruth::expectationsFailWithTheirReasons()
     QVERIFY2(
         lines[0].startsWith(
             u"✗ fails | +65 s | expected no offer; account-settings-dwell fired at +65 s: last action (pageview on "
-            "/settings/account) matches; dwell 60.8 s ≥ 60 s"_qs),
+            "/settings/account) matches; dwell 60.8 s ≥ 45 s"_qs),
         qPrintable(lines[0]));
     QVERIFY2(lines[1].startsWith(
                  u"✗ fails | +60 s | expected account-settings-dwell within +20…+60 s; it fired at +65 s; at +60 s: "
-                 "dwell 55.8 s < 60 s"_qs),
+                 "last action (pageview on /settings/account) matches; dwell 55.8 s ≥ 45 s on /settings/account (1 "
+                 "action ≤ 5); the last poll in the window, at +45 s, answered no_trigger"_qs),
         qPrintable(lines[1]));
     QVERIFY2(view.titleText().contains(u"2 of 2 fail"_qs), qPrintable(view.titleText()));
     // The tooltip: where the expectation is written, its note, the trigger's conditions.
@@ -137,7 +138,7 @@ void TestReplayTruth::expectationsFailWithTheirReasons()
         qPrintable(tooltip));
     QVERIFY2(tooltip.contains(u"Note: this user knew what they were doing"_qs), qPrintable(tooltip));
     QVERIFY2(tooltip.contains(u"account-settings-dwell (matched)"_qs), qPrintable(tooltip));
-    QVERIFY2(tooltip.contains(u"✓ dwell 60.8 s ≥ 60 s"_qs), qPrintable(tooltip));
+    QVERIFY2(tooltip.contains(u"✓ dwell 60.8 s ≥ 45 s"_qs), qPrintable(tooltip));
     QCOMPARE(view.tree()->topLevelItem(0)->foreground(0).color(), QColor(0xb9, 0x1c, 0x1c));
     QVERIFY(saveScreenshot(*m_workbench, u"replay-expectations.png"_qs));
 
@@ -207,8 +208,8 @@ void TestReplayTruth::liveMetricsFollowATriggerEdit()
     QVERIFY(dwell >= 0);
     editor.selectTrigger(dwell);
     auto* when = qobject_cast<QPlainTextEdit*>(editor.field(u"when"_qs));
-    QVERIFY(when->toPlainText().contains(u"\"threshold_s\": 60"_qs));
-    when->setPlainText(when->toPlainText().replace(u"\"threshold_s\": 60"_qs, u"\"threshold_s\": 20"_qs));
+    QVERIFY(when->toPlainText().contains(u"\"threshold_s\": 45"_qs));
+    when->setPlainText(when->toPlainText().replace(u"\"threshold_s\": 45"_qs, u"\"threshold_s\": 20"_qs));
     QVERIFY(editor.problemTexts().isEmpty());
     TRY_VERIFY_WITH_TIMEOUT(!metrics.isRunning() && metrics.previous(), kReplayMs);
     QCOMPARE(metrics.current()->truth->overall.hits, std::size_t(1));
