@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QUndoStack>
@@ -122,8 +123,6 @@ void LabelProposalsView::reject(int row)
         return;
     m_proposals.erase(m_proposals.begin() + row);
     refresh();
-    if (m_list->topLevelItemCount() > 0)
-        m_list->setCurrentItem(m_list->topLevelItem(std::min(row, m_list->topLevelItemCount() - 1)));
 }
 
 std::string LabelProposalsView::author()
@@ -136,6 +135,10 @@ std::string LabelProposalsView::author()
 
 void LabelProposalsView::refresh()
 {
+    // The rows are made again; the selection stays on the same row, or the
+    // last one, so Enter and Delete go on down the list.
+    const int current = currentRow();
+    const QSignalBlocker quiet(m_list);
     m_list->clear();
     const bool canAccept = m_session && m_document->isOpen();
     for (const LabelProposal& proposal : m_proposals) {
@@ -171,6 +174,8 @@ void LabelProposalsView::refresh()
             : tr("%n proposal(s): not labels until accepted; rejecting one is not remembered", nullptr,
                 static_cast<int>(m_proposals.size())));
     m_list->setVisible(!m_proposals.empty());
+    if (current >= 0 && m_list->topLevelItemCount() > 0)
+        m_list->setCurrentItem(m_list->topLevelItem(std::min(current, m_list->topLevelItemCount() - 1)));
     showOnTimeline();
 }
 

@@ -429,7 +429,6 @@ bool ReplayPanel::saveLabels()
 void ReplayPanel::refreshLabels()
 {
     m_saveLabels->setEnabled(m_labels->isOpen());
-    m_propose->setEnabled(m_session && m_labels->isOpen());
     if (!m_labelsError.isEmpty()) {
         m_labelsStatus->setStyleSheet(u"color: #b91c1c"_qs);
         m_labelsStatus->setText(m_labelsError);
@@ -604,6 +603,7 @@ void ReplayPanel::refresh()
         { static_cast<QWidget*>(m_play), static_cast<QWidget*>(m_stepEvent), static_cast<QWidget*>(m_stepPoll),
             static_cast<QWidget*>(m_nextFiring), static_cast<QWidget*>(m_restart), static_cast<QWidget*>(m_slider) })
         widget->setEnabled(open);
+    m_propose->setEnabled(open && m_labels->isOpen());
     if (!open) {
         m_title->setText(tr("No session: double-click one in the Sessions tab"));
         m_clock->clear();
