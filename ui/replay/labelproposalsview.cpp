@@ -39,8 +39,6 @@ LabelProposalsView::LabelProposalsView(ReplayTimeline* timeline, LabelDocument* 
     m_list->setHeaderLabels({ tr("Range"), tr("Heuristic"), QString(), tr("Why") });
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_list->header()->setStretchLastSection(true);
-    // A strip under the timeline: a few rows, the timeline keeps the room.
-    m_list->setMaximumHeight(120);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -174,6 +172,13 @@ void LabelProposalsView::refresh()
             : tr("%n proposal(s): not labels until accepted; rejecting one is not remembered", nullptr,
                 static_cast<int>(m_proposals.size())));
     m_list->setVisible(!m_proposals.empty());
+    // A strip under the timeline, as high as its rows up to four: the
+    // timeline keeps the room.
+    if (!m_proposals.empty()) {
+        const int rows = std::min(4, static_cast<int>(m_proposals.size()));
+        m_list->setFixedHeight(
+            m_list->header()->sizeHint().height() + rows * m_list->sizeHintForRow(0) + 2 * m_list->frameWidth() + 2);
+    }
     if (current >= 0 && m_list->topLevelItemCount() > 0)
         m_list->setCurrentItem(m_list->topLevelItem(std::min(current, m_list->topLevelItemCount() - 1)));
     showOnTimeline();
