@@ -9,6 +9,7 @@
 #include "workspace/workspace.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTest>
@@ -28,6 +29,19 @@ inline std::shared_ptr<const Workspace> loadWorkspace(const QString& directory)
     for (const Diagnostic& diagnostic : diagnostics)
         qWarning("workspace problem: %s", diagnostic.toString().c_str());
     return workspace;
+}
+
+// Copies the files under `from` (a workspace) to `to`, for a test that writes into it.
+inline bool copyTree(const QString& from, const QString& to)
+{
+    QDirIterator it(from, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString file = it.next();
+        const QString target = to + u'/' + QDir(from).relativeFilePath(file);
+        if (!QDir().mkpath(QFileInfo(target).absolutePath()) || !QFile::copy(file, target))
+            return false;
+    }
+    return true;
 }
 
 inline std::shared_ptr<const Workspace> replayWorkspace()

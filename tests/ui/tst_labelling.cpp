@@ -21,7 +21,6 @@
 #include "replaytesting.h"
 
 #include <QContextMenuEvent>
-#include <QDirIterator>
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -38,18 +37,6 @@ namespace {
 
 const QString kDemoWorkspace = QStringLiteral(PROACTIVE_SOURCE_DIR "/resources/demo-workspace");
 const QString kPingPong = u"0193a1b2-c3d4-7e5f-8a9b-ping00000001"_qs;
-
-bool copyTree(const QString& from, const QString& to)
-{
-    QDirIterator it(from, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString file = it.next();
-        const QString target = to + u'/' + QDir(from).relativeFilePath(file);
-        if (!QDir().mkpath(QFileInfo(target).absolutePath()) || !QFile::copy(file, target))
-            return false;
-    }
-    return true;
-}
 
 // The platform's keys for a standard action (Redo is Ctrl+Y on some, Ctrl+Shift+Z on others).
 void press(QWidget* widget, QKeySequence::StandardKey key)

@@ -152,6 +152,12 @@ void LabelDocument::addRange(
         kind == LabelRange::Kind::HelpWanted ? tr("Label help wanted") : tr("Label no help"));
 }
 
+void LabelDocument::addProposal(const std::string& sessionId, const LabelProposal& proposal, const std::string& author)
+{
+    addToSession(sessionId, "ranges", proposalToLabelJson(proposal, author),
+        tr("Accept proposal %1").arg(QString::fromStdString(proposal.heuristic)));
+}
+
 void LabelDocument::removeRange(const std::string& rangePointer)
 {
     if (!holdsItem(rangePointer))

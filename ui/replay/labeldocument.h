@@ -2,6 +2,7 @@
 
 #include "base/result.h"
 #include "document/jsondocument.h"
+#include "groundtruth/labelproposals.h"
 #include "groundtruth/labelset.h"
 
 #include <QString>
@@ -56,6 +57,9 @@ public:
     // Each is one undo step.
     void addRange(
         const std::string& sessionId, LabelRange::Kind kind, double from, double to, const std::string& answer = {});
+    // An accepted proposal, as proposalToLabelJson writes it (its note says
+    // which heuristic proposed it and why; `author` who accepted it).
+    void addProposal(const std::string& sessionId, const LabelProposal& proposal, const std::string& author);
     void removeRange(const std::string& rangePointer);
     // Changing to no_help drops the answer (an answer is help_wanted only).
     void setRangeKind(const std::string& rangePointer, LabelRange::Kind kind);

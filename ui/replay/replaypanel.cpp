@@ -5,6 +5,7 @@
 #include "groundtruth/labelset.h"
 #include "inspector/presentation.h"
 #include "labeldocument.h"
+#include "labelproposalsview.h"
 #include "policyeditor.h"
 #include "replayformat.h"
 #include "replaytimeline.h"
@@ -170,6 +171,10 @@ void ReplayPanel::buildUi()
     save->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(save);
     connect(save, &QAction::triggered, this, &ReplayPanel::saveLabels);
+    m_proposals = new LabelProposalsView(m_timeline, m_labels, this);
+    m_propose = new QPushButton(tr("Propose…"), this);
+    m_propose->setObjectName(u"proposeLabels"_qs);
+    m_propose->setToolTip(tr("Heuristics propose help-wanted ranges of this session to accept or reject one by one"));
 
     m_firings = new FiringsModel(this);
     m_firingsTitle = new QLabel(this);
@@ -233,6 +238,7 @@ void ReplayPanel::buildUi()
     labelsRow->addWidget(m_labelsStatus, 1);
     labelsRow->addWidget(m_undoLabels);
     labelsRow->addWidget(m_redoLabels);
+    labelsRow->addWidget(m_propose);
     labelsRow->addWidget(m_saveLabels);
 
     auto* gatesBox = new QWidget(this);
@@ -273,6 +279,7 @@ void ReplayPanel::buildUi()
     timelineLayout->setSpacing(2);
     timelineLayout->addWidget(m_timeline, 1);
     timelineLayout->addLayout(labelsRow);
+    timelineLayout->addWidget(m_proposals);
     vertical->addWidget(timelineBox);
     vertical->addWidget(firingsAndExpectations);
     vertical->addWidget(details);
@@ -306,6 +313,7 @@ void ReplayPanel::buildUi()
     });
     connect(m_timeline, &ReplayTimeline::seekRequested, this, &ReplayPanel::seek);
     connect(m_saveLabels, &QPushButton::clicked, this, &ReplayPanel::saveLabels);
+    connect(m_propose, &QPushButton::clicked, m_proposals, &LabelProposalsView::propose);
     connect(m_labels, &LabelDocument::changed, this, [this] {
         m_labelsError.clear();
         refreshLabels();
@@ -345,6 +353,7 @@ bool ReplayPanel::open(
     rebuildFullRecord();
     openLabels();
     m_labeller->setSession(m_workspace, m_session);
+    m_proposals->setSession(m_session);
     refresh();
     return true;
 }
@@ -359,6 +368,7 @@ void ReplayPanel::close()
     m_full.reset();
     m_session.reset();
     m_labeller->setSession(nullptr, nullptr);
+    m_proposals->setSession(nullptr);
     refresh();
 }
 
@@ -593,6 +603,7 @@ void ReplayPanel::refresh()
         { static_cast<QWidget*>(m_play), static_cast<QWidget*>(m_stepEvent), static_cast<QWidget*>(m_stepPoll),
             static_cast<QWidget*>(m_nextFiring), static_cast<QWidget*>(m_restart), static_cast<QWidget*>(m_slider) })
         widget->setEnabled(open);
+    m_propose->setEnabled(open && m_labels->isOpen());
     if (!open) {
         m_title->setText(tr("No session: double-click one in the Sessions tab"));
         m_clock->clear();

@@ -29,6 +29,7 @@ namespace proactive::ui {
 class ExpectationsView;
 class FiringsModel;
 class LabelDocument;
+class LabelProposalsView;
 class PolicyEditor;
 class ReplayTimeline;
 class TimelineLabeller;
@@ -79,6 +80,7 @@ public:
     // The labels file of the replayed session's product (open once a session is).
     LabelDocument* labelDocument() const { return m_labels; }
     TimelineLabeller* labeller() const { return m_labeller; }
+    LabelProposalsView* proposals() const { return m_proposals; }
     // The labels' expectations of the session, judged on the full record.
     ExpectationsView* expectationsView() const { return m_expectations; }
     void setLabels(std::shared_ptr<const LabelSet> labels);
@@ -159,6 +161,8 @@ private:
     QToolButton* m_undoLabels;
     QToolButton* m_redoLabels;
     QPushButton* m_saveLabels;
+    QPushButton* m_propose;
+    LabelProposalsView* m_proposals;
 };
 
 } // namespace proactive::ui

@@ -53,6 +53,7 @@ namespace {
     const QColor kHelpWanted(0x16, 0xa3, 0x4a);
     const QColor kNoHelp(0x6b, 0x72, 0x80);
     const QColor kExpectation(0x7c, 0x3a, 0xed);
+    const QColor kProposal(0xd9, 0x77, 0x06); // amber: a suggestion, not yet ground truth
     // A press and release this close are a click, not a range.
     constexpr double kMinSelectionPx = 3;
 
@@ -179,6 +180,12 @@ void ReplayTimeline::setLabels(std::vector<LabelBand> bands, std::vector<Expecta
 {
     m_labelBands = std::move(bands);
     m_flags = std::move(flags);
+    update();
+}
+
+void ReplayTimeline::setProposals(std::vector<ProposalBand> proposals)
+{
+    m_proposals = std::move(proposals);
     update();
 }
 
@@ -338,6 +345,7 @@ void ReplayTimeline::paintEvent(QPaintEvent*)
     painter.fillRect(QRectF(nowX, area.top() - 6, area.right() + 6 - nowX, area.height() + 12), fade);
     // Labels are what a person knows of the whole session, not replay: never faded.
     paintLabels(painter, area);
+    paintProposals(painter, area);
     painter.restore();
 
     painter.setFont(small);
@@ -529,6 +537,34 @@ void ReplayTimeline::contextMenuEvent(QContextMenuEvent* event)
     Q_EMIT labelMenuRequested(timeAt(event->pos().x()), event->globalPos());
 }
 
+void ReplayTimeline::paintProposals(QPainter& painter, const QRectF& area) const
+{
+    // A dashed amber outline and a tag at the bottom (the labels' tags are at
+    // the top), so a proposal over a label leaves both readable.
+    const QFontMetricsF metrics(painter.font());
+    const double tagHeight = metrics.height() + 2;
+    painter.setBrush(Qt::NoBrush);
+    for (const ProposalBand& band : m_proposals) {
+        const double left = std::max(area.left(), xOf(band.from));
+        const double right = std::min(area.right(), xOf(band.to));
+        if (right < left)
+            continue;
+        const QRectF box(left, area.top() + 1, std::max(1.0, right - left), area.height() - 2);
+        painter.setPen(QPen(kProposal, band.selected ? 3 : 1.5, Qt::DashLine));
+        painter.drawRect(box);
+        QString tag = tr("proposed: %1").arg(band.heuristic);
+        if (band.overlapsLabel)
+            tag += tr(" (labelled)");
+        tag = metrics.elidedText(tag, Qt::ElideRight, box.width() - 6);
+        if (tag.isEmpty())
+            continue;
+        const QRectF tagBox(box.left() + 1, box.bottom() - tagHeight, metrics.horizontalAdvance(tag) + 6, tagHeight);
+        painter.fillRect(tagBox, withAlpha(palette().color(QPalette::Base), 220));
+        painter.setPen(kProposal.darker(band.selected ? 160 : 120));
+        painter.drawText(tagBox, Qt::AlignCenter, tag);
+    }
+}
+
 bool ReplayTimeline::event(QEvent* event)
 {
     if (event->type() != QEvent::ToolTip)
@@ -551,6 +587,11 @@ bool ReplayTimeline::event(QEvent* event)
             if (at >= flag.from && at <= flag.to)
                 labels << tr("expect %1 to fire  +%2 – +%3")
                               .arg(flag.trigger, elapsedText(flag.from - m_start), elapsedText(flag.to - m_start));
+        for (const ProposalBand& band : m_proposals)
+            if (at >= band.from && at <= band.to)
+                labels << tr("proposed (not a label): %1  +%2 – +%3\n%4")
+                              .arg(band.heuristic, elapsedText(band.from - m_start), elapsedText(band.to - m_start),
+                                  band.reason);
         tip = labels.join(u'\n');
         for (const Cooldown& cooldown : m_cooldowns)
             if (labels.isEmpty() && at >= cooldown.from && at <= cooldown.to)

@@ -65,6 +65,16 @@ public:
         Timestamp to {};
         QString trigger;
     };
+    // A proposed label (LabelProposalsView): not ground truth, so drawn as
+    // an outline only, never tinted like a label.
+    struct ProposalBand {
+        Timestamp from {};
+        Timestamp to {};
+        QString heuristic;
+        QString reason;
+        bool selected = false;
+        bool overlapsLabel = false;
+    };
 
     explicit ReplayTimeline(QWidget* parent = nullptr);
 
@@ -81,6 +91,8 @@ public:
     void setLabels(std::vector<LabelBand> bands, std::vector<ExpectationFlag> flags);
     const std::vector<LabelBand>& labelBands() const { return m_labelBands; }
     const std::vector<ExpectationFlag>& expectationFlags() const { return m_flags; }
+    void setProposals(std::vector<ProposalBand> proposals);
+    const std::vector<ProposalBand>& proposalBands() const { return m_proposals; }
     // How much time one pixel of the lanes covers now (the precision of a drag).
     Duration pixelDuration() const;
 
@@ -111,6 +123,7 @@ private:
     const Mark* markAt(const QPointF& position) const;
     void keepNowVisible();
     void paintLabels(QPainter& painter, const QRectF& area) const;
+    void paintProposals(QPainter& painter, const QRectF& area) const;
 
     std::vector<Mark> m_marks;
     std::vector<Band> m_bands;
@@ -118,6 +131,7 @@ private:
     std::vector<std::pair<QString, QColor>> m_legend;
     std::vector<LabelBand> m_labelBands;
     std::vector<ExpectationFlag> m_flags;
+    std::vector<ProposalBand> m_proposals;
     // A Shift+drag in progress: where it started and where the mouse is.
     std::optional<Timestamp> m_selectFrom;
     Timestamp m_selectTo {};
