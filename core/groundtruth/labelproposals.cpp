@@ -97,7 +97,9 @@ namespace {
             clicksByElement[pageOf(action) + '\n' + element].push_back(&action);
         }
         const std::size_t n = std::max<std::size_t>(settings.minClicks, 2);
-        for (const auto& [key, clicks] : clicksByElement) {
+        for (const auto& entry : clicksByElement) {
+            // A named reference, not a structured binding: clang 14 cannot capture those in the lambda below.
+            const auto& clicks = entry.second;
             // Every run of n clicks within `within` qualifies; runs that share clicks make one burst.
             std::size_t burstFirst = 0;
             std::optional<std::size_t> burstLast;
