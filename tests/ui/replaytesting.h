@@ -6,11 +6,14 @@
 
 #include "eventwait.h"
 #include "replay/sessionlibrary.h"
+#include "replay/triggerdocument.h"
+#include "replay/triggereditor.h"
 #include "workspace/workspace.h"
 
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWidget>
@@ -108,6 +111,25 @@ inline bool writeGeneratedExport(const QString& path, int sessions, int actions)
 }
 
 // Saves a picture of the widget in the build's artifacts folder.
+// Edits a trigger's condition in the editor's JSON field as an author would
+// type it: `from` replaced by `to`. False when the trigger or `from` is not
+// there, or the edit does not validate.
+inline bool editCondition(ui::TriggerEditor& editor, const QString& triggerId, const QString& from, const QString& to)
+{
+    int index = -1;
+    for (int i = 0; i < editor.document()->triggerCount(); ++i)
+        if (editor.document()->field(i, ui::TriggerField::Id) == triggerId)
+            index = i;
+    if (index < 0)
+        return false;
+    editor.selectTrigger(index);
+    auto* when = qobject_cast<QPlainTextEdit*>(editor.field(QStringLiteral("when")));
+    if (!when || !when->toPlainText().contains(from))
+        return false;
+    when->setPlainText(when->toPlainText().replace(from, to));
+    return editor.problemTexts().isEmpty();
+}
+
 inline bool saveScreenshot(QWidget& widget, const QString& name)
 {
     QDir().mkpath(QStringLiteral(PROACTIVE_ARTIFACT_DIR));

@@ -201,16 +201,7 @@ void TestReplayTruth::liveMetricsFollowATriggerEdit()
     QCOMPARE(metrics.triggerTable()->rowCount(), static_cast<int>(metrics.current()->truth->triggers.size()));
 
     // The dwell at 20 s fires inside the no_help range (as tst_labelscli's diff shows).
-    int dwell = -1;
-    for (int i = 0; i < editor.document()->triggerCount(); ++i)
-        if (editor.document()->field(i, TriggerField::Id) == u"account-settings-dwell"_qs)
-            dwell = i;
-    QVERIFY(dwell >= 0);
-    editor.selectTrigger(dwell);
-    auto* when = qobject_cast<QPlainTextEdit*>(editor.field(u"when"_qs));
-    QVERIFY(when->toPlainText().contains(u"\"threshold_s\": 45"_qs));
-    when->setPlainText(when->toPlainText().replace(u"\"threshold_s\": 45"_qs, u"\"threshold_s\": 20"_qs));
-    QVERIFY(editor.problemTexts().isEmpty());
+    QVERIFY(editCondition(editor, u"account-settings-dwell"_qs, u"\"threshold_s\": 45"_qs, u"\"threshold_s\": 20"_qs));
     TRY_VERIFY_WITH_TIMEOUT(!metrics.isRunning() && metrics.previous(), kReplayMs);
     QCOMPARE(metrics.current()->truth->overall.hits, std::size_t(1));
     QCOMPARE(metrics.metricText("hits"), u"Hits 2 → 1"_qs);

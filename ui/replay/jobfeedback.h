@@ -1,7 +1,10 @@
 #pragma once
 
+#include "base/result.h"
+
 #include <QLabel>
 #include <QProgressBar>
+#include <optional>
 
 namespace proactive::ui {
 
@@ -27,5 +30,25 @@ public:
 
     void showMessage(const QString& text, bool error = false);
 };
+
+// The value a finished background run left, or null after the progress bar
+// and the status line said why there is none: cancelled (by the job, by its
+// stop token, or before it produced anything: `cancelledText`), or failed
+// (the error, in red).
+template<class T>
+T* finishedValue(bool cancelled, std::optional<Result<T>>* result, WorkProgressBar& progress, StatusLabel& status,
+    const QString& cancelledText)
+{
+    if (cancelled || !result || !*result || (!**result && (*result)->error().code == "cancelled")) {
+        progress.setValue(0);
+        status.showMessage(cancelledText);
+        return nullptr;
+    }
+    if (!**result) {
+        status.showMessage(QString::fromStdString((*result)->error().toString()), true);
+        return nullptr;
+    }
+    return &(*result)->value();
+}
 
 } // namespace proactive::ui

@@ -285,19 +285,13 @@ void LiveMetricsPanel::onFinished(bool cancelled)
         m_startSoon.start();
         return;
     }
-    if (cancelled || !pending || !pending->result
-        || (!*pending->result && pending->result->error().code == "cancelled")) {
-        m_progress->setValue(0);
-        m_status->showMessage(tr("Cancelled: the numbers are those of the run before"));
+    SweepPoint* result = finishedValue(cancelled, pending ? &pending->result : nullptr, *m_progress, *m_status,
+        tr("Cancelled: the numbers are those of the run before"));
+    if (!result) {
         Q_EMIT finished(false);
         return;
     }
-    if (!*pending->result) {
-        m_status->showMessage(QString::fromStdString(pending->result->error().toString()), true);
-        Q_EMIT finished(false);
-        return;
-    }
-    m_previous = std::exchange(m_current, std::move(pending->result->value()));
+    m_previous = std::exchange(m_current, std::move(*result));
     m_progress->setValue(m_progress->maximum());
     showResult();
     m_status->showMessage(tr("%n labelled session(s) replayed with these triggers", nullptr,

@@ -352,19 +352,13 @@ void SweepPanel::onFinished(bool cancelled)
     const std::shared_ptr<Pending> pending = std::exchange(m_pending, nullptr);
     m_cancel->setEnabled(false);
     refreshAxes();
-    if (cancelled || !pending || !pending->result
-        || (!*pending->result && pending->result->error().code == "cancelled")) {
-        m_progress->setValue(0);
-        m_status->showMessage(tr("Sweep cancelled"));
+    SweepResult* result
+        = finishedValue(cancelled, pending ? &pending->result : nullptr, *m_progress, *m_status, tr("Sweep cancelled"));
+    if (!result) {
         Q_EMIT finished(false);
         return;
     }
-    if (!*pending->result) {
-        m_status->showMessage(QString::fromStdString(pending->result->error().toString()), true);
-        Q_EMIT finished(false);
-        return;
-    }
-    m_result = std::move(pending->result->value());
+    m_result = std::move(*result);
     m_progress->setValue(m_progress->maximum());
     showResult();
     m_status->showMessage(tr("%n point(s)", nullptr, static_cast<int>(m_result->points.size()))
