@@ -1,3 +1,4 @@
+#include "buildcommit.h"
 #include "commands.h"
 
 #include <QCoreApplication>
@@ -35,14 +36,16 @@ const std::map<QString, Command>& commands()
             { runServe, "run the connector as an HTTP service (posthog-js, webhook, /context, Dify retrieval)" } },
         { u"dify-sim"_qs, { runDifySim, "run the offline Dify-compatible chat server on the workspace's tours" } },
         { u"prompt"_qs, { runPrompt, "print the tour catalog and selection rules for the Dify system prompt" } },
-        { u"replay"_qs, { runReplay, "replay recorded PostHog sessions on a virtual clock; firings, gates, sweeps, diffs" } },
+        { u"replay"_qs,
+            { runReplay, "replay recorded PostHog sessions on a virtual clock; firings, gates, sweeps, diffs" } },
         { u"generate-sessions"_qs,
             { runGenerateSessions, "simulate personas on the demo product: recorded sessions with their labels" } },
         { u"propose-labels"_qs,
             { runProposeLabels, "propose help_wanted labels for recorded sessions (rage clicks, idle forms, ...)" } },
 #ifdef PROACTIVE_HAVE_STUDIO
         { u"studio"_qs, { runStudio, "open the studio (the default without a command)", true } },
-        { u"run-scenario"_qs, { runScenario, "play a demo scenario against the live page; --headless for tests", true } },
+        { u"run-scenario"_qs,
+            { runScenario, "play a demo scenario against the live page; --headless for tests", true } },
         { u"lint-tours"_qs,
             { runLintTours, "open every tour's page headless and check each step's target; exit 1 on problems", true,
                 true } },
@@ -99,7 +102,8 @@ int main(int argc, char** argv)
     QStringList arguments = QCoreApplication::arguments();
     QTextStream err(stderr);
     if (name == u"--version"_qs) {
-        QTextStream(stdout) << "proactive-studio " << QCoreApplication::applicationVersion() << '\n';
+        QTextStream(stdout) << "proactive-studio " << QCoreApplication::applicationVersion() << " (commit "
+                            << PROACTIVE_COMMIT << ")\n";
         return 0;
     }
     if (it == commands().end()) {

@@ -4,6 +4,7 @@
 #include "studioprocess.h"
 
 #include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,7 @@ class TestCli final : public QObject {
 private Q_SLOTS:
     void usageOnHelp();
     void unknownCommand();
+    void versionNamesTheCommit();
     void validateDemoWorkspace();
     void validateBrokenWorkspaceListsEveryProblem();
     void validateJson();
@@ -59,6 +61,16 @@ void TestCli::unknownCommand()
     const auto result = run({ u"frobnicate"_qs });
     QCOMPARE(result.exitCode, 2);
     QVERIFY(result.err.contains(u"Unknown command 'frobnicate'"_qs));
+}
+
+void TestCli::versionNamesTheCommit()
+{
+    const auto result = run({ u"--version"_qs });
+    QCOMPARE(result.exitCode, 0);
+    // The build's commit (12 hex digits, -dirty with uncommitted changes), or "unknown" outside a git checkout.
+    static const QRegularExpression format(
+        uR"(^proactive-studio \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)\n$)"_qs);
+    QVERIFY2(format.match(result.out).hasMatch(), qPrintable(result.out));
 }
 
 void TestCli::validateDemoWorkspace()
