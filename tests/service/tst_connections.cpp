@@ -15,7 +15,10 @@ using namespace proactive::test;
 
 namespace {
 
-constexpr std::chrono::milliseconds kIdle { 400 };
+// Long enough that a keep-alive request made half an idle time after the
+// last one is answered well inside the idle time even under ASan on a busy
+// 2-core machine (at 400 ms a slow round trip was taken for idleness).
+constexpr std::chrono::milliseconds kIdle { 1500 };
 constexpr std::chrono::milliseconds kHead { 300 };
 constexpr std::chrono::milliseconds kRequest { 600 };
 
