@@ -76,4 +76,15 @@ std::string_view firstCodePoints(std::string_view text, std::size_t maxCodePoint
     return text;
 }
 
+std::string padded(std::string text, std::size_t width, bool alignRight)
+{
+    std::size_t points = 0;
+    for (const char c : text)
+        points += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    if (points >= width)
+        return text;
+    const std::string fill(width - points, ' ');
+    return alignRight ? fill + text : text + fill;
+}
+
 } // namespace proactive

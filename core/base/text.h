@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace proactive {
@@ -23,5 +24,9 @@ bool isBlank(std::string_view text);
 // The first `maxCodePoints` code points of `text` (UTF-8 lead bytes
 // counted, so a sequence is never split).
 std::string_view firstCodePoints(std::string_view text, std::size_t maxCodePoints);
+
+// `text` filled with spaces up to `width` code points (on the left when
+// `alignRight`), so that plain-text tables line up with "…" and "→" in them.
+std::string padded(std::string text, std::size_t width, bool alignRight = false);
 
 } // namespace proactive

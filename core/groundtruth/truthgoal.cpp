@@ -1,5 +1,8 @@
 #include "groundtruth/truthgoal.h"
 
+#include "base/text.h"
+#include "replay/overrides.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -46,15 +49,6 @@ namespace {
         return Error { "bad_goal", std::move(message), "optimise" };
     }
 
-    std::string_view trim(std::string_view text)
-    {
-        while (!text.empty() && text.front() == ' ')
-            text.remove_prefix(1);
-        while (!text.empty() && text.back() == ' ')
-            text.remove_suffix(1);
-        return text;
-    }
-
     Result<TruthGoal::Constraint> parseConstraint(std::string_view text)
     {
         using Op = TruthGoal::Constraint::Op;
@@ -65,9 +59,9 @@ namespace {
             if (at == std::string_view::npos)
                 continue;
             TruthGoal::Constraint constraint;
-            constraint.metric = std::string(trim(text.substr(0, at)));
+            constraint.metric = std::string(trimmed(text.substr(0, at)));
             constraint.op = op;
-            const auto number = trim(text.substr(at + symbol.size()));
+            const auto number = trimmed(text.substr(at + symbol.size()));
             const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), constraint.value);
             if (ec != std::errc() || end != number.data() + number.size() || !std::isfinite(constraint.value))
                 return badGoal("\"" + std::string(number) + "\" in \"" + std::string(text) + "\" is not a number");
@@ -111,20 +105,13 @@ namespace {
         return ">=";
     }
 
-    std::string number(double value)
-    {
-        char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%g", value);
-        return buffer;
-    }
-
 } // namespace
 
 Result<TruthGoal> TruthGoal::parse(std::string_view text)
 {
     TruthGoal goal;
     const auto at = text.find('@');
-    goal.metric = std::string(trim(text.substr(0, at)));
+    goal.metric = std::string(trimmed(text.substr(0, at)));
     if (!metricInfo(goal.metric))
         return badGoal("unknown metric \"" + goal.metric + "\"; metrics: " + metricList());
     if (at == std::string_view::npos)
@@ -132,7 +119,7 @@ Result<TruthGoal> TruthGoal::parse(std::string_view text)
     std::string_view rest = text.substr(at + 1);
     while (true) {
         const auto comma = rest.find(',');
-        auto constraint = parseConstraint(trim(rest.substr(0, comma)));
+        auto constraint = parseConstraint(trimmed(rest.substr(0, comma)));
         if (!constraint)
             return constraint.error();
         goal.constraints.push_back(std::move(*constraint));
@@ -148,7 +135,7 @@ std::string TruthGoal::toString() const
     std::string text = metric;
     for (std::size_t i = 0; i < constraints.size(); ++i)
         text += (i ? "," : "@") + constraints[i].metric + std::string(symbolOf(constraints[i].op))
-            + number(constraints[i].value);
+            + formatSettingValue(constraints[i].value);
     return text;
 }
 

@@ -1,7 +1,9 @@
 #include "groundtruth/truthreport.h"
 
+#include "base/text.h"
 #include "replay/replaybatch.h"
 #include "replay/sessionimport.h"
+#include "triggers/condition.h"
 #include "triggers/trigger.h"
 
 #include <cstdio>
@@ -78,23 +80,6 @@ namespace {
             { "offers", std::move(offers) }, { "expectations", std::move(expectations) } };
     }
 
-    // "1 hit", "3 hits".
-    std::string counted(std::size_t n, std::string_view one, std::string_view many)
-    {
-        return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-    }
-
-    std::string padded(std::string text, std::size_t width)
-    {
-        // Code points, not bytes: ids are ASCII, "–" is not.
-        std::size_t length = 0;
-        for (unsigned char c : text)
-            length += (c & 0xC0) != 0x80 ? 1 : 0;
-        if (length < width)
-            text.append(width - length, ' ');
-        return text;
-    }
-
 } // namespace
 
 std::string formatRatio(const std::optional<double>& value)
@@ -138,14 +123,14 @@ json groundTruthJson(const GroundTruth& truth, std::span<const RecordedSession> 
 std::string groundTruthText(const GroundTruth& truth, std::span<const RecordedSession> sessions)
 {
     const TruthCounts& all = truth.overall;
-    std::string out = "Ground truth: " + counted(truth.labelledSessions, "labelled session", "labelled sessions")
+    std::string out = "Ground truth: " + plural(truth.labelledSessions, "labelled session", "labelled sessions")
         + " of " + std::to_string(truth.sessions);
     if (truth.labelsWithoutSession > 0)
-        out += " (" + counted(truth.labelsWithoutSession, "labelled session", "labelled sessions") + " not replayed)";
+        out += " (" + plural(truth.labelsWithoutSession, "labelled session", "labelled sessions") + " not replayed)";
     out += "\n  precision " + formatRatio(all.precision()) + ", recall " + formatRatio(all.recall()) + ", F1 "
-        + formatRatio(all.f1()) + "; " + counted(all.hits, "hit", "hits") + ", "
-        + counted(all.misses(), "miss", "misses") + ", " + counted(all.falseOffers, "false offer", "false offers")
-        + ", " + counted(all.unlabelledOffers, "unlabelled offer", "unlabelled offers");
+        + formatRatio(all.f1()) + "; " + plural(all.hits, "hit", "hits") + ", " + plural(all.misses(), "miss", "misses")
+        + ", " + plural(all.falseOffers, "false offer", "false offers") + ", "
+        + plural(all.unlabelledOffers, "unlabelled offer", "unlabelled offers");
     if (const auto annoyance = all.annoyance()) {
         char buffer[48];
         std::snprintf(buffer, sizeof buffer, "; %.1f false offers per 100 sessions", *annoyance);

@@ -1,5 +1,6 @@
 #include "replay/replayreport.h"
 
+#include "base/text.h"
 #include "gates/decision.h"
 #include "groundtruth/truthgoal.h"
 #include "groundtruth/truthreport.h"
@@ -121,18 +122,6 @@ namespace {
         char buffer[16];
         std::snprintf(buffer, sizeof buffer, "%.1f %%", rate * 100);
         return buffer;
-    }
-
-    std::string padded(std::string text, std::size_t width, bool right = false)
-    {
-        // Width in code points, so that "…" and "→" line up.
-        std::size_t points = 0;
-        for (const char c : text)
-            points += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-        if (points >= width)
-            return text;
-        const std::string fill(width - points, ' ');
-        return right ? fill + text : text + fill;
     }
 
 } // namespace

@@ -5,6 +5,7 @@
 // cancel, and screenshots.
 
 #include "eventwait.h"
+#include "replay/replayworkbench.h"
 #include "replay/sessionlibrary.h"
 #include "replay/triggerdocument.h"
 #include "replay/triggereditor.h"
@@ -111,6 +112,20 @@ inline bool writeGeneratedExport(const QString& path, int sessions, int actions)
 }
 
 // Saves a picture of the widget in the build's artifacts folder.
+// The workbench shown on the workspace at `directory` (its sessions
+// imported) with the session `sessionId` of product demo replayed.
+inline bool openDemoSession(ui::ReplayWorkbench& workbench, const QString& directory, const QString& sessionId)
+{
+    workbench.resize(1400, 900);
+    QSignalSpy imported(&workbench.library(), &ui::SessionLibrary::importFinished);
+    workbench.setWorkspace(loadWorkspace(directory), QStringLiteral("demo"));
+    if (!imported.wait(60'000) && imported.isEmpty())
+        return false;
+    workbench.show();
+    return QTest::qWaitForWindowExposed(&workbench)
+        && workbench.openSession(workbench.library().rowOf(QStringLiteral("demo"), sessionId));
+}
+
 // Edits a trigger's condition in the editor's JSON field as an author would
 // type it: `from` replaced by `to`. False when the trigger or `from` is not
 // there, or the edit does not validate.

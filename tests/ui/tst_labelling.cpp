@@ -90,13 +90,7 @@ void TestLabelling::init()
     m_scratch = std::make_unique<QTemporaryDir>();
     QVERIFY(copyTree(kDemoWorkspace, m_scratch->path()));
     m_workbench = std::make_unique<ReplayWorkbench>();
-    m_workbench->resize(1400, 900);
-    QSignalSpy imported(&m_workbench->library(), &SessionLibrary::importFinished);
-    m_workbench->setWorkspace(loadWorkspace(m_scratch->path()), u"demo"_qs);
-    QVERIFY(imported.wait(60'000) || !imported.isEmpty());
-    m_workbench->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_workbench.get()));
-    QVERIFY(m_workbench->openSession(m_workbench->library().rowOf(u"demo"_qs, kPingPong)));
+    QVERIFY(openDemoSession(*m_workbench, m_scratch->path(), kPingPong));
     m_panel = m_workbench->replayPanel();
     m_timeline = m_panel->timeline();
     QVERIFY(m_timeline->isVisible());
