@@ -11,9 +11,12 @@
 #endif
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -54,13 +57,12 @@ const std::map<QString, Command>& commands()
     return table;
 }
 
-int usage(QTextStream& out)
+void printUsage(QTextStream& out)
 {
     out << "Usage: proactive-studio [--workspace DIR]\n       proactive-studio <command> [options]\n\nCommands:\n";
     for (const auto& [name, command] : commands())
         out << "  " << name.leftJustified(19) << command.summary << '\n';
     out << "\nRun 'proactive-studio <command> --help' for a command's options.\n";
-    return 2;
 }
 
 // The command name: argv[1], or the studio when there is none or the first
@@ -75,12 +77,31 @@ QString commandName(int argc, char** argv)
     return first;
 }
 
+// QCommandLineParser names the program in "Usage:" with argv[0], so each
+// command sees argv[0] = "proactive-studio <command>" and its own options
+// after it: `serve --help` reads "Usage: proactive-studio serve [options]",
+// which the man pages are generated from (packaging/).
+std::vector<char*> commandArgv(int argc, char** argv, const QString& name, std::string& program)
+{
+    program = std::filesystem::path(argv[0]).filename().string();
+    const bool named = argc > 1 && QString::fromLocal8Bit(argv[1]) == name;
+    if (named)
+        program += ' ' + name.toStdString();
+    std::vector<char*> result { program.data() };
+    result.insert(result.end(), argv + (named ? 2 : 1), argv + argc);
+    result.push_back(nullptr);
+    return result;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     const QString name = commandName(argc, argv);
     const auto it = commands().find(name);
+    std::string program;
+    std::vector<char*> args = commandArgv(argc, argv, name, program);
+    int count = int(args.size()) - 1;
     std::unique_ptr<QCoreApplication> app;
 #ifdef PROACTIVE_HAVE_STUDIO
     if (it != commands().end() && it->second.needsGui) {
@@ -90,29 +111,30 @@ int main(int argc, char** argv)
             || std::any_of(argv, argv + argc, [](const char* a) { return qstrcmp(a, "--headless") == 0; });
         if (headless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
-        app = std::make_unique<QApplication>(argc, argv);
+        app = std::make_unique<QApplication>(count, args.data());
     }
 #endif
     if (!app)
-        app = std::make_unique<QCoreApplication>(argc, argv);
+        app = std::make_unique<QCoreApplication>(count, args.data());
     QCoreApplication::setOrganizationName(u"ProactiveStudio"_qs);
     QCoreApplication::setApplicationName(u"proactive-studio"_qs);
     QCoreApplication::setApplicationVersion(QStringLiteral(PROACTIVE_VERSION));
 
-    QStringList arguments = QCoreApplication::arguments();
     QTextStream err(stderr);
     if (name == u"--version"_qs) {
         QTextStream(stdout) << "proactive-studio " << QCoreApplication::applicationVersion() << " (commit "
                             << PROACTIVE_COMMIT << ")\n";
         return 0;
     }
-    if (it == commands().end()) {
-        if (name != u"--help"_qs && name != u"-h"_qs)
-            err << "Unknown command '" << name << "'.\n\n";
-        return usage(err);
+    if (name == u"--help"_qs || name == u"-h"_qs) {
+        QTextStream out(stdout);
+        printUsage(out);
+        return 0;
     }
-    if (arguments.size() > 1 && arguments.at(1) == name)
-        arguments.removeAt(1);
-    arguments[0] = arguments[0] + u' ' + name; // "proactive-studio validate" in --help output
-    return it->second.run(arguments);
+    if (it == commands().end()) {
+        err << "Unknown command '" << name << "'.\n\n";
+        printUsage(err);
+        return 2;
+    }
+    return it->second.run(QCoreApplication::arguments());
 }

@@ -1,6 +1,7 @@
 // The studio's window and the scenario runner: the commands that need a
 // QApplication and QtWebEngine.
 
+#include "base/result.h"
 #include "commands.h"
 #include "scenario/scenario.h"
 #include "scenario/scenarioplayer.h"
@@ -12,23 +13,49 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
 #include <QWebEngineView>
+#include <filesystem>
 
 namespace proactive::app {
 
 namespace {
 
-    // The bundled demo workspace: next to an installed binary, else the source tree's.
-    QString demoWorkspace()
+    // The bundled demo workspace. Installed (/usr/share/proactive-studio) it
+    // is read-only for the user, so the studio opens a copy in the user's data
+    // folder, made on first use with the demo product beside it, where edits
+    // can be saved; the copy is kept across upgrades (it holds the user's
+    // edits). From a build tree it is the source tree's.
+    Result<QString> demoWorkspace()
     {
-        const QString installed
-            = QDir(QCoreApplication::applicationDirPath()).filePath(u"../share/proactive-studio/demo-workspace"_qs);
-        if (QFileInfo::exists(installed))
-            return QDir::cleanPath(installed);
-        return QStringLiteral(PROACTIVE_DEMO_WORKSPACE);
+        const QDir installed(QDir(QCoreApplication::applicationDirPath()).filePath(u"../share/proactive-studio"_qs));
+        if (!installed.exists(u"demo-workspace"_qs))
+            return QStringLiteral(PROACTIVE_DEMO_WORKSPACE);
+        const QString bundled = QDir::cleanPath(installed.filePath(u"demo-workspace"_qs));
+        if (QFileInfo(bundled).isWritable())
+            return bundled;
+        const QDir userData(
+            QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/proactive-studio"_qs);
+        if (userData.exists(u"demo-workspace"_qs))
+            return userData.filePath(u"demo-workspace"_qs);
+        std::error_code error;
+        for (const char* folder : { "demo-product", "demo-workspace" }) {
+            const QString to = userData.filePath(QString::fromLatin1(folder));
+            std::filesystem::create_directories(to.toStdString(), error);
+            if (!error)
+                std::filesystem::copy(installed.filePath(QString::fromLatin1(folder)).toStdString(), to.toStdString(),
+                    std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing,
+                    error);
+            if (error)
+                return Error { "demo_copy",
+                    "cannot copy the demo " + std::string(folder) + " to " + to.toStdString() + ": " + error.message(),
+                    {} };
+        }
+        return userData.filePath(u"demo-workspace"_qs);
     }
 
 } // namespace
@@ -38,13 +65,29 @@ int runStudio(const QStringList& arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(u"Opens the studio on a workspace (the bundled demo by default)."_qs);
     parser.addHelpOption();
-    parser.addOption({ u"workspace"_qs, u"The workspace directory."_qs, u"DIR"_qs, demoWorkspace() });
+    parser.addOption(
+        { u"workspace"_qs, u"The workspace directory (default: the bundled demo workspace)."_qs, u"DIR"_qs });
     parser.process(arguments);
+    QString workspace = parser.value(u"workspace"_qs);
+    if (workspace.isEmpty()) {
+        auto demo = demoWorkspace();
+        if (!demo) {
+            QTextStream(stderr) << QString::fromStdString(demo.error().message) << '\n';
+            return 1;
+        }
+        workspace = *demo;
+    }
+
+    // The desktop entry's and the icon theme's name (packaging/): the window
+    // groups under the menu's entry, with the packaged icon or the built-in one.
+    QGuiApplication::setDesktopFileName(u"org.proactivestudio.Studio"_qs);
+    QApplication::setWindowIcon(
+        QIcon::fromTheme(u"org.proactivestudio.Studio"_qs, QIcon(u":/icons/org.proactivestudio.Studio.svg"_qs)));
 
     ui::StudioSettings settings;
     ui::MainWindow window(settings);
     QString error;
-    if (!window.openWorkspace(parser.value(u"workspace"_qs), &error)) {
+    if (!window.openWorkspace(workspace, &error)) {
         QTextStream(stderr) << "Cannot open the workspace: " << error << '\n';
         return 1;
     }

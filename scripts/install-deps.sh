@@ -13,10 +13,15 @@ gui_packages=(
     qt6-webengine-dev qt6-webchannel-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
     qtkeychain-qt6-dev libgl-dev xvfb xauth
 )
+# The Debian package (scripts/package.sh) and its test: CPack's dependency
+# list (dpkg-shlibdeps, file), and the checkers the test runs.
+package_packages=(
+    dpkg-dev file lintian desktop-file-utils appstream man-db systemd
+)
 
 packages=("${core_packages[@]}")
 if [[ "${1:-}" != "--core-only" ]]; then
-    packages+=("${gui_packages[@]}")
+    packages+=("${gui_packages[@]}" "${package_packages[@]}")
     # The browser test installs the real posthog-js with npm. Any Node.js ≥ 18
     # will do; only when there is none, take Debian's (a NodeSource nodejs
     # already ships npm and conflicts with Debian's npm package).
