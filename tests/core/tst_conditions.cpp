@@ -601,7 +601,7 @@ void TestConditions::chainMatching_data()
     QTest::addColumn<bool>("matched");
 
     const QByteArray quoted = R"(button.btn:attr__data-tour-id="say \"hi\""nth-child="1"nth-of-type="1")"
-                              R"(text="Say \"hi\"; then go";form#f:attr_id="f"nth-child="1"nth-of-type="1")";
+                              R"(text="Say \"hi\"; then go";form:attr_id="f"nth-child="1"nth-of-type="1")";
     const QByteArray separators = R"(a.link:href="/a;b:c"nth-child="1"nth-of-type="1"text="x;y:z";)"
                                   R"(li:nth-child="2"nth-of-type="2";ul.menu:attr__class="menu")";
     const QByteArray classes = R"(button.primary.btn:attr__class="btn primary"nth-child="2"nth-of-type="1";)"
@@ -614,13 +614,18 @@ void TestConditions::chainMatching_data()
     QTest::newRow("quoted-text-exact") << QByteArray(R"({"text":"Say \"hi\"; then go"})") << quoted << false << true;
     QTest::newRow("quoted-attribute") << QByteArray(R"({"selector":"[data-tour-id='say \"hi\"']"})") << quoted << false
                                       << true;
+    // The id comes from attr_id, as posthog-js writes it: it never writes "form#f" (which, as in PostHog's
+    // own parser, would read as the tag "form#f"), so an escaped quote in the target does not hide its ancestor.
+    QTest::newRow("quoted-ancestor") << QByteArray(R"({"selector":"form#f > button.btn"})") << quoted << false << true;
     QTest::newRow("separators-in-href") << QByteArray(R"({"href":"/a;b:c"})") << separators << false << true;
     QTest::newRow("separators-in-text") << QByteArray(R"({"text_contains":"Y:Z"})") << separators << false << true;
-    QTest::newRow("separators-ancestor") << QByteArray(R"({"selector":"ul.menu a.link"})") << separators << false << true;
+    QTest::newRow("separators-ancestor") << QByteArray(R"({"selector":"ul.menu a.link"})") << separators << false
+                                         << true;
     QTest::newRow("class-order") << QByteArray(R"({"selector":"div.toolbar > button.btn.primary"})") << classes << false
                                  << true;
     QTest::newRow("nth-child") << QByteArray(R"j({"selector":"button:nth-child(2)"})j") << classes << false << true;
-    QTest::newRow("nth-child-miss") << QByteArray(R"j({"selector":"button:nth-child(1)"})j") << classes << false << false;
+    QTest::newRow("nth-child-miss") << QByteArray(R"j({"selector":"button:nth-child(1)"})j") << classes << false
+                                    << false;
     QTest::newRow("element-only-selector") << QByteArray(R"({"selector":"button.primary"})") << classes << true << true;
     QTest::newRow("element-only-no-ancestors")
         << QByteArray(R"({"selector":"div.toolbar button"})") << classes << true << false;
@@ -658,7 +663,8 @@ void TestConditions::chainParsedOncePerDistinctChain()
     // interned: polls read them, they never parse again.
     std::vector<Action> clicks;
     for (const char* chain : { kButtonChain, kIconChain, kButtonChain, kButtonChain }) {
-        Action click = action("https://app.example.com/projects", std::int64_t(clicks.size()) * 1000, ActionType::Click);
+        Action click
+            = action("https://app.example.com/projects", std::int64_t(clicks.size()) * 1000, ActionType::Click);
         click.elementsChain = chain;
         click.element = parseTargetElement(chain);
         clicks.push_back(std::move(click));
