@@ -180,7 +180,7 @@ void HttpService::adopt(QTcpSocket* socket)
             it->second->lastActivity = SteadyClock::now();
     });
     connect(socket, &QObject::destroyed, this, [this, socket] {
-        m_connections.erase(socket);
+        forget(socket);
         if (m_full && m_connections.size() < m_capacity) {
             m_full = false;
             updateAccepting();
@@ -204,7 +204,7 @@ bool HttpService::closeLongestIdle()
     QTcpSocket* socket = idlest->first;
     // Forgotten now, so that the new connection counts at once; the socket
     // itself goes once it has disconnected.
-    m_connections.erase(idlest);
+    forget(socket);
     socket->abort();
     m_metrics.countConnectionEvent("evicted");
     return true;
@@ -245,6 +245,50 @@ void HttpService::onReadyRead(QTcpSocket* socket)
     RequestReader& reader = connection.reader;
     const qint64 read = socket->read(reader.reserve(std::size_t(available)), available);
     serve(socket, connection, reader.received(std::size_t(std::max<qint64>(read, 0))));
+    // `connection` may be gone: an answer can end the connection.
+    if (const auto again = m_connections.find(socket); again != m_connections.end())
+        account(*again->second);
+    if (m_bufferedBytes > m_settings.maxBufferedBytes)
+        shedLargestRequests();
+}
+
+void HttpService::account(Connection& connection)
+{
+    const std::size_t held = connection.reader.heldBytes();
+    m_bufferedBytes = m_bufferedBytes - connection.counted + held;
+    connection.counted = held;
+}
+
+void HttpService::forget(QTcpSocket* socket)
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    m_bufferedBytes -= it->second->counted;
+    m_connections.erase(it);
+}
+
+void HttpService::shedLargestRequests()
+{
+    // The largest holders go first: a few clients trickling large bodies
+    // cannot make every other client's small batch fail.
+    while (m_bufferedBytes > m_settings.maxBufferedBytes) {
+        auto largest = m_connections.end();
+        for (auto it = m_connections.begin(); it != m_connections.end(); ++it)
+            if (!it->second->rejected && it->second->counted > 0
+                && (largest == m_connections.end() || it->second->counted > largest->second->counted))
+                largest = it;
+        if (largest == m_connections.end())
+            return;
+        Reply reply = errorReply(503, "server_busy",
+            "requests in progress hold " + std::to_string(m_bufferedBytes)
+                + " bytes, more than the service's budget of " + std::to_string(m_settings.maxBufferedBytes)
+                + "; this one, the largest, is refused: retry shortly");
+        reply.headers.emplace_back(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+        m_metrics.countConnectionEvent("over_budget");
+        refuse(largest->first, *largest->second, std::move(reply), 0);
+        account(*largest->second);
+    }
 }
 
 void HttpService::serve(QTcpSocket* socket, Connection& connection, RequestReader::Verdict verdict)

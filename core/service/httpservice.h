@@ -58,6 +58,8 @@ public:
     std::size_t openConnections() const { return m_connections.size(); }
     // Connections with part of a request read and no answer yet.
     std::size_t requestsInProgress() const;
+    // Request bytes held by all connections (ServiceSettings::maxBufferedBytes).
+    std::size_t bufferedBytes() const { return m_bufferedBytes; }
 
     // Graceful stop: stops accepting, closes idle connections, lets requests
     // already begun arrive and be answered (their connections close after
@@ -81,6 +83,7 @@ private:
         std::int64_t drainRemaining = 0;
         SteadyClock::time_point lastActivity = SteadyClock::now(); // bytes read or written
         std::optional<SteadyClock::time_point> requestStarted; // first byte of the request in progress
+        std::size_t counted = 0; // reader.heldBytes() as last added to m_bufferedBytes
     };
 
     // A new connection: adopted, or, at the limit with no idle connection
@@ -90,6 +93,12 @@ private:
     bool closeLongestIdle();
     void refuseBusy(QTcpSocket* socket);
     void onReadyRead(QTcpSocket* socket);
+    // Brings m_bufferedBytes up to date with what the connection's reader holds.
+    void account(Connection& connection);
+    // Over the budget for bytes in flight: refuses the requests holding the
+    // most (503) until the rest fit in it.
+    void shedLargestRequests();
+    void forget(QTcpSocket* socket);
     // Answers the complete requests the reader holds, in order, and acts on
     // its verdict on the one after them.
     void serve(QTcpSocket* socket, Connection& connection, RequestReader::Verdict verdict);
@@ -122,6 +131,7 @@ private:
     QTimer* m_acceptRetryTimer = nullptr;
     std::size_t m_capacity = 0;
     bool m_full = false; // a connection was refused; accepting resumes when one ends
+    std::size_t m_bufferedBytes = 0; // sum of the connections' `counted`
     std::chrono::milliseconds m_acceptBackoff { 0 };
     QString m_errorString;
     bool m_shuttingDown = false;

@@ -231,7 +231,10 @@ void RequestReader::discard()
 {
     m_size = 0;
     m_begin = 0;
+    m_data.reset();
+    m_capacity = 0;
     restart();
+    std::string().swap(m_body);
 }
 
 std::optional<std::int64_t> RequestReader::bodyRemaining() const

@@ -100,11 +100,16 @@ public:
     // Drops the complete current request; the bytes after it begin the next
     // one, and the verdict is the next one's.
     Verdict next();
-    // Drops every byte held, for a connection that is being drained.
+    // Drops every byte held and gives back the memory, for a connection
+    // that is being drained or closed.
     void discard();
 
     // Whether any byte of a next request or of an incomplete one is held.
     bool holdsBytes() const { return m_size > m_begin; }
+    // The request bytes held: those of the current request and any after
+    // it, and a chunked body decoded so far. What the service's budget for
+    // bodies in flight counts (ServiceSettings::maxBufferedBytes).
+    std::size_t heldBytes() const { return m_size - m_begin + m_body.size(); }
     const Limits& limits() const { return m_limits; }
     bool headComplete() const { return m_state != State::Head; }
     const RequestHead& head() const { return m_head; }

@@ -15,6 +15,11 @@ struct ServiceSettings {
     std::int64_t maxBodyBytes = 1024 * 1024;
     std::int64_t maxAgentStateBodyBytes = 64 * 1024; // SPEC §2
     std::size_t maxHeadBytes = 64 * 1024; // request line and headers; beyond: 431
+    // All connections' request bytes held at once (bodies on their way,
+    // pipelined requests). Beyond it the requests holding the most are
+    // answered 503 server_busy, largest first, so that 1024 clients each
+    // trickling a 1 MiB body cannot make the service hold 1 GiB.
+    std::size_t maxBufferedBytes = 64 * 1024 * 1024;
     // What one capture or webhook body may make the intake do (docs/service.md,
     // "Bounded work"): decoded size (gzip, base64), events, JSON values, and
     // the errors listed in an answer (the rest are counted).

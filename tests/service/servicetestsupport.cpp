@@ -107,6 +107,13 @@ std::size_t ServiceThread::requestsInProgress()
     return count;
 }
 
+std::size_t ServiceThread::bufferedBytes()
+{
+    std::size_t bytes = 0;
+    run([&] { bytes = m_service->bufferedBytes(); });
+    return bytes;
+}
+
 void ServiceThread::beginShutdown()
 {
     run([&] { m_service->shutdown(); });

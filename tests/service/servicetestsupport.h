@@ -66,6 +66,7 @@ public:
     std::uint64_t requests(std::string_view route, int status) const;
     std::size_t connectionCapacity();
     std::size_t requestsInProgress();
+    std::size_t bufferedBytes();
 
     // HttpService::shutdown() in the service thread.
     void beginShutdown();

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void atTheLimitWithNoneIdleNewOnesGet503();
     void capacityRespectsTheDescriptorLimit();
     void acceptFailureBacksOff();
+    void bodiesInFlightOverTheBudgetShedTheLargest();
 };
 
 void TestConnections::idleConnectionIsClosed()
@@ -195,3 +196,43 @@ void TestConnections::acceptFailureBacksOff()
 
 QTEST_GUILESS_MAIN(TestConnections)
 #include "tst_connections.moc"
+
+void TestConnections::bodiesInFlightOverTheBudgetShedTheLargest()
+{
+    // Clients trickling large bodies: together over the budget for bytes in
+    // flight, the one holding the most is refused; the others go on.
+    service::ServiceSettings settings = shortTimeouts();
+    settings.maxBufferedBytes = 256 * 1024;
+    settings.requestTimeout = std::chrono::milliseconds(10'000);
+    Harness h(settings);
+    const auto head = [](int length) {
+        return "POST /batch/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(length) + "\r\n\r\n";
+    };
+    // A valid (empty) batch padded with JSON whitespace to any length.
+    const auto body = [](int length) {
+        QByteArray bytes = R"({"api_key":"phc_demo","batch":[]})";
+        return bytes + QByteArray(length - bytes.size(), ' ');
+    };
+    constexpr int kLarge = 200 * 1024;
+    constexpr int kSmaller = 150 * 1024;
+    HttpClient large = h.client();
+    QVERIFY(large.send(head(kLarge) + body(kLarge).left(150 * 1024)));
+    TRY_VERIFY(h.service.bufferedBytes() >= 150 * 1024);
+    HttpClient smaller = h.client();
+    QVERIFY(smaller.send(head(kSmaller) + body(kSmaller).left(120 * 1024)));
+
+    const auto refused = large.readResponse(5'000);
+    QCOMPARE(refused.status, 503);
+    QCOMPARE(refused.header("retry-after"), QByteArray("1"));
+    QCOMPARE(refused.json()["error"].get<std::string>(), std::string("server_busy"));
+    QVERIFY(large.waitForClose(5'000));
+    QCOMPARE(connectionEvents(h.service, "over_budget"), std::uint64_t(1));
+
+    // The smaller one was not shed: its body completes and is answered.
+    QVERIFY(smaller.send(body(kSmaller).mid(120 * 1024)));
+    const auto answered = smaller.readResponse(5'000);
+    QVERIFY2(answered.status != 503 && answered.status != 0, qPrintable(QString::number(answered.status)));
+    TRY_COMPARE(h.service.bufferedBytes(), std::size_t(0));
+    QCOMPARE(h.client().get("/healthz").status, 200);
+}
