@@ -107,7 +107,8 @@ void fill(MemoryStore& store, int count, const std::function<std::string(int)>& 
         StoreWrite write;
         for (int i = first; i < std::min(count, first + kChunk); ++i) {
             const Timestamp seen = kNow - 20min + 1ms * (i % 600'000);
-            write.sessions.push_back({ { kProduct, sessionName(i) }, { distinctOf(i), emailOf(i), seen, seen, 1, {} } });
+            write.sessions.push_back(
+                { { kProduct, sessionName(i) }, { distinctOf(i), emailOf(i), seen, seen, 1, {} } });
         }
         if (!store.commit(write)) {
             std::fprintf(stderr, "fill failed\n");
@@ -140,7 +141,9 @@ double newSessionCost(int held, bool shared)
     Connector connector(benchWorkspace(), store, clock);
     fill(
         store, held, [&](int i) { return shared ? std::string("shared-user") : "user-" + std::to_string(i); },
-        [&](int i) { return shared ? std::string("shared@example.com") : "user-" + std::to_string(i) + "@example.com"; });
+        [&](int i) {
+            return shared ? std::string("shared@example.com") : "user-" + std::to_string(i) + "@example.com";
+        });
 
     std::vector<std::vector<Action>> calls(kNewSessions / kSessionsPerCall);
     for (int i = 0; i < kNewSessions; ++i) {
@@ -216,7 +219,7 @@ void partRetrieval(int held, int rounds)
             std::fprintf(stderr, "retrieval found nothing\n");
             std::exit(1);
         }
-        return service::retrievalRecords(*activity, *request).dump();
+        return service::retrievalRecords(*activity, *request);
     };
     std::vector<std::string> emailBodies, idBodies;
     for (int c = 0; c < kTargets; ++c) {
@@ -233,10 +236,13 @@ void partRetrieval(int held, int rounds)
     std::vector<Measure> measures;
     measures.push_back({ "store: latestSessionOfEmail / session",
         [&](int c) { sink += store.latestSessionOfEmail(kProduct, emailOf(c))->size(); },
-        [&](int c) { sink += store.session({ kProduct, idOf(c) })->actionCount; }, {}, {} });
-    measures.push_back({ "Connector::recentActivity",
-        [&](int c) { sink += connector.recentActivity(emailOf(c), 5)->actions.size(); },
-        [&](int c) { sink += connector.recentActivity(idOf(c), 5)->actions.size(); }, {}, {} });
+        [&](int c) {
+            sink += store.session({ kProduct, idOf(c) })->actionCount;
+        },
+        {}, {} });
+    measures.push_back(
+        { "Connector::recentActivity", [&](int c) { sink += connector.recentActivity(emailOf(c), 5)->actions.size(); },
+            [&](int c) { sink += connector.recentActivity(idOf(c), 5)->actions.size(); }, {}, {} });
     measures.push_back({ "endpoint core (parse, recentActivity, records, dump)",
         [&](int c) { sink += endpointCore(emailBodies[static_cast<std::size_t>(c % kTargets)]).size(); },
         [&](int c) { sink += endpointCore(idBodies[static_cast<std::size_t>(c % kTargets)]).size(); }, {}, {} });

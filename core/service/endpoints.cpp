@@ -560,7 +560,8 @@ Reply Endpoints::retrieval(const HttpRequest& request)
     const auto activity = m_connector.recentActivity(parsed->knowledgeId, static_cast<std::size_t>(parsed->topK));
     if (!activity)
         return difyError(404, 2001, "knowledge_not_found", "The knowledge does not exist.");
-    return jsonReply(200, retrievalRecords(*activity, *parsed));
+    return { 200, QByteArrayLiteral("application/json"),
+        QByteArray::fromStdString(retrievalRecords(*activity, *parsed)), {} };
 }
 
 } // namespace proactive::service

@@ -1,6 +1,7 @@
 #include "service/retrieval.h"
 
 #include "base/jsonreader.h"
+#include "base/jsonwriter.h"
 #include "connector/connector.h"
 
 #include <algorithm>
@@ -60,14 +61,15 @@ Result<RetrievalRequest> parseRetrievalRequest(std::string_view body)
     return request;
 }
 
-nlohmann::json retrievalRecords(const SessionActivity& activity, const RetrievalRequest& request)
+std::string retrievalRecords(const SessionActivity& activity, const RetrievalRequest& request)
 {
-    nlohmann::json records = nlohmann::json::array();
-    if (activity.actions.empty())
-        return { { "records", records } };
-    const Timestamp newest = activity.actions.front().timestampStart;
+    std::string out;
+    JsonWriter json(out);
+    json.beginObject().key("records").beginArray();
+    const Timestamp newest = activity.actions.empty() ? Timestamp {} : activity.actions.front().timestampStart;
+    int written = 0;
     for (const Action& action : activity.actions) {
-        if (records.size() >= static_cast<std::size_t>(request.topK))
+        if (written >= request.topK)
             break;
         const double value = score(newest - action.timestampStart);
         if (value < request.scoreThreshold)
@@ -77,25 +79,28 @@ nlohmann::json retrievalRecords(const SessionActivity& activity, const Retrieval
                                                               : action.event;
         const std::string title
             = action.canonicalUrl.empty() ? action.title : action.title + " · " + action.canonicalUrl;
-        records.push_back({
-            { "content", formatIsoTimestamp(action.timestampStart) + ": " + what },
-            { "score", value },
-            { "title", title.empty() ? action.event : title },
-            { "metadata",
-                {
-                    { "product_id", activity.productId },
-                    { "session_id", activity.sessionId },
-                    { "distinct_id", action.distinctId },
-                    { "index", action.index },
-                    { "type", nameOf(action.type) },
-                    { "event", action.event },
-                    { "timestamp", formatIsoTimestamp(action.timestampStart) },
-                    { "url", action.rawUrl },
-                    { "canonical_url", action.canonicalUrl },
-                } },
-        });
+        const std::string timestamp = formatIsoTimestamp(action.timestampStart);
+        // Keys in the order nlohmann's (std::map) objects keep them.
+        json.beginObject();
+        json.key("content").value(timestamp + ": " + what);
+        json.key("metadata").beginObject();
+        json.key("canonical_url").value(action.canonicalUrl);
+        json.key("distinct_id").value(action.distinctId);
+        json.key("event").value(action.event);
+        json.key("index").value(action.index);
+        json.key("product_id").value(activity.productId);
+        json.key("session_id").value(activity.sessionId);
+        json.key("timestamp").value(timestamp);
+        json.key("type").value(nameOf(action.type));
+        json.key("url").value(action.rawUrl);
+        json.endObject();
+        json.key("score").value(value);
+        json.key("title").value(title.empty() ? action.event : title);
+        json.endObject();
+        ++written;
     }
-    return { { "records", records } };
+    json.endArray().endObject();
+    return out;
 }
 
 } // namespace proactive::service

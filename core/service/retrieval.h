@@ -4,7 +4,6 @@
 #include "base/result.h"
 
 #include <chrono>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -35,8 +34,9 @@ inline constexpr int kMaxRetrievalRecords = 200;
 // code "bad_request" and name the field.
 Result<RetrievalRequest> parseRetrievalRequest(std::string_view body);
 
-// {"records": [{content, score, title, metadata}]}: the session's actions as
-// text, newest first, at most top_k, only those scoring at least the threshold.
-nlohmann::json retrievalRecords(const SessionActivity& activity, const RetrievalRequest& request);
+// {"records": [{content, metadata, score, title}]}: the session's actions as
+// text, newest first, at most top_k, only those scoring at least the
+// threshold. The answer's JSON text, written without a DOM (JsonWriter).
+std::string retrievalRecords(const SessionActivity& activity, const RetrievalRequest& request);
 
 } // namespace proactive::service

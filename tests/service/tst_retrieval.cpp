@@ -197,6 +197,8 @@ void TestRetrieval::recordFields()
     QCOMPARE(
         metadata["canonical_url"].get<std::string>(), std::string("https://app.example.com/projects/:id/settings"));
     QCOMPARE(metadata["timestamp"].get<std::string>(), formatIsoTimestamp(kT0 + 90s));
+    // Written without a DOM, byte for byte what nlohmann's dump() gives for it.
+    QCOMPARE(QByteArray::fromStdString(json.dump()), response.body);
 }
 
 void TestRetrieval::emailFindsTheLatestSession()
