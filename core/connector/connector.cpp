@@ -20,8 +20,7 @@ Connector::Connector(std::shared_ptr<const Workspace> workspace, Store& store, c
     : m_workspace(std::move(workspace))
     , m_store(store)
     , m_clock(clock)
-{
-}
+{ }
 
 std::shared_ptr<const Workspace> Connector::workspace() const
 {
@@ -290,7 +289,8 @@ Result<Decision> Connector::context(
     return decision;
 }
 
-Result<FsmOutcome> Connector::agentState(std::string_view productId, std::string_view conversationId, std::string_view event)
+Result<FsmOutcome> Connector::agentState(
+    std::string_view productId, std::string_view conversationId, std::string_view event)
 {
     std::lock_guard lock(m_mutex);
     auto product = findProduct(*m_workspace, productId);
@@ -309,12 +309,15 @@ Result<FsmOutcome> Connector::agentState(std::string_view productId, std::string
         write.conversations.emplace_back(key, record);
         write.transitions.emplace_back(key, *expired);
     }
+    const std::string offeredTrigger = record.activeTriggerId; // the offer an answer answers
     FsmOutcome outcome = fsm::apply(record, *fsmEvent, now, (*product)->proactive);
     outcome.expiry = expired;
     switch (outcome.kind) {
     case FsmOutcome::Kind::Applied:
         write.conversations.emplace_back(key, record);
         write.transitions.emplace_back(key, *outcome.transition);
+        if (isOfferAnswer(*fsmEvent) && !offeredTrigger.empty())
+            recordInteraction(**product, conversationId, offeredTrigger, now, write);
         break;
     case FsmOutcome::Kind::Erased:
         write.erasedConversations.push_back(key);
@@ -326,6 +329,26 @@ Result<FsmOutcome> Connector::agentState(std::string_view productId, std::string
     if (auto status = commit(write); !status)
         return status.error();
     return outcome;
+}
+
+bool Connector::isOfferAnswer(FsmEvent event)
+{
+    return event == FsmEvent::ProactiveDismissed || event == FsmEvent::ProactiveAcceptedChat
+        || event == FsmEvent::ProactiveAcceptedTour;
+}
+
+void Connector::recordInteraction(const Product& product, std::string_view conversationId, const std::string& triggerId,
+    Timestamp now, StoreWrite& write) const
+{
+    // The proactive surface's conversation is proactive:{session id} (SPEC
+    // preamble); another conversation names no session, hence no user.
+    constexpr std::string_view kPrefix = "proactive:";
+    if (!conversationId.starts_with(kPrefix))
+        return;
+    const SessionKey session { product.id, std::string(conversationId.substr(kPrefix.size())) };
+    const auto record = m_store.session(session);
+    for (const std::string& userKey : userKeysOf(record ? &*record : nullptr, session.sessionId).written)
+        write.userHistory.push_back({ product.id, userKey, triggerId, {}, UserHistoryEvent::Kind::Interaction, now });
 }
 
 Result<std::vector<TriggerReport>> Connector::explainTriggers(std::string_view productId, std::string_view sessionId)

@@ -122,6 +122,12 @@ private:
     };
 
     Result<const Product*> findProduct(const Workspace& workspace, std::string_view productId) const;
+    // Accepting or dismissing an offer is the user's interaction with its
+    // trigger (frequency "until_interacted", SPEC §8): kept in the history
+    // of the conversation's session's user.
+    static bool isOfferAnswer(FsmEvent event);
+    void recordInteraction(const Product& product, std::string_view conversationId, const std::string& triggerId,
+        Timestamp now, StoreWrite& write) const;
     Status commit(const StoreWrite& write);
     // Adds up to `limit` expired sessions (not those in `skip`, by id, of
     // `skipProduct`) to `write`; returns how many.

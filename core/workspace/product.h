@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,17 @@ struct ProactiveSettings {
     QuotaSettings quotas;
     Duration lookback = std::chrono::seconds(120);
     int maxActions = 50;
+    // SPEC §8 "§3 Frequency and experiments". After an offer to a user, no
+    // other offer to that user for this long (0: off): any offer of the
+    // product, or with WaitScope::Group only offers of triggers of the same
+    // `group` (triggers without a group then do not wait).
+    enum class WaitScope : std::uint8_t { Product, Group };
+    Duration waitAfterOffer { 0 };
+    WaitScope waitScope = WaitScope::Product;
+    // Share of users (0–50 %) held out of every trigger without its own
+    // holdout_percent, in the experiment `experiment` (empty: the product id).
+    double holdoutPercent = 0;
+    std::string experiment;
 };
 
 // One row of products.json.

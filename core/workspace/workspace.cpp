@@ -88,6 +88,24 @@ namespace {
             settings.lookback = seconds(*v);
         if (auto v = reader.number("max_actions", 1, 10000))
             settings.maxActions = static_cast<int>(*v);
+        if (auto v = reader.number("wait_after_offer_s", 0, kMaxSeconds))
+            settings.waitAfterOffer = seconds(*v);
+        if (auto scope = reader.string("wait_scope")) {
+            if (*scope == "product")
+                settings.waitScope = ProactiveSettings::WaitScope::Product;
+            else if (*scope == "group")
+                settings.waitScope = ProactiveSettings::WaitScope::Group;
+            else
+                reader.error("wait_scope", "unknown value \"" + *scope + "\" (expected \"product\" or \"group\")");
+        }
+        if (auto v = reader.number("holdout_percent", 0, kMaxHoldoutPercent))
+            settings.holdoutPercent = *v;
+        if (auto experiment = reader.string("experiment")) {
+            if (experiment->empty() || experiment->size() > 128)
+                reader.error("experiment", "expected 1–128 characters");
+            else
+                settings.experiment = std::move(*experiment);
+        }
         reader.finish();
     }
 
