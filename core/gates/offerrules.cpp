@@ -51,6 +51,16 @@ UserKeys userKeysOf(const SessionRecord* session, std::string_view sessionId)
     return keys;
 }
 
+void appendEvents(std::vector<UserHistoryEvent>& events, const std::string& productId, const std::string& userKey,
+    const TriggerHistory& history)
+{
+    for (const Timestamp at : history.recentOffers)
+        events.push_back({ productId, userKey, history.triggerId, history.group, UserHistoryEvent::Kind::Offer, at });
+    const Timestamp latest = history.recentOffers.empty() ? Timestamp {} : history.recentOffers.back();
+    for (std::int64_t i = 0; i < history.interactions; ++i)
+        events.push_back({ productId, userKey, history.triggerId, {}, UserHistoryEvent::Kind::Interaction, latest });
+}
+
 OfferHistory::OfferHistory(const Store& store, std::string_view productId, const std::vector<std::string>& keys)
 {
     for (const std::string& key : keys)

@@ -27,6 +27,13 @@ struct UserKeys {
 };
 UserKeys userKeysOf(const SessionRecord* session, std::string_view sessionId);
 
+// Appends the events that rebuild `history` under `userKey` in another
+// store: one offer per remembered offer time, the interactions at the
+// latest one. Every rule reads the same from the copy (max_per_user's N is
+// at most the times remembered); only `offers` beyond them is not carried.
+void appendEvents(std::vector<UserHistoryEvent>& events, const std::string& productId, const std::string& userKey,
+    const TriggerHistory& history);
+
 // A user's history under all of their keys, merged per trigger: the same
 // offer recorded under two keys counts once (equal times are one offer).
 class OfferHistory {

@@ -598,6 +598,7 @@ void TestTriggerParse::exampleFiles_data()
 
     QTest::newRow("defaults") << u"defaults.json"_qs << 3;
     QTest::newRow("examples") << u"examples.json"_qs << 8;
+    QTest::newRow("offer-rules") << u"offer-rules.json"_qs << 4;
 }
 
 void TestTriggerParse::exampleFiles()
