@@ -1,6 +1,7 @@
 #include "connector/connector.h"
 
 #include "gates/gatepipeline.h"
+#include "gates/offerrules.h"
 #include "intake/posthogintake.h"
 
 #include <algorithm>
@@ -282,11 +283,63 @@ Result<Decision> Connector::context(
         ConversationKey { std::string(productId),
             conversationId.empty() ? proactiveConversationId(sessionId) : std::string(conversationId) },
         m_clock.now(), explain };
+    const bool exporting = m_offerEvents && (*product)->posthogExport;
+    // The offer an expiry in this poll ends: the record forgets it once a new offer is made.
+    const std::string openOffer = exporting
+        ? m_store.conversation(request.conversation).value_or(ConversationRecord {}).activeTriggerId
+        : std::string();
     StoreWrite write;
     Decision decision = GatePipeline(m_store).run(request, write);
     if (auto status = commit(write); !status)
         return status.error();
+    if (exporting) {
+        std::vector<OfferEvent> events;
+        const std::string& session = request.session.sessionId;
+        for (const TransitionRecord& t : decision.transitions)
+            if (t.event == "interaction_timeout" && !openOffer.empty())
+                events.push_back(offerEvent(**product, offerevent::Expired, session, openOffer, t.at));
+        if (decision.offer)
+            events.push_back(offerEvent(**product, offerevent::Shown, session, decision.offer->triggerId, request.now));
+        if (!decision.heldOutTrigger.empty())
+            events.push_back(offerEvent(**product, offerevent::Holdout, session, decision.heldOutTrigger, request.now));
+        m_offerEvents->record(std::move(events));
+    }
     return decision;
+}
+
+void Connector::setOfferEventSink(OfferEventSink* sink)
+{
+    std::lock_guard lock(m_mutex);
+    m_offerEvents = sink;
+}
+
+OfferEvent Connector::offerEvent(const Product& product, std::string_view event, const std::string& sessionId,
+    const std::string& triggerId, Timestamp at) const
+{
+    OfferEvent offer { newUuid(), std::string(event), product.id, {}, sessionId, triggerId, at,
+        nlohmann::json::object() };
+    const auto session = m_store.session({ product.id, sessionId });
+    offer.distinctId = session && !session->distinctId.empty() ? session->distinctId : sessionId;
+    const Trigger* trigger = product.triggers->find(triggerId);
+    if (const auto experiment = trigger ? experimentOf(trigger->definition(), product) : std::nullopt) {
+        const auto assignment = assignHoldout(experiment->id, offer.distinctId, experiment->percent);
+        offer.properties["experiment"] = assignment.experiment;
+        offer.properties["experiment_arm"] = assignment.arm();
+        offer.properties["experiment_bucket"] = assignment.bucket;
+    }
+    return offer;
+}
+
+std::string Connector::latestOfferedTrigger(const Product& product, const ConversationKey& conversation) const
+{
+    std::string latest;
+    std::optional<Timestamp> at;
+    for (const Trigger& trigger : product.triggers->triggers())
+        if (const auto fired = m_store.lastFiring(conversation, trigger.id()); fired && (!at || *fired > *at)) {
+            at = fired;
+            latest = trigger.id();
+        }
+    return latest;
 }
 
 Result<FsmOutcome> Connector::agentState(
@@ -309,7 +362,8 @@ Result<FsmOutcome> Connector::agentState(
         write.conversations.emplace_back(key, record);
         write.transitions.emplace_back(key, *expired);
     }
-    const std::string offeredTrigger = record.activeTriggerId; // the offer an answer answers
+    // The offer an answer answers; after an expiry, the offer that expired (kept for late answers).
+    const std::string offeredTrigger = record.activeTriggerId;
     FsmOutcome outcome = fsm::apply(record, *fsmEvent, now, (*product)->proactive);
     outcome.expiry = expired;
     switch (outcome.kind) {
@@ -328,7 +382,42 @@ Result<FsmOutcome> Connector::agentState(
     }
     if (auto status = commit(write); !status)
         return status.error();
+    if (m_offerEvents && (*product)->posthogExport)
+        m_offerEvents->record(offerEventsOf(**product, key, *fsmEvent, outcome, offeredTrigger, now));
     return outcome;
+}
+
+std::vector<OfferEvent> Connector::offerEventsOf(const Product& product, const ConversationKey& key, FsmEvent event,
+    const FsmOutcome& outcome, const std::string& offeredTrigger, Timestamp now) const
+{
+    std::vector<OfferEvent> events;
+    constexpr std::string_view kPrefix = "proactive:";
+    if (!key.conversationId.starts_with(kPrefix))
+        return events;
+    const std::string sessionId = key.conversationId.substr(kPrefix.size());
+    if (outcome.expiry && outcome.expiry->event == "interaction_timeout" && !offeredTrigger.empty())
+        events.push_back(offerEvent(product, offerevent::Expired, sessionId, offeredTrigger, outcome.expiry->at));
+    if (outcome.kind != FsmOutcome::Kind::Applied)
+        return events;
+    switch (event) {
+    case FsmEvent::ProactiveDismissed:
+        events.push_back(offerEvent(product, offerevent::Dismissed, sessionId, offeredTrigger, now));
+        break;
+    case FsmEvent::ProactiveAcceptedChat:
+    case FsmEvent::ProactiveAcceptedTour:
+        events.push_back(offerEvent(product, offerevent::Accepted, sessionId, offeredTrigger, now));
+        events.back().properties["channel"] = event == FsmEvent::ProactiveAcceptedTour ? "tour" : "chat";
+        break;
+    case FsmEvent::TourCompleted:
+    case FsmEvent::TourAbandoned:
+        events.push_back(offerEvent(product,
+            event == FsmEvent::TourCompleted ? offerevent::TourCompleted : offerevent::TourAbandoned, sessionId,
+            latestOfferedTrigger(product, key), now));
+        break;
+    default:
+        break;
+    }
+    return events;
 }
 
 bool Connector::isOfferAnswer(FsmEvent event)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/clock.h"
+#include "emit/offerevent.h"
 
 #include <cstdint>
 #include <memory>
@@ -73,6 +74,9 @@ struct Product {
     std::vector<std::string> corsOrigins; // empty: any origin on localhost
     ProactiveSettings proactive;
     SessionSettings sessions;
+    // Offer events back to PostHog (issue 18); none: off (the default, or
+    // the token's variable is unset).
+    std::optional<PostHogExport> posthogExport;
     std::shared_ptr<const TriggerSet> triggers; // never null once loaded
     // Where the triggers were read from, for diagnostics about them:
     // the file (relative to the workspace) and the JSON pointer of the array.

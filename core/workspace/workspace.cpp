@@ -195,6 +195,37 @@ namespace {
                     + " is not set; its webhook answers 401 until it is");
         }
 
+        // "posthog_export": {"host": URL, "api_key": "env:NAME"} (issue 18): where the
+        // product's offer events go. The token is a secret like the webhook's.
+        void posthogExport(JsonObjectReader& row, Product& product)
+        {
+            const auto* value = row.value("posthog_export");
+            if (!value)
+                return;
+            JsonObjectReader reader(*value, file, jsonPointer(row.pointer(), "posthog_export"), diagnostics);
+            const auto host = reader.string("host", true);
+            const auto key = reader.string("api_key", true);
+            reader.finish();
+            if (!host || !key)
+                return;
+            if (!(host->starts_with("http://") || host->starts_with("https://")) || host->size() <= 8) {
+                reader.error("host", "expected an http:// or https:// URL, e.g. \"https://eu.i.posthog.com\"");
+                return;
+            }
+            if (!key->starts_with(kEnvPrefix) || key->size() == kEnvPrefix.size()) {
+                reader.error("api_key",
+                    "secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the "
+                    "environment");
+                return;
+            }
+            const std::string variable = key->substr(kEnvPrefix.size());
+            if (const char* token = std::getenv(variable.c_str()); token && *token)
+                product.posthogExport = PostHogExport { *host, token };
+            else
+                notes.push_back("product " + product.id + ": PostHog token variable " + variable
+                    + " is not set; its offer events are not sent until it is");
+        }
+
         std::shared_ptr<const TriggerSet> triggers(JsonObjectReader& row, Product& product)
         {
             std::shared_ptr<const TriggerSet> set;
@@ -245,6 +276,7 @@ namespace {
                 product.id = *id;
             product.name = row.string("name").value_or(product.id);
             webhookSecret(row, product);
+            posthogExport(row, product);
             product.posthogToken = row.string("posthog_token").value_or("");
             if (auto routes = row.stringArray("routes")) {
                 for (std::size_t i = 0; i < routes->size(); ++i)

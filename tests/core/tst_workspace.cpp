@@ -140,6 +140,12 @@ void TestWorkspace::problems_data()
     QTest::newRow("out-of-range")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"max_actions\": 0}}]"_qs
         << QStringList { u"products.json:/0/proactive/max_actions: 0 is out of range [1, 10000]"_qs };
+    QTest::newRow("export-literal-token")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"posthog_export\": {\"host\": \"https://eu.i.posthog.com\", \"api_key\": \"phc_1\"}}]"_qs
+        << QStringList { u"products.json:/0/posthog_export/api_key: secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the environment"_qs };
+    QTest::newRow("export-bad-host")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"posthog_export\": {\"host\": \"eu.i.posthog.com\", \"api_key\": \"env:X\"}}]"_qs
+        << QStringList { u"products.json:/0/posthog_export/host: expected an http:// or https:// URL, e.g. \"https://eu.i.posthog.com\""_qs };
     QTest::newRow("holdout-over-50")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"holdout_percent\": 51}}]"_qs
         << QStringList { u"products.json:/0/proactive/holdout_percent: 51 is out of range [0, 50]"_qs };
