@@ -1,7 +1,9 @@
 #include "commands.h"
 #include "connector/connector.h"
+#include "emit/outbox.h"
 #include "listenaddress.h"
 #include "service/httpservice.h"
+#include "service/posthogemitter.h"
 #include "service/signalwatcher.h"
 #include "store/memorystore.h"
 #include "store/sqlitestore.h"
@@ -10,8 +12,10 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
+#include <QNetworkAccessManager>
 #include <QTextStream>
 #include <QTimer>
+#include <algorithm>
 #include <csignal>
 #include <memory>
 
@@ -40,8 +44,12 @@ int runServe(const QStringList& arguments)
     const QCommandLineOption quietOption(u"quiet"_qs, u"No access log on stderr."_qs);
     const QCommandLineOption maxConnectionsOption(u"max-connections"_qs,
         u"Connections open at once (default 1024, never more than the descriptor limit allows)."_qs, u"n"_qs);
+    const QCommandLineOption outboxOption(u"outbox"_qs,
+        u"SQLite file of the offer events waiting for PostHog, for products with posthog_export (default "
+        "WORKSPACE/outbox.db; in memory with --memory)."_qs,
+        u"file"_qs);
     parser.addOptions({ workspaceOption, listenOption, dbOption, memoryOption, retrievalKeyOption, quietOption,
-        maxConnectionsOption });
+        maxConnectionsOption, outboxOption });
     parser.process(arguments);
 
     QTextStream out(stdout);
@@ -100,6 +108,23 @@ int runServe(const QStringList& arguments)
         store = std::move(opened).value();
     }
 
+    // Offer events back to PostHog (issue 18): only when a product asks for them.
+    std::unique_ptr<Outbox> outbox;
+    const bool exporting = std::any_of(workspace->products().begin(), workspace->products().end(),
+        [](const Product& product) { return product.posthogExport.has_value(); });
+    if (exporting) {
+        const std::string path = parser.isSet(outboxOption) ? parser.value(outboxOption).toStdString()
+            : parser.isSet(memoryOption)                    ? std::string(":memory:")
+                                                            : (root / "outbox.db").string();
+        auto opened = Outbox::open(path);
+        if (!opened) {
+            err << QString::fromStdString(opened.error().toString()) << '\n';
+            return 1;
+        }
+        outbox = std::move(opened).value();
+        if (outbox->size() > 0)
+            err << "note: " << outbox->size() << " offer events from before are waiting for PostHog\n";
+    }
     const QByteArray keyVariable = parser.value(retrievalKeyOption).toLocal8Bit();
     settings.retrievalKey = qgetenv(keyVariable.constData()).toStdString();
     if (settings.retrievalKey.empty())
@@ -111,6 +136,33 @@ int runServe(const QStringList& arguments)
     {
         Connector connector(workspace, *store, clock);
         service::HttpService service(connector, std::move(settings));
+        QNetworkAccessManager network;
+        std::unique_ptr<service::PostHogEmitter> emitter;
+        if (outbox) {
+            connector.setOfferEventSink(outbox.get());
+            emitter = std::make_unique<service::PostHogEmitter>(
+                *outbox,
+                [&](const std::string& productId) {
+                    const Product* product = connector.workspace()->product(productId);
+                    return product ? product->posthogExport : std::nullopt;
+                },
+                network);
+            // What goes wrong is said once per change, never with the token or the body.
+            QObject::connect(emitter.get(), &service::PostHogEmitter::retrying, &service,
+                [&err, last = -1](int status, std::chrono::milliseconds after) mutable {
+                    if (status != last)
+                        err << "warning: PostHog export: "
+                            << (status ? u"answered "_qs + QString::number(status) : u"unreachable"_qs)
+                            << ", retrying in " << after.count() << " ms (events wait in the outbox)" << Qt::endl;
+                    last = status;
+                });
+            QObject::connect(
+                emitter.get(), &service::PostHogEmitter::rejected, &service, [&err](int status, int events) {
+                    err << "warning: PostHog export: " << events << " events dropped (answer " << status << ")"
+                        << Qt::endl;
+                });
+            emitter->start();
+        }
         // Handlers go in before listening: a signal right after the
         // "listening" line must already stop the service gracefully.
         service::SignalWatcher watcher({ SIGINT, SIGTERM });
@@ -143,6 +195,8 @@ int runServe(const QStringList& arguments)
     }
     // Service and connector are gone, so nothing writes any more: closing the store is the last step.
     store.reset();
+    if (outbox && outbox->dropped() > 0)
+        err << "warning: the outbox was full: " << outbox->dropped() << " offer events were dropped\n";
     err << "stopped" << (signalCount > 1 ? " (connections cut)" : "") << '\n';
     return 0;
 }

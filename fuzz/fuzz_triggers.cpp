@@ -1,11 +1,15 @@
 // Trigger files (core/triggers): the JSON text parsed as the workspace
 // parses a trigger file, then every trigger that compiled evaluated on a
-// small session, with and without explanations. Evaluation is noexcept and
-// reports failures as values; only crashes and sanitizer reports count.
+// small session, with and without explanations, and its offer rules
+// (frequency, wait, holdout; issue 18) asked about a short history.
+// Evaluation is noexcept and reports failures as values; only crashes and
+// sanitizer reports count.
 
 #include "fuzzcheck.h"
+#include "gates/offerrules.h"
 #include "intake/actionrecord.h"
 #include "intake/posthogintake.h"
+#include "store/memorystore.h"
 #include "triggers/trigger.h"
 #include "workspace/workspace.h"
 
@@ -79,5 +83,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const EvaluationContext context { actions, fromEpochMs(kT0 + 90'000), kRoutes, explain };
             toJson(trigger.evaluate(context).explanation).dump();
         }
+    // Every trigger offered twice and answered once, then every rule asked.
+    MemoryStore store;
+    StoreWrite write;
+    for (const Trigger& trigger : triggers->triggers()) {
+        const TriggerDefinition& d = trigger.definition();
+        for (const std::int64_t at : { 0, 60'000 })
+            write.userHistory.push_back(
+                { "p", "id:u1", d.id, d.group, UserHistoryEvent::Kind::Offer, fromEpochMs(kT0 + at) });
+        write.userHistory.push_back({ "p", "id:u1", d.id, {}, UserHistoryEvent::Kind::Interaction, fromEpochMs(kT0) });
+    }
+    (void)store.commit(write);
+    const OfferHistory history(store, "p", { "id:u1" });
+    Product product;
+    product.id = "p";
+    product.proactive.waitAfterOffer = std::chrono::seconds(60);
+    product.proactive.waitScope = ProactiveSettings::WaitScope::Group;
+    product.proactive.holdoutPercent = 10;
+    for (const Trigger& trigger : triggers->triggers()) {
+        const TriggerDefinition& d = trigger.definition();
+        checkFrequency(d, history, fromEpochMs(kT0 + 90'000), true).numbers.dump();
+        checkWait(d, product.proactive, history, fromEpochMs(kT0 + 90'000), true).numbers.dump();
+        if (const auto experiment = experimentOf(d, product))
+            assignHoldout(experiment->id, "u1", experiment->percent).toJson().dump();
+    }
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "connector/connector.h"
 
 #include "gates/gatepipeline.h"
+#include "gates/offerrules.h"
 #include "intake/posthogintake.h"
 
 #include <algorithm>
@@ -20,8 +21,7 @@ Connector::Connector(std::shared_ptr<const Workspace> workspace, Store& store, c
     : m_workspace(std::move(workspace))
     , m_store(store)
     , m_clock(clock)
-{
-}
+{ }
 
 std::shared_ptr<const Workspace> Connector::workspace() const
 {
@@ -283,14 +283,67 @@ Result<Decision> Connector::context(
         ConversationKey { std::string(productId),
             conversationId.empty() ? proactiveConversationId(sessionId) : std::string(conversationId) },
         m_clock.now(), explain };
+    const bool exporting = m_offerEvents && (*product)->posthogExport;
+    // The offer an expiry in this poll ends: the record forgets it once a new offer is made.
+    const std::string openOffer = exporting
+        ? m_store.conversation(request.conversation).value_or(ConversationRecord {}).activeTriggerId
+        : std::string();
     StoreWrite write;
     Decision decision = GatePipeline(m_store).run(request, write);
     if (auto status = commit(write); !status)
         return status.error();
+    if (exporting) {
+        std::vector<OfferEvent> events;
+        const std::string& session = request.session.sessionId;
+        for (const TransitionRecord& t : decision.transitions)
+            if (t.event == "interaction_timeout" && !openOffer.empty())
+                events.push_back(offerEvent(**product, offerevent::Expired, session, openOffer, t.at));
+        if (decision.offer)
+            events.push_back(offerEvent(**product, offerevent::Shown, session, decision.offer->triggerId, request.now));
+        if (!decision.heldOutTrigger.empty())
+            events.push_back(offerEvent(**product, offerevent::Holdout, session, decision.heldOutTrigger, request.now));
+        m_offerEvents->record(std::move(events));
+    }
     return decision;
 }
 
-Result<FsmOutcome> Connector::agentState(std::string_view productId, std::string_view conversationId, std::string_view event)
+void Connector::setOfferEventSink(OfferEventSink* sink)
+{
+    std::lock_guard lock(m_mutex);
+    m_offerEvents = sink;
+}
+
+OfferEvent Connector::offerEvent(const Product& product, std::string_view event, const std::string& sessionId,
+    const std::string& triggerId, Timestamp at) const
+{
+    OfferEvent offer { newUuid(), std::string(event), product.id, {}, sessionId, triggerId, at,
+        nlohmann::json::object() };
+    const auto session = m_store.session({ product.id, sessionId });
+    offer.distinctId = session && !session->distinctId.empty() ? session->distinctId : sessionId;
+    const Trigger* trigger = product.triggers->find(triggerId);
+    if (const auto experiment = trigger ? experimentOf(trigger->definition(), product) : std::nullopt) {
+        const auto assignment = assignHoldout(experiment->id, offer.distinctId, experiment->percent);
+        offer.properties["experiment"] = assignment.experiment;
+        offer.properties["experiment_arm"] = assignment.arm();
+        offer.properties["experiment_bucket"] = assignment.bucket;
+    }
+    return offer;
+}
+
+std::string Connector::latestOfferedTrigger(const Product& product, const ConversationKey& conversation) const
+{
+    std::string latest;
+    std::optional<Timestamp> at;
+    for (const Trigger& trigger : product.triggers->triggers())
+        if (const auto fired = m_store.lastFiring(conversation, trigger.id()); fired && (!at || *fired > *at)) {
+            at = fired;
+            latest = trigger.id();
+        }
+    return latest;
+}
+
+Result<FsmOutcome> Connector::agentState(
+    std::string_view productId, std::string_view conversationId, std::string_view event)
 {
     std::lock_guard lock(m_mutex);
     auto product = findProduct(*m_workspace, productId);
@@ -309,12 +362,16 @@ Result<FsmOutcome> Connector::agentState(std::string_view productId, std::string
         write.conversations.emplace_back(key, record);
         write.transitions.emplace_back(key, *expired);
     }
+    // The offer an answer answers; after an expiry, the offer that expired (kept for late answers).
+    const std::string offeredTrigger = record.activeTriggerId;
     FsmOutcome outcome = fsm::apply(record, *fsmEvent, now, (*product)->proactive);
     outcome.expiry = expired;
     switch (outcome.kind) {
     case FsmOutcome::Kind::Applied:
         write.conversations.emplace_back(key, record);
         write.transitions.emplace_back(key, *outcome.transition);
+        if (isOfferAnswer(*fsmEvent) && !offeredTrigger.empty())
+            recordInteraction(**product, conversationId, offeredTrigger, now, write);
         break;
     case FsmOutcome::Kind::Erased:
         write.erasedConversations.push_back(key);
@@ -325,7 +382,62 @@ Result<FsmOutcome> Connector::agentState(std::string_view productId, std::string
     }
     if (auto status = commit(write); !status)
         return status.error();
+    if (m_offerEvents && (*product)->posthogExport)
+        m_offerEvents->record(offerEventsOf(**product, key, *fsmEvent, outcome, offeredTrigger, now));
     return outcome;
+}
+
+std::vector<OfferEvent> Connector::offerEventsOf(const Product& product, const ConversationKey& key, FsmEvent event,
+    const FsmOutcome& outcome, const std::string& offeredTrigger, Timestamp now) const
+{
+    std::vector<OfferEvent> events;
+    constexpr std::string_view kPrefix = "proactive:";
+    if (!key.conversationId.starts_with(kPrefix))
+        return events;
+    const std::string sessionId = key.conversationId.substr(kPrefix.size());
+    if (outcome.expiry && outcome.expiry->event == "interaction_timeout" && !offeredTrigger.empty())
+        events.push_back(offerEvent(product, offerevent::Expired, sessionId, offeredTrigger, outcome.expiry->at));
+    if (outcome.kind != FsmOutcome::Kind::Applied)
+        return events;
+    switch (event) {
+    case FsmEvent::ProactiveDismissed:
+        events.push_back(offerEvent(product, offerevent::Dismissed, sessionId, offeredTrigger, now));
+        break;
+    case FsmEvent::ProactiveAcceptedChat:
+    case FsmEvent::ProactiveAcceptedTour:
+        events.push_back(offerEvent(product, offerevent::Accepted, sessionId, offeredTrigger, now));
+        events.back().properties["channel"] = event == FsmEvent::ProactiveAcceptedTour ? "tour" : "chat";
+        break;
+    case FsmEvent::TourCompleted:
+    case FsmEvent::TourAbandoned:
+        events.push_back(offerEvent(product,
+            event == FsmEvent::TourCompleted ? offerevent::TourCompleted : offerevent::TourAbandoned, sessionId,
+            latestOfferedTrigger(product, key), now));
+        break;
+    default:
+        break;
+    }
+    return events;
+}
+
+bool Connector::isOfferAnswer(FsmEvent event)
+{
+    return event == FsmEvent::ProactiveDismissed || event == FsmEvent::ProactiveAcceptedChat
+        || event == FsmEvent::ProactiveAcceptedTour;
+}
+
+void Connector::recordInteraction(const Product& product, std::string_view conversationId, const std::string& triggerId,
+    Timestamp now, StoreWrite& write) const
+{
+    // The proactive surface's conversation is proactive:{session id} (SPEC
+    // preamble); another conversation names no session, hence no user.
+    constexpr std::string_view kPrefix = "proactive:";
+    if (!conversationId.starts_with(kPrefix))
+        return;
+    const SessionKey session { product.id, std::string(conversationId.substr(kPrefix.size())) };
+    const auto record = m_store.session(session);
+    for (const std::string& userKey : userKeysOf(record ? &*record : nullptr, session.sessionId).written)
+        write.userHistory.push_back({ product.id, userKey, triggerId, {}, UserHistoryEvent::Kind::Interaction, now });
 }
 
 Result<std::vector<TriggerReport>> Connector::explainTriggers(std::string_view productId, std::string_view sessionId)

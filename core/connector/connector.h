@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "emit/offerevent.h"
 #include "fsm/fsm.h"
 #include "gates/decision.h"
 #include "store/store.h"
@@ -115,6 +116,13 @@ public:
 
     static std::string proactiveConversationId(std::string_view sessionId);
 
+    // Where the offer events of products with a `posthog_export` go (issue
+    // 18): shown, held out, accepted, dismissed, expired, tour completed or
+    // abandoned, each right after its change was committed, under the
+    // connector's lock (so in the order they happened). None: no events are
+    // built. The sink must outlive the connector's use of it.
+    void setOfferEventSink(OfferEventSink* sink);
+
 private:
     struct SessionRate {
         std::int64_t atSecond = 0; // the second of the clock being counted
@@ -122,6 +130,23 @@ private:
     };
 
     Result<const Product*> findProduct(const Workspace& workspace, std::string_view productId) const;
+    // Accepting or dismissing an offer is the user's interaction with its
+    // trigger (frequency "until_interacted", SPEC §8): kept in the history
+    // of the conversation's session's user.
+    static bool isOfferAnswer(FsmEvent event);
+    // An offer event of the product about a session, with the trigger's
+    // experiment arm for the session's user when the trigger has a holdout.
+    OfferEvent offerEvent(const Product& product, std::string_view event, const std::string& sessionId,
+        const std::string& triggerId, Timestamp at) const;
+    // The trigger the conversation's latest offer was of (what a tour that
+    // ends now was started by); empty when none.
+    std::string latestOfferedTrigger(const Product& product, const ConversationKey& conversation) const;
+    // What an agent-state event tells PostHog: the expiry it found, the
+    // answer it applied, the end of a tour.
+    std::vector<OfferEvent> offerEventsOf(const Product& product, const ConversationKey& key, FsmEvent event,
+        const FsmOutcome& outcome, const std::string& offeredTrigger, Timestamp now) const;
+    void recordInteraction(const Product& product, std::string_view conversationId, const std::string& triggerId,
+        Timestamp now, StoreWrite& write) const;
     Status commit(const StoreWrite& write);
     // Adds up to `limit` expired sessions (not those in `skip`, by id, of
     // `skipProduct`) to `write`; returns how many.
@@ -138,6 +163,7 @@ private:
     const Clock& m_clock;
     std::map<std::string, SessionRate, std::less<>> m_sessionRates; // by product id
     Timestamp m_nextSweep {};
+    OfferEventSink* m_offerEvents = nullptr;
     bool m_sweepBehind = false; // the last sweep found a full chunk: sweep again at the next ingest
 };
 

@@ -27,9 +27,13 @@ std::string_view nameOf(TriggerReport::Status status)
     case TriggerReport::Status::Error:
         return "error";
     case TriggerReport::Status::Shadowed:
+        return "shadowed";
+    case TriggerReport::Status::Frequency:
+        return "frequency";
+    case TriggerReport::Status::Wait:
         break;
     }
-    return "shadowed";
+    return "wait";
 }
 
 nlohmann::json toJson(const Offer& offer)
@@ -77,6 +81,8 @@ nlohmann::json toJson(const Decision& decision, bool explain)
                     t["error"] = trigger.error;
                 if (trigger.status == TriggerReport::Status::Cooldown)
                     t["cooldown_remaining_s"] = trigger.cooldownRemainingS;
+                if (!trigger.rule.empty())
+                    t["reason"] = trigger.rule;
                 triggers.push_back(std::move(t));
             }
             entry["triggers"] = std::move(triggers);
@@ -84,6 +90,10 @@ nlohmann::json toJson(const Decision& decision, bool explain)
         gates.push_back(std::move(entry));
     }
     body["gates"] = std::move(gates);
+    if (decision.assignment)
+        body["experiment"] = decision.assignment->toJson();
+    if (!decision.heldOutTrigger.empty())
+        body["would_have_offered"] = decision.heldOutTrigger;
     body["at"] = formatIsoTimestamp(decision.at);
     return body;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "fsm/fsmstate.h"
+#include "gates/offerrules.h"
 #include "triggers/trigger.h"
 
 #include <nlohmann/json.hpp>
@@ -34,10 +35,13 @@ struct GateReport {
 
 // The trigger gate's view of one trigger.
 struct TriggerReport {
-    enum class Status { Matched, NoMatch, Cooldown, Error, Shadowed };
+    // Frequency and Wait: matched, but passed over by the user's offer
+    // history (SPEC §8 "§3 Frequency and experiments"); `rule` says which.
+    enum class Status { Matched, NoMatch, Cooldown, Error, Shadowed, Frequency, Wait };
     std::string triggerId;
     Status status = Status::NoMatch;
     std::string error;
+    std::string rule; // Frequency, Wait: the skip reason it would have been
     double cooldownRemainingS = 0;
     ConditionExplanation explanation;
 };
@@ -54,6 +58,11 @@ struct Decision {
     std::vector<TriggerReport> triggers;
     // What this poll changed: expiry, firing. Empty for most polls.
     std::vector<TransitionRecord> transitions;
+    // The experiment arm of the trigger that would have been offered, when
+    // it has a holdout; with `experiment:holdout` the user is held out and
+    // heldOutTrigger is what they would have been offered.
+    std::optional<HoldoutAssignment> assignment;
+    std::string heldOutTrigger;
 };
 
 // The /context body: proactive_trigger, proactive_skip_reason, state, and

@@ -21,6 +21,7 @@ namespace {
     struct Gates {
         Decision& decision;
         bool explain;
+        bool offerRules; // the SPEC §8 gates are reported
 
         template<typename Numbers> void pass(std::string_view gate, Numbers&& numbers)
         {
@@ -34,14 +35,19 @@ namespace {
             if (!explain)
                 return;
             decision.gates.push_back({ std::string(gate), Verdict::Block, std::string(reason), numbers() });
-            static constexpr std::string_view kOrder[]
-                = { "product", "fsm", "resilience", "triggers", "quotas", "bookkeeping" };
+            static constexpr std::string_view kOrder[] = { "product", "fsm", "resilience", "triggers", "frequency",
+                "wait", "experiment", "quotas", "bookkeeping" };
             bool after = false;
             for (auto name : kOrder) {
-                if (after)
+                if (after && (offerRules || !isOfferRuleGate(name)))
                     decision.gates.push_back({ std::string(name), Verdict::NotReached, {}, nlohmann::json::object() });
                 after = after || name == gate;
             }
+        }
+
+        static bool isOfferRuleGate(std::string_view name)
+        {
+            return name == "frequency" || name == "wait" || name == "experiment";
         }
     };
 
@@ -69,6 +75,58 @@ namespace {
         bool anyCooling = false;
         int failures = 0;
         Interned<std::string> lastUrl;
+        // Matched and not cooling down, then passed over by the user's
+        // offer history: how many, and the first one's reason.
+        int candidates = 0;
+        int frequencyBlocked = 0;
+        std::string_view frequencyReason;
+        std::string_view waitReason;
+        nlohmann::json frequencyChecks = nlohmann::json::array(); // explain only
+        nlohmann::json waitChecks = nlohmann::json::array();
+    };
+
+    // The session's user and their offer history, read once a poll needs
+    // them (a product without offer rules never does).
+    class PollUser {
+    public:
+        PollUser(const Store& store, const SessionKey& session)
+            : m_store(store)
+            , m_session(session)
+        { }
+
+        const std::optional<SessionRecord>& record()
+        {
+            if (!m_recordRead) {
+                m_record = m_store.session(m_session);
+                m_recordRead = true;
+            }
+            return m_record;
+        }
+        const UserKeys& keys()
+        {
+            if (!m_keys)
+                m_keys = userKeysOf(record() ? &*record() : nullptr, m_session.sessionId);
+            return *m_keys;
+        }
+        const OfferHistory& history()
+        {
+            if (!m_history)
+                m_history.emplace(m_store, m_session.productId, keys().read);
+            return *m_history;
+        }
+        // What the holdout hashes: the distinct id, else the session id.
+        std::string holdoutId()
+        {
+            return record() && !record()->distinctId.empty() ? record()->distinctId : m_session.sessionId;
+        }
+
+    private:
+        const Store& m_store;
+        const SessionKey& m_session;
+        bool m_recordRead = false;
+        std::optional<SessionRecord> m_record;
+        std::optional<UserKeys> m_keys;
+        std::optional<OfferHistory> m_history;
     };
 
 } // namespace
@@ -81,7 +139,7 @@ std::vector<TriggerReport> GatePipeline::explainTriggers(
         const EvaluationContext context { lookbackWindow(all, product.proactive, now), now, product.routes, true };
         for (const Trigger& trigger : product.triggers->triggers()) {
             auto evaluation = trigger.evaluate(context);
-            TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, 0,
+            TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, {}, 0,
                 std::move(evaluation.explanation) };
             if (evaluation.error) {
                 report.status = TriggerReport::Status::Error;
@@ -103,7 +161,10 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
 
     Decision decision;
     decision.at = now;
-    Gates gates { decision, request.explain };
+    const bool offerRules = product.triggers->usesOfferRules() || settings.waitAfterOffer > Duration::zero()
+        || settings.holdoutPercent > 0;
+    Gates gates { decision, request.explain, offerRules };
+    PollUser user(m_store, request.session);
 
     ConversationRecord record = m_store.conversation(request.conversation).value_or(ConversationRecord {});
     if (auto expired = fsm::expire(record, now)) {
@@ -182,6 +243,7 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
             auto evaluation = trigger.evaluate(context);
             // The report itself is built only when explaining: polls copy no id.
             auto status = TriggerReport::Status::NoMatch;
+            std::string_view rule;
             double cooldownRemainingS = 0;
             if (evaluation.error) {
                 ++result.failures;
@@ -196,13 +258,38 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
                     status = TriggerReport::Status::Cooldown;
                     cooldownRemainingS = seconds(*last + cooldown - now);
                 } else {
+                    ++result.candidates;
                     status = TriggerReport::Status::Matched;
-                    result.winner = &trigger;
+                    if (offerRules) {
+                        // A trigger the user has had enough of is passed over, like one cooling down.
+                        const TriggerDefinition& definition = trigger.definition();
+                        auto frequency = checkFrequency(definition, user.history(), now, request.explain);
+                        if (request.explain)
+                            result.frequencyChecks.push_back(std::move(frequency.numbers));
+                        if (!frequency.passes()) {
+                            status = TriggerReport::Status::Frequency;
+                            rule = frequency.reason;
+                            if (result.frequencyBlocked++ == 0)
+                                result.frequencyReason = frequency.reason;
+                        } else if (auto wait = checkWait(definition, settings, user.history(), now, request.explain);
+                                   !wait.passes()) {
+                            if (request.explain)
+                                result.waitChecks.push_back(std::move(wait.numbers));
+                            status = TriggerReport::Status::Wait;
+                            rule = wait.reason;
+                            if (result.waitReason.empty())
+                                result.waitReason = wait.reason;
+                        } else if (request.explain) {
+                            result.waitChecks.push_back(std::move(wait.numbers));
+                        }
+                    }
+                    if (status == TriggerReport::Status::Matched)
+                        result.winner = &trigger;
                 }
             }
             if (request.explain)
                 decision.triggers.push_back({ trigger.id(), status, evaluation.error.value_or(std::string()),
-                    cooldownRemainingS, evaluation.explanation });
+                    std::string(rule), cooldownRemainingS, evaluation.explanation });
             if (status == TriggerReport::Status::Matched)
                 result.winnerEvaluation = std::move(evaluation);
         }
@@ -225,13 +312,53 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
         nlohmann::json numbers { { "evaluated", decision.triggers.size() }, { "failures", result.failures } };
         if (result.winner)
             numbers["matched"] = result.winner->id();
+        if (offerRules)
+            numbers["candidates"] = result.candidates;
         return numbers;
     };
-    if (!result.winner) {
+    if (result.candidates == 0) {
         gates.block("triggers", result.anyCooling ? skip::TriggerCooldown : skip::NoTrigger, triggerNumbers);
         return decision;
     }
     gates.pass("triggers", triggerNumbers);
+
+    // 4a–c (SPEC §8): frequency and wait passed over the triggers the user
+    // has had enough of; a gate blocks when it passed over every candidate
+    // left to it, with the first one's reason.
+    if (offerRules) {
+        auto checks = [&](nlohmann::json& list) {
+            return [&] { return nlohmann::json { { "checks", std::move(list) } }; };
+        };
+        if (result.frequencyBlocked == result.candidates) {
+            gates.block("frequency", result.frequencyReason, checks(result.frequencyChecks));
+            return decision;
+        }
+        gates.pass("frequency", checks(result.frequencyChecks));
+        if (!result.winner) {
+            gates.block("wait", result.waitReason, checks(result.waitChecks));
+            return decision;
+        }
+        gates.pass("wait", checks(result.waitChecks));
+    }
+    const TriggerDefinition& definition = result.winner->definition();
+    if (offerRules) {
+        if (const auto experiment = experimentOf(definition, product))
+            decision.assignment = assignHoldout(experiment->id, user.holdoutId(), experiment->percent);
+        // A held-out user's poll goes on through the quotas, so that "would
+        // have offered" means exactly that.
+        const auto numbers = [&] {
+            return decision.assignment ? decision.assignment->toJson()
+                                       : nlohmann::json { { "trigger_id", definition.id }, { "holdout_percent", 0 } };
+        };
+        if (decision.assignment && decision.assignment->heldOut) {
+            decision.skipReason = std::string(skip::ExperimentHoldout);
+            if (request.explain)
+                decision.gates.push_back(
+                    { "experiment", Verdict::Block, std::string(skip::ExperimentHoldout), numbers() });
+        } else {
+            gates.pass("experiment", numbers);
+        }
+    }
 
     // 5. Quotas (0 = off).
     const QuotaSettings& quotas = settings.quotas;
@@ -253,7 +380,7 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
         gates.block("quotas", skip::QuotaSessionHour, [&] { return std::move(quotaNumbers); });
         return decision;
     }
-    const auto sessionRecord = m_store.session(request.session);
+    const auto& sessionRecord = user.record();
     const std::string distinctId = sessionRecord ? sessionRecord->distinctId : std::string();
     if (quotas.userPerDay > 0 && distinctId.empty())
         quotaNumbers["user_day"] = "no distinct id: not counted";
@@ -264,9 +391,24 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
     gates.pass("quotas", [&] { return std::move(quotaNumbers); });
 
     // 6. Bookkeeping: record the firing, move the FSM to proactive_assistance.
-    const TriggerDefinition& definition = result.winner->definition();
+    // A held-out user's "would have offered" is recorded as a firing too
+    // (cooldowns, the minimum interval, quotas and the user's history pace
+    // both arms alike) and in the log, but the FSM stays and nothing is offered.
     write.firings.push_back({ product.id, request.session.sessionId, request.conversation.conversationId, distinctId,
         definition.id, result.lastUrl.get(), now });
+    for (const std::string& key : user.keys().written)
+        write.userHistory.push_back(
+            { product.id, key, definition.id, definition.group, UserHistoryEvent::Kind::Offer, now });
+    if (decision.assignment && decision.assignment->heldOut) {
+        const TransitionRecord heldOut { now, "held_out", record.state, record.state, "trigger:" + definition.id };
+        write.transitions.emplace_back(request.conversation, heldOut);
+        decision.transitions.push_back(heldOut);
+        decision.heldOutTrigger = definition.id;
+        gates.pass("bookkeeping", [&] {
+            return nlohmann::json { { "state", nameOf(record.state) }, { "would_have_offered", definition.id } };
+        });
+        return decision;
+    }
     const auto fired = fsm::fire(record, definition.id, definition.interactionTimeout, now);
     write.conversations.emplace_back(request.conversation, record);
     write.transitions.emplace_back(request.conversation, fired);

@@ -18,24 +18,27 @@ namespace {
     constexpr std::size_t kMaxSweepPoints = 10000;
 
     // Runs task(i) for i in [0, count) on up to options.threads threads.
-    // Which thread runs what does not matter: results go to index i.
-    template<typename Task> Status parallelFor(std::size_t count, const BatchOptions& options, Task&& task)
+    // Which thread runs what does not matter: results go to index i. Each
+    // task returns how many of the `total` items (sessions) it replayed,
+    // which is what progress counts.
+    template<typename Task>
+    Status parallelFor(std::size_t count, std::size_t total, const BatchOptions& options, Task&& task)
     {
         unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
         threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(count, 1)));
         std::atomic<std::size_t> next { 0 };
         std::atomic<std::size_t> done { 0 };
         std::mutex progressMutex;
-        const std::size_t step = std::max<std::size_t>(1, count / 200);
+        const std::size_t step = std::max<std::size_t>(1, total / 200);
         auto work = [&] {
             for (std::size_t i = next++; i < count; i = next++) {
                 if (options.stop.stop_requested())
                     return;
-                task(i);
-                const std::size_t finished = ++done;
-                if (options.progress && (finished % step == 0 || finished == count)) {
+                const std::size_t items = task(i);
+                const std::size_t finished = done += items;
+                if (options.progress && ((finished - items) / step != finished / step || finished == total)) {
                     std::lock_guard lock(progressMutex);
-                    options.progress(finished, count);
+                    options.progress(finished, total);
                 }
             }
         };
@@ -52,6 +55,52 @@ namespace {
         if (options.stop.stop_requested())
             return Error { "cancelled", "the replay was cancelled", {} };
         return Ok {};
+    }
+
+    // The sessions of each user — same product and distinct id — in the
+    // order they started (ties: input order); a session without a distinct
+    // id is a user of its own. Users in order of their first session.
+    std::vector<std::vector<std::size_t>> sessionsByUser(std::span<const RecordedSession> sessions)
+    {
+        std::vector<std::size_t> order(sessions.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return sessions[a].summary.start < sessions[b].summary.start; });
+        std::vector<std::vector<std::size_t>> users;
+        std::map<std::pair<std::string_view, std::string_view>, std::size_t> userOf;
+        for (const std::size_t i : order) {
+            const SessionSummary& summary = sessions[i].summary;
+            if (summary.distinctId.empty()) {
+                users.push_back({ i });
+                continue;
+            }
+            const auto [it, added] = userOf.try_emplace({ summary.productId, summary.distinctId }, users.size());
+            if (added)
+                users.emplace_back();
+            users[it->second].push_back(i);
+        }
+        return users;
+    }
+
+    // Replays one user's sessions in order, each starting with the offer
+    // history the previous one left (SPEC §8: frequency and waits are per
+    // user); records[i] and errors[i] are session i's.
+    std::size_t replayUser(const std::shared_ptr<const Workspace>& workspace, std::span<const RecordedSession> sessions,
+        std::span<const std::size_t> user, const ReplaySettings& settings, std::span<ReplayRecord> records,
+        std::span<std::optional<Error>> errors)
+    {
+        ReplaySettings carried = settings;
+        for (const std::size_t i : user) {
+            auto record = replaySession(workspace, sessions[i], carried);
+            if (!record) {
+                errors[i] = record.error();
+                continue;
+            }
+            carried.priorHistory = record->userHistory;
+            records[i] = std::move(*record);
+        }
+        return user.size();
     }
 
     // The lowest-index error, so that which one is reported does not depend on threads.
@@ -143,13 +192,9 @@ Result<BatchResult> runBatch(std::shared_ptr<const Workspace> workspace, std::sp
     BatchResult result;
     result.records.resize(sessions.size());
     std::vector<std::optional<Error>> errors(sessions.size());
-    auto status = parallelFor(sessions.size(), options, [&](std::size_t i) {
-        auto record = replaySession(workspace, sessions[i], settings);
-        if (record)
-            result.records[i] = std::move(*record);
-        else
-            errors[i] = record.error();
-    });
+    const auto users = sessionsByUser(sessions);
+    auto status = parallelFor(users.size(), sessions.size(), options,
+        [&](std::size_t u) { return replayUser(workspace, sessions, users[u], settings, result.records, errors); });
     if (!status)
         return status.error();
     if (auto error = firstError(errors))
@@ -258,12 +303,12 @@ Result<SweepResult> runSweep(std::shared_ptr<const Workspace> workspace, const s
     const std::size_t perPoint = sessions.size();
     std::vector<ReplayRecord> records(points * perPoint);
     std::vector<std::optional<Error>> errors(records.size());
-    auto status = parallelFor(records.size(), options, [&](std::size_t i) {
-        auto record = replaySession(workspaces[i / perPoint], sessions[i % perPoint], lean);
-        if (record)
-            records[i] = std::move(*record);
-        else
-            errors[i] = record.error();
+    const auto users = sessionsByUser(sessions);
+    auto status = parallelFor(points * users.size(), records.size(), options, [&](std::size_t task) {
+        const std::size_t point = task / users.size();
+        return replayUser(workspaces[point], sessions, users[task % users.size()], lean,
+            std::span(records).subspan(point * perPoint, perPoint),
+            std::span(errors).subspan(point * perPoint, perPoint));
     });
     if (!status)
         return status.error();

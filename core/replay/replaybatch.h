@@ -73,6 +73,10 @@ struct BatchResult {
 };
 
 // Replays every session (each on its own fresh connector) on all cores.
+// The sessions of one user (product and distinct id) replay one after the
+// other in the order they started, each starting with the offer history
+// the previous one left (frequency rules and waits are per user, SPEC §8);
+// users replay in parallel. Progress counts sessions.
 // The result does not depend on the number of threads.
 Result<BatchResult> runBatch(std::shared_ptr<const Workspace> workspace, std::span<const RecordedSession> sessions,
     const ReplaySettings& settings, const BatchOptions& options = {});

@@ -1,6 +1,7 @@
 #include "replay/sessionreplay.h"
 
 #include "connector/connector.h"
+#include "gates/offerrules.h"
 #include "replay/overrides.h"
 #include "store/memorystore.h"
 
@@ -136,6 +137,24 @@ struct SessionReplay::State {
         record.start = start;
         record.end = end;
         client.setSessionId(session->summary.sessionId);
+        if (!settings.priorHistory.empty()) {
+            StoreWrite prior;
+            prior.userHistory = settings.priorHistory;
+            (void)store.commit(prior); // events of the batch's own making: valid
+        }
+    }
+
+    // The history under every key of the session's user, as events.
+    std::vector<UserHistoryEvent> userHistory() const
+    {
+        const std::string& product = productId();
+        const auto sessionRecord = store.session({ product, session->summary.sessionId });
+        std::vector<UserHistoryEvent> events;
+        for (const std::string& key :
+            userKeysOf(sessionRecord ? &*sessionRecord : nullptr, session->summary.sessionId).read)
+            for (const TriggerHistory& history : store.userHistory(product, key))
+                appendEvents(events, product, key, history);
+        return events;
     }
 
     std::shared_ptr<const Workspace> workspace;
@@ -553,6 +572,11 @@ const ReplayRecord& SessionReplay::record() const
     return m_state->record;
 }
 
+std::vector<UserHistoryEvent> SessionReplay::userHistory() const
+{
+    return m_state->userHistory();
+}
+
 ReplayRecord SessionReplay::takeRecord() &&
 {
     return std::move(m_state->record);
@@ -586,7 +610,10 @@ Result<ReplayRecord> replaySession(
     if (!replay)
         return replay.error();
     replay->runToEnd();
-    return std::move(*replay).takeRecord();
+    auto history = replay->userHistory();
+    ReplayRecord record = std::move(*replay).takeRecord();
+    record.userHistory = std::move(history);
+    return record;
 }
 
 } // namespace proactive

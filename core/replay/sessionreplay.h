@@ -6,6 +6,7 @@
 #include "fsm/fsmstate.h"
 #include "gates/decision.h"
 #include "replay/sessionimport.h"
+#include "store/store.h"
 #include "workspace/workspace.h"
 
 #include <chrono>
@@ -56,6 +57,10 @@ struct ReplaySettings {
     // Keep every poll in the record; batches that need only firings and
     // totals (sweeps, diffs) turn it off.
     bool keepPolls = true;
+    // The offer history the session's user brings from earlier sessions
+    // (frequency rules and waits are per user, SPEC §8): a batch passes on
+    // ReplayRecord::userHistory of the user's previous session.
+    std::vector<UserHistoryEvent> priorHistory;
 };
 
 // One poll of the replayed client and the connector's answer.
@@ -121,6 +126,9 @@ struct ReplayRecord {
     std::map<std::string, std::size_t> skipReasons; // poll count per skip reason
     Timestamp start {};
     Timestamp end {};
+    // The user's offer history as the replay left it, prior history
+    // included: what the user's next session starts with.
+    std::vector<UserHistoryEvent> userHistory;
 };
 
 // One happening of a replay, as step() reports it.
@@ -194,6 +202,8 @@ public:
     std::size_t actionsArrived() const;
     const ReplayRecord& record() const;
     ReplayRecord takeRecord() &&;
+    // The session's user's offer history now, the prior history included.
+    std::vector<UserHistoryEvent> userHistory() const;
     // The conversation's FSM state as the connector has it now.
     FsmState state() const;
     std::optional<ConversationRecord> conversation() const;

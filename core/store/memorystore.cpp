@@ -69,7 +69,28 @@ namespace {
             if (auto error = check("actions", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
                 return error;
         }
+        for (std::size_t i = 0; i < write.userHistory.size(); ++i) {
+            const auto& event = write.userHistory[i];
+            if (auto error = check("userHistory", i,
+                    { { "product id", event.productId }, { "user key", event.userKey },
+                        { "trigger id", event.triggerId } }))
+                return error;
+        }
         return std::nullopt;
+    }
+
+    void record(TriggerHistory& history, const UserHistoryEvent& event)
+    {
+        if (event.kind == UserHistoryEvent::Kind::Interaction) {
+            ++history.interactions;
+            return;
+        }
+        ++history.offers;
+        history.group = event.group;
+        auto& times = history.recentOffers;
+        times.insert(std::upper_bound(times.begin(), times.end(), event.at), event.at);
+        if (times.size() > TriggerHistory::kRecentOffers)
+            times.erase(times.begin(), times.end() - static_cast<std::ptrdiff_t>(TriggerHistory::kRecentOffers));
     }
 
     constexpr std::uint64_t kNoUuid = 0;
@@ -413,6 +434,24 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
         if (total > m_retention.maxActionsPerSession)
             plan.droppedActions.emplace_back(*tally->key, total - m_retention.maxActionsPerSession);
     }
+
+    // Each touched entry as it will be, starting from what is stored.
+    for (const UserHistoryEvent& event : write.userHistory) {
+        auto planned = std::find_if(plan.userHistory.begin(), plan.userHistory.end(), [&](const PlannedHistory& p) {
+            return p.productId == event.productId && p.userKey == event.userKey
+                && p.history.triggerId == event.triggerId;
+        });
+        if (planned == plan.userHistory.end()) {
+            PlannedHistory entry { event.productId, event.userKey, { event.triggerId, {}, 0, {}, 0 } };
+            if (const auto stored = m_userHistory.find(KeyView { event.productId, event.userKey });
+                stored != m_userHistory.end())
+                for (const TriggerHistory& history : stored->second)
+                    if (history.triggerId == event.triggerId)
+                        entry.history = history;
+            planned = plan.userHistory.insert(plan.userHistory.end(), std::move(entry));
+        }
+        record(planned->history, event);
+    }
     return plan;
 }
 
@@ -459,6 +498,30 @@ void MemoryStore::apply(const StoreWrite& write, const Plan& plan)
     }
     m_interner.released(released);
     refreshStaleLists();
+
+    for (const PlannedHistory& planned : plan.userHistory)
+        restoreUserHistory(planned.productId, planned.userKey, planned.history);
+}
+
+void MemoryStore::restoreUserHistory(std::string_view productId, std::string_view userKey, TriggerHistory history)
+{
+    auto it = m_userHistory.find(KeyView { productId, userKey });
+    if (it == m_userHistory.end())
+        it = m_userHistory.emplace(Key { std::string(productId), std::string(userKey) }, std::vector<TriggerHistory> {})
+                 .first;
+    auto& entries = it->second;
+    const auto existing = std::find_if(
+        entries.begin(), entries.end(), [&](const TriggerHistory& h) { return h.triggerId == history.triggerId; });
+    if (existing == entries.end())
+        entries.push_back(std::move(history));
+    else
+        *existing = std::move(history);
+}
+
+std::vector<TriggerHistory> MemoryStore::userHistory(std::string_view productId, std::string_view userKey) const
+{
+    const auto it = m_userHistory.find(KeyView { productId, userKey });
+    return it == m_userHistory.end() ? std::vector<TriggerHistory> {} : it->second;
 }
 
 void MemoryStore::restoreConversation(const ConversationKey& key, ConversationRecord record)
@@ -656,7 +719,7 @@ void MemoryStore::unlistSession(SessionNode& node, Listing listing, KeyView key)
         // The last one takes its place; in a user's list, under whichever
         // of its ids is this user's.
         sessions[at] = last;
-        const Listing lastListing = listing == kByEmail ? kByEmail
+        const Listing lastListing = listing == kByEmail     ? kByEmail
             : last->second.record->distinctId == key.second ? kByDistinctId
                                                             : kByLinkedId;
         last->second.listedAt[lastListing] = at;
@@ -682,8 +745,7 @@ void MemoryStore::rerank(SessionNode& node, Listing listing, KeyView key, const 
     const SessionRecord& record = *node.second.record;
     const bool dropped = std::tie(record.lastSeen, record.firstSeen) < std::tie(before.lastSeen, before.firstSeen);
     // Another session may now rank above it: which one, only a new ranking tells.
-    if ((list.latest == &node && dropped)
-        || (list.latestWithEmail == &node && (dropped || record.email.empty()))) {
+    if ((list.latest == &node && dropped) || (list.latestWithEmail == &node && (dropped || record.email.empty()))) {
         markStale(list, listing, key);
         return;
     }

@@ -57,6 +57,7 @@ public:
     std::size_t sessionCount() const override;
     std::vector<std::string> idleSessions(
         std::string_view productId, Timestamp idleBefore, std::size_t limit) const override;
+    std::vector<TriggerHistory> userHistory(std::string_view productId, std::string_view userKey) const override;
 
     // Expired sessions and erasures first, then conversation upserts,
     // transitions, firings, circuits, sessions and actions, each in the
@@ -180,8 +181,15 @@ private:
         Timestamp newest {};
     };
 
+    // One user's history of one trigger as a write leaves it.
+    struct PlannedHistory {
+        std::string productId;
+        std::string userKey;
+        TriggerHistory history;
+    };
     // What commit() will do, decided before anything changes.
     struct Plan {
+        std::vector<PlannedHistory> userHistory; // in the order first touched
         std::vector<SessionKey> expiredSessions; // of write.expiredSessions, those that exist
         std::vector<bool> acceptedActions; // per write.actions entry; false for a duplicate uuid
         std::vector<std::pair<SessionKey, std::size_t>> acceptedActionsBySession;
@@ -206,6 +214,7 @@ private:
     void restoreCircuit(std::string productId, CircuitRecord circuit);
     void restoreSession(const SessionKey& key, SessionRecord record);
     void restoreAction(const SessionKey& key, const Action& action); // by timestampStart, ties in arrival order
+    void restoreUserHistory(std::string_view productId, std::string_view userKey, TriggerHistory history);
 
     std::size_t transitionCount(const ConversationKey& key) const;
     std::size_t firingHistorySize(std::string_view productId) const;
@@ -264,6 +273,10 @@ private:
     StringMap<IdleIndex> m_idle; // by product id
     StringMap<ProductFirings> m_firings;
     StringMap<CircuitRecord> m_circuits;
+    // By (product, user key): one entry per trigger offered to the user.
+    // Kept for good (frequency "once" is per user, ever): about 100 bytes
+    // per user and trigger plus 8 per remembered offer time.
+    KeyMap<std::vector<TriggerHistory>> m_userHistory;
     ActionInterner m_interner;
     std::size_t m_sessionRecords = 0;
 };

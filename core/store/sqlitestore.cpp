@@ -1,10 +1,10 @@
 #include "store/sqlitestore.h"
 
+#include <array>
+#include <charconv>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
-
-#include <array>
-#include <filesystem>
 #include <type_traits>
 
 namespace proactive {
@@ -57,6 +57,17 @@ namespace {
     constexpr std::array<const char*, SqliteStore::kSchemaVersion - 1> kMigrations {
         // 2: identity links (SPEC §8 §1 Identity).
         "ALTER TABLE sessions ADD COLUMN linked_distinct_id TEXT NOT NULL DEFAULT '';",
+        // 3: each user's offer history (SPEC §8 "§3 Frequency and experiments").
+        R"sql(CREATE TABLE user_history (
+    product_id TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    trigger_id TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    offers INTEGER NOT NULL,
+    recent_offers TEXT NOT NULL,
+    interactions INTEGER NOT NULL,
+    PRIMARY KEY (product_id, user_key, trigger_id)
+) WITHOUT ROWID;)sql",
     };
 
     constexpr const char* kSchema = R"sql(
@@ -146,6 +157,16 @@ CREATE TABLE actions (
     properties TEXT
 );
 CREATE INDEX actions_by_session ON actions (product_id, session_id, ts_start);
+CREATE TABLE user_history (
+    product_id TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    trigger_id TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    offers INTEGER NOT NULL,
+    recent_offers TEXT NOT NULL,
+    interactions INTEGER NOT NULL,
+    PRIMARY KEY (product_id, user_key, trigger_id)
+) WITHOUT ROWID;
 )sql";
 
     class Statement {
@@ -272,6 +293,33 @@ CREATE INDEX actions_by_session ON actions (product_id, session_id, ts_start);
         return true;
     }
 
+    // A user's recent offer times: epoch milliseconds, comma-separated.
+    std::string encodeTimes(const std::vector<Timestamp>& times)
+    {
+        std::string text;
+        for (const Timestamp t : times) {
+            if (!text.empty())
+                text += ',';
+            text += std::to_string(toEpochMs(t));
+        }
+        return text;
+    }
+
+    bool decodeTimes(const std::string& text, std::vector<Timestamp>& times)
+    {
+        std::size_t at = 0;
+        while (at < text.size()) {
+            const std::size_t end = std::min(text.find(',', at), text.size());
+            std::int64_t ms = 0;
+            const auto [next, error] = std::from_chars(text.data() + at, text.data() + end, ms);
+            if (error != std::errc() || next != text.data() + end)
+                return false;
+            times.push_back(fromEpochMs(ms));
+            at = end + 1;
+        }
+        return true;
+    }
+
     bool decodeElement(const std::string& text, Element& element)
     {
         const json object = json::parse(text, nullptr, false);
@@ -337,6 +385,7 @@ struct SqliteStore::Connection {
     Statement dropActions;
     Statement expireActions;
     Statement expireSession;
+    Statement upsertUserHistory;
 
     Connection() = default;
     Connection(const Connection&) = delete;
@@ -531,6 +580,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(
             "WHERE product_id = ?1 AND session_id = ?2 ORDER BY ts_start, id LIMIT ?3)" },
         { &c.expireActions, "DELETE FROM actions WHERE product_id = ? AND session_id = ?" },
         { &c.expireSession, "DELETE FROM sessions WHERE product_id = ? AND session_id = ?" },
+        { &c.upsertUserHistory,
+            "INSERT OR REPLACE INTO user_history (product_id, user_key, trigger_id, group_name, offers, recent_offers, "
+            "interactions) VALUES (?, ?, ?, ?, ?, ?, ?)" },
     };
     for (const auto& [statement, sql] : statements)
         if (const int result = statement->prepare(c.db, sql); result != SQLITE_OK)
@@ -691,6 +743,19 @@ Status SqliteStore::load()
                 return true;
             });
     if (status)
+        status = each("user_history",
+            "SELECT product_id, user_key, trigger_id, group_name, offers, recent_offers, interactions FROM "
+            "user_history",
+            [&](sqlite3_stmt* s) {
+                TriggerHistory history { columnText(s, 2), columnText(s, 3), sqlite3_column_int64(s, 4), {},
+                    sqlite3_column_int64(s, 6) };
+                if (!decodeTimes(columnText(s, 5), history.recentOffers)
+                    || !std::is_sorted(history.recentOffers.begin(), history.recentOffers.end()))
+                    return false;
+                m_memory.restoreUserHistory(columnText(s, 0), columnText(s, 1), std::move(history));
+                return true;
+            });
+    if (status)
         status = each("actions",
             "SELECT product_id, session_id, ts_start, action_index, type, event, uuid, title, description, raw_url, "
             "canonical_url, action_session_id, distinct_id, email, element, elements_chain, properties FROM actions "
@@ -800,6 +865,11 @@ std::size_t SqliteStore::sessionCount() const
     return m_memory.sessionCount();
 }
 
+std::vector<TriggerHistory> SqliteStore::userHistory(std::string_view productId, std::string_view userKey) const
+{
+    return m_memory.userHistory(productId, userKey);
+}
+
 std::vector<std::string> SqliteStore::idleSessions(
     std::string_view productId, Timestamp idleBefore, std::size_t limit) const
 {
@@ -889,6 +959,11 @@ Status SqliteStore::writeToDisk(const StoreWrite& write, const MemoryStore::Plan
         }
         for (const auto& [key, dropped] : plan.droppedActions)
             if (auto status = c.run(c.dropActions, key.productId, key.sessionId, dropped); !status)
+                return status;
+        for (const auto& [productId, userKey, h] : plan.userHistory)
+            if (auto status = c.run(c.upsertUserHistory, productId, userKey, h.triggerId, h.group, h.offers,
+                    encodeTimes(h.recentOffers), h.interactions);
+                !status)
                 return status;
         return c.run(c.commit);
     };

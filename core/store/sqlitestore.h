@@ -17,7 +17,7 @@ namespace proactive {
 class SqliteStore final : public Store {
 public:
     // 2 added sessions.linked_distinct_id; older files are migrated when opened.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     static constexpr std::int32_t kApplicationId = 0x50524F41; // "PROA", so `file` and we can tell our files apart
 
     // Creates the file when it does not exist. Sessions that expired by
@@ -57,6 +57,7 @@ public:
     std::size_t sessionCount() const override;
     std::vector<std::string> idleSessions(
         std::string_view productId, Timestamp idleBefore, std::size_t limit) const override;
+    std::vector<TriggerHistory> userHistory(std::string_view productId, std::string_view userKey) const override;
 
     // Same order and validation as MemoryStore::commit. A failed transaction
     // is rolled back and leaves disk and memory as they were.

@@ -68,6 +68,37 @@ struct SessionRecord {
     bool operator==(const SessionRecord&) const = default;
 };
 
+// What one user has been offered of one trigger and how they answered
+// (SPEC §8 "§3 Frequency and experiments"), kept under each of the user's
+// keys (see UserHistoryEvent) across sessions and session retention.
+struct TriggerHistory {
+    // The store keeps this many offer times per user and trigger, enough
+    // for any max_per_user (FrequencyRule::kMaxPerUserLimit).
+    static constexpr std::size_t kRecentOffers = 100;
+    std::string triggerId;
+    std::string group; // the trigger's group when it was last offered
+    std::int64_t offers = 0; // ever, "would have offered" to a held-out user included
+    std::vector<Timestamp> recentOffers; // the latest kRecentOffers, oldest first
+    std::int64_t interactions = 0; // accepts and dismissals of its offers
+    bool operator==(const TriggerHistory&) const = default;
+};
+
+// One entry for a user's history. A user is known by several keys —
+// "id:<distinct id>", "email:<email, ASCII lower case>", and for a session
+// without a distinct id "session:<session id>" — and each event is written
+// under each key the session had when it happened, so that the history
+// follows the user across devices once the email is known.
+struct UserHistoryEvent {
+    enum class Kind : std::uint8_t { Offer, Interaction };
+    std::string productId;
+    std::string userKey;
+    std::string triggerId;
+    std::string group; // Offer: the trigger's group
+    Kind kind = Kind::Offer;
+    Timestamp at {};
+    bool operator==(const UserHistoryEvent&) const = default;
+};
+
 // A batch of changes applied atomically by Store::commit: all or nothing.
 struct StoreWrite {
     // Sessions dropped with their actions (retention, SPEC §8); their offers
@@ -85,11 +116,12 @@ struct StoreWrite {
     // one to its start. Actions with a uuid already stored for that session
     // are ignored.
     std::vector<std::pair<SessionKey, Action>> actions;
+    std::vector<UserHistoryEvent> userHistory; // in time order
 
     bool empty() const
     {
         return expiredSessions.empty() && conversations.empty() && erasedConversations.empty() && transitions.empty()
-            && firings.empty() && circuits.empty() && sessions.empty() && actions.empty();
+            && firings.empty() && circuits.empty() && sessions.empty() && actions.empty() && userHistory.empty();
     }
 };
 
@@ -137,7 +169,8 @@ public:
     virtual std::optional<SessionRecord> session(const SessionKey& key) const = 0;
     // The most recently seen session of a user in a product: a session whose
     // distinct id or linked distinct id is `distinctId`.
-    virtual std::optional<std::string> latestSessionOf(std::string_view productId, std::string_view distinctId) const = 0;
+    virtual std::optional<std::string> latestSessionOf(
+        std::string_view productId, std::string_view distinctId) const = 0;
     // The user's most recently seen session (as latestSessionOf finds them)
     // that has an email: the email a new session of the user inherits.
     virtual std::optional<std::string> latestSessionWithEmailOf(
@@ -145,7 +178,8 @@ public:
     // The most recently seen session of the product whose email equals
     // `email` ignoring ASCII case (same tie rules as latestSessionOf): the
     // Dify retrieval endpoint's lookup by email, answered from an index.
-    virtual std::optional<std::string> latestSessionOfEmail(std::string_view productId, std::string_view email) const = 0;
+    virtual std::optional<std::string> latestSessionOfEmail(
+        std::string_view productId, std::string_view email) const = 0;
     // Calls `visit` once with the retained actions of the session, oldest
     // first (empty span for an unknown session). No copy is made; the span
     // is valid only during the call.
@@ -161,6 +195,10 @@ public:
     // candidates, answered from an index ordered by lastSeen.
     virtual std::vector<std::string> idleSessions(
         std::string_view productId, Timestamp idleBefore, std::size_t limit) const = 0;
+
+    // The offer history of the user known by `userKey` in the product, one
+    // entry per trigger ever offered to it (in no particular order).
+    virtual std::vector<TriggerHistory> userHistory(std::string_view productId, std::string_view userKey) const = 0;
 
     virtual Status commit(const StoreWrite& write) = 0;
 };

@@ -46,6 +46,48 @@ namespace {
         return std::nullopt;
     }
 
+    // "always", "once", "until_interacted" or {"max_per_user": N, "within_s": S}.
+    std::optional<FrequencyRule> readFrequency(JsonObjectReader& reader, ConditionParser& parser)
+    {
+        const auto* value = reader.value("frequency");
+        if (!value)
+            return std::nullopt;
+        const std::string pointer = jsonPointer(reader.pointer(), "frequency");
+        FrequencyRule rule;
+        if (value->is_string()) {
+            const auto& name = value->get_ref<const std::string&>();
+            for (const auto kind :
+                { FrequencyRule::Kind::Always, FrequencyRule::Kind::Once, FrequencyRule::Kind::UntilInteracted })
+                if (name == nameOf(kind)) {
+                    rule.kind = kind;
+                    return rule;
+                }
+            parser.error(pointer,
+                "unknown value \"" + name
+                    + "\" (expected \"always\", \"once\", \"until_interacted\" or {\"max_per_user\": N, "
+                      "\"within_s\": S})");
+            return std::nullopt;
+        }
+        if (!value->is_object()) {
+            parser.error(pointer,
+                "expected \"always\", \"once\", \"until_interacted\" or {\"max_per_user\": N, \"within_s\": S}, "
+                "found "
+                    + std::string(jsonTypeName(*value)));
+            return std::nullopt;
+        }
+        const std::size_t before = parser.diagnostics.size();
+        auto object = parser.reader(*value, pointer);
+        rule.kind = FrequencyRule::Kind::MaxPerUser;
+        if (auto n = readInteger(object, "max_per_user", 1, FrequencyRule::kMaxPerUserLimit, true))
+            rule.maxPerUser = static_cast<int>(*n);
+        if (object.has("within_s"))
+            rule.within = readSeconds(object, "within_s", 1, 366.0 * 86400);
+        object.finish();
+        if (parser.diagnostics.size() != before)
+            return std::nullopt;
+        return rule;
+    }
+
     std::optional<TriggerDefinition> readDefinition(const nlohmann::json& value, const std::string& pointer,
         ConditionParser& parser, std::shared_ptr<const Condition>& when)
     {
@@ -86,6 +128,21 @@ namespace {
                     "too large: " + std::to_string(size) + " bytes, at most " + std::to_string(kMaxMetadataBytes));
             else
                 definition.metadata = *metadata;
+        }
+        if (auto frequency = readFrequency(reader, parser))
+            definition.frequency = *frequency;
+        if (auto group = readText(reader, "group", { .maxBytes = kMaxIdBytes })) {
+            if (std::all_of(group->begin(), group->end(), isIdChar))
+                definition.group = std::move(*group);
+            else
+                reader.error("group", "may only contain letters, digits, '_', '-', '.' and ':'");
+        }
+        definition.holdoutPercent = reader.number("holdout_percent", 0, kMaxHoldoutPercent);
+        if (auto experiment = readText(reader, "experiment", { .maxBytes = kMaxIdBytes })) {
+            if (std::all_of(experiment->begin(), experiment->end(), isIdChar))
+                definition.experiment = std::move(*experiment);
+            else
+                reader.error("experiment", "may only contain letters, digits, '_', '-', '.' and ':'");
         }
         if (const auto* condition = reader.value("when")) {
             definition.when = *condition;
@@ -171,6 +228,29 @@ TriggerEvaluation Trigger::evaluate(const EvaluationContext& context) const noex
     }
     return result;
 }
+
+std::string_view nameOf(FrequencyRule::Kind kind)
+{
+    switch (kind) {
+    case FrequencyRule::Kind::Always:
+        return "always";
+    case FrequencyRule::Kind::Once:
+        return "once";
+    case FrequencyRule::Kind::UntilInteracted:
+        return "until_interacted";
+    case FrequencyRule::Kind::MaxPerUser:
+        break;
+    }
+    return "max_per_user";
+}
+
+TriggerSet::TriggerSet(std::vector<Trigger> triggers)
+    : m_triggers(std::move(triggers))
+    , m_usesOfferRules(std::any_of(m_triggers.begin(), m_triggers.end(), [](const Trigger& trigger) {
+        const TriggerDefinition& d = trigger.definition();
+        return d.frequency.kind != FrequencyRule::Kind::Always || d.holdoutPercent.value_or(0) > 0;
+    }))
+{ }
 
 const Trigger* TriggerSet::find(std::string_view id) const
 {

@@ -4,6 +4,7 @@
 #include "base/result.h"
 #include "intake/actionrecord.h"
 
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -54,6 +55,26 @@ struct TriggerEvaluation {
     ConditionExplanation explanation;
 };
 
+// How often one user may be offered a trigger (SPEC §8 "§3 Frequency and
+// experiments"), counted over the user's history across sessions.
+struct FrequencyRule {
+    enum class Kind : std::uint8_t {
+        Always, // today's behaviour: only cooldowns, intervals and quotas limit it
+        Once, // once per user, ever
+        UntilInteracted, // until the user accepted or dismissed it once
+        MaxPerUser, // at most maxPerUser offers, within `within` when set
+    };
+    static constexpr int kMaxPerUserLimit = 100; // the store keeps this many offer times per user and trigger
+    Kind kind = Kind::Always;
+    int maxPerUser = 0;
+    std::optional<Duration> within; // MaxPerUser: the window; none: ever
+    bool operator==(const FrequencyRule&) const = default;
+};
+std::string_view nameOf(FrequencyRule::Kind kind);
+
+// Holdout percentages are at most this (a holdout is a control group, not the majority).
+inline constexpr double kMaxHoldoutPercent = 50;
+
 struct TriggerDefinition {
     std::string id;
     std::string name;
@@ -64,6 +85,14 @@ struct TriggerDefinition {
     Duration cooldown = std::chrono::seconds(30);
     std::string tourId; // optional: tour started on accept (SPEC §4, tours)
     nlohmann::json metadata = nlohmann::json::object();
+    FrequencyRule frequency;
+    // Triggers of one group share the product's wait_after_offer_s when its
+    // wait_scope is "group"; empty: no group.
+    std::string group;
+    // Overrides the product's holdout for this trigger (0–50; 0 turns it off).
+    std::optional<double> holdoutPercent;
+    // The experiment the holdout assigns users in; empty: the trigger's id.
+    std::string experiment;
     nlohmann::json when; // the condition as written, for editors and round-trips
 };
 
@@ -90,16 +119,19 @@ private:
 class TriggerSet {
 public:
     TriggerSet() = default;
-    explicit TriggerSet(std::vector<Trigger> triggers)
-        : m_triggers(std::move(triggers))
-    { }
+    explicit TriggerSet(std::vector<Trigger> triggers);
 
     std::span<const Trigger> triggers() const { return m_triggers; }
     const Trigger* find(std::string_view id) const;
     bool empty() const { return m_triggers.empty(); }
+    // Whether some trigger limits its offers per user or has its own
+    // holdout: the poll then reads the user's offer history and reports
+    // the frequency and experiment gates.
+    bool usesOfferRules() const { return m_usesOfferRules; }
 
 private:
     std::vector<Trigger> m_triggers;
+    bool m_usesOfferRules = false;
 };
 
 // Parses a JSON array of trigger objects. Every problem is appended to

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "base/clock.h"
+#include "emit/offerevent.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +51,17 @@ struct ProactiveSettings {
     QuotaSettings quotas;
     Duration lookback = std::chrono::seconds(120);
     int maxActions = 50;
+    // SPEC §8 "§3 Frequency and experiments". After an offer to a user, no
+    // other offer to that user for this long (0: off): any offer of the
+    // product, or with WaitScope::Group only offers of triggers of the same
+    // `group` (triggers without a group then do not wait).
+    enum class WaitScope : std::uint8_t { Product, Group };
+    Duration waitAfterOffer { 0 };
+    WaitScope waitScope = WaitScope::Product;
+    // Share of users (0–50 %) held out of every trigger without its own
+    // holdout_percent, in the experiment `experiment` (empty: the product id).
+    double holdoutPercent = 0;
+    std::string experiment;
 };
 
 // One row of products.json.
@@ -61,6 +74,9 @@ struct Product {
     std::vector<std::string> corsOrigins; // empty: any origin on localhost
     ProactiveSettings proactive;
     SessionSettings sessions;
+    // Offer events back to PostHog (issue 18); none: off (the default, or
+    // the token's variable is unset).
+    std::optional<PostHogExport> posthogExport;
     std::shared_ptr<const TriggerSet> triggers; // never null once loaded
     // Where the triggers were read from, for diagnostics about them:
     // the file (relative to the workspace) and the JSON pointer of the array.

@@ -88,6 +88,24 @@ namespace {
             settings.lookback = seconds(*v);
         if (auto v = reader.number("max_actions", 1, 10000))
             settings.maxActions = static_cast<int>(*v);
+        if (auto v = reader.number("wait_after_offer_s", 0, kMaxSeconds))
+            settings.waitAfterOffer = seconds(*v);
+        if (auto scope = reader.string("wait_scope")) {
+            if (*scope == "product")
+                settings.waitScope = ProactiveSettings::WaitScope::Product;
+            else if (*scope == "group")
+                settings.waitScope = ProactiveSettings::WaitScope::Group;
+            else
+                reader.error("wait_scope", "unknown value \"" + *scope + "\" (expected \"product\" or \"group\")");
+        }
+        if (auto v = reader.number("holdout_percent", 0, kMaxHoldoutPercent))
+            settings.holdoutPercent = *v;
+        if (auto experiment = reader.string("experiment")) {
+            if (experiment->empty() || experiment->size() > 128)
+                reader.error("experiment", "expected 1–128 characters");
+            else
+                settings.experiment = std::move(*experiment);
+        }
         reader.finish();
     }
 
@@ -177,6 +195,37 @@ namespace {
                     + " is not set; its webhook answers 401 until it is");
         }
 
+        // "posthog_export": {"host": URL, "api_key": "env:NAME"} (issue 18): where the
+        // product's offer events go. The token is a secret like the webhook's.
+        void posthogExport(JsonObjectReader& row, Product& product)
+        {
+            const auto* value = row.value("posthog_export");
+            if (!value)
+                return;
+            JsonObjectReader reader(*value, file, jsonPointer(row.pointer(), "posthog_export"), diagnostics);
+            const auto host = reader.string("host", true);
+            const auto key = reader.string("api_key", true);
+            reader.finish();
+            if (!host || !key)
+                return;
+            if (!(host->starts_with("http://") || host->starts_with("https://")) || host->size() <= 8) {
+                reader.error("host", "expected an http:// or https:// URL, e.g. \"https://eu.i.posthog.com\"");
+                return;
+            }
+            if (!key->starts_with(kEnvPrefix) || key->size() == kEnvPrefix.size()) {
+                reader.error("api_key",
+                    "secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the "
+                    "environment");
+                return;
+            }
+            const std::string variable = key->substr(kEnvPrefix.size());
+            if (const char* token = std::getenv(variable.c_str()); token && *token)
+                product.posthogExport = PostHogExport { *host, token };
+            else
+                notes.push_back("product " + product.id + ": PostHog token variable " + variable
+                    + " is not set; its offer events are not sent until it is");
+        }
+
         std::shared_ptr<const TriggerSet> triggers(JsonObjectReader& row, Product& product)
         {
             std::shared_ptr<const TriggerSet> set;
@@ -227,6 +276,7 @@ namespace {
                 product.id = *id;
             product.name = row.string("name").value_or(product.id);
             webhookSecret(row, product);
+            posthogExport(row, product);
             product.posthogToken = row.string("posthog_token").value_or("");
             if (auto routes = row.stringArray("routes")) {
                 for (std::size_t i = 0; i < routes->size(); ++i)

@@ -113,6 +113,7 @@ private Q_SLOTS:
     void diffOfTheSameTriggersIsEmpty();
     void totals();
     void batchDoesNotDependOnThreads();
+    void userHistoryCarriesAcrossSessions();
     void goldenReports_data();
     void goldenReports();
     void htmlReportIsSelfContained();
@@ -417,6 +418,55 @@ void TestReplayBatch::batchDoesNotDependOnThreads()
     QCOMPARE(renderJsonReport(four->report(job)), a);
     QCOMPARE(renderHtmlReport(four->report(job)), renderHtmlReport(one->report(job)));
     QVERIFY(a.size() > 1000);
+}
+
+void TestReplayBatch::userHistoryCarriesAcrossSessions()
+{
+    // A "once" trigger fires in a user's first session only, also when the
+    // corpus lists the sessions out of order; another user is unaffected.
+    Diagnostics diagnostics;
+    const auto ws = std::make_shared<const Workspace>(Workspace::fromJson(json::parse(R"([{
+        "product_id": "acme", "routes": ["/settings/account"],
+        "proactive": { "enabled": true },
+        "triggers": [ { "id": "settings-once", "body": "Settings?", "frequency": "once",
+                        "when": { "type": "user_page_dwell", "threshold_s": 30 } } ] }])"),
+        ".", "products.json", diagnostics));
+    QVERIFY(diagnostics.empty());
+    const auto session = [&](const std::string& id, const std::string& user, double startS) {
+        std::vector<Action> actions;
+        for (const auto& [seconds, path] : { std::pair(0.0, "/settings/account"), std::pair(100.0, "/projects") }) {
+            Action a;
+            a.type = ActionType::Pageview;
+            a.event = "$pageview";
+            a.sessionId = id;
+            a.distinctId = user;
+            a.rawUrl = std::string("https://app.acme.test") + path;
+            a.timestampStart = at(startS + seconds);
+            actions.push_back(std::move(a));
+        }
+        return recordSession(*ws->product("acme"), id, std::move(actions));
+    };
+    const std::vector<RecordedSession> sessions { session("second", "u1", 3600), session("other", "u2", 1800),
+        session("first", "u1", 0) };
+    for (const unsigned threads : { 1u, 4u }) {
+        BatchOptions options;
+        options.threads = threads;
+        std::size_t lastProgress = 0;
+        options.progress = [&](std::size_t done, std::size_t) { lastProgress = done; };
+        const auto batch = runBatch(ws, sessions, ReplaySettings {}, options);
+        QVERIFY(batch.ok());
+        QCOMPARE(lastProgress, sessions.size());
+        QCOMPARE(batch->records[2].firings.size(), std::size_t(1)); // first
+        QCOMPARE(batch->records[1].firings.size(), std::size_t(1)); // other user
+        QCOMPARE(batch->records[0].firings.size(), std::size_t(0)); // second
+        QVERIFY(batch->records[0].skipReasons.count("frequency:once") > 0);
+        QCOMPARE(batch->totals.skipReasons.count("frequency:once"), std::size_t(1));
+    }
+    // One session replayed alone starts with no history.
+    const auto alone = replaySession(ws, sessions[0]);
+    QVERIFY(alone.ok());
+    QCOMPARE(alone->firings.size(), std::size_t(1));
+    QCOMPARE(alone->userHistory.size(), std::size_t(1));
 }
 
 void TestReplayBatch::goldenReports_data()

@@ -1,15 +1,17 @@
 // Golden-folder scenarios for the whole connector: every folder under
 // tests/data/scenarios/ holds input.json (products, then timed steps:
-// events, polls, agent-state events, product swaps) and expected.json (one
-// result per step). A regression is a new folder, not new C++.
+// events, polls, agent-state events, product swaps, and with
+// "store": "sqlite" store reopens) and expected.json (one result per step). A regression is a new folder, not new C++.
 // PROACTIVE_UPDATE_GOLDEN=1 rewrites expected.json from the current output;
 // review the diff before committing it.
 
 #include "connector/connector.h"
 #include "intake/posthogintake.h"
 #include "store/memorystore.h"
+#include "store/sqlitestore.h"
 
 #include <QDir>
+#include <QTemporaryDir>
 #include <QTest>
 #include <filesystem>
 #include <fstream>
@@ -38,12 +40,26 @@ public:
     ScenarioRunner(const json& input, Diagnostics& diagnostics)
         : m_start(*parseIsoTimestamp(input.value("start", "2024-05-01T12:00:00Z")))
         , m_clock(m_start)
-        , m_connector(workspaceFrom(input.at("products"), diagnostics), m_store, m_clock)
-    { }
+        , m_sqlite(input.value("store", "memory") == "sqlite")
+    {
+        m_store = openStore();
+        m_connector = std::make_unique<Connector>(workspaceFrom(input.at("products"), diagnostics), *m_store, m_clock);
+    }
 
     json step(const json& step, Diagnostics& diagnostics)
     {
         m_clock.set(m_start + fromSeconds(step.at("at").get<double>()));
+        if (step.contains("reopen")) {
+            // Another process on the same file: the connector and its store start afresh.
+            if (!m_sqlite)
+                return { { "error", "reopen needs \"store\": \"sqlite\"" } };
+            auto workspace = m_connector->workspace();
+            m_connector.reset();
+            m_store.reset();
+            m_store = openStore();
+            m_connector = std::make_unique<Connector>(std::move(workspace), *m_store, m_clock);
+            return { { "reopened", true } };
+        }
         if (step.contains("events"))
             return ingest(step);
         if (step.contains("poll"))
@@ -51,7 +67,7 @@ public:
         if (step.contains("agent_state"))
             return agentState(step.at("agent_state"));
         if (step.contains("products")) {
-            m_connector.setWorkspace(workspaceFrom(step.at("products"), diagnostics));
+            m_connector->setWorkspace(workspaceFrom(step.at("products"), diagnostics));
             return { { "products", "swapped" } };
         }
         return { { "error", "unknown step" } };
@@ -71,7 +87,7 @@ private:
             for (auto& e : parsed.events)
                 actions.push_back(std::move(e.action));
         }
-        auto result = m_connector.ingest(product, std::move(actions));
+        auto result = m_connector->ingest(product, std::move(actions));
         if (!result)
             return { { "error", result.error().code } };
         json out { { "accepted", result->accepted } };
@@ -86,7 +102,7 @@ private:
 
     json poll(const json& poll)
     {
-        auto decision = m_connector.context(
+        auto decision = m_connector->context(
             poll.value("product", "p"), poll.at("session").get<std::string>(), poll.value("conversation", ""), true);
         if (!decision)
             return { { "error", decision.error().code } };
@@ -99,13 +115,17 @@ private:
         for (const auto& gate : decision->gates)
             if (gate.verdict == Verdict::Block)
                 out["blocked_by"] = gate.gate;
+        if (decision->assignment)
+            out["experiment"] = { { "arm", decision->assignment->arm() }, { "bucket", decision->assignment->bucket } };
+        if (!decision->heldOutTrigger.empty())
+            out["would_have_offered"] = decision->heldOutTrigger;
         return out;
     }
 
     json agentState(const json& request)
     {
         const auto session = request.value("session", "");
-        auto outcome = m_connector.agentState(request.value("product", "p"),
+        auto outcome = m_connector->agentState(request.value("product", "p"),
             request.value("conversation", Connector::proactiveConversationId(session)),
             request.at("event").get<std::string>());
         if (!outcome)
@@ -116,11 +136,23 @@ private:
         return out;
     }
 
+    std::unique_ptr<Store> openStore()
+    {
+        if (!m_sqlite)
+            return std::make_unique<MemoryStore>();
+        auto opened = SqliteStore::open((m_directory.path() + u"/connector.db"_qs).toStdString());
+        if (!opened)
+            qFatal("cannot open the scenario's store: %s", opened.error().message.c_str());
+        return std::move(*opened);
+    }
+
     Timestamp m_start;
     PostHogIntake m_intake;
     VirtualClock m_clock;
-    MemoryStore m_store;
-    Connector m_connector;
+    bool m_sqlite = false;
+    QTemporaryDir m_directory;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<Connector> m_connector;
 };
 
 } // namespace

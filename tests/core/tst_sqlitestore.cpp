@@ -314,6 +314,7 @@ private Q_SLOTS:
     void openErrors();
     void failedCommitChangesNothing();
     void readsSchemaV1();
+    void readsSchemaV2();
     void expiredSessionsLeaveTheFile_data();
     void expiredSessionsLeaveTheFile();
 };
@@ -344,7 +345,7 @@ void TestSqliteStore::createsFile()
     QCOMPARE(scalar(path, "PRAGMA application_id"), qint64(SqliteStore::kApplicationId));
     QCOMPARE(scalar(path, "PRAGMA user_version"), qint64(SqliteStore::kSchemaVersion));
     QCOMPARE(scalar(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), qint64(1));
-    QCOMPARE(scalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), qint64(8));
+    QCOMPARE(scalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), qint64(9));
 }
 
 void TestSqliteStore::reopenAnswersLikeMemory()
@@ -574,7 +575,7 @@ void TestSqliteStore::openErrors_data()
                                                  << "user_version 1";
     QTest::newRow("newer-schema") << "newer-schema"
                                   << "store.newer_schema"
-                                  << "schema version 3 is newer than this build supports (2)";
+                                  << "schema version 4 is newer than this build supports (3)";
     QTest::newRow("unknown-schema-version") << "unknown-schema-version"
                                             << "store.unknown_schema"
                                             << "unknown schema version 0";
@@ -650,7 +651,7 @@ void TestSqliteStore::openErrors()
             QCOMPARE(execSql(path, "PRAGMA user_version = 1"), QString());
     } else if (setup == QLatin1String("newer-schema")) {
         populate();
-        QCOMPARE(execSql(path, "PRAGMA user_version = 3"), QString());
+        QCOMPARE(execSql(path, "PRAGMA user_version = " + std::to_string(SqliteStore::kSchemaVersion + 1)), QString());
     } else if (setup == QLatin1String("unknown-schema-version")) {
         populate();
         QCOMPARE(execSql(path, "PRAGMA user_version = 0"), QString());
@@ -850,6 +851,52 @@ void TestSqliteStore::readsSchemaV1()
     QVERIFY(store);
     QCOMPARE(store->session({ "demo", "s2" }), std::optional(linked));
     QCOMPARE(store->latestSessionOf("demo", "anon-1"), std::optional<std::string>("s2"));
+}
+
+void TestSqliteStore::readsSchemaV2()
+{
+    QFile fixture(QStringLiteral(PROACTIVE_TEST_DATA "/store/schema-v2.sql"));
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    QTemporaryDir dir;
+    const std::string path = pathIn(dir, "v2.db");
+    sqlite3* db = nullptr;
+    QCOMPARE(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const int loaded = sqlite3_exec(db, fixture.readAll().constData(), nullptr, nullptr, nullptr);
+    const QString message = QString::fromUtf8(sqlite3_errmsg(db));
+    sqlite3_close(db);
+    QVERIFY2(loaded == SQLITE_OK, qPrintable(message));
+    QCOMPARE(scalar(path, "PRAGMA user_version"), qint64(2));
+
+    // Everything version 2 held is still there after the migration to 3 (users' offer histories).
+    auto store = openOrFail(path);
+    QVERIFY(store);
+    QCOMPARE(store->conversation({ "demo", "proactive:s1" })->dismissals, 2);
+    QCOMPARE(store->transitions({ "demo", "proactive:s1" }, 10).size(), std::size_t(2));
+    QCOMPARE(store->firings("demo", 10).size(), std::size_t(2));
+    QCOMPARE(store->lastOffer({ "demo", "s2" }), std::optional(fromEpochMs(1'700'000'003'000)));
+    QCOMPARE(store->sessionCount(), std::size_t(2));
+    QCOMPARE(store->session({ "demo", "s2" })->linkedDistinctId, std::string("anon-1"));
+    QCOMPARE(store->latestSessionOf("demo", "anon-1"), std::optional<std::string>("s2"));
+    QVERIFY(store->hasActionUuid({ "demo", "s1" }, "uuid-1"));
+    QVERIFY(store->userHistory("demo", "id:user-1").empty());
+
+    StoreWrite write;
+    write.userHistory = { { "demo", "id:user-1", "stuck-on-projects", "nudge", UserHistoryEvent::Kind::Offer,
+                              fromEpochMs(1'700'000'010'000) },
+        { "demo", "id:user-1", "stuck-on-projects", "", UserHistoryEvent::Kind::Interaction,
+            fromEpochMs(1'700'000'011'000) } };
+    QVERIFY(store->commit(write));
+    store.reset();
+    QCOMPARE(scalar(path, "PRAGMA user_version"), qint64(SqliteStore::kSchemaVersion));
+    store = openOrFail(path);
+    QVERIFY(store);
+    const auto history = store->userHistory("demo", "id:user-1");
+    QCOMPARE(history.size(), std::size_t(1));
+    QCOMPARE(history[0].offers, std::int64_t(1));
+    QCOMPARE(history[0].interactions, std::int64_t(1));
+    QCOMPARE(history[0].group, std::string("nudge"));
+    QVERIFY((history[0].recentOffers == std::vector<Timestamp> { fromEpochMs(1'700'000'010'000) }));
+    QCOMPARE(store->session({ "demo", "s2" })->linkedDistinctId, std::string("anon-1"));
 }
 
 void TestSqliteStore::expiredSessionsLeaveTheFile_data()

@@ -199,6 +199,8 @@ private Q_SLOTS:
     void firingHistoryCap();
     void circuit_data();
     void circuit();
+    void userHistory_data();
+    void userHistory();
     void sessions_data();
     void sessions();
     void sessionsByEmail_data();
@@ -610,6 +612,67 @@ void TestStore::circuit()
         QVERIFY((store.circuit("p2") == CircuitRecord { 0, kT0 + 120s }));
         QVERIFY(store.circuit("p3") == CircuitRecord {});
     });
+}
+
+void TestStore::userHistory_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::userHistory()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+    QVERIFY(harness.store().userHistory("p1", "id:u1").empty());
+
+    using Kind = UserHistoryEvent::Kind;
+    StoreWrite first;
+    first.userHistory = { { "p1", "id:u1", "t1", "g", Kind::Offer, kT0 + 10s },
+        { "p1", "email:a@x", "t1", "g", Kind::Offer, kT0 + 10s }, { "p1", "id:u1", "t2", "", Kind::Offer, kT0 + 5s },
+        { "p2", "id:u1", "t1", "", Kind::Offer, kT0 } };
+    QVERIFY(harness.commit(first));
+    // Later writes add to what is stored; offer times stay in order
+    // whatever order they come in, and only the latest kRecentOffers stay.
+    StoreWrite second;
+    second.userHistory = { { "p1", "id:u1", "t1", "g2", Kind::Offer, kT0 + 30s },
+        { "p1", "id:u1", "t1", "", Kind::Interaction, kT0 + 31s },
+        { "p1", "id:u1", "t1", "g2", Kind::Offer, kT0 + 20s } };
+    QVERIFY(harness.commit(second));
+    StoreWrite many;
+    for (int i = 0; i < 105; ++i)
+        many.userHistory.push_back({ "p1", "id:u2", "t1", "", Kind::Offer, kT0 + std::chrono::seconds(i) });
+    QVERIFY(harness.commit(many));
+
+    const auto find = [](const std::vector<TriggerHistory>& list, const std::string& id) {
+        const auto it
+            = std::find_if(list.begin(), list.end(), [&](const TriggerHistory& h) { return h.triggerId == id; });
+        return it == list.end() ? TriggerHistory {} : *it;
+    };
+    harness.check([&](const Store& store) {
+        const auto u1 = store.userHistory("p1", "id:u1");
+        QCOMPARE(u1.size(), std::size_t(2));
+        const TriggerHistory t1 = find(u1, "t1");
+        QCOMPARE(t1.offers, std::int64_t(3));
+        QCOMPARE(t1.interactions, std::int64_t(1));
+        QCOMPARE(t1.group, std::string("g2"));
+        QVERIFY((t1.recentOffers == std::vector<Timestamp> { kT0 + 10s, kT0 + 20s, kT0 + 30s }));
+        QCOMPARE(find(u1, "t2").offers, std::int64_t(1));
+        QCOMPARE(store.userHistory("p1", "email:a@x").size(), std::size_t(1));
+        QCOMPARE(store.userHistory("p2", "id:u1").size(), std::size_t(1));
+        QVERIFY(store.userHistory("p3", "id:u1").empty());
+        const TriggerHistory u2 = find(store.userHistory("p1", "id:u2"), "t1");
+        QCOMPARE(u2.offers, std::int64_t(105));
+        QCOMPARE(u2.recentOffers.size(), TriggerHistory::kRecentOffers);
+        QCOMPARE(u2.recentOffers.front(), kT0 + 5s);
+    });
+
+    // An invalid event refuses the whole write.
+    StoreWrite invalid;
+    invalid.userHistory
+        = { { "p1", "id:u1", "t1", "", Kind::Offer, kT0 + 40s }, { "p1", "", "t1", "", Kind::Offer, kT0 } };
+    QVERIFY(!harness.store().commit(invalid));
+    QCOMPARE(find(harness.store().userHistory("p1", "id:u1"), "t1").offers, std::int64_t(3));
 }
 
 void TestStore::sessions_data()

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void rejects();
     void keepsValidTriggers();
     void definitionFields();
+    void offerRuleFields();
     void defaults();
     void pointerPrefix();
     void duplicateIdKeepsFirst();
@@ -153,6 +154,48 @@ void TestTriggerParse::rejects_data()
     QTest::newRow("metadata-huge") << QByteArray(
         R"([{"id":"t","body":"x","metadata":{"k":")" + QByteArray(17000, 'm') + R"("},"when":)" + idle + "}]")
                                    << u"triggers.json:/0/metadata: too large: 17008 bytes, at most 16384"_qs << 1;
+    // Offer rules (SPEC §8 "§3 Frequency and experiments").
+    const auto withRule = [&](const char* rule) {
+        return QByteArray(R"([{"id":"t","body":"x",)") + rule + R"(,"when":)" + idle + "}]";
+    };
+    QTest::newRow("frequency-unknown")
+        << withRule(R"("frequency":"twice")")
+        << uR"(triggers.json:/0/frequency: unknown value "twice" (expected "always", "once", "until_interacted" or {"max_per_user": N, "within_s": S}))"_qs
+        << 1;
+    QTest::newRow("frequency-wrong-type")
+        << withRule(R"("frequency":3)")
+        << uR"(triggers.json:/0/frequency: expected "always", "once", "until_interacted" or {"max_per_user": N, "within_s": S}, found a number)"_qs
+        << 1;
+    QTest::newRow("frequency-max-negative")
+        << withRule(R"("frequency":{"max_per_user":-1})")
+        << u"triggers.json:/0/frequency/max_per_user: -1 is out of range [1, 100]"_qs << 1;
+    QTest::newRow("frequency-max-fraction")
+        << withRule(R"("frequency":{"max_per_user":1.5})")
+        << u"triggers.json:/0/frequency/max_per_user: expected a whole number, found 1.5"_qs << 1;
+    QTest::newRow("frequency-max-missing")
+        << withRule(R"("frequency":{"within_s":60})")
+        << u"triggers.json:/0/frequency/max_per_user: missing required field (a number)"_qs << 1;
+    QTest::newRow("frequency-window-zero")
+        << withRule(R"("frequency":{"max_per_user":2,"within_s":0})")
+        << u"triggers.json:/0/frequency/within_s: 0 is out of range [1, 3.16224e+07]"_qs << 1;
+    QTest::newRow("frequency-typo") << withRule(R"("frequency":{"max_per_user":2,"within":60})")
+                                    << u"triggers.json:/0/frequency/within: unknown field"_qs << 1;
+    QTest::newRow("holdout-over-50") << withRule(R"("holdout_percent":60)")
+                                     << u"triggers.json:/0/holdout_percent: 60 is out of range [0, 50]"_qs << 1;
+    QTest::newRow("holdout-negative") << withRule(R"("holdout_percent":-5)")
+                                      << u"triggers.json:/0/holdout_percent: -5 is out of range [0, 50]"_qs << 1;
+    QTest::newRow("group-bad") << withRule(R"("group":"two words")")
+                               << u"triggers.json:/0/group: may only contain letters, digits, '_', '-', '.' and ':'"_qs
+                               << 1;
+    QTest::newRow("experiment-wrong-type")
+        << withRule(R"("experiment":7)") << u"triggers.json:/0/experiment: expected a string, found a number"_qs << 1;
+    QTest::newRow("offer-rules-valid") << withRule(
+        R"("frequency":{"max_per_user":3,"within_s":86400},"group":"nudge","holdout_percent":12.5,"experiment":"q3")")
+                                       << QString() << 0;
+    QTest::newRow("frequency-names-valid") << QByteArray(R"([{"id":"a","body":"x","frequency":"always","when":)" + idle
+        + R"(},{"id":"b","body":"x","frequency":"once","when":)" + idle
+        + R"(},{"id":"c","body":"x","frequency":"until_interacted","when":)" + idle + "}]")
+                                           << QString() << 0;
     QTest::newRow("every-problem-reported") << QByteArray(R"([{"body":5,"when":{"idle":{}},"extra":1}])")
                                             << u"triggers.json:/0/id: missing required field (a string)"_qs << 4;
 
@@ -413,6 +456,34 @@ void TestTriggerParse::definitionFields()
     QVERIFY(d.when == document[0]["when"]);
 }
 
+void TestTriggerParse::offerRuleFields()
+{
+    Diagnostics diagnostics;
+    const auto set = parseTriggers(json(R"([
+        {"id":"a","body":"x","frequency":{"max_per_user":3,"within_s":3600},"group":"nudge","holdout_percent":12.5,
+         "experiment":"q3","when":{"idle":{"at_least_s":1}}},
+        {"id":"b","body":"x","frequency":"until_interacted","when":{"idle":{"at_least_s":1}}},
+        {"id":"c","body":"x","when":{"idle":{"at_least_s":1}}}
+    ])"),
+        "triggers.json", "", diagnostics);
+    QVERIFY2(diagnostics.empty(), qPrintable(describe(diagnostics)));
+    const TriggerDefinition& a = set->triggers()[0].definition();
+    QCOMPARE(int(a.frequency.kind), int(FrequencyRule::Kind::MaxPerUser));
+    QCOMPARE(a.frequency.maxPerUser, 3);
+    QCOMPARE(a.frequency.within->count(), 3'600'000);
+    QCOMPARE(text(a.group), u"nudge"_qs);
+    QCOMPARE(a.holdoutPercent, std::optional(12.5));
+    QCOMPARE(text(a.experiment), u"q3"_qs);
+    QCOMPARE(int(set->triggers()[1].definition().frequency.kind), int(FrequencyRule::Kind::UntilInteracted));
+    const TriggerDefinition& c = set->triggers()[2].definition();
+    QCOMPARE(int(c.frequency.kind), int(FrequencyRule::Kind::Always));
+    QVERIFY(!c.holdoutPercent);
+    QVERIFY(set->usesOfferRules());
+    const auto plain = parseTriggers(
+        json(R"([{"id":"c","body":"x","when":{"idle":{"at_least_s":1}}}])"), "triggers.json", "", diagnostics);
+    QVERIFY(!plain->usesOfferRules());
+}
+
 void TestTriggerParse::defaults()
 {
     Diagnostics diagnostics;
@@ -527,6 +598,7 @@ void TestTriggerParse::exampleFiles_data()
 
     QTest::newRow("defaults") << u"defaults.json"_qs << 3;
     QTest::newRow("examples") << u"examples.json"_qs << 8;
+    QTest::newRow("offer-rules") << u"offer-rules.json"_qs << 4;
 }
 
 void TestTriggerParse::exampleFiles()

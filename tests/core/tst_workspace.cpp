@@ -77,7 +77,8 @@ void TestWorkspace::fullSettings()
         "proactive": { "enabled": true, "min_interval_s": 12.5, "conservative_cooldowns_s": [1, 2, 3],
                        "circuit": { "failures": 2, "pause_s": 9 },
                        "quotas": { "product_per_minute": 1, "session_per_hour": 2, "user_per_day": 3 },
-                       "lookback_s": 30, "max_actions": 7, "late_answer_grace_s": 0 },
+                       "lookback_s": 30, "max_actions": 7, "late_answer_grace_s": 0,
+                       "wait_after_offer_s": 600, "wait_scope": "group", "holdout_percent": 20, "experiment": "q3" },
         "triggers": [ { "id": "t", "body": "Hi", "when": { "idle": { "at_least_s": 5 } } } ]
     }])",
         diagnostics);
@@ -93,6 +94,10 @@ void TestWorkspace::fullSettings()
     QCOMPARE(p->proactive.quotas.userPerDay, 3);
     QCOMPARE(p->proactive.maxActions, 7);
     QCOMPARE(p->proactive.lateAnswerGrace, Duration(0s));
+    QCOMPARE(p->proactive.waitAfterOffer, Duration(600s));
+    QCOMPARE(int(p->proactive.waitScope), int(ProactiveSettings::WaitScope::Group));
+    QCOMPARE(p->proactive.holdoutPercent, 20.0);
+    QCOMPARE(p->proactive.experiment, std::string("q3"));
     QCOMPARE(p->triggers->triggers().size(), std::size_t(1));
     QCOMPARE(p->triggersFile, std::string("products.json"));
     QCOMPARE(p->triggersPointer, std::string("/0/triggers"));
@@ -135,6 +140,26 @@ void TestWorkspace::problems_data()
     QTest::newRow("out-of-range")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"max_actions\": 0}}]"_qs
         << QStringList { u"products.json:/0/proactive/max_actions: 0 is out of range [1, 10000]"_qs };
+    QTest::newRow("export-literal-token")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"posthog_export\": {\"host\": \"https://eu.i.posthog.com\", \"api_key\": \"phc_1\"}}]"_qs
+        << QStringList { u"products.json:/0/posthog_export/api_key: secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the environment"_qs };
+    QTest::newRow("export-bad-host")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"posthog_export\": {\"host\": \"eu.i.posthog.com\", \"api_key\": \"env:X\"}}]"_qs
+        << QStringList { u"products.json:/0/posthog_export/host: expected an http:// or https:// URL, e.g. \"https://eu.i.posthog.com\""_qs };
+    QTest::newRow("holdout-over-50")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"holdout_percent\": 51}}]"_qs
+        << QStringList { u"products.json:/0/proactive/holdout_percent: 51 is out of range [0, 50]"_qs };
+    QTest::newRow("wait-negative")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"wait_after_offer_s\": -1}}]"_qs
+        << QStringList { u"products.json:/0/proactive/wait_after_offer_s: -1 is out of range [0, 3.1536e+07]"_qs };
+    QTest::newRow("wait-scope-unknown")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"wait_scope\": \"trigger\"}}]"_qs
+        << QStringList {
+               u"products.json:/0/proactive/wait_scope: unknown value \"trigger\" (expected \"product\" or \"group\")"_qs
+           };
+    QTest::newRow("experiment-empty")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"experiment\": \"\"}}]"_qs
+        << QStringList { u"products.json:/0/proactive/experiment: expected 1–128 characters"_qs };
     QTest::newRow("bad-cooldown")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"conservative_cooldowns_s\": [600, -1]}}]"_qs
         << QStringList {
