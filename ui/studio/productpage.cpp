@@ -8,7 +8,6 @@
 #include "widgetbridge.h"
 
 #include <QWebEnginePage>
-#include <nlohmann/json.hpp>
 
 namespace proactive::ui {
 
@@ -67,10 +66,7 @@ void ProductPage::showToast(const std::optional<Offer>& offer)
         m_widget->setToast({});
         return;
     }
-    const nlohmann::json toast { { "trigger_id", offer->triggerId }, { "body", offer->body },
-        { "accept_label", acceptLabel(*offer) }, { "dismiss_label", dismissLabel(*offer) },
-        { "page", m_simulation ? m_simulation->client().toastPage() : std::string() } };
-    m_widget->setToast(QString::fromStdString(toast.dump()));
+    m_widget->setToast(toastJson(*offer, m_simulation ? m_simulation->client().toastPage() : std::string()));
 }
 
 } // namespace proactive::ui
