@@ -27,8 +27,9 @@ public:
     explicit SessionRecorder(PageBridge& bridge, QObject* parent = nullptr);
     ~SessionRecorder() override;
 
-    // Starts a new recording (the previous one is dropped); the page's
-    // current document is recorded from its next load.
+    // Starts a new recording (the previous one is dropped): the document
+    // on screen is recorded at once, from a full snapshot, and so is every
+    // document loaded afterwards.
     void start(const QString& recordingId, bool maskInputs = true);
     void stop();
     bool isRecording() const;

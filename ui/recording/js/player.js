@@ -10,6 +10,15 @@
   let size = { width: 1280, height: 800 };
   let stepSelector = null;
 
+  // rrweb draws the events before an offset, those at it only once it
+  // plays on: the picture at t shows everything recorded up to t included,
+  // so rrweb is asked for t + 1 ms, except when a page's meta event is at
+  // t + 1: from its meta event on, rrweb draws nothing of the page before.
+  let metaOffsets = new Set();
+  function atOrBefore(offset) {
+    return metaOffsets.has(offset + 1) ? offset : offset + 1;
+  }
+
   function stage() { return document.getElementById('stage'); }
 
   function fit() {
@@ -70,6 +79,7 @@
       placeStep();
       document.getElementById('empty').hidden = events.length > 0;
       if (events.length < 2) return false;
+      metaOffsets = new Set(events.filter((e) => e.type === 4).map((e) => e.timestamp - events[0].timestamp));
       replayer = new rrweb.Replayer(events, {
         root: stage(),
         mouseTail: { duration: 700, lineCap: 'round', lineWidth: 3, strokeStyle: 'rgba(79, 70, 229, 0.7)' },
@@ -89,7 +99,7 @@
     // Draws the recording at `offset` and stays there.
     pause(offset) {
       if (!replayer) return -1;
-      replayer.pause(offset);
+      replayer.pause(atOrBefore(offset));
       placeStep();
       return replayer.getCurrentTime();
     },
@@ -97,7 +107,7 @@
     play(offset, speed) {
       if (!replayer) return -1;
       replayer.setConfig({ speed });
-      replayer.play(offset);
+      replayer.play(atOrBefore(offset));
       return replayer.getCurrentTime();
     },
     currentTime() { return replayer ? replayer.getCurrentTime() : -1; },
