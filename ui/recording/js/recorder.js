@@ -44,6 +44,9 @@
       emit,
       maskAllInputs: recording.maskInputs,
       blockSelector: STUDIO_ELEMENTS,
+      // A full snapshot every 5 minutes besides each page load: seeking
+      // rebuilds from the last one before the moment.
+      checkoutEveryNms: 5 * 60 * 1000,
       recordCanvas: false,
       collectFonts: false,
     });
