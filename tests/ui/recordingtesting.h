@@ -19,6 +19,7 @@
 #include <QWebEngineProfile>
 #include <QWebEngineView>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace proactive::testing {
@@ -31,14 +32,22 @@ inline QString jsQuoted(const QString& text)
     return QString::fromUtf8(QJsonDocument(QJsonArray { text }).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
 }
 
+// The events of `type` (and of an incremental snapshot's `source`, when given).
 inline std::size_t countEvents(const Recording& recording, RrwebEventType type, int source = -1)
 {
     std::size_t count = 0;
     for (const RecordingWindow& window : recording.windows)
-        for (const RecordingEvent& event : window.events)
-            if (event.type == int(type)
-                && (source < 0 || event.json.find("\"source\":" + std::to_string(source) + ",") != std::string::npos))
-                ++count;
+        for (const RecordingEvent& event : window.events) {
+            if (event.type != int(type))
+                continue;
+            if (source >= 0) {
+                const nlohmann::json parsed = nlohmann::json::parse(event.json, nullptr, false);
+                const nlohmann::json* data = parsed.is_object() && parsed.contains("data") ? &parsed["data"] : nullptr;
+                if (!data || !data->is_object() || data->value("source", -1) != source)
+                    continue;
+            }
+            ++count;
+        }
     return count;
 }
 

@@ -100,7 +100,7 @@ void TestVisualReplay::initTestCase()
     m_secondMeta = timestampOf(*m_recording, RrwebEventType::Meta, 1);
     for (const RecordingEvent& event : m_recording->windows.front().events)
         if (event.type == int(RrwebEventType::IncrementalSnapshot)
-            && event.json.find("\"source\":5,") != std::string::npos)
+            && nlohmann::json::parse(event.json)["data"].value("source", -1) == DemoRecorder::kInput)
             m_lastInput = event.timestamp;
     QVERIFY(m_firstFull > 0 && m_secondFull >= m_secondMeta && m_secondMeta > m_lastInput && m_lastInput > m_firstFull);
 
@@ -231,6 +231,7 @@ void TestVisualReplay::tourStepOnTheRecordedElement()
     QVERIFY(ring[u"width"].toDouble() > 10);
     QVERIFY2(m_panel->picture()->statusText().contains(u"tour find-project: first step on"_qs),
         qPrintable(m_panel->picture()->statusText()));
+    QVERIFY(saveScreenshot(*m_panel, u"visual-replay.png"_qs));
 }
 
 void TestVisualReplay::tourTargetThatWouldHaveFailed()
