@@ -58,7 +58,7 @@ void TestGenerateCli::helpListsTheOptions()
     for (const char* option : { "--product", "--sessions", "--seed", "--out", "--personas", "--start", "--days" })
         QVERIFY2(result.out.contains(QLatin1String(option)), option);
     const auto usage = run({ u"--help"_qs });
-    QVERIFY(usage.err.contains(u"generate-sessions"_qs));
+    QVERIFY(usage.out.contains(u"generate-sessions"_qs));
 }
 
 void TestGenerateCli::shippedCorpusIsReproducible()
