@@ -22,7 +22,8 @@ package_packages=(
 packages=("${core_packages[@]}")
 if [[ "${1:-}" != "--core-only" ]]; then
     packages+=("${gui_packages[@]}" "${package_packages[@]}")
-    # The browser test installs the real posthog-js with npm. Any Node.js ≥ 18
+    # The browser test installs the real posthog-js with npm, and the GUI build
+    # rrweb (ui/recording/web/package-lock.json). Any Node.js ≥ 18
     # will do; only when there is none, take Debian's (a NodeSource nodejs
     # already ships npm and conflicts with Debian's npm package).
     command -v npm >/dev/null || packages+=(nodejs npm)

@@ -1,3 +1,4 @@
+#include "gziptesting.h"
 #include "intake/canonicalurl.h"
 #include "intake/elementschain.h"
 #include "intake/jsontape.h"
@@ -9,9 +10,9 @@
 #include <random>
 #include <set>
 #include <sstream>
-#include <zlib.h>
 
 using namespace proactive;
+using proactive::testing::gzipped;
 
 namespace {
 
@@ -21,21 +22,6 @@ std::string readFixture(const char* name)
     std::stringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();
-}
-
-std::string gzipped(std::string_view data)
-{
-    z_stream zs {};
-    deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&zs, uLong(data.size())) + 32, '\0');
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    zs.avail_in = uInt(data.size());
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.avail_out = uInt(out.size());
-    deflate(&zs, Z_FINISH);
-    out.resize(zs.total_out);
-    deflateEnd(&zs);
-    return out;
 }
 
 std::string base64(std::string_view data)
@@ -967,8 +953,7 @@ void TestPostHogIntake::jsonTapeNumbers_data()
     QTest::newRow("below-double-range") << QByteArray("1e-400") << true << 0.0;
     QTest::newRow("below-double-range-negative") << QByteArray("-1e-400") << true << 0.0;
     QTest::newRow("below-double-range-long-mantissa") << QByteArray("0.000000123e-330") << true << 0.0;
-    QTest::newRow("below-double-range-huge-exponent")
-        << QByteArray("1e-99999999999999999999999") << true << 0.0;
+    QTest::newRow("below-double-range-huge-exponent") << QByteArray("1e-99999999999999999999999") << true << 0.0;
     QTest::newRow("big-mantissa-small-exponent") << QByteArray("1000e-310") << true << 1e-307;
     QTest::newRow("beyond-double-range") << QByteArray("1e400") << false << 0.0;
     QTest::newRow("beyond-double-range-long-mantissa") << QByteArray("123456789e305") << false << 0.0;

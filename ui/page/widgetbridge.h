@@ -2,6 +2,11 @@
 
 #include <QObject>
 #include <QString>
+#include <string>
+
+namespace proactive {
+struct Offer;
+}
 
 namespace proactive::ui {
 
@@ -42,5 +47,10 @@ private:
     QString m_toast;
     QString m_caption;
 };
+
+// The toast property's JSON for `offer`: its body and button labels as the
+// client shows them (SPEC §4), `page` the URL its poll was sent from (empty:
+// the widget shows it wherever the user is).
+QString toastJson(const Offer& offer, const std::string& page);
 
 } // namespace proactive::ui

@@ -8,6 +8,7 @@
 #include "labelproposalsview.h"
 #include "policyeditor.h"
 #include "replayformat.h"
+#include "replaypicture.h"
 #include "replaytimeline.h"
 #include "timelinelabeller.h"
 
@@ -41,6 +42,24 @@ namespace {
     // Skipping idle jumps to a second before the next happening.
     constexpr Duration kIdleLeadIn = std::chrono::seconds(1);
     constexpr std::array kSpeeds { 1.0, 10.0, 60.0, 100.0, 1000.0 };
+
+    // The tour the replayed user has accepted and not yet ended by now
+    // (empty: none): its first step is what they would have seen.
+    std::string tourRunningAt(const ReplayRecord& record)
+    {
+        std::string running;
+        for (const ReplayResponse& response : record.responses) {
+            if (response.action == "accept_tour" && response.outcome == "applied") {
+                running.clear();
+                for (const ReplayFiring& firing : record.firings)
+                    if (firing.triggerId == response.triggerId && firing.at <= response.at)
+                        running = firing.tourId;
+            } else if (response.action == "tour_completed" || response.action == "tour_abandoned") {
+                running.clear();
+            }
+        }
+        return running;
+    }
 
     QColor verdictColor(Verdict verdict)
     {
@@ -288,18 +307,32 @@ void ReplayPanel::buildUi()
     vertical->setStretchFactor(2, 4);
     vertical->setChildrenCollapsible(false);
 
+    // What the user saw beside the replay, when the session has a recording.
+    m_picture = new ReplayPicture(this);
+    m_picture->setMinimumWidth(320);
+    m_picture->hide();
+    auto* horizontal = new QSplitter(Qt::Horizontal, this);
+    horizontal->addWidget(vertical);
+    horizontal->addWidget(m_picture);
+    horizontal->setStretchFactor(0, 1);
+    horizontal->setStretchFactor(1, 1);
+    horizontal->setChildrenCollapsible(false);
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     layout->addLayout(header);
     layout->addLayout(seekRow);
-    layout->addWidget(vertical, 1);
+    layout->addWidget(horizontal, 1);
 
     connect(m_play, &QToolButton::clicked, this, [this] { isPlaying() ? pause() : play(); });
     connect(m_stepEvent, &QToolButton::clicked, this, &ReplayPanel::stepEvent);
     connect(m_stepPoll, &QToolButton::clicked, this, &ReplayPanel::stepPoll);
     connect(m_nextFiring, &QToolButton::clicked, this, &ReplayPanel::nextFiring);
     connect(m_restart, &QToolButton::clicked, this, &ReplayPanel::restart);
-    connect(m_speeds, &QComboBox::currentIndexChanged, this, [this] { m_speed = m_speeds->currentData().toDouble(); });
+    connect(m_speeds, &QComboBox::currentIndexChanged, this, [this] {
+        m_speed = m_speeds->currentData().toDouble();
+        refreshPicture();
+    });
     connect(m_skipIdleBox, &QCheckBox::toggled, this, [this](bool on) { m_skipIdle = on; });
     connect(m_policyEditor, &PolicyEditor::policyChanged, this, &ReplayPanel::setPolicy);
     connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
@@ -531,6 +564,7 @@ void ReplayPanel::pause()
     m_timer.stop();
     m_play->setText(tr("Play"));
     m_play->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    refreshPicture();
 }
 
 void ReplayPanel::tick()
@@ -641,6 +675,35 @@ void ReplayPanel::refresh()
     refreshGates();
     refreshTriggers();
     followNavigation();
+    refreshPicture();
+}
+
+void ReplayPanel::setRecording(std::shared_ptr<const Recording> recording)
+{
+    m_picture->setVisible(recording != nullptr);
+    m_picture->setRecording(std::move(recording));
+    refreshPicture();
+}
+
+void ReplayPanel::setTourCatalog(TourCatalog catalog)
+{
+    m_catalog = std::move(catalog);
+    refreshPicture();
+}
+
+void ReplayPanel::refreshPicture()
+{
+    if (!m_replay || !m_picture->recording()) {
+        m_picture->setToast(std::nullopt);
+        m_picture->setTourStep({}, nullptr);
+        return;
+    }
+    m_picture->showAt(m_replay->now(), isPlaying(), m_speed);
+    m_picture->setToast(m_replay->client().toast());
+    const std::string tourId = tourRunningAt(m_replay->record());
+    const Tour* tour = tourId.empty() ? nullptr : m_catalog.find(tourId);
+    m_picture->setTourStep(
+        QString::fromStdString(tourId), tour && !tour->steps.empty() ? &tour->steps.front() : nullptr);
 }
 
 void ReplayPanel::refreshFirings()

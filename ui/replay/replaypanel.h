@@ -1,7 +1,9 @@
 #pragma once
 
 #include "base/result.h"
+#include "recording/recording.h"
 #include "replay/sessionreplay.h"
+#include "tourcatalog.h"
 
 #include <QElapsedTimer>
 #include <QTimer>
@@ -31,6 +33,7 @@ class FiringsModel;
 class LabelDocument;
 class LabelProposalsView;
 class PolicyEditor;
+class ReplayPicture;
 class ReplayTimeline;
 class TimelineLabeller;
 struct ExplainedReplay;
@@ -84,6 +87,12 @@ public:
     // The labels' expectations of the session, judged on the full record.
     ExpectationsView* expectationsView() const { return m_expectations; }
     void setLabels(std::shared_ptr<const LabelSet> labels);
+    // What the user saw (issue 16): the session's visual recording, shown
+    // beside the replay at its moment (null: none, the picture is hidden),
+    // and the tours whose first step an accepted offer shows on it.
+    void setRecording(std::shared_ptr<const Recording> recording);
+    void setTourCatalog(TourCatalog catalog);
+    ReplayPicture* picture() const { return m_picture; }
     // The gates tree and the triggers tree as text lines (tests, scenarios).
     QStringList gateLines() const;
     QStringList triggerLines() const;
@@ -118,6 +127,7 @@ private:
     void addCondition(QTreeWidgetItem* parent, const ConditionExplanation& condition);
     void openLabels();
     void refreshLabels();
+    void refreshPicture();
 
     std::shared_ptr<const Workspace> m_workspace;
     std::shared_ptr<const RecordedSession> m_session;
@@ -163,6 +173,8 @@ private:
     QPushButton* m_saveLabels;
     QPushButton* m_propose;
     LabelProposalsView* m_proposals;
+    ReplayPicture* m_picture;
+    TourCatalog m_catalog;
 };
 
 } // namespace proactive::ui

@@ -4,6 +4,7 @@
 #include "groundtruth/labelset.h"
 #include "labeldocument.h"
 #include "livemetrics.h"
+#include "recordinglibrary.h"
 #include "replayformat.h"
 #include "replaypanel.h"
 #include "sessionbrowser.h"
@@ -42,6 +43,7 @@ ReplayWorkbench::ReplayWorkbench(QWidget* parent)
     : QTabWidget(parent)
     , m_labels(std::make_shared<const LabelSet>())
     , m_library(new SessionLibrary(this))
+    , m_recordings(new RecordingLibrary(this))
     , m_browser(new SessionBrowser(*m_library, this))
     , m_replay(new ReplayPanel(this))
     , m_triggers(new TriggerEditor(this))
@@ -74,6 +76,26 @@ ReplayWorkbench::ReplayWorkbench(QWidget* parent)
         if (outcome.ok)
             Q_EMIT statusMessage(m_browser->statusText());
     });
+    connect(m_recordings, &RecordingLibrary::importFinished, this, [this](const RecordingImportOutcome& outcome) {
+        if (!outcome.ok) {
+            Q_EMIT statusMessage(outcome.cancelled ? tr("Recording import cancelled")
+                                                   : tr("Recordings not imported: %1").arg(outcome.error));
+            return;
+        }
+        const QStringList unmatched = m_recordings->unmatched(m_library->sessionsOf(m_productId.toStdString()));
+        QString message = tr("%n recording(s) imported", nullptr, outcome.added);
+        if (outcome.problems > 0)
+            message += tr(", %n problem(s): %1", nullptr, int(outcome.problems))
+                           .arg(QString::fromStdString(m_recordings->diagnostics().back().toString()));
+        if (!unmatched.isEmpty())
+            message += tr("; %n not matched: %1", nullptr, int(unmatched.size())).arg(unmatched.join(u"; "_qs));
+        Q_EMIT statusMessage(message);
+    });
+    // A recording imported after its session was opened shows at once.
+    connect(m_recordings, &RecordingLibrary::recordingsChanged, this, [this] {
+        if (const RecordedSession* session = m_replay->session())
+            m_replay->setRecording(m_recordings->recordingFor(session->summary.sessionId));
+    });
     connect(m_triggers, &TriggerEditor::workspaceEdited, this, &ReplayWorkbench::onWorkspaceEdited);
     connect(m_triggers, &TriggerEditor::saved, this, &ReplayWorkbench::refreshDiffTriggers);
     connect(m_triggers, &TriggerEditor::diffRequested, this, [this] {
@@ -100,6 +122,11 @@ void ReplayWorkbench::setWorkspace(std::shared_ptr<const Workspace> workspace, c
         const QString sessions = QString::fromStdString((workspace->root() / "sessions").string());
         if (QFileInfo(sessions).isDir())
             m_library->importPaths({ sessions });
+        m_recordings->cancelImport();
+        m_recordings->clear();
+        const QString recordings = QString::fromStdString((workspace->root() / "recordings").string());
+        if (QFileInfo(recordings).isDir())
+            m_recordings->importPaths({ recordings });
         loadLabels();
     }
     m_triggers->openProduct(m_workspace, productId.toStdString());
@@ -162,6 +189,30 @@ void ReplayWorkbench::importDialog()
         importPaths(files);
 }
 
+bool ReplayWorkbench::importRecordingPaths(const QStringList& paths)
+{
+    if (!m_recordings->importPaths(paths)) {
+        Q_EMIT statusMessage(
+            m_recordings->isImporting() ? tr("A recording import is already running") : tr("Nothing to import"));
+        return false;
+    }
+    return true;
+}
+
+void ReplayWorkbench::importRecordingsDialog()
+{
+    const QString start = m_workspace ? QString::fromStdString(m_workspace->root().string()) : QString();
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import recordings"), start,
+        tr("PostHog recording exports, rrweb events (*.json *.gz);;All files (*)"));
+    if (!files.isEmpty())
+        importRecordingPaths(files);
+}
+
+void ReplayWorkbench::setTourCatalog(const TourCatalog& catalog)
+{
+    m_replay->setTourCatalog(catalog);
+}
+
 void ReplayWorkbench::acceptDropsOn(QWidget* target)
 {
     target->setAcceptDrops(true);
@@ -204,6 +255,7 @@ bool ReplayWorkbench::openSession(int libraryRow)
         Q_EMIT statusMessage(tr("Cannot replay this session: %1").arg(error));
         return false;
     }
+    m_replay->setRecording(m_recordings->recordingFor(session->summary.sessionId));
     reveal(m_replay);
     return true;
 }
@@ -225,6 +277,7 @@ bool ReplayWorkbench::openDiffSession(const QString& productId, const QString& s
         Q_EMIT statusMessage(tr("Cannot replay this session: %1").arg(error));
         return false;
     }
+    m_replay->setRecording(m_recordings->recordingFor(session->summary.sessionId));
     m_replay->seek(at);
     reveal(m_replay);
     Q_EMIT statusMessage(tr("Replaying %1 with %2 at +%3")

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/clock.h"
+#include "tourcatalog.h"
 
 #include <QTabWidget>
 #include <memory>
@@ -13,6 +14,7 @@ class Workspace;
 namespace proactive::ui {
 
 class DiffPanel;
+class RecordingLibrary;
 class ReplayPanel;
 class SessionBrowser;
 class SessionLibrary;
@@ -45,6 +47,8 @@ public:
     // the trigger editor's live metrics and the sweeps follow labelsChanged.
     void setLabels(std::shared_ptr<const LabelSet> labels);
     const std::shared_ptr<const LabelSet>& labels() const { return m_labels; }
+    // Reads the workspace's labels/ again (a labels file was added to it).
+    void loadLabels();
 
     // Export files or folders, imported on a worker thread.
     bool importPaths(const QStringList& paths);
@@ -52,12 +56,20 @@ public:
     // Files dropped on `target` (the main window: its docks, toolbars and
     // status bar) are imported.
     void acceptDropsOn(QWidget* target);
+    // Visual recordings (issue 16): PostHog's "Export to file" files or
+    // folders of them, read on a worker thread; a session replayed shows its
+    // recording beside the timeline.
+    bool importRecordingPaths(const QStringList& paths);
+    void importRecordingsDialog();
+    // The tours an accepted offer starts in the replayed picture.
+    void setTourCatalog(const TourCatalog& catalog);
     bool openSession(int libraryRow);
     // The diff's double-click: the session replayed with the triggers the
     // diff compared with (and its policy), at `at`.
     bool openDiffSession(const QString& productId, const QString& sessionId, proactive::Timestamp at);
 
     SessionLibrary& library() const { return *m_library; }
+    RecordingLibrary& recordings() const { return *m_recordings; }
     SessionBrowser* browser() const { return m_browser; }
     ReplayPanel* replayPanel() const { return m_replay; }
     TriggerEditor* triggerEditor() const { return m_triggers; }
@@ -77,7 +89,6 @@ protected:
 
 private:
     void onWorkspaceEdited(std::shared_ptr<const Workspace> workspace);
-    void loadLabels();
     void refreshSessionsTab();
     void refreshDiffTriggers();
     void reveal(QWidget* tab);
@@ -86,6 +97,7 @@ private:
     QString m_productId;
     std::shared_ptr<const LabelSet> m_labels;
     SessionLibrary* m_library;
+    RecordingLibrary* m_recordings;
     SessionBrowser* m_browser;
     ReplayPanel* m_replay;
     TriggerEditor* m_triggers;

@@ -173,8 +173,10 @@ void Simulation::ingestCapturedEvent(const QByteArray& eventJson)
         properties["$set"] = { { "email", m_identity.email.toStdString() } };
     event["timestamp"] = formatIsoTimestamp(m_clock.now());
 
+    const std::string stamped = event.dump();
+    Q_EMIT eventStamped(QByteArray::fromStdString(stamped));
     PostHogIntake intake({ .receivedAt = m_clock.now() });
-    IntakeBatch batch = intake.parseBody(event.dump());
+    IntakeBatch batch = intake.parseBody(stamped);
     for (const Error& error : batch.errors)
         Q_EMIT captureRejected(QString::fromStdString(error.toString()));
     std::vector<Action> actions;

@@ -79,6 +79,9 @@ public:
 Q_SIGNALS:
     void timeChanged(proactive::Timestamp now);
     void actionsIngested(const std::vector<proactive::Action>& actions);
+    // A captured event as the connector was given it (identity, token and
+    // time added): what File ▸ Save Session… writes.
+    void eventStamped(const QByteArray& eventJson);
     // A capture the intake could not read (what and why).
     void captureRejected(const QString& reason);
     // Each poll's answer, with every gate's numbers.

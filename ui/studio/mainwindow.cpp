@@ -12,9 +12,11 @@
 #include "inspector/timelinepanel.h"
 #include "inspector/triggerspanel.h"
 #include "productpage.h"
+#include "recording/sessionfolder.h"
 #include "replay/labeldocument.h"
 #include "replay/replaypanel.h"
 #include "replay/replayworkbench.h"
+#include "sessionrecorder.h"
 #include "simulation/simulation.h"
 #include "staticsiteserver.h"
 #include "studioprofile.h"
@@ -29,8 +31,10 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -132,6 +136,23 @@ void MainWindow::createActions()
     // Replay (issue 8): recorded PostHog sessions; files dropped on the window import too.
     QAction* importSessions = file->addAction(tr("&Import Sessions…"), this, [this] { m_replay->importDialog(); });
     importSessions->setObjectName(u"importSessions"_qs);
+    // Visual replay (issue 16): PostHog's recording exports, shown beside the replay.
+    QAction* importRecordings
+        = file->addAction(tr("Import &Recordings…"), this, [this] { m_replay->importRecordingsDialog(); });
+    importRecordings->setObjectName(u"importRecordings"_qs);
+    // The live session (its events, its rrweb recording, its labels) in one folder, and back.
+    QAction* saveSession = file->addAction(tr("Sa&ve Session…"), this, [this] {
+        const QString folder = QFileDialog::getSaveFileName(this, tr("Save session"), workspaceDirectory());
+        if (!folder.isEmpty())
+            saveSessionTo(folder);
+    });
+    saveSession->setObjectName(u"saveSession"_qs);
+    QAction* openSession = file->addAction(tr("Open Sess&ion…"), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Open session"), workspaceDirectory());
+        if (!folder.isEmpty())
+            openSessionFrom(folder);
+    });
+    openSession->setObjectName(u"openSession"_qs);
     // Labels (issue 15) are edited on the replay timeline; Ctrl+S saves them there too.
     QAction* saveLabels = file->addAction(tr("Save &Labels"), this, [this] {
         ReplayPanel* panel = m_replay->replayPanel();
@@ -322,6 +343,7 @@ bool MainWindow::openWorkspace(const QString& directory, QString* error)
     m_catalog = loadTourCatalogDir(m_workspace->root() / "tours", tourDiagnostics);
     m_tours->stop();
     m_tours->setCatalog(m_catalog);
+    m_replay->setTourCatalog(m_catalog);
 
     m_products->clear();
     QString chosen = profile->productId;
@@ -407,11 +429,57 @@ void MainWindow::startChat()
     dock->setWidget(new ChatLogPanel(*m_chat));
 }
 
+bool MainWindow::saveSessionTo(const QString& folder)
+{
+    if (!m_simulation || !m_workspace) {
+        statusBar()->showMessage(tr("No live session to save"), 10'000);
+        return false;
+    }
+    const std::string sessionId = m_simulation->sessionId().toStdString();
+    SavedSession saved { sessionId, m_page->sessionEvents(), m_page->recorder().recording(),
+        sessionLabelsJson(m_workspace->root(), sessionId) };
+    if (const Status status = writeSessionFolder(folder.toStdString(), saved); !status) {
+        statusBar()->showMessage(
+            tr("Session not saved: %1").arg(QString::fromStdString(status.error().toString())), 15'000);
+        return false;
+    }
+    statusBar()->showMessage(
+        tr("Saved session %1 (%n event(s), recording of %2 rrweb events) in %3", nullptr, int(saved.events.size()))
+            .arg(QString::fromStdString(sessionId))
+            .arg(saved.recording.eventCount())
+            .arg(folder),
+        15'000);
+    return true;
+}
+
+bool MainWindow::openSessionFrom(const QString& folder)
+{
+    const std::filesystem::path path = folder.toStdString();
+    if (const Status status = checkSessionFolder(path); !status) {
+        statusBar()->showMessage(
+            tr("Not a saved session: %1").arg(QString::fromStdString(status.error().toString())), 15'000);
+        return false;
+    }
+    // Its labels join the workspace's, in a file of their own (kept when
+    // there already is one by that name).
+    const QString labels = QString::fromStdString((path / kSavedLabelsFile).string());
+    if (m_workspace && QFileInfo::exists(labels)) {
+        const QString target = QString::fromStdString(
+            (m_workspace->root() / "labels" / ("session-" + path.filename().string() + ".json")).string());
+        QDir().mkpath(QFileInfo(target).absolutePath());
+        if (!QFileInfo::exists(target) && QFile::copy(labels, target))
+            m_replay->loadLabels();
+    }
+    m_replay->importRecordingPaths({ QString::fromStdString((path / kSavedRecordingFile).string()) });
+    return m_replay->importPaths({ QString::fromStdString((path / kSavedEventsFile).string()) });
+}
+
 void MainWindow::reloadTourCatalog()
 {
     Diagnostics diagnostics;
     m_catalog = loadTourCatalogDir(m_workspace->root() / "tours", diagnostics);
     m_tours->setCatalog(m_catalog);
+    m_replay->setTourCatalog(m_catalog);
     if (m_chat)
         m_chat->setCatalog(m_catalog);
 }

@@ -48,6 +48,13 @@ public:
     QWebEngineView* view() const { return m_view; }
     // Where the product is: the bundled site's server, else the URL bar's.
     QUrl productUrl(const QString& path) const;
+    ReplayWorkbench* replayWorkbench() const { return m_replay; }
+
+    // File ▸ Save Session… / Open Session… (issue 16): the live session's
+    // events, rrweb recording and labels in one folder (core/recording/
+    // sessionfolder.h); opening imports them into the replay workbench.
+    bool saveSessionTo(const QString& folder);
+    bool openSessionFrom(const QString& folder);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

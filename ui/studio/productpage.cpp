@@ -4,11 +4,11 @@
 #include "chatbridge.h"
 #include "client/simulatedclient.h"
 #include "pagebridge.h"
+#include "sessionrecorder.h"
 #include "simulation/simulation.h"
 #include "widgetbridge.h"
 
 #include <QWebEnginePage>
-#include <nlohmann/json.hpp>
 
 namespace proactive::ui {
 
@@ -19,6 +19,7 @@ ProductPage::ProductPage(QWebEngineProfile* profile, QObject* parent)
     , m_capture(new CaptureBridge(this))
     , m_widget(new WidgetBridge(this))
     , m_chat(new ChatBridge(this))
+    , m_recorder(new SessionRecorder(*m_bridge, this))
 {
     m_bridge->registerObject(u"capture"_qs, m_capture);
     m_bridge->registerObject(u"widget"_qs, m_widget);
@@ -46,8 +47,17 @@ void ProductPage::attach(Simulation* simulation)
     showToast(std::nullopt);
     m_chat->setOpen(false);
     m_chat->clear();
-    if (!simulation)
+    if (!simulation) {
+        m_recorder->stop();
+        m_recorder->setStudioClock({});
         return;
+    }
+    // The recording is on the simulation's clock, like the captured events.
+    m_recorder->setStudioClock([simulation] { return simulation->now(); });
+    startSession(simulation->sessionId());
+    m_connections << connect(simulation, &Simulation::sessionChanged, this, &ProductPage::startSession);
+    m_connections << connect(simulation, &Simulation::eventStamped, this,
+        [this](const QByteArray& eventJson) { m_sessionEvents.push_back(eventJson.toStdString()); });
     m_connections << connect(simulation, &Simulation::toastChanged, this, &ProductPage::showToast);
     m_connections << connect(
         m_widget, &WidgetBridge::acceptClicked, simulation, [simulation] { simulation->accept(AcceptMode::Tour); });
@@ -61,16 +71,20 @@ void ProductPage::attach(Simulation* simulation)
     showToast(simulation->client().toast());
 }
 
+void ProductPage::startSession(const QString& sessionId)
+{
+    m_sessionEvents.clear();
+    // The document on screen starts over with a full snapshot.
+    m_recorder->start(sessionId);
+}
+
 void ProductPage::showToast(const std::optional<Offer>& offer)
 {
     if (!offer) {
         m_widget->setToast({});
         return;
     }
-    const nlohmann::json toast { { "trigger_id", offer->triggerId }, { "body", offer->body },
-        { "accept_label", acceptLabel(*offer) }, { "dismiss_label", dismissLabel(*offer) },
-        { "page", m_simulation ? m_simulation->client().toastPage() : std::string() } };
-    m_widget->setToast(QString::fromStdString(toast.dump()));
+    m_widget->setToast(toastJson(*offer, m_simulation ? m_simulation->client().toastPage() : std::string()));
 }
 
 } // namespace proactive::ui

@@ -3,6 +3,8 @@
 #include <QObject>
 #include <QPointer>
 #include <optional>
+#include <string>
+#include <vector>
 
 class QWebEngineProfile;
 class QWebEnginePage;
@@ -16,6 +18,7 @@ namespace proactive::ui {
 class CaptureBridge;
 class ChatBridge;
 class PageBridge;
+class SessionRecorder;
 class Simulation;
 class WidgetBridge;
 
@@ -33,6 +36,11 @@ public:
     PageBridge& bridge() const { return *m_bridge; }
     WidgetBridge& widget() const { return *m_widget; }
     ChatBridge& chat() const { return *m_chat; }
+    // The attached simulation's session, recorded with rrweb (issue 16):
+    // restarted with every new session id, inputs masked.
+    SessionRecorder& recorder() const { return *m_recorder; }
+    // The session's captured events as the connector got them, for Save Session.
+    const std::vector<std::string>& sessionEvents() const { return m_sessionEvents; }
 
     // Captured events go to this simulation and its toast shows in the page;
     // nullptr detaches (the page keeps running, capture is dropped).
@@ -44,12 +52,15 @@ Q_SIGNALS:
 
 private:
     void showToast(const std::optional<Offer>& offer);
+    void startSession(const QString& sessionId);
 
     QWebEnginePage* m_page;
     PageBridge* m_bridge;
     CaptureBridge* m_capture;
     WidgetBridge* m_widget;
     ChatBridge* m_chat;
+    SessionRecorder* m_recorder;
+    std::vector<std::string> m_sessionEvents;
     QPointer<Simulation> m_simulation;
     QList<QMetaObject::Connection> m_connections;
     int m_captured = 0;

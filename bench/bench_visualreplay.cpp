@@ -1,0 +1,209 @@
+// The visual replay (issue 16) on a long recording, as a harness: a
+// generated 30-minute rrweb recording of a list page (one full snapshot of
+// 400 rows, then an event every 30 ms: pointer moves, clicks, text and
+// attribute mutations, scrolls, inputs — 60k incremental snapshots) written
+// as PostHog's "Export to file" (2023-04-28), then:
+//
+//   import      importRecordings: file → Recording (what Import Recordings…
+//               runs on its worker thread)
+//   load        ReplayPicture::setRecording → ready(): the events handed to
+//               rrweb's Replayer in the view and its first frame drawn
+//   seek        the picture put at a random moment, paused, until the view
+//               has drawn it (the next script the view runs returns),
+//               forwards and backwards, p50 and max over the seeks
+//   memory      the studio process and its QtWebEngine helpers (PSS), before
+//               the recording is loaded and after the seeks
+//
+// Goals (issue 16): import + load ≤ 2 s, seek ≤ 300 ms, ≤ 300 MB above idle.
+//
+// With checkout-minutes > 0 the recording has a full snapshot that often as
+// well (rrweb's checkoutEveryNms; the studio's recorder checks out every
+// 5 minutes): a seek then rebuilds from at most that far back.
+//
+//   QTWEBENGINE_DISABLE_SANDBOX=1 bench_visualreplay [incrementals=60000] [seeks=20] [checkout-minutes=0]
+
+#include "eventwait.h"
+#include "recording/recordingfile.h"
+#include "replay/replaypicture.h"
+#include "studio/graphicssetup.h"
+#include "treememory.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QWebEnginePage>
+#include <QWebEngineScript>
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <unistd.h>
+
+using namespace proactive;
+
+namespace {
+
+constexpr int kRows = 400;
+constexpr std::int64_t kStart = 1'793'610'000'000;
+constexpr std::int64_t kLengthMs = 30 * 60 * 1000;
+
+// The list page as rrweb serialises it: ids 1 document, 2 doctype, 3 html,
+// 4 head, 5 style, 6 its text, 7 body, 8 h1, 9 its text, 10 input, 11 ul,
+// then per row an li and its text node.
+std::string fullSnapshotData()
+{
+    std::string rows;
+    for (int i = 0; i < kRows; ++i) {
+        const int li = 12 + 2 * i;
+        rows += (i ? "," : "") + std::string(R"({"type":2,"tagName":"li","attributes":{"class":"row"},"childNodes":[)")
+            + R"({"type":3,"textContent":"Project )" + std::to_string(i) + R"(","id":)" + std::to_string(li + 1)
+            + R"(}],"id":)" + std::to_string(li) + "}";
+    }
+    return R"({"node":{"type":0,"childNodes":[{"type":1,"name":"html","publicId":"","systemId":"","id":2},)"
+           R"({"type":2,"tagName":"html","attributes":{},"childNodes":[{"type":2,"tagName":"head","attributes":{},)"
+           R"("childNodes":[{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":)"
+           R"("li.row{padding:4px;border-bottom:1px solid #ddd}li.hot{background:#fde68a}","isStyle":true,"id":6}],"id":5}],"id":4},)"
+           R"({"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"h1","attributes":{},)"
+           R"("childNodes":[{"type":3,"textContent":"Projects","id":9}],"id":8},{"type":2,"tagName":"input",)"
+           R"("attributes":{"type":"search"},"childNodes":[],"id":10},{"type":2,"tagName":"ul","attributes":{},"childNodes":[)"
+        + rows + R"(],"id":11}],"id":7}],"id":3}],"id":1},"initialOffset":{"left":0,"top":0}})";
+}
+
+Recording generateRecording(int incrementals, int checkoutMinutes)
+{
+    Recording recording { "bench-30min", { RecordingWindow { "w-bench", {} } } };
+    auto& events = recording.windows[0].events;
+    events.reserve(std::size_t(incrementals) + 2);
+    events.push_back(
+        makeRecordingEvent(4, kStart, R"({"href":"http://localhost/projects","width":1280,"height":800})"));
+    events.push_back(makeRecordingEvent(2, kStart + 1, fullSnapshotData()));
+    std::mt19937 random(16);
+    const std::int64_t step = kLengthMs / incrementals;
+    const std::int64_t checkoutMs = std::int64_t(checkoutMinutes) * 60'000;
+    std::int64_t nextCheckout = kStart + checkoutMs;
+    for (int i = 0; i < incrementals; ++i) {
+        const std::int64_t at = kStart + 2 + step * i;
+        if (checkoutMs > 0 && at >= nextCheckout) {
+            // rrweb's checkout: a meta event and a full snapshot of the page as it is (ids unchanged).
+            events.push_back(
+                makeRecordingEvent(4, at, R"({"href":"http://localhost/projects","width":1280,"height":800})"));
+            events.push_back(makeRecordingEvent(2, at, fullSnapshotData()));
+            nextCheckout += checkoutMs;
+        }
+        const int row = 12 + 2 * int(random() % kRows);
+        const int x = int(random() % 1200), y = int(random() % 780);
+        std::string data;
+        switch (i % 10) {
+        case 0: // a row's text changes
+            data = R"({"source":0,"texts":[{"id":)" + std::to_string(row + 1) + R"(,"value":"Project )"
+                + std::to_string(i) + R"("}],"attributes":[],"removes":[],"adds":[]})";
+            break;
+        case 1: // a row is highlighted
+            data = R"({"source":0,"texts":[],"attributes":[{"id":)" + std::to_string(row)
+                + R"(,"attributes":{"class":"row hot"}}],"removes":[],"adds":[]})";
+            break;
+        case 2:
+            data = R"({"source":2,"type":2,"id":)" + std::to_string(row) + R"(,"x":)" + std::to_string(x) + R"(,"y":)"
+                + std::to_string(y) + "}";
+            break;
+        case 3:
+            data = R"({"source":3,"id":1,"x":0,"y":)" + std::to_string(y) + "}";
+            break;
+        case 4:
+            data = R"({"source":5,"id":10,"text":")" + std::string(std::size_t(1 + i % 7), '*')
+                + R"(","isChecked":false})";
+            break;
+        default:
+            data = R"({"source":1,"positions":[{"x":)" + std::to_string(x) + R"(,"y":)" + std::to_string(y)
+                + R"(,"id":7,"timeOffset":0}]})";
+        }
+        events.push_back(makeRecordingEvent(3, at, data));
+    }
+    return recording;
+}
+
+double msSince(const QElapsedTimer& timer)
+{
+    return double(timer.nsecsElapsed()) / 1e6;
+}
+
+// Waits until the view has run every script queued before this one.
+bool drained(QWebEnginePage& page)
+{
+    bool done = false;
+    page.runJavaScript(
+        u"proactivePlayer.currentTime()"_qs, QWebEngineScript::MainWorld, [&](const QVariant&) { done = true; });
+    return proactive::testing::waitFor([&] { return done; }, 60'000);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const int incrementals = argc > 1 ? std::atoi(argv[1]) : 60'000;
+    const int seeks = argc > 2 ? std::atoi(argv[2]) : 20;
+    const int checkoutMinutes = argc > 3 ? std::atoi(argv[3]) : 0;
+    proactive::ui::prepareGraphicsForWebEngine();
+    QApplication app(argc, argv);
+
+    QTemporaryDir dir;
+    const std::filesystem::path file = std::filesystem::path(dir.path().toStdString()) / "export-bench-30min.json";
+    {
+        const Recording generated = generateRecording(incrementals, checkoutMinutes);
+        std::ofstream(file) << writeRecording(generated, RecordingFileFormat::PostHog20230428);
+    }
+    std::printf("recording: %d incremental snapshots over 30 min, %s, %.1f MB as PostHog's export\n", incrementals,
+        checkoutMinutes > 0 ? ("a full snapshot every " + std::to_string(checkoutMinutes) + " min").c_str()
+                            : "one full snapshot",
+        double(std::filesystem::file_size(file)) / 1e6);
+
+    proactive::ui::ReplayPicture picture;
+    picture.resize(1280, 800);
+    picture.show();
+    // The player page itself, before any recording: the idle figure.
+    bool playerLoaded = false;
+    QObject::connect(picture.page(), &QWebEnginePage::loadFinished, [&](bool ok) { playerLoaded = ok; });
+    proactive::testing::waitFor([&] { return playerLoaded; }, 60'000);
+    const TreeMemory idle = treeMemory(getpid());
+
+    QElapsedTimer timer;
+    timer.start();
+    const std::vector<std::filesystem::path> paths { file };
+    auto read = importRecordings(paths);
+    if (!read || read->recordings.size() != 1) {
+        std::fprintf(stderr, "import failed\n");
+        return 1;
+    }
+    const double importMs = msSince(timer);
+    auto recording = std::make_shared<const Recording>(std::move(read->recordings.front()));
+
+    bool ready = false;
+    QObject::connect(&picture, &proactive::ui::ReplayPicture::ready, [&] { ready = true; });
+    timer.restart();
+    picture.setRecording(recording);
+    if (!proactive::testing::waitFor([&] { return ready; }, 120'000)) {
+        std::fprintf(stderr, "the player did not load the recording\n");
+        return 1;
+    }
+    const double loadMs = msSince(timer);
+
+    std::mt19937 random(7);
+    std::vector<double> seekMs;
+    for (int i = 0; i < seeks; ++i) {
+        const Timestamp at(Duration(kStart + std::int64_t(random() % std::uint64_t(kLengthMs))));
+        timer.restart();
+        picture.showAt(at, false, 1);
+        drained(*picture.page());
+        seekMs.push_back(msSince(timer));
+    }
+    const TreeMemory loaded = treeMemory(getpid());
+    std::vector<double> sorted = seekMs;
+    std::ranges::sort(sorted);
+    std::printf("import %.0f ms, load + first frame %.0f ms (together %.0f ms; goal 2000)\n", importMs, loadMs,
+        importMs + loadMs);
+    std::printf("seek (%d random, paused): p50 %.0f ms, max %.0f ms (goal 300)\n", seeks, sorted[sorted.size() / 2],
+        sorted.back());
+    std::printf("memory (PSS, studio + QtWebEngine): idle %ld MB, loaded %ld MB, +%ld MB (goal 300)\n",
+        idle.pssKiB / 1024, loaded.pssKiB / 1024, (loaded.pssKiB - idle.pssKiB) / 1024);
+    return 0;
+}

@@ -1,0 +1,294 @@
+// What the user saw, in the Replay tab (issue 16): a recording of the demo
+// product made at test time with the real rrweb plays beside the replay on
+// its virtual clock. Checked inside the Replayer's iframe: the picture at a
+// moment shows that moment's page (forwards and backwards), inputs stay
+// masked; the toast is drawn over it from the firing to the user's answer;
+// an accepted tour's first step resolves on the recorded element, or says it
+// would have failed. Every wait is on a condition.
+
+#include "recording/recordingfile.h"
+#include "recordingtesting.h"
+#include "replay/recordinglibrary.h"
+#include "replay/replaypanel.h"
+#include "replay/replaypicture.h"
+#include "replay/sessionimport.h"
+#include "replaytesting.h"
+#include "tourcatalog.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+
+using namespace proactive;
+using namespace proactive::testing;
+
+namespace {
+
+const QString kWorkspaceDir = QStringLiteral(PROACTIVE_TEST_DATA "/visualreplay/workspace");
+
+std::int64_t timestampOf(const Recording& recording, RrwebEventType type, int nth)
+{
+    int seen = 0;
+    for (const RecordingEvent& event : recording.windows.front().events)
+        if (event.type == int(type) && seen++ == nth)
+            return event.timestamp;
+    return -1;
+}
+
+std::string isoTime(std::int64_t ms)
+{
+    return formatIsoTimestamp(Timestamp(Duration(ms)));
+}
+
+// A session of the recorded user as PostHog would have it: a $pageview of
+// /projects at `firstMs`, then one at each recorded full snapshot.
+std::string sessionJsonLines(const std::string& token, const std::string& sessionId, std::int64_t firstMs,
+    const std::vector<std::pair<std::int64_t, std::string>>& pageviews)
+{
+    std::string lines;
+    int n = 0;
+    auto add = [&](std::int64_t at, const std::string& path) {
+        lines += R"({"uuid":"00000000-0000-4000-8000-00000000000)" + std::to_string(n++)
+            + R"(","event":"$pageview","properties":{"$current_url":"http://localhost:8765)" + path
+            + R"(","$session_id":")" + sessionId + R"(","distinct_id":"ana","token":")" + token + R"("},"timestamp":")"
+            + isoTime(at) + "\"}\n";
+    };
+    add(firstMs, "/projects");
+    for (const auto& [at, path] : pageviews)
+        add(at, path);
+    return lines;
+}
+
+} // namespace
+
+class TestVisualReplay final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void pictureFollowsTheReplay();
+    void toastFromFiringToResponse();
+    void tourStepOnTheRecordedElement();
+    void tourTargetThatWouldHaveFailed();
+    void playingDrivesThePicture();
+    void importsOffTheGuiThreadWithProgressAndCancel();
+
+private:
+    std::shared_ptr<const RecordedSession> importSession(const std::string& token);
+    bool openWithPicture(const std::string& token, const char* policy);
+    QString pictureText(const QString& selector, const QString& property = u"textContent"_qs);
+    bool toastShown();
+
+    std::optional<Recording> m_recording;
+    std::int64_t m_firstFull = 0; // the /projects page's full snapshot
+    std::int64_t m_secondFull = 0; // the account page's
+    std::int64_t m_secondMeta = 0;
+    std::int64_t m_lastInput = 0;
+    std::shared_ptr<const Workspace> m_workspace;
+    TourCatalog m_catalog;
+    QTemporaryDir m_dir;
+    std::unique_ptr<ui::ReplayPanel> m_panel;
+};
+
+void TestVisualReplay::initTestCase()
+{
+    QStringList console;
+    m_recording = recordDemoSession(u"s-visual"_qs, &console);
+    QVERIFY2(m_recording, qPrintable(console.join(u'\n')));
+    m_firstFull = timestampOf(*m_recording, RrwebEventType::FullSnapshot, 0);
+    m_secondFull = timestampOf(*m_recording, RrwebEventType::FullSnapshot, 1);
+    m_secondMeta = timestampOf(*m_recording, RrwebEventType::Meta, 1);
+    for (const RecordingEvent& event : m_recording->windows.front().events)
+        if (event.type == int(RrwebEventType::IncrementalSnapshot)
+            && nlohmann::json::parse(event.json)["data"].value("source", -1) == DemoRecorder::kInput)
+            m_lastInput = event.timestamp;
+    QVERIFY(m_firstFull > 0 && m_secondFull >= m_secondMeta && m_secondMeta > m_lastInput && m_lastInput > m_firstFull);
+
+    m_workspace = loadWorkspace(kWorkspaceDir);
+    QCOMPARE(m_workspace->products().size(), 2u);
+    Diagnostics diagnostics;
+    m_catalog = loadTourCatalogDir((kWorkspaceDir + u"/tours"_qs).toStdString(), diagnostics);
+    QVERIFY(diagnostics.empty());
+    QVERIFY(m_dir.isValid());
+
+    m_panel = std::make_unique<ui::ReplayPanel>();
+    m_panel->resize(1600, 900);
+    m_panel->setTourCatalog(m_catalog);
+    m_panel->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
+}
+
+// The user's first pageview 7 s before the recording's first full snapshot
+// (+1 ms): the client's first poll fires 5 s later, and a user who accepts
+// does so 2 s after that, on the recorded /projects page.
+std::shared_ptr<const RecordedSession> TestVisualReplay::importSession(const std::string& token)
+{
+    const std::filesystem::path file = std::filesystem::path(m_dir.path().toStdString()) / (token + ".jsonl");
+    std::ofstream(file) << sessionJsonLines(token, "s-visual", m_firstFull - 7000 + 1,
+        { { m_firstFull, "/projects" }, { m_secondFull, "/settings/account" } });
+    const std::vector<std::filesystem::path> paths { file };
+    auto imported = importSessions(m_workspace, paths);
+    if (!imported || imported->sessions.size() != 1)
+        return nullptr;
+    return std::make_shared<const RecordedSession>(std::move(imported->sessions.front()));
+}
+
+bool TestVisualReplay::openWithPicture(const std::string& token, const char* policy)
+{
+    const auto session = importSession(token);
+    if (!session)
+        return false;
+    m_panel->close();
+    m_panel->setPolicy(*ResponsePolicy::parse(policy));
+    if (!m_panel->open(m_workspace, session))
+        return false;
+    QSignalSpy ready(m_panel->picture(), &ui::ReplayPicture::ready);
+    m_panel->setRecording(std::make_shared<const Recording>(*m_recording));
+    return m_panel->picture()->isReady() || ready.wait(kRecordingWaitMs) || !ready.isEmpty();
+}
+
+QString TestVisualReplay::pictureText(const QString& selector, const QString& property)
+{
+    return evaluateJson(
+        *m_panel->picture()->page(), u"proactivePlayer.query(%1, %2)"_qs.arg(jsQuoted(selector), jsQuoted(property)))
+        .toString();
+}
+
+bool TestVisualReplay::toastShown()
+{
+    return !evaluateJson(*m_panel->picture()->page(),
+        u"!window.proactiveWidget || window.proactiveWidget.root.querySelector('.toast').hidden"_qs, 10'000,
+        QWebEngineScript::ApplicationWorld)
+                .toBool();
+}
+
+void TestVisualReplay::pictureFollowsTheReplay()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "never"));
+    const auto at = [](std::int64_t ms) { return Timestamp(Duration(ms)); };
+    // The list, then (after the typed search) masked input, the project,
+    // the account page; and back to the list: scrubbing backwards redraws.
+    m_panel->seek(at(m_firstFull));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Projects"_qs; }, kRecordingWaitMs));
+    m_panel->seek(at(m_lastInput));
+    QVERIFY(
+        waitFor([&] { return pictureText(u"[data-tour-id=\"project-search-input\"]"_qs, u"value"_qs) == u"***"_qs; },
+            kRecordingWaitMs));
+    // Until the account page's meta event the project is shown; between
+    // it and its full snapshot the browser is loading the next document.
+    m_panel->seek(at(m_secondMeta - 1));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs).contains(u"Apollo"_qs); }, kRecordingWaitMs));
+    m_panel->seek(at(m_secondFull));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+    m_panel->seek(at(m_firstFull));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Projects"_qs; }, kRecordingWaitMs));
+    QCOMPARE(m_panel->picture()->offsetOf(at(m_firstFull)), m_firstFull - m_recording->windows[0].events[0].timestamp);
+    QVERIFY(m_panel->picture()->statusText().startsWith(u"Recording s-visual"_qs));
+}
+
+void TestVisualReplay::toastFromFiringToResponse()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "dismiss:1"));
+    const ReplayRecord* record = m_panel->fullRecord();
+    QVERIFY(record && !record->firings.empty() && !record->responses.empty());
+    const Timestamp firing = record->firings.front().at;
+    QCOMPARE(record->responses.front().action, std::string("dismiss"));
+    const Timestamp dismissed = record->responses.front().at;
+
+    m_panel->seek(firing - Duration(1));
+    QVERIFY(waitFor([&] { return !toastShown(); }, kRecordingWaitMs));
+    m_panel->seek(firing);
+    QVERIFY(waitFor([&] { return toastShown(); }, kRecordingWaitMs));
+    // Drawn by the product's widget: the trigger's body and labels.
+    const QJsonValue body = evaluateJson(*m_panel->picture()->page(),
+        u"window.proactiveWidget.root.querySelector('.toast .body').textContent"_qs, 10'000,
+        QWebEngineScript::ApplicationWorld);
+    QCOMPARE(body.toString(), u"New here? I can show you how to find a project."_qs);
+    m_panel->seek(dismissed - Duration(1));
+    QVERIFY(toastShown());
+    m_panel->seek(dismissed);
+    QVERIFY(waitFor([&] { return !toastShown(); }, kRecordingWaitMs));
+}
+
+void TestVisualReplay::tourStepOnTheRecordedElement()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "tour-complete:60"));
+    const ReplayRecord* record = m_panel->fullRecord();
+    QVERIFY(record && !record->responses.empty());
+    QCOMPARE(record->responses.front().action, std::string("accept_tour"));
+    QSignalSpy checked(m_panel->picture(), &ui::ReplayPicture::tourTargetChecked);
+    m_panel->seek(record->responses.front().at);
+    QVERIFY(waitFor([&] { return !checked.isEmpty(); }, kRecordingWaitMs));
+    QCOMPARE(checked.first().at(0).toString(), u"find-project"_qs);
+    QCOMPARE(checked.first().at(2).toBool(), true);
+    // The ring is drawn around the element, in the view.
+    const QJsonObject ring = evaluateJson(*m_panel->picture()->page(), uR"((() => {
+        const r = document.getElementById('step').getBoundingClientRect();
+        return { hidden: document.getElementById('step').hidden, width: r.width };
+    })())"_qs)
+                                 .toObject();
+    QCOMPARE(ring[u"hidden"].toBool(), false);
+    QVERIFY(ring[u"width"].toDouble() > 10);
+    QVERIFY2(m_panel->picture()->statusText().contains(u"tour find-project: first step on"_qs),
+        qPrintable(m_panel->picture()->statusText()));
+    QVERIFY(saveScreenshot(*m_panel, u"visual-replay.png"_qs));
+}
+
+void TestVisualReplay::tourTargetThatWouldHaveFailed()
+{
+    QVERIFY(openWithPicture("phc_visual_lost", "tour-complete:60"));
+    const ReplayRecord* record = m_panel->fullRecord();
+    QVERIFY(record && !record->responses.empty());
+    QSignalSpy checked(m_panel->picture(), &ui::ReplayPicture::tourTargetChecked);
+    m_panel->seek(record->responses.front().at);
+    QVERIFY(waitFor([&] { return !checked.isEmpty(); }, kRecordingWaitMs));
+    QCOMPARE(checked.first().at(0).toString(), u"archive-project"_qs);
+    QCOMPARE(checked.first().at(2).toBool(), false);
+    QVERIFY2(m_panel->picture()->statusText().contains(u"would have failed for this user"_qs),
+        qPrintable(m_panel->picture()->statusText()));
+}
+
+void TestVisualReplay::playingDrivesThePicture()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "never"));
+    m_panel->seek(Timestamp(Duration(m_firstFull)));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Projects"_qs; }, kRecordingWaitMs));
+    m_panel->setSpeed(100);
+    m_panel->play();
+    // Played to its end (the replay pauses there), the picture has followed.
+    QVERIFY(waitFor([&] { return !m_panel->isPlaying(); }, 60'000));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+}
+
+void TestVisualReplay::importsOffTheGuiThreadWithProgressAndCancel()
+{
+    // The demo recording, then 50k pointer moves: a file of some megabytes.
+    Recording large = *m_recording;
+    std::int64_t at = large.windows[0].events.back().timestamp;
+    for (int i = 0; i < 50'000; ++i)
+        large.windows[0].events.push_back(makeRecordingEvent(3, ++at,
+            R"({"source":1,"positions":[{"x":)" + std::to_string(i % 1280) + R"(,"y":300,"id":5,"timeOffset":0}]})"));
+    const QString file = m_dir.filePath(u"export-s-large.json"_qs);
+    std::ofstream(file.toStdString()) << writeRecording(large, RecordingFileFormat::PostHog20221202);
+
+    ui::RecordingLibrary library;
+    QSignalSpy progress(&library, &ui::RecordingLibrary::importProgress);
+    QSignalSpy finished(&library, &ui::RecordingLibrary::importFinished);
+    QVERIFY(library.importPaths({ file }));
+    QVERIFY(library.isImporting());
+    QVERIFY(!library.importPaths({ file })); // one at a time
+    QVERIFY(waitFor([&] { return !finished.isEmpty(); }, kRecordingWaitMs));
+    QVERIFY(library.lastImport().ok);
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(library.recordingFor("s-large")->eventCount(), large.eventCount());
+
+    finished.clear();
+    QVERIFY(library.importPaths({ file }));
+    library.cancelImport();
+    QVERIFY(waitFor([&] { return !finished.isEmpty(); }, kRecordingWaitMs));
+    QVERIFY(library.lastImport().cancelled);
+    QVERIFY(!library.lastImport().ok);
+}
+
+QTEST_MAIN(TestVisualReplay)
+#include "tst_visualreplay.moc"

@@ -1,0 +1,219 @@
+#include "replaypicture.h"
+
+#include "gates/decision.h"
+#include "pagebridge.h"
+#include "tourcatalog.h"
+#include "widgetbridge.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QWebEnginePage>
+#include <QWebEngineView>
+#include <algorithm>
+#include <cmath>
+
+namespace proactive::ui {
+
+namespace {
+
+    // How far (ms of recording) a playing Replayer may drift from the
+    // replay's time before it is put back: a few ticks at the replay's speed.
+    double driftAllowed(double speed)
+    {
+        return std::max(300.0, 150.0 * speed);
+    }
+
+    QString eventsArray(const RecordingWindow& window)
+    {
+        QByteArray text;
+        std::size_t size = 2;
+        for (const RecordingEvent& event : window.events)
+            size += event.json.size() + 1;
+        text.reserve(qsizetype(size));
+        text += '[';
+        for (std::size_t i = 0; i < window.events.size(); ++i) {
+            if (i)
+                text += ',';
+            text += QByteArray::fromRawData(window.events[i].json.data(), qsizetype(window.events[i].json.size()));
+        }
+        text += ']';
+        return QString::fromUtf8(text);
+    }
+
+} // namespace
+
+ReplayPicture::ReplayPicture(QWidget* parent)
+    : QWidget(parent)
+    , m_view(new QWebEngineView(this))
+    , m_bridge(new PageBridge(m_view->page(), this))
+    , m_widget(new WidgetBridge(this))
+    , m_status(new QLabel(this))
+{
+    // The toast as the product's widget draws it, over the whole picture.
+    m_bridge->registerObject(u"widget"_qs, m_widget);
+    m_bridge->addScriptFile(u":/proactive/page/widget.js"_qs, QWebEngineScript::DocumentReady);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_status);
+    connect(m_view->page(), &QWebEnginePage::loadFinished, this, [this](bool ok) {
+        m_pageLoaded = ok;
+        if (ok)
+            loadRecording();
+    });
+    m_view->setUrl(QUrl(u"qrc:/proactive/recording/player.html"_qs));
+    refreshStatus();
+}
+
+ReplayPicture::~ReplayPicture() = default;
+
+QWebEnginePage* ReplayPicture::page() const
+{
+    return m_view->page();
+}
+
+void ReplayPicture::setRecording(std::shared_ptr<const Recording> recording)
+{
+    if (recording == m_recording)
+        return;
+    m_recording = std::move(recording);
+    m_loaded = false;
+    m_told.reset();
+    const RecordingWindow* main = m_recording ? m_recording->mainWindow() : nullptr;
+    m_start = main && !main->events.empty() ? main->events.front().timestamp : 0;
+    m_length = main && !main->events.empty() ? main->events.back().timestamp - m_start : 0;
+    setTourStep({}, nullptr);
+    if (m_pageLoaded)
+        loadRecording();
+    refreshStatus();
+}
+
+void ReplayPicture::loadRecording()
+{
+    const int generation = ++m_loadGeneration;
+    const RecordingWindow* main = m_recording ? m_recording->mainWindow() : nullptr;
+    // In the page's main world: the player is the page's own script.
+    m_view->page()->runJavaScript(u"proactivePlayer.load(%1)"_qs.arg(main ? eventsArray(*main) : u"[]"_qs),
+        QWebEngineScript::MainWorld, [this, generation](const QVariant& loaded) {
+            if (generation != m_loadGeneration)
+                return;
+            m_loaded = loaded.toBool();
+            m_told.reset();
+            refreshStatus();
+            if (!m_loaded)
+                return;
+            apply();
+            Q_EMIT ready();
+        });
+}
+
+std::int64_t ReplayPicture::offsetOf(Timestamp now) const
+{
+    return std::clamp<std::int64_t>(now.time_since_epoch().count() - m_start, 0, m_length);
+}
+
+void ReplayPicture::showAt(Timestamp now, bool playing, double speed)
+{
+    m_wanted = Moment { offsetOf(now), playing, speed };
+    apply();
+}
+
+void ReplayPicture::apply()
+{
+    if (!m_loaded || !m_wanted)
+        return;
+    const Moment wanted = *m_wanted;
+    if (wanted.playing && wanted.offset < m_length) {
+        // Leave a playing Replayer alone while it keeps up with the replay.
+        if (m_told && m_told->playing && m_told->speed == wanted.speed) {
+            const double expected = double(m_told->offset) + double(m_toldAt.elapsed()) * wanted.speed;
+            if (std::abs(expected - double(wanted.offset)) <= driftAllowed(wanted.speed))
+                return;
+        }
+        m_view->page()->runJavaScript(
+            u"proactivePlayer.play(%1, %2)"_qs.arg(wanted.offset).arg(wanted.speed), QWebEngineScript::MainWorld);
+    } else {
+        if (m_told && !m_told->playing && m_told->offset == wanted.offset)
+            return;
+        m_view->page()->runJavaScript(u"proactivePlayer.pause(%1)"_qs.arg(wanted.offset), QWebEngineScript::MainWorld);
+        // The page at this moment may have the tour's target or not.
+        checkTourTarget();
+    }
+    m_told = Moment { wanted.offset, wanted.playing && wanted.offset < m_length, wanted.speed };
+    m_toldAt.start();
+}
+
+void ReplayPicture::setToast(const std::optional<Offer>& offer)
+{
+    // No page: the replayed toast is shown wherever the picture is.
+    m_widget->setToast(offer ? toastJson(*offer, {}) : QString());
+}
+
+void ReplayPicture::setTourStep(const QString& tourId, const TourStep* step)
+{
+    const QString selector = step ? QString::fromStdString(step->target) : QString();
+    if (tourId == m_tourId && selector == m_stepSelector)
+        return;
+    m_tourId = tourId;
+    m_stepSelector = selector;
+    m_stepResolves.reset();
+    const QString call = step
+        ? u"proactivePlayer.showStep(%1, %2, %3)"_qs.arg(jsLiteral(selector),
+            jsLiteral(QString::fromStdString(step->title)), jsLiteral(QString::fromStdString(step->content)))
+        : u"proactivePlayer.showStep(null)"_qs;
+    if (m_pageLoaded)
+        m_view->page()->runJavaScript(call, QWebEngineScript::MainWorld);
+    checkTourTarget();
+    refreshStatus();
+}
+
+void ReplayPicture::checkTourTarget()
+{
+    if (m_stepSelector.isEmpty() || !m_loaded)
+        return;
+    const QString tourId = m_tourId;
+    const QString selector = m_stepSelector;
+    m_view->page()->runJavaScript(u"proactivePlayer.resolves(%1)"_qs.arg(jsLiteral(selector)),
+        QWebEngineScript::MainWorld, [this, tourId, selector](const QVariant& resolves) {
+            if (tourId != m_tourId || selector != m_stepSelector)
+                return;
+            const bool found = resolves.toBool();
+            const bool changed = m_stepResolves != found;
+            m_stepResolves = found;
+            refreshStatus();
+            if (changed)
+                Q_EMIT tourTargetChecked(tourId, selector, found);
+        });
+}
+
+QString ReplayPicture::statusText() const
+{
+    return m_status->text();
+}
+
+void ReplayPicture::refreshStatus()
+{
+    QString text;
+    if (!m_recording)
+        text = tr("No recording for this session: import its PostHog export (File ▸ Import) to see what the user saw");
+    else {
+        const RecordingWindow* main = m_recording->mainWindow();
+        text = tr("Recording %1: %n event(s)", nullptr, main ? int(main->events.size()) : 0)
+                   .arg(QString::fromStdString(m_recording->id));
+        if (m_recording->windows.size() > 1)
+            text += tr(" · %n other window(s) not shown", nullptr, int(m_recording->windows.size() - 1));
+        if (!m_loaded && m_pageLoaded)
+            text += tr(" · nothing to draw (no full snapshot)");
+    }
+    if (!m_stepSelector.isEmpty() && m_stepResolves) {
+        text += *m_stepResolves ? tr(" · tour %1: first step on %2").arg(m_tourId, m_stepSelector)
+                                : tr(" · tour %1: target %2 would have failed for this user (not in the replayed page)")
+                                      .arg(m_tourId, m_stepSelector);
+    }
+    m_status->setText(text);
+}
+
+} // namespace proactive::ui
