@@ -268,12 +268,7 @@ Result<RecordingReadResult> importRecordings(std::span<const std::filesystem::pa
     auto files = listExportFiles(paths);
     if (!files)
         return files.error();
-    std::uint64_t total = 0;
-    for (const auto& file : *files) {
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(file, ec);
-        total += ec ? 0 : size;
-    }
+    const std::uint64_t total = totalFileSize(*files);
     RecordingReadResult result;
     std::uint64_t done = 0;
     for (const auto& file : *files) {

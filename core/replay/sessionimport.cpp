@@ -1022,6 +1022,17 @@ Result<std::vector<std::filesystem::path>> listExportFiles(std::span<const std::
     return files;
 }
 
+std::uint64_t totalFileSize(std::span<const std::filesystem::path> files)
+{
+    std::uint64_t total = 0;
+    for (const auto& file : files) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file, ec);
+        total += ec ? 0 : size;
+    }
+    return total;
+}
+
 Result<ImportResult> importSessions(
     std::shared_ptr<const Workspace> workspace, std::span<const std::filesystem::path> paths, ImportOptions options)
 {
@@ -1030,12 +1041,7 @@ Result<ImportResult> importSessions(
     auto files = listExportFiles(paths);
     if (!files)
         return files.error();
-    std::uint64_t total = 0;
-    for (const auto& file : *files) {
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(file, ec);
-        total += ec ? 0 : size;
-    }
+    const std::uint64_t total = totalFileSize(*files);
     const std::stop_token stop = options.stop;
     SessionImporter importer(std::move(workspace), std::move(options));
     importer.setTotalBytes(total);

@@ -143,6 +143,9 @@ private:
 // .json, .jsonl, .ndjson, .csv files (and the same with .gz), recursively,
 // in name order — a directory of events API pages reads as one export.
 Result<std::vector<std::filesystem::path>> listExportFiles(std::span<const std::filesystem::path> paths);
+// The files' sizes added up (an unreadable one counts 0): the total a
+// progress report counts bytes against.
+std::uint64_t totalFileSize(std::span<const std::filesystem::path> files);
 
 // Lists the files, then reads them all with progress over their total size.
 // Errors: a path that does not exist, an explicit product the workspace does
