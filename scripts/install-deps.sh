@@ -6,12 +6,16 @@ set -euo pipefail
 core_packages=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-httpserver-dev
-    nlohmann-json3-dev libsqlite3-dev libre2-dev zlib1g-dev
+    nlohmann-json3-dev libsqlite3-dev libre2-dev zlib1g-dev libhiredis-dev
     libbenchmark-dev
+    # The Redis store's tests start their own redis-server.
+    redis-server
 )
 gui_packages=(
     qt6-webengine-dev qt6-webchannel-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
     qtkeychain-qt6-dev libgl-dev xvfb xauth
+    # The scale-out test puts nginx in front of two `serve` instances.
+    nginx-light
 )
 # The Debian package (scripts/package.sh) and its test: CPack's dependency
 # list (dpkg-shlibdeps, file), and the checkers the test runs.

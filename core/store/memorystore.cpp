@@ -11,74 +11,6 @@ namespace proactive {
 
 namespace {
 
-    // Ids are what every index hashes on; an empty one would silently merge
-    // entities, so such a write is refused as a whole.
-    std::optional<Error> validate(const StoreWrite& write)
-    {
-        using Field = std::pair<const char*, std::string_view>;
-        const auto check
-            = [](const char* list, std::size_t index, std::initializer_list<Field> fields) -> std::optional<Error> {
-            for (const auto& [name, value] : fields)
-                if (value.empty())
-                    return Error { "store.invalid_write",
-                        std::string(list) + "[" + std::to_string(index) + "]: empty " + name, {} };
-            return std::nullopt;
-        };
-
-        for (std::size_t i = 0; i < write.expiredSessions.size(); ++i) {
-            const auto& key = write.expiredSessions[i];
-            if (auto error
-                = check("expiredSessions", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
-                return error;
-        }
-        for (std::size_t i = 0; i < write.erasedConversations.size(); ++i) {
-            const auto& key = write.erasedConversations[i];
-            if (auto error = check("erasedConversations", i,
-                    { { "product id", key.productId }, { "conversation id", key.conversationId } }))
-                return error;
-        }
-        for (std::size_t i = 0; i < write.conversations.size(); ++i) {
-            const auto& key = write.conversations[i].first;
-            if (auto error = check(
-                    "conversations", i, { { "product id", key.productId }, { "conversation id", key.conversationId } }))
-                return error;
-        }
-        for (std::size_t i = 0; i < write.transitions.size(); ++i) {
-            const auto& key = write.transitions[i].first;
-            if (auto error = check(
-                    "transitions", i, { { "product id", key.productId }, { "conversation id", key.conversationId } }))
-                return error;
-        }
-        for (std::size_t i = 0; i < write.firings.size(); ++i) {
-            const auto& firing = write.firings[i];
-            if (auto error = check("firings", i,
-                    { { "product id", firing.productId }, { "session id", firing.sessionId },
-                        { "conversation id", firing.conversationId }, { "trigger id", firing.triggerId } }))
-                return error;
-        }
-        for (std::size_t i = 0; i < write.circuits.size(); ++i)
-            if (auto error = check("circuits", i, { { "product id", write.circuits[i].first } }))
-                return error;
-        for (std::size_t i = 0; i < write.sessions.size(); ++i) {
-            const auto& key = write.sessions[i].first;
-            if (auto error = check("sessions", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
-                return error;
-        }
-        for (std::size_t i = 0; i < write.actions.size(); ++i) {
-            const auto& key = write.actions[i].first;
-            if (auto error = check("actions", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
-                return error;
-        }
-        for (std::size_t i = 0; i < write.userHistory.size(); ++i) {
-            const auto& event = write.userHistory[i];
-            if (auto error = check("userHistory", i,
-                    { { "product id", event.productId }, { "user key", event.userKey },
-                        { "trigger id", event.triggerId } }))
-                return error;
-        }
-        return std::nullopt;
-    }
-
     void record(TriggerHistory& history, const UserHistoryEvent& event)
     {
         if (event.kind == UserHistoryEvent::Kind::Interaction) {
@@ -353,7 +285,7 @@ Status MemoryStore::commit(const StoreWrite& write)
 
 Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
 {
-    if (auto error = validate(write))
+    if (auto error = validateWrite(write))
         return *error;
 
     Plan plan;
@@ -480,6 +412,10 @@ void MemoryStore::apply(const StoreWrite& write, const Plan& plan)
         recordLastFiring({ firing.productId, firing.conversationId }, firing.triggerId, firing.at);
         recordLastOffer({ firing.productId, firing.sessionId }, firing.at);
     }
+    for (const auto& [key, triggerId, at] : write.lastFirings)
+        recordLastFiring(keyOf(key), triggerId, at);
+    for (const auto& [key, at] : write.lastOffers)
+        recordLastOffer(keyOf(key), at);
 
     for (const auto& [productId, circuit] : write.circuits)
         m_circuits.insert_or_assign(productId, circuit);

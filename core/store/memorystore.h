@@ -36,6 +36,8 @@ public:
     MemoryStore& operator=(const MemoryStore&) = delete;
     ~MemoryStore() override;
 
+    StoreHealth health() const override { return { "memory", true, "in this process, not persisted" }; }
+
     std::optional<ConversationRecord> conversation(const ConversationKey& key) const override;
     std::vector<TransitionRecord> transitions(const ConversationKey& key, std::size_t limit) const override;
 

@@ -1,5 +1,7 @@
 #include "store/sqlitestore.h"
 
+#include "store/recordcodec.h"
+
 #include <array>
 #include <charconv>
 #include <filesystem>
@@ -12,45 +14,11 @@ namespace proactive {
 namespace {
 
     using nlohmann::json;
+    using namespace recordcodec;
 
     // A previous owner of the file (a process being restarted) gets this long
     // to let go of it. Once open, nobody else can hold a lock on the file.
     constexpr int kBusyTimeoutMs = 2000;
-
-    // The on-disk names are part of schema version 1: they must not follow
-    // renames of the display names elsewhere.
-    constexpr std::array<std::string_view, kFsmStateCount> kStateCodes {
-        "thinking",
-        "reactive_assistance",
-        "proactive_assistance",
-        "guidance_execution",
-        "conservative_assistance",
-    };
-    constexpr std::array<std::string_view, 7> kActionTypeCodes {
-        "pageview",
-        "click",
-        "submit",
-        "change",
-        "rage_click",
-        "pageleave",
-        "custom",
-    };
-    static_assert(static_cast<std::size_t>(ActionType::Custom) + 1 == kActionTypeCodes.size());
-
-    template<typename Enum, std::size_t N>
-    std::string_view codeOf(const std::array<std::string_view, N>& codes, Enum value)
-    {
-        return codes[static_cast<std::size_t>(value)];
-    }
-
-    template<typename Enum, std::size_t N>
-    std::optional<Enum> fromCode(const std::array<std::string_view, N>& codes, std::string_view code)
-    {
-        for (std::size_t i = 0; i < N; ++i)
-            if (codes[i] == code)
-                return static_cast<Enum>(i);
-        return std::nullopt;
-    }
 
     // Each step takes a file from version N to N + 1, in one transaction with
     // the version bump; kMigrations[0] reads version 1.
@@ -241,125 +209,6 @@ CREATE TABLE user_history (
         default:
             return otherwise;
         }
-    }
-
-    std::string encodeElement(const Element& element)
-    {
-        json object = json::object();
-        const auto put = [&](const char* key, const std::string& value) {
-            if (!value.empty())
-                object[key] = value;
-        };
-        put("tag", element.tag);
-        put("text", element.text);
-        put("id", element.id);
-        put("href", element.href);
-        put("name", element.name);
-        put("selector", element.selector);
-        if (!element.attrs.empty()) {
-            json attrs = json::array();
-            for (const auto& [key, value] : element.attrs)
-                attrs.push_back(json::array({ key, value }));
-            object["attrs"] = std::move(attrs);
-        }
-        if (!element.classes.empty())
-            object["classes"] = element.classes;
-        if (element.nthChild)
-            object["nth_child"] = *element.nthChild;
-        if (element.nthOfType)
-            object["nth_of_type"] = *element.nthOfType;
-        // Strings come from parsed JSON and are valid UTF-8; replacing keeps
-        // a stray invalid byte from becoming an exception.
-        return object.dump(-1, ' ', false, json::error_handler_t::replace);
-    }
-
-    std::string encodePairs(const std::vector<std::pair<std::string, std::string>>& pairs)
-    {
-        json array = json::array();
-        for (const auto& [key, value] : pairs)
-            array.push_back(json::array({ key, value }));
-        return array.dump(-1, ' ', false, json::error_handler_t::replace);
-    }
-
-    bool decodePairs(const json& array, std::vector<std::pair<std::string, std::string>>& pairs)
-    {
-        if (!array.is_array())
-            return false;
-        for (const json& pair : array) {
-            if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
-                return false;
-            pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
-        }
-        return true;
-    }
-
-    // A user's recent offer times: epoch milliseconds, comma-separated.
-    std::string encodeTimes(const std::vector<Timestamp>& times)
-    {
-        std::string text;
-        for (const Timestamp t : times) {
-            if (!text.empty())
-                text += ',';
-            text += std::to_string(toEpochMs(t));
-        }
-        return text;
-    }
-
-    bool decodeTimes(const std::string& text, std::vector<Timestamp>& times)
-    {
-        std::size_t at = 0;
-        while (at < text.size()) {
-            const std::size_t end = std::min(text.find(',', at), text.size());
-            std::int64_t ms = 0;
-            const auto [next, error] = std::from_chars(text.data() + at, text.data() + end, ms);
-            if (error != std::errc() || next != text.data() + end)
-                return false;
-            times.push_back(fromEpochMs(ms));
-            at = end + 1;
-        }
-        return true;
-    }
-
-    bool decodeElement(const std::string& text, Element& element)
-    {
-        const json object = json::parse(text, nullptr, false);
-        if (object.is_discarded() || !object.is_object())
-            return false;
-        const auto getString = [&](const char* key, std::string& out) {
-            const auto it = object.find(key);
-            if (it == object.end())
-                return true;
-            if (!it->is_string())
-                return false;
-            out = it->get<std::string>();
-            return true;
-        };
-        const auto getInt = [&](const char* key, std::optional<int>& out) {
-            const auto it = object.find(key);
-            if (it == object.end())
-                return true;
-            if (!it->is_number_integer())
-                return false;
-            out = it->get<int>();
-            return true;
-        };
-        if (!getString("tag", element.tag) || !getString("text", element.text) || !getString("id", element.id)
-            || !getString("href", element.href) || !getString("name", element.name)
-            || !getString("selector", element.selector) || !getInt("nth_child", element.nthChild)
-            || !getInt("nth_of_type", element.nthOfType))
-            return false;
-        if (const auto attrs = object.find("attrs"); attrs != object.end() && !decodePairs(*attrs, element.attrs))
-            return false;
-        if (const auto classes = object.find("classes"); classes != object.end()) {
-            if (!classes->is_array())
-                return false;
-            for (const json& name : *classes) {
-                if (!name.is_string())
-                    return false;
-                element.classes.push_back(name.get<std::string>());
-            }
-        }
-        return true;
     }
 
 } // namespace
@@ -654,7 +503,7 @@ const std::string& SqliteStore::path() const
     return m_connection->path;
 }
 
-Status SqliteStore::load()
+template<typename Target> Status SqliteStore::readRows(Target& target) const
 {
     Connection& c = *m_connection;
     // Runs `sql` and hands every row to `row`, which returns false for a row
@@ -691,7 +540,7 @@ Status SqliteStore::load()
             record.silenced = sqlite3_column_int(s, 7) != 0;
             record.activeTriggerId = columnText(s, 8);
             record.interactionTimeout = Duration(sqlite3_column_int64(s, 9));
-            m_memory.restoreConversation({ columnText(s, 0), columnText(s, 1) }, std::move(record));
+            target.restoreConversation({ columnText(s, 0), columnText(s, 1) }, std::move(record));
             return true;
         });
     if (status)
@@ -702,7 +551,7 @@ Status SqliteStore::load()
                 const auto to = fromCode<FsmState>(kStateCodes, columnText(s, 5));
                 if (!from || !to)
                     return false;
-                m_memory.restoreTransition({ columnText(s, 0), columnText(s, 1) },
+                target.restoreTransition({ columnText(s, 0), columnText(s, 1) },
                     { columnTime(s, 2), columnText(s, 3), *from, *to, columnText(s, 6) });
                 return true;
             });
@@ -711,25 +560,25 @@ Status SqliteStore::load()
             "SELECT product_id, session_id, conversation_id, distinct_id, trigger_id, canonical_url, at FROM firings "
             "ORDER BY id",
             [&](sqlite3_stmt* s) {
-                m_memory.restoreFiring({ columnText(s, 0), columnText(s, 1), columnText(s, 2), columnText(s, 3),
+                target.restoreFiring({ columnText(s, 0), columnText(s, 1), columnText(s, 2), columnText(s, 3),
                     columnText(s, 4), columnText(s, 5), columnTime(s, 6) });
                 return true;
             });
     if (status)
         status = each("last_firings", "SELECT product_id, conversation_id, trigger_id, at FROM last_firings",
             [&](sqlite3_stmt* s) {
-                m_memory.restoreLastFiring({ columnText(s, 0), columnText(s, 1) }, columnText(s, 2), columnTime(s, 3));
+                target.restoreLastFiring({ columnText(s, 0), columnText(s, 1) }, columnText(s, 2), columnTime(s, 3));
                 return true;
             });
     if (status)
         status = each("last_offers", "SELECT product_id, session_id, at FROM last_offers", [&](sqlite3_stmt* s) {
-            m_memory.restoreLastOffer({ columnText(s, 0), columnText(s, 1) }, columnTime(s, 2));
+            target.restoreLastOffer({ columnText(s, 0), columnText(s, 1) }, columnTime(s, 2));
             return true;
         });
     if (status)
         status = each(
             "circuits", "SELECT product_id, consecutive_failures, open_until FROM circuits", [&](sqlite3_stmt* s) {
-                m_memory.restoreCircuit(columnText(s, 0), { sqlite3_column_int(s, 1), columnTime(s, 2) });
+                target.restoreCircuit(columnText(s, 0), { sqlite3_column_int(s, 1), columnTime(s, 2) });
                 return true;
             });
     if (status)
@@ -737,7 +586,7 @@ Status SqliteStore::load()
             "SELECT product_id, session_id, distinct_id, email, first_seen, last_seen, action_count, "
             "previous_session_id, linked_distinct_id FROM sessions",
             [&](sqlite3_stmt* s) {
-                m_memory.restoreSession({ columnText(s, 0), columnText(s, 1) },
+                target.restoreSession({ columnText(s, 0), columnText(s, 1) },
                     { columnText(s, 2), columnText(s, 3), columnTime(s, 4), columnTime(s, 5),
                         sqlite3_column_int64(s, 6), columnText(s, 7), columnText(s, 8) });
                 return true;
@@ -752,7 +601,7 @@ Status SqliteStore::load()
                 if (!decodeTimes(columnText(s, 5), history.recentOffers)
                     || !std::is_sorted(history.recentOffers.begin(), history.recentOffers.end()))
                     return false;
-                m_memory.restoreUserHistory(columnText(s, 0), columnText(s, 1), std::move(history));
+                target.restoreUserHistory(columnText(s, 0), columnText(s, 1), std::move(history));
                 return true;
             });
     if (status)
@@ -785,12 +634,131 @@ Status SqliteStore::load()
                     if (properties.is_discarded() || !decodePairs(properties, action.properties))
                         return false;
                 }
-                m_memory.restoreAction({ columnText(s, 0), columnText(s, 1) }, action);
+                target.restoreAction({ columnText(s, 0), columnText(s, 1) }, action);
                 return true;
             });
+    return status;
+}
+
+Status SqliteStore::load()
+{
+    auto status = readRows(m_memory);
     if (status)
         m_memory.dropSpentOffers();
     return status;
+}
+
+namespace {
+
+    // Rows of a SQLite file as writes to another store (`store copy`), a
+    // batch at a time: the same records, in the order the file's own load
+    // restores them.
+    class CopyBatcher {
+    public:
+        static constexpr std::size_t kBatch = 500;
+
+        CopyBatcher(Store& target, const std::function<void(std::size_t)>& progress)
+            : m_target(target)
+            , m_progress(progress)
+        { }
+
+        void restoreConversation(const ConversationKey& key, ConversationRecord record)
+        {
+            add([&] { m_write.conversations.emplace_back(key, std::move(record)); });
+        }
+        void restoreTransition(const ConversationKey& key, TransitionRecord transition)
+        {
+            add([&] { m_write.transitions.emplace_back(key, std::move(transition)); });
+        }
+        void restoreFiring(const FiringRecord& firing)
+        {
+            add([&] { m_write.firings.push_back(firing); });
+        }
+        void restoreLastFiring(const ConversationKey& key, std::string_view triggerId, Timestamp at)
+        {
+            add([&] { m_write.lastFirings.emplace_back(key, std::string(triggerId), at); });
+        }
+        void restoreLastOffer(const SessionKey& key, Timestamp at)
+        {
+            add([&] { m_write.lastOffers.emplace_back(key, at); });
+        }
+        void restoreCircuit(std::string productId, CircuitRecord circuit)
+        {
+            add([&] { m_write.circuits.emplace_back(std::move(productId), circuit); });
+        }
+        void restoreSession(const SessionKey& key, SessionRecord record)
+        {
+            add([&] { m_write.sessions.emplace_back(key, std::move(record)); });
+        }
+        void restoreAction(const SessionKey& key, const Action& action)
+        {
+            add([&] { m_write.actions.emplace_back(key, action); });
+        }
+        // The history as the events that make it: offers beyond the recent
+        // times first, at the oldest recent time (the store keeps only the
+        // newest kRecentOffers, so they leave the same times behind).
+        void restoreUserHistory(std::string_view productId, std::string_view userKey, TriggerHistory history)
+        {
+            add([&] {
+                const auto event = [&](UserHistoryEvent::Kind kind, Timestamp at) {
+                    m_write.userHistory.push_back(
+                        { std::string(productId), std::string(userKey), history.triggerId, history.group, kind, at });
+                };
+                const auto& times = history.recentOffers;
+                const std::int64_t older = history.offers - static_cast<std::int64_t>(times.size());
+                for (std::int64_t i = 0; i < older && !times.empty(); ++i)
+                    event(UserHistoryEvent::Kind::Offer, times.front());
+                for (const Timestamp at : times)
+                    event(UserHistoryEvent::Kind::Offer, at);
+                for (std::int64_t i = 0; i < history.interactions; ++i)
+                    event(UserHistoryEvent::Kind::Interaction, times.empty() ? Timestamp {} : times.back());
+            });
+        }
+
+        Status finish() { return flush(); }
+        const Status& status() const { return m_status; }
+
+    private:
+        template<typename Add> void add(const Add& addTo)
+        {
+            if (!m_status)
+                return;
+            addTo();
+            if (++m_pending == kBatch)
+                m_status = flush();
+        }
+        Status flush()
+        {
+            if (m_pending == 0 || !m_status)
+                return m_status;
+            m_status = m_target.commit(m_write);
+            m_copied += m_pending;
+            m_pending = 0;
+            m_write = {};
+            if (m_status && m_progress)
+                m_progress(m_copied);
+            return m_status;
+        }
+
+        Store& m_target;
+        const std::function<void(std::size_t)>& m_progress;
+        StoreWrite m_write;
+        std::size_t m_pending = 0;
+        std::size_t m_copied = 0;
+        Status m_status = Ok {};
+    };
+
+} // namespace
+
+Status SqliteStore::copyTo(Store& target, const std::function<void(std::size_t)>& progress) const
+{
+    CopyBatcher batcher(target, progress);
+    auto status = readRows(batcher);
+    if (!status)
+        return status;
+    if (!batcher.status())
+        return batcher.status();
+    return batcher.finish();
 }
 
 std::optional<ConversationRecord> SqliteStore::conversation(const ConversationKey& key) const
@@ -931,6 +899,12 @@ Status SqliteStore::writeToDisk(const StoreWrite& write, const MemoryStore::Plan
             if (auto status = c.run(c.upsertLastOffer, f.productId, f.sessionId, f.at); !status)
                 return status;
         }
+        for (const auto& [key, triggerId, at] : write.lastFirings)
+            if (auto status = c.run(c.upsertLastFiring, key.productId, key.conversationId, triggerId, at); !status)
+                return status;
+        for (const auto& [key, at] : write.lastOffers)
+            if (auto status = c.run(c.upsertLastOffer, key.productId, key.sessionId, at); !status)
+                return status;
         for (const auto& [productId, cutoff] : plan.firingCutoffs)
             if (auto status = c.run(c.pruneFirings, productId, cutoff, MemoryStore::kFiringHistory); !status)
                 return status;

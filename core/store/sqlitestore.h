@@ -3,6 +3,7 @@
 #include "store/memorystore.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,7 @@ public:
     ~SqliteStore() override;
 
     const std::string& path() const;
+    StoreHealth health() const override { return { "sqlite", true, path() }; }
 
     std::optional<ConversationRecord> conversation(const ConversationKey& key) const override;
     std::vector<TransitionRecord> transitions(const ConversationKey& key, std::size_t limit) const override;
@@ -59,6 +61,12 @@ public:
         std::string_view productId, Timestamp idleBefore, std::size_t limit) const override;
     std::vector<TriggerHistory> userHistory(std::string_view productId, std::string_view userKey) const override;
 
+    // Writes every record of the file to `target` in batches (`store copy`):
+    // sessions with their actions and uuids, conversations and their logs,
+    // firings, circuits, users' offer histories. `progress` hears how many
+    // records were copied after each batch. Stops at the first error.
+    Status copyTo(Store& target, const std::function<void(std::size_t)>& progress = {}) const;
+
     // Same order and validation as MemoryStore::commit. A failed transaction
     // is rolled back and leaves disk and memory as they were.
     Status commit(const StoreWrite& write) override;
@@ -69,6 +77,8 @@ private:
     SqliteStore(std::unique_ptr<Connection> connection, StoreRetention retention);
     Status deleteExpired(const SessionCutoffs& expiry);
     Status load();
+    // Reads every row of the file into `target`'s restore*() functions (MemoryStore's, or a copy's).
+    template<typename Target> Status readRows(Target& target) const;
     Status writeToDisk(const StoreWrite& write, const MemoryStore::Plan& plan);
 
     std::unique_ptr<Connection> m_connection;

@@ -8,8 +8,10 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace proactive {
@@ -117,11 +119,16 @@ struct StoreWrite {
     // are ignored.
     std::vector<std::pair<SessionKey, Action>> actions;
     std::vector<UserHistoryEvent> userHistory; // in time order
+    // What firings leave behind, restored as it is (`store copy`): a later
+    // time than the one stored replaces it, an earlier one is ignored.
+    std::vector<std::tuple<ConversationKey, std::string, Timestamp>> lastFirings; // (conversation, trigger id, at)
+    std::vector<std::pair<SessionKey, Timestamp>> lastOffers;
 
     bool empty() const
     {
         return expiredSessions.empty() && conversations.empty() && erasedConversations.empty() && transitions.empty()
-            && firings.empty() && circuits.empty() && sessions.empty() && actions.empty() && userHistory.empty();
+            && firings.empty() && circuits.empty() && sessions.empty() && actions.empty() && userHistory.empty()
+            && lastFirings.empty() && lastOffers.empty();
     }
 };
 
@@ -147,12 +154,71 @@ struct StoreRetention {
     std::size_t maxTransitionsPerConversation = 500;
 };
 
+// Ids are what every index hashes on; an empty one would silently merge
+// entities, so such a write is refused as a whole ("store.invalid_write",
+// naming the entry). Every store checks this first.
+std::optional<Error> validateWrite(const StoreWrite& write);
+
+// What one decision is about to read, so that a networked store can load it
+// in one round trip (Store::prefetch). Reads outside it still work, at the
+// cost of a round trip each.
+struct ReadScope {
+    std::string productId;
+    std::vector<std::string> sessions; // records
+    std::vector<std::string> sessionActivity; // actions and last offer
+    std::vector<std::pair<std::string, std::string>> uuids; // (session id, uuid) for hasActionUuid
+    std::optional<std::string> conversationId; // record and last firings
+    bool circuit = false;
+    std::vector<FiringQuery> firingCounts;
+    std::vector<std::string> userKeys; // offer histories
+};
+
+struct StoreHealth {
+    std::string kind; // "memory", "sqlite", "redis"
+    bool ok = true;
+    std::string detail; // where it is, and what is wrong when not ok
+};
+
+// A read of a networked store that could not be answered (the server is
+// unreachable, slow or answered nonsense): code "store_unavailable", or
+// "store.conflict" when the decision can simply be made again (what it
+// watched was lost with a connection). Reads return values, so this one
+// failure unwinds the decision that was reading instead; nothing of that
+// decision has been committed.
+class StoreUnavailable final : public std::runtime_error {
+public:
+    explicit StoreUnavailable(Error error)
+        : std::runtime_error(error.message)
+        , m_error(std::move(error))
+    { }
+    const Error& error() const { return m_error; }
+
+private:
+    Error m_error;
+};
+
 // Where the connector's state lives. Reads are per entity so that a shared
 // networked store can serve several connector instances; writes go through
 // commit() so that one decision is persisted atomically.
+//
+// Decisions. A store shared by several connector instances (RedisStore)
+// makes each decision — the reads of one poll, ingest or agent-state event
+// and its commit — atomic: between beginDecision() and endDecision() reads
+// remember what they saw, and commit() fails with "store.conflict" when any
+// of it changed meanwhile, for the caller to decide again from fresh reads.
+// A store owned by one process (Memory, SQLite) ignores all of this: the
+// connector's lock already serialises its decisions.
 class Store {
 public:
     virtual ~Store() = default;
+
+    virtual bool decisionsMayConflict() const { return false; }
+    virtual void beginDecision() const { }
+    virtual void endDecision() const { }
+    // Loads what the decision is about to read in one round trip; the reads
+    // that follow are answered from it.
+    virtual void prefetch(const ReadScope&) const { }
+    virtual StoreHealth health() const = 0;
 
     virtual std::optional<ConversationRecord> conversation(const ConversationKey& key) const = 0;
     // Oldest first, at most `limit` most recent entries.

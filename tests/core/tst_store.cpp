@@ -1,9 +1,12 @@
 // The Store contract, checked against every implementation: each row runs
-// on MemoryStore and on SqliteStore, and for SQLite every check runs again
-// after closing and reopening the file.
+// on MemoryStore, SqliteStore and RedisStore (a real redis-server started by
+// the test). For SQLite every check runs again after closing and reopening
+// the file, for Redis again through a second store on the same server.
 
 #include "printers.h"
+#include "redisserver.h"
 #include "store/memorystore.h"
+#include "store/redisstore.h"
 #include "store/sqlitestore.h"
 
 #include <QStringList>
@@ -21,19 +24,35 @@ using namespace std::chrono_literals;
 
 namespace {
 
-enum class Backend { Memory, Sqlite };
+enum class Backend { Memory, Sqlite, Redis };
+constexpr std::array kBackends { Backend::Memory, Backend::Sqlite, Backend::Redis };
 
 const Timestamp kT0 = fromEpochMs(1'700'000'000'000);
 
 const char* nameOf(Backend backend)
 {
-    return backend == Backend::Memory ? "memory" : "sqlite";
+    switch (backend) {
+    case Backend::Memory:
+        return "memory";
+    case Backend::Sqlite:
+        return "sqlite";
+    case Backend::Redis:
+        break;
+    }
+    return "redis";
+}
+
+// One server for the whole test; each harness keeps to a key prefix of its own.
+testing::RedisServer& redisServer()
+{
+    static testing::RedisServer server;
+    return server;
 }
 
 // Adds one row per backend, named "<backend>/<name>", with `backend` first.
 template<typename... Values> void addRow(const char* name, const Values&... values)
 {
-    for (const Backend backend : { Backend::Memory, Backend::Sqlite }) {
+    for (const Backend backend : kBackends) {
         auto& row = QTest::addRow("%s/%s", nameOf(backend), name) << backend;
         (row << ... << values);
     }
@@ -41,17 +60,20 @@ template<typename... Values> void addRow(const char* name, const Values&... valu
 
 void addBackendRows()
 {
-    for (const Backend backend : { Backend::Memory, Backend::Sqlite })
+    for (const Backend backend : kBackends)
         QTest::newRow(nameOf(backend)) << backend;
 }
 
-// The store under test; for SQLite a real file in a temporary directory.
+// The store under test; for SQLite a real file in a temporary directory,
+// for Redis keys under a prefix of its own.
 class Harness {
 public:
     explicit Harness(Backend backend, StoreRetention retention = {})
         : m_backend(backend)
         , m_retention(retention)
     {
+        static int harnesses = 0;
+        m_redisPrefix = QStringLiteral("?prefix=h%1").arg(++harnesses);
         if (backend == Backend::Memory)
             m_store = std::make_unique<MemoryStore>(retention);
         else
@@ -84,6 +106,13 @@ private:
     void reopen()
     {
         m_store.reset();
+        if (m_backend == Backend::Redis) {
+            auto opened = RedisStore::open(redisServer().url(m_redisPrefix).toStdString(), m_retention);
+            if (!opened)
+                QFAIL(opened.error().toString().c_str());
+            m_store = std::move(opened).value();
+            return;
+        }
         auto opened = SqliteStore::open(m_dir.filePath(QStringLiteral("store.db")).toStdString(), m_retention);
         if (!opened)
             QFAIL(opened.error().toString().c_str());
@@ -92,6 +121,7 @@ private:
 
     Backend m_backend;
     StoreRetention m_retention;
+    QString m_redisPrefix;
     QTemporaryDir m_dir;
     std::unique_ptr<Store> m_store;
 };
@@ -183,6 +213,7 @@ class TestStore final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void conversationUpsertAndErase_data();
     void conversationUpsertAndErase();
     void transitions_data();
@@ -226,6 +257,12 @@ private Q_SLOTS:
     void expiry_data();
     void expiry();
 };
+
+void TestStore::initTestCase()
+{
+    if (!redisServer().start())
+        QFAIL(qPrintable(redisServer().why()));
+}
 
 void TestStore::conversationUpsertAndErase_data()
 {
