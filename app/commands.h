@@ -9,6 +9,7 @@ namespace proactive::app {
 int runValidate(const QStringList& arguments);
 int runEval(const QStringList& arguments);
 int runServe(const QStringList& arguments);
+int runStore(const QStringList& arguments);
 int runDifySim(const QStringList& arguments);
 int runPrompt(const QStringList& arguments);
 int runReplay(const QStringList& arguments);

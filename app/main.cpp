@@ -37,6 +37,8 @@ const std::map<QString, Command>& commands()
         { u"eval"_qs, { runEval, "feed a JSON-lines event file and print the /context answer at a given time" } },
         { u"serve"_qs,
             { runServe, "run the connector as an HTTP service (posthog-js, webhook, /context, Dify retrieval)" } },
+        { u"store"_qs,
+            { runStore, "copy a connector's SQLite state into another store (Redis, for several instances)" } },
         { u"dify-sim"_qs, { runDifySim, "run the offline Dify-compatible chat server on the workspace's tours" } },
         { u"prompt"_qs, { runPrompt, "print the tour catalog and selection rules for the Dify system prompt" } },
         { u"replay"_qs,

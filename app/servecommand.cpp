@@ -5,8 +5,7 @@
 #include "service/httpservice.h"
 #include "service/posthogemitter.h"
 #include "service/signalwatcher.h"
-#include "store/memorystore.h"
-#include "store/sqlitestore.h"
+#include "store/openstore.h"
 #include "workspace/workspace.h"
 
 #include <QCommandLineParser>
@@ -34,9 +33,13 @@ int runServe(const QStringList& arguments)
     const QCommandLineOption listenOption(u"listen"_qs,
         u"Address and port to listen on; port 0 picks a free one (default 127.0.0.1:8787)."_qs, u"host:port"_qs,
         u"127.0.0.1:8787"_qs);
-    const QCommandLineOption dbOption(
-        u"db"_qs, u"SQLite file of the connector's state (default WORKSPACE/connector.db)."_qs, u"file"_qs);
-    const QCommandLineOption memoryOption(u"memory"_qs, u"Keep the state in memory only (lost on exit)."_qs);
+    const QCommandLineOption storeOption(u"store"_qs,
+        u"Where the connector's state lives: sqlite:FILE (one instance; default sqlite:WORKSPACE/connector.db), "
+        "redis://HOST:PORT[/DB][?timeout_ms=N&prefix=P&ttl_s=N&history_ttl_s=N] (shared by any number of "
+        "instances), or memory (lost on exit)."_qs,
+        u"store"_qs);
+    const QCommandLineOption dbOption(u"db"_qs, u"Same as --store sqlite:FILE."_qs, u"file"_qs);
+    const QCommandLineOption memoryOption(u"memory"_qs, u"Same as --store memory."_qs);
     const QCommandLineOption retrievalKeyOption(u"retrieval-key-env"_qs,
         u"Environment variable holding the Bearer key of POST /retrieval (default PROACTIVE_RETRIEVAL_KEY); "
         "unset: /retrieval refuses every request."_qs,
@@ -48,8 +51,8 @@ int runServe(const QStringList& arguments)
         u"SQLite file of the offer events waiting for PostHog, for products with posthog_export (default "
         "WORKSPACE/outbox.db; in memory with --memory)."_qs,
         u"file"_qs);
-    parser.addOptions({ workspaceOption, listenOption, dbOption, memoryOption, retrievalKeyOption, quietOption,
-        maxConnectionsOption, outboxOption });
+    parser.addOptions({ workspaceOption, listenOption, storeOption, dbOption, memoryOption, retrievalKeyOption,
+        quietOption, maxConnectionsOption, outboxOption });
     parser.process(arguments);
 
     QTextStream out(stdout);
@@ -58,8 +61,8 @@ int runServe(const QStringList& arguments)
         err << "serve needs --workspace and no other arguments.\n" << parser.helpText();
         return 2;
     }
-    if (parser.isSet(dbOption) && parser.isSet(memoryOption)) {
-        err << "--db and --memory exclude each other.\n";
+    if (int(parser.isSet(storeOption)) + int(parser.isSet(dbOption)) + int(parser.isSet(memoryOption)) > 1) {
+        err << "--store, --db and --memory exclude each other.\n";
         return 2;
     }
     const auto listenAddress = parseListenAddress(parser.value(listenOption));
@@ -93,28 +96,34 @@ int runServe(const QStringList& arguments)
     }
 
     SystemClock clock;
-    std::unique_ptr<Store> store;
-    if (parser.isSet(memoryOption)) {
-        store = std::make_unique<MemoryStore>();
-    } else {
-        const std::string path
-            = parser.isSet(dbOption) ? parser.value(dbOption).toStdString() : (root / "connector.db").string();
-        // Sessions that expired while the service was down are deleted, not loaded.
-        auto opened = SqliteStore::open(path, {}, Connector::sessionCutoffs(*workspace, clock.now()));
-        if (!opened) {
-            err << QString::fromStdString(opened.error().toString()) << '\n';
-            return 1;
-        }
-        store = std::move(opened).value();
+    const QString storeSpec = parser.isSet(storeOption) ? parser.value(storeOption)
+        : parser.isSet(memoryOption)                    ? u"memory"_qs
+        : parser.isSet(dbOption)                        ? u"sqlite:"_qs + parser.value(dbOption)
+                                 : u"sqlite:"_qs + QString::fromStdString((root / "connector.db").string());
+    const bool sharedStore = storeSpec.startsWith(u"redis://"_qs);
+    // Sessions that expired while the service was down are deleted, not loaded.
+    auto openedStore = openStore(storeSpec.toStdString(), Connector::sessionCutoffs(*workspace, clock.now()));
+    if (!openedStore) {
+        err << QString::fromStdString(openedStore.error().toString()) << '\n';
+        return 1;
     }
+    std::unique_ptr<Store> store = std::move(openedStore).value();
+    err << "store: " << QString::fromStdString(store->health().detail) << '\n';
 
     // Offer events back to PostHog (issue 18): only when a product asks for them.
     std::unique_ptr<Outbox> outbox;
     const bool exporting = std::any_of(workspace->products().begin(), workspace->products().end(),
         [](const Product& product) { return product.posthogExport.has_value(); });
     if (exporting) {
+        // The outbox is this instance's own file: instances sharing a store
+        // must not share it (SQLite locks it to one process).
+        if (sharedStore && !parser.isSet(outboxOption)) {
+            err << "a product exports offer events to PostHog: with a shared store, give each instance its own "
+                   "--outbox file\n";
+            return 2;
+        }
         const std::string path = parser.isSet(outboxOption) ? parser.value(outboxOption).toStdString()
-            : parser.isSet(memoryOption)                    ? std::string(":memory:")
+            : storeSpec == u"memory"_qs                     ? std::string(":memory:")
                                                             : (root / "outbox.db").string();
         auto opened = Outbox::open(path);
         if (!opened) {
@@ -176,11 +185,16 @@ int runServe(const QStringList& arguments)
             &service, &service::HttpService::stopped, QCoreApplication::instance(), &QCoreApplication::quit);
         // Ingest drops expired sessions as it goes; this drops them while no
         // capture arrives, so that memory and the file come back without traffic.
+        // A failing store is reported when it starts and when it ends, not every second.
         QTimer sweeper;
         sweeper.setInterval(std::chrono::seconds(1));
-        QObject::connect(&sweeper, &QTimer::timeout, &service, [&] {
-            if (const auto swept = connector.expireSessions(); !swept)
+        QObject::connect(&sweeper, &QTimer::timeout, &service, [&, failing = false]() mutable {
+            const auto swept = connector.expireSessions();
+            if (!swept && !failing)
                 err << "warning: " << QString::fromStdString(swept.error().toString()) << Qt::endl;
+            else if (swept && failing)
+                err << "note: the store answers again" << Qt::endl;
+            failing = !swept;
         });
         sweeper.start();
 

@@ -54,6 +54,28 @@ Status Connector::commit(const StoreWrite& write)
     return m_store.commit(write);
 }
 
+template<typename Attempt> auto Connector::decide(Attempt&& attempt) const -> decltype(attempt())
+{
+    for (int attempts = 1;; ++attempts) {
+        m_store.beginDecision();
+        try {
+            auto result = attempt();
+            m_store.endDecision();
+            if (result || result.error().code != "store.conflict")
+                return result;
+        } catch (const StoreUnavailable& failure) {
+            m_store.endDecision();
+            if (failure.error().code != "store.conflict")
+                return failure.error();
+        }
+        if (attempts == kDecisionAttempts)
+            return Error { "store_busy",
+                "other connector instances changed what this call read " + std::to_string(kDecisionAttempts)
+                    + " times in a row",
+                "store" };
+    }
+}
+
 Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<Action> actions)
 {
     std::lock_guard lock(m_mutex);
@@ -61,6 +83,34 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
     if (!found)
         return found.error();
     const Product& product = **found;
+    // Batches mostly come in time order (a replay's always do): sorting them
+    // anyway would move every action through a buffer for nothing.
+    const auto earlier = [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; };
+    if (!std::is_sorted(actions.begin(), actions.end(), earlier))
+        std::stable_sort(actions.begin(), actions.end(), earlier);
+
+    // A decision made again starts from the batch and the product's
+    // new-session count as they were; only a store that can ask for that
+    // costs a copy of the batch.
+    const bool mayConflict = m_store.decisionsMayConflict();
+    const auto rate = m_sessionRates.find(product.id);
+    const std::optional<SessionRate> rateBefore
+        = rate == m_sessionRates.end() ? std::nullopt : std::optional(rate->second);
+    int attempts = 0;
+    return decide([&]() -> Result<IngestResult> {
+        if (attempts++ > 0) {
+            if (rateBefore)
+                m_sessionRates.insert_or_assign(product.id, *rateBefore);
+            else
+                m_sessionRates.erase(product.id);
+        }
+        return ingestOnce(product, mayConflict ? actions : std::move(actions));
+    });
+}
+
+Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<Action> actions)
+{
+    const std::string_view productId = product.id;
     const Timestamp now = m_clock.now();
     const Timestamp idleBefore = now - sessionRetention(product);
 
@@ -125,11 +175,19 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
     std::set<std::pair<std::string, std::string>> batchUuids; // (session id, uuid) accepted from this batch
     std::size_t opened = 0;
 
-    // Batches mostly come in time order (a replay's always do): sorting them
-    // anyway would move every action through a buffer for nothing.
-    const auto earlier = [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; };
-    if (!std::is_sorted(actions.begin(), actions.end(), earlier))
-        std::stable_sort(actions.begin(), actions.end(), earlier);
+    // The batch's sessions and uuids, in one round trip from a networked store.
+    ReadScope scope { product.id, {}, {}, {}, std::nullopt, false, {}, {} };
+    for (const Action& action : actions) {
+        if (action.sessionId.empty())
+            continue;
+        if (scope.sessions.empty() || scope.sessions.back() != action.sessionId)
+            scope.sessions.push_back(action.sessionId);
+        if (!action.uuid.empty())
+            scope.uuids.emplace_back(action.sessionId, action.uuid);
+    }
+    std::sort(scope.sessions.begin(), scope.sessions.end());
+    scope.sessions.erase(std::unique(scope.sessions.begin(), scope.sessions.end()), scope.sessions.end());
+    m_store.prefetch(scope);
     for (std::size_t i = 0; i < actions.size(); ++i) {
         Action& action = actions[i];
         const bool bookkeeping = isBookkeepingEvent(action);
@@ -256,11 +314,13 @@ std::size_t Connector::sweep(StoreWrite& write, Timestamp now, std::size_t limit
 Result<std::size_t> Connector::expireSessions(std::size_t limit)
 {
     std::lock_guard lock(m_mutex);
-    StoreWrite write;
-    const std::size_t found = sweep(write, m_clock.now(), limit, {}, [](const std::string&) { return false; });
-    if (auto status = commit(write); !status)
-        return status.error();
-    return found;
+    return decide([&]() -> Result<std::size_t> {
+        StoreWrite write;
+        const std::size_t found = sweep(write, m_clock.now(), limit, {}, [](const std::string&) { return false; });
+        if (auto status = commit(write); !status)
+            return status.error();
+        return found;
+    });
 }
 
 SessionCutoffs Connector::sessionCutoffs(const Workspace& workspace, Timestamp now)
@@ -283,28 +343,32 @@ Result<Decision> Connector::context(
         ConversationKey { std::string(productId),
             conversationId.empty() ? proactiveConversationId(sessionId) : std::string(conversationId) },
         m_clock.now(), explain };
-    const bool exporting = m_offerEvents && (*product)->posthogExport;
-    // The offer an expiry in this poll ends: the record forgets it once a new offer is made.
-    const std::string openOffer = exporting
-        ? m_store.conversation(request.conversation).value_or(ConversationRecord {}).activeTriggerId
-        : std::string();
-    StoreWrite write;
-    Decision decision = GatePipeline(m_store).run(request, write);
-    if (auto status = commit(write); !status)
-        return status.error();
-    if (exporting) {
-        std::vector<OfferEvent> events;
-        const std::string& session = request.session.sessionId;
-        for (const TransitionRecord& t : decision.transitions)
-            if (t.event == "interaction_timeout" && !openOffer.empty())
-                events.push_back(offerEvent(**product, offerevent::Expired, session, openOffer, t.at));
-        if (decision.offer)
-            events.push_back(offerEvent(**product, offerevent::Shown, session, decision.offer->triggerId, request.now));
-        if (!decision.heldOutTrigger.empty())
-            events.push_back(offerEvent(**product, offerevent::Holdout, session, decision.heldOutTrigger, request.now));
-        m_offerEvents->record(std::move(events));
-    }
-    return decision;
+    return decide([&]() -> Result<Decision> {
+        const bool exporting = m_offerEvents && (*product)->posthogExport;
+        // The offer an expiry in this poll ends: the record forgets it once a new offer is made.
+        const std::string openOffer = exporting
+            ? m_store.conversation(request.conversation).value_or(ConversationRecord {}).activeTriggerId
+            : std::string();
+        StoreWrite write;
+        Decision decision = GatePipeline(m_store).run(request, write);
+        if (auto status = commit(write); !status)
+            return status.error();
+        if (exporting) {
+            std::vector<OfferEvent> events;
+            const std::string& session = request.session.sessionId;
+            for (const TransitionRecord& t : decision.transitions)
+                if (t.event == "interaction_timeout" && !openOffer.empty())
+                    events.push_back(offerEvent(**product, offerevent::Expired, session, openOffer, t.at));
+            if (decision.offer)
+                events.push_back(
+                    offerEvent(**product, offerevent::Shown, session, decision.offer->triggerId, request.now));
+            if (!decision.heldOutTrigger.empty())
+                events.push_back(
+                    offerEvent(**product, offerevent::Holdout, session, decision.heldOutTrigger, request.now));
+            m_offerEvents->record(std::move(events));
+        }
+        return decision;
+    });
 }
 
 void Connector::setOfferEventSink(OfferEventSink* sink)
@@ -353,38 +417,40 @@ Result<FsmOutcome> Connector::agentState(
     if (!fsmEvent)
         return Error { "unknown_event", "\"" + std::string(event) + "\" is not an agent-state event", "event" };
 
-    const ConversationKey key { std::string(productId), std::string(conversationId) };
-    const Timestamp now = m_clock.now();
-    ConversationRecord record = m_store.conversation(key).value_or(ConversationRecord {});
-    StoreWrite write;
-    const auto expired = fsm::expire(record, now);
-    if (expired) {
-        write.conversations.emplace_back(key, record);
-        write.transitions.emplace_back(key, *expired);
-    }
-    // The offer an answer answers; after an expiry, the offer that expired (kept for late answers).
-    const std::string offeredTrigger = record.activeTriggerId;
-    FsmOutcome outcome = fsm::apply(record, *fsmEvent, now, (*product)->proactive);
-    outcome.expiry = expired;
-    switch (outcome.kind) {
-    case FsmOutcome::Kind::Applied:
-        write.conversations.emplace_back(key, record);
-        write.transitions.emplace_back(key, *outcome.transition);
-        if (isOfferAnswer(*fsmEvent) && !offeredTrigger.empty())
-            recordInteraction(**product, conversationId, offeredTrigger, now, write);
-        break;
-    case FsmOutcome::Kind::Erased:
-        write.erasedConversations.push_back(key);
-        write.transitions.emplace_back(key, *outcome.transition);
-        break;
-    case FsmOutcome::Kind::InvalidTransition:
-        break;
-    }
-    if (auto status = commit(write); !status)
-        return status.error();
-    if (m_offerEvents && (*product)->posthogExport)
-        m_offerEvents->record(offerEventsOf(**product, key, *fsmEvent, outcome, offeredTrigger, now));
-    return outcome;
+    return decide([&]() -> Result<FsmOutcome> {
+        const ConversationKey key { std::string(productId), std::string(conversationId) };
+        const Timestamp now = m_clock.now();
+        ConversationRecord record = m_store.conversation(key).value_or(ConversationRecord {});
+        StoreWrite write;
+        const auto expired = fsm::expire(record, now);
+        if (expired) {
+            write.conversations.emplace_back(key, record);
+            write.transitions.emplace_back(key, *expired);
+        }
+        // The offer an answer answers; after an expiry, the offer that expired (kept for late answers).
+        const std::string offeredTrigger = record.activeTriggerId;
+        FsmOutcome outcome = fsm::apply(record, *fsmEvent, now, (*product)->proactive);
+        outcome.expiry = expired;
+        switch (outcome.kind) {
+        case FsmOutcome::Kind::Applied:
+            write.conversations.emplace_back(key, record);
+            write.transitions.emplace_back(key, *outcome.transition);
+            if (isOfferAnswer(*fsmEvent) && !offeredTrigger.empty())
+                recordInteraction(**product, conversationId, offeredTrigger, now, write);
+            break;
+        case FsmOutcome::Kind::Erased:
+            write.erasedConversations.push_back(key);
+            write.transitions.emplace_back(key, *outcome.transition);
+            break;
+        case FsmOutcome::Kind::InvalidTransition:
+            break;
+        }
+        if (auto status = commit(write); !status)
+            return status.error();
+        if (m_offerEvents && (*product)->posthogExport)
+            m_offerEvents->record(offerEventsOf(**product, key, *fsmEvent, outcome, offeredTrigger, now));
+        return outcome;
+    });
 }
 
 std::vector<OfferEvent> Connector::offerEventsOf(const Product& product, const ConversationKey& key, FsmEvent event,
@@ -446,59 +512,75 @@ Result<std::vector<TriggerReport>> Connector::explainTriggers(std::string_view p
     auto product = findProduct(*m_workspace, productId);
     if (!product)
         return product.error();
-    return GatePipeline(m_store).explainTriggers(
-        **product, SessionKey { std::string(productId), std::string(sessionId) }, m_clock.now());
+    return decide([&]() -> Result<std::vector<TriggerReport>> {
+        return GatePipeline(m_store).explainTriggers(
+            **product, SessionKey { std::string(productId), std::string(sessionId) }, m_clock.now());
+    });
 }
 
-std::optional<SessionActivity> Connector::recentActivity(std::string_view sessionOrEmail, std::size_t limit) const
+Result<SessionActivity> Connector::recentActivity(std::string_view sessionOrEmail, std::size_t limit) const
 {
     std::lock_guard lock(m_mutex);
-    const Timestamp now = m_clock.now();
-    const auto latest = [&](const auto& sessionIdIn) {
-        std::optional<SessionActivity> found;
-        for (const Product& product : m_workspace->products()) {
-            const auto sessionId = sessionIdIn(product.id);
-            if (!sessionId)
-                continue;
-            auto record = m_store.session({ product.id, *sessionId });
-            // An expired session is gone, swept or not.
-            if (!record || record->lastSeen < now - sessionRetention(product)
-                || (found && record->lastSeen <= found->session.lastSeen))
-                continue;
-            found = SessionActivity { product.id, *sessionId, std::move(*record), {} };
-        }
-        return found;
-    };
-    auto found = latest([&](const std::string&) { return std::optional<std::string>(sessionOrEmail); });
-    if (!found && sessionOrEmail.find('@') != std::string_view::npos)
-        found = latest(
-            [&](const std::string& productId) { return m_store.latestSessionOfEmail(productId, sessionOrEmail); });
-    if (!found)
-        return std::nullopt;
-    m_store.visitActions({ found->productId, found->sessionId }, [&](std::span<const ActionRecord> actions) {
-        const std::size_t count = std::min(limit, actions.size());
-        found->actions.reserve(count);
-        for (auto it = actions.rbegin(); it != actions.rbegin() + static_cast<std::ptrdiff_t>(count); ++it) {
-            // What the store keeps per session, each action carries again.
-            Action& action = found->actions.emplace_back(actionOf(*it));
-            action.sessionId = found->sessionId;
-            action.distinctId = found->session.distinctId;
-            action.email = found->session.email;
-        }
+    return decide([&]() -> Result<SessionActivity> {
+        const Timestamp now = m_clock.now();
+        const auto latest = [&](const auto& sessionIdIn) {
+            std::optional<SessionActivity> found;
+            for (const Product& product : m_workspace->products()) {
+                const auto sessionId = sessionIdIn(product.id);
+                if (!sessionId)
+                    continue;
+                auto record = m_store.session({ product.id, *sessionId });
+                // An expired session is gone, swept or not.
+                if (!record || record->lastSeen < now - sessionRetention(product)
+                    || (found && record->lastSeen <= found->session.lastSeen))
+                    continue;
+                found = SessionActivity { product.id, *sessionId, std::move(*record), {} };
+            }
+            return found;
+        };
+        auto found = latest([&](const std::string&) { return std::optional<std::string>(sessionOrEmail); });
+        if (!found && sessionOrEmail.find('@') != std::string_view::npos)
+            found = latest(
+                [&](const std::string& productId) { return m_store.latestSessionOfEmail(productId, sessionOrEmail); });
+        if (!found)
+            return Error { "no_session",
+                "no unexpired session has the id"
+                    + std::string(sessionOrEmail.find('@') != std::string_view::npos ? " or its user the email" : "")
+                    + " \"" + std::string(sessionOrEmail) + "\"",
+                {} };
+        m_store.visitActions({ found->productId, found->sessionId }, [&](std::span<const ActionRecord> actions) {
+            const std::size_t count = std::min(limit, actions.size());
+            found->actions.reserve(count);
+            for (auto it = actions.rbegin(); it != actions.rbegin() + static_cast<std::ptrdiff_t>(count); ++it) {
+                // What the store keeps per session, each action carries again.
+                Action& action = found->actions.emplace_back(actionOf(*it));
+                action.sessionId = found->sessionId;
+                action.distinctId = found->session.distinctId;
+                action.email = found->session.email;
+            }
+        });
+        return std::move(*found);
     });
-    return found;
+}
+
+StoreHealth Connector::storeHealth() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_store.health();
 }
 
 std::vector<TransitionRecord> Connector::transitions(const ConversationKey& key, std::size_t limit) const
 {
     std::lock_guard lock(m_mutex);
-    return m_store.transitions(key, limit);
+    auto log = decide([&]() -> Result<std::vector<TransitionRecord>> { return m_store.transitions(key, limit); });
+    return log ? std::move(*log) : std::vector<TransitionRecord> {};
 }
 
 std::optional<ConversationRecord> Connector::conversation(const ConversationKey& key) const
 {
     std::lock_guard lock(m_mutex);
-    return m_store.conversation(key);
+    auto record = decide([&]() -> Result<std::optional<ConversationRecord>> { return m_store.conversation(key); });
+    return record ? std::move(*record) : std::nullopt;
 }
 
 } // namespace proactive

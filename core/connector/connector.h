@@ -57,7 +57,12 @@ struct SessionActivity {
 
 // The one façade every driver (studio, HTTP service, replay) calls; no
 // driver re-implements a rule. Thread-safe: calls are serialised, which also
-// makes concurrent clients equivalent to some serial order.
+// makes concurrent clients equivalent to some serial order. Each call is one
+// decision of the store (Store::beginDecision): on a store shared with other
+// instances, a decision another instance got in between is made again from
+// fresh reads, so instances too are equivalent to some serial order. Store
+// failures are errors: "store_unavailable" (the store cannot be reached),
+// "store_busy" (other instances kept changing what this call read).
 class Connector final {
 public:
     Connector(std::shared_ptr<const Workspace> workspace, Store& store, const Clock& clock);
@@ -91,9 +96,13 @@ public:
     // The `limit` most recent actions of the session with this id, or, when
     // no session has it and it contains '@', of the latest session of the
     // user with this email. Sessions of every product are candidates; the
-    // most recently seen wins. nullopt when no session matches.
-    std::optional<SessionActivity> recentActivity(std::string_view sessionOrEmail, std::size_t limit) const;
+    // most recently seen wins. Error "no_session" when no session matches.
+    Result<SessionActivity> recentActivity(std::string_view sessionOrEmail, std::size_t limit) const;
 
+    // Whether the store answers now (GET /healthz).
+    StoreHealth storeHealth() const;
+
+    // For the studio's own store, which cannot fail: a failing store reads as empty.
     std::vector<TransitionRecord> transitions(const ConversationKey& key, std::size_t limit = 200) const;
     std::optional<ConversationRecord> conversation(const ConversationKey& key) const;
 
@@ -123,6 +132,10 @@ public:
     // built. The sink must outlive the connector's use of it.
     void setOfferEventSink(OfferEventSink* sink);
 
+    // How often a decision is made again after a conflict before the call
+    // gives up with "store_busy".
+    static constexpr int kDecisionAttempts = 8;
+
 private:
     struct SessionRate {
         std::int64_t atSecond = 0; // the second of the clock being counted
@@ -148,6 +161,11 @@ private:
     void recordInteraction(const Product& product, std::string_view conversationId, const std::string& triggerId,
         Timestamp now, StoreWrite& write) const;
     Status commit(const StoreWrite& write);
+    // Runs `attempt` as one decision of the store, again while it ends in a
+    // conflict; a store that fails turns into an error. `attempt` returns a
+    // Result and is called with the connector locked.
+    template<typename Attempt> auto decide(Attempt&& attempt) const -> decltype(attempt());
+    Result<IngestResult> ingestOnce(const Product& product, std::vector<Action> actions);
     // Adds up to `limit` expired sessions (not those in `skip`, by id, of
     // `skipProduct`) to `write`; returns how many.
     std::size_t sweep(StoreWrite& write, Timestamp now, std::size_t limit, std::string_view skipProduct,

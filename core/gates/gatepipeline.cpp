@@ -69,6 +69,34 @@ namespace {
         return std::chrono::floor<std::chrono::days>(t);
     }
 
+    // The firings each quota counts (SPEC §3 step 5).
+    FiringQuery productMinute(const PollRequest& request)
+    {
+        return { request.product.id, std::nullopt, std::nullopt, request.now - 60s + 1ms };
+    }
+    FiringQuery sessionHour(const PollRequest& request)
+    {
+        return { request.product.id, request.session.sessionId, std::nullopt, request.now - 3600s + 1ms };
+    }
+    FiringQuery userDay(const PollRequest& request, const std::string& distinctId)
+    {
+        return { request.product.id, std::nullopt, distinctId, startOfUtcDay(request.now) };
+    }
+
+    // What a poll reads before it knows the session's user: in one round
+    // trip from a networked store.
+    ReadScope sessionScope(const PollRequest& request)
+    {
+        ReadScope scope { request.product.id, { request.session.sessionId }, { request.session.sessionId }, {},
+            request.conversation.conversationId, true, {}, {} };
+        const QuotaSettings& quotas = request.product.proactive.quotas;
+        if (quotas.productPerMinute > 0)
+            scope.firingCounts.push_back(productMinute(request));
+        if (quotas.sessionPerHour > 0)
+            scope.firingCounts.push_back(sessionHour(request));
+        return scope;
+    }
+
     struct TriggerGateResult {
         const Trigger* winner = nullptr;
         TriggerEvaluation winnerEvaluation;
@@ -89,9 +117,10 @@ namespace {
     // them (a product without offer rules never does).
     class PollUser {
     public:
-        PollUser(const Store& store, const SessionKey& session)
+        PollUser(const Store& store, const PollRequest& request)
             : m_store(store)
-            , m_session(session)
+            , m_request(request)
+            , m_session(request.session)
         { }
 
         const std::optional<SessionRecord>& record()
@@ -110,8 +139,15 @@ namespace {
         }
         const OfferHistory& history()
         {
-            if (!m_history)
+            if (!m_history) {
+                // The user's histories and day count in one round trip.
+                ReadScope scope { m_session.productId, {}, {}, {}, std::nullopt, false, {}, keys().read };
+                if (const auto& r = record();
+                    m_request.product.proactive.quotas.userPerDay > 0 && r && !r->distinctId.empty())
+                    scope.firingCounts.push_back(userDay(m_request, r->distinctId));
+                m_store.prefetch(scope);
                 m_history.emplace(m_store, m_session.productId, keys().read);
+            }
             return *m_history;
         }
         // What the holdout hashes: the distinct id, else the session id.
@@ -122,6 +158,7 @@ namespace {
 
     private:
         const Store& m_store;
+        const PollRequest& m_request;
         const SessionKey& m_session;
         bool m_recordRead = false;
         std::optional<SessionRecord> m_record;
@@ -164,7 +201,8 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
     const bool offerRules = product.triggers->usesOfferRules() || settings.waitAfterOffer > Duration::zero()
         || settings.holdoutPercent > 0;
     Gates gates { decision, request.explain, offerRules };
-    PollUser user(m_store, request.session);
+    PollUser user(m_store, request);
+    m_store.prefetch(sessionScope(request));
 
     ConversationRecord record = m_store.conversation(request.conversation).value_or(ConversationRecord {});
     if (auto expired = fsm::expire(record, now)) {
@@ -370,13 +408,11 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
         quotaNumbers[std::string(name)] = { { "used", used }, { "limit", limit } };
         return used >= limit;
     };
-    if (overQuota(
-            "product_minute", quotas.productPerMinute, { product.id, std::nullopt, std::nullopt, now - 60s + 1ms })) {
+    if (overQuota("product_minute", quotas.productPerMinute, productMinute(request))) {
         gates.block("quotas", skip::QuotaProductMinute, [&] { return std::move(quotaNumbers); });
         return decision;
     }
-    if (overQuota("session_hour", quotas.sessionPerHour,
-            { product.id, request.session.sessionId, std::nullopt, now - 3600s + 1ms })) {
+    if (overQuota("session_hour", quotas.sessionPerHour, sessionHour(request))) {
         gates.block("quotas", skip::QuotaSessionHour, [&] { return std::move(quotaNumbers); });
         return decision;
     }
@@ -384,7 +420,7 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
     const std::string distinctId = sessionRecord ? sessionRecord->distinctId : std::string();
     if (quotas.userPerDay > 0 && distinctId.empty())
         quotaNumbers["user_day"] = "no distinct id: not counted";
-    else if (overQuota("user_day", quotas.userPerDay, { product.id, std::nullopt, distinctId, startOfUtcDay(now) })) {
+    else if (overQuota("user_day", quotas.userPerDay, userDay(request, distinctId))) {
         gates.block("quotas", skip::QuotaUserDay, [&] { return std::move(quotaNumbers); });
         return decision;
     }

@@ -81,6 +81,9 @@ namespace {
             return 404;
         if (error.code == "unknown_event")
             return 400;
+        // The store cannot answer now; posthog-js and pollers retry a 503.
+        if (error.code == "store_unavailable" || error.code == "store_busy")
+            return 503;
         return 500;
     }
 
@@ -283,7 +286,7 @@ Reply Endpoints::dispatch(const HttpRequest& request, const RouteMatch& match)
     Reply reply;
     switch (match.route) {
     case Route::Healthz:
-        reply = jsonReply(200, { { "status", "ok" } });
+        reply = healthz();
         break;
     case Route::Metrics:
         reply = metricsText();
@@ -365,6 +368,18 @@ Reply Endpoints::metricsText() const
 {
     return { 200, QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"),
         QByteArray::fromStdString(m_metrics.render()), {} };
+}
+
+// 503 while the store cannot be reached, so that a load balancer takes the
+// instance out; where the store is stays out of the answer.
+Reply Endpoints::healthz() const
+{
+    const StoreHealth store = m_connector.storeHealth();
+    nlohmann::json answer { { "status", store.ok ? "ok" : "unavailable" },
+        { "store", { { "kind", store.kind }, { "ok", store.ok } } } };
+    if (!store.ok)
+        answer["store"]["error"] = store.detail;
+    return jsonReply(store.ok ? 200 : 503, answer);
 }
 
 Reply Endpoints::context(const HttpRequest& request, const RouteMatch& match)
@@ -558,8 +573,10 @@ Reply Endpoints::retrieval(const HttpRequest& request)
     if (!parsed)
         return errorReply(400, parsed.error().code, parsed.error().where + ": " + parsed.error().message);
     const auto activity = m_connector.recentActivity(parsed->knowledgeId, static_cast<std::size_t>(parsed->topK));
-    if (!activity)
+    if (!activity && activity.error().code == "no_session")
         return difyError(404, 2001, "knowledge_not_found", "The knowledge does not exist.");
+    if (!activity)
+        return errorReply(statusOf(activity.error()), activity.error().code, activity.error().message);
     return { 200, QByteArrayLiteral("application/json"),
         QByteArray::fromStdString(retrievalRecords(*activity, *parsed)), {} };
 }

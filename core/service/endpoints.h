@@ -65,6 +65,7 @@ private:
 
     Reply dispatch(const HttpRequest& request, const RouteMatch& match);
     Reply preflight(const HttpRequest& request, const RouteMatch& match);
+    Reply healthz() const;
     Reply context(const HttpRequest& request, const RouteMatch& match);
     Reply agentState(const HttpRequest& request, const RouteMatch& match);
     Reply webhook(const HttpRequest& request, const RouteMatch& match);

@@ -53,7 +53,8 @@ void TestEndpoints::healthz()
     const auto response = h.client().get("/healthz");
     QCOMPARE(response.status, 200);
     QCOMPARE(response.header("content-type"), QByteArray("application/json"));
-    QCOMPARE_JSON(response.json(), nlohmann::json({ { "status", "ok" } }));
+    QCOMPARE_JSON(response.json(),
+        nlohmann::json({ { "status", "ok" }, { "store", { { "kind", "memory" }, { "ok", true } } } }));
 }
 
 void TestEndpoints::notFoundAndMethods_data()

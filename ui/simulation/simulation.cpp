@@ -193,7 +193,7 @@ void Simulation::ingestCapturedEvent(const QByteArray& eventJson)
     if (ingested->accepted == 0)
         return;
     // The session as the connector stores it (canonical URLs, descriptions).
-    std::optional<SessionActivity> activity = m_connector.recentActivity(m_client->sessionId(), ingested->accepted);
+    const auto activity = m_connector.recentActivity(m_client->sessionId(), ingested->accepted);
     if (activity) {
         std::vector<Action> stored(activity->actions.rbegin(), activity->actions.rend());
         Q_EMIT actionsIngested(stored);
