@@ -2,11 +2,14 @@
 
 #include "emit/offerevent.h"
 #include "intake/actionrecord.h"
+#include "replay/replaybatch.h"
 #include "triggers/condition.h"
 #include "triggers/eventmatcher.h"
 #include "triggers/trigger.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <utility>
 
@@ -213,6 +216,113 @@ std::optional<ImpactReport> computeImpact(const Workspace& workspace, std::span<
         return index(a.productId) < index(b.productId);
     });
     return report;
+}
+
+std::optional<double> medianTimeToGoalS(const ImpactArm& arm)
+{
+    return quantile(arm.timeToGoalS, 0.5);
+}
+
+std::optional<double> p75TimeToGoalS(const ImpactArm& arm)
+{
+    return quantile(arm.timeToGoalS, 0.75);
+}
+
+namespace {
+
+    // Six decimals: the same bytes on every platform, more than any reader needs.
+    double rounded(double value)
+    {
+        return std::round(value * 1e6) / 1e6;
+    }
+
+    nlohmann::json intervalJson(const Interval& interval)
+    {
+        return nlohmann::json::array({ rounded(interval.lower), rounded(interval.upper) });
+    }
+
+    nlohmann::json optionalJson(const std::optional<double>& value)
+    {
+        return value ? nlohmann::json(rounded(*value)) : nlohmann::json();
+    }
+
+    nlohmann::json armJson(const ImpactArm& arm)
+    {
+        return { { "users", arm.users }, { "reached", arm.reached }, { "rate", rounded(arm.rate()) },
+            { "rate_ci95", intervalJson(arm.rateInterval) },
+            { "time_to_goal_s",
+                { { "median", optionalJson(medianTimeToGoalS(arm)) }, { "p75", optionalJson(p75TimeToGoalS(arm)) } } },
+            { "too_small", arm.tooSmall ? nlohmann::json(*arm.tooSmall) : nlohmann::json() } };
+    }
+
+    std::string percentText(double rate)
+    {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.1f %%", rate * 100);
+        return buffer;
+    }
+
+    std::string pointsText(double difference)
+    {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%+.1f", difference * 100);
+        return buffer;
+    }
+
+    std::string secondsText(const std::optional<double>& seconds)
+    {
+        if (!seconds)
+            return "–";
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.0f s", *seconds);
+        return buffer;
+    }
+
+} // namespace
+
+nlohmann::json impactJson(const ImpactReport& report)
+{
+    nlohmann::json goals = nlohmann::json::array();
+    for (const ProductGoal& goal : report.goals)
+        goals.push_back({ { "product_id", goal.productId }, { "goal", goal.goal } });
+    nlohmann::json triggers = nlohmann::json::array();
+    for (const TriggerImpact& impact : report.triggers)
+        triggers.push_back({ { "product_id", impact.productId }, { "trigger_id", impact.triggerId },
+            { "offered", armJson(impact.offered) }, { "held_out", armJson(impact.heldOut) },
+            { "difference", impact.difference ? nlohmann::json(rounded(impact.differenceValue())) : nlohmann::json() },
+            { "difference_ci95", impact.difference ? intervalJson(*impact.difference) : nlohmann::json() },
+            { "verdict", nameOf(impact.verdict()) }, { "verdict_text", verdictText(impact) } });
+    return { { "source", nameOf(report.source) }, { "method", "newcombe-hybrid-score" },
+        { "too_small_when",
+            { { "users_below", report.rule.minUsers }, { "reached_below", report.rule.minSuccesses },
+                { "not_reached_below", report.rule.minFailures } } },
+        { "goals", std::move(goals) }, { "triggers", std::move(triggers) } };
+}
+
+std::string impactText(const ImpactReport& report)
+{
+    std::string out = "Impact (exposures " + std::string(nameOf(report.source)) + "; goal";
+    for (const ProductGoal& goal : report.goals)
+        out += (report.goals.size() > 1 ? " " + goal.productId + ":" : "") + " " + goal.goal;
+    out += ")\n";
+    if (report.triggers.empty())
+        out += "  nobody was offered help or held out\n";
+    for (const TriggerImpact& impact : report.triggers) {
+        out += "  " + (report.goals.size() > 1 ? impact.productId + "/" : std::string()) + impact.triggerId + "\n";
+        auto arm = [&](std::string_view name, const ImpactArm& a) {
+            out += "    " + std::string(name) + ": " + std::to_string(a.reached) + "/" + std::to_string(a.users)
+                + " reached the goal (" + percentText(a.rate()) + ", 95 % CI " + percentText(a.rateInterval.lower)
+                + " – " + percentText(a.rateInterval.upper) + "), time to goal median "
+                + secondsText(medianTimeToGoalS(a)) + ", p75 " + secondsText(p75TimeToGoalS(a)) + "\n";
+        };
+        arm("offered ", impact.offered);
+        arm("held out", impact.heldOut);
+        if (impact.difference)
+            out += "    difference " + pointsText(impact.differenceValue()) + " points, 95 % CI "
+                + pointsText(impact.difference->lower) + " to " + pointsText(impact.difference->upper) + "\n";
+        out += "    " + verdictText(impact) + "\n";
+    }
+    return out;
 }
 
 } // namespace proactive

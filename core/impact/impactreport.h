@@ -6,6 +6,7 @@
 #include "workspace/workspace.h"
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -83,5 +84,15 @@ struct ImpactReport {
 // the sessions has a goal.
 std::optional<ImpactReport> computeImpact(const Workspace& workspace, std::span<const RecordedSession> sessions,
     std::span<const ReplayRecord> records, const SampleRule& rule = {});
+
+// The median and the 75th percentile (nearest rank) of an arm's times to
+// the goal; none when nobody in the arm reached it.
+std::optional<double> medianTimeToGoalS(const ImpactArm& arm);
+std::optional<double> p75TimeToGoalS(const ImpactArm& arm);
+
+// The report as the replay report's "impact" member (docs/replay.md).
+nlohmann::json impactJson(const ImpactReport& report);
+// The command line's lines: a line per trigger and arm, then the verdict.
+std::string impactText(const ImpactReport& report);
 
 } // namespace proactive
