@@ -271,14 +271,24 @@ namespace {
 
     std::string secondsText(const std::optional<double>& seconds)
     {
-        if (!seconds)
-            return "–";
-        char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.0f s", *seconds);
-        return buffer;
+        return seconds ? timeToGoalText(*seconds) : std::string("–");
     }
 
 } // namespace
+
+std::string timeToGoalText(double seconds)
+{
+    char buffer[32];
+    if (seconds < 120)
+        std::snprintf(buffer, sizeof buffer, "%.0f s", seconds);
+    else if (seconds < 7200)
+        std::snprintf(buffer, sizeof buffer, "%.1f min", seconds / 60);
+    else if (seconds < 172800)
+        std::snprintf(buffer, sizeof buffer, "%.1f h", seconds / 3600);
+    else
+        std::snprintf(buffer, sizeof buffer, "%.1f d", seconds / 86400);
+    return buffer;
+}
 
 nlohmann::json impactJson(const ImpactReport& report)
 {

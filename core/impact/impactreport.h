@@ -90,6 +90,10 @@ std::optional<ImpactReport> computeImpact(const Workspace& workspace, std::span<
 std::optional<double> medianTimeToGoalS(const ImpactArm& arm);
 std::optional<double> p75TimeToGoalS(const ImpactArm& arm);
 
+// A time to the goal as the summary and the studio write it: "41 s",
+// "12.5 min", "3.2 h", "5.1 d".
+std::string timeToGoalText(double seconds);
+
 // The report as the replay report's "impact" member (docs/replay.md).
 nlohmann::json impactJson(const ImpactReport& report);
 // The command line's lines: a line per trigger and arm, then the verdict.

@@ -57,7 +57,7 @@ namespace {
 
     QString seconds(const std::optional<double>& s)
     {
-        return s ? QString::number(*s, 'f', 0) + u" s"_qs : u"–"_qs;
+        return s ? QString::fromStdString(timeToGoalText(*s)) : u"–"_qs;
     }
 
     QColor verdictColour(TriggerImpact::Verdict verdict)
