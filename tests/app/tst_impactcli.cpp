@@ -151,7 +151,9 @@ void TestImpactCli::golden()
     QTemporaryDir dir;
     QVERIFY(makeWorkspace(dir, folder + u"/products.json"_qs));
     QStringList arguments;
-    for (const auto& argument : readJson(folder + u"/case.json"_qs)["generate"])
+    const json spec = readJson(folder + u"/case.json"_qs);
+    QVERIFY2(spec.contains("generate"), "case.json needs {\"generate\": [arguments]}");
+    for (const auto& argument : spec["generate"])
         arguments << QString::fromStdString(argument.get<std::string>());
     QString summary;
     const json report = generateAndReplay(dir, arguments, nullptr, &summary);
