@@ -187,6 +187,7 @@ ul.firings { margin: 6px 0 0; padding-left: 18px; }
 code { background: #eef1f4; padding: 0 4px; border-radius: 3px; }
 tr.fail td { background: #fdecea; }
 tr.pass td { color: var(--muted); }
+table.impact td.n { white-space: nowrap; }
 )CSS";
 
     struct Bar {
@@ -358,8 +359,9 @@ tr.pass td { color: var(--muted); }
                 + escaped(name) + "</text>";
             auto arm = [&](const ImpactArm& a, std::string_view armName, std::string_view colour) {
                 const std::string fill(a.tooSmall ? kTooSmallColour : colour);
-                const std::string text = std::string(armName) + " " + percent(a.rate()) + " · "
-                    + std::to_string(a.reached) + "/" + std::to_string(a.users);
+                const std::string text = a.users ? std::string(armName) + " " + percent(a.rate()) + " · "
+                        + std::to_string(a.reached) + "/" + std::to_string(a.users)
+                                                 : std::string(armName) + ": nobody";
                 svg += "<g><title>"
                     + escaped(text + " (95 % CI " + percent(a.rateInterval.lower) + " – "
                         + percent(a.rateInterval.upper) + ")" + (a.tooSmall ? "; too small: " + *a.tooSmall : ""))
@@ -375,7 +377,7 @@ tr.pass td { color: var(--muted); }
                         + "\" stroke=\"#1d232b\" stroke-width=\"1.5\" "
                           "fill=\"none\"/>";
                 }
-                svg += "<text x=\"" + num(x(std::max(a.rate(), a.rateInterval.upper)) + 6, 1) + "\" y=\""
+                svg += "<text x=\"" + num(x(a.users ? std::max(a.rate(), a.rateInterval.upper) : 0) + 6, 1) + "\" y=\""
                     + num(y + 15, 0) + "\">" + escaped(text) + "</text></g>";
                 y += rowHeight;
             };
@@ -463,7 +465,8 @@ tr.pass td { color: var(--muted); }
             + "\"></i>too small to tell</span><span>— 95 % interval</span></div>\n";
         html += "<h3>Goal rate per arm</h3>\n" + impactRateChart(impact, manyProducts);
         html += "<h3>Offered − held out</h3>\n" + impactDifferenceChart(impact, manyProducts);
-        html += "<table><tr><th>Trigger</th><th>Arm</th><th class=\"n\">Users</th><th class=\"n\">Reached</th>"
+        html += "<table class=\"impact\"><tr><th>Trigger</th><th>Arm</th><th class=\"n\">Users</th><th "
+                "class=\"n\">Reached</th>"
                 "<th class=\"n\">Rate</th><th class=\"n\">95 % CI</th><th class=\"n\">Time to goal p50</th>"
                 "<th class=\"n\">p75</th><th>Difference (95 % CI)</th></tr>";
         auto seconds = [](const std::optional<double>& s) { return s ? duration(*s) : std::string("–"); };

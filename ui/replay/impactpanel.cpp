@@ -166,8 +166,10 @@ void ImpactChart::paintEvent(QPaintEvent*)
             if (a.users)
                 whisker(painter, rateX(a.rateInterval.lower), rateX(a.rateInterval.upper), mid, 5);
             painter.setPen(a.tooSmall ? kMuted : palette().text().color());
-            painter.drawText(QPointF(rateX(std::max(a.rate(), a.rateInterval.upper)) + 6, mid + metrics.ascent() / 2.5),
-                armName + u" "_qs + percent(a.rate()) + u" · %1/%2"_qs.arg(a.reached).arg(a.users));
+            painter.drawText(QPointF(rateX(a.users ? std::max(a.rate(), a.rateInterval.upper) : 0) + 6,
+                                 mid + metrics.ascent() / 2.5),
+                a.users ? armName + u" "_qs + percent(a.rate()) + u" · %1/%2"_qs.arg(a.reached).arg(a.users)
+                        : tr("%1: nobody").arg(armName));
             y += kRow;
         };
         const double top = y;
