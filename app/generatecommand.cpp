@@ -40,8 +40,15 @@ int runGenerateSessions(const QStringList& arguments)
         u"time"_qs, u"2026-11-02T08:00:00Z"_qs);
     const QCommandLineOption daysOption(
         u"days"_qs, u"How many days first visits spread over (default: 14)."_qs, u"n"_qs, u"14"_qs);
-    parser.addOptions(
-        { productOption, sessionsOption, seedOption, outOption, personasOption, startOption, daysOption });
+    const QCommandLineOption effectOption(u"plant-effect"_qs,
+        u"Plant a known effect of one trigger's offer for the impact report: every person is exposed once, "
+        "offered or held out as the connector would assign them, and reaches the goal event with the base rate, "
+        "plus the lift when offered. key=value separated by commas, each optional: lift (points, default 15), "
+        "base (%, default 30), holdout (%, default 20), trigger (default create-project-hesitation), goal (the "
+        "event, default \"project created\"); \"default\" takes them all."_qs,
+        u"spec"_qs);
+    parser.addOptions({ productOption, sessionsOption, seedOption, outOption, personasOption, startOption, daysOption,
+        effectOption });
     parser.process(arguments);
 
     QTextStream out(stdout);
@@ -86,6 +93,16 @@ int runGenerateSessions(const QStringList& arguments)
         options.mix = *mix;
     }
 
+    if (parser.isSet(effectOption)) {
+        const QString spec = parser.value(effectOption);
+        auto effect = PlantedEffect::parse(spec == u"default"_qs ? std::string() : spec.toStdString());
+        if (!effect) {
+            err << "--plant-effect: " << QString::fromStdString(effect.error().message) << ".\n";
+            return 2;
+        }
+        options.effect = *effect;
+    }
+
     Diagnostics diagnostics;
     const Workspace workspace = Workspace::load(root, diagnostics);
     options.productId = parser.value(productOption).toStdString();
@@ -119,6 +136,10 @@ int runGenerateSessions(const QStringList& arguments)
             << corpus.sessions[static_cast<std::size_t>(traits.persona)];
     out << "\nLabels: " << total << " sessions, fully labelled; " << corpus.helpWanted << " help_wanted ranges, "
         << corpus.expectations << " expectations.\n";
+    if (options.effect)
+        out << "Planted effect " << QString::fromStdString(options.effect->toString()) << ": offered "
+            << corpus.offeredReached << '/' << corpus.offered << " reached the goal, held out " << corpus.heldOutReached
+            << '/' << corpus.heldOut << ".\n";
     for (const auto& file : corpus.files)
         out << "  " << QString::fromStdString((folder / file.path).string()) << '\n';
     return 0;

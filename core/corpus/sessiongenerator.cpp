@@ -1,8 +1,12 @@
 #include "corpus/sessiongenerator.h"
 
+#include "emit/offerevent.h"
+#include "gates/offerrules.h"
 #include "groundtruth/labelset.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -83,6 +87,52 @@ namespace {
         if (!expectations.empty())
             entry["expect"] = std::move(expectations);
         return entry;
+    }
+
+    // Seeds the planted effect's draws apart from the person's own, so
+    // that the sessions are the same bytes with or without it.
+    constexpr std::uint64_t kEffectSalt = 0x1f5eed5;
+
+    // From the exposure to the goal: mostly a minute or two, sometimes ten.
+    constexpr std::int64_t kGoalAfterMinMs = 5'000;
+    constexpr std::int64_t kGoalAfterMaxMs = 600'000;
+
+    std::string eventLine(PortableRandom& random, std::string_view event, std::int64_t atMs,
+        const DraftSession& session, const std::string& distinctId, const CaptureTarget& target,
+        nlohmann::ordered_json extra)
+    {
+        nlohmann::ordered_json properties { { "$session_id", session.sessionId }, { "distinct_id", distinctId },
+            { "token", target.token }, { "$lib", "web" } };
+        for (auto& [key, value] : extra.items())
+            properties[key] = std::move(value);
+        const nlohmann::ordered_json line { { "uuid", random.uuidV7(atMs) }, { "event", event },
+            { "properties", std::move(properties) }, { "timestamp", formatIsoTimestamp(fromEpochMs(atMs)) } };
+        return line.dump() + '\n';
+    }
+
+    // Exposes the person in their first session and maybe has them reach
+    // the goal (PlantedEffect). The lines are appended: the importer orders
+    // a session's events by time.
+    void plantEffect(const PlantedEffect& effect, const std::string& distinctId, const CaptureTarget& target,
+        PortableRandom& random, DraftSession& session, GeneratedCorpus& corpus)
+    {
+        const HoldoutAssignment arm = assignHoldout(effect.triggerId, distinctId, effect.holdoutPercent);
+        const std::int64_t exposedMs = session.startMs + (session.endMs - session.startMs) / 3;
+        session.jsonLines += eventLine(random, arm.heldOut ? offerevent::Holdout : offerevent::Shown, exposedMs,
+            session, distinctId, target,
+            { { "trigger_id", effect.triggerId }, { "experiment", arm.experiment }, { "experiment_arm", arm.arm() },
+                { "experiment_bucket", arm.bucket } });
+        ++session.events;
+        const double rate = std::clamp(effect.baseRate + (arm.heldOut ? 0 : effect.lift), 0.0, 1.0);
+        const bool reached = random.chance(static_cast<std::uint32_t>(std::lround(rate * 1000)));
+        (arm.heldOut ? corpus.heldOut : corpus.offered) += 1;
+        if (!reached)
+            return;
+        (arm.heldOut ? corpus.heldOutReached : corpus.offeredReached) += 1;
+        const std::int64_t goalMs = exposedMs + random.skewed(kGoalAfterMinMs, kGoalAfterMaxMs);
+        session.jsonLines += eventLine(random, effect.goalEvent, goalMs, session, distinctId, target, {});
+        ++session.events;
+        session.endMs = std::max(session.endMs, goalMs);
     }
 
 } // namespace
@@ -166,6 +216,63 @@ std::array<std::size_t, kPersonaCount> PersonaMix::quotas(std::size_t total) con
     return quotas;
 }
 
+Result<PlantedEffect> PlantedEffect::parse(std::string_view text)
+{
+    PlantedEffect effect;
+    auto number = [](std::string_view value, double min, double max) -> std::optional<double> {
+        const std::string copy(value);
+        char* end = nullptr;
+        const double v = std::strtod(copy.c_str(), &end);
+        if (copy.empty() || end != copy.c_str() + copy.size() || !std::isfinite(v) || v < min || v > max)
+            return std::nullopt;
+        return v;
+    };
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string_view item = text.substr(start, comma - start);
+        start = comma + 1;
+        const std::size_t equals = item.find('=');
+        const std::string_view key = item.substr(0, equals);
+        const std::string_view value = equals == std::string_view::npos ? std::string_view() : item.substr(equals + 1);
+        auto bad = [&](std::string_view expected) {
+            return Error { "bad_effect", "\"" + std::string(item) + "\": " + std::string(expected) };
+        };
+        if (key == "lift") {
+            const auto v = number(value, -100, 100);
+            if (!v)
+                return bad("lift is in points, from -100 to 100");
+            effect.lift = *v / 100;
+        } else if (key == "base") {
+            const auto v = number(value, 0, 100);
+            if (!v)
+                return bad("base is a percentage from 0 to 100");
+            effect.baseRate = *v / 100;
+        } else if (key == "holdout") {
+            const auto v = number(value, 0, kMaxHoldoutPercent);
+            if (!v)
+                return bad("holdout is a percentage from 0 to 50");
+            effect.holdoutPercent = *v;
+        } else if (key == "trigger" || key == "goal") {
+            if (value.empty())
+                return bad("expected a name after =");
+            (key == "trigger" ? effect.triggerId : effect.goalEvent) = std::string(value);
+        } else {
+            return Error { "bad_effect",
+                "unknown part \"" + std::string(key)
+                    + "\" (expected lift, base, holdout, trigger or goal, as key=value)" };
+        }
+    }
+    return effect;
+}
+
+std::string PlantedEffect::toString() const
+{
+    char numbers[96];
+    std::snprintf(numbers, sizeof numbers, "lift=%g,base=%g,holdout=%g", lift * 100, baseRate * 100, holdoutPercent);
+    return std::string(numbers) + ",trigger=" + triggerId + ",goal=" + goalEvent;
+}
+
 std::filesystem::path corpusSessionsFile(Persona persona)
 {
     return std::filesystem::path("sessions") / ("generated-" + std::string(nameOf(persona)) + ".jsonl");
@@ -194,7 +301,13 @@ GeneratedCorpus generateCorpus(const CorpusOptions& options)
             const std::int64_t firstVisit
                 = start + static_cast<std::int64_t>(random.below(days)) * kDayMs + random.between(0, 9 * kHourMs);
             auto identity = makeIdentity(random, traits, firstVisit);
-            for (auto& session : simulatePersona(traits.persona, random, std::move(identity), target, firstVisit)) {
+            const std::string distinctId = identity.distinctId;
+            auto visits = simulatePersona(traits.persona, random, std::move(identity), target, firstVisit);
+            if (options.effect && !visits.empty()) {
+                PortableRandom effectRandom(PortableRandom::mix(options.seed ^ kEffectSalt, personaIndex, person));
+                plantEffect(*options.effect, distinctId, target, effectRandom, visits.front(), corpus);
+            }
+            for (auto& session : visits) {
                 if (sessions.size() == quotas[personaIndex])
                     break; // the quota is of sessions: a returning person's last visits may be left out
                 sessions.push_back(std::move(session));

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,28 @@ struct PersonaMix {
     std::array<std::size_t, kPersonaCount> quotas(std::size_t total) const;
 };
 
+// A known effect of one trigger's offer to plant in the corpus (issue 18),
+// so that the impact report can be checked against it: every person is
+// exposed once, a third into their first session, as a live connector with
+// the trigger's holdout_percent would have (the arm is assignHoldout's,
+// experiment = the trigger id), and the event it sends back to PostHog is
+// recorded (`proactive offer shown` or `proactive holdout`). Then the person
+// reaches the goal (a `goal_event` custom event, some seconds to minutes
+// later in the same session) with probability `baseRate`, plus `lift` when
+// offered.
+struct PlantedEffect {
+    std::string triggerId = "create-project-hesitation";
+    double holdoutPercent = 20; // 0–50, as holdout_percent
+    double baseRate = 0.30; // the held-out arm's goal rate, 0–1
+    double lift = 0.15; // added to the offered arm's goal rate (may be negative; the sum stays within 0–1)
+    std::string goalEvent = "project created";
+
+    // "lift=15,base=30,holdout=20,trigger=ID,goal=NAME": percentages and
+    // points; every part optional, in any order.
+    static Result<PlantedEffect> parse(std::string_view text);
+    std::string toString() const;
+};
+
 struct CorpusOptions {
     std::string productId = "demo";
     std::string token; // the product's posthog_token: events carry it as posthog-js does
@@ -35,6 +58,7 @@ struct CorpusOptions {
     PersonaMix mix = PersonaMix::defaults();
     Timestamp start = fromEpochMs(1'793'610'000'000); // 2026-11-02T08:33:20Z: visits fall on the 14 days from its date
     int days = 14;
+    std::optional<PlantedEffect> effect; // none: no offer or goal events
 };
 
 // A file of the corpus, relative to the output folder.
@@ -49,6 +73,11 @@ struct GeneratedCorpus {
     std::size_t events = 0;
     std::size_t helpWanted = 0; // help_wanted ranges
     std::size_t expectations = 0;
+    // With a planted effect: people per arm, and how many reached the goal.
+    std::size_t offered = 0;
+    std::size_t offeredReached = 0;
+    std::size_t heldOut = 0;
+    std::size_t heldOutReached = 0;
 };
 
 // Simulates people on the bundled demo product (personas.h) and records

@@ -187,6 +187,7 @@ ul.firings { margin: 6px 0 0; padding-left: 18px; }
 code { background: #eef1f4; padding: 0 4px; border-radius: 3px; }
 tr.fail td { background: #fdecea; }
 tr.pass td { color: var(--muted); }
+table.impact td.n { white-space: nowrap; }
 )CSS";
 
     struct Bar {
@@ -329,6 +330,173 @@ tr.pass td { color: var(--muted); }
             svg += "<path d=\"" + path
                 + "\" fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>";
         return svg + dots + "</svg>\n";
+    }
+
+    constexpr std::string_view kOfferedColour = "#2e9e4f";
+    constexpr std::string_view kHeldOutColour = "#8a94a3";
+    constexpr std::string_view kTooSmallColour = "#d5dae0";
+
+    // Goal rate per arm as a bar on 0–100 % with its Wilson interval as a
+    // whisker, two rows per trigger; an arm too small to tell is pale.
+    std::string impactRateChart(const ImpactReport& impact, bool manyProducts)
+    {
+        const double labelWidth = 260, width = 900, rowHeight = 22, gap = 10;
+        const double span = width - labelWidth - 150;
+        const double height = static_cast<double>(impact.triggers.size()) * (2 * rowHeight + gap) + 34;
+        auto x = [&](double rate) { return labelWidth + rate * span; };
+        std::string svg = "<svg class=\"chart-impact-rates\" width=\"" + num(width, 0) + "\" height=\"" + num(height, 0)
+            + "\" viewBox=\"0 0 " + num(width, 0) + " " + num(height, 0) + "\" role=\"img\">";
+        for (int i = 0; i <= 4; ++i) {
+            const double rate = i / 4.0;
+            svg += "<line x1=\"" + num(x(rate), 1) + "\" x2=\"" + num(x(rate), 1) + "\" y1=\"4\" y2=\""
+                + num(height - 22, 0) + "\" stroke=\"#eef1f4\"/><text class=\"small\" x=\"" + num(x(rate), 1)
+                + "\" y=\"" + num(height - 8, 0) + "\" text-anchor=\"middle\">" + num(rate * 100, 0) + " %</text>";
+        }
+        double y = 6;
+        for (const TriggerImpact& trigger : impact.triggers) {
+            const std::string name = (manyProducts ? trigger.productId + "/" : std::string()) + trigger.triggerId;
+            svg += "<text x=\"" + num(labelWidth - 8, 0) + "\" y=\"" + num(y + 15, 0) + "\" text-anchor=\"end\">"
+                + escaped(name) + "</text>";
+            auto arm = [&](const ImpactArm& a, std::string_view armName, std::string_view colour) {
+                const std::string fill(a.tooSmall ? kTooSmallColour : colour);
+                const std::string text = a.users ? std::string(armName) + " " + percent(a.rate()) + " · "
+                        + std::to_string(a.reached) + "/" + std::to_string(a.users)
+                                                 : std::string(armName) + ": nobody";
+                svg += "<g><title>"
+                    + escaped(text + " (95 % CI " + percent(a.rateInterval.lower) + " – "
+                        + percent(a.rateInterval.upper) + ")" + (a.tooSmall ? "; too small: " + *a.tooSmall : ""))
+                    + "</title>";
+                svg += "<rect x=\"" + num(labelWidth, 0) + "\" y=\"" + num(y + 3, 1) + "\" width=\""
+                    + num(a.rate() * span, 1) + "\" height=\"16\" rx=\"2\" fill=\"" + fill + "\"/>";
+                if (a.users) {
+                    const double mid = y + 11;
+                    svg += "<path d=\"M" + num(x(a.rateInterval.lower), 1) + " " + num(mid, 1) + " H"
+                        + num(x(a.rateInterval.upper), 1) + " M" + num(x(a.rateInterval.lower), 1) + " "
+                        + num(mid - 5, 1) + " V" + num(mid + 5, 1) + " M" + num(x(a.rateInterval.upper), 1) + " "
+                        + num(mid - 5, 1) + " V" + num(mid + 5, 1)
+                        + "\" stroke=\"#1d232b\" stroke-width=\"1.5\" "
+                          "fill=\"none\"/>";
+                }
+                svg += "<text x=\"" + num(x(a.users ? std::max(a.rate(), a.rateInterval.upper) : 0) + 6, 1) + "\" y=\""
+                    + num(y + 15, 0) + "\">" + escaped(text) + "</text></g>";
+                y += rowHeight;
+            };
+            arm(trigger.offered, "offered", kOfferedColour);
+            arm(trigger.heldOut, "held out", kHeldOutColour);
+            y += gap;
+        }
+        return svg + "</svg>\n";
+    }
+
+    // Offered − held out in points, with the Newcombe interval as a
+    // whisker around a dot and 0 marked: a row per trigger.
+    std::string impactDifferenceChart(const ImpactReport& impact, bool manyProducts)
+    {
+        const double labelWidth = 260, width = 900, rowHeight = 24;
+        const double height = static_cast<double>(impact.triggers.size()) * rowHeight + 34;
+        double extent = 0.1;
+        for (const TriggerImpact& trigger : impact.triggers)
+            if (trigger.difference)
+                extent = std::max({ extent, std::abs(trigger.difference->lower), std::abs(trigger.difference->upper) });
+        extent = std::ceil(extent * 10) / 10;
+        const double left = labelWidth, right = width - 220;
+        auto x = [&](double d) { return left + (d + extent) / (2 * extent) * (right - left); };
+        std::string svg = "<svg class=\"chart-impact-difference\" width=\"" + num(width, 0) + "\" height=\""
+            + num(height, 0) + "\" viewBox=\"0 0 " + num(width, 0) + " " + num(height, 0) + "\" role=\"img\">";
+        for (int i = -2; i <= 2; ++i) {
+            const double d = extent * i / 2;
+            svg += "<line x1=\"" + num(x(d), 1) + "\" x2=\"" + num(x(d), 1) + "\" y1=\"4\" y2=\"" + num(height - 22, 0)
+                + "\" stroke=\"" + (i == 0 ? "#5b6470" : "#eef1f4") + "\"" + (i == 0 ? " stroke-dasharray=\"3 3\"" : "")
+                + "/><text class=\"small\" x=\"" + num(x(d), 1) + "\" y=\"" + num(height - 8, 0)
+                + "\" text-anchor=\"middle\">" + (d > 0 ? "+" : "") + num(d * 100, 0) + " pts</text>";
+        }
+        double y = 6;
+        for (const TriggerImpact& trigger : impact.triggers) {
+            const std::string name = (manyProducts ? trigger.productId + "/" : std::string()) + trigger.triggerId;
+            const bool tooSmall = trigger.verdict() == TriggerImpact::Verdict::TooSmall;
+            svg += "<g><title>" + escaped(name + ": " + verdictText(trigger)) + "</title><text x=\""
+                + num(labelWidth - 8, 0) + "\" y=\"" + num(y + 15, 0) + "\" text-anchor=\"end\">" + escaped(name)
+                + "</text>";
+            std::string text = tooSmall ? std::string("too small to tell") : std::string();
+            if (trigger.difference) {
+                const Interval& ci = *trigger.difference;
+                const double mid = y + 11;
+                const std::string colour = tooSmall                      ? "#9aa3ad"
+                    : trigger.verdict() == TriggerImpact::Verdict::Helps ? "#2e9e4f"
+                    : trigger.verdict() == TriggerImpact::Verdict::Hurts ? "#d9443a"
+                                                                         : "#1f5fbf";
+                svg += "<path d=\"M" + num(x(ci.lower), 1) + " " + num(mid, 1) + " H" + num(x(ci.upper), 1) + " M"
+                    + num(x(ci.lower), 1) + " " + num(mid - 6, 1) + " V" + num(mid + 6, 1) + " M" + num(x(ci.upper), 1)
+                    + " " + num(mid - 6, 1) + " V" + num(mid + 6, 1) + "\" stroke=\"" + colour
+                    + "\" stroke-width=\"2\" fill=\"none\"/><circle cx=\"" + num(x(trigger.differenceValue()), 1)
+                    + "\" cy=\"" + num(mid, 1) + "\" r=\"4.5\" fill=\"" + colour + "\"/>";
+                const std::string points
+                    = (trigger.differenceValue() >= 0 ? "+" : "") + num(trigger.differenceValue() * 100, 1) + " pts";
+                text = tooSmall ? points + " · too small to tell" : points;
+            }
+            svg += "<text x=\"" + num(right + 10, 0) + "\" y=\"" + num(y + 15, 0) + "\">" + escaped(text)
+                + "</text></g>";
+            y += rowHeight;
+        }
+        return svg + "</svg>\n";
+    }
+
+    std::string impactSection(const ImpactReport& impact)
+    {
+        std::string html = "<section id=\"impact\">\n<h2>Impact</h2>\n<p class=\"meta\">Goal: ";
+        for (std::size_t i = 0; i < impact.goals.size(); ++i)
+            html += (i ? "; " : "") + escaped(impact.goals.size() > 1 ? impact.goals[i].productId + ": " : "")
+                + "<code>" + escaped(impact.goals[i].goal) + "</code>";
+        html += ". Each user is in the arm of their first exposure to a trigger ("
+            + std::string(impact.source == ExposureSource::Recorded
+                    ? "the sessions' <code>proactive offer shown</code> and <code>proactive holdout</code> events"
+                    : "this replay's offers and holdouts")
+            + ") and reached the goal when a goal event follows it. 95 % intervals: Wilson for a rate, Newcombe's "
+              "hybrid score for the difference. An arm with fewer than "
+            + std::to_string(impact.rule.minUsers) + " users, or fewer than " + std::to_string(impact.rule.minSuccesses)
+            + " who reached the goal or " + std::to_string(impact.rule.minFailures)
+            + " who did not, is too small to tell.</p>\n";
+        if (impact.triggers.empty())
+            return html + "<p class=\"muted\">Nobody was offered help or held out.</p>\n</section>\n";
+        const bool manyProducts = impact.goals.size() > 1;
+        html += "<div class=\"legend\"><span><i style=\"background:" + std::string(kOfferedColour)
+            + "\"></i>offered</span><span><i style=\"background:" + std::string(kHeldOutColour)
+            + "\"></i>held out</span><span><i style=\"background:" + std::string(kTooSmallColour)
+            + "\"></i>too small to tell</span><span>— 95 % interval</span></div>\n";
+        html += "<h3>Goal rate per arm</h3>\n" + impactRateChart(impact, manyProducts);
+        html += "<h3>Offered − held out</h3>\n" + impactDifferenceChart(impact, manyProducts);
+        html += "<table class=\"impact\"><tr><th>Trigger</th><th>Arm</th><th class=\"n\">Users</th><th "
+                "class=\"n\">Reached</th>"
+                "<th class=\"n\">Rate</th><th class=\"n\">95 % CI</th><th class=\"n\">Time to goal p50</th>"
+                "<th class=\"n\">p75</th><th>Difference (95 % CI)</th></tr>";
+        auto seconds = [](const std::optional<double>& s) { return s ? duration(*s) : std::string("–"); };
+        for (const TriggerImpact& trigger : impact.triggers) {
+            const std::string name = (manyProducts ? trigger.productId + "/" : std::string()) + trigger.triggerId;
+            std::string difference = "–";
+            if (trigger.difference)
+                difference = (trigger.differenceValue() >= 0 ? "+" : "") + num(trigger.differenceValue() * 100, 1)
+                    + " pts (" + num(trigger.difference->lower * 100, 1) + " to "
+                    + num(trigger.difference->upper * 100, 1) + ")";
+            bool first = true;
+            auto row = [&](std::string_view armName, const ImpactArm& a) {
+                html += "<tr" + std::string(a.tooSmall ? " class=\"pass\"" : "") + ">";
+                if (first)
+                    html += "<td rowspan=\"2\">" + escaped(name) + "</td>";
+                html += "<td>" + std::string(armName) + "</td><td class=\"n\">" + std::to_string(a.users)
+                    + "</td><td class=\"n\">" + std::to_string(a.reached) + "</td><td class=\"n\">" + percent(a.rate())
+                    + "</td><td class=\"n\">" + percent(a.rateInterval.lower) + " – " + percent(a.rateInterval.upper)
+                    + "</td><td class=\"n\">" + seconds(medianTimeToGoalS(a)) + "</td><td class=\"n\">"
+                    + seconds(p75TimeToGoalS(a)) + "</td>";
+                if (first)
+                    html += "<td rowspan=\"2\">" + escaped(difference) + "<br><b>" + escaped(verdictText(trigger))
+                        + "</b></td>";
+                html += "</tr>";
+                first = false;
+            };
+            row("offered", trigger.offered);
+            row("held out", trigger.heldOut);
+        }
+        return html + "</table>\n</section>\n";
     }
 
     std::string groundTruthSection(const GroundTruth& truth, std::span<const RecordedSession> sessions)
@@ -621,6 +789,8 @@ std::string renderHtmlReport(const ReplayReport& report, std::size_t maxTimeline
 
     if (report.truth)
         html += groundTruthSection(*report.truth, report.sessions);
+    if (report.impact)
+        html += impactSection(*report.impact);
 
     if (report.sweep && !report.sweep->points.empty() && !report.sweep->axes.empty()) {
         const SweepResult& sweep = *report.sweep;

@@ -17,6 +17,7 @@ ReplayReport ReplayRun::report(const ReplayJob& job) const
     report.diffTriggers = job.diffTriggers.string();
     report.truth = truth ? &*truth : nullptr;
     report.diffTruth = diffTruth ? &*diffTruth : nullptr;
+    report.impact = impact ? &*impact : nullptr;
     return report;
 }
 
@@ -63,6 +64,7 @@ Result<ReplayRun> runReplayJob(const ReplayJob& job)
     if (!batch)
         return batch.error();
     run.batch = std::move(*batch);
+    run.impact = computeImpact(*job.workspace, sessions, run.batch.records);
     const bool judged = job.labels && !job.labels->empty();
     run.labels = job.labels;
     if (judged) {

@@ -2,6 +2,7 @@
 
 #include "base/result.h"
 #include "groundtruth/groundtruth.h"
+#include "impact/impactreport.h"
 #include "replay/replaybatch.h"
 #include "replay/replayreport.h"
 #include "replay/sessionimport.h"
@@ -48,6 +49,7 @@ struct ReplayRun {
     std::shared_ptr<const LabelSet> labels; // the job's, kept alive: the judgements point into them
     std::optional<GroundTruth> truth; // the batch judged, failures explained
     std::optional<GroundTruth> diffTruth; // the other triggers' replay judged
+    std::optional<ImpactReport> impact; // when a product replayed has a `goal`
 
     // The report over this run; it points into the run, which must outlive it.
     ReplayReport report(const ReplayJob& job) const;

@@ -199,6 +199,8 @@ json reportJson(const ReplayReport& report)
     }
     if (report.truth)
         out["ground_truth"] = groundTruthJson(*report.truth, report.sessions);
+    if (report.impact)
+        out["impact"] = impactJson(*report.impact);
     if (report.sweep) {
         json axes = json::array();
         for (const SweepAxis& axis : report.sweep->axes)
@@ -330,6 +332,8 @@ std::string renderTextSummary(const ReplayReport& report, std::size_t maxSession
     }
     if (report.truth)
         out += "\n" + groundTruthText(*report.truth, report.sessions);
+    if (report.impact)
+        out += "\n" + impactText(*report.impact);
 
     if (report.sweep && !report.sweep->points.empty()) {
         out += "\nSweep of " + report.sweep->productId + "\n";

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "groundtruth/groundtruth.h"
+#include "impact/impactreport.h"
 #include "replay/replaybatch.h"
 #include "replay/sessionimport.h"
 #include "replay/sessionreplay.h"
@@ -27,6 +28,7 @@ struct ReplayReport {
     std::string diffTriggers; // the other triggers file, as given
     const GroundTruth* truth = nullptr; // the batch against the labels
     const GroundTruth* diffTruth = nullptr; // the diff's other triggers against the labels
+    const ImpactReport* impact = nullptr; // offered against held out, when a product has a goal
 };
 
 // The report as JSON (docs/replay.md): settings, import, totals, every

@@ -11,6 +11,7 @@
 
 namespace proactive {
 
+class EventMatcher;
 class TriggerSet;
 
 struct CircuitSettings {
@@ -77,6 +78,10 @@ struct Product {
     // Offer events back to PostHog (issue 18); none: off (the default, or
     // the token's variable is unset).
     std::optional<PostHogExport> posthogExport;
+    // What counts as reaching the goal the impact report measures offers
+    // against (`"goal": {"event": "project created"}`, the trigger matchers'
+    // fields, docs/triggers.md); null: no goal, no impact report.
+    std::shared_ptr<const EventMatcher> goal;
     std::shared_ptr<const TriggerSet> triggers; // never null once loaded
     // Where the triggers were read from, for diagnostics about them:
     // the file (relative to the workspace) and the JSON pointer of the array.

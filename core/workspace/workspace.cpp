@@ -1,7 +1,9 @@
 #include "workspace/workspace.h"
 
 #include "base/jsonreader.h"
+#include "triggers/eventmatcher.h"
 #include "triggers/trigger.h"
+#include "triggers/triggerjson.h"
 
 #include <algorithm>
 #include <cmath>
@@ -226,6 +228,28 @@ namespace {
                     + " is not set; its offer events are not sent until it is");
         }
 
+        // "goal": an event matcher (type, event, url…, selector, text, href,
+        // properties, as in trigger conditions) for the impact report.
+        void goal(JsonObjectReader& row, Product& product)
+        {
+            const auto* value = row.value("goal");
+            if (!value)
+                return;
+            ConditionParser parser { file, diagnostics };
+            JsonObjectReader reader = parser.reader(*value, jsonPointer(row.pointer(), "goal"));
+            auto matcher = EventMatcher::read(reader, parser, EventMatcher::Fields::Event);
+            reader.finish();
+            if (!matcher)
+                return;
+            if (matcher->empty()) {
+                row.error("goal",
+                    "a goal needs at least one field (\"event\": \"project created\"); an empty one "
+                    "matches every action");
+                return;
+            }
+            product.goal = std::make_shared<const EventMatcher>(std::move(*matcher));
+        }
+
         std::shared_ptr<const TriggerSet> triggers(JsonObjectReader& row, Product& product)
         {
             std::shared_ptr<const TriggerSet> set;
@@ -289,6 +313,7 @@ namespace {
                 product.corsOrigins = std::move(*origins);
             readProactive(row, product.proactive, file, diagnostics);
             readSessions(row, product);
+            goal(row, product);
             if (!product.id.empty())
                 product.triggers = triggers(row, product);
             else

@@ -55,7 +55,8 @@ void TestGenerateCli::helpListsTheOptions()
 {
     const auto result = run({ u"generate-sessions"_qs, u"--help"_qs });
     QCOMPARE(result.exitCode, 0);
-    for (const char* option : { "--product", "--sessions", "--seed", "--out", "--personas", "--start", "--days" })
+    for (const char* option :
+        { "--product", "--sessions", "--seed", "--out", "--personas", "--start", "--days", "--plant-effect" })
         QVERIFY2(result.out.contains(QLatin1String(option)), option);
     const auto usage = run({ u"--help"_qs });
     QVERIFY(usage.out.contains(u"generate-sessions"_qs));

@@ -1,3 +1,4 @@
+#include "triggers/eventmatcher.h"
 #include "triggers/trigger.h"
 #include "workspace/workspace.h"
 
@@ -79,6 +80,7 @@ void TestWorkspace::fullSettings()
                        "quotas": { "product_per_minute": 1, "session_per_hour": 2, "user_per_day": 3 },
                        "lookback_s": 30, "max_actions": 7, "late_answer_grace_s": 0,
                        "wait_after_offer_s": 600, "wait_scope": "group", "holdout_percent": 20, "experiment": "q3" },
+        "goal": { "event": "project created", "url_prefix": "/projects" },
         "triggers": [ { "id": "t", "body": "Hi", "when": { "idle": { "at_least_s": 5 } } } ]
     }])",
         diagnostics);
@@ -98,6 +100,8 @@ void TestWorkspace::fullSettings()
     QCOMPARE(int(p->proactive.waitScope), int(ProactiveSettings::WaitScope::Group));
     QCOMPARE(p->proactive.holdoutPercent, 20.0);
     QCOMPARE(p->proactive.experiment, std::string("q3"));
+    QVERIFY(p->goal);
+    QCOMPARE(p->goal->describe(), std::string("event project created · url under /projects"));
     QCOMPARE(p->triggers->triggers().size(), std::size_t(1));
     QCOMPARE(p->triggersFile, std::string("products.json"));
     QCOMPARE(p->triggersPointer, std::string("/0/triggers"));
@@ -142,10 +146,14 @@ void TestWorkspace::problems_data()
         << QStringList { u"products.json:/0/proactive/max_actions: 0 is out of range [1, 10000]"_qs };
     QTest::newRow("export-literal-token")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"posthog_export\": {\"host\": \"https://eu.i.posthog.com\", \"api_key\": \"phc_1\"}}]"_qs
-        << QStringList { u"products.json:/0/posthog_export/api_key: secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the environment"_qs };
+        << QStringList {
+               u"products.json:/0/posthog_export/api_key: secrets must not be stored in workspace files; write \"env:NAME\" and set NAME in the environment"_qs
+           };
     QTest::newRow("export-bad-host")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"posthog_export\": {\"host\": \"eu.i.posthog.com\", \"api_key\": \"env:X\"}}]"_qs
-        << QStringList { u"products.json:/0/posthog_export/host: expected an http:// or https:// URL, e.g. \"https://eu.i.posthog.com\""_qs };
+        << QStringList {
+               u"products.json:/0/posthog_export/host: expected an http:// or https:// URL, e.g. \"https://eu.i.posthog.com\""_qs
+           };
     QTest::newRow("holdout-over-50")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"holdout_percent\": 51}}]"_qs
         << QStringList { u"products.json:/0/proactive/holdout_percent: 51 is out of range [0, 50]"_qs };
@@ -160,6 +168,19 @@ void TestWorkspace::problems_data()
     QTest::newRow("experiment-empty")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"experiment\": \"\"}}]"_qs
         << QStringList { u"products.json:/0/proactive/experiment: expected 1–128 characters"_qs };
+    QTest::newRow("goal-empty") << u"[{\"product_id\": \"p\", \"triggers\": [], \"goal\": {}}]"_qs
+                                << QStringList { u"products.json:/0/goal: a goal needs at least one field (\"event\": "
+                                                 "\"project created\"); an empty one matches every action"_qs };
+    QTest::newRow("goal-not-object") << u"[{\"product_id\": \"p\", \"triggers\": [], \"goal\": \"signup\"}]"_qs
+                                     << QStringList { u"products.json:/0/goal: expected an object, found a string"_qs };
+    QTest::newRow("goal-unknown-field")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"goal\": {\"event\": \"x\", \"within_s\": 5}}]"_qs
+        << QStringList { u"products.json:/0/goal/within_s: unknown field"_qs };
+    QTest::newRow("goal-bad-selector")
+        << u"[{\"product_id\": \"p\", \"triggers\": [], \"goal\": {\"selector\": \"button[\"}}]"_qs
+        << QStringList {
+               u"products.json:/0/goal/selector: invalid selector: expected an attribute name after '[' at column 8"_qs
+           };
     QTest::newRow("bad-cooldown")
         << u"[{\"product_id\": \"p\", \"triggers\": [], \"proactive\": {\"conservative_cooldowns_s\": [600, -1]}}]"_qs
         << QStringList {

@@ -1,7 +1,8 @@
 // The batch replay's HTML report (issue 8) opened in a real QtWebEngine
 // view: it loads from a file without a console error, runs no script,
 // fetches nothing, and its charts and timelines — with the ground truth's
-// section, label bands and precision/recall chart — are laid out with real size.
+// section, label bands and precision/recall chart, and the impact section —
+// are laid out with real size.
 // A screenshot goes to the artifacts folder for a person to look at.
 
 #include "eventwait.h"
@@ -61,7 +62,15 @@ void TestReplayReport::initTestCase()
     QVERIFY(QDir::setCurrent(kData));
     Diagnostics diagnostics;
     ReplayJob job;
-    job.workspace = std::make_shared<const Workspace>(Workspace::load("workspace", diagnostics));
+    // With a goal for acme (issue 18), which changes no decision: the Impact section too.
+    QFile productsFile(u"workspace/products.json"_qs);
+    QVERIFY(productsFile.open(QIODevice::ReadOnly));
+    auto products = nlohmann::json::parse(productsFile.readAll().toStdString());
+    for (auto& product : products)
+        if (product["product_id"] == "acme")
+            product["goal"] = { { "type", "click" }, { "url_prefix", "/projects" } };
+    job.workspace
+        = std::make_shared<const Workspace>(Workspace::fromJson(products, "workspace", "products.json", diagnostics));
     QVERIFY(diagnostics.empty());
     job.workspaceLabel = "workspace";
     job.inputs = { "exports" };
@@ -147,6 +156,11 @@ void TestReplayReport::opensWithoutErrors()
     const QString truth = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/replay-report-ground-truth.png");
     if (m_view->grab().save(truth))
         qInfo("screenshot: %s", qPrintable(truth));
+    evaluateJson(*m_page, u"document.getElementById('impact').scrollIntoView(), window.scrollY"_qs);
+    QTest::qWait(300);
+    const QString impact = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/replay-report-impact.png");
+    if (m_view->grab().save(impact))
+        qInfo("screenshot: %s", qPrintable(impact));
 #endif
 }
 
@@ -167,6 +181,9 @@ void TestReplayReport::layout_data()
     QTest::newRow("label-bands") << u"svg.timeline rect.label"_qs << 3;
     QTest::newRow("precision-recall-chart") << u"svg.pr-chart"_qs << 1;
     QTest::newRow("import-problems") << u"#import table"_qs << 1;
+    QTest::newRow("impact-rates-chart") << u"#impact svg.chart-impact-rates"_qs << 1;
+    QTest::newRow("impact-difference-chart") << u"#impact svg.chart-impact-difference"_qs << 1;
+    QTest::newRow("impact-table") << u"#impact table"_qs << 1;
 }
 
 void TestReplayReport::layout()

@@ -2,6 +2,7 @@
 
 #include "diffpanel.h"
 #include "groundtruth/labelset.h"
+#include "impactpanel.h"
 #include "labeldocument.h"
 #include "livemetrics.h"
 #include "recordinglibrary.h"
@@ -49,6 +50,7 @@ ReplayWorkbench::ReplayWorkbench(QWidget* parent)
     , m_triggers(new TriggerEditor(this))
     , m_sweeps(new SweepPanel(*m_library, this))
     , m_diff(new DiffPanel(*m_library, this))
+    , m_impact(new ImpactPanel(*m_library, this))
 {
     setObjectName(u"replayWorkbench"_qs);
     setDocumentMode(true);
@@ -57,6 +59,7 @@ ReplayWorkbench::ReplayWorkbench(QWidget* parent)
     addTab(m_triggers, tr("Trigger editor"));
     addTab(m_sweeps, tr("Sweeps"));
     addTab(m_diff, tr("Diff"));
+    addTab(m_impact, tr("Impact"));
 
     m_triggers->setLiveMetrics(new LiveMetricsPanel(*m_library));
     connect(this, &ReplayWorkbench::labelsChanged, m_replay, &ReplayPanel::setLabels);
@@ -131,6 +134,7 @@ void ReplayWorkbench::setWorkspace(std::shared_ptr<const Workspace> workspace, c
     }
     m_triggers->openProduct(m_workspace, productId.toStdString());
     m_sweeps->setProduct(m_workspace, productId.toStdString());
+    m_impact->setProduct(m_workspace, productId.toStdString());
     refreshDiffTriggers();
 }
 
@@ -166,6 +170,7 @@ void ReplayWorkbench::onWorkspaceEdited(std::shared_ptr<const Workspace> workspa
     if (const Status status = m_replay->setWorkspace(workspace); !status)
         Q_EMIT statusMessage(tr("Replay not re-run: %1").arg(QString::fromStdString(status.error().toString())));
     m_sweeps->setProduct(workspace, m_productId.toStdString());
+    m_impact->setProduct(workspace, m_productId.toStdString());
     refreshDiffTriggers();
     Q_EMIT workspaceEdited(std::move(workspace));
 }

@@ -14,6 +14,7 @@ class Workspace;
 namespace proactive::ui {
 
 class DiffPanel;
+class ImpactPanel;
 class RecordingLibrary;
 class ReplayPanel;
 class SessionBrowser;
@@ -75,6 +76,7 @@ public:
     TriggerEditor* triggerEditor() const { return m_triggers; }
     SweepPanel* sweepPanel() const { return m_sweeps; }
     DiffPanel* diffPanel() const { return m_diff; }
+    ImpactPanel* impactPanel() const { return m_impact; }
 
 Q_SIGNALS:
     // The triggers as edited (valid), for the live simulation.
@@ -103,6 +105,7 @@ private:
     TriggerEditor* m_triggers;
     SweepPanel* m_sweeps;
     DiffPanel* m_diff;
+    ImpactPanel* m_impact;
 };
 
 } // namespace proactive::ui
