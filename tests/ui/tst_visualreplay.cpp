@@ -184,6 +184,9 @@ void TestVisualReplay::pictureFollowsTheReplay()
     QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Projects"_qs; }, kRecordingWaitMs));
     QCOMPARE(m_panel->picture()->offsetOf(at(m_firstFull)), m_firstFull - m_recording->windows[0].events[0].timestamp);
     QVERIFY(m_panel->picture()->statusText().startsWith(u"Recording s-visual"_qs));
+    // What the user saw is what the tab is watched for: it has most of the width.
+    QVERIFY2(m_panel->picture()->width() > m_panel->width() / 2,
+        qPrintable(u"picture %1 of %2 px"_qs.arg(m_panel->picture()->width()).arg(m_panel->width())));
 }
 
 void TestVisualReplay::toastFromFiringToResponse()

@@ -311,18 +311,20 @@ void ReplayPanel::buildUi()
     m_picture = new ReplayPicture(this);
     m_picture->setMinimumWidth(320);
     m_picture->hide();
-    auto* horizontal = new QSplitter(Qt::Horizontal, this);
-    horizontal->addWidget(vertical);
-    horizontal->addWidget(m_picture);
-    horizontal->setStretchFactor(0, 1);
-    horizontal->setStretchFactor(1, 1);
-    horizontal->setChildrenCollapsible(false);
+    m_pictureSplit = new QSplitter(Qt::Horizontal, this);
+    m_pictureSplit->addWidget(vertical);
+    m_pictureSplit->addWidget(m_picture);
+    // The picture is what the user watches: it gets the larger share of
+    // any width the window gains.
+    m_pictureSplit->setStretchFactor(0, 2);
+    m_pictureSplit->setStretchFactor(1, 3);
+    m_pictureSplit->setChildrenCollapsible(false);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     layout->addLayout(header);
     layout->addLayout(seekRow);
-    layout->addWidget(horizontal, 1);
+    layout->addWidget(m_pictureSplit, 1);
 
     connect(m_play, &QToolButton::clicked, this, [this] { isPlaying() ? pause() : play(); });
     connect(m_stepEvent, &QToolButton::clicked, this, &ReplayPanel::stepEvent);
@@ -680,6 +682,13 @@ void ReplayPanel::refresh()
 
 void ReplayPanel::setRecording(std::shared_ptr<const Recording> recording)
 {
+    if (recording && !m_pictureSized) {
+        // The first time the picture appears it takes most of the width
+        // (the tables read well narrower); later the user's split stays.
+        const int width = std::max(m_pictureSplit->width(), 1000);
+        m_pictureSplit->setSizes({ width * 2 / 5, width * 3 / 5 });
+        m_pictureSized = true;
+    }
     m_picture->setVisible(recording != nullptr);
     m_picture->setRecording(std::move(recording));
     refreshPicture();
