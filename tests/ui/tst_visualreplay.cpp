@@ -68,6 +68,7 @@ private Q_SLOTS:
     void initTestCase();
     void pictureFollowsTheReplay();
     void toastFromFiringToResponse();
+    void chatPanelFromAcceptToAnswer();
     void tourStepOnTheRecordedElement();
     void tourTargetThatWouldHaveFailed();
     void playingDrivesThePicture();
@@ -78,6 +79,9 @@ private:
     bool openWithPicture(const std::string& token, const char* policy);
     QString pictureText(const QString& selector, const QString& property = u"textContent"_qs);
     bool toastShown();
+    // The chat panel chat.js draws over the picture: {hidden, folded, typing,
+    // messages: ["user: …", "assistant: …"]}.
+    QJsonObject chatPanel();
 
     std::optional<Recording> m_recording;
     std::int64_t m_firstFull = 0; // the /projects page's full snapshot
@@ -162,6 +166,21 @@ bool TestVisualReplay::toastShown()
                 .toBool();
 }
 
+QJsonObject TestVisualReplay::chatPanel()
+{
+    return evaluateJson(*m_panel->picture()->page(), uR"((() => {
+        const chat = window.proactiveChat;
+        if (!chat || !chat.host.isConnected) return { hidden: true, messages: [] };
+        const panel = chat.root.querySelector('.panel');
+        return { hidden: panel.hidden, folded: panel.classList.contains('folded'),
+            typing: !chat.root.querySelector('.typing').hidden,
+            messages: [...chat.root.querySelectorAll('.message')].map(
+                (m) => m.className.replace('message ', '') + ': ' + m.textContent) };
+    })())"_qs,
+        10'000, QWebEngineScript::ApplicationWorld)
+        .toObject();
+}
+
 void TestVisualReplay::pictureFollowsTheReplay()
 {
     QVERIFY(openWithPicture("phc_visual_demo", "never"));
@@ -213,6 +232,48 @@ void TestVisualReplay::toastFromFiringToResponse()
     QVERIFY(waitFor([&] { return !toastShown(); }, kRecordingWaitMs));
 }
 
+void TestVisualReplay::chatPanelFromAcceptToAnswer()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "chat:3"));
+    const ReplayRecord* record = m_panel->fullRecord();
+    QVERIFY(record && !record->firings.empty());
+    const auto at = [&](const char* action) {
+        for (const ReplayResponse& response : record->responses)
+            if (response.action == action)
+                return response.at;
+        return Timestamp {};
+    };
+    const Timestamp accepted = at("accept_chat");
+    const Timestamp answered = at("chat_completed");
+    QVERIFY(accepted > record->firings.front().at && answered > accepted);
+    const QString prefill = u"user: "_qs + QString::fromUtf8(kAcceptPrefill.data(), qsizetype(kAcceptPrefill.size()));
+
+    // The toast until the accept; no chat yet.
+    m_panel->seek(accepted - Duration(1));
+    QVERIFY(waitFor([&] { return toastShown(); }, kRecordingWaitMs));
+    QCOMPARE(chatPanel()[u"hidden"].toBool(), true);
+    // The accept opens the chat with the prefill; the bot is typing.
+    m_panel->seek(accepted);
+    QVERIFY(waitFor([&] { return !chatPanel()[u"hidden"].toBool(); }, kRecordingWaitMs));
+    QVERIFY(!toastShown());
+    QJsonObject chat = chatPanel();
+    QCOMPARE(chat[u"messages"].toArray(), QJsonArray { prefill });
+    QCOMPARE(chat[u"typing"].toBool(), true);
+    QCOMPARE(chat[u"folded"].toBool(), false);
+    // Its answer comes when the policy says.
+    m_panel->seek(answered);
+    QVERIFY(waitFor([&] { return chatPanel()[u"messages"].toArray().size() == 2; }, kRecordingWaitMs));
+    chat = chatPanel();
+    QCOMPARE(chat[u"typing"].toBool(), false);
+    QVERIFY2(
+        chat[u"messages"][1].toString().startsWith(u"assistant: "_qs), qPrintable(chat[u"messages"][1].toString()));
+    QVERIFY(saveScreenshot(*m_panel, u"visual-replay-chat.png"_qs));
+    // Back before the accept: closed again, and empty.
+    m_panel->seek(accepted - Duration(1));
+    QVERIFY(waitFor([&] { return chatPanel()[u"hidden"].toBool(); }, kRecordingWaitMs));
+    QCOMPARE(chatPanel()[u"messages"].toArray().size(), 0);
+}
+
 void TestVisualReplay::tourStepOnTheRecordedElement()
 {
     QVERIFY(openWithPicture("phc_visual_demo", "tour-complete:60"));
@@ -234,6 +295,9 @@ void TestVisualReplay::tourStepOnTheRecordedElement()
     QVERIFY(ring[u"width"].toDouble() > 10);
     QVERIFY2(m_panel->picture()->statusText().contains(u"tour find-project: first step on"_qs),
         qPrintable(m_panel->picture()->statusText()));
+    // The chat opened with the accept, folded to its header while the tour runs (as in the studio).
+    QVERIFY(waitFor([&] { return !chatPanel()[u"hidden"].toBool(); }, kRecordingWaitMs));
+    QCOMPARE(chatPanel()[u"folded"].toBool(), true);
     QVERIFY(saveScreenshot(*m_panel, u"visual-replay.png"_qs));
 }
 

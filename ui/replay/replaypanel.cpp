@@ -61,6 +61,22 @@ namespace {
         return running;
     }
 
+    // The chat the replayed user has by now: each accept that reached a
+    // shown toast opened it with the prefill (chat_sent), each answer that
+    // came is a chat_completed; folded while a tour runs.
+    ReplayedChat chatAt(const ReplayRecord& record, bool tourRunning)
+    {
+        ReplayedChat chat;
+        for (const ReplayResponse& response : record.responses) {
+            if (response.action == "chat_sent")
+                ++chat.sent;
+            else if (response.action == "chat_completed")
+                chat.answered = std::min(chat.answered + 1, chat.sent);
+        }
+        chat.folded = chat.sent > 0 && tourRunning;
+        return chat;
+    }
+
     QColor verdictColor(Verdict verdict)
     {
         switch (verdict) {
@@ -704,12 +720,14 @@ void ReplayPanel::refreshPicture()
 {
     if (!m_replay || !m_picture->recording()) {
         m_picture->setToast(std::nullopt);
+        m_picture->setChat({});
         m_picture->setTourStep({}, nullptr);
         return;
     }
     m_picture->showAt(m_replay->now(), isPlaying(), m_speed);
     m_picture->setToast(m_replay->client().toast());
     const std::string tourId = tourRunningAt(m_replay->record());
+    m_picture->setChat(chatAt(m_replay->record(), !tourId.empty()));
     const Tour* tour = tourId.empty() ? nullptr : m_catalog.find(tourId);
     m_picture->setTourStep(
         QString::fromStdString(tourId), tour && !tour->steps.empty() ? &tour->steps.front() : nullptr);

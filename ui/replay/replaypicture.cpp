@@ -1,10 +1,14 @@
 #include "replaypicture.h"
 
+#include "chatbridge.h"
+#include "client/simulatedclient.h"
 #include "gates/decision.h"
 #include "pagebridge.h"
 #include "tourcatalog.h"
 #include "widgetbridge.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QVBoxLayout>
 #include <QWebEnginePage>
@@ -47,11 +51,15 @@ ReplayPicture::ReplayPicture(QWidget* parent)
     , m_view(new QWebEngineView(this))
     , m_bridge(new PageBridge(m_view->page(), this))
     , m_widget(new WidgetBridge(this))
+    , m_chat(new ChatBridge(this))
     , m_status(new QLabel(this))
 {
-    // The toast as the product's widget draws it, over the whole picture.
+    // The toast and the chat panel as the product's widget draws them, over
+    // the whole picture.
     m_bridge->registerObject(u"widget"_qs, m_widget);
+    m_bridge->registerObject(u"chat"_qs, m_chat);
     m_bridge->addScriptFile(u":/proactive/page/widget.js"_qs, QWebEngineScript::DocumentReady);
+    m_bridge->addScriptFile(u":/proactive/page/chat.js"_qs, QWebEngineScript::DocumentReady);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* layout = new QVBoxLayout(this);
@@ -150,6 +158,24 @@ void ReplayPicture::setToast(const std::optional<Offer>& offer)
 {
     // No page: the replayed toast is shown wherever the picture is.
     m_widget->setToast(offer ? toastJson(*offer, {}) : QString());
+}
+
+void ReplayPicture::setChat(const ReplayedChat& chat)
+{
+    if (chat == m_shownChat)
+        return;
+    QJsonArray transcript;
+    for (int i = 0; i < chat.sent; ++i) {
+        transcript.append(QJsonObject { { u"role"_qs, u"user"_qs },
+            { u"text"_qs, QString::fromUtf8(kAcceptPrefill.data(), qsizetype(kAcceptPrefill.size())) } });
+        if (i < chat.answered)
+            transcript.append(QJsonObject { { u"role"_qs, u"assistant"_qs },
+                { u"text"_qs, tr("*The assistant answered here; the replay does not run the bot.*") } });
+    }
+    m_chat->showConversation(transcript, chat.answered < chat.sent);
+    m_chat->setFolded(chat.folded);
+    m_chat->setOpen(chat.sent > 0);
+    m_shownChat = chat;
 }
 
 void ReplayPicture::setTourStep(const QString& tourId, const TourStep* step)

@@ -19,13 +19,26 @@ struct TourStep;
 
 namespace proactive::ui {
 
+class ChatBridge;
 class PageBridge;
 class WidgetBridge;
+
+// The help chat the replayed user had open at a moment: one prefill per
+// accepted offer (the client sends it once, SPEC §4), and how many of them
+// the bot had answered by then. The replay does not run the bot, so an
+// answer is drawn as a placeholder that says so.
+struct ReplayedChat {
+    int sent = 0;
+    int answered = 0;
+    bool folded = false; // a tour runs: the panel is folded to its header, as in the studio
+    bool operator==(const ReplayedChat&) const = default;
+};
 
 // What the user saw (issue 16): the session's rrweb recording played by
 // rrweb's Replayer (player.html) at the replay's virtual time, with the
 // toast the replayed client shows drawn over it by the product's own
-// widget.js, and an accepted tour's first step ringed on the recorded
+// widget.js, after an accept the chat panel drawn by its chat.js, and an
+// accepted tour's first step ringed on the recorded
 // element, or "target would have failed" when its selector finds nothing in
 // the replayed page.
 //
@@ -51,6 +64,8 @@ public:
     void showAt(Timestamp now, bool playing, double speed);
     // The toast the replayed client shows at this moment (none: hidden).
     void setToast(const std::optional<Offer>& offer);
+    // The chat panel the replayed client shows at this moment (sent 0: closed).
+    void setChat(const ReplayedChat& chat);
     // The step a tour started by the replayed user shows first (null: no tour).
     void setTourStep(const QString& tourId, const TourStep* step);
 
@@ -75,6 +90,8 @@ private:
     QWebEngineView* m_view;
     PageBridge* m_bridge;
     WidgetBridge* m_widget;
+    ChatBridge* m_chat;
+    ReplayedChat m_shownChat;
     QLabel* m_status;
     std::shared_ptr<const Recording> m_recording;
     std::int64_t m_start = 0; // the main window's first event, ms since the epoch
