@@ -72,6 +72,7 @@ private Q_SLOTS:
     void tourStepOnTheRecordedElement();
     void tourTargetThatWouldHaveFailed();
     void playingDrivesThePicture();
+    void textWithBackquotesDollarsAndBackslashes();
     void importsOffTheGuiThreadWithProgressAndCancel();
 
 private:
@@ -325,6 +326,36 @@ void TestVisualReplay::playingDrivesThePicture()
     // Played to its end (the replay pauses there), the picture has followed.
     QVERIFY(waitFor([&] { return !m_panel->isPlaying(); }, 60'000));
     QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+}
+
+// The events cross into the view as JSON text in a String.raw template:
+// the characters that could end it or be read as escapes arrive unchanged.
+void TestVisualReplay::textWithBackquotesDollarsAndBackslashes()
+{
+    const std::string text = R"(cost `${price}` \ \n \u0041 "quoted")";
+    const std::string escaped = nlohmann::json(text).dump();
+    const std::int64_t start = 1'793'610'000'000;
+    Recording recording { "r-escapes", { RecordingWindow { "w", {} } } };
+    recording.windows[0].events = {
+        makeRecordingEvent(4, start, R"({"href":"http://localhost/","width":800,"height":600})"),
+        makeRecordingEvent(2, start + 1,
+            R"({"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[)"
+            R"({"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"h1","attributes":{},)"
+            R"("childNodes":[{"type":3,"textContent":)"
+                + escaped + R"(,"id":5}],"id":4}],"id":3}],"id":2}],"id":1},"initialOffset":{"left":0,"top":0}})"),
+        makeRecordingEvent(3, start + 2, R"({"source":1,"positions":[{"x":1,"y":1,"id":3,"timeOffset":0}]})"),
+    };
+    ui::ReplayPicture picture;
+    QSignalSpy ready(&picture, &ui::ReplayPicture::ready);
+    picture.setRecording(std::make_shared<const Recording>(std::move(recording)));
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    picture.showAt(Timestamp(Duration(start + 2)), false, 1);
+    QVERIFY(waitFor(
+        [&] {
+            return evaluateJson(*picture.page(), u"proactivePlayer.query('h1')"_qs).toString()
+                == QString::fromStdString(text);
+        },
+        kRecordingWaitMs));
 }
 
 void TestVisualReplay::importsOffTheGuiThreadWithProgressAndCancel()

@@ -27,20 +27,32 @@ namespace {
         return std::max(300.0, 150.0 * speed);
     }
 
-    QString eventsArray(const RecordingWindow& window)
+    // The events cross into the view in pieces of about this much text:
+    // no script of the whole recording (7 MB for 30 minutes) to copy and
+    // convert at once.
+    constexpr std::size_t kChunkBytes = 1 << 20;
+
+    // `proactivePlayer.append(…)` of events [first, last) as a JSON text
+    // the page parses with JSON.parse (far cheaper in time and memory for
+    // V8 than an array literal). The text goes in a String.raw template, so
+    // its backslashes need no escaping; a backquote or a dollar sign can
+    // only be inside a JSON string, where \u0060 and \u0024 mean the same.
+    QString appendCall(const std::vector<RecordingEvent>& events, std::size_t first, std::size_t last)
     {
-        QByteArray text;
-        std::size_t size = 2;
-        for (const RecordingEvent& event : window.events)
-            size += event.json.size() + 1;
-        text.reserve(qsizetype(size));
-        text += '[';
-        for (std::size_t i = 0; i < window.events.size(); ++i) {
-            if (i)
+        QByteArray text = "proactivePlayer.append(JSON.parse(String.raw`[";
+        for (std::size_t i = first; i < last; ++i) {
+            if (i > first)
                 text += ',';
-            text += QByteArray::fromRawData(window.events[i].json.data(), qsizetype(window.events[i].json.size()));
+            for (char c : events[i].json) {
+                if (c == '`')
+                    text += "\\u0060";
+                else if (c == '$')
+                    text += "\\u0024";
+                else
+                    text += c;
+            }
         }
-        text += ']';
+        text += "]`))";
         return QString::fromUtf8(text);
     }
 
@@ -103,9 +115,21 @@ void ReplayPicture::loadRecording()
 {
     const int generation = ++m_loadGeneration;
     const RecordingWindow* main = m_recording ? m_recording->mainWindow() : nullptr;
-    // In the page's main world: the player is the page's own script.
-    m_view->page()->runJavaScript(u"proactivePlayer.load(%1)"_qs.arg(main ? eventsArray(*main) : u"[]"_qs),
-        QWebEngineScript::MainWorld, [this, generation](const QVariant& loaded) {
+    // In the page's main world: the player is the page's own script. The
+    // view runs the scripts in order, so load() sees every piece.
+    QWebEnginePage* page = m_view->page();
+    page->runJavaScript(u"proactivePlayer.begin()"_qs, QWebEngineScript::MainWorld);
+    const std::vector<RecordingEvent> none;
+    const std::vector<RecordingEvent>& events = main ? main->events : none;
+    for (std::size_t first = 0; first < events.size();) {
+        std::size_t last = first;
+        for (std::size_t bytes = 0; last < events.size() && bytes < kChunkBytes; ++last)
+            bytes += events[last].json.size() + 1;
+        page->runJavaScript(appendCall(events, first, last), QWebEngineScript::MainWorld);
+        first = last;
+    }
+    page->runJavaScript(
+        u"proactivePlayer.load()"_qs, QWebEngineScript::MainWorld, [this, generation](const QVariant& loaded) {
             if (generation != m_loadGeneration)
                 return;
             m_loaded = loaded.toBool();

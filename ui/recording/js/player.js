@@ -70,9 +70,21 @@
     text.style.top = `${box.top + box.height + 12}px`;
   }
 
+  // The recording's events as they arrive, in pieces (begin, append…, load).
+  let incoming = [];
+
   window.proactivePlayer = {
-    // Replaces the recording; shows its first frame. False without events.
-    load(events) {
+    // A new recording's events follow.
+    begin() { incoming = []; },
+    append(events) {
+      for (const event of events) incoming.push(event);
+      return incoming.length;
+    },
+    // Replaces the recording with the events appended since begin(); shows
+    // its first frame. False without events.
+    load() {
+      const events = incoming;
+      incoming = [];
       if (replayer) { replayer.pause(); replayer.destroy && replayer.destroy(); replayer = null; }
       stage().innerHTML = '';
       stepSelector = null;
