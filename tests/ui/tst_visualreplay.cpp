@@ -73,6 +73,7 @@ private Q_SLOTS:
     void tourTargetThatWouldHaveFailed();
     void playingDrivesThePicture();
     void textWithBackquotesDollarsAndBackslashes();
+    void longRecordingSeeksThroughThePool();
     void importsOffTheGuiThreadWithProgressAndCancel();
 
 private:
@@ -356,6 +357,49 @@ void TestVisualReplay::textWithBackquotesDollarsAndBackslashes()
                 == QString::fromStdString(text);
         },
         kRecordingWaitMs));
+}
+
+// A long recording with one full snapshot: the player parks several
+// Replayers along it (player.js) and a seek shows the one cheapest to bring
+// there. Whichever is shown, forwards and backwards, the picture is the
+// recording's at that moment: here the heading counts the events so far.
+void TestVisualReplay::longRecordingSeeksThroughThePool()
+{
+    constexpr int kEvents = 12'000;
+    constexpr std::int64_t kStep = 10;
+    const std::int64_t start = 1'793'610'000'000;
+    Recording recording { "r-long", { RecordingWindow { "w", {} } } };
+    auto& events = recording.windows[0].events;
+    events.push_back(makeRecordingEvent(4, start, R"({"href":"http://localhost/","width":800,"height":600})"));
+    events.push_back(makeRecordingEvent(2, start + 1,
+        R"({"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[)"
+        R"({"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"h1","attributes":{},)"
+        R"("childNodes":[{"type":3,"textContent":"step -1","id":5}],"id":4}],"id":3}],"id":2}],"id":1},)"
+        R"("initialOffset":{"left":0,"top":0}})"));
+    for (int i = 0; i < kEvents; ++i)
+        events.push_back(makeRecordingEvent(3, start + 2 + kStep * i,
+            R"({"source":0,"texts":[{"id":5,"value":"step )" + std::to_string(i)
+                + R"("}],"attributes":[],"removes":[],"adds":[]})"));
+    ui::ReplayPicture picture;
+    picture.resize(800, 600);
+    QSignalSpy ready(&picture, &ui::ReplayPicture::ready);
+    picture.setRecording(std::make_shared<const Recording>(std::move(recording)));
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    const auto settled = [&] { return evaluateJson(*picture.page(), u"proactivePlayer.settled()"_qs).toBool(); };
+    QVERIFY(waitFor(settled, 120'000));
+    QVERIFY(evaluateJson(*picture.page(), u"proactivePlayer.poolSize()"_qs).toInt() > 2);
+    for (const int step : { 11'500, 700, 6'200, 6'100, 9'999, 0, 5'000, 11'999 }) {
+        picture.showAt(Timestamp(Duration(start + 2 + kStep * step)), false, 1);
+        const QString expected = u"step %1"_qs.arg(step);
+        QVERIFY2(
+            waitFor(
+                [&] { return evaluateJson(*picture.page(), u"proactivePlayer.query('h1')"_qs).toString() == expected; },
+                kRecordingWaitMs),
+            qPrintable(expected + evaluateJson(*picture.page(), u"proactivePlayer.poolState()"_qs).toString()));
+        // Between some seeks the pool parks again, between others not.
+        if (step % 2 == 0)
+            QVERIFY(waitFor(settled, 120'000));
+    }
 }
 
 void TestVisualReplay::importsOffTheGuiThreadWithProgressAndCancel()
