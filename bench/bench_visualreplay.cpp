@@ -8,11 +8,16 @@
 //               runs on its worker thread)
 //   load        ReplayPicture::setRecording → ready(): the events handed to
 //               rrweb's Replayer in the view and its first frame drawn
+//   parked      how long after the first frame the player's pool of
+//               Replayers (player.js) is made and parked, in the background
 //   seek        the picture put at a random moment, paused, until the view
 //               has drawn it (the next script the view runs returns),
-//               forwards and backwards, p50 and max over the seeks
+//               forwards and backwards, p50 and max over the seeks: first
+//               with the pool parked before each seek, then one seek right
+//               after the other (scrubbing: the pool never parks)
 //   memory      the studio process and its QtWebEngine helpers (PSS), before
-//               the recording is loaded and after the seeks
+//               the recording is loaded, once the pool is parked, and after
+//               the seeks
 //
 // Goals (issue 16): import + load ≤ 2 s, seek ≤ 300 ms, ≤ 300 MB above idle.
 //
