@@ -15,6 +15,7 @@
 #include "replaytesting.h"
 #include "tourcatalog.h"
 
+#include <QComboBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <fstream>
@@ -72,6 +73,7 @@ private Q_SLOTS:
     void tourStepOnTheRecordedElement();
     void tourTargetThatWouldHaveFailed();
     void playingDrivesThePicture();
+    void otherWindowsArePickable();
     void textWithBackquotesDollarsAndBackslashes();
     void longRecordingSeeksThroughThePool();
     void importsOffTheGuiThreadWithProgressAndCancel();
@@ -326,6 +328,50 @@ void TestVisualReplay::playingDrivesThePicture()
     m_panel->play();
     // Played to its end (the replay pauses there), the picture has followed.
     QVERIFY(waitFor([&] { return !m_panel->isPlaying(); }, 60'000));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+}
+
+// A recording of two windows (the recorded demo, and a second tab that
+// opened during it): the main one is drawn first, the picker above the
+// picture draws the other at the same moment of the replay.
+void TestVisualReplay::otherWindowsArePickable()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "never"));
+    Recording twoWindows = *m_recording;
+    RecordingWindow tab { "w-help-tab", {} };
+    tab.events = {
+        makeRecordingEvent(4, m_firstFull + 10, R"({"href":"http://localhost:8765/help","width":800,"height":600})"),
+        makeRecordingEvent(2, m_firstFull + 11,
+            R"({"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[)"
+            R"({"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"h1","attributes":{},)"
+            R"("childNodes":[{"type":3,"textContent":"Help centre","id":5}],"id":4}],"id":3}],"id":2}],"id":1},)"
+            R"("initialOffset":{"left":0,"top":0}})"),
+        makeRecordingEvent(3, m_secondFull + 20, R"({"source":1,"positions":[{"x":1,"y":1,"id":3,"timeOffset":0}]})"),
+    };
+    twoWindows.windows.push_back(std::move(tab));
+    ui::ReplayPicture* picture = m_panel->picture();
+    QSignalSpy ready(picture, &ui::ReplayPicture::ready);
+    m_panel->setRecording(std::make_shared<const Recording>(std::move(twoWindows)));
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    QCOMPARE(picture->windowIndex(), 0);
+    auto* windows = picture->findChild<QComboBox*>(u"recordingWindow"_qs);
+    QVERIFY(windows && windows->isVisible());
+    QCOMPARE(windows->count(), 2);
+    m_panel->seek(Timestamp(Duration(m_secondFull)));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+    QVERIFY2(picture->statusText().contains(u"window 1 of 2"_qs), qPrintable(picture->statusText()));
+
+    ready.clear();
+    picture->showWindow(1);
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Help centre"_qs; }, kRecordingWaitMs));
+    QCOMPARE(windows->currentIndex(), 1);
+    QVERIFY2(picture->statusText().contains(u"window 2 of 2"_qs), qPrintable(picture->statusText()));
+    QVERIFY(saveScreenshot(*m_panel, u"visual-replay-windows.png"_qs));
+    // Back to the main window, at the same moment.
+    ready.clear();
+    picture->showWindow(0);
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
     QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
 }
 

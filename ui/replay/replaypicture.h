@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+class QComboBox;
 class QLabel;
 class QWebEnginePage;
 class QWebEngineView;
@@ -54,9 +55,13 @@ public:
     explicit ReplayPicture(QWidget* parent = nullptr);
     ~ReplayPicture() override;
 
-    // The recording to play (its main window); null: none.
+    // The recording to play, from its main window; null: none.
     void setRecording(std::shared_ptr<const Recording> recording);
     const Recording* recording() const { return m_recording.get(); }
+    // The window of the recording drawn (an index into its windows; the
+    // picker above the picture offers them when there are several).
+    void showWindow(int index);
+    int windowIndex() const { return m_windowIndex; }
     // The player has the recording and drew its first frame.
     bool isReady() const { return m_loaded; }
 
@@ -82,6 +87,8 @@ Q_SIGNALS:
     void tourTargetChecked(const QString& tourId, const QString& selector, bool resolves);
 
 private:
+    const RecordingWindow* shownWindow() const;
+    void fillWindowPicker();
     void loadRecording();
     void apply();
     void checkTourTarget();
@@ -93,8 +100,10 @@ private:
     ChatBridge* m_chat;
     ReplayedChat m_shownChat;
     QLabel* m_status;
+    QComboBox* m_windows;
     std::shared_ptr<const Recording> m_recording;
-    std::int64_t m_start = 0; // the main window's first event, ms since the epoch
+    int m_windowIndex = -1;
+    std::int64_t m_start = 0; // the shown window's first event, ms since the epoch
     std::int64_t m_length = 0;
     bool m_pageLoaded = false;
     bool m_loaded = false;
@@ -107,6 +116,7 @@ private:
         double speed = 1;
     };
     std::optional<Moment> m_wanted;
+    std::optional<Timestamp> m_wantedAt; // m_wanted's moment, for another window's offset
     std::optional<Moment> m_told;
     QElapsedTimer m_toldAt;
 
