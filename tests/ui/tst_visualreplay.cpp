@@ -15,6 +15,7 @@
 #include "replaytesting.h"
 #include "tourcatalog.h"
 
+#include <QComboBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <fstream>
@@ -68,9 +69,13 @@ private Q_SLOTS:
     void initTestCase();
     void pictureFollowsTheReplay();
     void toastFromFiringToResponse();
+    void chatPanelFromAcceptToAnswer();
     void tourStepOnTheRecordedElement();
     void tourTargetThatWouldHaveFailed();
     void playingDrivesThePicture();
+    void otherWindowsArePickable();
+    void textWithBackquotesDollarsAndBackslashes();
+    void longRecordingSeeksThroughThePool();
     void importsOffTheGuiThreadWithProgressAndCancel();
 
 private:
@@ -78,6 +83,9 @@ private:
     bool openWithPicture(const std::string& token, const char* policy);
     QString pictureText(const QString& selector, const QString& property = u"textContent"_qs);
     bool toastShown();
+    // The chat panel chat.js draws over the picture: {hidden, folded, typing,
+    // messages: ["user: …", "assistant: …"]}.
+    QJsonObject chatPanel();
 
     std::optional<Recording> m_recording;
     std::int64_t m_firstFull = 0; // the /projects page's full snapshot
@@ -162,6 +170,21 @@ bool TestVisualReplay::toastShown()
                 .toBool();
 }
 
+QJsonObject TestVisualReplay::chatPanel()
+{
+    return evaluateJson(*m_panel->picture()->page(), uR"((() => {
+        const chat = window.proactiveChat;
+        if (!chat || !chat.host.isConnected) return { hidden: true, messages: [] };
+        const panel = chat.root.querySelector('.panel');
+        return { hidden: panel.hidden, folded: panel.classList.contains('folded'),
+            typing: !chat.root.querySelector('.typing').hidden,
+            messages: [...chat.root.querySelectorAll('.message')].map(
+                (m) => m.className.replace('message ', '') + ': ' + m.textContent) };
+    })())"_qs,
+        10'000, QWebEngineScript::ApplicationWorld)
+        .toObject();
+}
+
 void TestVisualReplay::pictureFollowsTheReplay()
 {
     QVERIFY(openWithPicture("phc_visual_demo", "never"));
@@ -184,6 +207,9 @@ void TestVisualReplay::pictureFollowsTheReplay()
     QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Projects"_qs; }, kRecordingWaitMs));
     QCOMPARE(m_panel->picture()->offsetOf(at(m_firstFull)), m_firstFull - m_recording->windows[0].events[0].timestamp);
     QVERIFY(m_panel->picture()->statusText().startsWith(u"Recording s-visual"_qs));
+    // What the user saw is what the tab is watched for: it has most of the width.
+    QVERIFY2(m_panel->picture()->width() > m_panel->width() / 2,
+        qPrintable(u"picture %1 of %2 px"_qs.arg(m_panel->picture()->width()).arg(m_panel->width())));
 }
 
 void TestVisualReplay::toastFromFiringToResponse()
@@ -210,6 +236,48 @@ void TestVisualReplay::toastFromFiringToResponse()
     QVERIFY(waitFor([&] { return !toastShown(); }, kRecordingWaitMs));
 }
 
+void TestVisualReplay::chatPanelFromAcceptToAnswer()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "chat:3"));
+    const ReplayRecord* record = m_panel->fullRecord();
+    QVERIFY(record && !record->firings.empty());
+    const auto at = [&](const char* action) {
+        for (const ReplayResponse& response : record->responses)
+            if (response.action == action)
+                return response.at;
+        return Timestamp {};
+    };
+    const Timestamp accepted = at("accept_chat");
+    const Timestamp answered = at("chat_completed");
+    QVERIFY(accepted > record->firings.front().at && answered > accepted);
+    const QString prefill = u"user: "_qs + QString::fromUtf8(kAcceptPrefill.data(), qsizetype(kAcceptPrefill.size()));
+
+    // The toast until the accept; no chat yet.
+    m_panel->seek(accepted - Duration(1));
+    QVERIFY(waitFor([&] { return toastShown(); }, kRecordingWaitMs));
+    QCOMPARE(chatPanel()[u"hidden"].toBool(), true);
+    // The accept opens the chat with the prefill; the bot is typing.
+    m_panel->seek(accepted);
+    QVERIFY(waitFor([&] { return !chatPanel()[u"hidden"].toBool(); }, kRecordingWaitMs));
+    QVERIFY(!toastShown());
+    QJsonObject chat = chatPanel();
+    QCOMPARE(chat[u"messages"].toArray(), QJsonArray { prefill });
+    QCOMPARE(chat[u"typing"].toBool(), true);
+    QCOMPARE(chat[u"folded"].toBool(), false);
+    // Its answer comes when the policy says.
+    m_panel->seek(answered);
+    QVERIFY(waitFor([&] { return chatPanel()[u"messages"].toArray().size() == 2; }, kRecordingWaitMs));
+    chat = chatPanel();
+    QCOMPARE(chat[u"typing"].toBool(), false);
+    QVERIFY2(
+        chat[u"messages"][1].toString().startsWith(u"assistant: "_qs), qPrintable(chat[u"messages"][1].toString()));
+    QVERIFY(saveScreenshot(*m_panel, u"visual-replay-chat.png"_qs));
+    // Back before the accept: closed again, and empty.
+    m_panel->seek(accepted - Duration(1));
+    QVERIFY(waitFor([&] { return chatPanel()[u"hidden"].toBool(); }, kRecordingWaitMs));
+    QCOMPARE(chatPanel()[u"messages"].toArray().size(), 0);
+}
+
 void TestVisualReplay::tourStepOnTheRecordedElement()
 {
     QVERIFY(openWithPicture("phc_visual_demo", "tour-complete:60"));
@@ -231,6 +299,9 @@ void TestVisualReplay::tourStepOnTheRecordedElement()
     QVERIFY(ring[u"width"].toDouble() > 10);
     QVERIFY2(m_panel->picture()->statusText().contains(u"tour find-project: first step on"_qs),
         qPrintable(m_panel->picture()->statusText()));
+    // The chat opened with the accept, folded to its header while the tour runs (as in the studio).
+    QVERIFY(waitFor([&] { return !chatPanel()[u"hidden"].toBool(); }, kRecordingWaitMs));
+    QCOMPARE(chatPanel()[u"folded"].toBool(), true);
     QVERIFY(saveScreenshot(*m_panel, u"visual-replay.png"_qs));
 }
 
@@ -258,6 +329,123 @@ void TestVisualReplay::playingDrivesThePicture()
     // Played to its end (the replay pauses there), the picture has followed.
     QVERIFY(waitFor([&] { return !m_panel->isPlaying(); }, 60'000));
     QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+}
+
+// A recording of two windows (the recorded demo, and a second tab that
+// opened during it): the main one is drawn first, the picker above the
+// picture draws the other at the same moment of the replay.
+void TestVisualReplay::otherWindowsArePickable()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "never"));
+    Recording twoWindows = *m_recording;
+    RecordingWindow tab { "w-help-tab", {} };
+    tab.events = {
+        makeRecordingEvent(4, m_firstFull + 10, R"({"href":"http://localhost:8765/help","width":800,"height":600})"),
+        makeRecordingEvent(2, m_firstFull + 11,
+            R"({"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[)"
+            R"({"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"h1","attributes":{},)"
+            R"("childNodes":[{"type":3,"textContent":"Help centre","id":5}],"id":4}],"id":3}],"id":2}],"id":1},)"
+            R"("initialOffset":{"left":0,"top":0}})"),
+        makeRecordingEvent(3, m_secondFull + 20, R"({"source":1,"positions":[{"x":1,"y":1,"id":3,"timeOffset":0}]})"),
+    };
+    twoWindows.windows.push_back(std::move(tab));
+    ui::ReplayPicture* picture = m_panel->picture();
+    QSignalSpy ready(picture, &ui::ReplayPicture::ready);
+    m_panel->setRecording(std::make_shared<const Recording>(std::move(twoWindows)));
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    QCOMPARE(picture->windowIndex(), 0);
+    auto* windows = picture->findChild<QComboBox*>(u"recordingWindow"_qs);
+    QVERIFY(windows && windows->isVisible());
+    QCOMPARE(windows->count(), 2);
+    m_panel->seek(Timestamp(Duration(m_secondFull)));
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+    QVERIFY2(picture->statusText().contains(u"window 1 of 2"_qs), qPrintable(picture->statusText()));
+
+    ready.clear();
+    picture->showWindow(1);
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Help centre"_qs; }, kRecordingWaitMs));
+    QCOMPARE(windows->currentIndex(), 1);
+    QVERIFY2(picture->statusText().contains(u"window 2 of 2"_qs), qPrintable(picture->statusText()));
+    QVERIFY(saveScreenshot(*m_panel, u"visual-replay-windows.png"_qs));
+    // Back to the main window, at the same moment.
+    ready.clear();
+    picture->showWindow(0);
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+}
+
+// The events cross into the view as JSON text in a String.raw template:
+// the characters that could end it or be read as escapes arrive unchanged.
+void TestVisualReplay::textWithBackquotesDollarsAndBackslashes()
+{
+    const std::string text = R"(cost `${price}` \ \n \u0041 "quoted")";
+    const std::string escaped = nlohmann::json(text).dump();
+    const std::int64_t start = 1'793'610'000'000;
+    Recording recording { "r-escapes", { RecordingWindow { "w", {} } } };
+    recording.windows[0].events = {
+        makeRecordingEvent(4, start, R"({"href":"http://localhost/","width":800,"height":600})"),
+        makeRecordingEvent(2, start + 1,
+            R"({"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[)"
+            R"({"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"h1","attributes":{},)"
+            R"("childNodes":[{"type":3,"textContent":)"
+                + escaped + R"(,"id":5}],"id":4}],"id":3}],"id":2}],"id":1},"initialOffset":{"left":0,"top":0}})"),
+        makeRecordingEvent(3, start + 2, R"({"source":1,"positions":[{"x":1,"y":1,"id":3,"timeOffset":0}]})"),
+    };
+    ui::ReplayPicture picture;
+    QSignalSpy ready(&picture, &ui::ReplayPicture::ready);
+    picture.setRecording(std::make_shared<const Recording>(std::move(recording)));
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    picture.showAt(Timestamp(Duration(start + 2)), false, 1);
+    QVERIFY(waitFor(
+        [&] {
+            return evaluateJson(*picture.page(), u"proactivePlayer.query('h1')"_qs).toString()
+                == QString::fromStdString(text);
+        },
+        kRecordingWaitMs));
+}
+
+// A long recording with one full snapshot: the player parks several
+// Replayers along it (player.js) and a seek shows the one cheapest to bring
+// there. Whichever is shown, forwards and backwards, the picture is the
+// recording's at that moment: here the heading counts the events so far.
+void TestVisualReplay::longRecordingSeeksThroughThePool()
+{
+    constexpr int kEvents = 12'000;
+    constexpr std::int64_t kStep = 10;
+    const std::int64_t start = 1'793'610'000'000;
+    Recording recording { "r-long", { RecordingWindow { "w", {} } } };
+    auto& events = recording.windows[0].events;
+    events.push_back(makeRecordingEvent(4, start, R"({"href":"http://localhost/","width":800,"height":600})"));
+    events.push_back(makeRecordingEvent(2, start + 1,
+        R"({"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[)"
+        R"({"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"h1","attributes":{},)"
+        R"("childNodes":[{"type":3,"textContent":"step -1","id":5}],"id":4}],"id":3}],"id":2}],"id":1},)"
+        R"("initialOffset":{"left":0,"top":0}})"));
+    for (int i = 0; i < kEvents; ++i)
+        events.push_back(makeRecordingEvent(3, start + 2 + kStep * i,
+            R"({"source":0,"texts":[{"id":5,"value":"step )" + std::to_string(i)
+                + R"("}],"attributes":[],"removes":[],"adds":[]})"));
+    ui::ReplayPicture picture;
+    picture.resize(800, 600);
+    QSignalSpy ready(&picture, &ui::ReplayPicture::ready);
+    picture.setRecording(std::make_shared<const Recording>(std::move(recording)));
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    const auto settled = [&] { return evaluateJson(*picture.page(), u"proactivePlayer.settled()"_qs).toBool(); };
+    QVERIFY(waitFor(settled, 120'000));
+    QVERIFY(evaluateJson(*picture.page(), u"proactivePlayer.poolSize()"_qs).toInt() > 2);
+    for (const int step : { 11'500, 700, 6'200, 6'100, 9'999, 0, 5'000, 11'999 }) {
+        picture.showAt(Timestamp(Duration(start + 2 + kStep * step)), false, 1);
+        const QString expected = u"step %1"_qs.arg(step);
+        QVERIFY2(
+            waitFor(
+                [&] { return evaluateJson(*picture.page(), u"proactivePlayer.query('h1')"_qs).toString() == expected; },
+                kRecordingWaitMs),
+            qPrintable(expected + evaluateJson(*picture.page(), u"proactivePlayer.poolState()"_qs).toString()));
+        // Between some seeks the pool parks again, between others not.
+        if (step % 2 == 0)
+            QVERIFY(waitFor(settled, 120'000));
+    }
 }
 
 void TestVisualReplay::importsOffTheGuiThreadWithProgressAndCancel()

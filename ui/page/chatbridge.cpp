@@ -118,4 +118,13 @@ void ChatBridge::clear()
     Q_EMIT transcriptReset(transcript());
 }
 
+void ChatBridge::showConversation(const QJsonArray& transcript, bool busy)
+{
+    m_transcript = transcript;
+    m_pending.clear();
+    m_flushTimer.stop();
+    setBusy(busy);
+    Q_EMIT transcriptReset(this->transcript());
+}
+
 } // namespace proactive::ui

@@ -48,6 +48,11 @@ public:
     void finishAnswer(const QString& text, const QString& tourId, const QString& tourName, const QString& error,
         const QJsonArray& thoughts = {}, const QJsonArray& files = {});
     void clear();
+    // The whole conversation at once, in the transcript property's form, and
+    // whether an answer is on its way (the visual replay's moment, which a
+    // seek may move backwards). The page renders it in one go: the property
+    // updates that carry it would overtake the per-message signals.
+    void showConversation(const QJsonArray& transcript, bool busy);
 
     // The page's buttons.
     Q_INVOKABLE void send(const QString& text) { Q_EMIT sendRequested(text); }

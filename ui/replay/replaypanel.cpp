@@ -41,7 +41,9 @@ namespace {
     constexpr Duration::rep kSliderUnitMs = 100;
     // Skipping idle jumps to a second before the next happening.
     constexpr Duration kIdleLeadIn = std::chrono::seconds(1);
-    constexpr std::array kSpeeds { 1.0, 10.0, 60.0, 100.0, 1000.0 };
+    // 2×, 4× and 8× to watch the recording's picture (PostHog's player has
+    // them); the faster ones to run through the decisions.
+    constexpr std::array kSpeeds { 1.0, 2.0, 4.0, 8.0, 10.0, 60.0, 100.0, 1000.0 };
 
     // The tour the replayed user has accepted and not yet ended by now
     // (empty: none): its first step is what they would have seen.
@@ -59,6 +61,22 @@ namespace {
             }
         }
         return running;
+    }
+
+    // The chat the replayed user has by now: each accept that reached a
+    // shown toast opened it with the prefill (chat_sent), each answer that
+    // came is a chat_completed; folded while a tour runs.
+    ReplayedChat chatAt(const ReplayRecord& record, bool tourRunning)
+    {
+        ReplayedChat chat;
+        for (const ReplayResponse& response : record.responses) {
+            if (response.action == "chat_sent")
+                ++chat.sent;
+            else if (response.action == "chat_completed")
+                chat.answered = std::min(chat.answered + 1, chat.sent);
+        }
+        chat.folded = chat.sent > 0 && tourRunning;
+        return chat;
     }
 
     QColor verdictColor(Verdict verdict)
@@ -311,18 +329,20 @@ void ReplayPanel::buildUi()
     m_picture = new ReplayPicture(this);
     m_picture->setMinimumWidth(320);
     m_picture->hide();
-    auto* horizontal = new QSplitter(Qt::Horizontal, this);
-    horizontal->addWidget(vertical);
-    horizontal->addWidget(m_picture);
-    horizontal->setStretchFactor(0, 1);
-    horizontal->setStretchFactor(1, 1);
-    horizontal->setChildrenCollapsible(false);
+    m_pictureSplit = new QSplitter(Qt::Horizontal, this);
+    m_pictureSplit->addWidget(vertical);
+    m_pictureSplit->addWidget(m_picture);
+    // The picture is what the user watches: it gets the larger share of
+    // any width the window gains.
+    m_pictureSplit->setStretchFactor(0, 2);
+    m_pictureSplit->setStretchFactor(1, 3);
+    m_pictureSplit->setChildrenCollapsible(false);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     layout->addLayout(header);
     layout->addLayout(seekRow);
-    layout->addWidget(horizontal, 1);
+    layout->addWidget(m_pictureSplit, 1);
 
     connect(m_play, &QToolButton::clicked, this, [this] { isPlaying() ? pause() : play(); });
     connect(m_stepEvent, &QToolButton::clicked, this, &ReplayPanel::stepEvent);
@@ -680,6 +700,13 @@ void ReplayPanel::refresh()
 
 void ReplayPanel::setRecording(std::shared_ptr<const Recording> recording)
 {
+    if (recording && !m_pictureSized) {
+        // The first time the picture appears it takes most of the width
+        // (the tables read well narrower); later the user's split stays.
+        const int width = std::max(m_pictureSplit->width(), 1000);
+        m_pictureSplit->setSizes({ width * 2 / 5, width * 3 / 5 });
+        m_pictureSized = true;
+    }
     m_picture->setVisible(recording != nullptr);
     m_picture->setRecording(std::move(recording));
     refreshPicture();
@@ -695,12 +722,14 @@ void ReplayPanel::refreshPicture()
 {
     if (!m_replay || !m_picture->recording()) {
         m_picture->setToast(std::nullopt);
+        m_picture->setChat({});
         m_picture->setTourStep({}, nullptr);
         return;
     }
     m_picture->showAt(m_replay->now(), isPlaying(), m_speed);
     m_picture->setToast(m_replay->client().toast());
     const std::string tourId = tourRunningAt(m_replay->record());
+    m_picture->setChat(chatAt(m_replay->record(), !tourId.empty()));
     const Tour* tour = tourId.empty() ? nullptr : m_catalog.find(tourId);
     m_picture->setTourStep(
         QString::fromStdString(tourId), tour && !tour->steps.empty() ? &tour->steps.front() : nullptr);

@@ -17,6 +17,7 @@ class QComboBox;
 class QLabel;
 class QPushButton;
 class QSlider;
+class QSplitter;
 class QTableView;
 class QToolButton;
 class QTreeWidget;
@@ -174,6 +175,8 @@ private:
     QPushButton* m_propose;
     LabelProposalsView* m_proposals;
     ReplayPicture* m_picture;
+    QSplitter* m_pictureSplit;
+    bool m_pictureSized = false; // the picture's first appearance set the split
     TourCatalog m_catalog;
 };
 

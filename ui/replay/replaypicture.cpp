@@ -1,10 +1,15 @@
 #include "replaypicture.h"
 
+#include "chatbridge.h"
+#include "client/simulatedclient.h"
 #include "gates/decision.h"
 #include "pagebridge.h"
 #include "tourcatalog.h"
 #include "widgetbridge.h"
 
+#include <QComboBox>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QVBoxLayout>
 #include <QWebEnginePage>
@@ -23,20 +28,32 @@ namespace {
         return std::max(300.0, 150.0 * speed);
     }
 
-    QString eventsArray(const RecordingWindow& window)
+    // The events cross into the view in pieces of about this much text:
+    // no script of the whole recording (7 MB for 30 minutes) to copy and
+    // convert at once.
+    constexpr std::size_t kChunkBytes = 1 << 20;
+
+    // `proactivePlayer.append(…)` of events [first, last) as a JSON text
+    // the page parses with JSON.parse (far cheaper in time and memory for
+    // V8 than an array literal). The text goes in a String.raw template, so
+    // its backslashes need no escaping; a backquote or a dollar sign can
+    // only be inside a JSON string, where \u0060 and \u0024 mean the same.
+    QString appendCall(const std::vector<RecordingEvent>& events, std::size_t first, std::size_t last)
     {
-        QByteArray text;
-        std::size_t size = 2;
-        for (const RecordingEvent& event : window.events)
-            size += event.json.size() + 1;
-        text.reserve(qsizetype(size));
-        text += '[';
-        for (std::size_t i = 0; i < window.events.size(); ++i) {
-            if (i)
+        QByteArray text = "proactivePlayer.append(JSON.parse(String.raw`[";
+        for (std::size_t i = first; i < last; ++i) {
+            if (i > first)
                 text += ',';
-            text += QByteArray::fromRawData(window.events[i].json.data(), qsizetype(window.events[i].json.size()));
+            for (char c : events[i].json) {
+                if (c == '`')
+                    text += "\\u0060";
+                else if (c == '$')
+                    text += "\\u0024";
+                else
+                    text += c;
+            }
         }
-        text += ']';
+        text += "]`))";
         return QString::fromUtf8(text);
     }
 
@@ -47,18 +64,29 @@ ReplayPicture::ReplayPicture(QWidget* parent)
     , m_view(new QWebEngineView(this))
     , m_bridge(new PageBridge(m_view->page(), this))
     , m_widget(new WidgetBridge(this))
+    , m_chat(new ChatBridge(this))
     , m_status(new QLabel(this))
+    , m_windows(new QComboBox(this))
 {
-    // The toast as the product's widget draws it, over the whole picture.
+    // The toast and the chat panel as the product's widget draws them, over
+    // the whole picture.
     m_bridge->registerObject(u"widget"_qs, m_widget);
+    m_bridge->registerObject(u"chat"_qs, m_chat);
     m_bridge->addScriptFile(u":/proactive/page/widget.js"_qs, QWebEngineScript::DocumentReady);
+    m_bridge->addScriptFile(u":/proactive/page/chat.js"_qs, QWebEngineScript::DocumentReady);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
+    m_windows->setObjectName(u"recordingWindow"_qs);
+    m_windows->setToolTip(tr("The recording's windows and tabs: which one the picture draws"));
+    m_windows->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_windows->hide();
+    layout->addWidget(m_windows, 0, Qt::AlignLeft);
     layout->addWidget(m_view, 1);
     layout->addWidget(m_status);
+    connect(m_windows, &QComboBox::activated, this, &ReplayPicture::showWindow);
     connect(m_view->page(), &QWebEnginePage::loadFinished, this, [this](bool ok) {
         m_pageLoaded = ok;
         if (ok)
@@ -80,12 +108,50 @@ void ReplayPicture::setRecording(std::shared_ptr<const Recording> recording)
     if (recording == m_recording)
         return;
     m_recording = std::move(recording);
+    const RecordingWindow* main = m_recording ? m_recording->mainWindow() : nullptr;
+    m_windowIndex = main ? int(main - m_recording->windows.data()) : -1;
+    fillWindowPicker();
+    setTourStep({}, nullptr);
+    showWindow(m_windowIndex);
+}
+
+const RecordingWindow* ReplayPicture::shownWindow() const
+{
+    return m_recording && m_windowIndex >= 0 && std::size_t(m_windowIndex) < m_recording->windows.size()
+        ? &m_recording->windows[std::size_t(m_windowIndex)]
+        : nullptr;
+}
+
+void ReplayPicture::fillWindowPicker()
+{
+    m_windows->clear();
+    const std::size_t count = m_recording ? m_recording->windows.size() : 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const RecordingWindow& window = m_recording->windows[i];
+        m_windows->addItem(tr("Window %1 of %2: %3 · %n event(s)", nullptr, int(window.events.size()))
+                               .arg(i + 1)
+                               .arg(count)
+                               .arg(QString::fromStdString(window.windowId)));
+    }
+    m_windows->setCurrentIndex(m_windowIndex);
+    m_windows->setVisible(count > 1);
+}
+
+void ReplayPicture::showWindow(int index)
+{
+    if (m_recording && (index < 0 || std::size_t(index) >= m_recording->windows.size()))
+        return;
+    m_windowIndex = index;
+    m_windows->setCurrentIndex(index);
     m_loaded = false;
     m_told.reset();
-    const RecordingWindow* main = m_recording ? m_recording->mainWindow() : nullptr;
-    m_start = main && !main->events.empty() ? main->events.front().timestamp : 0;
-    m_length = main && !main->events.empty() ? main->events.back().timestamp - m_start : 0;
-    setTourStep({}, nullptr);
+    // The replay's moment is the same in every window: each is drawn at
+    // its own offset from its own first event.
+    const RecordingWindow* window = shownWindow();
+    m_start = window && !window->events.empty() ? window->events.front().timestamp : 0;
+    m_length = window && !window->events.empty() ? window->events.back().timestamp - m_start : 0;
+    if (m_wanted && m_wantedAt)
+        m_wanted->offset = offsetOf(*m_wantedAt);
     if (m_pageLoaded)
         loadRecording();
     refreshStatus();
@@ -94,10 +160,22 @@ void ReplayPicture::setRecording(std::shared_ptr<const Recording> recording)
 void ReplayPicture::loadRecording()
 {
     const int generation = ++m_loadGeneration;
-    const RecordingWindow* main = m_recording ? m_recording->mainWindow() : nullptr;
-    // In the page's main world: the player is the page's own script.
-    m_view->page()->runJavaScript(u"proactivePlayer.load(%1)"_qs.arg(main ? eventsArray(*main) : u"[]"_qs),
-        QWebEngineScript::MainWorld, [this, generation](const QVariant& loaded) {
+    const RecordingWindow* window = shownWindow();
+    // In the page's main world: the player is the page's own script. The
+    // view runs the scripts in order, so load() sees every piece.
+    QWebEnginePage* page = m_view->page();
+    page->runJavaScript(u"proactivePlayer.begin()"_qs, QWebEngineScript::MainWorld);
+    const std::vector<RecordingEvent> none;
+    const std::vector<RecordingEvent>& events = window ? window->events : none;
+    for (std::size_t first = 0; first < events.size();) {
+        std::size_t last = first;
+        for (std::size_t bytes = 0; last < events.size() && bytes < kChunkBytes; ++last)
+            bytes += events[last].json.size() + 1;
+        page->runJavaScript(appendCall(events, first, last), QWebEngineScript::MainWorld);
+        first = last;
+    }
+    page->runJavaScript(
+        u"proactivePlayer.load()"_qs, QWebEngineScript::MainWorld, [this, generation](const QVariant& loaded) {
             if (generation != m_loadGeneration)
                 return;
             m_loaded = loaded.toBool();
@@ -117,6 +195,7 @@ std::int64_t ReplayPicture::offsetOf(Timestamp now) const
 
 void ReplayPicture::showAt(Timestamp now, bool playing, double speed)
 {
+    m_wantedAt = now;
     m_wanted = Moment { offsetOf(now), playing, speed };
     apply();
 }
@@ -150,6 +229,24 @@ void ReplayPicture::setToast(const std::optional<Offer>& offer)
 {
     // No page: the replayed toast is shown wherever the picture is.
     m_widget->setToast(offer ? toastJson(*offer, {}) : QString());
+}
+
+void ReplayPicture::setChat(const ReplayedChat& chat)
+{
+    if (chat == m_shownChat)
+        return;
+    QJsonArray transcript;
+    for (int i = 0; i < chat.sent; ++i) {
+        transcript.append(QJsonObject { { u"role"_qs, u"user"_qs },
+            { u"text"_qs, QString::fromUtf8(kAcceptPrefill.data(), qsizetype(kAcceptPrefill.size())) } });
+        if (i < chat.answered)
+            transcript.append(QJsonObject { { u"role"_qs, u"assistant"_qs },
+                { u"text"_qs, tr("*The assistant answered here; the replay does not run the bot.*") } });
+    }
+    m_chat->showConversation(transcript, chat.answered < chat.sent);
+    m_chat->setFolded(chat.folded);
+    m_chat->setOpen(chat.sent > 0);
+    m_shownChat = chat;
 }
 
 void ReplayPicture::setTourStep(const QString& tourId, const TourStep* step)
@@ -200,11 +297,11 @@ void ReplayPicture::refreshStatus()
     if (!m_recording)
         text = tr("No recording for this session: import its PostHog export (File ▸ Import) to see what the user saw");
     else {
-        const RecordingWindow* main = m_recording->mainWindow();
-        text = tr("Recording %1: %n event(s)", nullptr, main ? int(main->events.size()) : 0)
+        const RecordingWindow* window = shownWindow();
+        text = tr("Recording %1: %n event(s)", nullptr, window ? int(window->events.size()) : 0)
                    .arg(QString::fromStdString(m_recording->id));
         if (m_recording->windows.size() > 1)
-            text += tr(" · %n other window(s) not shown", nullptr, int(m_recording->windows.size() - 1));
+            text += tr(" · window %1 of %2").arg(m_windowIndex + 1).arg(m_recording->windows.size());
         if (!m_loaded && m_pageLoaded)
             text += tr(" · nothing to draw (no full snapshot)");
     }

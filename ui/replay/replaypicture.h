@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+class QComboBox;
 class QLabel;
 class QWebEnginePage;
 class QWebEngineView;
@@ -19,13 +20,26 @@ struct TourStep;
 
 namespace proactive::ui {
 
+class ChatBridge;
 class PageBridge;
 class WidgetBridge;
+
+// The help chat the replayed user had open at a moment: one prefill per
+// accepted offer (the client sends it once, SPEC §4), and how many of them
+// the bot had answered by then. The replay does not run the bot, so an
+// answer is drawn as a placeholder that says so.
+struct ReplayedChat {
+    int sent = 0;
+    int answered = 0;
+    bool folded = false; // a tour runs: the panel is folded to its header, as in the studio
+    bool operator==(const ReplayedChat&) const = default;
+};
 
 // What the user saw (issue 16): the session's rrweb recording played by
 // rrweb's Replayer (player.html) at the replay's virtual time, with the
 // toast the replayed client shows drawn over it by the product's own
-// widget.js, and an accepted tour's first step ringed on the recorded
+// widget.js, after an accept the chat panel drawn by its chat.js, and an
+// accepted tour's first step ringed on the recorded
 // element, or "target would have failed" when its selector finds nothing in
 // the replayed page.
 //
@@ -41,9 +55,13 @@ public:
     explicit ReplayPicture(QWidget* parent = nullptr);
     ~ReplayPicture() override;
 
-    // The recording to play (its main window); null: none.
+    // The recording to play, from its main window; null: none.
     void setRecording(std::shared_ptr<const Recording> recording);
     const Recording* recording() const { return m_recording.get(); }
+    // The window of the recording drawn (an index into its windows; the
+    // picker above the picture offers them when there are several).
+    void showWindow(int index);
+    int windowIndex() const { return m_windowIndex; }
     // The player has the recording and drew its first frame.
     bool isReady() const { return m_loaded; }
 
@@ -51,6 +69,8 @@ public:
     void showAt(Timestamp now, bool playing, double speed);
     // The toast the replayed client shows at this moment (none: hidden).
     void setToast(const std::optional<Offer>& offer);
+    // The chat panel the replayed client shows at this moment (sent 0: closed).
+    void setChat(const ReplayedChat& chat);
     // The step a tour started by the replayed user shows first (null: no tour).
     void setTourStep(const QString& tourId, const TourStep* step);
 
@@ -67,6 +87,8 @@ Q_SIGNALS:
     void tourTargetChecked(const QString& tourId, const QString& selector, bool resolves);
 
 private:
+    const RecordingWindow* shownWindow() const;
+    void fillWindowPicker();
     void loadRecording();
     void apply();
     void checkTourTarget();
@@ -75,9 +97,13 @@ private:
     QWebEngineView* m_view;
     PageBridge* m_bridge;
     WidgetBridge* m_widget;
+    ChatBridge* m_chat;
+    ReplayedChat m_shownChat;
     QLabel* m_status;
+    QComboBox* m_windows;
     std::shared_ptr<const Recording> m_recording;
-    std::int64_t m_start = 0; // the main window's first event, ms since the epoch
+    int m_windowIndex = -1;
+    std::int64_t m_start = 0; // the shown window's first event, ms since the epoch
     std::int64_t m_length = 0;
     bool m_pageLoaded = false;
     bool m_loaded = false;
@@ -90,6 +116,7 @@ private:
         double speed = 1;
     };
     std::optional<Moment> m_wanted;
+    std::optional<Timestamp> m_wantedAt; // m_wanted's moment, for another window's offset
     std::optional<Moment> m_told;
     QElapsedTimer m_toldAt;
 

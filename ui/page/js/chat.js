@@ -206,6 +206,8 @@
       if (entry.role === 'user') addMessage('user', entry.text);
       else finishAnswer(entry);
     }
+    // The property is current here (the channel updates it before the signal).
+    setBusy(!!(chat && chat.busy));
   }
 
   window.proactiveChat = { root, host };
@@ -233,6 +235,7 @@
     chat.transcriptReset.connect(renderTranscript);
     chat.userMessage.connect((text) => addMessage('user', text));
     chat.answerStarted.connect(() => { setBusy(true); });
+    chat.busyChanged.connect(setBusy);
     // Rendering once per animation frame keeps a fast stream smooth: the
     // whole answer is re-rendered, so per-piece rendering would be quadratic.
     let renderQueued = false;
@@ -275,7 +278,6 @@
     });
     chat.answerFinished.connect((json) => finishAnswer(JSON.parse(json)));
     renderTranscript(chat.transcript);
-    setBusy(chat.busy);
     panel.hidden = !chat.open;
     if (chat.open) mount();
   });

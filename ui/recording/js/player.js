@@ -3,10 +3,36 @@
 // call takes the offset from the recording's first event, in ms: the C++
 // side owns the time, the Replayer only draws it. The picture is scaled to
 // fit the view; the tour step is drawn over the replayed element.
+//
+// Seeking: rrweb moves a Replayer forwards by applying the events in
+// between, but backwards it rebuilds the page from the last full snapshot
+// and applies every event since (~10 µs each): with one full snapshot in a
+// 30-minute recording, a seek near its end applies 60 000 events. So the
+// player keeps a pool of Replayers over the same events, each parked at a
+// home moment (one every kSegmentEvents events since a full snapshot), plus
+// a free one; a seek moves whichever Replayer is cheapest to bring there
+// and shows it. The moved one walks back home in the background, in steps,
+// once seeking and playing have stopped.
 (function () {
   'use strict';
 
-  let replayer = null;
+  // Events a seek applies at most once the pool is parked.
+  const kSegmentEvents = 5000;
+  const kMaxHomes = 12;
+  // A rebuild from a full snapshot costs about as much as this many events.
+  const kRebuildEvents = 500;
+  // Background walking: events per step, and the quiet time before it starts.
+  const kWalkEvents = 8000;
+  const kWalkDelayMs = 300;
+
+  let events = [];
+  let eventOffsets = []; // each event's offset, ascending
+  let metaList = []; // the meta events' offsets, ascending: rrweb rebuilds from the last one
+  let homes = []; // offsets the pool's Replayers are parked at
+  let pool = []; // { replayer, root, home (null: free), at }
+  let shown = null;
+  let playing = false;
+  let walkTimer = null;
   let size = { width: 1280, height: 800 };
   let stepSelector = null;
 
@@ -22,24 +48,156 @@
   function stage() { return document.getElementById('stage'); }
 
   function fit() {
-    if (!replayer) return;
-    const wrapper = replayer.wrapper;
     const scale = Math.min(window.innerWidth / size.width, window.innerHeight / size.height, 1);
     const left = (window.innerWidth - size.width * scale) / 2;
     const top = (window.innerHeight - size.height * scale) / 2;
-    wrapper.style.transform = `translate(${left}px, ${top}px) scale(${scale})`;
+    for (const member of pool)
+      member.replayer.wrapper.style.transform = `translate(${left}px, ${top}px) scale(${scale})`;
     placeStep();
   }
 
+  const replayer = () => (shown ? shown.replayer : null);
+
   function frameDocument() {
-    return replayer && replayer.iframe ? replayer.iframe.contentDocument : null;
+    return shown && shown.replayer.iframe ? shown.replayer.iframe.contentDocument : null;
+  }
+
+  // How many of `offsets` are at or before `offset`.
+  function countUpTo(offsets, offset) {
+    let low = 0;
+    let high = offsets.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (offsets[middle] <= offset) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  // Where rrweb starts when a Replayer goes to `offset` from behind it.
+  function metaBefore(offset) {
+    const n = countUpTo(metaList, offset);
+    return n > 0 ? metaList[n - 1] : 0;
+  }
+
+  // The events rrweb applies to bring `member` to `offset`.
+  function cost(member, offset) {
+    const at = positionOf(member);
+    if (at <= offset) return countUpTo(eventOffsets, offset) - countUpTo(eventOffsets, Math.max(at, metaBefore(offset)));
+    return kRebuildEvents + countUpTo(eventOffsets, offset) - countUpTo(eventOffsets, metaBefore(offset));
+  }
+
+  function positionOf(member) {
+    return member === shown && playing ? member.replayer.getCurrentTime() : member.at;
+  }
+
+  // rrweb skips the events up to the last one it applied when it moves
+  // forwards; a Replayer put back to a moment where it applies nothing (at or
+  // before the first event, or exactly at a meta event) keeps a stale "last
+  // applied" and would skip the page's rebuild on its next move forwards. So
+  // the player only asks for moments after such a point.
+  function safe(offset) {
+    return offset <= 0 || metaOffsets.has(offset) ? Math.max(offset, 0) + 1 : offset;
+  }
+
+  // A home every kSegmentEvents events after a meta event or the home before.
+  function homesOf() {
+    const result = [safe(0)];
+    let since = 0;
+    for (let i = 0; i < events.length; ++i) {
+      if (events[i].type === 4) since = i;
+      else if (i - since >= kSegmentEvents) {
+        result.push(safe(eventOffsets[i]));
+        since = i;
+      }
+    }
+    if (result.length <= kMaxHomes) return result;
+    // Too many for the memory: spread the allowed number evenly.
+    return Array.from({ length: kMaxHomes }, (_, k) => result[Math.floor((k * result.length) / kMaxHomes)]);
+  }
+
+  function addReplayer(home) {
+    const root = document.createElement('div');
+    root.className = 'member';
+    stage().appendChild(root);
+    const replayer = new rrweb.Replayer(events, {
+      root,
+      mouseTail: { duration: 700, lineCap: 'round', lineWidth: 3, strokeStyle: 'rgba(79, 70, 229, 0.7)' },
+      skipInactive: false,
+      showWarning: false,
+      showDebug: false,
+      triggerFocus: false,
+      insertStyleRules: [],
+    });
+    replayer.on('resize', (dimension) => { size = dimension; fit(); });
+    replayer.pause(0);
+    const member = { replayer, root, home, at: 0 };
+    pool.push(member);
+    root.style.visibility = shown ? 'hidden' : 'visible';
+    fit();
+    return member;
+  }
+
+  function stopPlaying() {
+    if (!playing) return;
+    shown.at = shown.replayer.getCurrentTime();
+    shown.replayer.pause();
+    playing = false;
+  }
+
+  function show(member) {
+    if (member === shown) return;
+    if (shown) {
+      stopPlaying();
+      shown.root.style.visibility = 'hidden';
+    }
+    shown = member;
+    shown.root.style.visibility = 'visible';
+  }
+
+  // Puts the cheapest Replayer at `offset` (rrweb's time), paused, and shows it.
+  function moveTo(requested) {
+    const offset = safe(requested);
+    let best = shown;
+    let bestCost = cost(shown, offset);
+    for (const member of pool) {
+      const c = cost(member, offset);
+      if (c < bestCost) { best = member; bestCost = c; }
+    }
+    show(best);
+    best.replayer.pause(offset);
+    best.at = offset;
+  }
+
+  // One step of the background work: the next Replayer of the pool made,
+  // or one not at home walked a step towards it. Never while playing.
+  function walk() {
+    walkTimer = null;
+    if (playing || !shown) return;
+    if (pool.length < homes.length + 1 && homes.length > 1) {
+      addReplayer(pool.length < homes.length ? homes[pool.length] : null);
+    } else {
+      const member = pool.find((m) => m !== shown && m.home !== null && m.at !== m.home);
+      if (!member) return;
+      const from = member.at < member.home ? member.at : metaBefore(member.home);
+      const next = countUpTo(eventOffsets, from) + kWalkEvents;
+      const to = next < eventOffsets.length ? Math.min(member.home, safe(eventOffsets[next])) : member.home;
+      member.replayer.pause(to);
+      member.at = to;
+    }
+    walkTimer = setTimeout(walk, 0);
+  }
+
+  function walkLater() {
+    clearTimeout(walkTimer);
+    walkTimer = setTimeout(walk, kWalkDelayMs);
   }
 
   // Where an element of the replayed page is in this view.
   function boxOf(element) {
     const box = element.getBoundingClientRect();
-    const frame = replayer.iframe.getBoundingClientRect();
-    const scale = frame.width / (replayer.iframe.offsetWidth || 1);
+    const frame = replayer().iframe.getBoundingClientRect();
+    const scale = frame.width / (replayer().iframe.offsetWidth || 1);
     return { left: frame.left + box.left * scale, top: frame.top + box.top * scale,
       width: box.width * scale, height: box.height * scale };
   }
@@ -70,47 +228,74 @@
     text.style.top = `${box.top + box.height + 12}px`;
   }
 
+  // The recording's events as they arrive, in pieces (begin, append…, load).
+  let incoming = [];
+
   window.proactivePlayer = {
-    // Replaces the recording; shows its first frame. False without events.
-    load(events) {
-      if (replayer) { replayer.pause(); replayer.destroy && replayer.destroy(); replayer = null; }
+    // A new recording's events follow.
+    begin() { incoming = []; },
+    append(events) {
+      for (const event of events) incoming.push(event);
+      return incoming.length;
+    },
+    // Replaces the recording with the events appended since begin(); shows
+    // its first frame. False without events.
+    load() {
+      clearTimeout(walkTimer);
+      walkTimer = null;
+      for (const member of pool) { member.replayer.pause(); member.replayer.destroy(); }
+      pool = [];
+      shown = null;
+      playing = false;
+      events = incoming.sort((a, b) => a.timestamp - b.timestamp);
+      incoming = [];
       stage().innerHTML = '';
       stepSelector = null;
       placeStep();
       document.getElementById('empty').hidden = events.length > 0;
-      if (events.length < 2) return false;
-      metaOffsets = new Set(events.filter((e) => e.type === 4).map((e) => e.timestamp - events[0].timestamp));
-      replayer = new rrweb.Replayer(events, {
-        root: stage(),
-        mouseTail: { duration: 700, lineCap: 'round', lineWidth: 3, strokeStyle: 'rgba(79, 70, 229, 0.7)' },
-        skipInactive: false,
-        showWarning: false,
-        showDebug: false,
-        triggerFocus: false,
-        insertStyleRules: [],
-      });
-      replayer.on('resize', (dimension) => { size = dimension; fit(); });
+      if (events.length < 2) { events = []; return false; }
+      eventOffsets = events.map((e) => e.timestamp - events[0].timestamp);
+      metaList = events.filter((e) => e.type === 4).map((e) => e.timestamp - events[0].timestamp);
+      metaOffsets = new Set(metaList);
       const meta = events.find((e) => e.type === 4);
       if (meta && meta.data) size = { width: meta.data.width, height: meta.data.height };
-      replayer.pause(0);
+      homes = homesOf();
+      show(addReplayer(homes[0]));
       fit();
+      walkLater();
       return true;
     },
     // Draws the recording at `offset` and stays there.
     pause(offset) {
-      if (!replayer) return -1;
-      replayer.pause(atOrBefore(offset));
+      if (!shown) return -1;
+      stopPlaying();
+      moveTo(atOrBefore(offset));
       placeStep();
-      return replayer.getCurrentTime();
+      walkLater();
+      return shown.replayer.getCurrentTime();
     },
     // Plays from `offset` at `speed` (the replay's speed).
     play(offset, speed) {
-      if (!replayer) return -1;
-      replayer.setConfig({ speed });
-      replayer.play(atOrBefore(offset));
-      return replayer.getCurrentTime();
+      if (!shown) return -1;
+      const time = atOrBefore(offset);
+      stopPlaying();
+      moveTo(time);
+      shown.replayer.setConfig({ speed });
+      shown.replayer.play(time);
+      playing = true;
+      clearTimeout(walkTimer);
+      walkTimer = null;
+      return shown.replayer.getCurrentTime();
     },
-    currentTime() { return replayer ? replayer.getCurrentTime() : -1; },
+    // The pool is complete and every Replayer is at home (benchmarks, tests).
+    settled() {
+      return walkTimer === null && (homes.length <= 1 || pool.length === homes.length + 1)
+        && pool.every((m) => m === shown || m.home === null || m.at === m.home);
+    },
+    poolSize() { return pool.length; },
+    // Each Replayer's home and moment, and which is shown (tests' messages).
+    poolState() { return JSON.stringify(pool.map((m) => ({ home: m.home, at: m.at, shown: m === shown }))); },
+    currentTime() { return shown ? shown.replayer.getCurrentTime() : -1; },
     // The tour's step over the replayed element; `selector` null removes
     // it. True when the selector resolves in the replayed page.
     showStep(selector, title, content) {
