@@ -7,6 +7,8 @@
 // Nothing is mocked; every wait is on a condition, never a fixed sleep.
 
 #include "eventwait.h"
+#include "nginxproxy.h"
+#include "redisserver.h"
 #include "webpagetesting.h"
 
 #include <QFile>
@@ -107,8 +109,9 @@ const QString kVisitsToken = u"phc_e2e_visits_test"_qs;
 
 class OwnServe final {
 public:
-    // `serve --workspace workspace --memory` on a free port, with `arguments`
-    // after those and `environment` added to this process's.
+    // `serve --workspace workspace` on a free port, in memory unless
+    // `arguments` name a --store, with `arguments` after those and
+    // `environment` added to this process's.
     explicit OwnServe(const QString& workspace, const QStringList& arguments = {},
         const QList<std::pair<QString, QString>>& environment = {})
     {
@@ -120,8 +123,9 @@ public:
         for (const auto& [name, value] : environment)
             processEnvironment.insert(name, value);
         m_process.setProcessEnvironment(processEnvironment);
+        const QStringList store = arguments.contains(u"--store"_qs) ? QStringList() : QStringList { u"--memory"_qs };
         m_process.start(kStudio,
-            QStringList { u"serve"_qs, u"--workspace"_qs, workspace, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--memory"_qs }
+            QStringList { u"serve"_qs, u"--workspace"_qs, workspace, u"--listen"_qs, u"127.0.0.1:0"_qs } + store
                 + arguments);
     }
     ~OwnServe() { stop(); }
@@ -267,12 +271,19 @@ private Q_SLOTS:
     void offerForAPageLeftWhilePollingIsDropped();
 
 private:
-    QJsonObject explainContext(const QString& sessionId);
+    QJsonObject explainContext(const QUrl& connector, const QString& sessionId);
+    // Redis, two `serve` instances on it and nginx in front (docs/deploy.md),
+    // started by the first test that needs them.
+    void startScaledOut();
 
     QHttpServer m_pages;
     QUrl m_pagesUrl;
     std::unique_ptr<OwnServe> m_connector;
     QUrl m_connectorUrl;
+    std::unique_ptr<proactive::testing::RedisServer> m_redis;
+    std::vector<std::pair<std::unique_ptr<OwnServe>, QUrl>> m_instances;
+    std::unique_ptr<proactive::testing::NginxProxy> m_nginx;
+    QUrl m_nginxUrl;
     QNetworkAccessManager m_network;
     QStringList m_console;
 };
@@ -297,6 +308,9 @@ void TestBrowser::cleanupTestCase()
 {
     if (m_connector)
         QVERIFY2(m_connector->stop(), m_connector->log().constData());
+    m_nginx.reset();
+    for (auto& [instance, url] : m_instances)
+        QVERIFY2(instance->stop(), instance->log().constData());
 }
 
 void TestBrowser::init()
@@ -315,9 +329,28 @@ void TestBrowser::cleanup()
         qWarning().noquote() << u"connector log:\n"_qs + QString::fromUtf8(m_connector->log());
 }
 
-QJsonObject TestBrowser::explainContext(const QString& sessionId)
+void TestBrowser::startScaledOut()
 {
-    QUrl url = m_connectorUrl;
+    if (m_nginx)
+        return;
+    m_redis = std::make_unique<proactive::testing::RedisServer>();
+    QVERIFY2(m_redis->start(), qPrintable(m_redis->why()));
+    QList<quint16> ports;
+    for (int i = 0; i < 2; ++i) {
+        auto instance = std::make_unique<OwnServe>(kWorkspace, QStringList { u"--store"_qs, m_redis->url() });
+        const QUrl url = instance->waitListening();
+        QVERIFY2(url.port() > 0, instance->log().constData());
+        ports << quint16(url.port());
+        m_instances.emplace_back(std::move(instance), url);
+    }
+    m_nginx = std::make_unique<proactive::testing::NginxProxy>(ports);
+    QVERIFY2(m_nginx->start(), qPrintable(m_nginx->why()));
+    m_nginxUrl = QUrl(u"http://127.0.0.1:%1"_qs.arg(m_nginx->port()));
+}
+
+QJsonObject TestBrowser::explainContext(const QUrl& connector, const QString& sessionId)
+{
+    QUrl url = connector;
     url.setPath(u"/context/%1/%2"_qs.arg(kProduct, sessionId));
     QUrlQuery query;
     query.addQueryItem(u"conversation_id"_qs, u"proactive:"_qs + sessionId);
@@ -337,12 +370,17 @@ void TestBrowser::offerThenAnswer_data()
     QTest::addColumn<QString>("stateAfter");
     QTest::addColumn<QString>("skipReasonAfter");
     QTest::addColumn<int>("dismissalsAfter");
+    QTest::addColumn<bool>("scaledOut"); // through nginx to two instances on Redis (issue 17)
 
-    QTest::newRow("dismiss-starts-cooldown") << u".dismiss"_qs << u"proactive_dismissed"_qs
-                                             << u"conservative_assistance"_qs << u"fsm:conservative_cooldown"_qs << 1;
+    QTest::newRow("dismiss-starts-cooldown")
+        << u".dismiss"_qs << u"proactive_dismissed"_qs << u"conservative_assistance"_qs
+        << u"fsm:conservative_cooldown"_qs << 1 << false;
     // The trigger has no tour, so accepting opens the chat only (SPEC §4).
     QTest::newRow("accept-opens-chat") << u".accept"_qs << u"proactive_accepted_chat"_qs << u"reactive_assistance"_qs
-                                       << u"fsm:wrong_state"_qs << 0;
+                                       << u"fsm:wrong_state"_qs << 0 << false;
+    QTest::newRow("nginx-two-instances-on-redis")
+        << u".dismiss"_qs << u"proactive_dismissed"_qs << u"conservative_assistance"_qs
+        << u"fsm:conservative_cooldown"_qs << 1 << true;
 }
 
 void TestBrowser::offerThenAnswer()
@@ -352,6 +390,21 @@ void TestBrowser::offerThenAnswer()
     QFETCH(QString, stateAfter);
     QFETCH(QString, skipReasonAfter);
     QFETCH(int, dismissalsAfter);
+    QFETCH(bool, scaledOut);
+    if (scaledOut)
+        startScaledOut();
+    const QUrl connectorUrl = scaledOut ? m_nginxUrl : m_connectorUrl;
+    const auto instanceRequests = [&] {
+        QList<int> counts;
+        for (const auto& instance : m_instances) {
+            int total = 0;
+            for (const int count : serveMetrics(m_network, instance.second))
+                total += count;
+            counts << total;
+        }
+        return counts;
+    };
+    const QList<int> requestsBefore = scaledOut ? instanceRequests() : QList<int>();
 
     // Off the record: each row is a new visitor, so a new PostHog session.
     QWebEngineProfile profile;
@@ -363,7 +416,7 @@ void TestBrowser::offerThenAnswer()
     QVERIFY(QTest::qWaitForWindowExposed(&view));
 
     QSignalSpy loaded(&page, &QWebEnginePage::loadFinished);
-    page.load(clientPageUrl(m_pagesUrl, m_connectorUrl, kProduct, kToken, 250, 200));
+    page.load(clientPageUrl(m_pagesUrl, connectorUrl, kProduct, kToken, 250, 200));
     TRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kStartupTimeoutMs);
     QVERIFY(loaded.first().first().toBool());
 
@@ -412,7 +465,7 @@ void TestBrowser::offerThenAnswer()
         kFlowTimeoutMs);
 
     // The connector's own account of the next poll, with every gate's verdict.
-    const QJsonObject context = explainContext(sessionId);
+    const QJsonObject context = explainContext(connectorUrl, sessionId);
     QVERIFY2(!context.isEmpty(), m_connector->log().constData());
     QVERIFY(context[u"proactive_trigger"].isNull());
     QCOMPARE(context[u"proactive_skip_reason"].toString(), skipReasonAfter);
@@ -427,6 +480,14 @@ void TestBrowser::offerThenAnswer()
     // The client sees the same on its own polls, and the toast stays hidden.
     TRY_VERIFY_WITH_TIMEOUT(anyPoll(page, u"skipReason"_qs, skipReasonAfter, pollsBeforeAnswer), kFlowTimeoutMs);
     QVERIFY(!toast(page)[u"shown"].toBool());
+
+    if (scaledOut) {
+        // nginx spread the page's captures and polls over both instances:
+        // each decided on state the other wrote.
+        const QList<int> requestsAfter = instanceRequests();
+        for (qsizetype i = 0; i < requestsAfter.size(); ++i)
+            QVERIFY2(requestsAfter[i] > requestsBefore[i] + 2, qPrintable(u"instance %1"_qs.arg(i)));
+    }
 }
 
 // SPEC §8 "§6 Ping-pong over visits": /projects → /settings → /projects by
