@@ -55,26 +55,7 @@ trap 'stop_server; rm -rf "$work"' EXIT
 # fast as the server takes them: no bound on new sessions a second.
 token=phc_bench
 mkdir -p "$work/workspace"
-cat > "$work/workspace/products.json" <<JSON
-[{
-  "product_id": "bench",
-  "posthog_token": "$token",
-  "max_new_sessions_per_second": 0,
-  "routes": ["/projects", "/projects/:slug", "/projects/:slug/settings", "/settings/account"],
-  "proactive": { "enabled": true, "lookback_s": 3600 },
-  "triggers": [
-    { "id": "create-project-hesitation", "body": "Setting up a new project?",
-      "when": { "all": [
-        { "count": { "of": { "type": "click", "selector": "[data-tour-id=\"add-project-btn\"]" }, "within_s": 90, "at_least": 2 } },
-        { "event": { "type": "click", "text": "Cancel", "route": "/projects" } } ] } },
-    { "id": "ping-pong", "body": "Looking for something?", "when": { "type": "canonical_url_ping_pong", "min_cycles": 1 } },
-    { "id": "dwell", "body": "Need a hand?", "when": { "type": "user_page_dwell", "threshold_s": 3600, "max_actions": 5 } },
-    { "id": "sections", "when": { "type": "section_playbook_match",
-        "rules": [ { "url_prefix": "/billing", "section": "billing" } ],
-        "sections": { "billing": { "body": "Questions about billing?" } } } }
-  ]
-}]
-JSON
+sed "s/@TOKEN@/$token/" "$here/serve/products.json.in" > "$work/workspace/products.json"
 
 start_server() {
     : > "$work/out"
