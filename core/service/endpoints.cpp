@@ -361,6 +361,12 @@ Reply Endpoints::preflight(const HttpRequest& request, const RouteMatch& match)
 
 Reply Endpoints::failure(const Error& error) const
 {
+    // Where the store is and why it failed is the operator's business (serve
+    // logs it), not the internet's.
+    if (error.code == "store_unavailable")
+        return errorReply(503, error.code, "the connector's store cannot be reached now; retry");
+    if (error.code == "store_busy")
+        return errorReply(503, error.code, "the connector's store is busy with this session; retry");
     return errorReply(statusOf(error), error.code, error.message);
 }
 
@@ -576,7 +582,7 @@ Reply Endpoints::retrieval(const HttpRequest& request)
     if (!activity && activity.error().code == "no_session")
         return difyError(404, 2001, "knowledge_not_found", "The knowledge does not exist.");
     if (!activity)
-        return errorReply(statusOf(activity.error()), activity.error().code, activity.error().message);
+        return failure(activity.error());
     return { 200, QByteArrayLiteral("application/json"),
         QByteArray::fromStdString(retrievalRecords(*activity, *parsed)), {} };
 }
