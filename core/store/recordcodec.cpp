@@ -7,7 +7,18 @@ namespace proactive::recordcodec {
 
 using nlohmann::json;
 
-std::string encodeElement(const Element& element)
+namespace {
+
+    std::string dump(const json& value)
+    {
+        // Strings come from parsed JSON and are valid UTF-8; replacing keeps
+        // a stray invalid byte from becoming an exception.
+        return value.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+
+} // namespace
+
+json elementJson(const Element& element)
 {
     json object = json::object();
     const auto put = [&](const char* key, const std::string& value) {
@@ -32,17 +43,25 @@ std::string encodeElement(const Element& element)
         object["nth_child"] = *element.nthChild;
     if (element.nthOfType)
         object["nth_of_type"] = *element.nthOfType;
-    // Strings come from parsed JSON and are valid UTF-8; replacing keeps
-    // a stray invalid byte from becoming an exception.
-    return object.dump(-1, ' ', false, json::error_handler_t::replace);
+    return object;
 }
 
-std::string encodePairs(const std::vector<std::pair<std::string, std::string>>& pairs)
+std::string encodeElement(const Element& element)
+{
+    return dump(elementJson(element));
+}
+
+json pairsJson(const std::vector<std::pair<std::string, std::string>>& pairs)
 {
     json array = json::array();
     for (const auto& [key, value] : pairs)
         array.push_back(json::array({ key, value }));
-    return array.dump(-1, ' ', false, json::error_handler_t::replace);
+    return array;
+}
+
+std::string encodePairs(const std::vector<std::pair<std::string, std::string>>& pairs)
+{
+    return dump(pairsJson(pairs));
 }
 
 bool decodePairs(const json& array, std::vector<std::pair<std::string, std::string>>& pairs)
@@ -86,7 +105,12 @@ bool decodeTimes(const std::string& text, std::vector<Timestamp>& times)
 bool decodeElement(const std::string& text, Element& element)
 {
     const json object = json::parse(text, nullptr, false);
-    if (object.is_discarded() || !object.is_object())
+    return !object.is_discarded() && decodeElement(object, element);
+}
+
+bool decodeElement(const json& object, Element& element)
+{
+    if (!object.is_object())
         return false;
     const auto getString = [&](const char* key, std::string& out) {
         const auto it = object.find(key);
@@ -137,11 +161,6 @@ namespace {
         return value;
     }
 
-    std::string dump(const json& value)
-    {
-        return value.dump(-1, ' ', false, json::error_handler_t::replace);
-    }
-
     bool getTime(const json& value, Timestamp& out)
     {
         if (!value.is_number_integer())
@@ -168,11 +187,11 @@ std::string encodeAction(const Action& action)
         { "u", action.uuid }, { "t", toEpochMs(action.timestampStart) }, { "r", action.rawUrl },
         { "c", action.canonicalUrl } };
     if (!(action.element == Element {}))
-        object["el"] = json::parse(encodeElement(action.element));
+        object["el"] = elementJson(action.element);
     if (!action.elementsChain.empty())
         object["ch"] = action.elementsChain;
     if (!action.properties.empty())
-        object["p"] = json::parse(encodePairs(action.properties));
+        object["p"] = pairsJson(action.properties);
     return dump(object);
 }
 
@@ -198,7 +217,7 @@ std::optional<Action> decodeAction(std::string_view text)
         return std::nullopt;
     action.type = *decodedType;
     action.timestampEnd = action.timestampStart;
-    if (const json& element = field("el"); !element.is_null() && !decodeElement(element.dump(), action.element))
+    if (const json& element = field("el"); !element.is_null() && !decodeElement(element, action.element))
         return std::nullopt;
     if (const json& chain = field("ch"); !chain.is_null() && !getString(chain, action.elementsChain))
         return std::nullopt;

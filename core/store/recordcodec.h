@@ -52,8 +52,13 @@ std::optional<Enum> fromCode(const std::array<std::string_view, N>& codes, std::
     return std::nullopt;
 }
 
+// Elements and properties as JSON values (inside an action's record) and as
+// text (SQLite's columns).
+nlohmann::json elementJson(const Element& element);
 std::string encodeElement(const Element& element);
+bool decodeElement(const nlohmann::json& object, Element& element);
 bool decodeElement(const std::string& text, Element& element);
+nlohmann::json pairsJson(const std::vector<std::pair<std::string, std::string>>& pairs);
 std::string encodePairs(const std::vector<std::pair<std::string, std::string>>& pairs);
 bool decodePairs(const nlohmann::json& array, std::vector<std::pair<std::string, std::string>>& pairs);
 // A user's recent offer times: epoch milliseconds, comma-separated.
