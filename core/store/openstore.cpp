@@ -17,7 +17,8 @@ Result<std::unique_ptr<Store>> openStore(std::string_view spec, const SessionCut
             return opened.error();
         return std::unique_ptr<Store>(std::move(opened).value());
     }
-    if (spec.starts_with("redis://")) {
+    // A password in a URL: RedisEndpoint::parse refuses it without repeating it.
+    if (spec.starts_with("redis://") || spec.find('@') != std::string_view::npos) {
         auto opened = RedisStore::open(spec, retention);
         if (!opened)
             return opened.error();

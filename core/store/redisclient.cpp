@@ -62,6 +62,12 @@ namespace {
 
 Result<RedisEndpoint> RedisEndpoint::parse(std::string_view url)
 {
+    // Checked first, and the URL not repeated: it holds a password.
+    if (url.find('@') != std::string_view::npos)
+        return Error { "store.bad_url",
+            "a password does not belong in the store's URL (it would show in process lists and logs); protect "
+            "Redis by binding it to a private network",
+            "--store" };
     constexpr std::string_view kScheme = "redis://";
     if (!url.starts_with(kScheme))
         return badUrl(url, "a Redis store's URL starts with redis://");
@@ -79,10 +85,6 @@ Result<RedisEndpoint> RedisEndpoint::parse(std::string_view url)
             return badUrl(url, "the database after / is a number from 0 to 15");
         rest = rest.substr(0, slash);
     }
-    if (rest.find('@') != std::string_view::npos)
-        return badUrl(url,
-            "a password does not belong in the URL (it would show in process lists and logs); "
-            "protect the server by binding it to a private network");
     // HOST[:PORT], the host of an IPv6 address in brackets.
     std::string_view port;
     if (rest.starts_with('[')) {
