@@ -1,6 +1,7 @@
 #include "client/simulatedclient.h"
 
 #include "connector/connector.h"
+#include "emit/tourprogress.h"
 
 #include <algorithm>
 #include <iterator>
@@ -37,6 +38,10 @@ std::string_view nameOf(ClientEvent::Kind kind)
         return "chat_opened";
     case Kind::TourStarted:
         return "tour_started";
+    case Kind::TourProgressReported:
+        return "tour_progress_reported";
+    case Kind::TourProgressFailed:
+        return "tour_progress_failed";
     case Kind::SessionChanged:
         return "session_changed";
     }
@@ -295,6 +300,28 @@ ClientStep SimulatedClient::chatReset()
 {
     ClientStep step;
     postAgentState(step, "reset");
+    return step;
+}
+
+ClientStep SimulatedClient::tourProgressed(const TourProgress& progress)
+{
+    ClientStep step;
+    const std::string event(progress.name());
+    if (m_sessionId.empty()) {
+        record(step, { .kind = ClientEvent::Kind::AgentStateSkipped, .agentEvent = event });
+        return step;
+    }
+    if (auto exported = m_connector.tourProgress(m_productId, conversationId(), progress); !exported) {
+        record(step,
+            { .kind = ClientEvent::Kind::TourProgressFailed, .reason = exported.error().code, .agentEvent = event });
+        return step;
+    }
+    record(step,
+        { .kind = ClientEvent::Kind::TourProgressReported,
+            .reason = progress.problem ? std::string(nameOf(*progress.problem)) : std::string(),
+            .agentEvent = event,
+            .text
+            = progress.tourId + " step " + std::to_string(progress.step) + " of " + std::to_string(progress.steps) });
     return step;
 }
 

@@ -16,6 +16,7 @@
 namespace proactive {
 
 class Connector;
+struct TourProgress;
 
 // The tutorial's timings (SPEC §4), settings of the simulation.
 struct ClientSettings {
@@ -48,6 +49,9 @@ struct ClientEvent {
         AgentStateSkipped, // agentEvent; no session id, as the tutorial does
         ChatOpened, // text = the prefill, sent once
         TourStarted, // text = tour id
+        TourProgressReported, // agentEvent = tour_step_shown | tour_target_missing, text = "tour step i of n", reason =
+                              // the target problem
+        TourProgressFailed, // agentEvent as above, reason = error code
         SessionChanged, // sessionId = the new id
     };
     Kind kind = Kind::PollSkipped;
@@ -148,6 +152,9 @@ public:
     ClientStep chatCompleted();
     ClientStep chatReset();
     // Tour library callbacks.
+    // The page's tour runtime showed a step or could not use its target
+    // (issue 18): told to the connector, which exports it.
+    ClientStep tourProgressed(const TourProgress& progress);
     ClientStep tourCompleted();
     ClientStep tourAbandoned();
 

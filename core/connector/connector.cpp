@@ -1,5 +1,6 @@
 #include "connector/connector.h"
 
+#include "emit/tourprogress.h"
 #include "gates/gatepipeline.h"
 #include "gates/offerrules.h"
 #include "intake/posthogintake.h"
@@ -35,9 +36,20 @@ void Connector::setWorkspace(std::shared_ptr<const Workspace> workspace)
     m_workspace = std::move(workspace);
 }
 
+namespace {
+    constexpr std::string_view kProactiveConversationPrefix = "proactive:";
+}
+
 std::string Connector::proactiveConversationId(std::string_view sessionId)
 {
-    return "proactive:" + std::string(sessionId);
+    return std::string(kProactiveConversationPrefix) + std::string(sessionId);
+}
+
+std::optional<std::string_view> Connector::sessionOfConversation(std::string_view conversationId)
+{
+    if (!conversationId.starts_with(kProactiveConversationPrefix))
+        return std::nullopt;
+    return conversationId.substr(kProactiveConversationPrefix.size());
 }
 
 Result<const Product*> Connector::findProduct(const Workspace& workspace, std::string_view productId) const
@@ -457,10 +469,10 @@ std::vector<OfferEvent> Connector::offerEventsOf(const Product& product, const C
     const FsmOutcome& outcome, const std::string& offeredTrigger, Timestamp now) const
 {
     std::vector<OfferEvent> events;
-    constexpr std::string_view kPrefix = "proactive:";
-    if (!key.conversationId.starts_with(kPrefix))
+    const auto session = sessionOfConversation(key.conversationId);
+    if (!session)
         return events;
-    const std::string sessionId = key.conversationId.substr(kPrefix.size());
+    const std::string sessionId(*session);
     if (outcome.expiry && outcome.expiry->event == "interaction_timeout" && !offeredTrigger.empty())
         events.push_back(offerEvent(product, offerevent::Expired, sessionId, offeredTrigger, outcome.expiry->at));
     if (outcome.kind != FsmOutcome::Kind::Applied)
@@ -486,6 +498,26 @@ std::vector<OfferEvent> Connector::offerEventsOf(const Product& product, const C
     return events;
 }
 
+Result<bool> Connector::tourProgress(
+    std::string_view productId, std::string_view conversationId, const TourProgress& progress)
+{
+    std::lock_guard lock(m_mutex);
+    auto product = findProduct(*m_workspace, productId);
+    if (!product)
+        return product.error();
+    const auto sessionId = sessionOfConversation(conversationId);
+    if (!m_offerEvents || !(*product)->posthogExport || !sessionId)
+        return false;
+    return decide([&]() -> Result<bool> {
+        const ConversationKey key { std::string(productId), std::string(conversationId) };
+        OfferEvent event = offerEvent(**product, progress.exportedEvent(), std::string(*sessionId),
+            latestOfferedTrigger(**product, key), m_clock.now());
+        event.properties.update(progress.exportedProperties());
+        m_offerEvents->record({ std::move(event) });
+        return true;
+    });
+}
+
 bool Connector::isOfferAnswer(FsmEvent event)
 {
     return event == FsmEvent::ProactiveDismissed || event == FsmEvent::ProactiveAcceptedChat
@@ -495,12 +527,11 @@ bool Connector::isOfferAnswer(FsmEvent event)
 void Connector::recordInteraction(const Product& product, std::string_view conversationId, const std::string& triggerId,
     Timestamp now, StoreWrite& write) const
 {
-    // The proactive surface's conversation is proactive:{session id} (SPEC
-    // preamble); another conversation names no session, hence no user.
-    constexpr std::string_view kPrefix = "proactive:";
-    if (!conversationId.starts_with(kPrefix))
+    // Another conversation than the proactive surface's names no session, hence no user.
+    const auto sessionId = sessionOfConversation(conversationId);
+    if (!sessionId)
         return;
-    const SessionKey session { product.id, std::string(conversationId.substr(kPrefix.size())) };
+    const SessionKey session { product.id, std::string(*sessionId) };
     const auto record = m_store.session(session);
     for (const std::string& userKey : userKeysOf(record ? &*record : nullptr, session.sessionId).written)
         write.userHistory.push_back({ product.id, userKey, triggerId, {}, UserHistoryEvent::Kind::Interaction, now });

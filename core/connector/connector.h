@@ -18,6 +18,8 @@
 
 namespace proactive {
 
+struct TourProgress;
+
 // A user that came back under a new PostHog session (SPEC §1): the chat
 // must start a new Dify conversation.
 struct SessionRotation {
@@ -124,6 +126,9 @@ public:
     static SessionCutoffs sessionCutoffs(const Workspace& workspace, Timestamp now);
 
     static std::string proactiveConversationId(std::string_view sessionId);
+    // The session of a conversation proactive:{session id} (SPEC preamble);
+    // none for another conversation (a Dify one names no session).
+    static std::optional<std::string_view> sessionOfConversation(std::string_view conversationId);
 
     // Where the offer events of products with a `posthog_export` go (issue
     // 18): shown, held out, accepted, dismissed, expired, tour completed or
@@ -131,6 +136,15 @@ public:
     // connector's lock (so in the order they happened). None: no events are
     // built. The sink must outlive the connector's use of it.
     void setOfferEventSink(OfferEventSink* sink);
+
+    // What the page's tour runtime reports besides the tour's end (POST
+    // /tour_event, issue 18): exported as "proactive tour step shown" /
+    // "proactive tour target missing" with the trigger of the conversation's
+    // latest offer, like the tour's end. Nothing is stored. Answers whether
+    // an event was exported: only for a product with `posthog_export` and a
+    // conversation `proactive:{session id}` (others name no session).
+    Result<bool> tourProgress(
+        std::string_view productId, std::string_view conversationId, const TourProgress& progress);
 
     // How often a decision is made again after a conflict before the call
     // gives up with "store_busy".

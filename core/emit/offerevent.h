@@ -25,6 +25,8 @@ namespace offerevent {
     inline constexpr std::string_view Holdout = "proactive holdout"; // a held-out user's "would have offered"
     inline constexpr std::string_view TourCompleted = "proactive tour completed";
     inline constexpr std::string_view TourAbandoned = "proactive tour abandoned";
+    inline constexpr std::string_view TourStepShown = "proactive tour step shown";
+    inline constexpr std::string_view TourTargetMissing = "proactive tour target missing"; // property reason
 } // namespace offerevent
 
 // One such event. The uuid is made once, when the event is: a retry sends

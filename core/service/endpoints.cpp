@@ -2,6 +2,7 @@
 
 #include "base/jsonreader.h"
 #include "connector/connector.h"
+#include "emit/tourprogress.h"
 #include "intake/posthogintake.h"
 #include "service/metrics.h"
 #include "service/retrieval.h"
@@ -297,6 +298,9 @@ Reply Endpoints::dispatch(const HttpRequest& request, const RouteMatch& match)
     case Route::AgentState:
         reply = agentState(request, match);
         break;
+    case Route::TourEvent:
+        reply = tourEvent(request, match);
+        break;
     case Route::Webhook:
         reply = webhook(request, match);
         break;
@@ -407,18 +411,27 @@ Reply Endpoints::context(const HttpRequest& request, const RouteMatch& match)
     return reply;
 }
 
-Reply Endpoints::agentState(const HttpRequest& request, const RouteMatch& match)
+std::optional<Reply> Endpoints::readClientReport(
+    const HttpRequest& request, const std::string& productId, std::string_view example, nlohmann::json& json) const
 {
-    const std::string& productId = match.params[0];
     if (!m_connector.workspace()->product(productId))
         return errorReply(404, "unknown_product", "no product \"" + productId + "\" in the workspace");
     const std::string_view body = request.body();
     if (std::int64_t(body.size()) > m_settings.maxAgentStateBodyBytes)
         return errorReply(413, "payload_too_large",
-            "an agent-state body is at most " + std::to_string(m_settings.maxAgentStateBodyBytes) + " bytes");
-    const auto json = parseJsonText(body);
+            "this body is at most " + std::to_string(m_settings.maxAgentStateBodyBytes) + " bytes");
+    json = parseJsonText(body);
     if (json.is_discarded() || !json.is_object())
-        return errorReply(400, "bad_json", "the body must be a JSON object like {\"event\": \"proactive_dismissed\"}");
+        return errorReply(400, "bad_json", "the body must be a JSON object like " + std::string(example));
+    return std::nullopt;
+}
+
+Reply Endpoints::agentState(const HttpRequest& request, const RouteMatch& match)
+{
+    const std::string& productId = match.params[0];
+    nlohmann::json json;
+    if (auto refused = readClientReport(request, productId, R"({"event": "proactive_dismissed"})", json))
+        return *refused;
     const auto event = json.find("event");
     if (event == json.end() || !event->is_string())
         return errorReply(400, "bad_request", "the body must have a string \"event\"");
@@ -435,6 +448,24 @@ Reply Endpoints::agentState(const HttpRequest& request, const RouteMatch& match)
                 { "message", outcome->message } });
     return jsonReply(
         200, { { "ok", true }, { "state", nameOf(outcome->state) }, { "previous_state", nameOf(outcome->previous) } });
+}
+
+Reply Endpoints::tourEvent(const HttpRequest& request, const RouteMatch& match)
+{
+    const std::string& productId = match.params[0];
+    nlohmann::json json;
+    if (auto refused = readClientReport(
+            request, productId, R"({"event": "tour_step_shown", "tour_id": "…", "step": 1, "steps": 3})", json))
+        return *refused;
+    const auto progress = parseTourProgress(json);
+    if (!progress)
+        return jsonReply(400,
+            { { "error", progress.error().code }, { "message", progress.error().message },
+                { "field", progress.error().where } });
+    auto exported = m_connector.tourProgress(productId, match.params[1], *progress);
+    if (!exported)
+        return failure(exported.error());
+    return jsonReply(200, { { "ok", true }, { "event", progress->exportedEvent() }, { "exported", *exported } });
 }
 
 Reply Endpoints::webhook(const HttpRequest& request, const RouteMatch& match)

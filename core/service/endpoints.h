@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,6 +69,7 @@ private:
     Reply healthz() const;
     Reply context(const HttpRequest& request, const RouteMatch& match);
     Reply agentState(const HttpRequest& request, const RouteMatch& match);
+    Reply tourEvent(const HttpRequest& request, const RouteMatch& match);
     Reply webhook(const HttpRequest& request, const RouteMatch& match);
     Reply capture(const HttpRequest& request);
     Reply retrieval(const HttpRequest& request);
@@ -75,6 +77,11 @@ private:
     Reply remoteConfigScript(const RouteMatch& match) const;
     Reply metricsText() const;
     Reply failure(const Error& error) const;
+    // What /agent_state and /tour_event check first: the product exists, and
+    // the body is a JSON object like `example` within the agent-state bound.
+    // The refusal, or none with `json` set.
+    std::optional<Reply> readClientReport(
+        const HttpRequest& request, const std::string& productId, std::string_view example, nlohmann::json& json) const;
     // 400 for a body none of whose events could be read.
     Reply badEvents(const IntakeBatch& batch) const;
     // `answer` with "rejected" (the first errors of the intake, then of the

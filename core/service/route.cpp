@@ -19,6 +19,7 @@ namespace {
         RouteSpec { Route::Metrics, "/metrics" },
         RouteSpec { Route::Context, "/context/{product_id}/{session_id}" },
         RouteSpec { Route::AgentState, "/agent_state/{product_id}/{conversation_id}" },
+        RouteSpec { Route::TourEvent, "/tour_event/{product_id}/{conversation_id}" },
         RouteSpec { Route::Webhook, "/webhook/{product_id}" },
         RouteSpec { Route::Capture, "/e/" },
         RouteSpec { Route::Capture, "/i/v0/e/" },
@@ -92,6 +93,7 @@ std::string_view allowedMethods(Route route)
     case Route::Flags:
         return "GET, POST";
     case Route::AgentState:
+    case Route::TourEvent:
     case Route::Webhook:
     case Route::Capture:
     case Route::Recording:
@@ -122,6 +124,7 @@ CorsScope corsScope(Route route)
     switch (route) {
     case Route::Context:
     case Route::AgentState:
+    case Route::TourEvent:
         return CorsScope::Product;
     case Route::Capture:
     case Route::Decide:

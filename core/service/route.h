@@ -12,6 +12,7 @@ enum class Route {
     Metrics,
     Context, // GET /context/{product_id}/{session_id}
     AgentState, // POST /agent_state/{product_id}/{conversation_id}
+    TourEvent, // POST /tour_event/{product_id}/{conversation_id}
     Webhook, // POST /webhook/{product_id}
     Capture, // posthog-js: /e/, /i/v0/e/, /batch/, /capture/
     Decide, // posthog-js: /decide/

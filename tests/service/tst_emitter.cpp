@@ -17,6 +17,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <map>
 
 using namespace proactive;
 using namespace proactive::test;
@@ -169,6 +170,9 @@ private Q_SLOTS:
     void connectorRecordsTheOfferEvents();
     void outageAndRecoveryLoseNothingAndDoubleNothing();
     void fullOutboxDropsTheOldest();
+    void tourEventsOverHttpReachPostHog();
+    void tourEventBodiesAreChecked_data();
+    void tourEventBodiesAreChecked();
 };
 
 void TestEmitter::connectorRecordsTheOfferEvents()
@@ -312,4 +316,161 @@ void TestEmitter::fullOutboxDropsTheOldest()
 }
 
 QTEST_GUILESS_MAIN(TestEmitter)
+// The page's tour runtime reports steps and missing targets to the real
+// `serve` over HTTP (POST /tour_event); they go out through the outbox and
+// the emitter to a real capture endpoint, with the trigger of the offer the
+// tour came from, the experiment arm and the step's details.
+void TestEmitter::tourEventsOverHttpReachPostHog()
+{
+    VirtualClock receiverClock(kT0);
+    MemoryStore receiverStore;
+    ServiceThread receiver(serviceWorkspace(), receiverStore, receiverClock);
+
+    auto outbox = Outbox::open(":memory:");
+    QVERIFY(outbox);
+    Tap tap(**outbox);
+    VirtualClock clock(kT0);
+    MemoryStore store;
+    const auto workspace = sourceWorkspace(receiver.port());
+    ServiceThread source(workspace, store, clock);
+    source.connector().setOfferEventSink(&tap);
+    QVERIFY(source.connector().ingest("src", pingPong("s-tour", "u2", kT0)));
+    HttpClient client(source.port());
+    QCOMPARE(client.get("/context/src/s-tour").status, 200);
+    QCOMPARE(
+        client.postJson("/agent_state/src/proactive%3As-tour", { { "event", "proactive_accepted_tour" } }).status, 200);
+
+    const auto report = [&](const json& body) { return client.postJson("/tour_event/src/proactive%3As-tour", body); };
+    auto answer = report({ { "event", "tour_step_shown" }, { "tour_id", "create-project" }, { "step", 1 },
+        { "steps", 3 }, { "selector", "[data-tour-id=\"add-project-btn\"]" } });
+    QCOMPARE(answer.status, 200);
+    QCOMPARE_JSON(json::parse(answer.body.toStdString()),
+        (json { { "ok", true }, { "event", "proactive tour step shown" }, { "exported", true } }));
+    answer = report({ { "event", "tour_target_missing" }, { "tour_id", "create-project" }, { "step", 2 },
+        { "steps", 3 }, { "selector", ".project-row" }, { "reason", "several_matches" }, { "matches", 4 } });
+    QCOMPARE(answer.status, 200);
+    // Another conversation names no session: nothing to export, and no error.
+    answer = client.postJson("/tour_event/src/dify-conversation-9",
+        { { "event", "tour_step_shown" }, { "tour_id", "create-project" }, { "step", 1 }, { "steps", 3 } });
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(json::parse(answer.body.toStdString()).at("exported").get<bool>(), false);
+    QCOMPARE(client.postJson("/agent_state/src/proactive%3As-tour", { { "event", "tour_abandoned" } }).status, 200);
+
+    QStringList names;
+    for (const OfferEvent& e : tap.seen)
+        names << QString::fromStdString(e.event + " " + e.triggerId);
+    QCOMPARE(names,
+        (QStringList { u"proactive offer shown ping-pong"_qs, u"proactive offer accepted ping-pong"_qs,
+            u"proactive tour step shown ping-pong"_qs, u"proactive tour target missing ping-pong"_qs,
+            u"proactive tour abandoned ping-pong"_qs }));
+
+    QNetworkAccessManager network;
+    service::EmitterSettings settings;
+    settings.idleInterval = 50ms;
+    service::PostHogEmitter emitter(
+        **outbox, [&](const std::string& productId) { return workspace->product(productId)->posthogExport; }, network,
+        settings);
+    emitter.start();
+    TRY_VERIFY((*outbox)->size() == 0);
+    QCOMPARE(emitter.stats().sent, std::uint64_t(5));
+
+    // What PostHog keeps: the events with their properties, as the
+    // receiver's intake read them (scalars as text).
+    std::vector<std::map<std::string, std::string>> kept;
+    receiverStore.visitActions({ "shop", "s-tour" }, [&](std::span<const ActionRecord> actions) {
+        for (const ActionRecord& action : actions)
+            if (action.event->starts_with("proactive tour step") || action.event->starts_with("proactive tour target"))
+                kept.emplace_back(action.details->properties.begin(), action.details->properties.end());
+    });
+    QCOMPARE(kept.size(), std::size_t(2));
+    using Properties = std::map<std::string, std::string>;
+    QCOMPARE(kept[0],
+        (Properties { { "experiment", "exp-a" }, { "experiment_arm", "offered" }, { "experiment_bucket", "8628" },
+            { "product_id", "src" }, { "selector", "[data-tour-id=\"add-project-btn\"]" }, { "step", "1" },
+            { "steps", "3" }, { "tour_id", "create-project" }, { "trigger_id", "ping-pong" } }));
+    QCOMPARE(kept[1].at("reason"), std::string("several_matches"));
+    QCOMPARE(kept[1].at("matches"), std::string("4"));
+    QCOMPARE(kept[1].at("selector"), std::string(".project-row"));
+    QCOMPARE(kept[1].at("step"), std::string("2"));
+}
+
+void TestEmitter::tourEventBodiesAreChecked_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("error");
+    QTest::addColumn<QString>("field");
+
+    const QByteArray path = "/tour_event/src/proactive%3As-1";
+    QTest::newRow("not-json") << path << QByteArray("{\"event\":") << 400 << u"bad_json"_qs << QString();
+    QTest::newRow("array") << path << QByteArray("[1]") << 400 << u"bad_json"_qs << QString();
+    QTest::newRow("no-event") << path << QByteArray(R"({"tour_id":"t","step":1,"steps":2})") << 400 << u"bad_request"_qs
+                              << u"event"_qs;
+    QTest::newRow("unknown-event") << path << QByteArray(R"({"event":"tour_completed","tour_id":"t"})") << 400
+                                   << u"unknown_event"_qs << u"event"_qs;
+    QTest::newRow("no-tour") << path << QByteArray(R"({"event":"tour_step_shown","step":1,"steps":2})") << 400
+                             << u"bad_request"_qs << u"tour_id"_qs;
+    QTest::newRow("step-zero") << path << QByteArray(R"({"event":"tour_step_shown","tour_id":"t","step":0,"steps":2})")
+                               << 400 << u"bad_request"_qs << u"step"_qs;
+    QTest::newRow("step-fraction") << path
+                                   << QByteArray(R"({"event":"tour_step_shown","tour_id":"t","step":1.5,"steps":2})")
+                                   << 400 << u"bad_request"_qs << u"step"_qs;
+    QTest::newRow("steps-below-step") << path
+                                      << QByteArray(R"({"event":"tour_step_shown","tour_id":"t","step":3,"steps":2})")
+                                      << 400 << u"bad_request"_qs << u"steps"_qs;
+    QTest::newRow("missing-without-selector")
+        << path
+        << QByteArray(R"({"event":"tour_target_missing","tour_id":"t","step":1,"steps":2,"reason":"not_found"})") << 400
+        << u"bad_request"_qs << u"selector"_qs;
+    QTest::newRow("missing-without-reason")
+        << path << QByteArray(R"({"event":"tour_target_missing","tour_id":"t","step":1,"steps":2,"selector":"#a"})")
+        << 400 << u"bad_request"_qs << u"reason"_qs;
+    QTest::newRow("unknown-reason") << path
+                                    << QByteArray(R"({"event":"tour_target_missing","tour_id":"t","step":1,"steps":2,)"
+                                                  R"("selector":"#a","reason":"gone"})")
+                                    << 400 << u"bad_request"_qs << u"reason"_qs;
+    QTest::newRow("selector-too-long") << path
+                                       << QByteArray(R"({"event":"tour_step_shown","tour_id":"t","step":1,"steps":2,)"
+                                                     R"("selector":")"
+                                              + QByteArray(2000, 'a') + "\"}")
+                                       << 400 << u"bad_request"_qs << u"selector"_qs;
+    QTest::newRow("huge-body") << path << QByteArray(70 * 1024, ' ') << 413 << u"payload_too_large"_qs << QString();
+    QTest::newRow("unknown-product") << QByteArray("/tour_event/nope/proactive%3As-1")
+                                     << QByteArray(R"({"event":"tour_step_shown","tour_id":"t","step":1,"steps":2})")
+                                     << 404 << u"unknown_product"_qs << QString();
+}
+
+// Each bad body is refused with what is wrong and where, and nothing is
+// recorded: the events already recorded stay as they are.
+void TestEmitter::tourEventBodiesAreChecked()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, error);
+    QFETCH(QString, field);
+
+    auto outbox = Outbox::open(":memory:");
+    QVERIFY(outbox);
+    VirtualClock clock(kT0);
+    MemoryStore store;
+    ServiceThread source(sourceWorkspace(freePort()), store, clock);
+    source.connector().setOfferEventSink(outbox->get());
+    QVERIFY(source.connector().ingest("src", pingPong("s-1", "u2", kT0)));
+    HttpClient client(source.port());
+    QCOMPARE(client.get("/context/src/s-1").status, 200);
+    const std::size_t before = (*outbox)->size();
+    QCOMPARE(before, std::size_t(1));
+
+    const auto answer = client.post(path, body);
+    QCOMPARE(answer.status, status);
+    const json reply = json::parse(answer.body.toStdString());
+    QCOMPARE(QString::fromStdString(reply.value("error", "")), error);
+    QVERIFY(!reply.value("message", "").empty());
+    if (!field.isEmpty())
+        QCOMPARE(QString::fromStdString(reply.value("field", "")), field);
+    QCOMPARE((*outbox)->size(), before);
+}
+
 #include "tst_emitter.moc"

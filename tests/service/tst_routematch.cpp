@@ -41,6 +41,9 @@ void TestRouteMatch::match_data()
     QTest::newRow("raw-colon") << u"/agent_state/demo/proactive:abc"_qs << Route::AgentState
                                << u"/agent_state/{product_id}/{conversation_id}"_qs
                                << QStringList { u"demo"_qs, u"proactive:abc"_qs };
+    QTest::newRow("tour-event") << u"/tour_event/demo/proactive%3Aabc"_qs << Route::TourEvent
+                                << u"/tour_event/{product_id}/{conversation_id}"_qs
+                                << QStringList { u"demo"_qs, u"proactive:abc"_qs };
     QTest::newRow("encoded-slash-stays-in-segment")
         << u"/context/demo/a%2Fb"_qs << Route::Context << u"/context/{product_id}/{session_id}"_qs
         << QStringList { u"demo"_qs, u"a/b"_qs };
@@ -123,6 +126,8 @@ void TestRouteMatch::methods_data()
     QTest::newRow("context-post") << Route::Context << u"POST"_qs << false;
     QTest::newRow("agent-state-post") << Route::AgentState << u"POST"_qs << true;
     QTest::newRow("agent-state-get") << Route::AgentState << u"GET"_qs << false;
+    QTest::newRow("tour-event-post") << Route::TourEvent << u"POST"_qs << true;
+    QTest::newRow("tour-event-get") << Route::TourEvent << u"GET"_qs << false;
     QTest::newRow("decide-get") << Route::Decide << u"GET"_qs << true;
     QTest::newRow("decide-post") << Route::Decide << u"POST"_qs << true;
     QTest::newRow("prefix-of-a-method") << Route::Capture << u"POS"_qs << false;

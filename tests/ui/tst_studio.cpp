@@ -367,6 +367,16 @@ void TestStudio::acceptPostsTheAcceptEventAndStartsTheTour()
     TRY_COMPARE_WITH_TIMEOUT(
         evaluateInStudioWorld(tourStep).toString(), uR"({"tourId":"find-project","step":1})"_qs, kWaitMs);
     QCOMPARE(evaluateInStudioWorld(u"location.pathname"_qs).toString(), u"/projects"_qs);
+    // The step on screen is told to the connector (issue 18), as a page's
+    // tour code does with POST /tour_event.
+    const auto reported = [&] {
+        for (const QList<QVariant>& emitted : std::as_const(events))
+            for (const ClientEvent& event : emitted.first().value<std::vector<ClientEvent>>())
+                if (event.kind == ClientEvent::Kind::TourProgressReported && event.agentEvent == "tour_step_shown")
+                    return QString::fromStdString(event.text);
+        return QString();
+    };
+    TRY_COMPARE_WITH_TIMEOUT(reported(), u"find-project step 1 of 2"_qs, kWaitMs);
     QTest::keyClick(m_window->view()->focusProxy(), Qt::Key_Escape);
     TRY_COMPARE_WITH_TIMEOUT(simulation().conversation()->state, FsmState::ConservativeAssistance, kWaitMs);
 }

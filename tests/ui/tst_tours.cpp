@@ -91,6 +91,8 @@ private Q_SLOTS:
     void unknownTour();
     void missingTargetIsReported();
     void missingLaterTargetAbandons();
+    void targetProblemsAreReported_data();
+    void targetProblemsAreReported();
     void escapeAbandons();
     void closeButtonAbandons();
     void nextBackAndDone();
@@ -209,12 +211,22 @@ void TestTours::startOnRoute()
     const int documents = m_server.documentsServed();
     QSignalSpy started(m_runner, &TourRunner::started);
     QSignalSpy shown(m_runner, &TourRunner::stepShown);
+    QSignalSpy progressed(m_runner, &TourRunner::progressed);
     m_runner->start(u"create-project"_qs);
     TRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, kWaitMs);
     QCOMPARE(started.size(), 1);
     QCOMPARE(started.first().first().toString(), u"create-project"_qs);
     QCOMPARE(shown.first(), (QVariantList { u"create-project"_qs, 0, 1 }));
     QVERIFY(m_runner->isRunning());
+    // What the connector is told (issue 18): step 1 of 1 on its one match.
+    QCOMPARE(progressed.size(), 1);
+    const auto progress = progressed.first().first().value<TourProgress>();
+    QCOMPARE(progress.kind, TourProgress::Kind::StepShown);
+    QCOMPARE(progress.tourId, std::string("create-project"));
+    QCOMPARE(progress.step, 1);
+    QCOMPARE(progress.steps, 1);
+    QCOMPARE(progress.selector, std::string("[data-tour-id=\"add-project-btn\"]"));
+    QCOMPARE(progress.matches, 1);
 
     const QJsonObject s = state();
     QCOMPARE(s[u"title"].toString(), u"Create a project"_qs);
@@ -329,6 +341,63 @@ void TestTours::missingTargetIsReported()
     QVERIFY(abandoned.isEmpty());
     QVERIFY(!m_runner->isRunning());
     QCOMPARE(state()[u"running"].toBool(), false);
+}
+
+void TestTours::targetProblemsAreReported_data()
+{
+    QTest::addColumn<QString>("tourId");
+    QTest::addColumn<bool>("shownFirst"); // the step is shown on the first match
+    QTest::addColumn<QString>("problem");
+    QTest::addColumn<int>("matches");
+    QTest::addColumn<QString>("selector");
+
+    QTest::newRow("not-found") << u"missing-target"_qs << false << u"not_found"_qs << 0
+                               << u"[data-tour-id=\"does-not-exist\"]"_qs;
+    QTest::newRow("not-visible") << u"hidden-target"_qs << false << u"not_visible"_qs << 1
+                                 << u"[data-test=\"hidden\"]"_qs;
+    // The demo lists four projects; the step points at the first.
+    QTest::newRow("several-matches") << u"several-matches"_qs << true << u"several_matches"_qs << 4
+                                     << u"[data-tour-id=\"project-list\"] li.project"_qs;
+}
+
+// Each way a step's target can fail reaches the connector with its reason
+// and the selector, for "proactive tour target missing".
+void TestTours::targetProblemsAreReported()
+{
+    QFETCH(QString, tourId);
+    QFETCH(bool, shownFirst);
+    QFETCH(QString, problem);
+    QFETCH(int, matches);
+    QFETCH(QString, selector);
+
+    QVERIFY(load(u"/projects"_qs));
+    evaluateJson(*m_page, uR"((() => {
+        const hidden = document.createElement('button');
+        hidden.dataset.test = 'hidden';
+        hidden.style.display = 'none';
+        document.body.append(hidden);
+    })())"_qs);
+    m_runner->setTargetTimeout(std::chrono::milliseconds(500));
+    QSignalSpy progressed(m_runner, &TourRunner::progressed);
+    QSignalSpy failed(m_runner, &TourRunner::failed);
+    m_runner->start(tourId);
+    TRY_COMPARE_WITH_TIMEOUT(progressed.size(), shownFirst ? 2 : 1, kWaitMs);
+    if (shownFirst) {
+        QCOMPARE(progressed.first().first().value<TourProgress>().kind, TourProgress::Kind::StepShown);
+        QVERIFY(failed.isEmpty());
+        QVERIFY(m_runner->isRunning());
+    } else {
+        QCOMPARE(failed.size(), 1);
+    }
+    const auto missing = progressed.last().first().value<TourProgress>();
+    QCOMPARE(missing.kind, TourProgress::Kind::TargetMissing);
+    QVERIFY(missing.problem);
+    QCOMPARE(QString::fromStdString(std::string(nameOf(*missing.problem))), problem);
+    QCOMPARE(missing.matches, matches);
+    QCOMPARE(QString::fromStdString(missing.selector), selector);
+    QCOMPARE(missing.tourId, tourId.toStdString());
+    QCOMPARE(missing.step, 1);
+    QCOMPARE(missing.steps, 1);
 }
 
 void TestTours::missingLaterTargetAbandons()

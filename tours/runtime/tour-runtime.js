@@ -95,7 +95,9 @@
     return visibility !== 'hidden' && visibility !== 'collapse';
   }
 
-  // {element} for the first shown match, else why there is none.
+  // {element, count, shown} for the first shown match (shown: how many
+  // matches are shown; more than one makes the step ambiguous), else why
+  // there is none.
   function probe(selector) {
     let all;
     try {
@@ -103,8 +105,9 @@
     } catch (error) {
       return { problem: 'invalid', detail: String(error.message || error) };
     }
-    for (const element of all) if (isShown(element)) return { element, count: all.length };
-    return { problem: all.length ? 'hidden' : 'missing', count: all.length };
+    const shown = Array.prototype.filter.call(all, isShown);
+    if (shown.length) return { element: shown[0], count: all.length, shown: shown.length };
+    return { problem: all.length ? 'hidden' : 'missing', count: all.length, shown: 0 };
   }
 
   // Resolves with probe()'s answer once the target is shown or the time is
@@ -486,7 +489,9 @@
       current.started = true;
       report(current, 'started', { total: current.steps.length });
     }
-    report(current, 'step', { index, total: current.steps.length, selector: step.target, placement: current.placement });
+    report(current, 'step', {
+      index, total: current.steps.length, selector: step.target, placement: current.placement, shown: found.shown,
+    });
   }
 
   function goNext() {

@@ -50,6 +50,14 @@ namespace {
             return QObject::tr("chat opened");
         case Kind::TourStarted:
             return QObject::tr("tour started: %1").arg(QString::fromStdString(event.text));
+        case Kind::TourProgressReported:
+            return event.reason.empty() ? QObject::tr("%1 shown").arg(QString::fromStdString(event.text))
+                                        : QObject::tr("%1: target %2")
+                                              .arg(QString::fromStdString(event.text),
+                                                  QString::fromStdString(event.reason).replace(u'_', u' '));
+        case Kind::TourProgressFailed:
+            return QObject::tr("%1 not reported: %2")
+                .arg(QString::fromStdString(event.agentEvent), QString::fromStdString(event.reason));
         case Kind::SessionChanged:
             return QObject::tr("new session %1").arg(QString::fromStdString(event.sessionId));
         case Kind::PollSkipped:

@@ -225,6 +225,11 @@ void Simulation::chatCompleted()
     publish(m_client->chatCompleted());
 }
 
+void Simulation::tourProgressed(const TourProgress& progress)
+{
+    publish(m_client->tourProgressed(progress));
+}
+
 void Simulation::tourCompleted()
 {
     publish(m_client->tourCompleted());

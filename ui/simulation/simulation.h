@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "client/simulatedclient.h"
 #include "connector/connector.h"
+#include "emit/tourprogress.h"
 #include "intake/action.h"
 #include "store/memorystore.h"
 
@@ -73,6 +74,7 @@ public:
     void dropToast();
     void chatSent();
     void chatCompleted();
+    void tourProgressed(const proactive::TourProgress& progress);
     void tourCompleted();
     void tourAbandoned();
 

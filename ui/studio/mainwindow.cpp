@@ -405,6 +405,7 @@ void MainWindow::selectProduct(const QString& productId)
     connect(m_simulation, &Simulation::timeChanged, this, &MainWindow::refreshClock);
     // SPEC §4: accepting an offer with a tour starts it; how it ends goes back to the FSM.
     connect(m_simulation, &Simulation::tourRequested, m_tours, &TourRunner::start);
+    connect(m_tours, &TourRunner::progressed, m_simulation, &Simulation::tourProgressed);
     connect(m_tours, &TourRunner::completed, m_simulation, &Simulation::tourCompleted);
     connect(m_tours, &TourRunner::abandoned, m_simulation, &Simulation::tourAbandoned);
     connect(m_simulation, &Simulation::captureRejected, this,

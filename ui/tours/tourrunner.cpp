@@ -51,6 +51,16 @@ namespace {
         return u"step %1: %2"_qs.arg(report[u"index"].toInt() + 1).arg(sentence);
     }
 
+    // The runtime's "failed" problem as the connector names it.
+    TargetProblem targetProblemOf(const QString& problem)
+    {
+        if (problem == u"invalid"_qs)
+            return TargetProblem::InvalidSelector;
+        if (problem == u"hidden"_qs)
+            return TargetProblem::NotVisible;
+        return TargetProblem::NotFound;
+    }
+
 } // namespace
 
 TourRunner::TourRunner(PageBridge* bridge, QObject* parent)
@@ -164,10 +174,20 @@ void TourRunner::onReport(const QString& message)
             Q_EMIT started(tourId);
     } else if (type == u"step"_qs) {
         m_run->index = report[u"index"].toInt();
-        if (preview)
+        if (preview) {
             Q_EMIT previewShown(tourId, *m_run->previewStep);
-        else
-            Q_EMIT stepShown(tourId, m_run->index, report[u"total"].toInt());
+            return;
+        }
+        const int total = report[u"total"].toInt();
+        Q_EMIT stepShown(tourId, m_run->index, total);
+        TourProgress progress { TourProgress::Kind::StepShown, tourId.toStdString(), m_run->index + 1, total,
+            report[u"selector"].toString().toStdString(), std::nullopt, report[u"shown"].toInt() };
+        Q_EMIT progressed(progress);
+        if (progress.matches > 1) {
+            progress.kind = TourProgress::Kind::TargetMissing;
+            progress.problem = TargetProblem::SeveralMatches;
+            Q_EMIT progressed(progress);
+        }
     } else if (type == u"completed"_qs) {
         m_run.reset();
         if (!preview)
@@ -184,12 +204,16 @@ void TourRunner::onReport(const QString& message)
         // A started tour's runtime follows up with "abandoned".
         const QString selector = report[u"selector"].toString();
         const QString reason = failureReason(named);
+        const int total = static_cast<int>(m_run->tour.steps.size());
         if (!m_run->started)
             m_run.reset();
-        if (preview)
+        if (preview) {
             Q_EMIT previewFailed(tourId, selector, reason);
-        else
-            Q_EMIT failed(tourId, selector, reason);
+            return;
+        }
+        Q_EMIT failed(tourId, selector, reason);
+        Q_EMIT progressed({ TourProgress::Kind::TargetMissing, tourId.toStdString(), report[u"index"].toInt() + 1,
+            total, selector.toStdString(), targetProblemOf(report[u"problem"].toString()), report[u"count"].toInt() });
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "emit/tourprogress.h"
 #include "tourcatalog.h"
 
 #include <QObject>
@@ -29,8 +30,9 @@ class ScriptChannel;
 //
 // started() comes once the first step is on screen, and abandoned() only
 // for a tour that had started: the studio sends `tour_completed` and
-// `tour_abandoned` from completed() and abandoned(). Previews (the editor's
-// "show this step") never emit those; they have their own signals.
+// `tour_abandoned` from completed() and abandoned(), and the connector's
+// tour events (issue 18) from progressed(). Previews (the editor's "show
+// this step") never emit those; they have their own signals.
 class TourRunner final : public QObject {
     Q_OBJECT
 
@@ -71,6 +73,10 @@ Q_SIGNALS:
     // The tour could not start or go on; `selector` is empty for an unknown
     // tour. `reason` is a sentence for the author.
     void failed(const QString& tourId, const QString& selector, const QString& reason);
+    // A step on screen, or a step whose target could not be used: not
+    // found, not visible, not a valid selector — or found several times
+    // (reported besides the step being shown on the first).
+    void progressed(const proactive::TourProgress& progress);
     void previewShown(const QString& tourId, int index);
     void previewFailed(const QString& tourId, const QString& selector, const QString& reason);
 
