@@ -377,6 +377,9 @@ void TestStudio::acceptPostsTheAcceptEventAndStartsTheTour()
         return QString();
     };
     TRY_COMPARE_WITH_TIMEOUT(reported(), u"find-project step 1 of 2"_qs, kWaitMs);
+    const QString artifact = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/studio-tour-step.png");
+    QVERIFY(m_window->grab().save(artifact));
+    qInfo("screenshot: %s", qPrintable(artifact));
     QTest::keyClick(m_window->view()->focusProxy(), Qt::Key_Escape);
     TRY_COMPARE_WITH_TIMEOUT(simulation().conversation()->state, FsmState::ConservativeAssistance, kWaitMs);
 }
