@@ -17,13 +17,22 @@
 #include "tourrunner.h"
 #include "webpagetesting.h"
 
+#include <QAction>
 #include <QClipboard>
+#include <QFile>
 #include <QGuiApplication>
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebEngineView>
+#include <filesystem>
 
 using namespace proactive;
 using namespace proactive::ui;
@@ -58,6 +67,7 @@ private Q_SLOTS:
     void settingsPersistTimings();
     void copiesTheSystemPromptOfTheCatalog();
     void chatErrorsAreShownInWords();
+    void offerEventsGoToPostHogWhenTurnedOn();
     void chatShowsDifysNewerEvents_data();
     void chatShowsDifysNewerEvents();
 
@@ -456,6 +466,74 @@ void TestStudio::copiesTheSystemPromptOfTheCatalog()
 }
 
 // The offline server's faults reach the panel as a sentence, not a code.
+// Simulation ▸ Send Offer Events to PostHog (issue 18): with it on, the
+// live session's offer goes through the outbox to the product's PostHog
+// project, here a real HTTP server on 127.0.0.1 that takes capture batches;
+// off again, the status goes away. The setting is remembered.
+void TestStudio::offerEventsGoToPostHogWhenTurnedOn()
+{
+    QHttpServer posthog;
+    QList<QJsonObject> batches;
+    posthog.route(u"/batch/"_qs, QHttpServerRequest::Method::Post, [&](const QHttpServerRequest& request) {
+        batches.append(QJsonDocument::fromJson(request.body()).object());
+        return QHttpServerResponse(QJsonObject { { u"status"_qs, 1 } });
+    });
+    const quint16 port = posthog.listen(QHostAddress::LocalHost);
+    QVERIFY(port != 0);
+
+    // The demo workspace, exporting to it.
+    const std::filesystem::path copy = m_scratch.filePath(u"exporting-workspace"_qs).toStdString();
+    std::filesystem::copy(kDemoWorkspace.toStdString(), copy, std::filesystem::copy_options::recursive);
+    // Its studio.json serves the bundled site from ../demo-product.
+    std::filesystem::copy(PROACTIVE_SOURCE_DIR "/resources/demo-product", copy.parent_path() / "demo-product",
+        std::filesystem::copy_options::recursive);
+    QFile products(QString::fromStdString((copy / "products.json").string()));
+    QVERIFY(products.open(QIODevice::ReadOnly));
+    QJsonArray rows = QJsonDocument::fromJson(products.readAll()).array();
+    products.close();
+    QJsonObject demo = rows[0].toObject();
+    demo[u"posthog_export"_qs] = QJsonObject { { u"host"_qs, u"http://127.0.0.1:%1"_qs.arg(port) },
+        { u"api_key"_qs, u"env:PROACTIVE_STUDIO_TEST_EXPORT_TOKEN"_qs } };
+    rows[0] = demo;
+    QVERIFY(products.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    products.write(QJsonDocument(rows).toJson());
+    products.close();
+    qputenv("PROACTIVE_STUDIO_TEST_EXPORT_TOKEN", "phc_studio_export_test");
+    QString error;
+    QVERIFY2(m_window->openWorkspace(QString::fromStdString(copy.string()), &error), qPrintable(error));
+    QVERIFY(loadPath(u"/projects"_qs));
+    init();
+
+    auto* action = m_window->findChild<QAction*>(u"exportOfferEvents"_qs);
+    auto* status = m_window->findChild<QLabel*>(u"offerExportStatus"_qs);
+    QVERIFY(action && status);
+    QVERIFY(!action->isChecked());
+    QVERIFY(!m_settings->exportsOfferEvents());
+    action->trigger();
+    QVERIFY(m_settings->exportsOfferEvents());
+    QVERIFY(status->isVisible());
+
+    bringToastUp();
+    TRY_VERIFY_WITH_TIMEOUT(!batches.isEmpty(), kWaitMs);
+    const QJsonObject batch = batches.first();
+    QCOMPARE(batch[u"api_key"].toString(), u"phc_studio_export_test"_qs);
+    const QJsonObject event = batch[u"batch"].toArray().first().toObject();
+    QCOMPARE(event[u"event"].toString(), u"proactive offer shown"_qs);
+    QCOMPARE(event[u"properties"][u"trigger_id"].toString(), u"ping-pong"_qs);
+    QCOMPARE(event[u"properties"][u"$session_id"].toString(), simulation().sessionId());
+    QCOMPARE(event[u"distinct_id"].toString(), u"studio-visitor"_qs);
+    TRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"offer events: 1 sent, 0 waiting"_qs), kWaitMs);
+    const QString artifact = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/studio-offer-export.png");
+    QVERIFY(m_window->grab().save(artifact));
+    qInfo("screenshot: %s", qPrintable(artifact));
+
+    action->trigger();
+    QVERIFY(!m_settings->exportsOfferEvents());
+    QVERIFY(!status->isVisible());
+    QVERIFY2(m_window->openWorkspace(kDemoWorkspace, &error), qPrintable(error));
+    QVERIFY(loadPath(u"/projects"_qs));
+}
+
 void TestStudio::chatErrorsAreShownInWords()
 {
     ChatBackend backend = m_settings->chatBackend();

@@ -225,6 +225,11 @@ void Simulation::chatCompleted()
     publish(m_client->chatCompleted());
 }
 
+void Simulation::setOfferEventSink(OfferEventSink* sink)
+{
+    m_connector.setOfferEventSink(sink);
+}
+
 void Simulation::tourProgressed(const TourProgress& progress)
 {
     publish(m_client->tourProgressed(progress));

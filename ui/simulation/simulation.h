@@ -66,6 +66,9 @@ public:
     // A PostHog-shaped event from the page without identity or time.
     void ingestCapturedEvent(const QByteArray& eventJson);
 
+    // Where the connector's offer events go (issue 18); none: nowhere.
+    void setOfferEventSink(OfferEventSink* sink);
+
     // Toast buttons, chat and tour hooks (SPEC §4).
     void accept(AcceptMode mode);
     void dismiss();

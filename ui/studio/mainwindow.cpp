@@ -11,6 +11,7 @@
 #include "inspector/sessionpanel.h"
 #include "inspector/timelinepanel.h"
 #include "inspector/triggerspanel.h"
+#include "offerexport.h"
 #include "productpage.h"
 #include "recording/sessionfolder.h"
 #include "replay/labeldocument.h"
@@ -84,6 +85,7 @@ MainWindow::MainWindow(StudioSettings& settings, QWidget* parent)
     , m_products(new QComboBox(this))
     , m_clock(new QLabel(this))
     , m_captures(new QLabel(this))
+    , m_exportStatus(new QLabel(this))
     , m_speeds(new QActionGroup(this))
 {
     setWindowTitle(tr("Proactive Studio"));
@@ -98,7 +100,11 @@ MainWindow::MainWindow(StudioSettings& settings, QWidget* parent)
     m_urlBar->setMinimumWidth(420);
     createActions();
     createDocks();
+    statusBar()->addPermanentWidget(m_exportStatus);
     statusBar()->addPermanentWidget(m_captures);
+    m_exportStatus->setObjectName(u"offerExportStatus"_qs);
+    m_exportStatus->hide();
+    m_exportAction->setChecked(m_settings.exportsOfferEvents());
 
     connect(m_view, &QWebEngineView::urlChanged, this, [this](const QUrl& url) { m_urlBar->setText(url.toString()); });
     connect(m_urlBar, &QLineEdit::returnPressed, this,
@@ -206,6 +212,12 @@ void MainWindow::createActions()
             8000);
     });
     copyPrompt->setObjectName(u"copyPrompt"_qs);
+    m_exportAction = simulationMenu->addAction(tr("Send Offer &Events to PostHog"));
+    m_exportAction->setObjectName(u"exportOfferEvents"_qs);
+    m_exportAction->setCheckable(true);
+    m_exportAction->setToolTip(tr("Send the live session's offer events to each product's PostHog project "
+                                  "(posthog_export in products.json), as serve does"));
+    connect(m_exportAction, &QAction::toggled, this, &MainWindow::setExportsOfferEvents);
     simulationMenu->addAction(tr("Chat &Backend…"), this, [this] {
         ChatBackendDialog dialog(m_settings.chatBackend(), this);
         if (dialog.exec() != QDialog::Accepted)
@@ -405,6 +417,7 @@ void MainWindow::selectProduct(const QString& productId)
     connect(m_simulation, &Simulation::timeChanged, this, &MainWindow::refreshClock);
     // SPEC §4: accepting an offer with a tour starts it; how it ends goes back to the FSM.
     connect(m_simulation, &Simulation::tourRequested, m_tours, &TourRunner::start);
+    m_simulation->setOfferEventSink(m_export.get());
     connect(m_tours, &TourRunner::progressed, m_simulation, &Simulation::tourProgressed);
     connect(m_tours, &TourRunner::completed, m_simulation, &Simulation::tourCompleted);
     connect(m_tours, &TourRunner::abandoned, m_simulation, &Simulation::tourAbandoned);
@@ -416,6 +429,30 @@ void MainWindow::selectProduct(const QString& productId)
         m_defaultLayoutPending = false;
         applyDefaultLayout();
     }
+}
+
+void MainWindow::setExportsOfferEvents(bool on)
+{
+    m_settings.setExportsOfferEvents(on);
+    if (m_simulation)
+        m_simulation->setOfferEventSink(nullptr);
+    m_export.reset();
+    m_exportStatus->setVisible(on);
+    if (!on)
+        return;
+    auto opened = OfferExport::open(m_settings.offerOutboxFile(), [this](const std::string& productId) {
+        const Product* product = m_workspace ? m_workspace->product(productId) : nullptr;
+        return product ? product->posthogExport : std::nullopt;
+    });
+    if (!opened) {
+        m_exportStatus->setText(tr("offer events not sent: %1").arg(QString::fromStdString(opened.error().toString())));
+        return;
+    }
+    m_export = std::move(*opened);
+    connect(m_export.get(), &OfferExport::statusChanged, m_exportStatus, &QLabel::setText);
+    m_exportStatus->setText(m_export->status());
+    if (m_simulation)
+        m_simulation->setOfferEventSink(m_export.get());
 }
 
 void MainWindow::startChat()

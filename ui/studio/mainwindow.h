@@ -18,6 +18,7 @@ namespace proactive::ui {
 
 class ChatController;
 class ElementPicker;
+class OfferExport;
 class TourEditor;
 class TourRunner;
 class ProductPage;
@@ -71,6 +72,9 @@ private:
     void refreshClock();
     void refreshRecentMenu();
     void openWorkspaceDialog();
+    // Simulation ▸ Send Offer Events to PostHog: opens the outbox and the
+    // sender, or closes them (what waits stays in the outbox file).
+    void setExportsOfferEvents(bool on);
 
     StudioSettings& m_settings;
     std::shared_ptr<const Workspace> m_workspace;
@@ -87,6 +91,9 @@ private:
     QComboBox* m_products;
     QLabel* m_clock;
     QLabel* m_captures;
+    QLabel* m_exportStatus;
+    QAction* m_exportAction = nullptr;
+    std::unique_ptr<OfferExport> m_export;
     QActionGroup* m_speeds;
     QMenu* m_recentMenu = nullptr;
     QList<QDockWidget*> m_docks;

@@ -1,6 +1,7 @@
 #include "studiosettings.h"
 
 #include <QDir>
+#include <QFileInfo>
 
 namespace proactive::ui {
 
@@ -110,6 +111,21 @@ void StudioSettings::setChatBackend(const ChatBackend& backend)
     m_settings.setValue(u"chat/offline_token_delay_ms"_qs, backend.tokenDelayMs);
     m_settings.setValue(u"chat/offline_chunk_chars"_qs, backend.chunkChars);
     m_settings.setValue(u"chat/offline_fault"_qs, backend.fault);
+}
+
+bool StudioSettings::exportsOfferEvents() const
+{
+    return m_settings.value(u"export/offer_events"_qs, false).toBool();
+}
+
+void StudioSettings::setExportsOfferEvents(bool on)
+{
+    m_settings.setValue(u"export/offer_events"_qs, on);
+}
+
+QString StudioSettings::offerOutboxFile() const
+{
+    return QFileInfo(m_settings.fileName()).absoluteDir().filePath(u"offer-outbox.db"_qs);
 }
 
 } // namespace proactive::ui

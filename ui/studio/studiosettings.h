@@ -35,6 +35,12 @@ public:
     ChatBackend chatBackend() const;
     void setChatBackend(const ChatBackend& backend);
 
+    // Simulation ▸ Send Offer Events to PostHog (issue 18); off unless turned on.
+    bool exportsOfferEvents() const;
+    void setExportsOfferEvents(bool on);
+    // The outbox of those events: beside the settings file.
+    QString offerOutboxFile() const;
+
 private:
     QSettings m_settings;
 };
