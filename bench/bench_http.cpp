@@ -9,7 +9,9 @@
 //      same bodies parsed (PostHogIntake) and stored (Connector::ingest)
 //      in process, and parsed alone;
 //   2. GET /context over SESSIONS seeded sessions, rotating, against
-//      GET /healthz: req/s and latency percentiles, and their ratio.
+//      GET /healthz: req/s and latency percentiles, and their ratio; and
+//      the service thread's CPU time per request of each, and their ratio,
+//      which the machine's other load does not move as it moves req/s.
 //
 // Usage: bench_http [sessions=100000] [seconds per phase=10] [batch seconds=30]
 
@@ -29,6 +31,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <future>
 #include <netinet/in.h>
@@ -213,10 +216,21 @@ public:
     { }
     quint16 port() { return m_port.get_future().get(); }
 
+    // The CPU time the service's thread has used so far (once port() has
+    // returned): what requests cost the service, however loaded the machine
+    // is, where req/s also measure what else got the cores.
+    double cpuSeconds() const
+    {
+        timespec time {};
+        clock_gettime(m_cpuClock, &time);
+        return double(time.tv_sec) + double(time.tv_nsec) / 1e9;
+    }
+
 protected:
     void run() override
     {
         pinTo(0);
+        pthread_getcpuclockid(pthread_self(), &m_cpuClock);
         service::ServiceSettings settings;
         settings.accessLog = [](std::string_view) {};
         service::HttpService service(m_connector, settings);
@@ -227,6 +241,7 @@ protected:
 private:
     Connector& m_connector;
     std::promise<quint16> m_port;
+    clockid_t m_cpuClock {};
 };
 
 struct Run {
@@ -431,17 +446,25 @@ int main(int argc, char** argv)
     server.start();
     const quint16 port = server.port();
     const std::string healthz = getRequest("/healthz");
+    const double cpuBefore = server.cpuSeconds();
     const Run health = drive(port, kConnections, std::chrono::duration<double>(seconds), [&] { return healthz; });
+    const double cpuAfterHealth = server.cpuSeconds();
     int next = 0;
     const Run context = drive(port, kConnections, std::chrono::duration<double>(seconds), [&] {
         const std::string session = sessionId("poll", next);
         next = (next + 1) % sessions;
         return getRequest("/context/bench/" + session + "?conversation_id=proactive%3A" + session);
     });
+    const double cpuAfterContext = server.cpuSeconds();
     printRun("GET /healthz", health);
     printRun("GET /context", context);
     std::printf("/context = %.2f × /healthz (req/s)\n",
         (double(context.requests) / context.seconds) / (double(health.requests) / health.seconds));
+    const double healthCpuUs = (cpuAfterHealth - cpuBefore) * 1e6 / double(health.requests);
+    const double contextCpuUs = (cpuAfterContext - cpuAfterHealth) * 1e6 / double(context.requests);
+    std::printf("service thread CPU per request: /healthz %.1f µs, /context %.1f µs; "
+                "/context = %.2f × /healthz (req/s the service thread alone allows)\n",
+        healthCpuUs, contextCpuUs, healthCpuUs / contextCpuUs);
     server.quit();
     server.wait();
     return 0;
