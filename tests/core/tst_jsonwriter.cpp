@@ -1,7 +1,7 @@
 // JsonWriter (core/base/jsonwriter.h) against its oracle: for each document,
 // the bytes it writes equal nlohmann::json's dump() of the same document
-// (with error_handler_t::replace, as the service dumps answers). The same
-// for the /context answer it writes (contextJson).
+// (with error_handler_t::replace, as the service dumps answers). So does
+// the /context answer written with it (contextJson), against its former DOM.
 
 #include "base/jsonwriter.h"
 #include "gates/decision.h"
