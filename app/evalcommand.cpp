@@ -128,7 +128,8 @@ int runEval(const QStringList& arguments)
         err << QString::fromStdString(decision.error().toString()) << '\n';
         return 1;
     }
-    nlohmann::json body = toJson(*decision, explain);
+    // The /context answer, as a document to add the evaluation's own fields to.
+    nlohmann::json body = nlohmann::json::parse(contextJson(*decision, explain), nullptr, false);
     body["session_id"] = sessionId;
     body["at"] = formatIsoTimestamp(*at);
     body["actions_ingested"] = ingested->accepted;

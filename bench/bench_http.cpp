@@ -9,7 +9,11 @@
 //      same bodies parsed (PostHogIntake) and stored (Connector::ingest)
 //      in process, and parsed alone;
 //   2. GET /context over SESSIONS seeded sessions, rotating, against
-//      GET /healthz: req/s and latency percentiles, and their ratio.
+//      GET /healthz: req/s and latency percentiles, and their ratio; and
+//      the service thread's CPU time per request of each, and their ratio,
+//      which the machine's other load does not move as it moves req/s;
+//      then the service's own work on each (read, route, answer: no socket,
+//      no event loop) in process on the server's core, in alternate slices.
 //
 // Usage: bench_http [sessions=100000] [seconds per phase=10] [batch seconds=30]
 
@@ -17,7 +21,10 @@
 #include "benchworkspace.h"
 #include "connector/connector.h"
 #include "intake/posthogintake.h"
+#include "service/endpoints.h"
 #include "service/httpservice.h"
+#include "service/metrics.h"
+#include "service/servicesettings.h"
 #include "store/memorystore.h"
 
 #include <QCoreApplication>
@@ -29,6 +36,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <future>
 #include <netinet/in.h>
@@ -213,10 +221,21 @@ public:
     { }
     quint16 port() { return m_port.get_future().get(); }
 
+    // The CPU time the service's thread has used so far (once port() has
+    // returned): what requests cost the service, however loaded the machine
+    // is, where req/s also measure what else got the cores.
+    double cpuSeconds() const
+    {
+        timespec time {};
+        clock_gettime(m_cpuClock, &time);
+        return double(time.tv_sec) + double(time.tv_nsec) / 1e9;
+    }
+
 protected:
     void run() override
     {
         pinTo(0);
+        pthread_getcpuclockid(pthread_self(), &m_cpuClock);
         service::ServiceSettings settings;
         settings.accessLog = [](std::string_view) {};
         service::HttpService service(m_connector, settings);
@@ -227,6 +246,7 @@ protected:
 private:
     Connector& m_connector;
     std::promise<quint16> m_port;
+    clockid_t m_cpuClock {};
 };
 
 struct Run {
@@ -352,6 +372,31 @@ std::string getRequest(const std::string& target)
     return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 }
 
+// µs a request of the service's own work, in process: the request read,
+// its route matched and its answer made as HttpService does (the socket,
+// the event loop and the response's head left out), over `seconds`.
+double inProcessMicros(service::Endpoints& endpoints, double seconds, const std::function<std::string()>& nextRequest)
+{
+    service::RequestReader reader({});
+    std::size_t requests = 0;
+    SteadyClock::duration spent {};
+    while (std::chrono::duration<double>(spent).count() < seconds) {
+        const std::string bytes = nextRequest();
+        const auto t0 = SteadyClock::now();
+        reader.feed(bytes);
+        const service::HttpRequest request = reader.request();
+        const service::Reply reply = endpoints.answer(request, service::matchRoute(request.path()));
+        reader.next();
+        spent += SteadyClock::now() - t0;
+        if (reply.status != 200) {
+            std::fprintf(stderr, "in process: %d for %s\n", reply.status, bytes.c_str());
+            std::exit(1);
+        }
+        ++requests;
+    }
+    return std::chrono::duration<double, std::micro>(spent).count() / double(requests);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -431,18 +476,45 @@ int main(int argc, char** argv)
     server.start();
     const quint16 port = server.port();
     const std::string healthz = getRequest("/healthz");
+    const double cpuBefore = server.cpuSeconds();
     const Run health = drive(port, kConnections, std::chrono::duration<double>(seconds), [&] { return healthz; });
+    const double cpuAfterHealth = server.cpuSeconds();
     int next = 0;
     const Run context = drive(port, kConnections, std::chrono::duration<double>(seconds), [&] {
         const std::string session = sessionId("poll", next);
         next = (next + 1) % sessions;
         return getRequest("/context/bench/" + session + "?conversation_id=proactive%3A" + session);
     });
+    const double cpuAfterContext = server.cpuSeconds();
     printRun("GET /healthz", health);
     printRun("GET /context", context);
     std::printf("/context = %.2f × /healthz (req/s)\n",
         (double(context.requests) / context.seconds) / (double(health.requests) / health.seconds));
+    const double healthCpuUs = (cpuAfterHealth - cpuBefore) * 1e6 / double(health.requests);
+    const double contextCpuUs = (cpuAfterContext - cpuAfterHealth) * 1e6 / double(context.requests);
+    std::printf("service thread CPU per request: /healthz %.1f µs, /context %.1f µs; "
+                "/context = %.2f × /healthz (req/s the service thread alone allows)\n",
+        healthCpuUs, contextCpuUs, healthCpuUs / contextCpuUs);
     server.quit();
     server.wait();
+
+    pinTo(0);
+    service::Metrics metrics;
+    service::ServiceSettings settings;
+    service::Endpoints endpoints(polled, metrics, settings);
+    std::vector<double> healthUs, contextUs;
+    for (int slice = 0; slice < 10; ++slice) {
+        healthUs.push_back(inProcessMicros(endpoints, seconds / 10, [&] { return healthz; }));
+        contextUs.push_back(inProcessMicros(endpoints, seconds / 10, [&] {
+            const std::string session = sessionId("poll", next);
+            next = (next + 1) % sessions;
+            return getRequest("/context/bench/" + session + "?conversation_id=proactive%3A" + session);
+        }));
+    }
+    std::sort(healthUs.begin(), healthUs.end());
+    std::sort(contextUs.begin(), contextUs.end());
+    std::printf("in process, read + route + answer (µs a request, min / median of 10 slices): "
+                "/healthz %.2f / %.2f, /context %.2f / %.2f\n",
+        healthUs.front(), healthUs[5], contextUs.front(), contextUs[5]);
     return 0;
 }

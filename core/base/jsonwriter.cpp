@@ -136,6 +136,18 @@ JsonWriter& JsonWriter::null()
     return *this;
 }
 
+JsonWriter& JsonWriter::dump(const nlohmann::json& value)
+{
+    separate();
+    appendDump(value);
+    return *this;
+}
+
+void JsonWriter::appendDump(const nlohmann::json& value)
+{
+    m_out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void JsonWriter::appendString(std::string_view text)
 {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -148,8 +160,7 @@ void JsonWriter::appendString(std::string_view text)
             if (length == 0) {
                 // Rare: let dump() replace what is not UTF-8, its way.
                 m_out.resize(start);
-                m_out
-                    += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                appendDump(nlohmann::json(std::string(text)));
                 return;
             }
             m_out.append(text.substr(i, length));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,10 +35,14 @@ public:
     JsonWriter& value(double number);
     JsonWriter& value(bool flag);
     JsonWriter& null();
+    // A value that is an nlohmann::json already (metadata, a gate's numbers):
+    // written by its dump(), with error_handler_t::replace.
+    JsonWriter& dump(const nlohmann::json& value);
 
 private:
     void separate();
     void appendString(std::string_view text);
+    void appendDump(const nlohmann::json& value);
 
     std::string& m_out;
     // One entry per open object or array: whether it has a member yet.

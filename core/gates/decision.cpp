@@ -1,5 +1,7 @@
 #include "gates/decision.h"
 
+#include "base/jsonwriter.h"
+
 namespace proactive {
 
 std::string_view nameOf(Verdict verdict)
@@ -36,32 +38,32 @@ std::string_view nameOf(TriggerReport::Status status)
     return "wait";
 }
 
-nlohmann::json toJson(const Offer& offer)
-{
-    return {
-        { "trigger_id", offer.triggerId },
-        { "body", offer.body },
-        { "reply_option_labels", offer.replyOptionLabels },
-        { "interaction_timeout_s", toSeconds(offer.interactionTimeout) },
-        { "cooldown_s", toSeconds(offer.cooldown) },
-        { "metadata", offer.metadata },
-    };
-}
+namespace {
 
-nlohmann::json toJson(const Decision& decision, bool explain)
+    // Keys in the order nlohmann's (std::map) objects keep them.
+    void writeOffer(JsonWriter& json, const Offer& offer)
+    {
+        json.beginObject();
+        json.key("body").value(offer.body);
+        json.key("cooldown_s").value(toSeconds(offer.cooldown));
+        json.key("interaction_timeout_s").value(toSeconds(offer.interactionTimeout));
+        json.key("metadata").dump(offer.metadata);
+        json.key("reply_option_labels").beginArray();
+        for (const std::string& label : offer.replyOptionLabels)
+            json.value(label);
+        json.endArray();
+        if (!offer.tourId.empty())
+            json.key("tour_id").value(offer.tourId);
+        json.key("trigger_id").value(offer.triggerId);
+        json.endObject();
+    }
+
+} // namespace
+
+nlohmann::json gatesJson(const std::vector<GateReport>& gates, const std::vector<TriggerReport>& triggers)
 {
-    nlohmann::json body {
-        { "proactive_trigger", decision.offer ? toJson(*decision.offer) : nlohmann::json(nullptr) },
-        { "proactive_skip_reason",
-            decision.skipReason ? nlohmann::json(*decision.skipReason) : nlohmann::json(nullptr) },
-        { "state", nameOf(decision.state) },
-    };
-    if (decision.offer && !decision.offer->tourId.empty())
-        body["proactive_trigger"]["tour_id"] = decision.offer->tourId;
-    if (!explain)
-        return body;
-    nlohmann::json gates = nlohmann::json::array();
-    for (const auto& gate : decision.gates) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& gate : gates) {
         nlohmann::json entry {
             { "gate", gate.gate },
             { "verdict", nameOf(gate.verdict) },
@@ -70,8 +72,8 @@ nlohmann::json toJson(const Decision& decision, bool explain)
         if (!gate.reason.empty())
             entry["reason"] = gate.reason;
         if (gate.gate == "triggers" && gate.verdict != Verdict::NotReached) {
-            nlohmann::json triggers = nlohmann::json::array();
-            for (const auto& trigger : decision.triggers) {
+            nlohmann::json reports = nlohmann::json::array();
+            for (const auto& trigger : triggers) {
                 nlohmann::json t {
                     { "trigger_id", trigger.triggerId },
                     { "status", nameOf(trigger.status) },
@@ -83,19 +85,43 @@ nlohmann::json toJson(const Decision& decision, bool explain)
                     t["cooldown_remaining_s"] = trigger.cooldownRemainingS;
                 if (!trigger.rule.empty())
                     t["reason"] = trigger.rule;
-                triggers.push_back(std::move(t));
+                reports.push_back(std::move(t));
             }
-            entry["triggers"] = std::move(triggers);
+            entry["triggers"] = std::move(reports);
         }
-        gates.push_back(std::move(entry));
+        list.push_back(std::move(entry));
     }
-    body["gates"] = std::move(gates);
-    if (decision.assignment)
-        body["experiment"] = decision.assignment->toJson();
-    if (!decision.heldOutTrigger.empty())
-        body["would_have_offered"] = decision.heldOutTrigger;
-    body["at"] = formatIsoTimestamp(decision.at);
-    return body;
+    return list;
+}
+
+std::string contextJson(const Decision& decision, bool explain)
+{
+    std::string out;
+    out.reserve(256); // a poll's answer without explain fits
+    JsonWriter json(out);
+    // Keys in the order nlohmann's (std::map) objects keep them.
+    json.beginObject();
+    if (explain) {
+        json.key("at").value(formatIsoTimestamp(decision.at));
+        if (decision.assignment)
+            json.key("experiment").dump(decision.assignment->toJson());
+        json.key("gates").dump(gatesJson(decision.gates, decision.triggers));
+    }
+    json.key("proactive_skip_reason");
+    if (decision.skipReason)
+        json.value(*decision.skipReason);
+    else
+        json.null();
+    json.key("proactive_trigger");
+    if (decision.offer)
+        writeOffer(json, *decision.offer);
+    else
+        json.null();
+    json.key("state").value(nameOf(decision.state));
+    if (explain && !decision.heldOutTrigger.empty())
+        json.key("would_have_offered").value(decision.heldOutTrigger);
+    json.endObject();
+    return out;
 }
 
 } // namespace proactive

@@ -66,8 +66,14 @@ struct Decision {
 };
 
 // The /context body: proactive_trigger, proactive_skip_reason, state, and
-// with `explain` the gates (the triggers gate carrying every trigger's report).
-nlohmann::json toJson(const Decision& decision, bool explain);
-nlohmann::json toJson(const Offer& offer);
+// with `explain` the gates (gatesJson), the experiment, what would have been
+// offered, and when. Written as text (JsonWriter), byte for byte what dump()
+// of the same document writes with error_handler_t::replace: a poll builds
+// no DOM for its answer; only an explained one dumps its gate report.
+std::string contextJson(const Decision& decision, bool explain);
+
+// The gates' report, the triggers gate carrying every trigger's report: the
+// "gates" of an explained /context answer and of a replay's polls.
+nlohmann::json gatesJson(const std::vector<GateReport>& gates, const std::vector<TriggerReport>& triggers);
 
 } // namespace proactive

@@ -109,8 +109,10 @@ namespace {
         int frequencyBlocked = 0;
         std::string_view frequencyReason;
         std::string_view waitReason;
-        nlohmann::json frequencyChecks = nlohmann::json::array(); // explain only
-        nlohmann::json waitChecks = nlohmann::json::array();
+        // Explain only: null (no allocation, as json::array() makes one on
+        // every poll) until the first check is pushed and makes it an array.
+        nlohmann::json frequencyChecks;
+        nlohmann::json waitChecks;
     };
 
     // The session's user and their offer history, read once a poll needs
@@ -365,7 +367,9 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
     // left to it, with the first one's reason.
     if (offerRules) {
         auto checks = [&](nlohmann::json& list) {
-            return [&] { return nlohmann::json { { "checks", std::move(list) } }; };
+            return [&] {
+                return nlohmann::json { { "checks", list.is_null() ? nlohmann::json::array() : std::move(list) } };
+            };
         };
         if (result.frequencyBlocked == result.candidates) {
             gates.block("frequency", result.frequencyReason, checks(result.frequencyChecks));

@@ -95,13 +95,8 @@ namespace {
             { "page",
                 poll.lastAction >= 0 ? json(session.actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl)
                                      : json(nullptr) } };
-        if (!poll.gates.empty()) {
-            // The same gate report as GET /context?explain=1.
-            Decision decision;
-            decision.gates = poll.gates;
-            decision.triggers = poll.triggers;
-            out["gates"] = std::move(toJson(decision, true)["gates"]);
-        }
+        if (!poll.gates.empty())
+            out["gates"] = gatesJson(poll.gates, poll.triggers); // as GET /context?explain=1 reports them
         return out;
     }
 

@@ -406,9 +406,8 @@ Reply Endpoints::context(const HttpRequest& request, const RouteMatch& match)
         m_metrics.countSkip(*decision->skipReason);
     for (const TransitionRecord& transition : decision->transitions)
         m_metrics.countTransition(transition.event);
-    Reply reply = jsonReply(200, toJson(*decision, explain));
-    reply.headers.emplace_back(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
-    return reply;
+    return { 200, QByteArrayLiteral("application/json"), QByteArray::fromStdString(contextJson(*decision, explain)),
+        { { QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store") } } };
 }
 
 std::optional<Reply> Endpoints::readClientReport(

@@ -37,12 +37,21 @@ namespace {
         return std::string(name) + "=\"" + escaped(value) + "\"";
     }
 
+    // The counter of `key` in `map`, created the first time the key is seen.
+    template<typename Map> typename Map::mapped_type& counterOf(Map& map, std::string_view key)
+    {
+        auto it = map.find(key);
+        if (it == map.end())
+            it = map.emplace(std::string(key), typename Map::mapped_type {}).first;
+        return it->second;
+    }
+
 } // namespace
 
 void Metrics::countRequest(std::string_view route, int status)
 {
     std::lock_guard lock(m_mutex);
-    ++m_requests[{ std::string(route), status }];
+    ++counterOf(m_requests, route)[status];
 }
 
 void Metrics::countFiring(std::string_view productId, std::string_view triggerId)
@@ -54,13 +63,13 @@ void Metrics::countFiring(std::string_view productId, std::string_view triggerId
 void Metrics::countSkip(std::string_view reason)
 {
     std::lock_guard lock(m_mutex);
-    ++m_skips[std::string(reason)];
+    ++counterOf(m_skips, reason);
 }
 
 void Metrics::countTransition(std::string_view event)
 {
     std::lock_guard lock(m_mutex);
-    ++m_transitions[std::string(event)];
+    ++counterOf(m_transitions, event);
 }
 
 void Metrics::countIngest(
@@ -76,7 +85,7 @@ void Metrics::countIngest(
 void Metrics::countConnectionEvent(std::string_view event)
 {
     std::lock_guard lock(m_mutex);
-    ++m_connectionEvents[std::string(event)];
+    ++counterOf(m_connectionEvents, event);
 }
 
 std::uint64_t Metrics::connectionEvents(std::string_view event) const
@@ -89,8 +98,11 @@ std::uint64_t Metrics::connectionEvents(std::string_view event) const
 std::uint64_t Metrics::requests(std::string_view route, int status) const
 {
     std::lock_guard lock(m_mutex);
-    const auto it = m_requests.find({ std::string(route), status });
-    return it == m_requests.end() ? 0 : it->second;
+    const auto byRoute = m_requests.find(route);
+    if (byRoute == m_requests.end())
+        return 0;
+    const auto it = byRoute->second.find(status);
+    return it == byRoute->second.end() ? 0 : it->second;
 }
 
 std::string Metrics::render() const
@@ -98,9 +110,10 @@ std::string Metrics::render() const
     std::lock_guard lock(m_mutex);
     std::string out;
     header(out, "proactive_http_requests_total", "HTTP requests answered, by route template and status.");
-    for (const auto& [key, value] : m_requests)
-        sample(out, "proactive_http_requests_total",
-            label("route", key.first) + "," + label("status", std::to_string(key.second)), value);
+    for (const auto& [route, byStatus] : m_requests)
+        for (const auto& [status, value] : byStatus)
+            sample(out, "proactive_http_requests_total",
+                label("route", route) + "," + label("status", std::to_string(status)), value);
     header(out, "proactive_triggers_fired_total", "Offers made (polls that fired a trigger), by product and trigger.");
     for (const auto& [key, value] : m_firings)
         sample(out, "proactive_triggers_fired_total", label("product", key.first) + "," + label("trigger", key.second),

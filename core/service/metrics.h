@@ -31,10 +31,12 @@ private:
     using Labels = std::pair<std::string, std::string>;
 
     mutable std::mutex m_mutex;
-    std::map<std::pair<std::string, int>, std::uint64_t> m_requests;
+    // Keyed by strings compared with std::less<>: a request or a poll counts
+    // without copying its label; the label is copied once, when first seen.
+    std::map<std::string, std::map<int, std::uint64_t>, std::less<>> m_requests; // route, then status
     std::map<Labels, std::uint64_t> m_firings;
-    std::map<std::string, std::uint64_t> m_skips;
-    std::map<std::string, std::uint64_t> m_transitions;
+    std::map<std::string, std::uint64_t, std::less<>> m_skips;
+    std::map<std::string, std::uint64_t, std::less<>> m_transitions;
     std::map<Labels, std::uint64_t> m_events; // (product, outcome)
     std::map<std::string, std::uint64_t, std::less<>> m_connectionEvents;
 };

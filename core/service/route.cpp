@@ -35,46 +35,58 @@ namespace {
         RouteSpec { Route::Retrieval, "/retrieval" },
     };
 
-    std::vector<std::string_view> segments(std::string_view path)
+    // A path without its leading and its trailing slash.
+    std::string_view trimmed(std::string_view path)
     {
-        std::vector<std::string_view> result;
         if (path.starts_with('/'))
             path.remove_prefix(1);
         if (path.ends_with('/'))
             path.remove_suffix(1);
-        if (path.empty())
-            return result;
+        return path;
+    }
+
+    // Calls `visit(expected, actual)` on the segments of the trimmed `pattern`
+    // and `path` side by side, as long as it returns true; whether it always
+    // did and both ran out of segments together. Neither is copied: this
+    // runs for every route tried on every request.
+    template<typename Visit> bool alongside(std::string_view pattern, std::string_view path, Visit&& visit)
+    {
         while (true) {
-            const auto slash = path.find('/');
-            result.push_back(path.substr(0, slash));
-            if (slash == std::string_view::npos)
-                break;
-            path.remove_prefix(slash + 1);
+            const auto expectedEnd = pattern.find('/');
+            const auto actualEnd = path.find('/');
+            if (!visit(pattern.substr(0, expectedEnd), path.substr(0, actualEnd)))
+                return false;
+            if (expectedEnd == std::string_view::npos || actualEnd == std::string_view::npos)
+                return expectedEnd == actualEnd;
+            pattern.remove_prefix(expectedEnd + 1);
+            path.remove_prefix(actualEnd + 1);
         }
-        return result;
+    }
+
+    bool isParameter(std::string_view segment)
+    {
+        return segment.starts_with('{');
     }
 
 } // namespace
 
 RouteMatch matchRoute(std::string_view encodedPath)
 {
-    const auto actual = segments(encodedPath);
+    const std::string_view path = trimmed(encodedPath);
     for (const RouteSpec& spec : kRoutes) {
-        const auto expected = segments(spec.pattern);
-        if (expected.size() != actual.size())
+        const std::string_view pattern = trimmed(spec.pattern);
+        const bool matches = alongside(pattern, path, [](std::string_view expected, std::string_view actual) {
+            return !actual.empty() && (isParameter(expected) || expected == actual);
+        });
+        if (!matches)
             continue;
         RouteMatch match { spec.route, spec.pattern, {} };
-        bool matches = true;
-        for (std::size_t i = 0; i < expected.size() && matches; ++i) {
-            if (actual[i].empty())
-                matches = false;
-            else if (expected[i].starts_with('{'))
-                match.params.push_back(percentDecode(actual[i]));
-            else
-                matches = expected[i] == actual[i];
-        }
-        if (matches)
-            return match;
+        alongside(pattern, path, [&](std::string_view expected, std::string_view actual) {
+            if (isParameter(expected))
+                match.params.push_back(percentDecode(actual));
+            return true;
+        });
+        return match;
     }
     return {};
 }

@@ -78,6 +78,10 @@ void TestRouteMatch::match_data()
                                    << QStringList {};
     QTest::newRow("literal-must-match") << u"/contexts/demo/s1"_qs << Route::Unmatched << u"(unmatched)"_qs
                                         << QStringList {};
+    QTest::newRow("empty-last-segment") << u"/context/demo/s1//"_qs << Route::Unmatched << u"(unmatched)"_qs
+                                        << QStringList {};
+    QTest::newRow("empty-first-segment") << u"//healthz"_qs << Route::Unmatched << u"(unmatched)"_qs << QStringList {};
+    QTest::newRow("literal-prefix-only") << u"/healthzz"_qs << Route::Unmatched << u"(unmatched)"_qs << QStringList {};
 }
 
 void TestRouteMatch::match()
