@@ -15,32 +15,56 @@
 //               forwards and backwards, p50 and max over the seeks: first
 //               with the pool parked before each seek, then one seek right
 //               after the other (scrubbing: the pool never parks)
+//   early seek  the Replay tab's own picture, right after its first frame
+//               while the pool still parks: a paused seek every second to a
+//               random moment for 10 s (a person looking around right after
+//               opening a session), each until the view has drawn it
 //   memory      the studio process and its QtWebEngine helpers (PSS), before
 //               the recording is loaded, once the pool is parked, and after
 //               the seeks
 //
-// Goals (issue 16): import + load ≤ 2 s, seek ≤ 300 ms, ≤ 300 MB above idle.
+//   playback    the Replay tab itself (ReplayPanel and its ReplayPicture)
+//               replays a session of the recorded user over the recording and
+//               plays `play-minutes` of it at 1×, 4× and 8× (skip idle on as
+//               the tab starts, or off): the toasts the product's widget reports
+//               drawn over the picture (in a painted frame,
+//               ReplayPicture::toastDrawn) against the toasts the replayed
+//               client showed in the played span. The session views the
+//               list every 10 s; its one trigger offers at every poll
+//               (every 20 s) and the toast hides itself after
+//               `toast-seconds` (interaction_timeout_s): at 8× one tick of
+//               the tab (50 ms) is 400 ms of replay.
+//
+// Goals (issue 16): import + load ≤ 2 s, seek ≤ 300 ms, ≤ 300 MB above idle,
+// playback at 8× without dropped decision overlays.
 //
 // With checkout-minutes > 0 the recording has a full snapshot that often as
 // well (rrweb's checkoutEveryNms; the studio's recorder checks out every
 // 5 minutes): a seek then rebuilds from at most that far back.
 //
 //   QTWEBENGINE_DISABLE_SANDBOX=1 bench_visualreplay [incrementals=60000] [seeks=20] [checkout-minutes=0]
+//       [play-minutes=4] [toast-seconds=1] [skip-idle=1]
+//
+// The first toast drawn at 8× is photographed (artifacts/visual-replay-8x.png).
 
 #include "eventwait.h"
 #include "recording/recordingfile.h"
+#include "replay/replaypanel.h"
 #include "replay/replaypicture.h"
 #include "studio/graphicssetup.h"
 #include "treememory.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QWebEnginePage>
 #include <QWebEngineScript>
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <unistd.h>
@@ -181,6 +205,114 @@ SeekTimes seekRandomly(proactive::ui::ReplayPicture& picture, std::mt19937& rand
     return { times[times.size() / 2], times.back() };
 }
 
+// The recorded user's product: one trigger on the list page that offers at
+// every poll (no interval, no cooldown); its toast hides itself after
+// `toastSeconds`.
+std::shared_ptr<const Workspace> benchWorkspace(double toastSeconds)
+{
+    const nlohmann::json trigger { { "id", "nudge" },
+        { "body", "Looking for a project? I can filter the list for you." },
+        { "reply_option_labels", { "Filter it", "No thanks" } }, { "interaction_timeout_s", toastSeconds },
+        { "cooldown_s", 0 }, { "when", { { "event", { { "url_contains", "/projects" } } } } } };
+    const nlohmann::json products = nlohmann::json::array({ { { "product_id", "bench" }, { "routes", { "/projects" } },
+        { "proactive", { { "enabled", true }, { "min_interval_s", 0 } } },
+        { "triggers", nlohmann::json::array({ trigger }) } } });
+    Diagnostics diagnostics;
+    auto workspace
+        = std::make_shared<const Workspace>(Workspace::fromJson(products, ".", "products.json", diagnostics));
+    for (const Diagnostic& diagnostic : diagnostics)
+        std::fprintf(stderr, "workspace: %s\n", diagnostic.toString().c_str());
+    return workspace;
+}
+
+// The recorded user's events over the recording: the list viewed every 10 s.
+std::shared_ptr<const RecordedSession> benchSession(const Workspace& workspace)
+{
+    std::vector<Action> actions;
+    for (std::int64_t at = kStart; at < kStart + kLengthMs; at += 10'000) {
+        Action action;
+        action.type = ActionType::Pageview;
+        action.event = "$pageview";
+        action.sessionId = "bench-30min";
+        action.distinctId = "bench-user";
+        action.rawUrl = "http://localhost/projects";
+        action.timestampStart = Timestamp(Duration(at));
+        actions.push_back(std::move(action));
+    }
+    return std::make_shared<const RecordedSession>(
+        recordSession(*workspace.product("bench"), "bench-30min", std::move(actions)));
+}
+
+struct Playback {
+    int expected = 0; // toasts the replayed client showed in the span
+    int drawn = 0; // toasts the widget reported drawn
+    std::vector<double> missed; // when the toasts not drawn were shown, s from the recording's start
+    double wallMs = 0;
+    double replayedS = 0;
+};
+
+// Plays the tab at `speed` from `from` for `span` of replay time; counts the
+// toasts drawn while it plays (and until the view has caught up after the
+// pause) against the client's shown toasts in the span.
+Playback playSpan(proactive::ui::ReplayPanel& panel, double speed, Timestamp from, Duration span, const QString& photo)
+{
+    panel.pause();
+    panel.seek(from);
+    drained(*panel.picture()->page());
+    proactive::testing::wait(300); // a toast drawn at `from` reports before the count starts
+    Playback playback;
+    std::vector<Timestamp> drawnAt; // the replay's moment when each was reported
+    const auto counting
+        = QObject::connect(panel.picture(), &proactive::ui::ReplayPicture::toastDrawn, [&](const QString&) {
+              drawnAt.push_back(panel.replay()->now());
+              if (++playback.drawn == 1 && !photo.isEmpty())
+                  // After the toast's 160 ms rise (widget.js), if it is still up.
+                  QTimer::singleShot(170, &panel, [&panel, photo] { panel.grab().save(photo); });
+          });
+    panel.setSpeed(speed);
+    QElapsedTimer timer;
+    timer.start();
+    panel.play();
+    proactive::testing::waitFor([&] { return panel.replay()->now() >= from + span || !panel.isPlaying(); }, 3'600'000);
+    panel.pause();
+    playback.wallMs = msSince(timer);
+    const Timestamp to = panel.replay()->now();
+    playback.replayedS = toSeconds(to - from);
+    drained(*panel.picture()->page());
+    proactive::testing::wait(300); // the last toast's frame
+    QObject::disconnect(counting);
+    std::vector<Timestamp> shown;
+    for (const ReplayFiring& firing : panel.replay()->record().firings)
+        if (firing.shown && firing.at > from && firing.at <= to)
+            shown.push_back(firing.at);
+    playback.expected = int(shown.size());
+    // A toast is drawn when a report came before the next toast appeared.
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+        const Timestamp until = i + 1 < shown.size() ? shown[i + 1] : Timestamp::max();
+        if (std::ranges::none_of(drawnAt, [&](Timestamp at) { return at >= shown[i] && at < until; }))
+            playback.missed.push_back(double(shown[i].time_since_epoch().count() - kStart) / 1000);
+    }
+    return playback;
+}
+
+// `count` paused seeks to random moments, one every `everyMs`, each until
+// the view has drawn it; the pool parks in between when it can.
+SeekTimes seekEvery(proactive::ui::ReplayPicture& picture, std::mt19937& random, int count, int everyMs)
+{
+    std::vector<double> times;
+    QElapsedTimer timer;
+    for (int i = 0; i < count; ++i) {
+        proactive::testing::wait(everyMs);
+        const Timestamp at(Duration(kStart + std::int64_t(random() % std::uint64_t(kLengthMs))));
+        timer.start();
+        picture.showAt(at, false, 1);
+        drained(*picture.page());
+        times.push_back(msSince(timer));
+    }
+    std::ranges::sort(times);
+    return { times[times.size() / 2], times.back() };
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -188,6 +320,9 @@ int main(int argc, char** argv)
     const int incrementals = argc > 1 ? std::atoi(argv[1]) : 60'000;
     const int seeks = argc > 2 ? std::atoi(argv[2]) : 20;
     const int checkoutMinutes = argc > 3 ? std::atoi(argv[3]) : 0;
+    const int playMinutes = argc > 4 ? std::atoi(argv[4]) : 4;
+    const double toastSeconds = argc > 5 ? std::atof(argv[5]) : 1;
+    const bool skipIdle = argc > 6 ? std::atoi(argv[6]) != 0 : true;
     proactive::ui::prepareGraphicsForWebEngine();
     QApplication app(argc, argv);
 
@@ -252,5 +387,52 @@ int main(int argc, char** argv)
                 "(+%ld MB; goal 300)\n",
         idle.pssKiB / 1024, loaded.pssKiB / 1024, (loaded.pssKiB - idle.pssKiB) / 1024, afterSeeks.pssKiB / 1024,
         (afterSeeks.pssKiB - idle.pssKiB) / 1024);
+    std::fflush(stdout);
+
+    // Playback in the Replay tab.
+    const auto workspace = benchWorkspace(toastSeconds);
+    proactive::ui::ReplayPanel panel;
+    panel.resize(1600, 900);
+    panel.show();
+    if (!panel.open(workspace, benchSession(*workspace))) {
+        std::fprintf(stderr, "the replay did not open\n");
+        return 1;
+    }
+    panel.setPolicy(*ResponsePolicy::parse("never"));
+    panel.setSkipIdle(skipIdle);
+    ready = false;
+    QObject::connect(panel.picture(), &proactive::ui::ReplayPicture::ready, [&] { ready = true; });
+    panel.setRecording(recording);
+    if (!proactive::testing::waitFor([&] { return ready; }, 120'000)) {
+        std::fprintf(stderr, "the Replay tab did not load the recording\n");
+        return 1;
+    }
+    std::mt19937 earlyRandom(11);
+    const SeekTimes early = seekEvery(*panel.picture(), earlyRandom, 10, 1000);
+    std::printf("seek (10 random, paused, one a second right after the first frame, the pool parking): p50 %.0f ms, "
+                "max %.0f ms\n",
+        early.p50, early.max);
+    settled(*panel.picture()->page());
+    QDir().mkpath(QStringLiteral(PROACTIVE_ARTIFACT_DIR));
+    const QString photo = QStringLiteral(PROACTIVE_ARTIFACT_DIR "/visual-replay-8x.png");
+    // Between two polls (5 s + 20 s × n), no toast up.
+    const Timestamp from(Duration(kStart + 75'000));
+    const Duration span = std::chrono::minutes(playMinutes);
+    std::printf("playback: %d min of replay from +75 s, a toast at every poll (20 s) living %g s, skip idle %s\n",
+        playMinutes, toastSeconds, skipIdle ? "on" : "off");
+    for (const double speed : { 1.0, 4.0, 8.0 }) {
+        const Playback playback = playSpan(panel, speed, from, span, speed == 8.0 ? photo : QString());
+        std::printf("  %g×: %d toasts shown by the client, %d drawn, dropped %d (%.0f s of replay in %.1f s)", speed,
+            playback.expected, playback.drawn, playback.expected - playback.drawn, playback.replayedS,
+            playback.wallMs / 1000);
+        for (std::size_t i = 0; i < playback.missed.size(); ++i)
+            std::printf("%s+%.1f s", i == 0 ? "; not drawn: the toast of " : ", ", playback.missed[i]);
+        std::printf("\n");
+        std::fflush(stdout);
+    }
+    std::ifstream loadavg("/proc/loadavg");
+    std::string load;
+    std::getline(loadavg, load);
+    std::printf("load average: %s\n", load.c_str());
     return 0;
 }

@@ -173,6 +173,7 @@ struct SessionReplay::State {
     std::uint64_t sequence = 0;
     bool finished = false;
     ReplayRecord record;
+    std::vector<ShownToast> toasts;
 
     const std::string& productId() const { return session->summary.productId; }
 
@@ -261,11 +262,36 @@ struct SessionReplay::State {
         }
     }
 
+    // What a client call did to the toast: shown, or gone.
+    void noteToasts(const ClientStep& step)
+    {
+        for (const ClientEvent& event : step.events) {
+            if (event.kind == ClientEvent::Kind::ToastShown)
+                toasts.push_back({ *client.toast(), event.at, std::nullopt });
+            else if (event.kind == ClientEvent::Kind::ToastHidden && !toasts.empty() && !toasts.back().hiddenAt)
+                toasts.back().hiddenAt = event.at;
+        }
+    }
+
+    // The toast hides itself interaction_timeout_s after it appeared (SPEC
+    // §8 "§4 Client"), as the live studio's Simulation does: at that moment
+    // when it is at or before `t`. It posts nothing, so the record only
+    // sees it as a toast the next poll no longer has to hide.
+    void expireToastBy(Timestamp t)
+    {
+        const auto expiresAt = client.toastExpiresAt();
+        if (!expiresAt || *expiresAt > t)
+            return;
+        clock.set(std::max(clock.now(), *expiresAt));
+        noteToasts(client.expireToast());
+    }
+
     ReplayEvent poll()
     {
         clock.set(client.nextPollAt());
         flush();
         ClientStep step = client.pollNow();
+        noteToasts(step);
         ReplayPoll poll;
         poll.at = clock.now();
         poll.lastAction = lastAction();
@@ -331,6 +357,7 @@ struct SessionReplay::State {
     // Records what one client call did: the agent-state event it posted.
     void respond(std::string action, const std::string& triggerId, ClientStep step)
     {
+        noteToasts(step);
         ReplayResponse response;
         response.at = clock.now();
         response.action = std::move(action);
@@ -408,6 +435,7 @@ struct SessionReplay::State {
         if (finished)
             return std::nullopt;
         const auto due = next();
+        expireToastBy(due ? due->second : end);
         if (!due) {
             finished = true;
             if (clock.now() < end)
@@ -533,6 +561,7 @@ void SessionReplay::seek(Timestamp t)
         m_state->step(); // finishes: nothing is due any more
         return;
     }
+    m_state->expireToastBy(t);
     if (t > now())
         m_state->clock.set(t);
 }
@@ -595,6 +624,11 @@ std::optional<ConversationRecord> SessionReplay::conversation() const
 const SimulatedClient& SessionReplay::client() const
 {
     return m_state->client;
+}
+
+const std::vector<ShownToast>& SessionReplay::toasts() const
+{
+    return m_state->toasts;
 }
 
 Result<std::vector<TriggerReport>> SessionReplay::explainTriggers()

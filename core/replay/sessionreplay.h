@@ -131,6 +131,14 @@ struct ReplayRecord {
     std::vector<UserHistoryEvent> userHistory;
 };
 
+// A toast the replayed client showed: when it appeared and when it went
+// (a null answer, the user's answer, or its interaction timeout).
+struct ShownToast {
+    Offer offer;
+    Timestamp shownAt {};
+    std::optional<Timestamp> hiddenAt; // none: still shown
+};
+
 // One happening of a replay, as step() reports it.
 struct ReplayEvent {
     enum class Kind : std::uint8_t {
@@ -153,7 +161,9 @@ std::string_view nameOf(ReplayEvent::Kind kind);
 //
 // The client starts at the first action and polls on its schedule until
 // end(); actions arrive at their recorded times. Happenings at the same
-// millisecond run in the order action, user response, poll.
+// millisecond run in the order action, user response, poll. A toast hides
+// itself when its interaction timeout has passed (SPEC §8 "§4 Client"),
+// between happenings: at that moment, not at the next poll.
 //
 // An object the studio steps (next event / poll / firing, seek) as well as
 // what the batch runs to the end. Not thread-safe; a replay per thread.
@@ -208,6 +218,9 @@ public:
     FsmState state() const;
     std::optional<ConversationRecord> conversation() const;
     const SimulatedClient& client() const;
+    // Every toast the client has shown up to now, in order, with when each
+    // went: what the user saw, however short it lived.
+    const std::vector<ShownToast>& toasts() const;
     // Every trigger evaluated on the session now, ignoring the other gates,
     // with per-condition explanations ("dwell 41 s < 60 s").
     Result<std::vector<TriggerReport>> explainTriggers();

@@ -170,6 +170,7 @@ private Q_SLOTS:
     void dismissStartsTheConservativeCooldown();
     void thirdDismissalSilences();
     void toastIsGoneAfterOnePoll();
+    void toastHidesItselfAtItsTimeout();
     void acceptPolicies_data();
     void acceptPolicies();
     void trailingPageleaveEndsTheSession();
@@ -320,6 +321,41 @@ void TestReplay::toastIsGoneAfterOnePoll()
     const auto record = replay(ws, session(*ws, pingPongThen(100)), withPolicy("dismiss:25"));
     QCOMPARE(responsesOf(record), QStringList { u"30:dismiss::no_toast:proactive_assistance"_qs });
     QVERIFY(record.cooldowns.empty());
+}
+
+void TestReplay::toastHidesItselfAtItsTimeout()
+{
+    // An interaction timeout shorter than the poll interval: the toast hides
+    // itself 3 s after it appeared (SPEC §8 "§4 Client"), not at the next
+    // poll, which then has no toast to hide.
+    const auto ws = workspace({ .interactionTimeoutS = 3 });
+    const auto s = session(*ws, pingPongThen(100));
+    auto replay = SessionReplay::create(ws, s, withPolicy("never"));
+    QVERIFY(replay.ok());
+    replay->seek(at(7.999));
+    QVERIFY(replay->client().toast().has_value());
+    QCOMPARE(replay->toasts().size(), std::size_t(1));
+    QVERIFY(!replay->toasts()[0].hiddenAt);
+    replay->seek(at(8));
+    QVERIFY(!replay->client().toast().has_value());
+    QCOMPARE(replay->now(), at(8));
+    const ShownToast& toast = replay->toasts().at(0);
+    QCOMPARE(toast.offer.triggerId, std::string("ping-pong"));
+    QCOMPARE(toast.shownAt, at(5));
+    QCOMPARE(toast.hiddenAt, std::optional(at(8)));
+    QCOMPARE(replay->client().log().back().reason, std::string("expired"));
+
+    // Stepped over, the expiry happens at its moment too, before the next poll.
+    auto stepped = SessionReplay::create(ws, s, withPolicy("never"));
+    QVERIFY(stepped->stepTo(Kind::Poll)->fired);
+    const auto next = stepped->stepTo(Kind::Poll);
+    QCOMPARE(next->at, at(25));
+    QCOMPARE(stepped->toasts().at(0).hiddenAt, std::optional(at(8)));
+    QCOMPARE(stepped->record().polls.at(1).toast, ReplayPoll::Toast::None);
+    // The same record however it is stepped.
+    stepped->runToEnd();
+    replay->runToEnd();
+    QCOMPARE(recordJson(s, stepped->record()), recordJson(s, replay->record()));
 }
 
 void TestReplay::acceptPolicies_data()

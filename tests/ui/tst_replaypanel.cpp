@@ -14,6 +14,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QSlider>
 #include <QToolButton>
 #include <QUrl>
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void clickingTheTimelineSeeksToAMark();
     void dismissPolicyShowsTheCooldown();
     void playRunsToTheEndAtSpeed();
+    void skipIdleStopsBeforeAToastHidesItself();
     void followsTheRecordedNavigation();
     void openRefusesAnUnknownProduct();
     void screenshot();
@@ -233,6 +235,42 @@ void TestReplayPanel::playRunsToTheEndAtSpeed()
     for (std::size_t i = 0; i < full.firings.size(); ++i)
         QCOMPARE(played.firings[i].at, full.firings[i].at);
     QCOMPARE(played.cooldowns.size(), full.cooldowns.size());
+}
+
+// Skipping idle does not jump over a toast that hides itself (an
+// interaction timeout of 3 s here): it stops a second before the expiry, as
+// before a happening, so at 8× the toast is up for several ticks instead of
+// one.
+void TestReplayPanel::skipIdleStopsBeforeAToastHidesItself()
+{
+    QFile file(kReplayData + u"/workspace/products.json"_qs);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(file.readAll());
+    QVERIFY(text.contains(u"\"interaction_timeout_s\": 30"_qs));
+    text.replace(u"\"interaction_timeout_s\": 30"_qs, u"\"interaction_timeout_s\": 3"_qs);
+    Diagnostics diagnostics;
+    const auto workspace = std::make_shared<const Workspace>(
+        Workspace::fromText(text.toStdString(), (kReplayData + u"/workspace"_qs).toStdString(), diagnostics));
+    QVERIFY(diagnostics.empty());
+    m_panel->setPolicy(*ResponsePolicy::parse("never"));
+    QVERIFY(m_panel->open(workspace, session("s-api-2")));
+    QVERIFY(!m_panel->fullRecord()->firings.empty());
+    m_panel->setSpeed(8);
+    m_panel->setSkipIdle(true);
+    m_panel->play();
+    // How long after it appeared the first toast is still seen up.
+    Duration seenUp { 0 };
+    const SessionReplay* replay = m_panel->replay();
+    QVERIFY(waitFor(
+        [&] {
+            if (replay->client().toast() && replay->toasts().size() == 1)
+                seenUp = std::max(seenUp, replay->now() - replay->toasts().front().shownAt);
+            return !replay->toasts().empty() && replay->toasts().front().hiddenAt;
+        },
+        60'000));
+    m_panel->pause();
+    QCOMPARE(*replay->toasts().front().hiddenAt - replay->toasts().front().shownAt, Duration(3000));
+    QVERIFY2(seenUp >= Duration(2000), qPrintable(u"seen up %1 ms after it appeared"_qs.arg(seenUp.count())));
 }
 
 void TestReplayPanel::followsTheRecordedNavigation()

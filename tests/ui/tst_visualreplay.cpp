@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <fstream>
 
 using namespace proactive;
@@ -73,6 +74,7 @@ private Q_SLOTS:
     void tourStepOnTheRecordedElement();
     void tourTargetThatWouldHaveFailed();
     void playingDrivesThePicture();
+    void shortToastsAreDrawnWhilePlaying();
     void otherWindowsArePickable();
     void textWithBackquotesDollarsAndBackslashes();
     void longRecordingSeeksThroughThePool();
@@ -329,6 +331,34 @@ void TestVisualReplay::playingDrivesThePicture()
     // Played to its end (the replay pauses there), the picture has followed.
     QVERIFY(waitFor([&] { return !m_panel->isPlaying(); }, 60'000));
     QVERIFY(waitFor([&] { return pictureText(u"h1"_qs) == u"Account settings"_qs; }, kRecordingWaitMs));
+}
+
+// A toast the replayed user dismisses 0.1 s after it appeared lives far
+// less than a tick of the tab (50 ms of wall time: 5 s of replay at 100×,
+// 400 ms at 8×): played through, it is drawn all the same (the widget
+// reports the frame), once, and gone again.
+void TestVisualReplay::shortToastsAreDrawnWhilePlaying()
+{
+    QVERIFY(openWithPicture("phc_visual_demo", "dismiss:0.1"));
+    const ReplayRecord* record = m_panel->fullRecord();
+    QVERIFY(record && !record->firings.empty() && !record->responses.empty());
+    const Duration life = record->responses.front().at - record->firings.front().at;
+    QVERIFY2(life == Duration(100) && record->responses.front().action == "dismiss",
+        qPrintable(u"%1 %2 ms after the firing"_qs.arg(QString::fromStdString(record->responses.front().action))
+                       .arg(life.count())));
+    const auto shown = std::count_if(
+        record->firings.begin(), record->firings.end(), [](const ReplayFiring& firing) { return firing.shown; });
+    QCOMPARE(shown, std::ptrdiff_t(1));
+    m_panel->restart();
+    QVERIFY(waitFor([&] { return !toastShown(); }, kRecordingWaitMs));
+    QSignalSpy drawn(m_panel->picture(), &ui::ReplayPicture::toastDrawn);
+    m_panel->setSpeed(100);
+    m_panel->play();
+    QVERIFY(waitFor([&] { return !m_panel->isPlaying(); }, 120'000));
+    QVERIFY2(waitFor([&] { return !drawn.isEmpty(); }, kRecordingWaitMs), "the toast was never drawn");
+    QCOMPARE(drawn.first().at(0).toString(), u"first-look"_qs);
+    QVERIFY(waitFor([&] { return !toastShown(); }, kRecordingWaitMs));
+    QCOMPARE(drawn.size(), 1);
 }
 
 // A recording of two windows (the recorded demo, and a second tab that

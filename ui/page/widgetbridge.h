@@ -35,6 +35,11 @@ public:
     // The widget did not show the offer of `triggerId`: the page changed
     // since its poll was sent (SPEC §8 "§4 Client").
     Q_INVOKABLE void drop(const QString& triggerId) { Q_EMIT dropRequested(triggerId); }
+    // The widget has the offer of `triggerId` on screen: the frame it drew
+    // the toast in is being painted. A toast set and cleared again before
+    // that (QWebChannel hands the page only the latest value of a property
+    // changed within its update interval) never reaches the screen.
+    Q_INVOKABLE void drawn(const QString& triggerId) { Q_EMIT toastDrawn(triggerId); }
 
 Q_SIGNALS:
     void toastChanged(const QString& offerJson);
@@ -42,6 +47,7 @@ Q_SIGNALS:
     void acceptClicked();
     void dismissClicked();
     void dropRequested(const QString& triggerId);
+    void toastDrawn(const QString& triggerId);
 
 private:
     QString m_toast;

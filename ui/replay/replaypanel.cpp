@@ -79,6 +79,32 @@ namespace {
         return chat;
     }
 
+    // The toast to draw once playing has moved the replay on from `from`:
+    // the one shown now, else the latest one that appeared since `from` and
+    // is gone already. A tick is 400 ms of replay at 8× (more when the GUI
+    // thread is late); the moment alone would skip a toast the replayed user
+    // saw for less than that.
+    std::optional<Offer> toastToDraw(const SessionReplay& replay, std::optional<Timestamp> from)
+    {
+        if (replay.client().toast() || !from)
+            return replay.client().toast();
+        const std::vector<ShownToast>& toasts = replay.toasts();
+        if (!toasts.empty() && toasts.back().shownAt >= *from)
+            return toasts.back().offer;
+        return std::nullopt;
+    }
+
+    // What skipping idle stops short of: the next happening, or the shown
+    // toast hiding itself before it. A toast on screen is not idle time:
+    // jumped over, it would be up for one tick at any speed.
+    std::optional<Timestamp> nextChange(const SessionReplay& replay)
+    {
+        std::optional<Timestamp> next = replay.nextAt();
+        if (const auto expires = replay.client().toastExpiresAt(); expires && (!next || *expires < *next))
+            next = expires;
+        return next;
+    }
+
     QColor verdictColor(Verdict verdict)
     {
         switch (verdict) {
@@ -594,15 +620,17 @@ void ReplayPanel::tick()
         refresh();
         return;
     }
+    m_tickFrom = m_replay->now();
     const double wallMs = static_cast<double>(m_wall.restart());
     Timestamp target = m_replay->now() + Duration(static_cast<Duration::rep>(wallMs * m_speed));
     if (m_skipIdle)
-        if (const auto next = m_replay->nextAt(); next && *next - kIdleLeadIn > target)
+        if (const auto next = nextChange(*m_replay); next && *next - kIdleLeadIn > target)
             target = *next - kIdleLeadIn;
     m_replay->seek(std::min(target, m_replay->end()));
     if (m_replay->finished() || m_replay->now() >= m_replay->end())
         pause();
     refresh();
+    m_tickFrom.reset();
 }
 
 void ReplayPanel::stepEvent()
@@ -727,7 +755,7 @@ void ReplayPanel::refreshPicture()
         return;
     }
     m_picture->showAt(m_replay->now(), isPlaying(), m_speed);
-    m_picture->setToast(m_replay->client().toast());
+    m_picture->setToast(toastToDraw(*m_replay, isPlaying() ? m_tickFrom : std::nullopt));
     const std::string tourId = tourRunningAt(m_replay->record());
     m_picture->setChat(chatAt(m_replay->record(), !tourId.empty()));
     const Tour* tour = tourId.empty() ? nullptr : m_catalog.find(tourId);

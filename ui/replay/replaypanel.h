@@ -141,6 +141,7 @@ private:
     std::size_t m_followedActions = 0;
     QTimer m_timer;
     QElapsedTimer m_wall;
+    std::optional<Timestamp> m_tickFrom; // during a tick's refresh: the replay's moment before the tick
 
     QToolButton* m_play;
     QToolButton* m_stepEvent;

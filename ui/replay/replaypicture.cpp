@@ -87,6 +87,7 @@ ReplayPicture::ReplayPicture(QWidget* parent)
     layout->addWidget(m_view, 1);
     layout->addWidget(m_status);
     connect(m_windows, &QComboBox::activated, this, &ReplayPicture::showWindow);
+    connect(m_widget, &WidgetBridge::toastDrawn, this, &ReplayPicture::onToastDrawn);
     connect(m_view->page(), &QWebEnginePage::loadFinished, this, [this](bool ok) {
         m_pageLoaded = ok;
         if (ok)
@@ -228,7 +229,30 @@ void ReplayPicture::apply()
 void ReplayPicture::setToast(const std::optional<Offer>& offer)
 {
     // No page: the replayed toast is shown wherever the picture is.
-    m_widget->setToast(offer ? toastJson(*offer, {}) : QString());
+    m_wantedToast = offer ? toastJson(*offer, {}) : QString();
+    showWantedToast();
+}
+
+void ReplayPicture::showWantedToast()
+{
+    // QWebChannel hands the page only the latest value of a property changed
+    // within its update interval (50 ms, longer while the page is busy): at
+    // 8× a toast replaced a tick later could be lost on the way. Playing, it
+    // is therefore replaced only once the widget has drawn it; paused, the
+    // picture is exactly the moment.
+    if (m_toastUndrawn && m_wanted && m_wanted->playing)
+        return;
+    if (m_widget->toast() == m_wantedToast)
+        return;
+    m_widget->setToast(m_wantedToast);
+    m_toastUndrawn = !m_wantedToast.isEmpty();
+}
+
+void ReplayPicture::onToastDrawn(const QString& triggerId)
+{
+    m_toastUndrawn = false;
+    Q_EMIT toastDrawn(triggerId);
+    showWantedToast();
 }
 
 void ReplayPicture::setChat(const ReplayedChat& chat)

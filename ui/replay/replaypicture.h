@@ -68,6 +68,8 @@ public:
     // The replay's moment; drawn as soon as the player is ready.
     void showAt(Timestamp now, bool playing, double speed);
     // The toast the replayed client shows at this moment (none: hidden).
+    // While playing, a toast stays until the widget has drawn it, however
+    // soon it is replaced: every toast handed over reaches the screen.
     void setToast(const std::optional<Offer>& offer);
     // The chat panel the replayed client shows at this moment (sent 0: closed).
     void setChat(const ReplayedChat& chat);
@@ -83,6 +85,9 @@ public:
 Q_SIGNALS:
     // The recording is loaded and its first frame drawn.
     void ready();
+    // The widget has drawn the toast of `triggerId` over the picture (it is
+    // in a painted frame).
+    void toastDrawn(const QString& triggerId);
     // Whether the tour step's selector found its element in the replayed page.
     void tourTargetChecked(const QString& tourId, const QString& selector, bool resolves);
 
@@ -93,12 +98,16 @@ private:
     void apply();
     void checkTourTarget();
     void refreshStatus();
+    void showWantedToast();
+    void onToastDrawn(const QString& triggerId);
 
     QWebEngineView* m_view;
     PageBridge* m_bridge;
     WidgetBridge* m_widget;
     ChatBridge* m_chat;
     ReplayedChat m_shownChat;
+    QString m_wantedToast; // the toast JSON the replay asks for; empty: none
+    bool m_toastUndrawn = false; // the widget has a toast it has not reported drawn
     QLabel* m_status;
     QComboBox* m_windows;
     std::shared_ptr<const Recording> m_recording;

@@ -79,6 +79,11 @@
     toast.querySelector('.accept').textContent = offer.accept_label;
     toast.querySelector('.dismiss').textContent = offer.dismiss_label;
     mount();
+    // The studio learns when the toast is on screen: still shown when the
+    // next frame is made (a later change may have hidden it meanwhile).
+    requestAnimationFrame(() => {
+      if (!toast.hidden && toast.dataset.triggerId === offer.trigger_id) widget.drawn(offer.trigger_id);
+    });
   }
 
   function renderCaption(text) {
