@@ -64,6 +64,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -186,15 +187,14 @@ struct SeekTimes {
 };
 
 // `count` paused seeks to random moments, each until the view has drawn it;
-// with `settle`, the pool parks before each (a user who looks at the picture
-// between seeks), without, they follow each other at once (scrubbing).
-SeekTimes seekRandomly(proactive::ui::ReplayPicture& picture, std::mt19937& random, int count, bool settle)
+// `beforeEach` runs before each seek, untimed.
+SeekTimes timeSeeks(
+    proactive::ui::ReplayPicture& picture, std::mt19937& random, int count, const std::function<void()>& beforeEach)
 {
     std::vector<double> times;
     QElapsedTimer timer;
     for (int i = 0; i < count; ++i) {
-        if (settle)
-            settled(*picture.page());
+        beforeEach();
         const Timestamp at(Duration(kStart + std::int64_t(random() % std::uint64_t(kLengthMs))));
         timer.start();
         picture.showAt(at, false, 1);
@@ -295,24 +295,6 @@ Playback playSpan(proactive::ui::ReplayPanel& panel, double speed, Timestamp fro
     return playback;
 }
 
-// `count` paused seeks to random moments, one every `everyMs`, each until
-// the view has drawn it; the pool parks in between when it can.
-SeekTimes seekEvery(proactive::ui::ReplayPicture& picture, std::mt19937& random, int count, int everyMs)
-{
-    std::vector<double> times;
-    QElapsedTimer timer;
-    for (int i = 0; i < count; ++i) {
-        proactive::testing::wait(everyMs);
-        const Timestamp at(Duration(kStart + std::int64_t(random() % std::uint64_t(kLengthMs))));
-        timer.start();
-        picture.showAt(at, false, 1);
-        drained(*picture.page());
-        times.push_back(msSince(timer));
-    }
-    std::ranges::sort(times);
-    return { times[times.size() / 2], times.back() };
-}
-
 } // namespace
 
 int main(int argc, char** argv)
@@ -373,8 +355,10 @@ int main(int argc, char** argv)
     const TreeMemory loaded = treeMemory(getpid());
 
     std::mt19937 random(7);
-    const SeekTimes parked = seekRandomly(picture, random, seeks, true);
-    const SeekTimes scrubbing = seekRandomly(picture, random, seeks, false);
+    // With the pool parked before each seek (a person looking at the picture
+    // between seeks), and one right after the other (scrubbing).
+    const SeekTimes parked = timeSeeks(picture, random, seeks, [&] { settled(*picture.page()); });
+    const SeekTimes scrubbing = timeSeeks(picture, random, seeks, [] {});
     const TreeMemory afterSeeks = treeMemory(getpid());
     std::printf("import %.0f ms, load + first frame %.0f ms (together %.0f ms; goal 2000)\n", importMs, loadMs,
         importMs + loadMs);
@@ -408,7 +392,7 @@ int main(int argc, char** argv)
         return 1;
     }
     std::mt19937 earlyRandom(11);
-    const SeekTimes early = seekEvery(*panel.picture(), earlyRandom, 10, 1000);
+    const SeekTimes early = timeSeeks(*panel.picture(), earlyRandom, 10, [] { proactive::testing::wait(1000); });
     std::printf("seek (10 random, paused, one a second right after the first frame, the pool parking): p50 %.0f ms, "
                 "max %.0f ms\n",
         early.p50, early.max);
