@@ -56,15 +56,6 @@ std::string_view trimmed(std::string_view text)
     return text;
 }
 
-bool isBlank(std::string_view text)
-{
-    // Rules ask this of a URL or a label on every poll; text that does not
-    // start with whitespace is not blank, without trimming it.
-    if (!text.empty() && whitespaceAt(text, 0) == 0)
-        return false;
-    return trimmed(text).empty();
-}
-
 std::string_view firstCodePoints(std::string_view text, std::size_t maxCodePoints)
 {
     std::size_t codePoints = 0;

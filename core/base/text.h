@@ -19,7 +19,17 @@ std::size_t whitespaceAt(std::string_view text, std::size_t at);
 
 // The one trim of the code base: whitespace as above removed at both ends.
 std::string_view trimmed(std::string_view text);
-bool isBlank(std::string_view text);
+
+// Whether nothing is left after trimming. Inline: rules ask it of the URL of
+// every action on every poll, and text that starts with a visible ASCII
+// character is not blank without trimming it.
+inline bool isBlank(std::string_view text)
+{
+    const unsigned char first = text.empty() ? 0 : static_cast<unsigned char>(text.front());
+    if (first > 0x20 && first < 0x7F)
+        return false;
+    return trimmed(text).empty();
+}
 
 // The first `maxCodePoints` code points of `text` (UTF-8 lead bytes
 // counted, so a sequence is never split).

@@ -175,7 +175,10 @@ std::vector<TriggerReport> GatePipeline::explainTriggers(
 {
     std::vector<TriggerReport> reports;
     m_store.visitActions(session, [&](std::span<const ActionRecord> all) {
-        const EvaluationContext context { lookbackWindow(all, product.proactive, now), now, product.routes, true };
+        EvaluationContext context { lookbackWindow(all, product.proactive, now), now, product.routes, true };
+        // One pass over the window for all triggers; with a problem, each
+        // trigger finds and reports it itself.
+        context.checked = !contextProblem(context);
         for (const Trigger& trigger : product.triggers->triggers()) {
             auto evaluation = trigger.evaluate(context);
             TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, {}, 0,
@@ -276,7 +279,8 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
         const auto window = lookbackWindow(all, settings, now);
         if (!window.empty())
             result.lastUrl = window.back().canonicalUrl;
-        const EvaluationContext context { window, now, product.routes, request.explain };
+        EvaluationContext context { window, now, product.routes, request.explain };
+        context.checked = !contextProblem(context); // once a poll, not once a trigger
         for (const Trigger& trigger : product.triggers->triggers()) {
             if (result.winner && !request.explain)
                 break;

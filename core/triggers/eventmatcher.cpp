@@ -281,17 +281,21 @@ std::optional<EventMatcher> EventMatcher::read(JsonObjectReader& reader, Conditi
 
 bool EventMatcher::matchesPage(const ActionRecord& action) const
 {
-    if (m_url && !urlMatchesConfigured(action.rawUrl, m_url->text)
-        && !urlMatchesConfigured(action.canonicalUrl, m_url->text))
+    // A test passes on the raw URL or the canonical one. Most canonical URLs
+    // are their raw URL, one shared value in the store (equal pointers):
+    // then the raw URL's answer is the canonical one's.
+    auto neither = [&](auto&& test) {
+        return !test(action.rawUrl) && (action.canonicalUrl == action.rawUrl || !test(action.canonicalUrl));
+    };
+    if (m_url && neither([&](std::string_view url) { return urlMatchesConfigured(url, m_url->text); }))
         return false;
-    if (m_urlPrefix && !urlHasPrefix(action.rawUrl, *m_urlPrefix) && !urlHasPrefix(action.canonicalUrl, *m_urlPrefix))
+    if (m_urlPrefix && neither([&](std::string_view url) { return urlHasPrefix(url, *m_urlPrefix); }))
         return false;
-    if (m_urlContains && !m_urlContains->test(action.rawUrl) && !m_urlContains->test(action.canonicalUrl))
+    if (m_urlContains && neither([&](std::string_view url) { return m_urlContains->test(url); }))
         return false;
-    if (m_urlRegex && !m_urlRegex->test(action.rawUrl) && !m_urlRegex->test(action.canonicalUrl))
+    if (m_urlRegex && neither([&](std::string_view url) { return m_urlRegex->test(url); }))
         return false;
-    if (m_route && !matchesRoute(urlPath(action.rawUrl), *m_route)
-        && !matchesRoute(urlPath(action.canonicalUrl), *m_route))
+    if (m_route && neither([&](std::string_view url) { return matchesRoute(urlPath(url), *m_route); }))
         return false;
     return true;
 }

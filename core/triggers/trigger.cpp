@@ -36,16 +36,6 @@ namespace {
         return ms >= -kMaxAbsEpochMs && ms <= kMaxAbsEpochMs;
     }
 
-    std::optional<std::string> checkContext(const EvaluationContext& context)
-    {
-        if (!inRange(context.now))
-            return "the evaluation time is out of range";
-        for (std::size_t i = 0; i < context.actions.size(); ++i)
-            if (!inRange(context.actions[i].timestampStart) || !inRange(context.actions[i].timestampEnd))
-                return "action " + std::to_string(i) + " has a timestamp out of range";
-        return std::nullopt;
-    }
-
     // "always", "once", "until_interacted" or {"max_per_user": N, "within_s": S}.
     std::optional<FrequencyRule> readFrequency(JsonObjectReader& reader, ConditionParser& parser)
     {
@@ -162,6 +152,16 @@ namespace {
 
 } // namespace
 
+std::optional<std::string> contextProblem(const EvaluationContext& context)
+{
+    if (!inRange(context.now))
+        return "the evaluation time is out of range";
+    for (std::size_t i = 0; i < context.actions.size(); ++i)
+        if (!inRange(context.actions[i].timestampStart) || !inRange(context.actions[i].timestampEnd))
+            return "action " + std::to_string(i) + " has a timestamp out of range";
+    return std::nullopt;
+}
+
 nlohmann::json toJson(const ConditionExplanation& explanation)
 {
     nlohmann::json json {
@@ -199,10 +199,11 @@ TriggerEvaluation Trigger::evaluate(const EvaluationContext& context) const noex
 {
     TriggerEvaluation result;
     try {
-        if (auto problem = checkContext(context)) {
-            result.error = std::move(problem);
-            return result;
-        }
+        if (!context.checked)
+            if (auto problem = contextProblem(context)) {
+                result.error = std::move(problem);
+                return result;
+            }
         if (!m_when) {
             result.error = "trigger has no condition";
             return result;

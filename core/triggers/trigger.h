@@ -41,7 +41,15 @@ struct EvaluationContext {
     // Build the human summaries and labels of the explanation. Off on the
     // hot path: matched/observed/threshold are always filled.
     bool explain = false;
+    // contextProblem() found none: Trigger::evaluate skips its pass over
+    // the window's timestamps, so a poll makes that pass once, not once a
+    // trigger.
+    bool checked = false;
 };
+
+// Why a context cannot be evaluated (a timestamp out of range), or none.
+// Trigger::evaluate asks it of every context not marked `checked`.
+std::optional<std::string> contextProblem(const EvaluationContext& context);
 
 struct TriggerEvaluation {
     bool matched = false;

@@ -725,6 +725,19 @@ void TestConditions::timestampOutOfRangeIsAnError()
 
     const auto badNow = evaluateCondition({ { "idle", { { "at_least_s", 1 } } } }, {}, -kT0 - 253'402'300'800'000);
     QCOMPARE(text(badNow.error.value_or("")), u"the evaluation time is out of range"_qs);
+
+    // The gate pipeline asks once a poll and marks the context `checked`
+    // only when there is no problem; a marked context is not checked again.
+    const auto stored = records(actions);
+    EvaluationContext context { stored, fromEpochMs(kT0 + 5'000), {}, false };
+    QCOMPARE(text(contextProblem(context).value_or("")), u"action 1 has a timestamp out of range"_qs);
+    TriggerDefinition definition;
+    definition.id = "throws";
+    definition.body = "x";
+    const Trigger trigger(definition, std::make_shared<ThrowingCondition>());
+    QCOMPARE(text(trigger.evaluate(context).error.value_or("")), u"action 1 has a timestamp out of range"_qs);
+    context.checked = true;
+    QCOMPARE(text(trigger.evaluate(context).error.value_or("")), u"evaluation failed: boom"_qs);
 }
 
 void TestConditions::normaliseBody_data()
