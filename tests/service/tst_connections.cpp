@@ -159,6 +159,13 @@ void TestConnections::acceptFailureBacksOff()
     // Out of descriptors, accept() fails while the connection waits in the
     // backlog: retrying at once would spin. Client and service share this
     // process, so lowering its limit makes the service's accept fail.
+#if defined(__SANITIZE_ADDRESS__)
+    // The sanitizers' runtime opens a pipe to check the memory it looks at
+    // (UBSan's vptr check on a type it has not cached): with every
+    // descriptor taken, it reports a false "invalid vptr" and aborts. The
+    // dev preset runs this test.
+    QSKIP("out of descriptors, the sanitizer runtime cannot check memory");
+#endif
     Harness h(shortTimeouts());
     HttpClient first = h.client();
     QCOMPARE(first.get("/healthz").status, 200);
