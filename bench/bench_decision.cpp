@@ -53,19 +53,6 @@ std::shared_ptr<const Workspace> defaultWorkspace()
     }])");
 }
 
-Action pageview(const std::string& session, const std::string& path, Timestamp at)
-{
-    Action action;
-    action.type = ActionType::Pageview;
-    action.event = "$pageview";
-    action.sessionId = session;
-    action.distinctId = "user-" + session;
-    action.rawUrl = "https://app.example.com" + path;
-    action.timestampStart = at;
-    action.timestampEnd = at;
-    return action;
-}
-
 double percentile(std::vector<double>& sorted, double p)
 {
     return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())))];
@@ -88,9 +75,9 @@ int main(int argc, char** argv)
     const Timestamp start = clock.now();
     for (int i = 0; i < sessions; ++i) {
         const std::string session = "s-" + std::to_string(i);
-        std::vector<Action> actions { pageview(session, "/projects", start),
-            pageview(session, "/projects/p" + std::to_string(i % 50), start + 10s),
-            pageview(session, "/settings/account", start + 20s) };
+        std::vector<Action> actions { bench::pageview(session, "user-" + session, "/projects", start),
+            bench::pageview(session, "user-" + session, "/projects/p" + std::to_string(i % 50), start + 10s),
+            bench::pageview(session, "user-" + session, "/settings/account", start + 20s) };
         if (!connector.ingest("bench", std::move(actions))) {
             std::fprintf(stderr, "ingest failed\n");
             return 1;

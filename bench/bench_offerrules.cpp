@@ -47,18 +47,6 @@ std::shared_ptr<const Workspace> workspace(bool offerRules)
     return bench::workspaceOf(offerRules ? rules : plain);
 }
 
-Action pageview(const std::string& session, const std::string& user, const std::string& path, Timestamp at)
-{
-    Action action;
-    action.type = ActionType::Pageview;
-    action.event = "$pageview";
-    action.sessionId = session;
-    action.distinctId = user;
-    action.rawUrl = "https://app.example.com" + path;
-    action.timestampStart = at;
-    return action;
-}
-
 double percentile(const std::vector<double>& sorted, double p)
 {
     return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())))];
@@ -87,10 +75,12 @@ void seed(Bed& bed, int users, int pass, Timestamp start)
         const std::string p = std::to_string(pass);
         const std::string pingPong = "pp-" + p + "-" + std::to_string(i);
         const std::string reading = "rd-" + p + "-" + std::to_string(i);
-        std::vector<Action> actions { pageview(pingPong, user, "/projects", start),
-            pageview(pingPong, user, "/projects/p" + std::to_string(i % 50), start + 2s),
-            pageview(pingPong, user, "/projects", start + 4s), pageview(reading, user, "/projects", start),
-            pageview(reading, user, "/projects/p1", start + 10s), pageview(reading, user, "/settings", start + 20s) };
+        std::vector<Action> actions { bench::pageview(pingPong, user, "/projects", start),
+            bench::pageview(pingPong, user, "/projects/p" + std::to_string(i % 50), start + 2s),
+            bench::pageview(pingPong, user, "/projects", start + 4s),
+            bench::pageview(reading, user, "/projects", start),
+            bench::pageview(reading, user, "/projects/p1", start + 10s),
+            bench::pageview(reading, user, "/settings", start + 20s) };
         if (!bed.connector.ingest("bench", std::move(actions))) {
             std::fprintf(stderr, "ingest failed\n");
             std::exit(1);

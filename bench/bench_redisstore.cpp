@@ -48,20 +48,6 @@ std::shared_ptr<const Workspace> workspace(bool offerRules)
     return bench::workspaceOf(offerRules ? rules : plain);
 }
 
-Action pageview(const std::string& session, const std::string& path, Timestamp at, const std::string& uuid)
-{
-    Action action;
-    action.event = "$pageview";
-    action.type = ActionType::Pageview;
-    action.uuid = uuid;
-    action.sessionId = session;
-    action.distinctId = "user-" + session;
-    action.rawUrl = "https://app.example.com" + path;
-    action.timestampStart = at;
-    action.timestampEnd = at;
-    return action;
-}
-
 struct Figures {
     std::vector<double> micros;
     std::uint64_t roundTrips = 0;
@@ -103,8 +89,9 @@ void run(const std::string& url, int sessions, bool offerRules)
     const auto id = [](int i) { return "s" + std::to_string(i); };
     // Every session: the project list, then a project (no trigger matches yet).
     for (int i = 0; i < sessions; ++i) {
-        std::vector<Action> actions { pageview(id(i), "/projects", clock.now() - 30s, id(i) + "-0"),
-            pageview(id(i), "/projects/p1", clock.now() - 20s, id(i) + "-1") };
+        std::vector<Action> actions { bench::pageview(
+                                          id(i), "user-" + id(i), "/projects", clock.now() - 30s, id(i) + "-0"),
+            bench::pageview(id(i), "user-" + id(i), "/projects/p1", clock.now() - 20s, id(i) + "-1") };
         if (!connector.ingest("bench", std::move(actions))) {
             std::fprintf(stderr, "seeding failed\n");
             std::exit(1);
@@ -114,8 +101,10 @@ void run(const std::string& url, int sessions, bool offerRules)
     for (int i = 0; i < sessions; ++i)
         measure(idlePoll, store, [&] { (void)connector.context("bench", id(i)); });
     for (int i = 0; i < sessions; ++i)
-        measure(capture, store,
-            [&] { (void)connector.ingest("bench", { pageview(id(i), "/projects", clock.now(), id(i) + "-back") }); });
+        measure(capture, store, [&] {
+            (void)connector.ingest(
+                "bench", { bench::pageview(id(i), "user-" + id(i), "/projects", clock.now(), id(i) + "-back") });
+        });
     // Back on /projects after /projects/p1: a ping-pong, offered (or held out).
     for (int i = 0; i < sessions; ++i)
         measure(offeringPoll, store, [&] { (void)connector.context("bench", id(i)); });

@@ -1,13 +1,16 @@
 #pragma once
 
-// Shared by the benches: the workspace of an inline products.json.
+// Shared by the benches: the workspace of an inline products.json, and the
+// pageviews they feed it.
 
+#include "intake/action.h"
 #include "workspace/workspace.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace proactive::bench {
 
@@ -22,6 +25,22 @@ inline std::shared_ptr<const Workspace> workspaceOf(const char* productsJson)
         std::exit(1);
     }
     return workspace;
+}
+
+// A pageview of `path` on https://app.example.com (the store sets its end).
+inline Action pageview(const std::string& session, const std::string& distinctId, const std::string& path, Timestamp at,
+    std::string uuid = {})
+{
+    Action action;
+    action.type = ActionType::Pageview;
+    action.event = "$pageview";
+    action.uuid = std::move(uuid);
+    action.sessionId = session;
+    action.distinctId = distinctId;
+    action.rawUrl = "https://app.example.com" + path;
+    action.timestampStart = at;
+    action.timestampEnd = at;
+    return action;
 }
 
 } // namespace proactive::bench
