@@ -176,21 +176,32 @@ struct InProcess {
     double parseAndStore = 0;
 };
 
-// Events a second `handle` gets through, timing only it, for `seconds` of
-// its own time; the bodies are made outside the timing.
+// The calling thread's CPU time, in seconds: what work costs it, whatever
+// else the machine's cores are doing.
+double threadCpuSeconds()
+{
+    timespec time {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time);
+    return double(time.tv_sec) + double(time.tv_nsec) / 1e9;
+}
+
+// Events a second of this thread's CPU time `handle` gets through, timing
+// only it, for `seconds` of that time; the bodies are made outside the
+// timing. CPU time rather than wall time: other load on the machine would
+// count its own time slices as the handler's.
 double eventsPerSecond(const char* prefix, double seconds, const std::function<std::size_t(std::string_view)>& handle)
 {
     SystemClock clock;
     BodyMaker maker(prefix, 10'000);
     std::size_t events = 0;
-    SteadyClock::duration spent {};
-    while (std::chrono::duration<double>(spent).count() < seconds) {
+    double spent = 0;
+    while (spent < seconds) {
         const std::string body = maker.next(clock.now());
-        const auto t0 = SteadyClock::now();
+        const double t0 = threadCpuSeconds();
         events += handle(body);
-        spent += SteadyClock::now() - t0;
+        spent += threadCpuSeconds() - t0;
     }
-    return double(events) / std::chrono::duration<double>(spent).count();
+    return double(events) / spent;
 }
 
 InProcess measureInProcess(double seconds)
@@ -255,12 +266,17 @@ struct Run {
     double seconds = 0;
     std::vector<double> latenciesUs;
     std::vector<std::size_t> perInterval; // requests answered in each interval
+    // The service thread's CPU time when each interval began (with a
+    // sampler): its cost per request in each interval, which other load on
+    // the machine does not move as it moves the rate.
+    std::vector<double> cpuAtInterval;
 };
 
 // Drives `connections` keep-alive connections for `duration`, each sending
 // the next request as soon as the previous answer is read.
 Run drive(quint16 port, int connections, std::chrono::duration<double> duration,
-    const std::function<std::string()>& nextRequest, std::chrono::duration<double> interval = std::chrono::hours(1))
+    const std::function<std::string()>& nextRequest, std::chrono::duration<double> interval = std::chrono::hours(1),
+    const std::function<double()>& serviceCpu = {})
 {
     struct Connection {
         int fd = -1;
@@ -276,6 +292,8 @@ Run drive(quint16 port, int connections, std::chrono::duration<double> duration,
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     Run run;
+    if (serviceCpu)
+        run.cpuAtInterval.push_back(serviceCpu());
     const auto begin = SteadyClock::now();
     const auto end = begin + std::chrono::duration_cast<SteadyClock::duration>(duration);
     const auto start = [&](Connection& c) {
@@ -335,8 +353,11 @@ Run drive(quint16 port, int connections, std::chrono::duration<double> duration,
             ++run.requests;
             run.latenciesUs.push_back(std::chrono::duration<double, std::micro>(now - c.started).count());
             const auto slot = std::size_t((now - begin) / interval);
-            if (run.perInterval.size() <= slot)
+            if (run.perInterval.size() <= slot) {
                 run.perInterval.resize(slot + 1);
+                if (serviceCpu)
+                    run.cpuAtInterval.resize(slot + 1, serviceCpu());
+            }
             ++run.perInterval[slot];
             c.in.clear();
             if (now < end) {
@@ -418,8 +439,8 @@ int main(int argc, char** argv)
     pinTo(0);
     const InProcess inProcess = measureInProcess(std::min(seconds, 5.0));
     pinTo(1);
-    std::printf("in process, parse only          %9.0f events/s\n", inProcess.parseOnly);
-    std::printf("in process, parse + store       %9.0f events/s\n", inProcess.parseAndStore);
+    std::printf("in process, parse only          %9.0f events/s of CPU time\n", inProcess.parseOnly);
+    std::printf("in process, parse + store       %9.0f events/s of CPU time\n", inProcess.parseAndStore);
 
     SystemClock clock;
     MemoryStore store;
@@ -434,6 +455,8 @@ int main(int argc, char** argv)
         }
         BodyMaker maker("intake", 10'000);
         const auto interval = std::chrono::duration<double>(std::max(1.0, batchSeconds / 10));
+        const double cpuBefore = server.cpuSeconds();
+        const double clientCpuBefore = threadCpuSeconds();
         const Run batch = drive(
             port, kConnections, std::chrono::duration<double>(batchSeconds),
             [&] {
@@ -441,15 +464,34 @@ int main(int argc, char** argv)
                 return "POST /batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
                     + std::to_string(body.size()) + "\r\n\r\n" + body;
             },
-            interval);
+            interval, [&] { return server.cpuSeconds(); });
+        const double cpuPerEventUs = (server.cpuSeconds() - cpuBefore) * 1e6 / double(batch.requests * kEventsPerBody);
+        const double clientCpuSeconds = threadCpuSeconds() - clientCpuBefore;
         printRun("over HTTP", batch);
         const double overHttp = double(batch.requests * kEventsPerBody) / batch.seconds;
         std::printf(
             "over HTTP                       %9.0f events/s = %.2f × in process (parse + store), %.2f × parse only\n",
             overHttp, overHttp / inProcess.parseAndStore, overHttp / inProcess.parseOnly);
+        std::printf("service thread CPU per event over HTTP: %.2f µs = %.0f events/s the service thread alone allows, "
+                    "%.2f × in process (parse + store: %.2f µs)\n",
+            cpuPerEventUs, 1e6 / cpuPerEventUs, 1e6 / cpuPerEventUs / inProcess.parseAndStore,
+            1e6 / inProcess.parseAndStore);
+        // The client makes every body and the kernel's loopback delivers it
+        // in the sender's time: when this is near 100 %, the client is what
+        // limits the rate, not the service.
+        std::printf("client thread CPU: %.0f %% of the run (%.1f µs a request, body made and sent)\n",
+            100 * clientCpuSeconds / batch.seconds, clientCpuSeconds * 1e6 / double(batch.requests));
         std::printf("per %.0f s interval (events/s):", interval.count());
         for (std::size_t i = 0; i + 1 < batch.perInterval.size(); ++i)
             std::printf(" %.0f", double(batch.perInterval[i] * kEventsPerBody) / interval.count());
+        std::printf("\n");
+        // Interval i's requests were answered between the first answers of
+        // intervals i and i + 1: close enough to its CPU time over many.
+        std::printf("per %.0f s interval, service CPU per event (µs):", interval.count());
+        for (std::size_t i = 0; i + 1 < batch.perInterval.size(); ++i)
+            std::printf(" %.2f",
+                (batch.cpuAtInterval[i + 1] - batch.cpuAtInterval[i]) * 1e6
+                    / double(std::max<std::size_t>(1, batch.perInterval[i] * kEventsPerBody)));
         std::printf("\n");
 
         server.quit();

@@ -3,6 +3,7 @@
 #include "emit/tourprogress.h"
 #include "gates/gatepipeline.h"
 #include "gates/offerrules.h"
+#include "intake/canonicalurl.h"
 #include "intake/posthogintake.h"
 
 #include <algorithm>
@@ -200,6 +201,7 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
     std::sort(scope.sessions.begin(), scope.sessions.end());
     scope.sessions.erase(std::unique(scope.sessions.begin(), scope.sessions.end()), scope.sessions.end());
     m_store.prefetch(scope);
+    write.actions.reserve(actions.size());
     for (std::size_t i = 0; i < actions.size(); ++i) {
         Action& action = actions[i];
         const bool bookkeeping = isBookkeepingEvent(action);
@@ -259,7 +261,10 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
             ++result.duplicates;
             continue;
         }
-        finaliseAction(action, product.routes);
+        // Not described: no store keeps an action's wording (SqliteStore
+        // writes it out for people reading the file, and it is derived again
+        // wherever an action is shown).
+        action.canonicalUrl = canonicalUrl(action.rawUrl, product.routes);
         action.index = record.actionCount++;
         record.firstSeen = std::min(record.firstSeen, action.timestampStart);
         record.lastSeen = std::max(record.lastSeen, action.timestampStart);

@@ -361,6 +361,22 @@ Element parseTargetElement(std::string_view chain)
     return tokens.next(token) ? parseElement(token) : Element {};
 }
 
+const Element& TargetElements::of(std::string_view chain)
+{
+    ChainTokens tokens(chain);
+    std::string_view token;
+    if (!tokens.next(token))
+        return m_none;
+    if (const auto it = m_parsed.find(token); it != m_parsed.end())
+        return it->second;
+    if (m_keyBytes + token.size() > m_maxKeyBytes) {
+        m_parsed.clear();
+        m_keyBytes = 0;
+    }
+    m_keyBytes += token.size();
+    return m_parsed.emplace(std::string(token), parseElement(token)).first->second;
+}
+
 std::string toElementsChain(std::span<const Element> elements)
 {
     std::string out;

@@ -3,9 +3,11 @@
 #include "intake/action.h"
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace proactive {
@@ -19,6 +21,33 @@ std::vector<Element> parseElementsChain(std::string_view chain);
 // The first (target) element of a chain only, cheaper than parsing the whole
 // chain; an empty Element when the chain has none.
 Element parseTargetElement(std::string_view chain);
+
+// The target elements of the chains an intake met last, each parsed once:
+// a product's users click the same few buttons, so the same chains come
+// back in every batch. Keyed by the target's own part of the chain (what
+// parseTargetElement reads), bounded by the bytes of the keys held: when
+// full, it starts over.
+class TargetElements final {
+public:
+    explicit TargetElements(std::size_t maxKeyBytes = std::size_t(1) << 20)
+        : m_maxKeyBytes(maxKeyBytes)
+    { }
+
+    // parseTargetElement(chain), from the cache when it holds it. The
+    // reference lives until the next call.
+    const Element& of(std::string_view chain);
+    std::size_t size() const { return m_parsed.size(); }
+
+private:
+    struct TokenHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view token) const noexcept { return std::hash<std::string_view> {}(token); }
+    };
+    std::unordered_map<std::string, Element, TokenHash, std::equal_to<>> m_parsed;
+    std::size_t m_keyBytes = 0;
+    std::size_t m_maxKeyBytes;
+    Element m_none;
+};
 
 // Writes elements the way posthog-js does (`getElementsChainString`): tag,
 // sorted classes, then sorted `key="value"` pairs with quotes escaped.

@@ -204,6 +204,7 @@ namespace {
         JsonValue batchToken;
         JsonValue batchSentAt;
         const IntakeOptions& options;
+        TargetElements& targets;
     };
 
     Error eventError(const EventContext& ctx, std::string code, std::string message)
@@ -440,7 +441,7 @@ namespace {
             chain.appendString(action.elementsChain);
             if (action.elementsChain.size() > kMaxChainBytes)
                 action.elementsChain = std::string(truncateElementsChain(action.elementsChain, kMaxChainBytes));
-            action.element = parseTargetElement(action.elementsChain);
+            action.element = ctx.targets.of(action.elementsChain);
         } else if (chain.exists() && !chain.isNull() && !chain.isString()) {
             return eventError(
                 ctx, "bad_field", "elements_chain must be a string, not " + std::string(chain.typeName()));
@@ -615,6 +616,9 @@ void PostHogIntake::readItems(
             = Error { "unknown_token", "the project token matches no product of the workspace", std::string(where) };
         return;
     }
+    // Room for every event up front: an Action is large, and growing the
+    // vector would move all of those read before.
+    out.events.reserve(out.events.size() + count);
     std::string itemWhere;
     std::size_t index = 0;
     for (JsonValue item = array.firstChild(); item.exists() && !out.refusal; item = item.nextSibling(), ++index) {
@@ -634,7 +638,7 @@ void PostHogIntake::readItems(
 void PostHogIntake::read(
     JsonValue object, std::string_view where, JsonValue batchToken, JsonValue batchSentAt, IntakeBatch& out)
 {
-    const EventContext ctx { where, batchToken, batchSentAt, m_options };
+    const EventContext ctx { where, batchToken, batchSentAt, m_options, m_targets };
     std::string scratch;
     auto& slot = out.events.emplace_back();
     if (auto error = readEvent(object, ctx, scratch, slot)) {
@@ -944,7 +948,7 @@ void finaliseAction(Action& action, std::span<const std::string> routes)
     describeAction(action);
 }
 
-void describeAction(Action& action)
+ActionWording wordingOf(const Action& action)
 {
     // The canonical form has no query, fragment or doubled slash: its path
     // starts at the first '/' after the authority.
@@ -953,7 +957,7 @@ void describeAction(Action& action)
         const auto slash = path.find('/', authority + 2);
         path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
     }
-    // One buffer per sentence: this runs for every event taken in.
+    // One buffer per sentence.
     auto sentence = [&](std::initializer_list<std::string_view> parts, bool onPath) {
         std::string out;
         out.reserve(96);
@@ -967,17 +971,14 @@ void describeAction(Action& action)
     };
     switch (action.type) {
     case ActionType::Pageview:
-        action.title = "Viewed page";
-        action.description = path.empty() ? std::string("Viewed a page") : sentence({ "Viewed ", path }, false);
-        return;
+        return { "Viewed page", path.empty() ? std::string("Viewed a page") : sentence({ "Viewed ", path }, false) };
     case ActionType::Pageleave:
-        action.title = "Left page";
-        action.description = path.empty() ? std::string("Left a page") : sentence({ "Left ", path }, false);
-        return;
-    case ActionType::Custom:
-        action.title = action.event.empty() ? std::string("Custom event") : action.event;
-        action.description = sentence({ action.title }, true);
-        return;
+        return { "Left page", path.empty() ? std::string("Left a page") : sentence({ "Left ", path }, false) };
+    case ActionType::Custom: {
+        std::string title = action.event.empty() ? std::string("Custom event") : action.event;
+        std::string description = sentence({ title }, true);
+        return { std::move(title), std::move(description) };
+    }
     case ActionType::Click:
     case ActionType::RageClick:
     case ActionType::Submit:
@@ -990,10 +991,17 @@ void describeAction(Action& action)
                                                                    : "Changed";
     const std::string_view noun
         = action.type == ActionType::Submit ? std::string_view("form") : elementNoun(action.element, action.type);
-    action.title = sentence({ verb, " ", noun }, false);
+    std::string title = sentence({ verb, " ", noun }, false);
     const auto label = elementLabel(action.element, action.type);
-    action.description
-        = label.empty() ? sentence({ action.title }, true) : sentence({ action.title, " '", label, "'" }, true);
+    std::string description = label.empty() ? sentence({ title }, true) : sentence({ title, " '", label, "'" }, true);
+    return { std::move(title), std::move(description) };
+}
+
+void describeAction(Action& action)
+{
+    auto [title, description] = wordingOf(action);
+    action.title = std::move(title);
+    action.description = std::move(description);
 }
 
 } // namespace proactive

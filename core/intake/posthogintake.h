@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "intake/action.h"
+#include "intake/elementschain.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -100,6 +101,7 @@ private:
     IntakeOptions m_options;
     IntakeLimits m_limits;
     std::unique_ptr<JsonTape> m_tape;
+    TargetElements m_targets;
 };
 
 inline constexpr std::size_t kMaxDecodedCaptureBytes = 16 * 1024 * 1024;
@@ -128,8 +130,15 @@ bool carriesIdentity(const Action& action);
 // input", "Rage-clicked button", "Left page", or the custom event name) and
 // description ("Clicked button 'Add Project' on /projects").
 void finaliseAction(Action& action, std::span<const std::string> routes);
-// The title and description alone, from the type, the target element, the
-// canonical URL and the event name: the store does not keep them.
+// An action's title and description, from its type, target element,
+// canonical URL and event name: derived when an action is shown or written
+// out for people, as the store keeps neither.
+struct ActionWording {
+    std::string title;
+    std::string description;
+};
+ActionWording wordingOf(const Action& action);
+// Sets the action's title and description to its wordingOf().
 void describeAction(Action& action);
 
 } // namespace proactive

@@ -527,8 +527,14 @@ Reply Endpoints::capture(const HttpRequest& request)
         return badEvents(batch);
 
     std::map<std::string, std::vector<Action>> byProduct;
-    for (IntakeEvent& event : batch.events)
-        byProduct[workspace->productByToken(event.token)->id].push_back(std::move(event.action));
+    for (IntakeEvent& event : batch.events) {
+        auto& actions = byProduct[workspace->productByToken(event.token)->id];
+        // A body is one page's events, one product's: room for all at once
+        // rather than moving the large Actions each time the vector grows.
+        if (actions.empty())
+            actions.reserve(batch.events.size());
+        actions.push_back(std::move(event.action));
+    }
     std::size_t accepted = 0;
     std::size_t duplicates = 0;
     std::size_t limited = 0;

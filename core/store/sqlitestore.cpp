@@ -1,5 +1,6 @@
 #include "store/sqlitestore.h"
 
+#include "intake/posthogintake.h"
 #include "store/recordcodec.h"
 
 #include <array>
@@ -921,13 +922,16 @@ Status SqliteStore::writeToDisk(const StoreWrite& write, const MemoryStore::Plan
             if (!plan.acceptedActions[i])
                 continue;
             const auto& [key, a] = write.actions[i];
+            // The connector hands actions over without their wording; the
+            // file keeps it for people who read it.
+            const ActionWording wording = wordingOf(a);
             const std::optional<std::string> element
                 = a.element == Element {} ? std::nullopt : std::optional(encodeElement(a.element));
             const std::optional<std::string> properties
                 = a.properties.empty() ? std::nullopt : std::optional(encodePairs(a.properties));
             if (auto status = c.run(c.insertAction, key.productId, key.sessionId, a.timestampStart, a.index,
-                    codeOf(kActionTypeCodes, a.type), a.event, a.uuid, a.title, a.description, a.rawUrl, a.canonicalUrl,
-                    a.sessionId, a.distinctId, a.email, element, a.elementsChain, properties);
+                    codeOf(kActionTypeCodes, a.type), a.event, a.uuid, wording.title, wording.description, a.rawUrl,
+                    a.canonicalUrl, a.sessionId, a.distinctId, a.email, element, a.elementsChain, properties);
                 !status)
                 return status;
         }

@@ -45,6 +45,9 @@ private Q_SLOTS:
     void parse();
     void targetMatchesFirst_data();
     void targetMatchesFirst();
+    void cachedTargetsAreParsedTargets_data();
+    void cachedTargetsAreParsedTargets();
+    void targetCacheStaysWithinItsBudget();
     void roundTrip_data();
     void roundTrip();
     void writtenChainIsStable_data();
@@ -184,6 +187,37 @@ void TestElementsChain::targetMatchesFirst()
     const auto elements = parseElementsChain(chain.toStdString());
     const auto target = parseTargetElement(chain.toStdString());
     QCOMPARE(describe(target), elements.empty() ? describe(Element {}) : describe(elements.front()));
+}
+
+void TestElementsChain::cachedTargetsAreParsedTargets_data()
+{
+    parse_data();
+}
+
+// The intake's cache of targets gives what parsing gives, whether the chain
+// is met first or again, after the table's other chains, in caches large
+// enough for all of them and small enough to start over on the way.
+void TestElementsChain::cachedTargetsAreParsedTargets()
+{
+    QFETCH(QByteArray, chain);
+    static TargetElements roomy;
+    static TargetElements cramped(64);
+    const std::string text = chain.toStdString();
+    const QByteArray parsed = describe(parseTargetElement(text));
+    for (TargetElements* cache : { &roomy, &cramped })
+        for (int time = 0; time < 2; ++time)
+            QCOMPARE(describe(cache->of(text)), parsed);
+}
+
+// A cache holds at most its budget of key bytes, however many chains pass.
+void TestElementsChain::targetCacheStaysWithinItsBudget()
+{
+    TargetElements cache(64);
+    for (int i = 0; i < 1000; ++i) {
+        const std::string chain = "a.c" + std::to_string(i) + ";body";
+        QCOMPARE(cache.of(chain).classes, std::vector<std::string> { "c" + std::to_string(i) });
+        QVERIFY(cache.size() <= 64 / 4);
+    }
 }
 
 void TestElementsChain::roundTrip_data()

@@ -221,7 +221,6 @@ Scenario makeScenario()
                         = action("a" + std::to_string(batch) + "." + std::to_string(a), now - Duration(pick(1'200'000)),
                             pick(3) == 0 ? std::string() : "u" + std::to_string(pick(400)));
                     x.index = batch * 10 + a;
-                    x.description = "described " + std::to_string(pick(1000));
                     if (pick(2) == 0) {
                         x.element.tag = "button";
                         x.element.attrs = { { "data-x", std::to_string(a) } };
@@ -287,7 +286,7 @@ StoreWrite bigBatch()
         w.sessions.emplace_back(key, SessionRecord { "u", "", kT0, kT0 + 1h });
         for (int a = 0; a < 100; ++a) {
             Action x = action(std::to_string(a), kT0 + 1s * a);
-            x.description = padding;
+            x.properties.emplace_back("padding", padding);
             w.actions.emplace_back(key, std::move(x));
         }
     }
@@ -618,7 +617,7 @@ void TestSqliteStore::openErrors()
         for (int s = 0; s < 40; ++s)
             for (int a = 0; a < 50; ++a) {
                 Action x = action(std::to_string(a), kT0 + 1s * a);
-                x.description = std::string(200, 'd');
+                x.properties.emplace_back("padding", std::string(200, 'd'));
                 x.element.tag = "a";
                 w.actions.emplace_back(SessionKey { "p", std::to_string(s) }, std::move(x));
             }
