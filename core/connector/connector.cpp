@@ -8,7 +8,7 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
+#include <unordered_set>
 
 namespace proactive {
 
@@ -185,7 +185,15 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
                 if (!id->empty())
                     batchEmails.insert_or_assign(*id, &record);
     };
-    std::set<std::pair<std::string, std::string>> batchUuids; // (session id, uuid) accepted from this batch
+    // (session id, uuid) of the actions accepted from this batch, viewed in
+    // write.actions, which holds room for every action and so never moves them.
+    struct UuidHash {
+        std::size_t operator()(const std::pair<std::string_view, std::string_view>& id) const noexcept
+        {
+            return std::hash<std::string_view> {}(id.second) ^ std::hash<std::string_view> {}(id.first);
+        }
+    };
+    std::unordered_set<std::pair<std::string_view, std::string_view>, UuidHash> batchUuids;
     std::size_t opened = 0;
 
     // The batch's sessions and uuids, in one round trip from a networked store.
@@ -202,6 +210,7 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
     scope.sessions.erase(std::unique(scope.sessions.begin(), scope.sessions.end()), scope.sessions.end());
     m_store.prefetch(scope);
     write.actions.reserve(actions.size());
+    batchUuids.reserve(actions.size());
     for (std::size_t i = 0; i < actions.size(); ++i) {
         Action& action = actions[i];
         const bool bookkeeping = isBookkeepingEvent(action);
@@ -257,7 +266,7 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
         }
         if (!action.uuid.empty()
             && ((!session.restarted && m_store.hasActionUuid(key, action.uuid))
-                || !batchUuids.emplace(action.sessionId, action.uuid).second)) {
+                || batchUuids.contains({ action.sessionId, action.uuid }))) {
             ++result.duplicates;
             continue;
         }
@@ -269,7 +278,9 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
         record.firstSeen = std::min(record.firstSeen, action.timestampStart);
         record.lastSeen = std::max(record.lastSeen, action.timestampStart);
         learnIdentity(session, action);
-        write.actions.emplace_back(key, std::move(action));
+        const Action& kept = write.actions.emplace_back(key, std::move(action)).second;
+        if (!kept.uuid.empty())
+            batchUuids.emplace(kept.sessionId, kept.uuid);
         ++result.accepted;
     }
     for (auto& [sessionId, session] : sessions)
