@@ -62,15 +62,17 @@ namespace {
             , m_unit(unit)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
             const CycleCount count = countCycles(scope.actions(), m_unit);
-            out.matched = count.steps >= 3 && count.cycles >= m_minCycles;
-            out.observed = count.cycles;
-            out.threshold = m_minCycles;
-            if (scope.explain())
-                explain(scope, count.steps, count.cycles, out);
-            return out.matched;
+            const bool matched = count.steps >= 3 && count.cycles >= m_minCycles;
+            if (out) {
+                out->matched = matched;
+                out->observed = count.cycles;
+                out->threshold = m_minCycles;
+                explain(scope, count.steps, count.cycles, *out);
+            }
+            return matched;
         }
 
     private:
@@ -144,23 +146,23 @@ namespace {
             , m_maxActions(maxActions)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
-            out.matched = false;
-            out.threshold = m_thresholdSeconds;
-            if (scope.explain()) {
-                out.kind = "user_page_dwell";
-                out.label = "time on the current page";
+            if (out) {
+                out->matched = false;
+                out->threshold = m_thresholdSeconds;
+                out->kind = "user_page_dwell";
+                out->label = "time on the current page";
             }
             if (m_thresholdSeconds <= 0) {
-                if (scope.explain())
-                    out.summary = "disabled (threshold_s ≤ 0)";
+                if (out)
+                    out->summary = "disabled (threshold_s ≤ 0)";
                 return false;
             }
             const auto actions = scope.actions();
             if (actions.empty() || isBlank(actions.back().canonicalUrl)) {
-                if (scope.explain())
-                    out.summary = actions.empty() ? "no activity" : "the last action has no URL";
+                if (out)
+                    out->summary = actions.empty() ? "no activity" : "the last action has no URL";
                 return false;
             }
             const PageRun run = trailingPageRun(actions);
@@ -171,17 +173,18 @@ namespace {
                 : last.timestampEnd - first.timestampStart;
             const bool fewEnough = run.count <= static_cast<std::size_t>(m_maxActions);
             const bool longEnough = dwell >= m_threshold;
-            out.matched = fewEnough && longEnough;
-            out.observed = toSeconds(dwell);
-            if (scope.explain()) {
-                out.summary = "dwell " + formatSeconds(dwell) + " s " + (longEnough ? "≥ " : "< ")
+            const bool matched = fewEnough && longEnough;
+            if (out) {
+                out->matched = matched;
+                out->observed = toSeconds(dwell);
+                out->summary = "dwell " + formatSeconds(dwell) + " s " + (longEnough ? "≥ " : "< ")
                     + formatSeconds(m_threshold) + " s on " + std::string(displayPath(last.canonicalUrl)) + " ("
                     + plural(run.count, "action", "actions") + (fewEnough ? " ≤ " : " > ")
                     + std::to_string(m_maxActions) + ")";
-                out.details
+                out->details
                     = { { "url", last.canonicalUrl }, { "actions", run.count }, { "max_actions", m_maxActions } };
             }
-            return out.matched;
+            return matched;
         }
 
     private:
@@ -202,17 +205,17 @@ namespace {
             , m_sections(std::move(sections))
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*& section) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*& section) const override
         {
-            out.matched = false;
-            if (scope.explain()) {
-                out.kind = "section_playbook_match";
-                out.label = "the current page's section";
+            if (out) {
+                out->matched = false;
+                out->kind = "section_playbook_match";
+                out->label = "the current page's section";
             }
             const auto actions = scope.actions();
             if (actions.empty() || isBlank(actions.back().canonicalUrl)) {
-                if (scope.explain())
-                    out.summary = actions.empty() ? "no activity" : "the last action has no URL";
+                if (out)
+                    out->summary = actions.empty() ? "no activity" : "the last action has no URL";
                 return false;
             }
             const std::string& url = actions.back().canonicalUrl;
@@ -221,18 +224,18 @@ namespace {
                     continue;
                 const PlaybookSection& chosen = m_sections[m_rules[i].section];
                 section = &chosen;
-                out.matched = true;
-                if (scope.explain()) {
-                    out.observed = chosen.name;
-                    out.summary = std::string(displayPath(url)) + " → section \"" + chosen.name + "\" (rule "
+                if (out) {
+                    out->matched = true;
+                    out->observed = chosen.name;
+                    out->summary = std::string(displayPath(url)) + " → section \"" + chosen.name + "\" (rule "
                         + std::to_string(i + 1) + ": " + m_rules[i].prefix.text + ")";
-                    out.details = { { "url", url }, { "rule", i + 1 }, { "section", chosen.name } };
+                    out->details = { { "url", url }, { "rule", i + 1 }, { "section", chosen.name } };
                 }
                 return true;
             }
-            if (scope.explain()) {
-                out.summary = "no rule matches " + std::string(displayPath(url));
-                out.details = { { "url", url } };
+            if (out) {
+                out->summary = "no rule matches " + std::string(displayPath(url));
+                out->details = { { "url", url } };
             }
             return false;
         }

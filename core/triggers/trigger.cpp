@@ -198,6 +198,8 @@ Trigger::Trigger(TriggerDefinition definition, std::shared_ptr<const Condition> 
 TriggerEvaluation Trigger::evaluate(const EvaluationContext& context) const noexcept
 {
     TriggerEvaluation result;
+    if (context.explain)
+        result.explanation.emplace();
     try {
         if (!context.checked)
             if (auto problem = contextProblem(context)) {
@@ -210,7 +212,7 @@ TriggerEvaluation Trigger::evaluate(const EvaluationContext& context) const noex
         }
         EvaluationScope scope(context);
         const PlaybookSection* section = nullptr;
-        result.matched = m_when->evaluate(scope, result.explanation, section);
+        result.matched = m_when->evaluate(scope, result.explanation ? &*result.explanation : nullptr, section);
         if (result.matched) {
             result.body = section ? section->body : m_body;
             result.replyOptionLabels
