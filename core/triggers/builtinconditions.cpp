@@ -29,6 +29,10 @@ namespace {
     // cycle when s[i] == s[i+2] != s[i+1]. One pass, no allocation: this
     // runs on every poll. URLs are compared as Interned values: a store's
     // records share one value per URL, so equal ones are equal pointers.
+    // Most actions repeat the previous action's page (the clicks after a
+    // pageview), so that comparison comes first: a repeat is not blank
+    // (the previous URL was not) and closes no cycle, and the loop reads
+    // no string for it.
     struct CycleCount {
         std::size_t steps = 0; // URLs, or visits
         std::int64_t cycles = 0;
@@ -37,22 +41,28 @@ namespace {
 
     CycleCount countCycles(std::span<const ActionRecord> actions, PingPongUnit unit)
     {
-        CycleCount count;
+        // Counted in locals, stored once: the result may alias what the loop
+        // reads as far as the compiler knows, so counting in it directly
+        // would store and reload it on every action.
+        std::size_t steps = 0;
+        std::int64_t cycles = 0;
+        std::array<const Interned<std::string>*, 3> last {};
         const Interned<std::string>* beforePrevious = nullptr;
         const Interned<std::string>* previous = nullptr;
         for (const ActionRecord& action : actions) {
             const Interned<std::string>& url = action.canonicalUrl;
-            if (isBlank(url) || (unit == PingPongUnit::Visits && previous && url == *previous))
+            const bool repeat = previous && url == *previous;
+            if (repeat ? unit == PingPongUnit::Visits : isBlank(url))
                 continue;
-            ++count.steps;
-            if (beforePrevious && url == *beforePrevious && url != *previous) {
-                ++count.cycles;
-                count.last = { beforePrevious, previous, &url };
+            ++steps;
+            if (!repeat && beforePrevious && url == *beforePrevious) {
+                ++cycles;
+                last = { beforePrevious, previous, &url };
             }
             beforePrevious = previous;
             previous = &url;
         }
-        return count;
+        return { steps, cycles, last };
     }
 
     class PingPongCondition final : public Condition {
