@@ -241,10 +241,11 @@ namespace {
         {
             const auto actions = scope.actions();
             std::int64_t count = 0;
-            for (std::size_t i = 0; i < actions.size(); ++i) {
-                if (m_within && actions[i].timestampStart < scope.now() - *m_within)
+            EventMatcher::Pass pass(m_matcher);
+            for (const ActionRecord& action : actions) {
+                if (m_within && action.timestampStart < scope.now() - *m_within)
                     continue;
-                if (m_matcher.matches(scope, i))
+                if (pass.matches(action))
                     ++count;
             }
             const bool enough = !m_atLeast || count >= *m_atLeast;

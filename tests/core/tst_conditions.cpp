@@ -83,6 +83,7 @@ private Q_SLOTS:
 
     void count_data();
     void count();
+    void countOverManyDistinctDetails();
 
     void sequence_data();
     void sequence();
@@ -310,6 +311,31 @@ void TestConditions::count()
     QCOMPARE(evaluation.matched, matched);
     QCOMPARE(evaluation.explanation->observed.get<int>(), observed);
     QCOMPARE(text(evaluation.explanation->summary), summary);
+}
+
+void TestConditions::countOverManyDistinctDetails()
+{
+    // A count answers a matcher's details tests once per details value it
+    // remembers (a few): ten distinct property values in turn make it forget
+    // and test again, and the two last clicks repeat a remembered one.
+    nlohmann::json specs = nlohmann::json::array();
+    for (int i = 0; i < 30; ++i)
+        specs.push_back({ { "at", i * 1000 }, { "properties", { { "k", "v" + std::to_string(i % 10) } } } });
+    for (int i = 30; i < 32; ++i)
+        specs.push_back({ { "at", i * 1000 }, { "properties", { { "k", "v3" } } } });
+    const auto actions = actionsFrom(QByteArray::fromStdString(specs.dump()));
+    const auto of = json(R"({"type":"click","properties":{"k":"v3"}})");
+    for (const bool explain : { false, true }) {
+        const auto five
+            = evaluateCondition({ { "count", { { "of", of }, { "at_least", 5 } } } }, actions, 40'000, explain);
+        QVERIFY2(!five.error, five.error.value_or("").c_str());
+        QVERIFY(five.matched);
+        const auto six
+            = evaluateCondition({ { "count", { { "of", of }, { "at_least", 6 } } } }, actions, 40'000, explain);
+        QVERIFY(!six.matched);
+        if (explain)
+            QCOMPARE(six.explanation->observed.get<int>(), 5);
+    }
 }
 
 void TestConditions::sequence_data()
