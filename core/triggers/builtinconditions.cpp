@@ -29,38 +29,59 @@ namespace {
     // cycle when s[i] == s[i+2] != s[i+1]. One pass, no allocation: this
     // runs on every poll. URLs are compared as Interned values: a store's
     // records share one value per URL, so equal ones are equal pointers.
-    // Most actions repeat the previous action's page (the clicks after a
-    // pageview), so that comparison comes first: a repeat is not blank
-    // (the previous URL was not) and closes no cycle, and the loop reads
-    // no string for it.
     struct CycleCount {
         std::size_t steps = 0; // URLs, or visits
         std::int64_t cycles = 0;
         std::array<const Interned<std::string>*, 3> last {}; // the last cycle's a, b, a
     };
 
+    // The pass goes a run of actions on one URL at a time (a pageview and
+    // the clicks on its page): within a run it only compares each record's
+    // URL with the run's, equal pointers, and a run closes no cycle after
+    // its first action. Counted in locals, stored once: the result may
+    // alias what the loop reads as far as the compiler knows.
     CycleCount countCycles(std::span<const ActionRecord> actions, PingPongUnit unit)
     {
-        // Counted in locals, stored once: the result may alias what the loop
-        // reads as far as the compiler knows, so counting in it directly
-        // would store and reload it on every action.
         std::size_t steps = 0;
         std::int64_t cycles = 0;
         std::array<const Interned<std::string>*, 3> last {};
         const Interned<std::string>* beforePrevious = nullptr;
         const Interned<std::string>* previous = nullptr;
-        for (const ActionRecord& action : actions) {
-            const Interned<std::string>& url = action.canonicalUrl;
-            const bool repeat = previous && url == *previous;
-            if (repeat ? unit == PingPongUnit::Visits : isBlank(url))
+        // Blank URLs since `previous`: only then may a run repeat its URL
+        // (without blanks, runs end where the URL changes).
+        bool afterBlanks = false;
+        for (std::size_t i = 0; i < actions.size();) {
+            const Interned<std::string>& url = actions[i].canonicalUrl;
+            std::size_t end = i + 1;
+            while (end < actions.size() && actions[end].canonicalUrl == url)
+                ++end;
+            const Interned<std::string>& runLast = actions[end - 1].canonicalUrl;
+            const std::size_t run = end - i;
+            i = end;
+            if (isBlank(url)) {
+                afterBlanks = true;
                 continue;
-            ++steps;
-            if (!repeat && beforePrevious && url == *beforePrevious) {
-                ++cycles;
-                last = { beforePrevious, previous, &url };
             }
-            beforePrevious = previous;
-            previous = &url;
+            const bool repeat = afterBlanks && previous && url == *previous;
+            afterBlanks = false;
+            if (!repeat) {
+                ++steps;
+                if (beforePrevious && url == *beforePrevious) {
+                    ++cycles;
+                    last = { beforePrevious, previous, &url };
+                }
+                beforePrevious = previous;
+                previous = &url;
+            }
+            // The rest of the run repeats the URL just counted: over
+            // actions each is a step that closes no cycle; over visits,
+            // nothing.
+            const std::size_t repeats = repeat ? run : run - 1;
+            if (unit == PingPongUnit::Actions && repeats > 0) {
+                steps += repeats;
+                beforePrevious = previous;
+                previous = &runLast;
+            }
         }
         return { steps, cycles, last };
     }
