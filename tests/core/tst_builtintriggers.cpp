@@ -56,6 +56,10 @@ void TestBuiltinTriggers::pingPong_data()
     QTest::newRow("blank-urls-dropped") << QStringList { a, QString(), b, u"   "_qs, a } << 1 << true << 1;
     QTest::newRow("blanks-leave-fewer-than-3") << QStringList { a, QString(), b, QString() } << 1 << false << 0;
     QTest::newRow("blank-between-equal-urls") << QStringList { a, QString(), a, b } << 1 << false << 0;
+    // The pass goes page run by page run: blanks join the runs around them.
+    QTest::newRow("blank-joins-runs-of-a-page") << QStringList { a, a, QString(), a, b, a } << 1 << true << 1;
+    QTest::newRow("blank-splits-nothing") << QStringList { a, b, QString(), b, a } << 1 << false << 0;
+    QTest::newRow("blanks-between-pages") << QStringList { a, QString(), u" "_qs, b, a } << 1 << true << 1;
 }
 
 void TestBuiltinTriggers::pingPong()
@@ -127,6 +131,8 @@ void TestBuiltinTriggers::pingPongOverVisits_data()
     // Blanks are dropped before folding: a, blank, a is one visit.
     QTest::newRow("blank-inside-a-visit") << QStringList { a, QString(), a, b, b, a } << 1 << false << true << 1;
     QTest::newRow("blank-only") << QStringList { QString(), u" "_qs, QString() } << 1 << false << false << 0;
+    QTest::newRow("blanks-inside-two-visits")
+        << QStringList { a, a, QString(), a, b, QString(), b, a } << 1 << false << true << 1;
 }
 
 void TestBuiltinTriggers::pingPongOverVisits()
