@@ -81,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const Trigger& trigger : triggers->triggers())
         for (const bool explain : { false, true }) {
             const EvaluationContext context { actions, fromEpochMs(kT0 + 90'000), kRoutes, explain };
-            toJson(trigger.evaluate(context).explanation).dump();
+            if (const auto explanation = trigger.evaluate(context).explanation)
+                toJson(*explanation).dump();
         }
     // Every trigger offered twice and answered once, then every rule asked.
     MemoryStore store;

@@ -182,7 +182,7 @@ std::vector<TriggerReport> GatePipeline::explainTriggers(
         for (const Trigger& trigger : product.triggers->triggers()) {
             auto evaluation = trigger.evaluate(context);
             TriggerReport report { trigger.id(), TriggerReport::Status::NoMatch, {}, {}, 0,
-                std::move(evaluation.explanation) };
+                std::move(*evaluation.explanation) };
             if (evaluation.error) {
                 report.status = TriggerReport::Status::Error;
                 report.error = *evaluation.error;
@@ -333,7 +333,7 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
             }
             if (request.explain)
                 decision.triggers.push_back({ trigger.id(), status, evaluation.error.value_or(std::string()),
-                    std::string(rule), cooldownRemainingS, evaluation.explanation });
+                    std::string(rule), cooldownRemainingS, *evaluation.explanation });
             if (status == TriggerReport::Status::Matched)
                 result.winnerEvaluation = std::move(evaluation);
         }

@@ -35,24 +35,55 @@ namespace {
         std::array<const Interned<std::string>*, 3> last {}; // the last cycle's a, b, a
     };
 
+    // The pass goes a run of actions on one URL at a time (a pageview and
+    // the clicks on its page): within a run it only compares each record's
+    // URL with the run's, equal pointers, and a run closes no cycle after
+    // its first action. Counted in locals, stored once: the result may
+    // alias what the loop reads as far as the compiler knows.
     CycleCount countCycles(std::span<const ActionRecord> actions, PingPongUnit unit)
     {
-        CycleCount count;
+        std::size_t steps = 0;
+        std::int64_t cycles = 0;
+        std::array<const Interned<std::string>*, 3> last {};
         const Interned<std::string>* beforePrevious = nullptr;
         const Interned<std::string>* previous = nullptr;
-        for (const ActionRecord& action : actions) {
-            const Interned<std::string>& url = action.canonicalUrl;
-            if (isBlank(url) || (unit == PingPongUnit::Visits && previous && url == *previous))
+        // Blank URLs since `previous`: only then may a run repeat its URL
+        // (without blanks, runs end where the URL changes).
+        bool afterBlanks = false;
+        for (std::size_t i = 0; i < actions.size();) {
+            const Interned<std::string>& url = actions[i].canonicalUrl;
+            std::size_t end = i + 1;
+            while (end < actions.size() && actions[end].canonicalUrl == url)
+                ++end;
+            const Interned<std::string>& runLast = actions[end - 1].canonicalUrl;
+            const std::size_t run = end - i;
+            i = end;
+            if (isBlank(url)) {
+                afterBlanks = true;
                 continue;
-            ++count.steps;
-            if (beforePrevious && url == *beforePrevious && url != *previous) {
-                ++count.cycles;
-                count.last = { beforePrevious, previous, &url };
             }
-            beforePrevious = previous;
-            previous = &url;
+            const bool repeat = afterBlanks && previous && url == *previous;
+            afterBlanks = false;
+            if (!repeat) {
+                ++steps;
+                if (beforePrevious && url == *beforePrevious) {
+                    ++cycles;
+                    last = { beforePrevious, previous, &url };
+                }
+                beforePrevious = previous;
+                previous = &url;
+            }
+            // The rest of the run repeats the URL just counted: over
+            // actions each is a step that closes no cycle; over visits,
+            // nothing.
+            const std::size_t repeats = repeat ? run : run - 1;
+            if (unit == PingPongUnit::Actions && repeats > 0) {
+                steps += repeats;
+                beforePrevious = previous;
+                previous = &runLast;
+            }
         }
-        return count;
+        return { steps, cycles, last };
     }
 
     class PingPongCondition final : public Condition {
@@ -62,15 +93,17 @@ namespace {
             , m_unit(unit)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
             const CycleCount count = countCycles(scope.actions(), m_unit);
-            out.matched = count.steps >= 3 && count.cycles >= m_minCycles;
-            out.observed = count.cycles;
-            out.threshold = m_minCycles;
-            if (scope.explain())
-                explain(scope, count.steps, count.cycles, out);
-            return out.matched;
+            const bool matched = count.steps >= 3 && count.cycles >= m_minCycles;
+            if (out) {
+                out->matched = matched;
+                out->observed = count.cycles;
+                out->threshold = m_minCycles;
+                explain(scope, count.steps, count.cycles, *out);
+            }
+            return matched;
         }
 
     private:
@@ -144,23 +177,23 @@ namespace {
             , m_maxActions(maxActions)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
-            out.matched = false;
-            out.threshold = m_thresholdSeconds;
-            if (scope.explain()) {
-                out.kind = "user_page_dwell";
-                out.label = "time on the current page";
+            if (out) {
+                out->matched = false;
+                out->threshold = m_thresholdSeconds;
+                out->kind = "user_page_dwell";
+                out->label = "time on the current page";
             }
             if (m_thresholdSeconds <= 0) {
-                if (scope.explain())
-                    out.summary = "disabled (threshold_s ≤ 0)";
+                if (out)
+                    out->summary = "disabled (threshold_s ≤ 0)";
                 return false;
             }
             const auto actions = scope.actions();
             if (actions.empty() || isBlank(actions.back().canonicalUrl)) {
-                if (scope.explain())
-                    out.summary = actions.empty() ? "no activity" : "the last action has no URL";
+                if (out)
+                    out->summary = actions.empty() ? "no activity" : "the last action has no URL";
                 return false;
             }
             const PageRun run = trailingPageRun(actions);
@@ -171,17 +204,18 @@ namespace {
                 : last.timestampEnd - first.timestampStart;
             const bool fewEnough = run.count <= static_cast<std::size_t>(m_maxActions);
             const bool longEnough = dwell >= m_threshold;
-            out.matched = fewEnough && longEnough;
-            out.observed = toSeconds(dwell);
-            if (scope.explain()) {
-                out.summary = "dwell " + formatSeconds(dwell) + " s " + (longEnough ? "≥ " : "< ")
+            const bool matched = fewEnough && longEnough;
+            if (out) {
+                out->matched = matched;
+                out->observed = toSeconds(dwell);
+                out->summary = "dwell " + formatSeconds(dwell) + " s " + (longEnough ? "≥ " : "< ")
                     + formatSeconds(m_threshold) + " s on " + std::string(displayPath(last.canonicalUrl)) + " ("
                     + plural(run.count, "action", "actions") + (fewEnough ? " ≤ " : " > ")
                     + std::to_string(m_maxActions) + ")";
-                out.details
+                out->details
                     = { { "url", last.canonicalUrl }, { "actions", run.count }, { "max_actions", m_maxActions } };
             }
-            return out.matched;
+            return matched;
         }
 
     private:
@@ -202,17 +236,17 @@ namespace {
             , m_sections(std::move(sections))
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*& section) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*& section) const override
         {
-            out.matched = false;
-            if (scope.explain()) {
-                out.kind = "section_playbook_match";
-                out.label = "the current page's section";
+            if (out) {
+                out->matched = false;
+                out->kind = "section_playbook_match";
+                out->label = "the current page's section";
             }
             const auto actions = scope.actions();
             if (actions.empty() || isBlank(actions.back().canonicalUrl)) {
-                if (scope.explain())
-                    out.summary = actions.empty() ? "no activity" : "the last action has no URL";
+                if (out)
+                    out->summary = actions.empty() ? "no activity" : "the last action has no URL";
                 return false;
             }
             const std::string& url = actions.back().canonicalUrl;
@@ -221,18 +255,18 @@ namespace {
                     continue;
                 const PlaybookSection& chosen = m_sections[m_rules[i].section];
                 section = &chosen;
-                out.matched = true;
-                if (scope.explain()) {
-                    out.observed = chosen.name;
-                    out.summary = std::string(displayPath(url)) + " → section \"" + chosen.name + "\" (rule "
+                if (out) {
+                    out->matched = true;
+                    out->observed = chosen.name;
+                    out->summary = std::string(displayPath(url)) + " → section \"" + chosen.name + "\" (rule "
                         + std::to_string(i + 1) + ": " + m_rules[i].prefix.text + ")";
-                    out.details = { { "url", url }, { "rule", i + 1 }, { "section", chosen.name } };
+                    out->details = { { "url", url }, { "rule", i + 1 }, { "section", chosen.name } };
                 }
                 return true;
             }
-            if (scope.explain()) {
-                out.summary = "no rule matches " + std::string(displayPath(url));
-                out.details = { { "url", url } };
+            if (out) {
+                out->summary = "no rule matches " + std::string(displayPath(url));
+                out->details = { { "url", url } };
             }
             return false;
         }

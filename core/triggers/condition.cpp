@@ -55,41 +55,50 @@ namespace {
         return holds ? yes : no;
     }
 
+    // A child's explanation lives only while its parent's is built.
+    ConditionExplanation* explanationOf(std::optional<ConditionExplanation>& child)
+    {
+        return child ? &*child : nullptr;
+    }
+
     class AllCondition final : public Condition {
     public:
         explicit AllCondition(std::vector<std::unique_ptr<const Condition>> children)
             : m_children(std::move(children))
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*& section) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*& section) const override
         {
             std::size_t matched = 0;
             const PlaybookSection* chosen = nullptr;
             for (const auto& child : m_children) {
-                ConditionExplanation childOut;
+                std::optional<ConditionExplanation> childOut;
+                if (out)
+                    childOut.emplace();
                 const PlaybookSection* childSection = nullptr;
-                const bool childMatched = child->evaluate(scope, childOut, childSection);
+                const bool childMatched = child->evaluate(scope, explanationOf(childOut), childSection);
                 if (childMatched) {
                     ++matched;
                     chosen = chosen ? chosen : childSection;
                 }
-                if (scope.explain())
-                    out.children.push_back(std::move(childOut));
+                if (out)
+                    out->children.push_back(std::move(*childOut));
                 else if (!childMatched)
                     break;
             }
-            out.matched = matched == m_children.size();
-            out.observed = matched;
-            out.threshold = m_children.size();
-            if (out.matched && chosen)
+            const bool all = matched == m_children.size();
+            if (all && chosen)
                 section = chosen;
-            if (scope.explain()) {
-                out.kind = "all";
-                out.label = "all of";
-                out.summary = std::to_string(matched) + "/" + std::to_string(m_children.size())
+            if (out) {
+                out->matched = all;
+                out->observed = matched;
+                out->threshold = m_children.size();
+                out->kind = "all";
+                out->label = "all of";
+                out->summary = std::to_string(matched) + "/" + std::to_string(m_children.size())
                     + " conditions hold (all needed)";
             }
-            return out.matched;
+            return all;
         }
 
         bool providesBody() const override
@@ -107,33 +116,35 @@ namespace {
             : m_children(std::move(children))
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*& section) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*& section) const override
         {
             std::size_t matched = 0;
             const PlaybookSection* chosen = nullptr;
             for (const auto& child : m_children) {
-                ConditionExplanation childOut;
+                std::optional<ConditionExplanation> childOut;
+                if (out)
+                    childOut.emplace();
                 const PlaybookSection* childSection = nullptr;
-                const bool childMatched = child->evaluate(scope, childOut, childSection);
+                const bool childMatched = child->evaluate(scope, explanationOf(childOut), childSection);
                 if (childMatched && matched++ == 0)
                     chosen = childSection;
-                if (scope.explain())
-                    out.children.push_back(std::move(childOut));
+                if (out)
+                    out->children.push_back(std::move(*childOut));
                 else if (childMatched)
                     break;
             }
-            out.matched = matched > 0;
-            out.observed = matched;
-            out.threshold = 1;
             if (chosen)
                 section = chosen;
-            if (scope.explain()) {
-                out.kind = "any";
-                out.label = "any of";
-                out.summary = std::to_string(matched) + "/" + std::to_string(m_children.size())
+            if (out) {
+                out->matched = matched > 0;
+                out->observed = matched;
+                out->threshold = 1;
+                out->kind = "any";
+                out->label = "any of";
+                out->summary = std::to_string(matched) + "/" + std::to_string(m_children.size())
                     + " conditions hold (one is enough)";
             }
-            return out.matched;
+            return matched > 0;
         }
 
         bool providesBody() const override
@@ -153,21 +164,23 @@ namespace {
             : m_child(std::move(child))
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
-            ConditionExplanation childOut;
+            std::optional<ConditionExplanation> childOut;
+            if (out)
+                childOut.emplace();
             const PlaybookSection* ignored = nullptr;
-            const bool inner = m_child->evaluate(scope, childOut, ignored);
-            out.matched = !inner;
-            out.observed = inner;
-            if (scope.explain()) {
-                out.kind = "not";
-                out.label = "not";
-                out.summary
+            const bool inner = m_child->evaluate(scope, explanationOf(childOut), ignored);
+            if (out) {
+                out->matched = !inner;
+                out->observed = inner;
+                out->kind = "not";
+                out->label = "not";
+                out->summary
                     = inner ? "the inner condition holds, so this does not" : "the inner condition does not hold";
-                out.children.push_back(std::move(childOut));
+                out->children.push_back(std::move(*childOut));
             }
-            return out.matched;
+            return !inner;
         }
 
     private:
@@ -191,22 +204,23 @@ namespace {
             : m_matcher(std::move(matcher))
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
             const auto actions = scope.actions();
-            out.matched = !actions.empty() && m_matcher.matches(scope, actions.size() - 1);
-            if (scope.explain()) {
-                out.kind = "event";
-                out.label = "last action is " + m_matcher.describe();
+            const bool matched = !actions.empty() && m_matcher.matches(scope, actions.size() - 1);
+            if (out) {
+                out->matched = matched;
+                out->kind = "event";
+                out->label = "last action is " + m_matcher.describe();
                 if (actions.empty()) {
-                    out.summary = "no activity";
+                    out->summary = "no activity";
                 } else {
-                    out.observed = describeAction(actions.back());
-                    out.summary = "last action (" + describeAction(actions.back()) + ")"
-                        + (out.matched ? " matches" : " does not match");
+                    out->observed = describeAction(actions.back());
+                    out->summary = "last action (" + describeAction(actions.back()) + ")"
+                        + (matched ? " matches" : " does not match");
                 }
             }
-            return out.matched;
+            return matched;
         }
 
     private:
@@ -223,24 +237,25 @@ namespace {
             , m_atMost(atMost)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
             const auto actions = scope.actions();
             std::int64_t count = 0;
-            for (std::size_t i = 0; i < actions.size(); ++i) {
-                if (m_within && actions[i].timestampStart < scope.now() - *m_within)
+            EventMatcher::Pass pass(m_matcher);
+            for (const ActionRecord& action : actions) {
+                if (m_within && action.timestampStart < scope.now() - *m_within)
                     continue;
-                if (m_matcher.matches(scope, i))
+                if (pass.matches(action))
                     ++count;
             }
             const bool enough = !m_atLeast || count >= *m_atLeast;
             const bool fewEnough = !m_atMost || count <= *m_atMost;
-            out.matched = enough && fewEnough;
-            out.observed = count;
-            out.threshold = m_atLeast ? *m_atLeast : *m_atMost;
-            if (scope.explain()) {
-                out.kind = "count";
-                out.label = "count of " + m_matcher.describe()
+            if (out) {
+                out->matched = enough && fewEnough;
+                out->observed = count;
+                out->threshold = m_atLeast ? *m_atLeast : *m_atMost;
+                out->kind = "count";
+                out->label = "count of " + m_matcher.describe()
                     + (m_within ? " in the last " + formatSeconds(*m_within) + " s" : std::string());
                 std::string summary = std::to_string(count) + " " + m_matcher.noun(count != 1)
                     + (m_within ? " in " + formatSeconds(*m_within) + " s" : std::string(" in the recent activity"));
@@ -249,16 +264,16 @@ namespace {
                 if (m_atMost)
                     summary += std::string(m_atLeast ? "," : "") + compare(fewEnough, " ≤ ", " > ")
                         + std::to_string(*m_atMost);
-                out.summary = std::move(summary);
-                out.details = nlohmann::json::object();
+                out->summary = std::move(summary);
+                out->details = nlohmann::json::object();
                 if (m_atLeast)
-                    out.details["at_least"] = *m_atLeast;
+                    out->details["at_least"] = *m_atLeast;
                 if (m_atMost)
-                    out.details["at_most"] = *m_atMost;
+                    out->details["at_most"] = *m_atMost;
                 if (m_within)
-                    out.details["within_s"] = toSeconds(*m_within);
+                    out->details["within_s"] = toSeconds(*m_within);
             }
-            return out.matched;
+            return enough && fewEnough;
         }
 
     private:
@@ -279,7 +294,7 @@ namespace {
             , m_within(within)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
             const auto actions = scope.actions();
             const std::size_t k = m_steps.size();
@@ -305,27 +320,27 @@ namespace {
             }
             const bool complete = depth == k;
             const bool inTime = complete && (!m_within || *shortest <= *m_within);
-            out.matched = inTime;
-            out.observed = depth;
-            out.threshold = k;
-            if (scope.explain()) {
-                out.kind = "sequence";
-                out.label = "in order: ";
+            if (out) {
+                out->matched = inTime;
+                out->observed = depth;
+                out->threshold = k;
+                out->kind = "sequence";
+                out->label = "in order: ";
                 for (std::size_t j = 0; j < k; ++j)
-                    out.label += (j ? " → " : "") + m_steps[j].describe();
+                    out->label += (j ? " → " : "") + m_steps[j].describe();
                 if (m_within)
-                    out.label += " within " + formatSeconds(*m_within) + " s";
+                    out->label += " within " + formatSeconds(*m_within) + " s";
                 std::string summary = std::to_string(depth) + "/" + std::to_string(k) + " steps in order";
                 if (complete && m_within)
                     summary += ", fastest in " + formatSeconds(*shortest) + " s" + compare(inTime, " ≤ ", " > ")
                         + formatSeconds(*m_within) + " s";
                 else if (complete)
                     summary += " in " + formatSeconds(*shortest) + " s";
-                out.summary = std::move(summary);
+                out->summary = std::move(summary);
                 if (complete)
-                    out.details = { { "span_s", toSeconds(*shortest) } };
+                    out->details = { { "span_s", toSeconds(*shortest) } };
             }
-            return out.matched;
+            return inTime;
         }
 
     private:
@@ -342,34 +357,36 @@ namespace {
             , m_atLeast(atLeast)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
             const auto actions = scope.actions();
-            out.matched = false;
-            out.threshold = toSeconds(m_atLeast);
-            if (scope.explain()) {
-                out.kind = "dwell";
-                out.label = "time on " + (m_page.empty() ? std::string("the current page") : m_page.describe());
+            if (out) {
+                out->matched = false;
+                out->threshold = toSeconds(m_atLeast);
+                out->kind = "dwell";
+                out->label = "time on " + (m_page.empty() ? std::string("the current page") : m_page.describe());
             }
             if (actions.empty() || isBlank(actions.back().canonicalUrl)) {
-                if (scope.explain())
-                    out.summary = actions.empty() ? "no activity" : "the last action has no URL";
+                if (out)
+                    out->summary = actions.empty() ? "no activity" : "the last action has no URL";
                 return false;
             }
             const ActionRecord& last = actions.back();
             if (!m_page.matchesPage(last)) {
-                if (scope.explain())
-                    out.summary = "current page " + std::string(displayPath(last.canonicalUrl)) + " does not match";
+                if (out)
+                    out->summary = "current page " + std::string(displayPath(last.canonicalUrl)) + " does not match";
                 return false;
             }
             const PageRun run = trailingPageRun(actions);
             const Duration dwell = scope.now() - actions[run.first].timestampStart;
-            out.matched = dwell >= m_atLeast;
-            out.observed = toSeconds(dwell);
-            if (scope.explain())
-                out.summary = "on " + std::string(displayPath(last.canonicalUrl)) + " for " + formatSeconds(dwell)
-                    + " s" + compare(out.matched, " ≥ ", " < ") + formatSeconds(m_atLeast) + " s";
-            return out.matched;
+            const bool matched = dwell >= m_atLeast;
+            if (out) {
+                out->matched = matched;
+                out->observed = toSeconds(dwell);
+                out->summary = "on " + std::string(displayPath(last.canonicalUrl)) + " for " + formatSeconds(dwell)
+                    + " s" + compare(matched, " ≥ ", " < ") + formatSeconds(m_atLeast) + " s";
+            }
+            return matched;
         }
 
     private:
@@ -383,27 +400,29 @@ namespace {
             : m_atLeast(atLeast)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
             const auto actions = scope.actions();
-            out.threshold = toSeconds(m_atLeast);
-            out.matched = false;
-            if (scope.explain()) {
-                out.kind = "idle";
-                out.label = "time since the last action";
+            if (out) {
+                out->threshold = toSeconds(m_atLeast);
+                out->matched = false;
+                out->kind = "idle";
+                out->label = "time since the last action";
             }
             if (actions.empty()) {
-                if (scope.explain())
-                    out.summary = "no activity";
+                if (out)
+                    out->summary = "no activity";
                 return false;
             }
             const Duration idle = scope.now() - actions.back().timestampStart;
-            out.matched = idle >= m_atLeast;
-            out.observed = toSeconds(idle);
-            if (scope.explain())
-                out.summary = "idle " + formatSeconds(idle) + " s" + compare(out.matched, " ≥ ", " < ")
+            const bool matched = idle >= m_atLeast;
+            if (out) {
+                out->matched = matched;
+                out->observed = toSeconds(idle);
+                out->summary = "idle " + formatSeconds(idle) + " s" + compare(matched, " ≥ ", " < ")
                     + formatSeconds(m_atLeast) + " s";
-            return out.matched;
+            }
+            return matched;
         }
 
     private:
@@ -431,7 +450,7 @@ namespace {
             , m_sameElement(sameElement)
         { }
 
-        bool evaluate(EvaluationScope& scope, ConditionExplanation& out, const PlaybookSection*&) const override
+        bool evaluate(EvaluationScope& scope, ConditionExplanation* out, const PlaybookSection*&) const override
         {
             const auto actions = scope.actions();
             std::vector<std::size_t> clicks;
@@ -459,19 +478,20 @@ namespace {
                 }
                 burst = std::max(burst, n);
             }
-            out.matched = recorded || burst >= m_clicks;
-            out.observed = recorded ? std::max(burst, m_clicks) : burst;
-            out.threshold = m_clicks;
-            if (scope.explain()) {
-                out.kind = "rage_click";
-                out.label = std::to_string(m_clicks) + " clicks within " + formatSeconds(m_within) + " s"
+            const bool matched = recorded || burst >= m_clicks;
+            if (out) {
+                out->matched = matched;
+                out->observed = recorded ? std::max(burst, m_clicks) : burst;
+                out->threshold = m_clicks;
+                out->kind = "rage_click";
+                out->label = std::to_string(m_clicks) + " clicks within " + formatSeconds(m_within) + " s"
                     + (m_sameElement ? " on the same element" : "") + (m_of ? " · " + m_of->describe() : "");
-                out.summary = recorded ? std::string("PostHog recorded a $rageclick")
-                                       : std::to_string(burst) + (burst == 1 ? " click" : " clicks") + " within "
+                out->summary = recorded ? std::string("PostHog recorded a $rageclick")
+                                        : std::to_string(burst) + (burst == 1 ? " click" : " clicks") + " within "
                         + formatSeconds(m_within) + " s" + (m_sameElement ? " on one element" : "")
-                        + compare(out.matched, " ≥ ", " < ") + std::to_string(m_clicks);
+                        + compare(matched, " ≥ ", " < ") + std::to_string(m_clicks);
             }
-            return out.matched;
+            return matched;
         }
 
     private:

@@ -39,7 +39,6 @@ public:
     std::span<const ActionRecord> actions() const { return m_actions; }
     Timestamp now() const { return m_context.now; }
     std::span<const std::string> routes() const { return m_context.routes; }
-    bool explain() const { return m_context.explain; }
 
 private:
     const EvaluationContext& m_context;
@@ -51,11 +50,12 @@ class Condition {
 public:
     virtual ~Condition() = default;
 
-    // Fills `explanation`: matched, observed and threshold always; kind,
-    // label, summary, details and children only when scope.explain().
+    // Whether the condition holds. `explanation` is null unless the context
+    // explains; then every field of it is filled. A poll that does not
+    // explain builds no explanation at all (no JSON values, no strings).
     // `section` is set when a section_playbook_match decides the offer.
     virtual bool evaluate(
-        EvaluationScope& scope, ConditionExplanation& explanation, const PlaybookSection*& section) const = 0;
+        EvaluationScope& scope, ConditionExplanation* explanation, const PlaybookSection*& section) const = 0;
 
     // Whether every match comes with a section's body (a
     // section_playbook_match on every path to a match), so the trigger may

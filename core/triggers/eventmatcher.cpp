@@ -303,12 +303,43 @@ bool EventMatcher::matchesPage(const ActionRecord& action) const
 bool EventMatcher::matches(EvaluationScope& scope, std::size_t index) const
 {
     const ActionRecord& action = scope.actions()[index];
+    return matchesRecord(action) && matchesDetails(action);
+}
+
+EventMatcher::Pass::Pass(const EventMatcher& matcher)
+    : m_matcher(matcher)
+    , m_readsDetails(
+          !matcher.m_properties.empty() || matcher.m_selector || !matcher.m_text.empty() || !matcher.m_href.empty())
+{ }
+
+bool EventMatcher::Pass::matches(const ActionRecord& action)
+{
+    if (!m_matcher.matchesRecord(action))
+        return false;
+    if (!m_readsDetails)
+        return true;
+    const ActionDetails* details = &action.details.get();
+    for (std::size_t i = 0; i < kRemembered; ++i)
+        if (m_details[i] == details)
+            return m_answers[i];
+    const bool answer = m_matcher.matchesDetails(action);
+    m_details[m_next] = details;
+    m_answers[m_next] = answer;
+    m_next = (m_next + 1) % kRemembered;
+    return answer;
+}
+
+bool EventMatcher::matchesRecord(const ActionRecord& action) const
+{
     if (!m_types.empty() && std::find(m_types.begin(), m_types.end(), action.type) == m_types.end())
         return false;
     if (m_event && action.event != *m_event)
         return false;
-    if (!matchesPage(action))
-        return false;
+    return matchesPage(action);
+}
+
+bool EventMatcher::matchesDetails(const ActionRecord& action) const
+{
     for (const auto& [key, value] : m_properties) {
         const auto* actual = action.property(key);
         if (!actual || *actual != value)

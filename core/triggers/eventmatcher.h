@@ -3,6 +3,7 @@
 #include "intake/actionrecord.h"
 #include "triggers/selector.h"
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,25 @@ public:
     // Only the URL fields.
     bool matchesPage(const ActionRecord& action) const;
 
+    // The matcher over one pass through a window (a count). The tests that
+    // read only an action's details (properties, selector, text, href) are
+    // answered once per details value: a session's records share a few of
+    // them (the buttons it clicks), so 40 clicks cost a handful of selector
+    // matches.
+    class Pass final {
+    public:
+        explicit Pass(const EventMatcher& matcher);
+        bool matches(const ActionRecord& action);
+
+    private:
+        static constexpr std::size_t kRemembered = 8;
+        const EventMatcher& m_matcher;
+        bool m_readsDetails;
+        std::array<const ActionDetails*, kRemembered> m_details {}; // never null once set
+        std::array<bool, kRemembered> m_answers {};
+        std::size_t m_next = 0; // the slot to reuse next, round robin
+    };
+
     bool empty() const;
     // For explanations: "click · selector button.primary · url /projects".
     std::string describe() const;
@@ -80,6 +100,11 @@ public:
     std::string noun(bool plural) const;
 
 private:
+    // Type, event and the URL fields: what differs between records.
+    bool matchesRecord(const ActionRecord& action) const;
+    // Properties, selector, text and href: what the record's details decide.
+    bool matchesDetails(const ActionRecord& action) const;
+
     std::vector<ActionType> m_types;
     std::optional<std::string> m_event;
     std::optional<ConfiguredUrl> m_url;

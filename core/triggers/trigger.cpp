@@ -36,6 +36,14 @@ namespace {
         return ms >= -kMaxAbsEpochMs && ms <= kMaxAbsEpochMs;
     }
 
+    // !inRange(t) as one unsigned compare (wrapping arithmetic, no overflow),
+    // so the pass over a window has no branch per action.
+    bool outOfRange(Timestamp t)
+    {
+        constexpr auto bound = static_cast<std::uint64_t>(kMaxAbsEpochMs);
+        return static_cast<std::uint64_t>(toEpochMs(t)) + bound > 2 * bound;
+    }
+
     // "always", "once", "until_interacted" or {"max_per_user": N, "within_s": S}.
     std::optional<FrequencyRule> readFrequency(JsonObjectReader& reader, ConditionParser& parser)
     {
@@ -156,6 +164,12 @@ std::optional<std::string> contextProblem(const EvaluationContext& context)
 {
     if (!inRange(context.now))
         return "the evaluation time is out of range";
+    bool anyOut = false;
+    for (const ActionRecord& action : context.actions)
+        anyOut |= outOfRange(action.timestampStart) | outOfRange(action.timestampEnd);
+    if (!anyOut)
+        return std::nullopt;
+    // Which one: the slow path, taken only for corrupt data.
     for (std::size_t i = 0; i < context.actions.size(); ++i)
         if (!inRange(context.actions[i].timestampStart) || !inRange(context.actions[i].timestampEnd))
             return "action " + std::to_string(i) + " has a timestamp out of range";
@@ -198,6 +212,8 @@ Trigger::Trigger(TriggerDefinition definition, std::shared_ptr<const Condition> 
 TriggerEvaluation Trigger::evaluate(const EvaluationContext& context) const noexcept
 {
     TriggerEvaluation result;
+    if (context.explain)
+        result.explanation.emplace();
     try {
         if (!context.checked)
             if (auto problem = contextProblem(context)) {
@@ -210,7 +226,7 @@ TriggerEvaluation Trigger::evaluate(const EvaluationContext& context) const noex
         }
         EvaluationScope scope(context);
         const PlaybookSection* section = nullptr;
-        result.matched = m_when->evaluate(scope, result.explanation, section);
+        result.matched = m_when->evaluate(scope, result.explanation ? &*result.explanation : nullptr, section);
         if (result.matched) {
             result.body = section ? section->body : m_body;
             result.replyOptionLabels

@@ -38,8 +38,8 @@ struct EvaluationContext {
     std::span<const ActionRecord> actions;
     Timestamp now {};
     std::span<const std::string> routes; // the product's route table, for route matchers
-    // Build the human summaries and labels of the explanation. Off on the
-    // hot path: matched/observed/threshold are always filled.
+    // Build the explanation (TriggerEvaluation::explanation). Off on the
+    // hot path, which then builds none.
     bool explain = false;
     // contextProblem() found none: Trigger::evaluate skips its pass over
     // the window's timestamps, so a poll makes that pass once, not once a
@@ -60,7 +60,9 @@ struct TriggerEvaluation {
     // section's (section_playbook_match); body trimmed and cut to 150 chars.
     std::string body;
     std::vector<std::string> replyOptionLabels;
-    ConditionExplanation explanation;
+    // Present exactly when the context explains (also when evaluation
+    // failed: then as far as it got).
+    std::optional<ConditionExplanation> explanation;
 };
 
 // How often one user may be offered a trigger (SPEC §8 "§3 Frequency and

@@ -56,6 +56,10 @@ void TestBuiltinTriggers::pingPong_data()
     QTest::newRow("blank-urls-dropped") << QStringList { a, QString(), b, u"   "_qs, a } << 1 << true << 1;
     QTest::newRow("blanks-leave-fewer-than-3") << QStringList { a, QString(), b, QString() } << 1 << false << 0;
     QTest::newRow("blank-between-equal-urls") << QStringList { a, QString(), a, b } << 1 << false << 0;
+    // The pass goes page run by page run: blanks join the runs around them.
+    QTest::newRow("blank-joins-runs-of-a-page") << QStringList { a, a, QString(), a, b, a } << 1 << true << 1;
+    QTest::newRow("blank-splits-nothing") << QStringList { a, b, QString(), b, a } << 1 << false << 0;
+    QTest::newRow("blanks-between-pages") << QStringList { a, QString(), u" "_qs, b, a } << 1 << true << 1;
 }
 
 void TestBuiltinTriggers::pingPong()
@@ -65,17 +69,19 @@ void TestBuiltinTriggers::pingPong()
     QFETCH(bool, matched);
     QFETCH(int, cycles);
 
-    const auto evaluation = evaluateCondition(
-        { { "type", "canonical_url_ping_pong" }, { "min_cycles", minCycles } }, pageviews(urls, {}), 60'000, false);
+    const nlohmann::json condition { { "type", "canonical_url_ping_pong" }, { "min_cycles", minCycles } };
+    const auto evaluation = evaluateCondition(condition, pageviews(urls, {}), 60'000, false);
     QVERIFY2(!evaluation.error, evaluation.error.value_or("").c_str());
     QCOMPARE(evaluation.matched, matched);
-    QCOMPARE(evaluation.explanation.observed.get<int>(), cycles);
-    QCOMPARE(evaluation.explanation.threshold.get<int>(), minCycles);
-    QCOMPARE(evaluation.explanation.matched, matched);
-    // Without explain, no strings are built.
-    QVERIFY(evaluation.explanation.summary.empty());
-    QVERIFY(evaluation.explanation.kind.empty());
+    // Without explain, no explanation is built.
+    QVERIFY(!evaluation.explanation);
     QCOMPARE(text(evaluation.body), matched ? u"Need a hand?"_qs : QString());
+
+    const auto explained = evaluateCondition(condition, pageviews(urls, {}), 60'000, true);
+    QCOMPARE(explained.matched, matched);
+    QCOMPARE(explained.explanation->observed.get<int>(), cycles);
+    QCOMPARE(explained.explanation->threshold.get<int>(), minCycles);
+    QCOMPARE(explained.explanation->matched, matched);
 }
 
 void TestBuiltinTriggers::pingPongExplains()
@@ -83,7 +89,7 @@ void TestBuiltinTriggers::pingPongExplains()
     const auto evaluation = evaluateCondition({ { "type", "canonical_url_ping_pong" } },
         pageviews({ u"https://app.example.com/a"_qs, u"/b"_qs, u"https://app.example.com/a"_qs }, {}), 60'000);
     QVERIFY(evaluation.matched);
-    const auto json = toJson(evaluation.explanation);
+    const auto json = toJson(*evaluation.explanation);
     QCOMPARE(text(json["kind"]), u"canonical_url_ping_pong"_qs);
     QCOMPARE(text(json["observed"]), u"1"_qs);
     QCOMPARE(text(json["threshold"]), u"1"_qs);
@@ -95,10 +101,10 @@ void TestBuiltinTriggers::pingPongExplains()
     // Clicks on one page are one step of the sequence shown, with their count.
     const auto repeated = evaluateCondition({ { "type", "canonical_url_ping_pong" } },
         pageviews({ u"/a"_qs, u"/a"_qs, u"/a"_qs, u"/b"_qs, u"/a"_qs }, {}), 60'000);
-    QCOMPARE(text(repeated.explanation.summary), u"1 cycle ≥ 1 in /a ×3 → /b → /a"_qs);
+    QCOMPARE(text(repeated.explanation->summary), u"1 cycle ≥ 1 in /a ×3 → /b → /a"_qs);
 
     const auto few = evaluateCondition({ { "type", "canonical_url_ping_pong" } }, pageviews({ u"/a"_qs }, {}), 60'000);
-    QCOMPARE(text(few.explanation.summary), u"1 page in the activity; a cycle needs 3"_qs);
+    QCOMPARE(text(few.explanation->summary), u"1 page in the activity; a cycle needs 3"_qs);
 }
 
 void TestBuiltinTriggers::pingPongOverVisits_data()
@@ -125,6 +131,8 @@ void TestBuiltinTriggers::pingPongOverVisits_data()
     // Blanks are dropped before folding: a, blank, a is one visit.
     QTest::newRow("blank-inside-a-visit") << QStringList { a, QString(), a, b, b, a } << 1 << false << true << 1;
     QTest::newRow("blank-only") << QStringList { QString(), u" "_qs, QString() } << 1 << false << false << 0;
+    QTest::newRow("blanks-inside-two-visits")
+        << QStringList { a, a, QString(), a, b, QString(), b, a } << 1 << false << true << 1;
 }
 
 void TestBuiltinTriggers::pingPongOverVisits()
@@ -148,11 +156,11 @@ void TestBuiltinTriggers::pingPongOverVisits()
 
     const auto visits = evaluateCondition(
         { { "type", "canonical_url_ping_pong" }, { "min_cycles", minCycles }, { "over", "visits" } }, actions, 60'000,
-        false);
+        true);
     QVERIFY2(!visits.error, visits.error.value_or("").c_str());
     QCOMPARE(visits.matched, overVisits);
-    QCOMPARE(visits.explanation.observed.get<int>(), visitCycles);
-    QCOMPARE(visits.explanation.threshold.get<int>(), minCycles);
+    QCOMPARE(visits.explanation->observed.get<int>(), visitCycles);
+    QCOMPARE(visits.explanation->threshold.get<int>(), minCycles);
 }
 
 void TestBuiltinTriggers::pingPongOverVisitsExplains()
@@ -161,14 +169,14 @@ void TestBuiltinTriggers::pingPongOverVisitsExplains()
     const auto fired
         = evaluateCondition(when, pageviews({ u"/a"_qs, u"/a"_qs, u"/b"_qs, u"/b"_qs, u"/a"_qs }, {}), 60'000);
     QVERIFY(fired.matched);
-    const auto json = toJson(fired.explanation);
+    const auto json = toJson(*fired.explanation);
     QCOMPARE(text(json["summary"]), u"1 cycle ≥ 1 over visits in /a ×2 → /b ×2 → /a"_qs);
     QCOMPARE(text(json["label"]), u"back and forth between pages (a → b → a, over visits)"_qs);
     QCOMPARE(text(json["details"]["over"]), u"visits"_qs);
     QCOMPARE(text(json["details"]["urls"]), u"[\"/a\",\"/a\",\"/b\",\"/b\",\"/a\"]"_qs);
 
     const auto few = evaluateCondition(when, pageviews({ u"/a"_qs, u"/a"_qs, u"/a"_qs, u"/b"_qs }, {}), 60'000);
-    QCOMPARE(text(few.explanation.summary), u"2 visits in the activity; a cycle needs 3"_qs);
+    QCOMPARE(text(few.explanation->summary), u"2 visits in the activity; a cycle needs 3"_qs);
 }
 
 void TestBuiltinTriggers::pingPongSuggestsVisits_data()
@@ -204,7 +212,7 @@ void TestBuiltinTriggers::pingPongSuggestsVisits()
     const auto evaluation = evaluateCondition(
         { { "type", "canonical_url_ping_pong" }, { "min_cycles", minCycles } }, pageviews(urls, {}), 60'000);
     QVERIFY(!evaluation.matched);
-    QCOMPARE(text(evaluation.explanation.summary), summary);
+    QCOMPARE(text(evaluation.explanation->summary), summary);
 }
 
 void TestBuiltinTriggers::pageDwell_data()
@@ -273,10 +281,14 @@ void TestBuiltinTriggers::pageDwell()
     const auto evaluation = evaluateCondition(condition, pageviews(urls, startsMs), nowMs, false);
     QVERIFY2(!evaluation.error, evaluation.error.value_or("").c_str());
     QCOMPARE(evaluation.matched, matched);
+    QVERIFY(!evaluation.explanation);
+
+    const auto explained = evaluateCondition(condition, pageviews(urls, startsMs), nowMs, true);
+    QCOMPARE(explained.matched, matched);
     if (observedS < 0)
-        QVERIFY(evaluation.explanation.observed.is_null());
+        QVERIFY(explained.explanation->observed.is_null());
     else
-        QCOMPARE(evaluation.explanation.observed.get<double>(), observedS);
+        QCOMPARE(explained.explanation->observed.get<double>(), observedS);
 }
 
 void TestBuiltinTriggers::pageDwellSingleActionWithEnd()
@@ -286,13 +298,13 @@ void TestBuiltinTriggers::pageDwellSingleActionWithEnd()
     actions[0].timestampEnd = fromEpochMs(kT0 + 61'000);
     const auto evaluation = evaluateCondition({ { "type", "user_page_dwell" } }, actions, 1'000);
     QVERIFY(evaluation.matched);
-    QCOMPARE(evaluation.explanation.observed.get<double>(), 61.0);
+    QCOMPARE(evaluation.explanation->observed.get<double>(), 61.0);
 
     // End before start counts as "end ≤ start": now − start.
     actions[0].timestampEnd = fromEpochMs(kT0 - 5'000);
     const auto early = evaluateCondition({ { "type", "user_page_dwell" } }, actions, 1'000);
     QVERIFY(!early.matched);
-    QCOMPARE(early.explanation.observed.get<double>(), 1.0);
+    QCOMPARE(early.explanation->observed.get<double>(), 1.0);
 }
 
 void TestBuiltinTriggers::pageDwellExplains_data()
@@ -329,8 +341,8 @@ void TestBuiltinTriggers::pageDwellExplains()
     condition["type"] = "user_page_dwell";
     const auto evaluation = evaluateCondition(condition, pageviews(urls, startsMs), nowMs, true);
     QVERIFY2(!evaluation.error, evaluation.error.value_or("").c_str());
-    QCOMPARE(QString::fromStdString(evaluation.explanation.summary), summary);
-    QCOMPARE(text(evaluation.explanation.kind), u"user_page_dwell"_qs);
+    QCOMPARE(QString::fromStdString(evaluation.explanation->summary), summary);
+    QCOMPARE(text(evaluation.explanation->kind), u"user_page_dwell"_qs);
 }
 
 namespace {
@@ -381,7 +393,7 @@ void TestBuiltinTriggers::playbook()
     QVERIFY2(!evaluation.error, evaluation.error.value_or("").c_str());
     QCOMPARE(evaluation.matched, !section.isEmpty());
     if (!section.isEmpty())
-        QCOMPARE(QString::fromStdString(evaluation.explanation.observed.get<std::string>()), section);
+        QCOMPARE(QString::fromStdString(evaluation.explanation->observed.get<std::string>()), section);
 }
 
 void TestBuiltinTriggers::playbookOffer()
@@ -402,12 +414,12 @@ void TestBuiltinTriggers::playbookOffer()
     QVERIFY(settings.matched);
     QCOMPARE(text(settings.body), u"Looking for a setting?"_qs);
     QCOMPARE(settings.replyOptionLabels, (std::vector<std::string> { "Show me", "No thanks" }));
-    QCOMPARE(text(settings.explanation.summary),
+    QCOMPARE(text(settings.explanation->summary),
         u"/settings → section \"settings\" (rule 2: https://app.example.com/settings)"_qs);
 
     const auto none = evaluateCondition(nlohmann::json::parse(kPlaybook), {}, 1'000, true);
     QVERIFY(!none.matched);
-    QCOMPARE(text(none.explanation.summary), u"no activity"_qs);
+    QCOMPARE(text(none.explanation->summary), u"no activity"_qs);
 }
 
 void TestBuiltinTriggers::playbookMissingSection()
@@ -432,7 +444,7 @@ void TestBuiltinTriggers::playbookInsideComposition()
         = evaluateCondition({ { "all", { { { "idle", { { "at_least_s", 5 } } } }, playbook } } }, actions, 10'000);
     QVERIFY(all.matched);
     QCOMPARE(text(all.body), u"Looking for a setting?"_qs);
-    QCOMPARE(all.explanation.children.size(), std::size_t(2));
+    QCOMPARE(all.explanation->children.size(), std::size_t(2));
 
     const auto tooSoon
         = evaluateCondition({ { "all", { { { "idle", { { "at_least_s", 5 } } } }, playbook } } }, actions, 4'999);
