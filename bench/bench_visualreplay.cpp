@@ -201,6 +201,19 @@ QString pageMemory(QWebEnginePage& page)
     return answer;
 }
 
+// How many Replayers the player's pool has, against its memory budget (player.js).
+QString poolSummary(QWebEnginePage& page)
+{
+    QString answer;
+    page.runJavaScript(u"(() => { const b = JSON.parse(proactivePlayer.poolBudget());"
+                       " return `${proactivePlayer.poolSize()} Replayers, each estimated`"
+                       "   + ` ${(b.replayerBytes / 1048576).toFixed(1)} MB (budget ${b.budgetBytes / 1048576} MB,`"
+                       "   + ` ${b.homesByEvents} homes by the events)`; })()"_qs,
+        QWebEngineScript::MainWorld, [&](const QVariant& value) { answer = value.toString(); });
+    proactive::testing::waitFor([&] { return !answer.isEmpty(); }, 60'000);
+    return answer;
+}
+
 // The process tree's memory and what the player page says of its own.
 struct Memory {
     TreeMemory tree;
@@ -404,7 +417,8 @@ int main(int argc, char** argv)
     const Memory afterSeeks = measureMemory(*picture.page());
     std::printf("import %.0f ms, load + first frame %.0f ms (together %.0f ms; goal 2000)\n", importMs, loadMs,
         importMs + loadMs);
-    std::printf("pool of Replayers parked in the background %.0f ms after the first frame\n", settleMs);
+    std::printf("pool of Replayers parked in the background %.0f ms after the first frame: %s\n", settleMs,
+        qPrintable(poolSummary(*picture.page())));
     std::printf("seek (%d random, paused, pool parked before each): p50 %.0f ms, max %.0f ms (goal 300)\n", seeks,
         parked.p50, parked.max);
     std::printf("seek (%d random, paused, one after the other): p50 %.0f ms, max %.0f ms\n", seeks, scrubbing.p50,
