@@ -505,7 +505,7 @@ void TestVisualReplay::longRecordingSeeksThroughThePool()
 }
 
 // The pool is bounded by memory, not by count: a Replayer costs about its
-// rebuilt page, so on a heavy page (1 500 elements, ~22 MB a Replayer by
+// rebuilt page, so on a heavy page (1 200 elements, ~18 MB a Replayer by
 // the player's estimate) the pool keeps fewer Replayers than the events
 // alone would give (homes at 0, 5 000 and 10 000 events, plus a free one),
 // within its budget, and seeks still draw the right moment.
@@ -514,7 +514,7 @@ void TestVisualReplay::poolKeepsWithinItsMemoryBudget()
     ui::ReplayPicture picture;
     picture.resize(800, 600);
     QSignalSpy ready(&picture, &ui::ReplayPicture::ready);
-    picture.setRecording(longRecording(12'000, 1'500));
+    picture.setRecording(longRecording(12'000, 1'200));
     QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
     QVERIFY(poolSettled(*picture.page()));
     const QJsonObject budget = evaluateJson(*picture.page(), u"JSON.parse(proactivePlayer.poolBudget())"_qs).toObject();
@@ -523,8 +523,8 @@ void TestVisualReplay::poolKeepsWithinItsMemoryBudget()
     const int homesByEvents = budget.value(u"homesByEvents"_qs).toInt();
     const int poolSize = evaluateJson(*picture.page(), u"proactivePlayer.poolSize()"_qs).toInt();
     QCOMPARE(homesByEvents, 3);
-    // 1 500 items, the heading, body and html.
-    QCOMPARE(replayerBytes, 1'503 * 15 * 1024.0);
+    // 1 200 items, the heading, body and html.
+    QCOMPARE(replayerBytes, 1'203 * 15 * 1024.0);
     QVERIFY2(poolSize * replayerBytes <= budgetBytes, qPrintable(u"%1 Replayers"_qs.arg(poolSize)));
     QVERIFY2(poolSize > 1, qPrintable(u"%1 Replayers"_qs.arg(poolSize)));
     seekThroughThePool(picture);

@@ -25,7 +25,7 @@
   // pool gets as many Replayers as the recording's largest page allows
   // within the budget, so a heavier page means fewer, farther apart.
   const kBytesPerElement = 15 * 1024;
-  const kPoolBudgetBytes = 80 * 1024 * 1024;
+  const kPoolBudgetBytes = 64 * 1024 * 1024;
   // A rebuild from a full snapshot costs about as much as this many events.
   const kRebuildEvents = 500;
   // Background walking: events per step, and the quiet time before it starts.
