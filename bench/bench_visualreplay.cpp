@@ -20,11 +20,11 @@
 //               random moment for 10 s (a person looking around right after
 //               opening a session), each until the view has drawn it
 //   memory      the studio process and its QtWebEngine helpers (PSS), before
-//               the recording is loaded, once the pool is parked, and after
-//               the seeks; then by process (the studio, its renderer, the
-//               other helpers), at the first frame as well, with the player
-//               page's JavaScript heap (performance.memory) and the elements
-//               of its Replayers' pages
+//               the recording is loaded, once the pool is parked, after the
+//               seeks, and 10 s after the pool parked again; then by process
+//               (the studio, its renderer, the other helpers), at the first
+//               frame as well, with the player page's JavaScript heap
+//               (performance.memory) and the elements of its Replayers' pages
 //
 //   playback    the Replay tab itself (ReplayPanel and its ReplayPicture)
 //               replays a session of the recorded user over the recording and
@@ -415,6 +415,11 @@ int main(int argc, char** argv)
     const SeekTimes parked = timeSeeks(picture, random, seeks, [&] { settled(*picture.page()); });
     const SeekTimes scrubbing = timeSeeks(picture, random, seeks, [] {});
     const Memory afterSeeks = measureMemory(*picture.page());
+    // A person who stops scrubbing: the pool parks again, the page is left
+    // alone for 10 s (what the renderer's collections give back by then).
+    settled(*picture.page());
+    proactive::testing::wait(10'000);
+    const Memory later = measureMemory(*picture.page());
     std::printf("import %.0f ms, load + first frame %.0f ms (together %.0f ms; goal 2000)\n", importMs, loadMs,
         importMs + loadMs);
     std::printf("pool of Replayers parked in the background %.0f ms after the first frame: %s\n", settleMs,
@@ -424,14 +429,16 @@ int main(int argc, char** argv)
     std::printf("seek (%d random, paused, one after the other): p50 %.0f ms, max %.0f ms\n", seeks, scrubbing.p50,
         scrubbing.max);
     std::printf("memory (PSS, studio + QtWebEngine): idle %ld MB, parked %ld MB (+%ld MB), after the seeks %ld MB "
-                "(+%ld MB; goal 300)\n",
+                "(+%ld MB), parked again 10 s later %ld MB (+%ld MB; goal 300)\n",
         idle.tree.pssKiB / 1024, loaded.tree.pssKiB / 1024, (loaded.tree.pssKiB - idle.tree.pssKiB) / 1024,
-        afterSeeks.tree.pssKiB / 1024, (afterSeeks.tree.pssKiB - idle.tree.pssKiB) / 1024);
+        afterSeeks.tree.pssKiB / 1024, (afterSeeks.tree.pssKiB - idle.tree.pssKiB) / 1024, later.tree.pssKiB / 1024,
+        (later.tree.pssKiB - idle.tree.pssKiB) / 1024);
     std::printf("memory by process, above idle (PSS):\n");
     printMemoryByProcess("idle", idle, idle);
     printMemoryByProcess("first frame", idle, firstFrame);
     printMemoryByProcess("pool parked", idle, loaded);
     printMemoryByProcess("after the seeks", idle, afterSeeks);
+    printMemoryByProcess("10 s later", idle, later);
     std::fflush(stdout);
 
     // Playback in the Replay tab.
