@@ -20,8 +20,11 @@
 //               random moment for 10 s (a person looking around right after
 //               opening a session), each until the view has drawn it
 //   memory      the studio process and its QtWebEngine helpers (PSS), before
-//               the recording is loaded, once the pool is parked, and after
-//               the seeks
+//               the recording is loaded, once the pool is parked, after the
+//               seeks, and 10 s after the pool parked again; then by process
+//               (the studio, its renderer, the other helpers), at the first
+//               frame as well, with the player page's JavaScript heap
+//               (performance.memory) and the elements of its Replayers' pages
 //
 //   playback    the Replay tab itself (ReplayPanel and its ReplayPicture)
 //               replays a session of the recorded user over the recording and
@@ -181,6 +184,57 @@ bool settled(QWebEnginePage& page)
         300'000);
 }
 
+// The player page's JavaScript heap (performance.memory: precise with
+// QTWEBENGINE_CHROMIUM_FLAGS=--enable-precise-memory-info, in coarse steps
+// without) and the elements of each Replayer's rebuilt page.
+QString pageMemory(QWebEnginePage& page)
+{
+    QString answer;
+    page.runJavaScript(u"(() => { const m = performance.memory;"
+                       " const nodes = [...document.querySelectorAll('#stage iframe')].map("
+                       "   (f) => (f.contentDocument ? f.contentDocument.getElementsByTagName('*').length : 0));"
+                       " return `JS heap used ${(m.usedJSHeapSize / 1048576).toFixed(1)} MB of`"
+                       "   + ` ${(m.totalJSHeapSize / 1048576).toFixed(1)} MB; ${nodes.length} Replayers,`"
+                       "   + ` ${nodes.reduce((a, b) => a + b, 0)} elements`; })()"_qs,
+        QWebEngineScript::MainWorld, [&](const QVariant& value) { answer = value.toString(); });
+    proactive::testing::waitFor([&] { return !answer.isEmpty(); }, 60'000);
+    return answer;
+}
+
+// How many Replayers the player's pool has, against its memory budget (player.js).
+QString poolSummary(QWebEnginePage& page)
+{
+    QString answer;
+    page.runJavaScript(u"(() => { const b = JSON.parse(proactivePlayer.poolBudget());"
+                       " return `${proactivePlayer.poolSize()} Replayers, each estimated`"
+                       "   + ` ${(b.replayerBytes / 1048576).toFixed(1)} MB (budget ${b.budgetBytes / 1048576} MB,`"
+                       "   + ` ${b.homesByEvents} homes by the events)`; })()"_qs,
+        QWebEngineScript::MainWorld, [&](const QVariant& value) { answer = value.toString(); });
+    proactive::testing::waitFor([&] { return !answer.isEmpty(); }, 60'000);
+    return answer;
+}
+
+// The process tree's memory and what the player page says of its own.
+struct Memory {
+    TreeMemory tree;
+    QString page;
+};
+
+Memory measureMemory(QWebEnginePage& page)
+{
+    return { treeMemory(getpid()), pageMemory(page) };
+}
+
+// The studio's, the renderers' and the other helpers' PSS above idle.
+void printMemoryByProcess(const char* when, const Memory& idle, const Memory& now)
+{
+    const long studio = (now.tree.pssKiBOf(u"studio"_qs) - idle.tree.pssKiBOf(u"studio"_qs)) / 1024;
+    const long renderer = (now.tree.pssKiBOf(u"renderer"_qs) - idle.tree.pssKiBOf(u"renderer"_qs)) / 1024;
+    const long all = (now.tree.pssKiB - idle.tree.pssKiB) / 1024;
+    std::printf("  %s: studio %+ld MB, renderer %+ld MB, other helpers %+ld MB; %s\n", when, studio, renderer,
+        all - studio - renderer, qPrintable(now.page));
+}
+
 struct SeekTimes {
     double p50 = 0;
     double max = 0;
@@ -326,7 +380,7 @@ int main(int argc, char** argv)
     bool playerLoaded = false;
     QObject::connect(picture.page(), &QWebEnginePage::loadFinished, [&](bool ok) { playerLoaded = ok; });
     proactive::testing::waitFor([&] { return playerLoaded; }, 60'000);
-    const TreeMemory idle = treeMemory(getpid());
+    const Memory idle = measureMemory(*picture.page());
 
     QElapsedTimer timer;
     timer.start();
@@ -348,29 +402,43 @@ int main(int argc, char** argv)
         return 1;
     }
     const double loadMs = msSince(timer);
+    const Memory firstFrame = measureMemory(*picture.page());
 
     timer.restart();
     settled(*picture.page());
     const double settleMs = msSince(timer);
-    const TreeMemory loaded = treeMemory(getpid());
+    const Memory loaded = measureMemory(*picture.page());
 
     std::mt19937 random(7);
     // With the pool parked before each seek (a person looking at the picture
     // between seeks), and one right after the other (scrubbing).
     const SeekTimes parked = timeSeeks(picture, random, seeks, [&] { settled(*picture.page()); });
     const SeekTimes scrubbing = timeSeeks(picture, random, seeks, [] {});
-    const TreeMemory afterSeeks = treeMemory(getpid());
+    const Memory afterSeeks = measureMemory(*picture.page());
+    // A person who stops scrubbing: the pool parks again, the page is left
+    // alone for 10 s (what the renderer's collections give back by then).
+    settled(*picture.page());
+    proactive::testing::wait(10'000);
+    const Memory later = measureMemory(*picture.page());
     std::printf("import %.0f ms, load + first frame %.0f ms (together %.0f ms; goal 2000)\n", importMs, loadMs,
         importMs + loadMs);
-    std::printf("pool of Replayers parked in the background %.0f ms after the first frame\n", settleMs);
+    std::printf("pool of Replayers parked in the background %.0f ms after the first frame: %s\n", settleMs,
+        qPrintable(poolSummary(*picture.page())));
     std::printf("seek (%d random, paused, pool parked before each): p50 %.0f ms, max %.0f ms (goal 300)\n", seeks,
         parked.p50, parked.max);
     std::printf("seek (%d random, paused, one after the other): p50 %.0f ms, max %.0f ms\n", seeks, scrubbing.p50,
         scrubbing.max);
     std::printf("memory (PSS, studio + QtWebEngine): idle %ld MB, parked %ld MB (+%ld MB), after the seeks %ld MB "
-                "(+%ld MB; goal 300)\n",
-        idle.pssKiB / 1024, loaded.pssKiB / 1024, (loaded.pssKiB - idle.pssKiB) / 1024, afterSeeks.pssKiB / 1024,
-        (afterSeeks.pssKiB - idle.pssKiB) / 1024);
+                "(+%ld MB), parked again 10 s later %ld MB (+%ld MB; goal 300)\n",
+        idle.tree.pssKiB / 1024, loaded.tree.pssKiB / 1024, (loaded.tree.pssKiB - idle.tree.pssKiB) / 1024,
+        afterSeeks.tree.pssKiB / 1024, (afterSeeks.tree.pssKiB - idle.tree.pssKiB) / 1024, later.tree.pssKiB / 1024,
+        (later.tree.pssKiB - idle.tree.pssKiB) / 1024);
+    std::printf("memory by process, above idle (PSS):\n");
+    printMemoryByProcess("idle", idle, idle);
+    printMemoryByProcess("first frame", idle, firstFrame);
+    printMemoryByProcess("pool parked", idle, loaded);
+    printMemoryByProcess("after the seeks", idle, afterSeeks);
+    printMemoryByProcess("10 s later", idle, later);
     std::fflush(stdout);
 
     // Playback in the Replay tab.

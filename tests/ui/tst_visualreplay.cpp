@@ -78,6 +78,7 @@ private Q_SLOTS:
     void otherWindowsArePickable();
     void textWithBackquotesDollarsAndBackslashes();
     void longRecordingSeeksThroughThePool();
+    void poolKeepsWithinItsMemoryBudget();
     void importsOffTheGuiThreadWithProgressAndCancel();
 
 private:
@@ -435,37 +436,44 @@ void TestVisualReplay::textWithBackquotesDollarsAndBackslashes()
         kRecordingWaitMs));
 }
 
-// A long recording with one full snapshot: the player parks several
-// Replayers along it (player.js) and a seek shows the one cheapest to bring
-// there. Whichever is shown, forwards and backwards, the picture is the
-// recording's at that moment: here the heading counts the events so far.
-void TestVisualReplay::longRecordingSeeksThroughThePool()
+namespace {
+
+constexpr std::int64_t kLongStart = 1'793'610'000'000;
+constexpr std::int64_t kLongStep = 10;
+
+// `count` events after one full snapshot of a heading and `rows` list items:
+// each event sets the heading to "step i".
+std::shared_ptr<const Recording> longRecording(int count, int rows)
 {
-    constexpr int kEvents = 12'000;
-    constexpr std::int64_t kStep = 10;
-    const std::int64_t start = 1'793'610'000'000;
     Recording recording { "r-long", { RecordingWindow { "w", {} } } };
     auto& events = recording.windows[0].events;
-    events.push_back(makeRecordingEvent(4, start, R"({"href":"http://localhost/","width":800,"height":600})"));
-    events.push_back(makeRecordingEvent(2, start + 1,
+    events.push_back(makeRecordingEvent(4, kLongStart, R"({"href":"http://localhost/","width":800,"height":600})"));
+    std::string items;
+    for (int i = 0; i < rows; ++i)
+        items += R"(,{"type":2,"tagName":"li","attributes":{},"childNodes":[],"id":)" + std::to_string(10 + i) + "}";
+    events.push_back(makeRecordingEvent(2, kLongStart + 1,
         R"({"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[)"
         R"({"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"h1","attributes":{},)"
-        R"("childNodes":[{"type":3,"textContent":"step -1","id":5}],"id":4}],"id":3}],"id":2}],"id":1},)"
-        R"("initialOffset":{"left":0,"top":0}})"));
-    for (int i = 0; i < kEvents; ++i)
-        events.push_back(makeRecordingEvent(3, start + 2 + kStep * i,
+        R"("childNodes":[{"type":3,"textContent":"step -1","id":5}],"id":4})"
+            + items + R"(],"id":3}],"id":2}],"id":1},"initialOffset":{"left":0,"top":0}})"));
+    for (int i = 0; i < count; ++i)
+        events.push_back(makeRecordingEvent(3, kLongStart + 2 + kLongStep * i,
             R"({"source":0,"texts":[{"id":5,"value":"step )" + std::to_string(i)
                 + R"("}],"attributes":[],"removes":[],"adds":[]})"));
-    ui::ReplayPicture picture;
-    picture.resize(800, 600);
-    QSignalSpy ready(&picture, &ui::ReplayPicture::ready);
-    picture.setRecording(std::make_shared<const Recording>(std::move(recording)));
-    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
-    const auto settled = [&] { return evaluateJson(*picture.page(), u"proactivePlayer.settled()"_qs).toBool(); };
-    QVERIFY(waitFor(settled, 120'000));
-    QVERIFY(evaluateJson(*picture.page(), u"proactivePlayer.poolSize()"_qs).toInt() > 2);
+    return std::make_shared<const Recording>(std::move(recording));
+}
+
+bool poolSettled(QWebEnginePage& page)
+{
+    return waitFor([&] { return evaluateJson(page, u"proactivePlayer.settled()"_qs).toBool(); }, 120'000);
+}
+
+// Seeks forwards and backwards through a recording of longRecording(12 000):
+// the picture is the recording's at each moment, whichever Replayer shows it.
+void seekThroughThePool(ui::ReplayPicture& picture)
+{
     for (const int step : { 11'500, 700, 6'200, 6'100, 9'999, 0, 5'000, 11'999 }) {
-        picture.showAt(Timestamp(Duration(start + 2 + kStep * step)), false, 1);
+        picture.showAt(Timestamp(Duration(kLongStart + 2 + kLongStep * step)), false, 1);
         const QString expected = u"step %1"_qs.arg(step);
         QVERIFY2(
             waitFor(
@@ -474,8 +482,52 @@ void TestVisualReplay::longRecordingSeeksThroughThePool()
             qPrintable(expected + evaluateJson(*picture.page(), u"proactivePlayer.poolState()"_qs).toString()));
         // Between some seeks the pool parks again, between others not.
         if (step % 2 == 0)
-            QVERIFY(waitFor(settled, 120'000));
+            QVERIFY(poolSettled(*picture.page()));
     }
+}
+
+} // namespace
+
+// A long recording with one full snapshot: the player parks several
+// Replayers along it (player.js) and a seek shows the one cheapest to bring
+// there. Whichever is shown, forwards and backwards, the picture is the
+// recording's at that moment: here the heading counts the events so far.
+void TestVisualReplay::longRecordingSeeksThroughThePool()
+{
+    ui::ReplayPicture picture;
+    picture.resize(800, 600);
+    QSignalSpy ready(&picture, &ui::ReplayPicture::ready);
+    picture.setRecording(longRecording(12'000, 0));
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    QVERIFY(poolSettled(*picture.page()));
+    QVERIFY(evaluateJson(*picture.page(), u"proactivePlayer.poolSize()"_qs).toInt() > 2);
+    seekThroughThePool(picture);
+}
+
+// The pool is bounded by memory, not by count: a Replayer costs about its
+// rebuilt page, so on a heavy page (1 200 elements, ~18 MB a Replayer by
+// the player's estimate) the pool keeps fewer Replayers than the events
+// alone would give (homes at 0, 5 000 and 10 000 events, plus a free one),
+// within its budget, and seeks still draw the right moment.
+void TestVisualReplay::poolKeepsWithinItsMemoryBudget()
+{
+    ui::ReplayPicture picture;
+    picture.resize(800, 600);
+    QSignalSpy ready(&picture, &ui::ReplayPicture::ready);
+    picture.setRecording(longRecording(12'000, 1'200));
+    QVERIFY(ready.wait(kRecordingWaitMs) || !ready.isEmpty());
+    QVERIFY(poolSettled(*picture.page()));
+    const QJsonObject budget = evaluateJson(*picture.page(), u"JSON.parse(proactivePlayer.poolBudget())"_qs).toObject();
+    const double budgetBytes = budget.value(u"budgetBytes"_qs).toDouble();
+    const double replayerBytes = budget.value(u"replayerBytes"_qs).toDouble();
+    const int homesByEvents = budget.value(u"homesByEvents"_qs).toInt();
+    const int poolSize = evaluateJson(*picture.page(), u"proactivePlayer.poolSize()"_qs).toInt();
+    QCOMPARE(homesByEvents, 3);
+    // 1 200 items, the heading, body and html.
+    QCOMPARE(replayerBytes, 1'203 * 15 * 1024.0);
+    QVERIFY2(poolSize * replayerBytes <= budgetBytes, qPrintable(u"%1 Replayers"_qs.arg(poolSize)));
+    QVERIFY2(poolSize > 1, qPrintable(u"%1 Replayers"_qs.arg(poolSize)));
+    seekThroughThePool(picture);
 }
 
 void TestVisualReplay::importsOffTheGuiThreadWithProgressAndCancel()

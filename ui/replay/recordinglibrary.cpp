@@ -1,6 +1,7 @@
 #include "recordinglibrary.h"
 
 #include "backgroundjob.h"
+#include "freedheap.h"
 
 namespace proactive::ui {
 
@@ -65,6 +66,8 @@ void RecordingLibrary::onImportFinished(bool cancelled)
         }
     }
     m_lastImport = outcome;
+    // The worker's parse of the files is over: its heap goes back.
+    releaseFreedHeap();
     if (outcome.added > 0)
         Q_EMIT recordingsChanged();
     Q_EMIT importFinished(outcome);

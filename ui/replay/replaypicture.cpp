@@ -2,6 +2,7 @@
 
 #include "chatbridge.h"
 #include "client/simulatedclient.h"
+#include "freedheap.h"
 #include "gates/decision.h"
 #include "pagebridge.h"
 #include "tourcatalog.h"
@@ -181,6 +182,9 @@ void ReplayPicture::loadRecording()
                 return;
             m_loaded = loaded.toBool();
             m_told.reset();
+            // The events' text has crossed into the page (pieces of UTF-16
+            // and the view's copies of them): that heap goes back.
+            releaseFreedHeap();
             refreshStatus();
             if (!m_loaded)
                 return;

@@ -19,6 +19,13 @@
   // Events a seek applies at most once the pool is parked.
   const kSegmentEvents = 5000;
   const kMaxHomes = 12;
+  // The pool's memory bound. A parked Replayer costs mostly its rebuilt page
+  // (Blink's nodes with their style and layout, rrweb's mirror of them):
+  // ~6 MB on the bench's 408-element list page, about 15 KB an element. The
+  // pool gets as many Replayers as the recording's largest page allows
+  // within the budget, so a heavier page means fewer, farther apart.
+  const kBytesPerElement = 15 * 1024;
+  const kPoolBudgetBytes = 64 * 1024 * 1024;
   // A rebuild from a full snapshot costs about as much as this many events.
   const kRebuildEvents = 500;
   // Background walking: events per step, and the quiet time before it starts.
@@ -29,6 +36,8 @@
   let eventOffsets = []; // each event's offset, ascending
   let metaList = []; // the meta events' offsets, ascending: rrweb rebuilds from the last one
   let homes = []; // offsets the pool's Replayers are parked at
+  let homesByEvents = 0; // the homes the events alone would give (tests)
+  let replayerBytes = 0; // what a Replayer of the recording's largest page is estimated to cost
   let pool = []; // { replayer, root, home (null: free), at }
   let shown = null;
   let playing = false;
@@ -100,6 +109,30 @@
     return offset <= 0 || metaOffsets.has(offset) ? Math.max(offset, 0) + 1 : offset;
   }
 
+  // The elements of the largest page the recording's full snapshots build.
+  function largestPage() {
+    let largest = 0;
+    for (const event of events) {
+      if (event.type !== 2 || !event.data || !event.data.node) continue;
+      let elements = 0;
+      const pending = [event.data.node];
+      while (pending.length) {
+        const node = pending.pop();
+        if (node.type === 2) ++elements;
+        if (node.childNodes) for (const child of node.childNodes) pending.push(child);
+      }
+      largest = Math.max(largest, elements);
+    }
+    return largest;
+  }
+
+  // How many homes the budget allows: a pool of more than one Replayer is
+  // its homes plus a free one.
+  function homesAllowed() {
+    const replayers = Math.floor(kPoolBudgetBytes / replayerBytes);
+    return replayers >= 3 ? Math.min(kMaxHomes, replayers - 1) : 1;
+  }
+
   // A home every kSegmentEvents events after a meta event or the home before.
   function homesOf() {
     const result = [safe(0)];
@@ -111,9 +144,30 @@
         since = i;
       }
     }
-    if (result.length <= kMaxHomes) return result;
+    homesByEvents = result.length;
+    const allowed = homesAllowed();
+    if (result.length <= allowed) return result;
     // Too many for the memory: spread the allowed number evenly.
-    return Array.from({ length: kMaxHomes }, (_, k) => result[Math.floor((k * result.length) / kMaxHomes)]);
+    return Array.from({ length: allowed }, (_, k) => result[Math.floor((k * result.length) / allowed)]);
+  }
+
+  // Puts a Replayer at `offset`, paused. rrweb's pause(offset) plays from
+  // the offset and pauses at once; on the way it makes a timed action (three
+  // objects) for every event after the offset, which the pause then drops
+  // unrun. Made before the events up to the offset are applied, they live
+  // long enough to reach V8's old generation: up to 60 000 at every move on
+  // a long recording, garbage that had the page's JS heap at ~160 MB when
+  // the pool had parked (bench; ~65 MB without). The timer takes no action
+  // during such a move (nothing could run it: the pause clears the timer
+  // before its first frame).
+  function putAt(replayer, offset) {
+    const timer = replayer.timer;
+    timer.addAction = () => {};
+    try {
+      replayer.pause(offset);
+    } finally {
+      delete timer.addAction;
+    }
   }
 
   function addReplayer(home) {
@@ -130,7 +184,7 @@
       insertStyleRules: [],
     });
     replayer.on('resize', (dimension) => { size = dimension; fit(); });
-    replayer.pause(0);
+    putAt(replayer, 0);
     const member = { replayer, root, home, at: 0 };
     pool.push(member);
     root.style.visibility = shown ? 'hidden' : 'visible';
@@ -165,7 +219,7 @@
       if (c < bestCost) { best = member; bestCost = c; }
     }
     show(best);
-    best.replayer.pause(offset);
+    putAt(best.replayer, offset);
     best.at = offset;
   }
 
@@ -182,7 +236,7 @@
       const from = member.at < member.home ? member.at : metaBefore(member.home);
       const next = countUpTo(eventOffsets, from) + kWalkEvents;
       const to = next < eventOffsets.length ? Math.min(member.home, safe(eventOffsets[next])) : member.home;
-      member.replayer.pause(to);
+      putAt(member.replayer, to);
       member.at = to;
     }
     walkTimer = setTimeout(walk, 0);
@@ -259,6 +313,7 @@
       metaOffsets = new Set(metaList);
       const meta = events.find((e) => e.type === 4);
       if (meta && meta.data) size = { width: meta.data.width, height: meta.data.height };
+      replayerBytes = Math.max(1, largestPage()) * kBytesPerElement;
       homes = homesOf();
       show(addReplayer(homes[0]));
       fit();
@@ -293,6 +348,9 @@
         && pool.every((m) => m === shown || m.home === null || m.at === m.home);
     },
     poolSize() { return pool.length; },
+    // The pool's memory budget, a Replayer's estimated cost and the homes the
+    // events alone would give (tests, benchmarks).
+    poolBudget() { return JSON.stringify({ budgetBytes: kPoolBudgetBytes, replayerBytes, homesByEvents }); },
     // Each Replayer's home and moment, and which is shown (tests' messages).
     poolState() { return JSON.stringify(pool.map((m) => ({ home: m.home, at: m.at, shown: m === shown }))); },
     currentTime() { return shown ? shown.replayer.getCurrentTime() : -1; },
