@@ -78,9 +78,10 @@ std::vector<RecordedSession> corpusOf(const Product& product, int sessions, int 
 {
     std::vector<RecordedSession> corpus;
     corpus.reserve(static_cast<std::size_t>(sessions));
+    ActionInterner interner; // one per corpus, as an import has
     for (auto& actions : bench::generateReplayCorpus(sessions, perSession)) {
         std::string sessionId = actions.front().sessionId;
-        corpus.push_back(recordSession(product, std::move(sessionId), std::move(actions)));
+        corpus.push_back(recordSession(product, std::move(sessionId), std::move(actions), interner));
     }
     return corpus;
 }

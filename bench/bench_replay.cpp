@@ -32,15 +32,6 @@ double secondsSince(std::chrono::steady_clock::time_point t0)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string jsonLines(const std::vector<RecordedSession>& sessions, std::size_t limit)
-{
-    std::string text;
-    for (std::size_t s = 0; s < sessions.size() && s < limit; ++s)
-        for (const Action& action : sessions[s].actions)
-            text += bench::exportLine(action);
-    return text;
-}
-
 void printBatch(const char* label, const BatchTotals& totals, double seconds)
 {
     std::printf("%-44s %7.2f s  %9.0f events/s  %8.0f polls/s  (%zu polls, %zu offers, %zu sessions reached)\n", label,
@@ -68,9 +59,16 @@ int main(int argc, char** argv)
     auto t0 = std::chrono::steady_clock::now();
     std::vector<RecordedSession> corpus;
     corpus.reserve(static_cast<std::size_t>(sessions));
+    // The first 1000 sessions as an export, for the import figure: recorded
+    // sessions keep no uuids.
+    std::string text;
+    ActionInterner interner; // one per corpus, as an import has
     for (auto& actions : bench::generateReplayCorpus(sessions, perSession)) {
+        if (corpus.size() < 1000)
+            for (const Action& action : actions)
+                text += bench::exportLine(action);
         std::string sessionId = actions.front().sessionId;
-        corpus.push_back(recordSession(*product, std::move(sessionId), std::move(actions)));
+        corpus.push_back(recordSession(*product, std::move(sessionId), std::move(actions), interner));
     }
     std::size_t events = 0;
     for (const auto& session : corpus)
@@ -82,7 +80,6 @@ int main(int argc, char** argv)
     std::printf("cores                                        %u\n\n", std::thread::hardware_concurrency());
 
     if (!onlyBatch) {
-        const std::string text = jsonLines(corpus, 1000);
         SessionImporter importer(workspace);
         t0 = std::chrono::steady_clock::now();
         importer.addText(text, "corpus.jsonl");

@@ -79,7 +79,7 @@ namespace {
         return text;
     }
 
-    const std::string& pageOf(const Action& action)
+    const std::string& pageOf(const ActionRecord& action)
     {
         return action.canonicalUrl;
     }
@@ -88,12 +88,13 @@ namespace {
     {
         // The same element: the same page and chain (the target's selector and
         // text when the event has no chain).
-        std::map<std::string, std::vector<const Action*>> clicksByElement;
+        std::map<std::string, std::vector<const ActionRecord*>> clicksByElement;
         for (const auto& action : session.actions) {
             if (action.type != ActionType::Click)
                 continue;
-            const auto element = action.elementsChain.empty() ? action.element.selector + '\n' + action.element.text
-                                                              : action.elementsChain;
+            const auto element = action.elementsChain().empty()
+                ? action.element().selector + '\n' + action.element().text
+                : action.elementsChain();
             clicksByElement[pageOf(action) + '\n' + element].push_back(&action);
         }
         const std::size_t n = std::max<std::size_t>(settings.minClicks, 2);
@@ -106,10 +107,10 @@ namespace {
             const auto flush = [&] {
                 if (!burstLast)
                     return;
-                const Action& first = *clicks[burstFirst];
-                const Action& last = *clicks[*burstLast];
+                const ActionRecord& first = *clicks[burstFirst];
+                const ActionRecord& last = *clicks[*burstLast];
                 proposer.propose(first.timestampStart, last.timestampStart,
-                    std::to_string(*burstLast - burstFirst + 1) + " clicks on " + describeElement(first.element)
+                    std::to_string(*burstLast - burstFirst + 1) + " clicks on " + describeElement(first.element())
                         + " within " + seconds(last.timestampStart - first.timestampStart) + " (rage click) on "
                         + std::string(displayPath(pageOf(first))));
                 burstLast.reset();
@@ -152,7 +153,7 @@ namespace {
         if (session.actions.empty())
             return;
         const auto visits = visitsOf(session);
-        const Action& lastAction = session.actions.back();
+        const ActionRecord& lastAction = session.actions.back();
         const Timestamp end = lastAction.timestampStart;
         const std::string ending
             = lastAction.type == ActionType::Pageleave ? "the user left ($pageleave)" : "the session ended";
@@ -214,11 +215,11 @@ namespace {
         const Element& widest() const { return dialog ? *dialog : *form; }
     };
 
-    FormContext formContextOf(const Action& action)
+    FormContext formContextOf(const ActionRecord& action)
     {
         FormContext context;
         bool inForm = false;
-        for (auto& element : parseElementsChain(action.elementsChain)) {
+        for (auto& element : parseElementsChain(action.elementsChain())) {
             if (!context.dialog && isDialogElement(element)) {
                 context.dialog = std::move(element);
             } else if (!inForm && element.tag == "form") {
@@ -252,7 +253,7 @@ namespace {
         const auto flush = [&] {
             if (!stretch)
                 return;
-            const Action& first = actions[stretch->first];
+            const ActionRecord& first = actions[stretch->first];
             proposer.propose(first.timestampStart, actions[stretch->last].timestampStart,
                 (stretch->pauses == 1
                         ? "no action for " + seconds(stretch->longest)
@@ -263,8 +264,8 @@ namespace {
             stretch.reset();
         };
         for (std::size_t i = 0; i + 1 < actions.size(); ++i) {
-            const Action& before = actions[i];
-            const Action& after = actions[i + 1];
+            const ActionRecord& before = actions[i];
+            const ActionRecord& after = actions[i + 1];
             const Duration pause = after.timestampStart - before.timestampStart;
             if (pause < settings.idle)
                 continue;
@@ -305,7 +306,7 @@ namespace {
                 continue;
             const Timestamp at = action.timestampStart;
             proposer.propose(std::max(start, at - settings.before), at,
-                "\"" + action.event + "\" event on " + std::string(displayPath(pageOf(action)))
+                "\"" + action.event.get() + "\" event on " + std::string(displayPath(pageOf(action)))
                     + ": the user asked for help");
         }
     }
@@ -314,15 +315,15 @@ namespace {
     {
         if (session.actions.empty() || goal.event.empty())
             return;
-        const auto reached = [&](const Action& action) { return action.event == goal.event; };
+        const auto reached = [&](const ActionRecord& action) { return action.event == goal.event; };
         if (std::any_of(session.actions.begin(), session.actions.end(), reached))
             return;
         const Timestamp end = session.actions.back().timestampStart;
-        const auto onGoalPages = [&](const Action& action) {
+        const auto onGoalPages = [&](const ActionRecord& action) {
             return std::any_of(goal.pages.begin(), goal.pages.end(),
                 [&](const std::string& page) { return urlMatchesConfigured(pageOf(action), page); });
         };
-        std::vector<const Action*> effort;
+        std::vector<const ActionRecord*> effort;
         for (const auto& action : session.actions)
             if (action.type != ActionType::Pageview && action.type != ActionType::Pageleave
                 && action.timestampStart >= end - goal.window && onGoalPages(action))

@@ -27,14 +27,14 @@ namespace {
     constexpr std::string_view kHeldOutTransition = "held_out";
     constexpr std::string_view kTriggerCause = "trigger:";
 
-    bool isRecordedExposure(const Action& action)
+    bool isRecordedExposure(const ActionRecord& action)
     {
         return action.event == offerevent::Shown || action.event == offerevent::Holdout;
     }
 
     void recordedExposures(const RecordedSession& session, std::vector<Exposure>& out)
     {
-        for (const Action& action : session.actions) {
+        for (const ActionRecord& action : session.actions) {
             if (!isRecordedExposure(action))
                 continue;
             const std::string* trigger = action.property("trigger_id");
@@ -53,11 +53,9 @@ namespace {
     }
 
     // The times of the session's goal events, ascending (actions are in time order).
-    void goalTimes(
-        const Product& product, const RecordedSession& session, ActionInterner& interner, std::vector<Timestamp>& out)
+    void goalTimes(const Product& product, const RecordedSession& session, std::vector<Timestamp>& out)
     {
-        for (const Action& action : session.actions) {
-            const ActionRecord record = interner.record(action);
+        for (const ActionRecord& record : session.actions) {
             const EvaluationContext context { std::span(&record, 1), record.timestampStart, product.routes, false };
             EvaluationScope scope(context);
             if (product.goal->matches(scope, 0))
@@ -167,7 +165,6 @@ std::optional<ImpactReport> computeImpact(const Workspace& workspace, std::span<
 
     // (product, trigger order) → the trigger's arms.
     std::map<std::pair<std::string, std::pair<std::size_t, std::string>>, TriggerImpact> impacts;
-    ActionInterner interner;
     for (const auto& [key, indices] : users) {
         const Product& product = *measured(key.first);
         std::vector<Exposure> exposures;
@@ -177,7 +174,7 @@ std::optional<ImpactReport> computeImpact(const Workspace& workspace, std::span<
                 recordedExposures(sessions[i], exposures);
             else
                 replayedExposures(records[i], exposures);
-            goalTimes(product, sessions[i], interner, goals);
+            goalTimes(product, sessions[i], goals);
         }
         std::stable_sort(
             exposures.begin(), exposures.end(), [](const Exposure& a, const Exposure& b) { return a.at < b.at; });

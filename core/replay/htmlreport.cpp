@@ -648,11 +648,11 @@ table.impact td.n { white-space: nowrap; }
         }
 
         // Actions.
-        for (const Action& action : session.actions) {
+        for (const ActionRecord& action : session.actions) {
             const double ax = x(action.timestampStart);
             svg += "<line class=\"action\" x1=\"" + num(ax, 1) + "\" x2=\"" + num(ax, 1)
                 + "\" y1=\"26\" y2=\"44\" stroke=\"" + actionColour(action.type) + "\" stroke-width=\"2\"><title>+"
-                + duration(toSeconds(action.timestampStart - start)) + " " + escaped(action.description)
+                + duration(toSeconds(action.timestampStart - start)) + " " + escaped(actionOf(action).description)
                 + "</title></line>";
         }
 

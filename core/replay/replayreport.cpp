@@ -93,8 +93,9 @@ namespace {
             { "skip_reason", poll.skipReason.empty() ? json(nullptr) : json(poll.skipReason) },
             { "state", nameOf(poll.state) }, { "toast", nameOf(poll.toast) },
             { "page",
-                poll.lastAction >= 0 ? json(session.actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl)
-                                     : json(nullptr) } };
+                poll.lastAction >= 0
+                    ? json(session.actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl.get())
+                    : json(nullptr) } };
         if (!poll.gates.empty())
             out["gates"] = gatesJson(poll.gates, poll.triggers); // as GET /context?explain=1 reports them
         return out;

@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -105,12 +106,103 @@ namespace {
         std::string m_read;
     };
 
+    bool sameUser(const RecordedIdentity& a, const RecordedIdentity& b)
+    {
+        return std::tie(a.distinctId, a.email, a.emailOnce, a.linkedDistinctId)
+            == std::tie(b.distinctId, b.email, b.emailOnce, b.linkedDistinctId);
+    }
+
+    // One session's actions as they are taken: finalised and interned at
+    // once, so that an import never holds whole Actions, with an identity per
+    // change (`from` counts actions in the order taken).
+    struct SessionActions {
+        std::vector<ActionRecord> records;
+        std::vector<RecordedIdentity> identities;
+
+        void take(const Action& action, ActionInterner& interner)
+        {
+            if (identities.empty() || !identities.back().sameAs(action))
+                identities.push_back(
+                    { records.size(), action.distinctId, action.email, action.emailOnce, action.linkedDistinctId });
+            records.push_back(interner.record(action));
+        }
+    };
+
     struct SessionBuilder {
         std::string productId;
         std::string sessionId;
-        std::vector<Action> actions;
+        SessionActions actions;
         std::unordered_set<std::string> uuids;
     };
+
+    // Orders the records by time (ties keep their order), each taking its
+    // identity along. Exports are mostly in time order already: then nothing moves.
+    void orderByTime(SessionActions& actions)
+    {
+        std::vector<ActionRecord>& records = actions.records;
+        const auto earlier
+            = [](const ActionRecord& a, const ActionRecord& b) { return a.timestampStart < b.timestampStart; };
+        if (std::is_sorted(records.begin(), records.end(), earlier))
+            return;
+        const std::vector<RecordedIdentity>& identities = actions.identities;
+        std::vector<std::size_t> identityOf(records.size());
+        for (std::size_t k = 0; k < identities.size(); ++k) {
+            const std::size_t until = k + 1 < identities.size() ? identities[k + 1].from : records.size();
+            std::fill(identityOf.begin() + static_cast<std::ptrdiff_t>(identities[k].from),
+                identityOf.begin() + static_cast<std::ptrdiff_t>(until), k);
+        }
+        std::vector<std::size_t> order(records.size());
+        std::iota(order.begin(), order.end(), std::size_t(0));
+        std::stable_sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return records[a].timestampStart < records[b].timestampStart; });
+        SessionActions sorted;
+        sorted.records.reserve(records.size());
+        for (const std::size_t i : order) {
+            const RecordedIdentity& identity = identities[identityOf[i]];
+            if (sorted.identities.empty() || !sameUser(sorted.identities.back(), identity)) {
+                sorted.identities.push_back(identity);
+                sorted.identities.back().from = sorted.records.size();
+            }
+            sorted.records.push_back(std::move(records[i]));
+        }
+        actions = std::move(sorted);
+    }
+
+    // The recorded session of actions taken (finalised and interned) in any order.
+    RecordedSession recordedSession(std::string productId, std::string sessionId, SessionActions actions)
+    {
+        orderByTime(actions);
+        RecordedSession session;
+        SessionSummary& summary = session.summary;
+        summary.productId = std::move(productId);
+        summary.sessionId = std::move(sessionId);
+        std::vector<ActionRecord>& records = actions.records;
+        std::unordered_set<std::string_view> seenPages;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            ActionRecord& record = records[i];
+            record.index = static_cast<std::int64_t>(i);
+            record.timestampEnd = i + 1 < records.size() ? records[i + 1].timestampStart : record.timestampStart;
+            if (record.type == ActionType::Pageview)
+                ++summary.pageviews;
+            if (!record.canonicalUrl.empty() && seenPages.insert(std::string_view(record.canonicalUrl)).second)
+                summary.pages.push_back(record.canonicalUrl.get());
+        }
+        for (const RecordedIdentity& identity : actions.identities) {
+            if (!identity.distinctId.empty())
+                summary.distinctId = identity.distinctId;
+            if (!identity.email.empty())
+                summary.email = identity.email;
+        }
+        summary.actionCount = records.size();
+        if (!records.empty()) {
+            summary.start = records.front().timestampStart;
+            summary.end = records.back().timestampStart;
+            summary.duration = summary.end - summary.start;
+        }
+        session.actions = std::move(records);
+        session.identities = std::move(actions.identities);
+        return session;
+    }
 
     bool endsWithIgnoreCase(std::string_view text, std::string_view suffix)
     {
@@ -685,6 +777,8 @@ struct SessionImporter::State final : ReadSink {
     ExportReader reader { *this };
     std::unordered_map<std::string, SessionBuilder> sessions;
     std::vector<SessionBuilder*> order; // sessions in the order first seen
+    // One for the whole import: sessions clicking the same buttons share chains.
+    ActionInterner interner;
     ImportResult result;
 
     // Progress: bytes of the files already read, and the file being read
@@ -782,7 +876,8 @@ struct SessionImporter::State final : ReadSink {
             ++result.duplicates;
             return;
         }
-        builder.actions.push_back(std::move(action));
+        finaliseAction(action, product->routes);
+        builder.actions.take(action, interner);
         ++result.events;
     }
 
@@ -892,41 +987,41 @@ struct SessionImporter::State final : ReadSink {
     }
 };
 
+const RecordedIdentity& RecordedSession::identityOf(std::size_t index) const
+{
+    const auto after = std::upper_bound(identities.begin(), identities.end(), index,
+        [](std::size_t i, const RecordedIdentity& identity) { return i < identity.from; });
+    return *std::prev(after);
+}
+
+Action RecordedSession::action(std::size_t index) const
+{
+    Action action = actionOf(actions[index]);
+    action.sessionId = summary.sessionId;
+    const RecordedIdentity& identity = identityOf(index);
+    action.distinctId = identity.distinctId;
+    action.email = identity.email;
+    action.emailOnce = identity.emailOnce;
+    action.linkedDistinctId = identity.linkedDistinctId;
+    return action;
+}
+
+RecordedSession recordSession(
+    const Product& product, std::string sessionId, std::vector<Action> actions, ActionInterner& interner)
+{
+    SessionActions taken;
+    taken.records.reserve(actions.size());
+    for (Action& action : actions) {
+        finaliseAction(action, product.routes);
+        taken.take(action, interner);
+    }
+    return recordedSession(product.id, std::move(sessionId), std::move(taken));
+}
+
 RecordedSession recordSession(const Product& product, std::string sessionId, std::vector<Action> actions)
 {
-    RecordedSession session;
-    // Exports are mostly in time order already: sorting them anyway would
-    // move every action (and allocate a buffer of them) for nothing.
-    const auto earlier = [](const Action& a, const Action& b) { return a.timestampStart < b.timestampStart; };
-    if (!std::is_sorted(actions.begin(), actions.end(), earlier))
-        std::stable_sort(actions.begin(), actions.end(), earlier);
-    SessionSummary& summary = session.summary;
-    summary.productId = product.id;
-    summary.sessionId = std::move(sessionId);
-    std::unordered_set<std::string> seenPages;
-    for (std::size_t i = 0; i < actions.size(); ++i) {
-        Action& action = actions[i];
-        action.sessionId = summary.sessionId;
-        finaliseAction(action, product.routes);
-        action.index = static_cast<std::int64_t>(i);
-        action.timestampEnd = i + 1 < actions.size() ? actions[i + 1].timestampStart : action.timestampStart;
-        if (!action.distinctId.empty())
-            summary.distinctId = action.distinctId;
-        if (!action.email.empty())
-            summary.email = action.email;
-        if (action.type == ActionType::Pageview)
-            ++summary.pageviews;
-        if (!action.canonicalUrl.empty() && seenPages.insert(action.canonicalUrl).second)
-            summary.pages.push_back(action.canonicalUrl);
-    }
-    summary.actionCount = actions.size();
-    if (!actions.empty()) {
-        summary.start = actions.front().timestampStart;
-        summary.end = actions.back().timestampStart;
-        summary.duration = summary.end - summary.start;
-    }
-    session.actions = std::move(actions);
-    return session;
+    ActionInterner interner;
+    return recordSession(product, std::move(sessionId), std::move(actions), interner);
 }
 
 SessionImporter::SessionImporter(std::shared_ptr<const Workspace> workspace, ImportOptions options)
@@ -980,8 +1075,9 @@ ImportResult SessionImporter::finish()
     ImportResult result = std::move(state.result);
     result.sessions.reserve(state.order.size());
     for (SessionBuilder* builder : state.order)
-        if (const Product* product = m_workspace->product(builder->productId); product && !builder->actions.empty())
-            result.sessions.push_back(recordSession(*product, builder->sessionId, std::move(builder->actions)));
+        if (m_workspace->product(builder->productId) && !builder->actions.records.empty())
+            result.sessions.push_back(
+                recordedSession(builder->productId, builder->sessionId, std::move(builder->actions)));
     std::sort(result.sessions.begin(), result.sessions.end(), [](const RecordedSession& a, const RecordedSession& b) {
         return std::tie(a.summary.productId, a.summary.start, a.summary.sessionId)
             < std::tie(b.summary.productId, b.summary.start, b.summary.sessionId);

@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "intake/action.h"
+#include "intake/actionrecord.h"
 #include "workspace/workspace.h"
 
 #include <cstddef>
@@ -55,19 +56,52 @@ struct SessionSummary {
     std::vector<std::string> pages; // canonical URLs in the order they were first visited
 };
 
+// Who the session's user was from one action on: the identity an action
+// carries besides what it did (SPEC §8 §1 Identity), which the connector
+// learns from as the actions arrive. A session mostly has one for all its
+// actions, so a recorded session keeps one per change, not one per action.
+struct RecordedIdentity {
+    std::size_t from = 0; // the first action (index) it applies to
+    std::string distinctId;
+    std::string email;
+    std::string emailOnce;
+    std::string linkedDistinctId;
+
+    bool sameAs(const Action& action) const
+    {
+        return distinctId == action.distinctId && email == action.email && emailOnce == action.emailOnce
+            && linkedDistinctId == action.linkedDistinctId;
+    }
+};
+
 // One session ready to replay: its user actions (PostHog's own `$` events
 // left out) finalised with the product's routes, ordered by time (ties keep
-// file order), indexed from 0, each ending where the next starts.
+// file order), indexed from 0, each ending where the next starts. Actions
+// are kept as the store keeps them, ActionRecords whose strings and details
+// the sessions of one import share; their identities apart, one per change;
+// titles and descriptions are derived again (action()); uuids, only needed
+// to drop duplicates while importing, are gone.
 struct RecordedSession {
     SessionSummary summary;
-    std::vector<Action> actions;
+    std::vector<ActionRecord> actions;
+    std::vector<RecordedIdentity> identities; // by `from`, the first from 0; empty without actions
+
+    // The identity action `index` was recorded with.
+    const RecordedIdentity& identityOf(std::size_t index) const;
+    // Action `index` whole, as the connector takes it in: the record's
+    // fields, title and description, the session id and the identity; no uuid.
+    Action action(std::size_t index) const;
 };
 
 // Makes a recorded session of one session's actions (as read, in any
 // order): orders them by time (ties keep their order), gives them the
 // session's id, finalises them with the product's routes, indexes them and
-// summarises the session. The
-// importer does this; tests, benchmarks and the studio's editors may too.
+// summarises the session; their strings and details are interned with
+// `interner`, shared with every other record it made. The importer does
+// this; tests, benchmarks and the studio's editors may too.
+RecordedSession recordSession(
+    const Product& product, std::string sessionId, std::vector<Action> actions, ActionInterner& interner);
+// The same with an interner of its own.
 RecordedSession recordSession(const Product& product, std::string sessionId, std::vector<Action> actions);
 
 struct ImportOptions {

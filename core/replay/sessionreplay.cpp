@@ -208,13 +208,14 @@ struct SessionReplay::State {
     {
         if (ingested == arrived)
             return;
-        std::vector<Action> batch(session->actions.begin() + static_cast<std::ptrdiff_t>(ingested),
-            session->actions.begin() + static_cast<std::ptrdiff_t>(arrived));
-        // The importer has already de-duplicated the session by uuid; without
-        // them the connector skips its duplicate check, which reads every
-        // stored uuid of the session on each ingest, that is on every poll.
-        for (Action& action : batch)
-            action.uuid.clear();
+        // Without uuids: the importer has already de-duplicated the session,
+        // and without them the connector skips its duplicate check, which
+        // reads every stored uuid of the session on each ingest, that is on
+        // every poll.
+        std::vector<Action> batch;
+        batch.reserve(arrived - ingested);
+        for (std::size_t i = ingested; i < arrived; ++i)
+            batch.push_back(session->action(i));
         ingested = arrived;
         // A replayed session's actions always have a session id and a known
         // product, so ingest cannot reject them.
@@ -333,7 +334,7 @@ struct SessionReplay::State {
                 firing.tourId = decision.offer->tourId;
                 firing.lastAction = poll.lastAction;
                 if (poll.lastAction >= 0)
-                    firing.page = session->actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl;
+                    firing.page = session->actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl.get();
                 firing.shown = poll.toast == ReplayPoll::Toast::Shown;
                 record.firings.push_back(std::move(firing));
             }

@@ -237,8 +237,7 @@ void TestSessionImport::eventsApiPageIsOrderedAndSummarised()
     }
     QCOMPARE(actions[1].canonicalUrl, std::string("https://app.acme.test/projects/:slug"));
     QCOMPARE(actions[3].type, ActionType::Click);
-    QCOMPARE(actions[3].description, std::string("Clicked button 'Open' on /projects"));
-    QCOMPARE(actions[0].uuid, std::string("0191a7e2-0000-7000-8000-000000000101"));
+    QCOMPARE(session->action(3).description, std::string("Clicked button 'Open' on /projects"));
 
     const SessionSummary& s = session->summary;
     QCOMPARE(s.productId, std::string("acme"));
@@ -264,12 +263,12 @@ void TestSessionImport::csvFieldsReachTheActions()
     QCOMPARE(formatIsoTimestamp(a[0].timestampStart), std::string("2024-09-03T10:00:00.000Z"));
     QCOMPARE(formatIsoTimestamp(a[1].timestampStart), std::string("2024-09-03T10:00:04.500Z"));
     // A quoted field with a comma, and an elements chain with doubled quotes.
-    QCOMPARE(a[1].element.text, std::string("Save, and continue"));
-    QCOMPARE(a[1].element.tag, std::string("button"));
-    QCOMPARE(a[1].description, std::string("Clicked button 'Save, and continue' on /settings/account"));
+    QCOMPARE(a[1].element().text, std::string("Save, and continue"));
+    QCOMPARE(a[1].element().tag, std::string("button"));
+    QCOMPARE(session->action(1).description, std::string("Clicked button 'Save, and continue' on /settings/account"));
     // A field spanning two lines.
-    QCOMPARE(a[2].element.text, std::string("Line one Line two"));
-    QCOMPARE(a[0].email, std::string("bo@acme.test"));
+    QCOMPARE(a[2].element().text, std::string("Line one Line two"));
+    QCOMPARE(session->action(0).email, std::string("bo@acme.test"));
     QCOMPARE(a[0].canonicalUrl, std::string("https://app.acme.test/settings/account"));
     QCOMPARE(formatIsoTimestamp(a[3].timestampStart), std::string("2024-09-03T10:00:10.000Z"));
 
@@ -292,7 +291,7 @@ void TestSessionImport::explicitProductTakesEveryEvent()
     QCOMPARE(result->unassigned, std::size_t(0));
     const RecordedSession* flat = findSession(*result, "s-hook-1");
     QCOMPARE(flat->summary.email, std::string("dee@acme.test"));
-    QCOMPARE(flat->actions.back().element.text, std::string("Open"));
+    QCOMPARE(flat->actions.back().element().text, std::string("Open"));
     const RecordedSession* byDefault = findSession(*result, "s-hook-2");
     QCOMPARE(byDefault->summary.email, std::string("eve@beta.test"));
 }
@@ -348,10 +347,12 @@ QStringList everythingOf(const ImportResult& result)
     for (const auto& session : result.sessions) {
         out << QString::fromStdString(session.summary.productId + "/" + session.summary.sessionId + " "
             + session.summary.distinctId);
-        for (const auto& action : session.actions)
+        for (std::size_t i = 0; i < session.actions.size(); ++i) {
+            const Action action = session.action(i);
             out << QString::fromStdString("  " + std::to_string(action.index) + " " + action.event + " "
                 + formatIsoTimestamp(action.timestampStart) + " " + action.canonicalUrl + " " + action.element.text
-                + " " + action.uuid);
+                + " " + action.distinctId + " " + action.email);
+        }
     }
     for (const auto& d : result.diagnostics)
         out << QString::fromStdString(d.toString());
@@ -470,7 +471,7 @@ void TestSessionImport::csvWithInvalidUtf8IsRead()
     importer.addText(text, "latin1.csv");
     const auto result = importer.finish();
     QCOMPARE(sessionsOf(result), QStringList { u"acme/s1:1"_qs });
-    QCOMPARE(result.sessions[0].actions[0].rawUrl, std::string("https://app.acme.test/caf\xEF\xBF\xBD"));
+    QCOMPARE(result.sessions[0].actions[0].rawUrl.get(), std::string("https://app.acme.test/caf\xEF\xBF\xBD"));
 }
 
 void TestSessionImport::diagnosticsAreCappedPerFile()
@@ -580,13 +581,22 @@ void TestSessionImport::recordSessionOrdersFinalisesAndSummarises()
         actions[static_cast<std::size_t>(i)].event = "$pageview";
         actions[static_cast<std::size_t>(i)].rawUrl = std::string("https://app.acme.test") + paths[i];
         actions[static_cast<std::size_t>(i)].timestampStart = fromEpochMs(1'725'357'600'000 + 1000LL * seconds[i]);
+        actions[static_cast<std::size_t>(i)].distinctId = i == 0 ? "identified" : "anonymous";
     }
     const auto session = recordSession(*workspace->product("acme"), "s", actions);
-    QCOMPARE(session.actions[0].canonicalUrl, std::string("https://app.acme.test/projects/:slug")); // tie keeps order
-    QCOMPARE(session.actions[1].canonicalUrl, std::string("https://app.acme.test/projects"));
-    QCOMPARE(session.actions[2].canonicalUrl, std::string("https://app.acme.test/settings/account"));
+    // A tie keeps its order.
+    QCOMPARE(session.actions[0].canonicalUrl.get(), std::string("https://app.acme.test/projects/:slug"));
+    QCOMPARE(session.actions[1].canonicalUrl.get(), std::string("https://app.acme.test/projects"));
+    QCOMPARE(session.actions[2].canonicalUrl.get(), std::string("https://app.acme.test/settings/account"));
+    // Identities are kept per change, and move with their actions.
+    QCOMPARE(session.identities.size(), std::size_t(2));
+    QCOMPARE(session.action(0).distinctId, std::string("anonymous"));
+    QCOMPARE(session.action(1).distinctId, std::string("anonymous"));
+    QCOMPARE(session.action(2).distinctId, std::string("identified"));
+    QCOMPARE(session.action(2).sessionId, std::string("s"));
+    QCOMPARE(session.summary.distinctId, std::string("identified"));
     QCOMPARE(session.actions[1].timestampEnd, session.actions[2].timestampStart);
-    QCOMPARE(session.actions[0].title, std::string("Viewed page"));
+    QCOMPARE(session.action(0).title, std::string("Viewed page"));
     QCOMPARE(session.summary.duration, Duration(20'000));
     QCOMPARE(session.summary.pages.size(), std::size_t(3));
 }

@@ -126,7 +126,7 @@ void TestReplayPanel::seekAndStep()
     const Timestamp start = m_panel->replay()->start();
     const auto arrivedBy = [&](double seconds) {
         return static_cast<std::size_t>(std::count_if(recorded->actions.begin(), recorded->actions.end(),
-            [&](const Action& action) { return action.timestampStart <= start + fromSeconds(seconds); }));
+            [&](const ActionRecord& action) { return action.timestampStart <= start + fromSeconds(seconds); }));
     };
 
     m_panel->seek(start + std::chrono::seconds(12));
@@ -148,7 +148,7 @@ void TestReplayPanel::seekAndStep()
 
     // Next event: whichever comes first of the next action and the 5 s poll.
     double next = 5;
-    for (const Action& action : recorded->actions)
+    for (const ActionRecord& action : recorded->actions)
         if (action.timestampStart > start + std::chrono::seconds(3))
             next = std::min(next, toSeconds(action.timestampStart - start));
     m_panel->findChild<QToolButton*>(u"stepEvent"_qs)->click();
@@ -284,10 +284,10 @@ void TestReplayPanel::followsTheRecordedNavigation()
         m_panel->stepEvent();
     QStringList expected;
     std::string previous;
-    for (const Action& action : recorded->actions) {
+    for (const ActionRecord& action : recorded->actions) {
         if (action.canonicalUrl != previous)
-            expected << QString::fromStdString(action.rawUrl);
-        previous = action.canonicalUrl;
+            expected << QString::fromStdString(action.rawUrl.get());
+        previous = action.canonicalUrl.get();
     }
     QStringList urls;
     for (const QList<QVariant>& arguments : std::as_const(navigated)) {

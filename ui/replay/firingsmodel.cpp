@@ -330,7 +330,7 @@ void FiringsModel::addSkippedMatches(std::vector<Entry>& entries) const
             entry.user = QStringLiteral("–");
             if (poll.lastAction >= 0 && m_session)
                 entry.page = QString::fromStdString(
-                    m_session->actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl);
+                    m_session->actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl.get());
             entry.details = tr("%1 matched, but the poll was skipped: %2")
                                 .arg(QString::fromStdString(key.first), QString::fromStdString(key.second));
             runs[key] = { entries.size(), p };

@@ -886,12 +886,14 @@ void ReplayPanel::followNavigation()
     if (arrived == 0 || arrived == m_followedActions)
         return;
     const auto& actions = m_session->actions;
-    const std::string& previous = m_followedActions > 0 ? actions[m_followedActions - 1].canonicalUrl : std::string();
-    const Action& latest = actions[arrived - 1];
+    const std::string_view previous
+        = m_followedActions > 0 ? std::string_view(actions[m_followedActions - 1].canonicalUrl) : std::string_view();
+    const ActionRecord& latest = actions[arrived - 1];
     m_followedActions = arrived;
     if (latest.canonicalUrl == previous)
         return;
-    Q_EMIT navigated(QString::fromStdString(m_session->summary.productId), QUrl(QString::fromStdString(latest.rawUrl)));
+    Q_EMIT navigated(
+        QString::fromStdString(m_session->summary.productId), QUrl(QString::fromStdString(latest.rawUrl.get())));
 }
 
 QStringList ReplayPanel::gateLines() const

@@ -105,7 +105,8 @@ void ReplayTimeline::setReplay(const RecordedSession* session, const ReplayRecor
     }
 
     std::string previousPage;
-    for (const Action& action : session->actions) {
+    for (const ActionRecord& record : session->actions) {
+        const Action action = actionOf(record);
         // A page is labelled where the user arrives on it.
         const bool arrived = action.canonicalUrl != previousPage;
         previousPage = action.canonicalUrl;
