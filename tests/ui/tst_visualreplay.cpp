@@ -86,6 +86,9 @@ private:
     bool openWithPicture(const std::string& token, const char* policy);
     QString pictureText(const QString& selector, const QString& property = u"textContent"_qs);
     bool toastShown();
+    // Whether `part` of the widget or chat (`proactiveWidget` / `proactiveChat`)
+    // lies inside the replayed page's picture, as on the user's screen.
+    bool insidePicture(const QString& owner, const QString& part);
     // The chat panel chat.js draws over the picture: {hidden, folded, typing,
     // messages: ["user: …", "assistant: …"]}.
     QJsonObject chatPanel();
@@ -173,6 +176,22 @@ bool TestVisualReplay::toastShown()
                 .toBool();
 }
 
+bool TestVisualReplay::insidePicture(const QString& owner, const QString& part)
+{
+    return evaluateJson(*m_panel->picture()->page(), uR"((() => {
+        const part = window.%1.root.querySelector(%2).getBoundingClientRect();
+        const shown = [...document.querySelectorAll('#stage .replayer-wrapper')].find(
+            (w) => getComputedStyle(w).visibility !== 'hidden');
+        if (!shown || part.width === 0) return false;
+        const picture = shown.getBoundingClientRect();
+        const within = (a, b) => a >= b - 0.5;
+        return within(part.left, picture.left) && within(part.top, picture.top)
+            && within(picture.right, part.right) && within(picture.bottom, part.bottom);
+    })())"_qs.arg(owner, jsQuoted(part)),
+        10'000, QWebEngineScript::ApplicationWorld)
+        .toBool();
+}
+
 QJsonObject TestVisualReplay::chatPanel()
 {
     return evaluateJson(*m_panel->picture()->page(), uR"((() => {
@@ -233,6 +252,8 @@ void TestVisualReplay::toastFromFiringToResponse()
         u"window.proactiveWidget.root.querySelector('.toast .body').textContent"_qs, 10'000,
         QWebEngineScript::ApplicationWorld);
     QCOMPARE(body.toString(), u"New here? I can show you how to find a project."_qs);
+    // Where the user saw it: in their viewport's corner, not the studio view's.
+    QVERIFY(insidePicture(u"proactiveWidget"_qs, u".toast"_qs));
     m_panel->seek(dismissed - Duration(1));
     QVERIFY(toastShown());
     m_panel->seek(dismissed);
@@ -267,6 +288,7 @@ void TestVisualReplay::chatPanelFromAcceptToAnswer()
     QCOMPARE(chat[u"messages"].toArray(), QJsonArray { prefill });
     QCOMPARE(chat[u"typing"].toBool(), true);
     QCOMPARE(chat[u"folded"].toBool(), false);
+    QVERIFY(insidePicture(u"proactiveChat"_qs, u".panel"_qs));
     // Its answer comes when the policy says.
     m_panel->seek(answered);
     QVERIFY(waitFor([&] { return chatPanel()[u"messages"].toArray().size() == 2; }, kRecordingWaitMs));

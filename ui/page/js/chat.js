@@ -16,7 +16,7 @@
     <style>
       :host { all: initial; }
       * { box-sizing: border-box; font-family: "Inter", "Segoe UI", "DejaVu Sans", sans-serif; }
-      .panel { position: fixed; right: 24px; bottom: 24px; width: 380px; height: min(560px, calc(100vh - 48px));
+      .panel { position: fixed; right: 24px; bottom: 24px; width: 380px; height: min(560px, calc(100% - 48px));
         display: flex; flex-direction: column; background: #fff; color: #1f2937; border-radius: 14px;
         border: 1px solid #e5e7eb; box-shadow: 0 16px 40px rgba(15, 23, 42, 0.25); overflow: hidden; font-size: 14px; }
       .panel[hidden] { display: none; }
@@ -74,8 +74,10 @@
   // thought the user unfolded stays open while the text streams on).
   let streaming = null; // { element, text, thoughts: Map, files: [] }
 
+  // Where the toast is (widget.js): in <html>, or in the box a page names.
   function mount() {
-    if (!host.isConnected) document.documentElement.appendChild(host);
+    const box = document.querySelector('[data-proactive-widgets]') || document.documentElement;
+    if (host.parentNode !== box) box.appendChild(host);
   }
 
   // Inline Markdown: **bold**, *italic*, `code`. Text nodes only.

@@ -52,9 +52,12 @@
   const toast = root.querySelector('.toast');
   const caption = root.querySelector('.caption');
 
+  // Attached to <html>, not <body>: SPAs that re-render <body> keep it. A
+  // page that shows another page's picture (the studio's visual replay)
+  // names the box the widget belongs in with data-proactive-widgets.
   function mount() {
-    // Attached to <html>, not <body>: SPAs that re-render <body> keep it.
-    if (!host.isConnected) document.documentElement.appendChild(host);
+    const box = document.querySelector('[data-proactive-widgets]') || document.documentElement;
+    if (host.parentNode !== box) box.appendChild(host);
   }
 
   // "The page" as the client compares it (SPEC §8 "§4 Client",

@@ -60,8 +60,15 @@
     const scale = Math.min(window.innerWidth / size.width, window.innerHeight / size.height, 1);
     const left = (window.innerWidth - size.width * scale) / 2;
     const top = (window.innerHeight - size.height * scale) / 2;
+    const transform = `translate(${left}px, ${top}px) scale(${scale})`;
     for (const member of pool)
-      member.replayer.wrapper.style.transform = `translate(${left}px, ${top}px) scale(${scale})`;
+      member.replayer.wrapper.style.transform = transform;
+    const widgets = document.getElementById('viewport').style;
+    widgets.inset = 'auto';
+    widgets.left = widgets.top = '0';
+    widgets.width = `${size.width}px`;
+    widgets.height = `${size.height}px`;
+    widgets.transform = transform;
     placeStep();
   }
 
@@ -307,7 +314,11 @@
       stepSelector = null;
       placeStep();
       document.getElementById('empty').hidden = events.length > 0;
-      if (events.length < 2) { events = []; return false; }
+      if (events.length < 2) {
+        events = [];
+        document.getElementById('viewport').removeAttribute('style');
+        return false;
+      }
       eventOffsets = events.map((e) => e.timestamp - events[0].timestamp);
       metaList = events.filter((e) => e.type === 4).map((e) => e.timestamp - events[0].timestamp);
       metaOffsets = new Set(metaList);
