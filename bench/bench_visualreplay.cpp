@@ -56,6 +56,7 @@
 #include "replay/replaypicture.h"
 #include "studio/graphicssetup.h"
 #include "treememory.h"
+#include "webpagetesting.h"
 
 #include <QApplication>
 #include <QDir>
@@ -189,29 +190,27 @@ bool settled(QWebEnginePage& page)
 // without) and the elements of each Replayer's rebuilt page.
 QString pageMemory(QWebEnginePage& page)
 {
-    QString answer;
-    page.runJavaScript(u"(() => { const m = performance.memory;"
-                       " const nodes = [...document.querySelectorAll('#stage iframe')].map("
-                       "   (f) => (f.contentDocument ? f.contentDocument.getElementsByTagName('*').length : 0));"
-                       " return `JS heap used ${(m.usedJSHeapSize / 1048576).toFixed(1)} MB of`"
-                       "   + ` ${(m.totalJSHeapSize / 1048576).toFixed(1)} MB; ${nodes.length} Replayers,`"
-                       "   + ` ${nodes.reduce((a, b) => a + b, 0)} elements`; })()"_qs,
-        QWebEngineScript::MainWorld, [&](const QVariant& value) { answer = value.toString(); });
-    proactive::testing::waitFor([&] { return !answer.isEmpty(); }, 60'000);
-    return answer;
+    return proactive::testing::evaluateJson(page,
+        u"(() => { const m = performance.memory;"
+        " const nodes = [...document.querySelectorAll('#stage iframe')].map("
+        "   (f) => (f.contentDocument ? f.contentDocument.getElementsByTagName('*').length : 0));"
+        " return `JS heap used ${(m.usedJSHeapSize / 1048576).toFixed(1)} MB of`"
+        "   + ` ${(m.totalJSHeapSize / 1048576).toFixed(1)} MB; ${nodes.length} Replayers,`"
+        "   + ` ${nodes.reduce((a, b) => a + b, 0)} elements`; })()"_qs,
+        60'000)
+        .toString();
 }
 
 // How many Replayers the player's pool has, against its memory budget (player.js).
 QString poolSummary(QWebEnginePage& page)
 {
-    QString answer;
-    page.runJavaScript(u"(() => { const b = JSON.parse(proactivePlayer.poolBudget());"
-                       " return `${proactivePlayer.poolSize()} Replayers, each estimated`"
-                       "   + ` ${(b.replayerBytes / 1048576).toFixed(1)} MB (budget ${b.budgetBytes / 1048576} MB,`"
-                       "   + ` ${b.homesByEvents} homes by the events)`; })()"_qs,
-        QWebEngineScript::MainWorld, [&](const QVariant& value) { answer = value.toString(); });
-    proactive::testing::waitFor([&] { return !answer.isEmpty(); }, 60'000);
-    return answer;
+    return proactive::testing::evaluateJson(page,
+        u"(() => { const b = JSON.parse(proactivePlayer.poolBudget());"
+        " return `${proactivePlayer.poolSize()} Replayers, each estimated`"
+        "   + ` ${(b.replayerBytes / 1048576).toFixed(1)} MB (budget ${b.budgetBytes / 1048576} MB,`"
+        "   + ` ${b.homesByEvents} homes by the events)`; })()"_qs,
+        60'000)
+        .toString();
 }
 
 // The process tree's memory and what the player page says of its own.

@@ -1,6 +1,7 @@
 #include "replay/sessionimport.h"
 
 #include "base/jsonreader.h"
+#include "intake/canonicalurl.h"
 #include "intake/jsontape.h"
 #include "intake/posthogintake.h"
 #include "replay/csvreader.h"
@@ -17,6 +18,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <span>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -119,8 +121,11 @@ namespace {
         std::vector<ActionRecord> records;
         std::vector<RecordedIdentity> identities;
 
-        void take(const Action& action, ActionInterner& interner)
+        // Finalised with the product's routes: its canonical URL only, as a
+        // record keeps no wording (RecordedSession::action derives it).
+        void take(Action& action, std::span<const std::string> routes, ActionInterner& interner)
         {
+            action.canonicalUrl = canonicalUrl(action.rawUrl, routes);
             if (identities.empty() || !identities.back().sameAs(action))
                 identities.push_back(
                     { records.size(), action.distinctId, action.email, action.emailOnce, action.linkedDistinctId });
@@ -876,8 +881,7 @@ struct SessionImporter::State final : ReadSink {
             ++result.duplicates;
             return;
         }
-        finaliseAction(action, product->routes);
-        builder.actions.take(action, interner);
+        builder.actions.take(action, product->routes, interner);
         ++result.events;
     }
 
@@ -1011,10 +1015,8 @@ RecordedSession recordSession(
 {
     SessionActions taken;
     taken.records.reserve(actions.size());
-    for (Action& action : actions) {
-        finaliseAction(action, product.routes);
-        taken.take(action, interner);
-    }
+    for (Action& action : actions)
+        taken.take(action, product.routes, interner);
     return recordedSession(product.id, std::move(sessionId), std::move(taken));
 }
 
