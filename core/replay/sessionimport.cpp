@@ -174,10 +174,12 @@ namespace {
     }
 
     // The recorded session of actions taken (finalised and interned) in any order.
-    RecordedSession recordedSession(std::string productId, std::string sessionId, SessionActions actions)
+    RecordedSession recordedSession(std::string productId, std::string sessionId, SessionActions actions,
+        std::shared_ptr<const std::vector<std::string>> routes)
     {
         orderByTime(actions);
         RecordedSession session;
+        session.routes = std::move(routes);
         SessionSummary& summary = session.summary;
         summary.productId = std::move(productId);
         summary.sessionId = std::move(sessionId);
@@ -1017,7 +1019,8 @@ RecordedSession recordSession(
     taken.records.reserve(actions.size());
     for (Action& action : actions)
         taken.take(action, product.routes, interner);
-    return recordedSession(product.id, std::move(sessionId), std::move(taken));
+    return recordedSession(product.id, std::move(sessionId), std::move(taken),
+        std::make_shared<const std::vector<std::string>>(product.routes));
 }
 
 RecordedSession recordSession(const Product& product, std::string sessionId, std::vector<Action> actions)
@@ -1076,10 +1079,17 @@ ImportResult SessionImporter::finish()
     State& state = *m_state;
     ImportResult result = std::move(state.result);
     result.sessions.reserve(state.order.size());
-    for (SessionBuilder* builder : state.order)
-        if (m_workspace->product(builder->productId) && !builder->actions.records.empty())
-            result.sessions.push_back(
-                recordedSession(builder->productId, builder->sessionId, std::move(builder->actions)));
+    std::map<std::string_view, std::shared_ptr<const std::vector<std::string>>> routes; // by product id
+    for (SessionBuilder* builder : state.order) {
+        const Product* product = m_workspace->product(builder->productId);
+        if (!product || builder->actions.records.empty())
+            continue;
+        auto& productRoutes = routes[product->id];
+        if (!productRoutes)
+            productRoutes = std::make_shared<const std::vector<std::string>>(product->routes);
+        result.sessions.push_back(
+            recordedSession(builder->productId, builder->sessionId, std::move(builder->actions), productRoutes));
+    }
     std::sort(result.sessions.begin(), result.sessions.end(), [](const RecordedSession& a, const RecordedSession& b) {
         return std::tie(a.summary.productId, a.summary.start, a.summary.sessionId)
             < std::tie(b.summary.productId, b.summary.start, b.summary.sessionId);
