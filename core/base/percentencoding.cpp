@@ -1,5 +1,7 @@
 #include "base/percentencoding.h"
 
+#include <algorithm>
+
 namespace proactive {
 
 int hexDigitValue(char c)
@@ -17,7 +19,14 @@ std::string percentDecode(std::string_view text, PlusSign plus)
 {
     std::string result;
     result.reserve(text.size());
+    // What lies before the next '%' or '+' goes in at once.
+    const std::string_view special = plus == PlusSign::Space ? "%+" : "%";
     for (std::size_t i = 0; i < text.size(); ++i) {
+        const std::size_t next = std::min(text.find_first_of(special, i), text.size());
+        result.append(text.substr(i, next - i));
+        if (next == text.size())
+            break;
+        i = next;
         if (text[i] == '%' && i + 2 < text.size()) {
             const int high = hexDigitValue(text[i + 1]);
             const int low = hexDigitValue(text[i + 2]);
