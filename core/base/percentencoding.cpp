@@ -1,7 +1,5 @@
 #include "base/percentencoding.h"
 
-#include <algorithm>
-
 namespace proactive {
 
 int hexDigitValue(char c)
@@ -19,10 +17,13 @@ std::string percentDecode(std::string_view text, PlusSign plus)
 {
     std::string result;
     result.reserve(text.size());
-    // What lies before the next '%' or '+' goes in at once.
-    const std::string_view special = plus == PlusSign::Space ? "%+" : "%";
+    // What lies before the next '%' or '+' goes in at once (found by a
+    // plain loop: find_first_of calls memchr once a byte).
+    const auto special = [plus](char c) { return c == '%' || (c == '+' && plus == PlusSign::Space); };
     for (std::size_t i = 0; i < text.size(); ++i) {
-        const std::size_t next = std::min(text.find_first_of(special, i), text.size());
+        std::size_t next = i;
+        while (next < text.size() && !special(text[next]))
+            ++next;
         result.append(text.substr(i, next - i));
         if (next == text.size())
             break;
