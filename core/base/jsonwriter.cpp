@@ -153,7 +153,18 @@ void JsonWriter::appendString(std::string_view text)
     static constexpr char kHex[] = "0123456789abcdef";
     const std::size_t start = m_out.size();
     m_out += '"';
+    // Runs of bytes that stand for themselves go in at once: keys and most
+    // values are nothing else.
+    const auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; };
     for (std::size_t i = 0; i < text.size(); ++i) {
+        if (plain(static_cast<unsigned char>(text[i]))) {
+            std::size_t end = i + 1;
+            while (end < text.size() && plain(static_cast<unsigned char>(text[end])))
+                ++end;
+            m_out.append(text.substr(i, end - i));
+            i = end - 1;
+            continue;
+        }
         const auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x80) {
             const std::size_t length = utf8SequenceLength(text, i);

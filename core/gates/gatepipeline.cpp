@@ -143,11 +143,13 @@ namespace {
         {
             if (!m_history) {
                 // The user's histories and day count in one round trip.
-                ReadScope scope { m_session.productId, {}, {}, {}, std::nullopt, false, {}, keys().read };
-                if (const auto& r = record();
-                    m_request.product.proactive.quotas.userPerDay > 0 && r && !r->distinctId.empty())
-                    scope.firingCounts.push_back(userDay(m_request, r->distinctId));
-                m_store.prefetch(scope);
+                if (m_store.prefetches()) {
+                    ReadScope scope { m_session.productId, {}, {}, {}, std::nullopt, false, {}, keys().read };
+                    if (const auto& r = record();
+                        m_request.product.proactive.quotas.userPerDay > 0 && r && !r->distinctId.empty())
+                        scope.firingCounts.push_back(userDay(m_request, r->distinctId));
+                    m_store.prefetch(scope);
+                }
                 m_history.emplace(m_store, m_session.productId, keys().read);
             }
             return *m_history;
@@ -207,7 +209,8 @@ Decision GatePipeline::run(const PollRequest& request, StoreWrite& write) const
         || settings.holdoutPercent > 0;
     Gates gates { decision, request.explain, offerRules };
     PollUser user(m_store, request);
-    m_store.prefetch(sessionScope(request));
+    if (m_store.prefetches())
+        m_store.prefetch(sessionScope(request));
 
     ConversationRecord record = m_store.conversation(request.conversation).value_or(ConversationRecord {});
     if (auto expired = fsm::expire(record, now)) {

@@ -199,10 +199,10 @@ CircuitRecord MemoryStore::circuit(std::string_view productId) const
 
 std::optional<SessionRecord> MemoryStore::session(const SessionKey& key) const
 {
-    const auto it = m_sessions.find(keyOf(key));
-    if (it == m_sessions.end())
+    const SessionEntry* entry = sessionEntry(keyOf(key));
+    if (!entry)
         return std::nullopt;
-    return it->second.record;
+    return entry->record;
 }
 
 std::optional<std::string> MemoryStore::latestSessionOf(std::string_view productId, std::string_view distinctId) const
@@ -233,20 +233,20 @@ std::optional<std::string> MemoryStore::latestSessionOfEmail(std::string_view pr
 void MemoryStore::visitActions(
     const SessionKey& key, const std::function<void(std::span<const ActionRecord>)>& visit) const
 {
-    const auto it = m_sessions.find(keyOf(key));
-    if (it == m_sessions.end()) {
+    const SessionEntry* entry = sessionEntry(keyOf(key));
+    if (!entry) {
         visit({});
         return;
     }
-    visit(it->second.actions);
+    visit(entry->actions);
 }
 
 bool MemoryStore::hasActionUuid(const SessionKey& key, std::string_view uuid) const
 {
     if (uuid.empty())
         return false;
-    const auto it = m_sessions.find(keyOf(key));
-    return it != m_sessions.end() && holdsUuid(it->second, uuid);
+    const SessionEntry* entry = sessionEntry(keyOf(key));
+    return entry && holdsUuid(*entry, uuid);
 }
 
 std::size_t MemoryStore::sessionCount() const
@@ -546,9 +546,74 @@ MemoryStore::ConversationEntry& MemoryStore::conversationEntry(KeyView key)
 MemoryStore::SessionNode& MemoryStore::sessionNode(KeyView key)
 {
     auto it = m_sessions.find(key);
-    if (it == m_sessions.end())
+    if (it == m_sessions.end()) {
         it = m_sessions.emplace(Key { std::string(key.first), std::string(key.second) }, SessionEntry {}).first;
+        m_sessionIndex.insert(*it, KeyHash {}(key));
+    }
     return *it;
+}
+
+const MemoryStore::SessionEntry* MemoryStore::sessionEntry(KeyView key) const
+{
+    const SessionNode* node = m_sessionIndex.find(key, KeyHash {}(key));
+    return node ? &node->second : nullptr;
+}
+
+const MemoryStore::SessionNode* MemoryStore::SessionIndex::find(KeyView key, std::size_t hash) const noexcept
+{
+    if (m_slots.empty())
+        return nullptr;
+    for (std::size_t i = home(hash);; i = (i + 1) & (m_slots.size() - 1)) {
+        const Slot& slot = m_slots[i];
+        if (!slot.node)
+            return nullptr;
+        if (slot.hash == hash && KeyView(slot.node->first) == key)
+            return slot.node;
+    }
+}
+
+void MemoryStore::SessionIndex::insert(SessionNode& node, std::size_t hash)
+{
+    if ((m_used + 1) * 4 > m_slots.size() * 3)
+        grow();
+    std::size_t i = home(hash);
+    while (m_slots[i].node)
+        i = (i + 1) & (m_slots.size() - 1);
+    m_slots[i] = { hash, &node };
+    ++m_used;
+}
+
+void MemoryStore::SessionIndex::erase(const SessionNode& node, std::size_t hash) noexcept
+{
+    const std::size_t mask = m_slots.size() - 1;
+    std::size_t hole = home(hash);
+    while (m_slots[hole].node != &node)
+        hole = (hole + 1) & mask;
+    // Backward shift: every slot after the hole up to the next free one
+    // whose home is not between the hole and it moves into the hole, so
+    // that no lookup stops short at a free slot (no tombstones).
+    for (std::size_t next = (hole + 1) & mask; m_slots[next].node; next = (next + 1) & mask) {
+        const std::size_t distanceOfHole = (hole - home(m_slots[next].hash)) & mask;
+        const std::size_t distanceOfNext = (next - home(m_slots[next].hash)) & mask;
+        if (distanceOfHole < distanceOfNext) {
+            m_slots[hole] = m_slots[next];
+            hole = next;
+        }
+    }
+    m_slots[hole] = {};
+    --m_used;
+}
+
+void MemoryStore::SessionIndex::grow()
+{
+    std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(std::max<std::size_t>(16, m_slots.size() * 2)));
+    for (const Slot& slot : old)
+        if (slot.node) {
+            std::size_t i = home(slot.hash);
+            while (m_slots[i].node)
+                i = (i + 1) & (m_slots.size() - 1);
+            m_slots[i] = slot;
+        }
 }
 
 MemoryStore::SessionOffers& MemoryStore::sessionOffers(KeyView key)
@@ -626,6 +691,7 @@ std::size_t MemoryStore::expireSession(KeyView key)
                 unlistSession(node, listing, { key.first, keys[listing] });
         --m_sessionRecords;
     }
+    m_sessionIndex.erase(node, KeyHash {}(key));
     m_sessions.erase(it);
     if (const auto offers = m_offers.find(key); offers != m_offers.end())
         dropSpentOffers(offers);

@@ -42,6 +42,7 @@ public:
     bool decisionsMayConflict() const override { return true; }
     void beginDecision() const override;
     void endDecision() const override;
+    bool prefetches() const override { return true; }
     void prefetch(const ReadScope& scope) const override;
     StoreHealth health() const override;
 

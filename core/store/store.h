@@ -228,7 +228,9 @@ public:
     virtual void beginDecision() const { }
     virtual void endDecision() const { }
     // Loads what the decision is about to read in one round trip; the reads
-    // that follow are answered from it.
+    // that follow are answered from it. A store that does not (prefetches()
+    // false) is not handed a scope: making one costs a poll allocations.
+    virtual bool prefetches() const { return false; }
     virtual void prefetch(const ReadScope&) const { }
     virtual StoreHealth health() const = 0;
 

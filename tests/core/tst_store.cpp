@@ -304,6 +304,8 @@ private Q_SLOTS:
     void idleSessions();
     void expiry_data();
     void expiry();
+    void manySessionsAfterExpiries_data();
+    void manySessionsAfterExpiries();
 };
 
 void TestStore::initTestCase()
@@ -1616,6 +1618,54 @@ void TestStore::expiry()
     }
     QVERIFY(harness.commit(write));
     harness.check([&](const Store& store) { QCOMPARE(describeRetention(store), expected); });
+}
+
+void TestStore::manySessionsAfterExpiries_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+// Enough sessions for the memory store's session index to grow several
+// times and for lookups to probe past other sessions' slots; after every
+// third one expires, each of the others is still found with its actions,
+// and an expired one comes back as new.
+void TestStore::manySessionsAfterExpiries()
+{
+    QFETCH(Backend, backend);
+    constexpr int kSessions = 600;
+    const auto key = [](int i) { return SessionKey { "p1", "s" + std::to_string(i) }; };
+    Harness harness(backend);
+    StoreWrite add;
+    for (int i = 0; i < kSessions; ++i) {
+        add.sessions.push_back({ key(i), sessionRecord("u" + std::to_string(i), kT0, kT0 + 1s) });
+        Action action;
+        action.event = "e" + std::to_string(i);
+        action.uuid = action.event;
+        action.timestampStart = kT0 + 1s;
+        add.actions.push_back({ key(i), action });
+    }
+    QVERIFY(harness.commit(add));
+    StoreWrite expire;
+    for (int i = 0; i < kSessions; i += 3)
+        expire.expiredSessions.push_back(key(i));
+    StoreWrite back;
+    back.sessions.push_back({ key(3), sessionRecord("again", kT0 + 2s, kT0 + 2s) });
+    QVERIFY(harness.commit(expire));
+    QVERIFY(harness.commit(back));
+    harness.check([&](const Store& store) {
+        for (int i = 0; i < kSessions; ++i) {
+            const auto record = store.session(key(i));
+            const bool kept = i % 3 != 0;
+            QCOMPARE(record.has_value(), kept || i == 3);
+            if (i == 3)
+                QCOMPARE(record->distinctId, std::string("again"));
+            else if (kept)
+                QCOMPARE(record->distinctId, "u" + std::to_string(i));
+            QCOMPARE(store.hasActionUuid(key(i), "e" + std::to_string(i)), kept);
+        }
+        QCOMPARE(store.sessionCount(), std::size_t(kSessions - kSessions / 3 + 1));
+    });
 }
 
 QTEST_GUILESS_MAIN(TestStore)

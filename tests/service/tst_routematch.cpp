@@ -102,22 +102,28 @@ void TestRouteMatch::match()
 void TestRouteMatch::percentDecode_data()
 {
     QTest::addColumn<QString>("encoded");
+    QTest::addColumn<bool>("plusIsSpace");
     QTest::addColumn<QString>("decoded");
 
-    QTest::newRow("plain") << u"abc"_qs << u"abc"_qs;
-    QTest::newRow("upper-hex") << u"%3A%2F"_qs << u":/"_qs;
-    QTest::newRow("lower-hex") << u"%3a%2f"_qs << u":/"_qs;
-    QTest::newRow("plus-is-not-space") << u"a+b"_qs << u"a+b"_qs;
-    QTest::newRow("truncated-escape") << u"a%2"_qs << u"a%2"_qs;
-    QTest::newRow("bad-hex") << u"%zz%"_qs << u"%zz%"_qs;
-    QTest::newRow("escaped-percent") << u"100%25"_qs << u"100%"_qs;
+    QTest::newRow("plain") << u"abc"_qs << false << u"abc"_qs;
+    QTest::newRow("upper-hex") << u"%3A%2F"_qs << false << u":/"_qs;
+    QTest::newRow("lower-hex") << u"%3a%2f"_qs << false << u":/"_qs;
+    QTest::newRow("plus-is-not-space") << u"a+b"_qs << false << u"a+b"_qs;
+    QTest::newRow("truncated-escape") << u"a%2"_qs << false << u"a%2"_qs;
+    QTest::newRow("bad-hex") << u"%zz%"_qs << false << u"%zz%"_qs;
+    QTest::newRow("escaped-percent") << u"100%25"_qs << false << u"100%"_qs;
+    QTest::newRow("runs-between-escapes") << u"proactive%3Apoll-1%2Fx"_qs << false << u"proactive:poll-1/x"_qs;
+    QTest::newRow("plus-as-space") << u"a+b%2B+"_qs << true << u"a b+ "_qs;
+    QTest::newRow("plus-as-space-bad-hex") << u"+%z+"_qs << true << u" %z "_qs;
 }
 
 void TestRouteMatch::percentDecode()
 {
     QFETCH(QString, encoded);
+    QFETCH(bool, plusIsSpace);
     QFETCH(QString, decoded);
-    QCOMPARE(QString::fromStdString(proactive::percentDecode(encoded.toStdString())), decoded);
+    const auto plus = plusIsSpace ? proactive::PlusSign::Space : proactive::PlusSign::Literal;
+    QCOMPARE(QString::fromStdString(proactive::percentDecode(encoded.toStdString(), plus)), decoded);
 }
 
 void TestRouteMatch::methods_data()
