@@ -121,11 +121,11 @@ namespace {
         std::vector<ActionRecord> records;
         std::vector<RecordedIdentity> identities;
 
-        // Finalised with the product's routes: its canonical URL only, as a
-        // record keeps no wording (RecordedSession::action derives it).
-        void take(Action& action, std::span<const std::string> routes, ActionInterner& interner)
+        // Finalised: its canonical URL set with the product's routes (the
+        // only part a record keeps; RecordedSession::action derives the
+        // wording).
+        void take(const Action& action, ActionInterner& interner)
         {
-            action.canonicalUrl = canonicalUrl(action.rawUrl, routes);
             if (identities.empty() || !identities.back().sameAs(action))
                 identities.push_back(
                     { records.size(), action.distinctId, action.email, action.emailOnce, action.linkedDistinctId });
@@ -230,6 +230,28 @@ namespace {
         std::size_t firstLine = 0;
     };
 
+    // The canonical URLs of the raw URLs seen last, of one product at a time:
+    // sessions visit a few pages many times, and canonicalUrl parses a URL.
+    class CanonicalUrls final {
+    public:
+        const std::string& of(const std::string& rawUrl, const Product& product)
+        {
+            if (&product != m_product || m_byRawUrl.size() >= kMaxUrls) {
+                m_byRawUrl.clear();
+                m_product = &product;
+            }
+            auto it = m_byRawUrl.find(rawUrl);
+            if (it == m_byRawUrl.end())
+                it = m_byRawUrl.emplace(rawUrl, canonicalUrl(rawUrl, product.routes)).first;
+            return it->second;
+        }
+
+    private:
+        static constexpr std::size_t kMaxUrls = 4096;
+        const Product* m_product = nullptr;
+        std::unordered_map<std::string, std::string> m_byRawUrl;
+    };
+
     // Sessions pieced together from the events of one stretch of the input,
     // on the thread that reads it: each event finalised and interned with
     // that thread's interner as it is taken, so that what another thread
@@ -260,7 +282,8 @@ namespace {
             }
             SessionPiece& piece = pieceOf(*product, action.sessionId);
             piece.takeUuid(action.uuid);
-            piece.actions.take(action, product->routes, interner);
+            action.canonicalUrl = m_canonicalUrls.of(action.rawUrl, *product);
+            piece.actions.take(action, interner);
         }
 
     private:
@@ -280,6 +303,7 @@ namespace {
         }
 
         const ProductChoice* m_products;
+        CanonicalUrls m_canonicalUrls;
         std::unordered_map<std::string, std::size_t> m_byKey; // product id, '\0', session id → piece
         std::size_t m_last = std::numeric_limits<std::size_t>::max();
     };
@@ -1260,8 +1284,10 @@ RecordedSession recordSession(
 {
     SessionActions taken;
     taken.records.reserve(actions.size());
-    for (Action& action : actions)
-        taken.take(action, product.routes, interner);
+    for (Action& action : actions) {
+        action.canonicalUrl = canonicalUrl(action.rawUrl, product.routes);
+        taken.take(action, interner);
+    }
     return recordedSession(product.id, std::move(sessionId), std::move(taken));
 }
 
