@@ -102,10 +102,15 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
     if (!std::is_sorted(actions.begin(), actions.end(), earlier))
         std::stable_sort(actions.begin(), actions.end(), earlier);
 
-    // A decision made again starts from the batch and the product's
-    // new-session count as they were; only a store that can ask for that
-    // costs a copy of the batch.
+    // A decision made again starts from the batch as it was; only a store
+    // that can ask for that costs a copy of the batch.
     const bool mayConflict = m_store.decisionsMayConflict();
+    return decideIngest(product, [&] { return ingestOnce(product, mayConflict ? actions : std::move(actions)); });
+}
+
+template<typename Attempt> Result<IngestResult> Connector::decideIngest(const Product& product, Attempt&& attempt)
+{
+    // A decision made again starts from the product's new-session count as it was.
     const auto rate = m_sessionRates.find(product.id);
     const std::optional<SessionRate> rateBefore
         = rate == m_sessionRates.end() ? std::nullopt : std::optional(rate->second);
@@ -117,50 +122,73 @@ Result<IngestResult> Connector::ingest(std::string_view productId, std::vector<A
             else
                 m_sessionRates.erase(product.id);
         }
-        return ingestOnce(product, mayConflict ? actions : std::move(actions));
+        return attempt();
     });
 }
 
-Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<Action> actions)
-{
-    const std::string_view productId = product.id;
-    const Timestamp now = m_clock.now();
-    const Timestamp idleBefore = now - sessionRetention(product);
-
-    IngestResult result;
-    StoreWrite write;
-    // Per session of this batch: its record as it will be after the batch.
-    struct BatchSession {
+// One ingest call's sessions as they will be once it is committed, and what
+// opening one involves: a restart when the stored one has expired, the
+// product's bounds on new sessions, the user's previous session.
+class Connector::IngestBatch final {
+public:
+    struct Session {
+        SessionKey key;
         SessionRecord record;
         bool restarted = false; // expired in the store: starts afresh, its old uuids do not count
         std::optional<Error> refused; // the new-session bounds keep it out
         bool emailSought = false; // the record's ids were looked up for an email to inherit
     };
-    std::map<std::string, BatchSession> sessions;
-    // Per distinct id (or linked id): the session of this batch that last
-    // had an email for it. Events come in time order, so that is the latest.
-    std::map<std::string, const SessionRecord*, std::less<>> batchEmails;
-    const auto inheritedEmail = [&](const SessionRecord& record) -> std::string {
-        for (const std::string* id : { &record.distinctId, &record.linkedDistinctId })
-            if (const auto it = batchEmails.find(*id); !id->empty() && it != batchEmails.end())
-                return it->second->email;
-        for (const std::string* id : { &record.distinctId, &record.linkedDistinctId }) {
-            if (id->empty())
-                continue;
-            const auto sessionId = m_store.latestSessionWithEmailOf(productId, *id);
-            // The latest one with an email expired: so did every older one.
-            if (const auto stored = sessionId ? m_store.session({ std::string(productId), *sessionId }) : std::nullopt;
-                stored && stored->lastSeen >= idleBefore)
-                return stored->email;
+
+    IngestBatch(Connector& connector, const Product& product, StoreWrite& write, IngestResult& result)
+        : m_connector(connector)
+        , m_product(product)
+        , m_now(connector.m_clock.now())
+        , m_idleBefore(m_now - sessionRetention(product))
+        , m_write(write)
+        , m_result(result)
+    { }
+
+    // The batch's session of this id as the store has it, or opened by its
+    // first event of the batch (`event`, of `distinctId`, at `at`).
+    Session& session(std::string_view sessionId, std::string_view event, std::string_view distinctId, Timestamp at)
+    {
+        if (const auto it = m_sessions.find(sessionId); it != m_sessions.end())
+            return it->second;
+        Session& session = m_sessions.emplace(std::string(sessionId), Session {}).first->second;
+        session.key = { m_product.id, std::string(sessionId) };
+        SessionRecord& record = session.record;
+        Store& store = m_connector.m_store;
+        auto stored = store.session(session.key);
+        if (stored && stored->lastSeen < m_idleBefore) {
+            m_write.expiredSessions.push_back(session.key);
+            session.restarted = true;
+            stored.reset();
         }
-        return {};
-    };
+        if (stored) {
+            record = *stored;
+        } else if (session.refused = m_connector.admitSession(m_product, m_opened, event, sessionId, m_now);
+                   !session.refused) {
+            ++m_opened;
+            record.firstSeen = at;
+            record.lastSeen = at;
+            if (!distinctId.empty()) {
+                const auto previous = store.latestSessionOf(m_product.id, distinctId);
+                if (previous && *previous != sessionId) {
+                    record.previousSessionId = *previous;
+                    m_result.rotations.push_back({ std::string(distinctId), *previous, std::string(sessionId) });
+                }
+            }
+        }
+        return session;
+    }
+
     // What a session learns from an event about its user (SPEC §8 §1
     // Identity): ids, links, emails; without an email, that of the user's
     // latest session that has one, in this batch or in the store.
-    const auto learnIdentity = [&](BatchSession& session, const Action& action) {
+    void learnIdentity(Session& session, const ActionIdentity& identity)
+    {
         SessionRecord& record = session.record;
-        const auto adopt = [&](std::string& field, const std::string& id) {
+        const auto adopt = [&](std::string& field, std::string_view id) {
             if (field != id) {
                 field = id;
                 session.emailSought = false;
@@ -168,23 +196,79 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
         };
         // An event of the anonymous id arriving after `$identify` leaves the
         // session with the identified one.
-        if (!action.distinctId.empty() && action.distinctId != record.linkedDistinctId)
-            adopt(record.distinctId, action.distinctId);
-        if (!action.linkedDistinctId.empty() && action.linkedDistinctId != record.distinctId)
-            adopt(record.linkedDistinctId, action.linkedDistinctId);
+        if (!identity.distinctId.empty() && identity.distinctId != record.linkedDistinctId)
+            adopt(record.distinctId, identity.distinctId);
+        if (!identity.linkedDistinctId.empty() && identity.linkedDistinctId != record.distinctId)
+            adopt(record.linkedDistinctId, identity.linkedDistinctId);
         if (record.email.empty() && !session.emailSought) {
             session.emailSought = true;
             record.email = inheritedEmail(record);
         }
-        if (!action.email.empty())
-            record.email = action.email;
+        if (!identity.email.empty())
+            record.email = identity.email;
         else if (record.email.empty())
-            record.email = action.emailOnce;
+            record.email = identity.emailOnce;
         if (!record.email.empty())
             for (const std::string* id : { &record.distinctId, &record.linkedDistinctId })
                 if (!id->empty())
-                    batchEmails.insert_or_assign(*id, &record);
-    };
+                    m_emails.insert_or_assign(*id, &record);
+    }
+
+    // Puts the sessions not refused into the write, with a chunk of expired
+    // ones when a sweep is due.
+    void finish()
+    {
+        for (auto& [sessionId, session] : m_sessions)
+            if (!session.refused)
+                m_write.sessions.emplace_back(std::move(session.key), std::move(session.record));
+        Connector& connector = m_connector;
+        if (connector.m_sweepBehind || m_now >= connector.m_nextSweep) {
+            const std::size_t swept = connector.sweep(m_write, m_now, kSweepChunk, m_product.id,
+                [&](const std::string& sessionId) { return m_sessions.contains(sessionId); });
+            connector.m_sweepBehind = swept == kSweepChunk;
+            connector.m_nextSweep = m_now + kSweepInterval;
+        }
+    }
+
+private:
+    // The email of the user's latest session with one: of this batch (events
+    // come in time order, so the last to have one), else of the store.
+    std::string inheritedEmail(const SessionRecord& record) const
+    {
+        for (const std::string* id : { &record.distinctId, &record.linkedDistinctId })
+            if (const auto it = m_emails.find(*id); !id->empty() && it != m_emails.end())
+                return it->second->email;
+        const Store& store = m_connector.m_store;
+        for (const std::string* id : { &record.distinctId, &record.linkedDistinctId }) {
+            if (id->empty())
+                continue;
+            const auto sessionId = store.latestSessionWithEmailOf(m_product.id, *id);
+            // The latest one with an email expired: so did every older one.
+            if (const auto stored = sessionId ? store.session({ m_product.id, *sessionId }) : std::nullopt;
+                stored && stored->lastSeen >= m_idleBefore)
+                return stored->email;
+        }
+        return {};
+    }
+
+    Connector& m_connector;
+    const Product& m_product;
+    const Timestamp m_now;
+    const Timestamp m_idleBefore;
+    StoreWrite& m_write;
+    IngestResult& m_result;
+    std::map<std::string, Session, std::less<>> m_sessions;
+    // Per distinct id (or linked id): the session of this batch that last
+    // had an email for it.
+    std::map<std::string, const SessionRecord*, std::less<>> m_emails;
+    std::size_t m_opened = 0; // new sessions, for the product's bound per request
+};
+
+Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<Action> actions)
+{
+    IngestResult result;
+    StoreWrite write;
+    IngestBatch batch(*this, product, write, result);
     // (session id, uuid) of the actions accepted from this batch, viewed in
     // write.actions, which holds room for every action and so never moves them.
     struct UuidHash {
@@ -194,7 +278,6 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
         }
     };
     std::unordered_set<std::pair<std::string_view, std::string_view>, UuidHash> batchUuids;
-    std::size_t opened = 0;
 
     // The batch's sessions and uuids, in one round trip from a networked store.
     ReadScope scope { product.id, {}, {}, {}, std::nullopt, false, {}, {} };
@@ -224,32 +307,9 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
                 { "missing_session_id", "event \"" + action.event + "\" has no session id", where() });
             continue;
         }
-        const SessionKey key { std::string(productId), action.sessionId };
-        auto [it, isNewInBatch] = sessions.try_emplace(action.sessionId);
-        BatchSession& session = it->second;
+        IngestBatch::Session& session
+            = batch.session(action.sessionId, action.event, action.distinctId, action.timestampStart);
         SessionRecord& record = session.record;
-        if (isNewInBatch) {
-            auto stored = m_store.session(key);
-            if (stored && stored->lastSeen < idleBefore) {
-                write.expiredSessions.push_back(key);
-                session.restarted = true;
-                stored.reset();
-            }
-            if (stored) {
-                record = *stored;
-            } else if (session.refused = admitSession(product, opened, action, now); !session.refused) {
-                ++opened;
-                record.firstSeen = action.timestampStart;
-                record.lastSeen = action.timestampStart;
-                if (!action.distinctId.empty()) {
-                    const auto previous = m_store.latestSessionOf(productId, action.distinctId);
-                    if (previous && *previous != action.sessionId) {
-                        record.previousSessionId = *previous;
-                        result.rotations.push_back({ action.distinctId, *previous, action.sessionId });
-                    }
-                }
-            }
-        }
         if (session.refused) {
             // Every event of a refused session is reported, under its own name.
             result.rejected.push_back({ session.refused->code, session.refused->message, where() });
@@ -258,14 +318,14 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
         }
         if (bookkeeping) {
             // Person properties: kept on the session, never an action.
-            learnIdentity(session, action);
+            batch.learnIdentity(session, ActionIdentity::of(action));
             record.firstSeen = std::min(record.firstSeen, action.timestampStart);
             record.lastSeen = std::max(record.lastSeen, action.timestampStart);
             ++result.ignored;
             continue;
         }
         if (!action.uuid.empty()
-            && ((!session.restarted && m_store.hasActionUuid(key, action.uuid))
+            && ((!session.restarted && m_store.hasActionUuid(session.key, action.uuid))
                 || batchUuids.contains({ action.sessionId, action.uuid }))) {
             ++result.duplicates;
             continue;
@@ -277,31 +337,71 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
         action.index = record.actionCount++;
         record.firstSeen = std::min(record.firstSeen, action.timestampStart);
         record.lastSeen = std::max(record.lastSeen, action.timestampStart);
-        learnIdentity(session, action);
-        const Action& kept = write.actions.emplace_back(key, std::move(action)).second;
+        batch.learnIdentity(session, ActionIdentity::of(action));
+        const Action& kept = write.actions.emplace_back(session.key, std::move(action)).second;
         if (!kept.uuid.empty())
             batchUuids.emplace(kept.sessionId, kept.uuid);
         ++result.accepted;
     }
-    for (auto& [sessionId, session] : sessions)
-        if (!session.refused)
-            write.sessions.emplace_back(SessionKey { std::string(productId), sessionId }, std::move(session.record));
-    if (m_sweepBehind || now >= m_nextSweep) {
-        const std::size_t swept = sweep(write, now, kSweepChunk, productId,
-            [&](const std::string& sessionId) { return sessions.contains(sessionId); });
-        m_sweepBehind = swept == kSweepChunk;
-        m_nextSweep = now + kSweepInterval;
+    batch.finish();
+    if (auto status = commit(write); !status)
+        return status.error();
+    return result;
+}
+
+Result<IngestResult> Connector::ingestRecords(std::string_view productId, std::string_view sessionId,
+    std::span<const ActionRecord> records, const ActionIdentity& identity)
+{
+    std::lock_guard lock(m_mutex);
+    auto found = findProduct(*m_workspace, productId);
+    if (!found)
+        return found.error();
+    const Product& product = **found;
+    if (sessionId.empty())
+        return Error { "missing_session_id", "records without a session id", "session_id" };
+    if (records.empty())
+        return IngestResult {};
+    return decideIngest(product, [&] { return ingestRecordsOnce(product, sessionId, records, identity); });
+}
+
+Result<IngestResult> Connector::ingestRecordsOnce(const Product& product, std::string_view sessionId,
+    std::span<const ActionRecord> records, const ActionIdentity& identity)
+{
+    IngestResult result;
+    StoreWrite write;
+    IngestBatch batch(*this, product, write, result);
+    const ActionRecord& first = records.front();
+    m_store.prefetch({ product.id, { std::string(sessionId) }, {}, {}, std::nullopt, false, {}, {} });
+    IngestBatch::Session& session = batch.session(sessionId, first.event, identity.distinctId, first.timestampStart);
+    if (session.refused) {
+        for (std::size_t i = 0; i < records.size(); ++i)
+            result.rejected.push_back(
+                { session.refused->code, session.refused->message, "[" + std::to_string(i) + "]" });
+        result.limited = records.size();
+    } else {
+        SessionRecord& record = session.record;
+        write.records.reserve(records.size());
+        for (const ActionRecord& action : records) {
+            ActionRecord& kept = write.records.emplace_back(session.key, action).second;
+            kept.index = record.actionCount++;
+            record.firstSeen = std::min(record.firstSeen, action.timestampStart);
+            record.lastSeen = std::max(record.lastSeen, action.timestampStart);
+        }
+        batch.learnIdentity(session, identity);
+        result.accepted = records.size();
     }
+    batch.finish();
     if (auto status = commit(write); !status)
         return status.error();
     return result;
 }
 
 std::optional<Error> Connector::admitSession(
-    const Product& product, std::size_t openedByCall, const Action& action, Timestamp now)
+    const Product& product, std::size_t openedByCall, std::string_view event, std::string_view sessionId, Timestamp now)
 {
     const SessionSettings& bounds = product.sessions;
-    const std::string opening = "event \"" + action.event + "\" would open session \"" + action.sessionId + "\", ";
+    const std::string opening
+        = "event \"" + std::string(event) + "\" would open session \"" + std::string(sessionId) + "\", ";
     if (bounds.maxNewPerRequest > 0 && openedByCall >= static_cast<std::size_t>(bounds.maxNewPerRequest))
         return Error { "too_many_sessions",
             opening + "but one request may open at most " + std::to_string(bounds.maxNewPerRequest)

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -43,6 +44,21 @@ struct IngestResult {
     std::vector<Error> rejected;
     std::size_t limited = 0; // how many of `rejected` the new-session bounds refused
     std::vector<SessionRotation> rotations;
+};
+
+// What an event tells of its user besides what it did (SPEC §8 §1
+// Identity): what ingest learns a session's distinct id, linked id and
+// email from.
+struct ActionIdentity {
+    std::string_view distinctId;
+    std::string_view linkedDistinctId;
+    std::string_view email; // $set.email: replaces the session's
+    std::string_view emailOnce; // $set_once.email: only fills an empty one
+
+    static ActionIdentity of(const Action& action)
+    {
+        return { action.distinctId, action.linkedDistinctId, action.email, action.emailOnce };
+    }
 };
 
 // What the connector knows of one session's recent activity (the Dify
@@ -83,6 +99,12 @@ public:
     // retention starts it afresh. Each call also drops a chunk of expired sessions when a sweep is due (see
     // expireSessions), in the same commit.
     Result<IngestResult> ingest(std::string_view productId, std::vector<Action> actions);
+    // The same for actions already canonicalised with the product's routes
+    // and interned, all of session `sessionId` and of one identity: a
+    // recorded session replayed, whose records the store then shares
+    // rather than making its own. They have no uuids, so none is a duplicate.
+    Result<IngestResult> ingestRecords(std::string_view productId, std::string_view sessionId,
+        std::span<const ActionRecord> records, const ActionIdentity& identity);
 
     // GET /context (SPEC §3). An empty conversation id means proactive:{session}.
     Result<Decision> context(std::string_view productId, std::string_view sessionId,
@@ -179,15 +201,21 @@ private:
     // conflict; a store that fails turns into an error. `attempt` returns a
     // Result and is called with the connector locked.
     template<typename Attempt> auto decide(Attempt&& attempt) const -> decltype(attempt());
+    class IngestBatch;
+    // Runs an ingest attempt as one decision (decide), each attempt made
+    // again from the product's new-session count as it was.
+    template<typename Attempt> Result<IngestResult> decideIngest(const Product& product, Attempt&& attempt);
     Result<IngestResult> ingestOnce(const Product& product, std::vector<Action> actions);
+    Result<IngestResult> ingestRecordsOnce(const Product& product, std::string_view sessionId,
+        std::span<const ActionRecord> records, const ActionIdentity& identity);
     // Adds up to `limit` expired sessions (not those in `skip`, by id, of
     // `skipProduct`) to `write`; returns how many.
     std::size_t sweep(StoreWrite& write, Timestamp now, std::size_t limit, std::string_view skipProduct,
         const std::function<bool(const std::string&)>& skip) const;
-    // Why a new session may not open now (where left empty), or nothing:
-    // then it counts toward the product's second.
-    std::optional<Error> admitSession(
-        const Product& product, std::size_t openedByCall, const Action& action, Timestamp now);
+    // Why a new session may not open now for an event (where left empty),
+    // or nothing: then it counts toward the product's second.
+    std::optional<Error> admitSession(const Product& product, std::size_t openedByCall, std::string_view event,
+        std::string_view sessionId, Timestamp now);
 
     mutable std::mutex m_mutex;
     std::shared_ptr<const Workspace> m_workspace;

@@ -441,10 +441,12 @@ namespace {
     }
 
     // The recorded session of actions taken (finalised and interned) in any order.
-    RecordedSession recordedSession(std::string productId, std::string sessionId, SessionActions actions)
+    RecordedSession recordedSession(std::string productId, std::string sessionId, SessionActions actions,
+        std::shared_ptr<const std::vector<std::string>> routes)
     {
         orderByTime(actions);
         RecordedSession session;
+        session.routes = std::move(routes);
         SessionSummary& summary = session.summary;
         summary.productId = std::move(productId);
         summary.sessionId = std::move(sessionId);
@@ -1288,7 +1290,8 @@ RecordedSession recordSession(
         action.canonicalUrl = canonicalUrl(action.rawUrl, product.routes);
         taken.take(action, interner);
     }
-    return recordedSession(product.id, std::move(sessionId), std::move(taken));
+    return recordedSession(product.id, std::move(sessionId), std::move(taken),
+        std::make_shared<const std::vector<std::string>>(product.routes));
 }
 
 RecordedSession recordSession(const Product& product, std::string sessionId, std::vector<Action> actions)
@@ -1346,6 +1349,18 @@ ImportResult SessionImporter::finish()
 {
     State& state = *m_state;
     ImportResult result = std::move(state.result);
+    // The product's routes, shared by its sessions (none: the product is gone).
+    std::map<std::string_view, std::shared_ptr<const std::vector<std::string>>> routes; // by product id
+    std::vector<std::shared_ptr<const std::vector<std::string>>> routesOf(state.order.size());
+    for (std::size_t i = 0; i < state.order.size(); ++i) {
+        const Product* product = m_workspace->product(state.order[i]->productId);
+        if (!product)
+            continue;
+        auto& productRoutes = routes[product->id];
+        if (!productRoutes)
+            productRoutes = std::make_shared<const std::vector<std::string>>(product->routes);
+        routesOf[i] = productRoutes;
+    }
     // Sessions are made whole (pieces joined, duplicates dropped, ordered
     // and summarised) each on its own, on as many threads as read them.
     std::vector<RecordedSession> sessions(state.order.size());
@@ -1354,13 +1369,13 @@ ImportResult SessionImporter::finish()
         SessionBuilder& builder = *state.order[i];
         SessionActions actions = joinPieces(builder.pieces, duplicates[i]);
         builder.pieces.clear();
-        sessions[i] = recordedSession(builder.productId, builder.sessionId, std::move(actions));
+        sessions[i] = recordedSession(builder.productId, builder.sessionId, std::move(actions), routesOf[i]);
     });
     result.sessions.reserve(sessions.size());
     for (std::size_t i = 0; i < sessions.size(); ++i) {
         result.duplicates += duplicates[i];
         result.events += sessions[i].actions.size();
-        if (m_workspace->product(sessions[i].summary.productId) && !sessions[i].actions.empty())
+        if (routesOf[i] && !sessions[i].actions.empty())
             result.sessions.push_back(std::move(sessions[i]));
     }
     std::sort(result.sessions.begin(), result.sessions.end(), [](const RecordedSession& a, const RecordedSession& b) {

@@ -86,6 +86,9 @@ struct RecordedSession {
     SessionSummary summary;
     std::vector<ActionRecord> actions;
     std::vector<RecordedIdentity> identities; // by `from`, the first from 0; empty without actions
+    // The product's routes the canonical URLs were made with (shared by the
+    // sessions of one import): a replay under other routes makes them again.
+    std::shared_ptr<const std::vector<std::string>> routes;
 
     // The identity action `index` was recorded with.
     const RecordedIdentity& identityOf(std::size_t index) const;

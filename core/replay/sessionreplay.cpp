@@ -2,13 +2,16 @@
 
 #include "connector/connector.h"
 #include "gates/offerrules.h"
+#include "intake/canonicalurl.h"
 #include "replay/overrides.h"
 #include "store/memorystore.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <span>
 #include <tuple>
+#include <unordered_map>
 
 namespace proactive {
 
@@ -48,6 +51,22 @@ namespace {
         Planned what;
         std::string triggerId;
     };
+
+    // The records with their canonical URLs made with `routes`, each
+    // distinct raw URL once.
+    std::vector<ActionRecord> withCanonicalUrls(
+        std::span<const ActionRecord> records, std::span<const std::string> routes)
+    {
+        std::vector<ActionRecord> made(records.begin(), records.end());
+        std::unordered_map<std::string_view, Interned<std::string>> canonical;
+        for (ActionRecord& record : made) {
+            auto [it, isNew] = canonical.try_emplace(record.rawUrl);
+            if (isNew)
+                it->second = Interned<std::string>(canonicalUrl(record.rawUrl, routes));
+            record.canonicalUrl = it->second;
+        }
+        return made;
+    }
 
 } // namespace
 
@@ -130,7 +149,15 @@ struct SessionReplay::State {
         , client(connector, session_.summary.productId, settings_.client)
         , conversation { session_.summary.productId, Connector::proactiveConversationId(session_.summary.sessionId) }
     {
-        const auto& actions = session->actions;
+        // Recorded under other routes (or unknown ones): its pages are those
+        // of this workspace's routes, as the connector's would be.
+        const std::vector<std::string>& routes = workspace->product(productId())->routes;
+        if (session->routes && *session->routes == routes) {
+            actions = session->actions;
+        } else {
+            recanonicalised = withCanonicalUrls(session->actions, routes);
+            actions = recanonicalised;
+        }
         start = actions.front().timestampStart;
         end = actions.back().type == ActionType::Pageleave ? actions.back().timestampStart
                                                            : actions.back().timestampStart + settings.tail;
@@ -159,6 +186,10 @@ struct SessionReplay::State {
 
     std::shared_ptr<const Workspace> workspace;
     const RecordedSession* session;
+    // What is replayed: the session's records, or their copies with the
+    // canonical URLs of other routes than it was recorded with.
+    std::vector<ActionRecord> recanonicalised;
+    std::span<const ActionRecord> actions;
     ReplaySettings settings;
     VirtualClock clock;
     MemoryStore store;
@@ -185,8 +216,8 @@ struct SessionReplay::State {
             if (at <= end && (!best || at < best->second))
                 best = std::pair(kind, at);
         };
-        if (arrived < session->actions.size())
-            consider(ReplayEvent::Kind::Action, session->actions[arrived].timestampStart);
+        if (arrived < actions.size())
+            consider(ReplayEvent::Kind::Action, actions[arrived].timestampStart);
         if (!scheduled.empty())
             consider(ReplayEvent::Kind::Response, scheduled.front().at);
         consider(ReplayEvent::Kind::Poll, client.nextPollAt());
@@ -203,23 +234,24 @@ struct SessionReplay::State {
         scheduled.insert(position, std::move(entry));
     }
 
-    // Hands the connector the actions that have happened: it must not see the future.
+    // Hands the connector the actions that have happened: it must not see the
+    // future. As the records they are, one identity at a time: the importer
+    // has already canonicalised, interned and de-duplicated them.
     void flush()
     {
-        if (ingested == arrived)
-            return;
-        // Without uuids: the importer has already de-duplicated the session,
-        // and without them the connector skips its duplicate check, which
-        // reads every stored uuid of the session on each ingest, that is on
-        // every poll.
-        std::vector<Action> batch;
-        batch.reserve(arrived - ingested);
-        for (std::size_t i = ingested; i < arrived; ++i)
-            batch.push_back(session->action(i));
-        ingested = arrived;
-        // A replayed session's actions always have a session id and a known
-        // product, so ingest cannot reject them.
-        (void)connector.ingest(productId(), std::move(batch));
+        while (ingested < arrived) {
+            const RecordedIdentity& identity = session->identityOf(ingested);
+            const RecordedIdentity* next = &identity + 1;
+            const bool changes
+                = next != session->identities.data() + session->identities.size() && next->from < arrived;
+            const std::size_t until = changes ? next->from : arrived;
+            // A replayed session's records always have a session id and a
+            // known product, so ingest cannot reject them.
+            (void)connector.ingestRecords(productId(), session->summary.sessionId,
+                actions.subspan(ingested, until - ingested),
+                { identity.distinctId, identity.linkedDistinctId, identity.email, identity.emailOnce });
+            ingested = until;
+        }
     }
 
     std::int64_t lastAction() const { return static_cast<std::int64_t>(ingested) - 1; }
@@ -334,7 +366,7 @@ struct SessionReplay::State {
                 firing.tourId = decision.offer->tourId;
                 firing.lastAction = poll.lastAction;
                 if (poll.lastAction >= 0)
-                    firing.page = session->actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl.get();
+                    firing.page = actions[static_cast<std::size_t>(poll.lastAction)].canonicalUrl.get();
                 firing.shown = poll.toast == ReplayPoll::Toast::Shown;
                 record.firings.push_back(std::move(firing));
             }

@@ -344,8 +344,7 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
     };
     KeyMap<ActionTally> actionTallies;
     std::vector<const ActionTally*> actionOrder;
-    plan.acceptedActions.reserve(write.actions.size());
-    for (const auto& [key, action] : write.actions) {
+    const auto tallyOf = [&](const SessionKey& key) -> ActionTally& {
         auto it = actionTallies.find(keyOf(key));
         if (it == actionTallies.end()) {
             const auto stored = expired.contains(keyOf(key)) ? m_sessions.end() : m_sessions.find(keyOf(key));
@@ -353,13 +352,19 @@ Result<MemoryStore::Plan> MemoryStore::plan(const StoreWrite& write) const
             it = actionTallies.emplace(Key { key.productId, key.sessionId }, ActionTally { &key, entry }).first;
             actionOrder.push_back(&it->second);
         }
-        ActionTally& tally = it->second;
+        return it->second;
+    };
+    plan.acceptedActions.reserve(write.actions.size());
+    for (const auto& [key, action] : write.actions) {
+        ActionTally& tally = tallyOf(key);
         const bool duplicate = !action.uuid.empty()
             && ((tally.entry && holdsUuid(*tally.entry, action.uuid)) || !tally.uuids.insert(action.uuid).second);
         plan.acceptedActions.push_back(!duplicate);
         if (!duplicate)
             ++tally.accepted;
     }
+    for (const auto& [key, record] : write.records)
+        ++tallyOf(key).accepted;
     for (const ActionTally* tally : actionOrder) {
         plan.acceptedActionsBySession.emplace_back(*tally->key, tally->accepted);
         const std::size_t total = (tally->entry ? tally->entry->actions.size() : 0) + tally->accepted;
@@ -428,6 +433,8 @@ void MemoryStore::apply(const StoreWrite& write, const Plan& plan)
     for (std::size_t i = 0; i < write.actions.size(); ++i)
         if (plan.acceptedActions[i])
             insertAction(sessionNode(keyOf(write.actions[i].first)).second, write.actions[i].second);
+    for (const auto& [key, record] : write.records)
+        insertRecord(sessionNode(keyOf(key)).second, record, kNoUuid);
     for (const auto& [key, dropped] : plan.droppedActions) {
         dropOldestActions(sessionNode(keyOf(key)).second, dropped);
         released += dropped;
@@ -820,14 +827,18 @@ bool MemoryStore::holdsUuid(const SessionEntry& entry, std::string_view uuid)
 
 void MemoryStore::insertAction(SessionEntry& entry, const Action& action)
 {
+    insertRecord(entry, m_interner.record(action), uuidHash(action.uuid));
+}
+
+void MemoryStore::insertRecord(SessionEntry& entry, ActionRecord record, std::uint64_t hashOfUuid)
+{
     auto& actions = entry.actions;
-    const auto position = std::upper_bound(actions.begin(), actions.end(), action.timestampStart,
+    const auto position = std::upper_bound(actions.begin(), actions.end(), record.timestampStart,
         [](Timestamp t, const ActionRecord& stored) { return t < stored.timestampStart; });
     const auto offset = position - actions.begin();
-    ActionRecord record = m_interner.record(action);
     record.timestampEnd = position == actions.end() ? record.timestampStart : position->timestampStart;
     const auto inserted = actions.insert(position, std::move(record));
-    entry.uuidHashes.insert(entry.uuidHashes.begin() + offset, uuidHash(action.uuid));
+    entry.uuidHashes.insert(entry.uuidHashes.begin() + offset, hashOfUuid);
     if (inserted != actions.begin())
         std::prev(inserted)->timestampEnd = inserted->timestampStart;
 }

@@ -254,6 +254,8 @@ private:
     void dropSpentOffers(); // all of them; after loading a file
     static bool holdsUuid(const SessionEntry& entry, std::string_view uuid);
     void insertAction(SessionEntry& entry, const Action& action);
+    // By timestampStart, ties in arrival order; kNoUuid without a uuid.
+    void insertRecord(SessionEntry& entry, ActionRecord record, std::uint64_t hashOfUuid);
     // Room for `more` actions: exactly what a new session needs, doubling
     // beyond (one session arrives in a batch or two, then in small ones).
     void reserveActions(SessionEntry& entry, std::size_t more);

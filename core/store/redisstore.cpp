@@ -686,6 +686,9 @@ Status RedisStore::commit(const StoreWrite& write)
 {
     if (auto error = validateWrite(write))
         return *error;
+    // Redis holds actions; records are sent as the ones they stand for.
+    if (!write.records.empty())
+        return commit(recordsAsActions(write));
     if (write.empty())
         return Ok {};
     const std::string payload = encodeWrite(write);

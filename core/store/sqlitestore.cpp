@@ -847,6 +847,12 @@ std::vector<std::string> SqliteStore::idleSessions(
 
 Status SqliteStore::commit(const StoreWrite& write)
 {
+    // The file holds actions; records are written out as the ones they stand for.
+    if (!write.records.empty()) {
+        if (auto error = validateWrite(write))
+            return *error;
+        return commit(recordsAsActions(write));
+    }
     auto planned = m_memory.plan(write);
     if (!planned)
         return planned.error();

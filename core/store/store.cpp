@@ -60,6 +60,11 @@ std::optional<Error> validateWrite(const StoreWrite& write)
         if (auto error = check("actions", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
             return error;
     }
+    for (std::size_t i = 0; i < write.records.size(); ++i) {
+        const auto& key = write.records[i].first;
+        if (auto error = check("records", i, { { "product id", key.productId }, { "session id", key.sessionId } }))
+            return error;
+    }
     for (std::size_t i = 0; i < write.userHistory.size(); ++i) {
         const auto& event = write.userHistory[i];
         if (auto error = check("userHistory", i,
@@ -80,6 +85,18 @@ std::optional<Error> validateWrite(const StoreWrite& write)
             return error;
     }
     return std::nullopt;
+}
+
+StoreWrite recordsAsActions(StoreWrite write)
+{
+    write.actions.reserve(write.actions.size() + write.records.size());
+    for (auto& [key, record] : write.records) {
+        Action action = actionOf(record);
+        action.sessionId = key.sessionId;
+        write.actions.emplace_back(std::move(key), std::move(action));
+    }
+    write.records.clear();
+    return write;
 }
 
 } // namespace proactive

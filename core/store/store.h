@@ -118,6 +118,13 @@ struct StoreWrite {
     // one to its start. Actions with a uuid already stored for that session
     // are ignored.
     std::vector<std::pair<SessionKey, Action>> actions;
+    // The same for actions already interned (Connector::ingestRecords: a
+    // recorded session replayed), appended after `actions`: the store keeps
+    // these records as they are, sharing their values. Without uuids, none
+    // is a duplicate. A store that writes actions out writes their Actions
+    // (actionOf) under their session's id, without the user's ids and email,
+    // which the session keeps.
+    std::vector<std::pair<SessionKey, ActionRecord>> records;
     std::vector<UserHistoryEvent> userHistory; // in time order
     // What firings leave behind, restored as it is (`store copy`): a later
     // time than the one stored replaces it, an earlier one is ignored.
@@ -127,8 +134,8 @@ struct StoreWrite {
     bool empty() const
     {
         return expiredSessions.empty() && conversations.empty() && erasedConversations.empty() && transitions.empty()
-            && firings.empty() && circuits.empty() && sessions.empty() && actions.empty() && userHistory.empty()
-            && lastFirings.empty() && lastOffers.empty();
+            && firings.empty() && circuits.empty() && sessions.empty() && actions.empty() && records.empty()
+            && userHistory.empty() && lastFirings.empty() && lastOffers.empty();
     }
 };
 
@@ -158,6 +165,11 @@ struct StoreRetention {
 // entities, so such a write is refused as a whole ("store.invalid_write",
 // naming the entry). Every store checks this first.
 std::optional<Error> validateWrite(const StoreWrite& write);
+
+// The write with its records turned into the Actions they stand for
+// (StoreWrite::records), appended to its actions: for stores that write
+// actions out rather than keep records.
+StoreWrite recordsAsActions(StoreWrite write);
 
 // What one decision is about to read, so that a networked store can load it
 // in one round trip (Store::prefetch). Reads outside it still work, at the

@@ -4,9 +4,11 @@
 // and only against the retained actions. Then the bounds on new sessions
 // and session retention (SPEC §8): what expires, what stays, and when; and
 // what sessions learn of their user from person properties (SPEC §8 §1
-// Identity), across calls, sessions and restarts.
+// Identity), across calls, sessions and restarts. Records ingested as they
+// are (a replay's) leave what the same actions leave.
 
 #include "connector/connector.h"
+#include "intake/canonicalurl.h"
 #include "printers.h"
 #include "store/memorystore.h"
 #include "store/sqlitestore.h"
@@ -154,6 +156,8 @@ private Q_SLOTS:
     void lateAnswers();
     void identity_data();
     void identity();
+    void recordsAsActions_data();
+    void recordsAsActions();
 };
 
 void TestConnector::duplicates_data()
@@ -708,6 +712,147 @@ void TestConnector::identity()
 
     const auto activity = harness.connector().recentActivity(email.toStdString(), 10);
     QCOMPARE(activity ? QString::fromStdString(activity->sessionId) : QStringLiteral("-"), found);
+}
+
+void TestConnector::recordsAsActions_data()
+{
+    QTest::addColumn<bool>("sqlite");
+    // Calls "|" one second apart ("&": in the same second, "wait=N" N
+    // seconds on), each one session's pageviews of one identity:
+    // session/distinct id[/set=email][/once=email][/link=id]/count.
+    QTest::addColumn<QString>("calls");
+    // Per call accepted+limited(refusals, previous sessions); then per
+    // session: distinct id, ~linked id, <email>, ^previous session,
+    // #actions and the indexes of those stored.
+    QTest::addColumn<QString>("expected");
+
+    // Product p: retention 300 s, one new session a second, route /projects/:slug.
+    const std::pair<const char*, const char*> rows[] {
+        { "s1/u/3 | s1/u/2", "3+0 2+0; s1=u#5 [0-4]" },
+        { "s1/anon/1 | s1/user-x/set=x@e.com/link=anon/2", "1+0 2+0; s1=user-x~anon<x@e.com>#3 [0-2]" },
+        { "s1/u/1 | s1/u/once=b@e.com/1 | s1/u/once=c@e.com/1", "1+0 1+0 1+0; s1=u<b@e.com>#3 [0-2]" },
+        { "s1/u/set=a@e.com/1 | s2/u/2", "1+0 2+0(s1); s1=u<a@e.com>#1 [0] s2=u<a@e.com>^s1#2 [0-1]" },
+        { "s1/u/2 | wait=301 | s1/u/1", "2+0 1+0; s1=u#1 [0]" },
+        { "s1/u/1 & s2/v/2 | s2/v/1", "1+0 0+2(session_rate_limited) 1+0; s1=u#1 [0] s2=v#1 [0]" },
+    };
+    const char* names[] { "one-session", "identity-learned", "set-once", "rotation-and-inherited-email",
+        "expired-restarts", "rate-limited" };
+    for (const bool sqlite : { false, true })
+        for (std::size_t i = 0; i < std::size(rows); ++i)
+            QTest::addRow("%s/%s", sqlite ? "sqlite" : "memory", names[i])
+                << sqlite << QString::fromUtf8(rows[i].first) << QString::fromUtf8(rows[i].second);
+}
+
+void TestConnector::recordsAsActions()
+{
+    QFETCH(bool, sqlite);
+    QFETCH(QString, calls);
+    QFETCH(QString, expected);
+
+    const auto workspace = productWith({ { "session_retention_s", 300 }, { "max_new_sessions_per_second", 1 },
+        { "routes", nlohmann::json::array({ "/projects/:slug" }) } });
+    const Product& product = *workspace->product("p");
+    // The calls as ingest takes them, as ingestRecords does, and what each leaves.
+    const auto run = [&](bool records) -> QString {
+        Harness harness(sqlite, 200, workspace);
+        ActionInterner interner;
+        QStringList results;
+        QStringList sessions;
+        for (const QString& call : calls.split(QLatin1Char('|'))) {
+            const QStringList parts = call.split(QLatin1Char('&'));
+            for (qsizetype k = 0; k < parts.size(); ++k) {
+                const QString part = parts[k].trimmed();
+                if (part.startsWith(u"wait="_qs)) {
+                    harness.clock().advance(std::chrono::seconds(part.mid(5).toInt()));
+                    continue;
+                }
+                if (k == 0)
+                    harness.clock().advance(1s);
+                const QStringList fields = part.split(QLatin1Char('/'));
+                const std::string sessionId = fields.front().toStdString();
+                if (!sessions.contains(fields.front()))
+                    sessions << fields.front();
+                std::vector<Action> actions;
+                for (int i = 0; i < fields.back().toInt(); ++i) {
+                    Action& action = actions.emplace_back();
+                    action.type = ActionType::Pageview;
+                    action.event = "$pageview";
+                    action.sessionId = sessionId;
+                    action.distinctId = fields[1].toStdString();
+                    action.rawUrl = "https://app.example.com/projects/" + std::to_string(i) + "?q=1";
+                    action.timestampStart = harness.clock().now() + std::chrono::milliseconds(i);
+                    action.timestampEnd = action.timestampStart;
+                    for (const QString& field : fields.mid(2, fields.size() - 3)) {
+                        const std::string value = field.section(QLatin1Char('='), 1).toStdString();
+                        if (field.startsWith(u"set="_qs))
+                            action.email = value;
+                        else if (field.startsWith(u"once="_qs))
+                            action.emailOnce = value;
+                        else if (field.startsWith(u"link="_qs))
+                            action.linkedDistinctId = value;
+                    }
+                }
+                Result<IngestResult> result = Error { "unset", "", "" };
+                if (records) {
+                    std::vector<ActionRecord> made;
+                    for (Action& action : actions) {
+                        action.canonicalUrl = canonicalUrl(action.rawUrl, product.routes);
+                        made.push_back(interner.record(action));
+                    }
+                    result
+                        = harness.connector().ingestRecords("p", sessionId, made, ActionIdentity::of(actions.front()));
+                } else {
+                    result = harness.connector().ingest("p", std::move(actions));
+                }
+                if (!result)
+                    return QString::fromStdString(result.error().toString());
+                QStringList codes;
+                for (const Error& error : result->rejected)
+                    if (!codes.contains(QString::fromStdString(error.code)))
+                        codes << QString::fromStdString(error.code);
+                for (const SessionRotation& rotation : result->rotations)
+                    codes << QString::fromStdString(rotation.previousSessionId);
+                results << u"%1+%2"_qs.arg(result->accepted).arg(result->limited)
+                        + (codes.isEmpty() ? QString() : u"("_qs + codes.join(u',') + u")"_qs);
+            }
+        }
+        if (sqlite)
+            harness.reopen(200); // what the file kept
+        QStringList described;
+        for (const QString& id : sessions) {
+            const SessionKey key { "p", id.toStdString() };
+            const auto record = harness.store().session(key);
+            if (!record)
+                continue;
+            QString text = id + u'=' + QString::fromStdString(record->distinctId);
+            if (!record->linkedDistinctId.empty())
+                text += u'~' + QString::fromStdString(record->linkedDistinctId);
+            if (!record->email.empty())
+                text += u'<' + QString::fromStdString(record->email) + u'>';
+            if (!record->previousSessionId.empty())
+                text += u'^' + QString::fromStdString(record->previousSessionId);
+            text += u'#' + QString::number(record->actionCount);
+            QStringList indexes;
+            harness.store().visitActions(key, [&](std::span<const ActionRecord> stored) {
+                for (std::size_t i = 0; i < stored.size(); ++i) {
+                    const ActionRecord& action = stored[i];
+                    // What each action must be, whichever way it came.
+                    const bool ended = i + 1 < stored.size() ? action.timestampEnd == stored[i + 1].timestampStart
+                                                             : action.timestampEnd == action.timestampStart;
+                    if (!ended || action.canonicalUrl != std::string_view("https://app.example.com/projects/:slug")
+                        || action.event != std::string_view("$pageview") || action.type != ActionType::Pageview)
+                        indexes << u"bad"_qs;
+                    indexes << QString::number(action.index);
+                }
+            });
+            const QString range = indexes.size() == 1 ? indexes.front() : indexes.front() + u'-' + indexes.back();
+            described << text + u" ["_qs + (indexes.contains(u"bad"_qs) ? indexes.join(u',') : range) + u']';
+        }
+        return results.join(u' ') + u"; "_qs + described.join(u' ');
+    };
+    const QString asActions = run(false);
+    QCOMPARE(asActions, expected);
+    QCOMPARE(run(true), asActions);
 }
 
 QTEST_GUILESS_MAIN(TestConnector)

@@ -36,6 +36,7 @@ struct ProductOptions {
     double cooldownS = 30;
     std::string tourId = "find-project";
     double dwellThresholdS = 60;
+    std::vector<std::string> routes { "/projects/:slug", "/settings/account" };
 };
 
 std::shared_ptr<const Workspace> workspace(const ProductOptions& o = {})
@@ -52,10 +53,9 @@ std::shared_ptr<const Workspace> workspace(const ProductOptions& o = {})
                 { { { "event", { { "route", "/settings/account" } } } },
                     { { "type", "user_page_dwell" }, { "threshold_s", o.dwellThresholdS },
                         { "max_actions", 5 } } } } } } };
-    const json products
-        = json::array({ { { "product_id", "p" }, { "routes", { "/projects/:slug", "/settings/account" } },
-            { "proactive", { { "enabled", true }, { "min_interval_s", o.minIntervalS } } },
-            { "triggers", json::array({ pingPong, dwell }) } } });
+    const json products = json::array({ { { "product_id", "p" }, { "routes", o.routes },
+        { "proactive", { { "enabled", true }, { "min_interval_s", o.minIntervalS } } },
+        { "triggers", json::array({ pingPong, dwell }) } } });
     Diagnostics diagnostics;
     auto ws = std::make_shared<const Workspace>(Workspace::fromJson(products, ".", "products.json", diagnostics));
     for (const auto& d : diagnostics)
@@ -179,6 +179,7 @@ private Q_SLOTS:
     void steppableInterface();
     void explainTriggersAtTheCurrentMoment();
     void reconfigureReplaysToNow();
+    void pagesAreThoseOfTheWorkspacesRoutes();
     void createRefusesWhatCannotReplay();
 };
 
@@ -548,6 +549,35 @@ void TestReplay::reconfigureReplaysToNow()
     QVERIFY(replay->record().firings.empty());
     replay->seek(at(110));
     QCOMPARE(firingsOf(replay->record()), QStringList { u"105:settings-dwell"_qs });
+}
+
+void TestReplay::pagesAreThoseOfTheWorkspacesRoutes()
+{
+    // Recorded without routes, two projects are two pages: a ping-pong.
+    const auto noRoutes = workspace({ .routes = {} });
+    const auto projects = session(*noRoutes,
+        { { 0, "/projects/apollo" }, { 2, "/projects/zeus" }, { 4, "/projects/apollo" }, { 100, "/projects" } });
+    QCOMPARE(firingsOf(replay(noRoutes, projects, {})), QStringList { u"5:ping-pong"_qs });
+    // Replayed under /projects/:slug they are one page, as the connector
+    // would canonicalise them.
+    QCOMPARE(firingsOf(replay(workspace(), projects, {})), QStringList {});
+
+    // The page a firing reports is of the replay's routes too.
+    const auto sections = workspace({ .routes = { "/settings/:section" } });
+    const auto s = session(*sections, { { 0, "/projects" }, { 4, "/settings/account" }, { 200, "/projects" } });
+    auto record = replay(sections, s, {});
+    QCOMPARE(firingsOf(record), QStringList { u"65:settings-dwell"_qs });
+    QCOMPARE(record.firings[0].page, std::string("https://app.test/settings/:section"));
+    record = replay(workspace(), s, {});
+    QCOMPARE(firingsOf(record), QStringList { u"65:settings-dwell"_qs });
+    QCOMPARE(record.firings[0].page, std::string("https://app.test/settings/account"));
+    QCOMPARE(s.actions[1].canonicalUrl.get(), std::string("https://app.test/settings/:section")); // as recorded
+
+    // Sessions made by hand say nothing of their routes: made again too.
+    RecordedSession unknown = projects;
+    unknown.routes.reset();
+    QCOMPARE(firingsOf(replay(noRoutes, unknown, {})), QStringList { u"5:ping-pong"_qs });
+    QCOMPARE(firingsOf(replay(workspace(), unknown, {})), QStringList {});
 }
 
 void TestReplay::createRefusesWhatCannotReplay()

@@ -209,6 +209,52 @@ QString actionsOf(const Store& store, const SessionKey& key)
 Q_DECLARE_METATYPE(Backend)
 Q_DECLARE_METATYPE(StoreWrite)
 
+// An action with every field an Action has set, strings that need escaping.
+Action fullAction()
+{
+    Action action;
+    action.index = 41;
+    action.type = ActionType::RageClick;
+    action.event = "$rageclick";
+    action.uuid = "0190a5c2-0000-7000-8000-000000000001";
+    action.title = "Rage-clicked button";
+    action.description = "Rage-clicked button 'Añadir \"proyecto\"' on /projects — 3×";
+    action.timestampStart = kT0 + 1234ms;
+    action.rawUrl = "https://app.example.com/projects/42?tab=a#x";
+    action.canonicalUrl = "https://app.example.com/projects/:id";
+    action.sessionId = "s1";
+    action.distinctId = "user-7";
+    action.email = "ana@example.com";
+    action.element.tag = "button";
+    action.element.text = "Añadir \"proyecto\"";
+    action.element.id = "add";
+    action.element.href = "/projects/new";
+    action.element.name = "add-project";
+    action.element.attrs = { { "data-tour-id", "add-project" }, { "aria-label", "" }, { "class", "btn primary" } };
+    action.element.classes = { "btn", "primary" };
+    action.element.nthChild = 2;
+    action.element.nthOfType = 1;
+    action.element.selector = "[data-tour-id=\"add-project\"]";
+    action.elementsChain = R"(button.btn.primary:attr__data-tour-id="add-project"nth-child="2";div)";
+    action.properties = { { "plan", "pro" }, { "seats", "3" }, { "trial", "true" }, { "empty", "" } };
+    return action;
+}
+
+// The record keeps every field of `action` a record has; it ends at `end`.
+void compareFields(const ActionRecord& record, const Action& action, Timestamp end)
+{
+    QCOMPARE(record.index, action.index);
+    QVERIFY(record.type == action.type);
+    QCOMPARE(record.event.get(), action.event);
+    QCOMPARE(record.timestampStart, action.timestampStart);
+    QCOMPARE(record.timestampEnd, end);
+    QCOMPARE(record.rawUrl.get(), action.rawUrl);
+    QCOMPARE(record.canonicalUrl.get(), action.canonicalUrl);
+    QVERIFY(record.element() == action.element);
+    QCOMPARE(record.elementsChain(), action.elementsChain);
+    QVERIFY(record.details->properties == action.properties);
+}
+
 class TestStore final : public QObject {
     Q_OBJECT
 
@@ -248,6 +294,8 @@ private Q_SLOTS:
     void actionsPerSession();
     void actionFieldsRoundTrip_data();
     void actionFieldsRoundTrip();
+    void recordsRoundTrip_data();
+    void recordsRoundTrip();
     void invalidWriteChangesNothing_data();
     void invalidWriteChangesNothing();
     void emptyWrite_data();
@@ -1231,31 +1279,7 @@ void TestStore::actionFieldsRoundTrip()
     QFETCH(Backend, backend);
     Harness harness(backend);
 
-    Action full;
-    full.index = 41;
-    full.type = ActionType::RageClick;
-    full.event = "$rageclick";
-    full.uuid = "0190a5c2-0000-7000-8000-000000000001";
-    full.title = "Rage-clicked button";
-    full.description = "Rage-clicked button 'Añadir \"proyecto\"' on /projects — 3×";
-    full.timestampStart = kT0 + 1234ms;
-    full.rawUrl = "https://app.example.com/projects/42?tab=a#x";
-    full.canonicalUrl = "https://app.example.com/projects/:id";
-    full.sessionId = "s1";
-    full.distinctId = "user-7";
-    full.email = "ana@example.com";
-    full.element.tag = "button";
-    full.element.text = "Añadir \"proyecto\"";
-    full.element.id = "add";
-    full.element.href = "/projects/new";
-    full.element.name = "add-project";
-    full.element.attrs = { { "data-tour-id", "add-project" }, { "aria-label", "" }, { "class", "btn primary" } };
-    full.element.classes = { "btn", "primary" };
-    full.element.nthChild = 2;
-    full.element.nthOfType = 1;
-    full.element.selector = "[data-tour-id=\"add-project\"]";
-    full.elementsChain = R"(button.btn.primary:attr__data-tour-id="add-project"nth-child="2";div)";
-    full.properties = { { "plan", "pro" }, { "seats", "3" }, { "trial", "true" }, { "empty", "" } };
+    const Action full = fullAction();
 
     Action bare; // a pageview: no element, no properties, nothing optional
     bare.type = ActionType::Pageview;
@@ -1270,16 +1294,7 @@ void TestStore::actionFieldsRoundTrip()
         store.visitActions({ "p1", "s1" }, [&](std::span<const ActionRecord> actions) {
             QCOMPARE(actions.size(), std::size_t(2));
             const ActionRecord& a = actions[0];
-            QCOMPARE(a.index, full.index);
-            QVERIFY(a.type == full.type);
-            QCOMPARE(a.event.get(), full.event);
-            QCOMPARE(a.timestampStart, full.timestampStart);
-            QCOMPARE(a.timestampEnd, bare.timestampStart);
-            QCOMPARE(a.rawUrl.get(), full.rawUrl);
-            QCOMPARE(a.canonicalUrl.get(), full.canonicalUrl);
-            QVERIFY(a.element() == full.element);
-            QCOMPARE(a.elementsChain(), full.elementsChain);
-            QVERIFY(a.details->properties == full.properties);
+            compareFields(a, full, bare.timestampStart);
             // What belongs to the session or can be derived is not kept per
             // action: the uuid only as the duplicate check's hash, title and
             // description derived again from the rest.
@@ -1295,6 +1310,58 @@ void TestStore::actionFieldsRoundTrip()
             QVERIFY(b.element() == Element {});
             QVERIFY(b.details->properties.empty());
             QCOMPARE(b.timestampEnd, b.timestampStart);
+        });
+    });
+}
+
+void TestStore::recordsRoundTrip_data()
+{
+    QTest::addColumn<Backend>("backend");
+    addBackendRows();
+}
+
+void TestStore::recordsRoundTrip()
+{
+    QFETCH(Backend, backend);
+    Harness harness(backend);
+
+    // Records of another interner (a replay's import), after an action.
+    ActionInterner interner;
+    Action earlier;
+    earlier.type = ActionType::Pageview;
+    earlier.event = "$pageview";
+    earlier.uuid = "u0";
+    earlier.timestampStart = kT0;
+    Action full = fullAction();
+    full.uuid.clear();
+    const ActionRecord record = interner.record(full);
+    Action bare;
+    bare.index = 42;
+    bare.type = ActionType::Pageview;
+    bare.event = "$pageview";
+    bare.timestampStart = kT0 + 2000ms;
+    StoreWrite write;
+    write.actions = { { { "p1", "s1" }, earlier } };
+    write.records = { { { "p1", "s1" }, interner.record(bare) }, { { "p1", "s1" }, record } };
+    QVERIFY(harness.commit(write));
+
+    harness.check([&](const Store& store) {
+        store.visitActions({ "p1", "s1" }, [&](std::span<const ActionRecord> actions) {
+            QCOMPARE(actions.size(), std::size_t(3));
+            QCOMPARE(actions[0].event.get(), earlier.event);
+            QCOMPARE(actions[0].timestampEnd, full.timestampStart);
+            // Kept in time order, each ending where the next starts.
+            const ActionRecord& a = actions[1];
+            compareFields(a, full, bare.timestampStart);
+            // In memory the values are the records' own, not copies.
+            if (backend == Backend::Memory)
+                QCOMPARE(&a.rawUrl.get(), &record.rawUrl.get());
+            const ActionRecord& b = actions[2];
+            QCOMPARE(b.index, bare.index);
+            QCOMPARE(b.timestampEnd, b.timestampStart);
+            // Records carry no uuid; the action's still counts.
+            QVERIFY(store.hasActionUuid({ "p1", "s1" }, "u0"));
+            QVERIFY(!store.hasActionUuid({ "p1", "s1" }, ""));
         });
     });
 }
@@ -1343,6 +1410,9 @@ void TestStore::invalidWriteChangesNothing_data()
     w = valid();
     w.actions.push_back({ { "", "s1" }, {} });
     addRow("action-without-product", w, QStringLiteral("actions[1]: empty product id"));
+    w = valid();
+    w.records.push_back({ { "p1", "" }, {} });
+    addRow("record-without-session", w, QStringLiteral("records[0]: empty session id"));
     w = valid();
     w.expiredSessions.push_back({ "p1", "" });
     addRow("expired-session-without-id", w, QStringLiteral("expiredSessions[0]: empty session id"));
