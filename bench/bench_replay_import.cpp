@@ -13,12 +13,15 @@
 // with the ratios import/read, import 1/import 2 and end to end/batch, the
 // CPU time of each (all threads: on a shared machine wall time measures the
 // machine's load as much as the code), the heap held per imported action
-// and the peak RSS of the end-to-end run.
+// (after one and after two threads) and the peak RSS of the end-to-end run.
+// Every round checks that the two imports gave the same sessions, action by
+// action.
 //
-//   bench_replay_import [sessions=10000] [actions-per-session=100] [rounds=3] [file]
+//   bench_replay_import [sessions=10000] [actions-per-session=100] [rounds=3] [file] [import]
 //
 // The file defaults to $TMPDIR/proactive-replay-import.jsonl and is left
-// there (drive the CLI with it).
+// there (drive the CLI with it). `import` measures the read and the two
+// imports only.
 
 #include "replaycorpus.h"
 #include "replay/replayjob.h"
@@ -32,6 +35,7 @@
 #include <malloc.h>
 #include <sys/resource.h>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace proactive;
@@ -117,6 +121,35 @@ Result<ImportResult> importFile(
     return importSessions(workspace, std::span(&file, 1), options);
 }
 
+// The same sessions with the same actions and identities, and the same counts.
+bool sameImport(const ImportResult& a, const ImportResult& b)
+{
+    if (a.events != b.events || a.duplicates != b.duplicates || a.rejected != b.rejected
+        || a.diagnostics != b.diagnostics || a.sessions.size() != b.sessions.size())
+        return false;
+    for (std::size_t s = 0; s < a.sessions.size(); ++s) {
+        const RecordedSession& x = a.sessions[s];
+        const RecordedSession& y = b.sessions[s];
+        if (x.summary.sessionId != y.summary.sessionId || x.summary.pages != y.summary.pages
+            || x.summary.distinctId != y.summary.distinctId || x.actions.size() != y.actions.size()
+            || x.identities.size() != y.identities.size())
+            return false;
+        for (std::size_t i = 0; i < x.actions.size(); ++i) {
+            const ActionRecord& p = x.actions[i];
+            const ActionRecord& q = y.actions[i];
+            if (p.index != q.index || p.timestampStart != q.timestampStart || p.timestampEnd != q.timestampEnd
+                || p.type != q.type || p.event != q.event || p.rawUrl != q.rawUrl || p.canonicalUrl != q.canonicalUrl
+                || !(p.details == q.details))
+                return false;
+        }
+        for (std::size_t i = 0; i < x.identities.size(); ++i)
+            if (x.identities[i].from != y.identities[i].from || x.identities[i].distinctId != y.identities[i].distinctId
+                || x.identities[i].email != y.identities[i].email)
+                return false;
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -127,6 +160,7 @@ int main(int argc, char** argv)
     const char* tmp = std::getenv("TMPDIR");
     const std::filesystem::path file = argc > 4 ? std::string(argv[4])
                                                 : std::string(tmp ? tmp : "/tmp") + "/proactive-replay-import.jsonl";
+    const bool importOnly = argc > 5 && std::string_view(argv[5]) == "import";
 
     Diagnostics diagnostics;
     auto workspace = std::make_shared<const Workspace>(
@@ -158,7 +192,8 @@ int main(int argc, char** argv)
 
     ReplaySettings settings; // what the command runs without --explain
     settings.client.explain = false;
-    Figures read, import1, import2, batch, endToEnd, perAction, peak, importVsRead, scaling, endToEndVsBatch;
+    Figures read, import1, import2, batch, endToEnd, perAction, perAction2, peak, importVsRead, scaling,
+        endToEndVsBatch;
     Figures import1Cpu, import2Cpu, batchCpuFigures, endToEndCpuFigures;
     for (int round = 0; round < rounds; ++round) {
         t0 = std::chrono::steady_clock::now();
@@ -180,16 +215,35 @@ int main(int argc, char** argv)
         const double bytesPerAction
             = static_cast<double>(heapInUse() - heapBefore) / static_cast<double>(std::max<std::size_t>(one->events, 1));
 
+        const std::size_t heapBeforeTwo = heapInUse();
         c0 = cpuSeconds();
         t0 = std::chrono::steady_clock::now();
         auto two = importFile(workspace, file, 2);
         const double twoS = secondsSince(t0);
         const double twoCpu = cpuSeconds() - c0;
-        if (!two || two->events != one->events || two->sessions.size() != one->sessions.size()) {
+        if (!two || !sameImport(*one, *two)) {
             std::fprintf(stderr, "the import on two threads differs from the one on one thread\n");
             return 1;
         }
+        const double bytesPerActionTwo = static_cast<double>(heapInUse() - heapBeforeTwo)
+            / static_cast<double>(std::max<std::size_t>(two->events, 1));
         two = Error {};
+        read.add(readS);
+        import1.add(oneS);
+        import2.add(twoS);
+        perAction.add(bytesPerAction);
+        perAction2.add(bytesPerActionTwo);
+        importVsRead.add(oneS / readS);
+        scaling.add(oneS / twoS);
+        import1Cpu.add(oneCpu);
+        import2Cpu.add(twoCpu);
+        if (importOnly) {
+            std::printf("round %d: read %.2f s, import %.2f s (1 thread) %.2f s (2 threads); %.0f B/action (1 thread) "
+                        "%.0f B/action (2 threads)\n",
+                round + 1, readS, oneS, twoS, bytesPerAction, bytesPerActionTwo);
+            std::printf("         CPU: import %.2f s (1 thread) %.2f s (2 threads)\n", oneCpu, twoCpu);
+            continue;
+        }
 
         BatchOptions oneThread;
         oneThread.threads = 1;
@@ -225,22 +279,16 @@ int main(int argc, char** argv)
         const double peakMiB = peakRssMiB();
 
         std::printf("round %d: read %.2f s, import %.2f s (1 thread) %.2f s (2 threads), batch %.2f s, "
-                    "end to end %.2f s; %.0f B/action, peak %.0f MiB (%zu B summary)\n",
-            round + 1, readS, oneS, twoS, batchS, endToEndS, bytesPerAction, peakMiB, summaryBytes);
+                    "end to end %.2f s; %.0f B/action (1 thread) %.0f B/action (2 threads), peak %.0f MiB "
+                    "(%zu B summary)\n",
+            round + 1, readS, oneS, twoS, batchS, endToEndS, bytesPerAction, bytesPerActionTwo, peakMiB,
+            summaryBytes);
         std::printf("         CPU: import %.2f s (1 thread) %.2f s (2 threads), batch %.2f s, end to end %.2f s\n", oneCpu,
             twoCpu, batchCpu, endToEndCpu);
-        read.add(readS);
-        import1.add(oneS);
-        import2.add(twoS);
         batch.add(batchS);
         endToEnd.add(endToEndS);
-        perAction.add(bytesPerAction);
         peak.add(peakMiB);
-        importVsRead.add(oneS / readS);
-        scaling.add(oneS / twoS);
         endToEndVsBatch.add(endToEndS / batchS);
-        import1Cpu.add(oneCpu);
-        import2Cpu.add(twoCpu);
         batchCpuFigures.add(batchCpu);
         endToEndCpuFigures.add(endToEndCpu);
     }
@@ -248,16 +296,19 @@ int main(int argc, char** argv)
     read.print("plain read of the file", "s");
     import1.print("import, 1 thread", "s");
     import2.print("import, 2 threads", "s");
-    batch.print("replay without import, 1 thread", "s");
-    endToEnd.print("end to end (replay --threads 1)", "s");
     importVsRead.print("import 1 thread / plain read", "×");
     scaling.print("import 1 thread / 2 threads", "×");
-    endToEndVsBatch.print("end to end / replay without import", "×");
     import1Cpu.print("CPU: import, 1 thread", "s");
     import2Cpu.print("CPU: import, 2 threads (both)", "s");
+    perAction.print("heap per imported action, 1 thread", "B");
+    perAction2.print("heap per imported action, 2 threads", "B");
+    if (importOnly)
+        return 0;
+    batch.print("replay without import, 1 thread", "s");
+    endToEnd.print("end to end (replay --threads 1)", "s");
+    endToEndVsBatch.print("end to end / replay without import", "×");
     batchCpuFigures.print("CPU: replay without import", "s");
     endToEndCpuFigures.print("CPU: end to end", "s");
-    perAction.print("heap per imported action", "B");
     peak.print("peak RSS, end to end", "MiB");
     return 0;
 }

@@ -121,11 +121,11 @@ namespace {
         std::vector<ActionRecord> records;
         std::vector<RecordedIdentity> identities;
 
-        // Finalised with the product's routes: its canonical URL only, as a
-        // record keeps no wording (RecordedSession::action derives it).
-        void take(Action& action, std::span<const std::string> routes, ActionInterner& interner)
+        // Finalised: its canonical URL set with the product's routes (the
+        // only part a record keeps; RecordedSession::action derives the
+        // wording).
+        void take(const Action& action, ActionInterner& interner)
         {
-            action.canonicalUrl = canonicalUrl(action.rawUrl, routes);
             if (identities.empty() || !identities.back().sameAs(action))
                 identities.push_back(
                     { records.size(), action.distinctId, action.email, action.emailOnce, action.linkedDistinctId });
@@ -133,12 +133,279 @@ namespace {
         }
     };
 
+    // An event's uuid as duplicates are told by. A canonical UUID (36
+    // characters, lowercase hex digits and hyphens at 8-4-4-4-12: what
+    // PostHog writes) as its 128 bits, one to one with its text and nothing
+    // to allocate per event; any other uuid as its text.
+    struct EventUuid {
+        enum class Kind : std::uint8_t { None, Bits, Text };
+        Kind kind = Kind::None;
+        std::uint64_t high = 0;
+        std::uint64_t low = 0; // Text: the index of the text in its piece's uuidTexts
+    };
+
+    bool canonicalUuidBits(std::string_view text, std::uint64_t& high, std::uint64_t& low)
+    {
+        if (text.size() != 36)
+            return false;
+        std::uint64_t words[2] = { 0, 0 };
+        std::size_t digits = 0;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (c != '-')
+                    return false;
+                continue;
+            }
+            unsigned value = 0;
+            if (c >= '0' && c <= '9')
+                value = static_cast<unsigned>(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                value = static_cast<unsigned>(c - 'a' + 10);
+            else
+                return false;
+            std::uint64_t& word = words[digits++ / 16];
+            word = word << 4 | value;
+        }
+        high = words[0];
+        low = words[1];
+        return true;
+    }
+
+    // The actions of one session read from one stretch of the input (a chunk
+    // of a JSON lines file on the thread that read it, or a whole file), in
+    // input order, with the uuid of each: duplicates are dropped once the
+    // session's pieces are joined.
+    struct SessionPiece {
+        const Product* product = nullptr;
+        std::string sessionId;
+        SessionActions actions; // identities `from` the piece's first action
+        std::vector<EventUuid> uuids; // one per record
+        std::vector<std::string> uuidTexts; // the uuids that are no canonical UUID
+
+        void takeUuid(const std::string& uuid)
+        {
+            EventUuid& key = uuids.emplace_back();
+            if (uuid.empty())
+                return;
+            if (canonicalUuidBits(uuid, key.high, key.low)) {
+                key.kind = EventUuid::Kind::Bits;
+                return;
+            }
+            key.kind = EventUuid::Kind::Text;
+            key.low = uuidTexts.size();
+            uuidTexts.push_back(uuid);
+        }
+    };
+
+    // Which product an event goes to: the one the options name (none when
+    // the workspace has no such product), else the one whose PostHog token
+    // the event carries, else the workspace's only product.
+    class ProductChoice final {
+    public:
+        ProductChoice(const Workspace& workspace, const std::string& productId)
+            : m_workspace(workspace)
+            , m_explicit(!productId.empty())
+            , m_explicitProduct(m_explicit ? workspace.product(productId) : nullptr)
+        { }
+
+        const Product* productFor(const IntakeEvent& event) const
+        {
+            if (m_explicit)
+                return m_explicitProduct;
+            if (const Product* product = m_workspace.productByToken(event.token))
+                return product;
+            return m_workspace.products().size() == 1 ? &m_workspace.products().front() : nullptr;
+        }
+
+    private:
+        const Workspace& m_workspace;
+        bool m_explicit;
+        const Product* m_explicitProduct;
+    };
+
+    // Events of a token no product has, counted to be reported once a file.
+    struct Unassigned {
+        std::size_t count = 0;
+        std::size_t firstLine = 0;
+    };
+
+    // The canonical URLs of the raw URLs seen last, of one product at a time:
+    // sessions visit a few pages many times, and canonicalUrl parses a URL.
+    class CanonicalUrls final {
+    public:
+        const std::string& of(const std::string& rawUrl, const Product& product)
+        {
+            if (&product != m_product || m_byRawUrl.size() >= kMaxUrls) {
+                m_byRawUrl.clear();
+                m_product = &product;
+            }
+            auto it = m_byRawUrl.find(rawUrl);
+            if (it == m_byRawUrl.end())
+                it = m_byRawUrl.emplace(rawUrl, canonicalUrl(rawUrl, product.routes)).first;
+            return it->second;
+        }
+
+    private:
+        static constexpr std::size_t kMaxUrls = 4096;
+        const Product* m_product = nullptr;
+        std::unordered_map<std::string, std::string> m_byRawUrl;
+    };
+
+    // Sessions pieced together from the events of one stretch of the input,
+    // on the thread that reads it: each event finalised and interned with
+    // that thread's interner as it is taken, so that what another thread
+    // gets is pieces of ready records, never events.
+    class SessionPieces final {
+    public:
+        explicit SessionPieces(const ProductChoice& products)
+            : m_products(&products)
+        { }
+
+        std::vector<SessionPiece> pieces; // sessions in the order first seen
+        std::map<std::string, Unassigned> unassigned; // by token, "" = none; lines of the stretch
+        std::size_t ignored = 0; // PostHog's own `$` events
+
+        void take(IntakeEvent& event, std::size_t line, ActionInterner& interner)
+        {
+            Action& action = event.action;
+            if (isBookkeepingEvent(action)) {
+                ++ignored;
+                return;
+            }
+            const Product* product = m_products->productFor(event);
+            if (!product) {
+                auto& entry = unassigned[event.token];
+                if (entry.count++ == 0)
+                    entry.firstLine = line;
+                return;
+            }
+            SessionPiece& piece = pieceOf(*product, action.sessionId);
+            piece.takeUuid(action.uuid);
+            action.canonicalUrl = m_canonicalUrls.of(action.rawUrl, *product);
+            piece.actions.take(action, interner);
+        }
+
+    private:
+        SessionPiece& pieceOf(const Product& product, const std::string& sessionId)
+        {
+            // A session's events mostly come one after the other.
+            if (m_last < pieces.size() && pieces[m_last].product == &product && pieces[m_last].sessionId == sessionId)
+                return pieces[m_last];
+            std::string key = product.id;
+            key += '\0';
+            key += sessionId;
+            const auto [it, isNew] = m_byKey.try_emplace(std::move(key), pieces.size());
+            if (isNew)
+                pieces.push_back({ &product, sessionId, {}, {}, {} });
+            m_last = it->second;
+            return pieces[m_last];
+        }
+
+        const ProductChoice* m_products;
+        CanonicalUrls m_canonicalUrls;
+        std::unordered_map<std::string, std::size_t> m_byKey; // product id, '\0', session id → piece
+        std::size_t m_last = std::numeric_limits<std::size_t>::max();
+    };
+
+    // One session of an import as its pieces arrive, in input order.
     struct SessionBuilder {
         std::string productId;
         std::string sessionId;
-        SessionActions actions;
-        std::unordered_set<std::string> uuids;
+        std::vector<SessionPiece> pieces;
     };
+
+    // Which actions of the pieces (counted across them in order) repeat the
+    // uuid of an earlier one; empty when none does.
+    std::vector<bool> duplicatesIn(const std::vector<SessionPiece>& pieces, std::size_t& duplicates)
+    {
+        struct Seen {
+            const EventUuid* uuid;
+            const std::string* text;
+            std::size_t index;
+        };
+        std::vector<Seen> seen;
+        std::size_t index = 0;
+        for (const SessionPiece& piece : pieces)
+            for (const EventUuid& uuid : piece.uuids) {
+                if (uuid.kind != EventUuid::Kind::None)
+                    seen.push_back({ &uuid, uuid.kind == EventUuid::Kind::Text ? &piece.uuidTexts[uuid.low] : nullptr,
+                        index });
+                ++index;
+            }
+        const auto sameUuid = [](const Seen& a, const Seen& b) {
+            if (a.uuid->kind != b.uuid->kind)
+                return false;
+            return a.text ? *a.text == *b.text : a.uuid->high == b.uuid->high && a.uuid->low == b.uuid->low;
+        };
+        const auto before = [](const Seen& a, const Seen& b) {
+            if (a.uuid->kind != b.uuid->kind)
+                return a.uuid->kind < b.uuid->kind;
+            if (a.text && *a.text != *b.text)
+                return *a.text < *b.text;
+            if (!a.text && (a.uuid->high != b.uuid->high || a.uuid->low != b.uuid->low))
+                return std::tie(a.uuid->high, a.uuid->low) < std::tie(b.uuid->high, b.uuid->low);
+            return a.index < b.index;
+        };
+        std::sort(seen.begin(), seen.end(), before);
+        std::vector<bool> duplicate;
+        for (std::size_t i = 1; i < seen.size(); ++i) {
+            if (!sameUuid(seen[i - 1], seen[i]))
+                continue;
+            if (duplicate.empty())
+                duplicate.resize(index);
+            duplicate[seen[i].index] = true;
+            ++duplicates;
+        }
+        return duplicate;
+    }
+
+    // The session's actions in input order, but for those whose uuid an
+    // earlier action of the session had (pages of an export overlap): what
+    // one reader taking the events one by one would have kept, identities
+    // included. Adds the actions dropped to `duplicates`.
+    SessionActions joinPieces(std::vector<SessionPiece>& pieces, std::size_t& duplicates)
+    {
+        const std::vector<bool> duplicate = duplicatesIn(pieces, duplicates);
+        if (pieces.size() == 1 && duplicate.empty())
+            return std::move(pieces.front().actions);
+        SessionActions joined;
+        std::size_t total = 0;
+        for (const SessionPiece& piece : pieces)
+            total += piece.actions.records.size();
+        joined.records.reserve(total);
+        std::size_t index = 0;
+        for (SessionPiece& piece : pieces) {
+            const std::vector<RecordedIdentity>& identities = piece.actions.identities;
+            std::size_t identity = 0;
+            for (std::size_t i = 0; i < piece.actions.records.size(); ++i, ++index) {
+                while (identity + 1 < identities.size() && identities[identity + 1].from <= i)
+                    ++identity;
+                if (!duplicate.empty() && duplicate[index])
+                    continue;
+                if (joined.identities.empty() || !sameUser(joined.identities.back(), identities[identity])) {
+                    joined.identities.push_back(identities[identity]);
+                    joined.identities.back().from = joined.records.size();
+                }
+                joined.records.push_back(std::move(piece.actions.records[i]));
+            }
+        }
+        return joined;
+    }
+
+    // Calls work(i) for every i below count on `threads` threads, this one among them.
+    template<typename Work> void forEachIndex(std::size_t count, unsigned threads, const Work& work)
+    {
+        std::atomic<std::size_t> next { 0 };
+        const auto run = [&] {
+            for (std::size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1))
+                work(i);
+        };
+        std::vector<std::jthread> helpers;
+        for (std::size_t t = 1; t < std::min<std::size_t>(threads, count); ++t)
+            helpers.emplace_back(run);
+        run();
+    }
 
     // Orders the records by time (ties keep their order), each taking its
     // identity along. Exports are mostly in time order already: then nothing moves.
@@ -706,15 +973,12 @@ namespace {
         return chunks;
     }
 
-    // What a worker thread read of one chunk, in order, for the importer to
-    // take in chunk order: lines are the chunk's (from 1), offsets from the
-    // chunk's start.
+    // What a thread read of one chunk, for the importer to take in chunk
+    // order: the sessions pieced together from its events, and in order its
+    // problems and how far it got; lines are the chunk's (from 1), offsets
+    // from the chunk's start.
     class ChunkReads final : public ReadSink {
     public:
-        struct Took {
-            std::size_t line;
-            IntakeEvent event;
-        };
         struct Rejected {
             std::size_t line;
             std::string code;
@@ -724,18 +988,22 @@ namespace {
         struct Reached {
             std::uint64_t offset;
         };
-        using Read = std::variant<Took, Rejected, Reached>;
+        using Read = std::variant<Rejected, Reached>;
 
-        ChunkReads(std::stop_token stop, const std::atomic<bool>& abandoned)
-            : m_stop(std::move(stop))
+        ChunkReads(const ProductChoice& products, ActionInterner& interner, std::stop_token stop,
+            const std::atomic<bool>& abandoned)
+            : sessions(products)
+            , m_interner(interner)
+            , m_stop(std::move(stop))
             , m_abandoned(abandoned)
         { }
 
-        std::deque<Read> reads; // grows without moving what it holds
+        SessionPieces sessions;
+        std::vector<Read> reads;
         std::size_t lines = 0;
         bool stoppedEarly = false; // a stop request or the importer ended the reading before the chunk's end
 
-        void took(IntakeEvent& event, std::size_t line) override { reads.emplace_back(Took { line, std::move(event) }); }
+        void took(IntakeEvent& event, std::size_t line) override { sessions.take(event, line, m_interner); }
         void rejected(std::size_t line, std::string code, std::string message) override
         {
             reads.emplace_back(Rejected { line, std::move(code), std::move(message), true });
@@ -761,6 +1029,7 @@ namespace {
         }
 
     private:
+        ActionInterner& m_interner;
         std::stop_token m_stop;
         const std::atomic<bool>& m_abandoned;
         std::uint64_t m_lastReached = 0;
@@ -773,19 +1042,21 @@ struct SessionImporter::State final : ReadSink {
     State(const Workspace& workspace_, const ImportOptions& options_)
         : workspace(workspace_)
         , options(options_)
-    {
-        if (!options.productId.empty())
-            explicitProduct = workspace.product(options.productId);
-    }
+        , products(workspace_, options_.productId)
+    { }
 
     const Workspace& workspace;
     const ImportOptions& options;
-    const Product* explicitProduct = nullptr;
+    const ProductChoice products;
     ExportReader reader { *this };
-    std::unordered_map<std::string, SessionBuilder> sessions;
+    // What `reader` takes on this thread, joined to the sessions at the end of each text.
+    SessionPieces taken { products };
+    std::unordered_map<std::string, SessionBuilder> sessions; // by product id, '\0', session id
     std::vector<SessionBuilder*> order; // sessions in the order first seen
-    // One for the whole import: sessions clicking the same buttons share chains.
-    ActionInterner interner;
+    // One for each thread that reads, for the whole import (sessions
+    // clicking the same buttons share chains), [0] this thread's: a thread
+    // interns without waiting for another, and frees what it allocated.
+    std::deque<ActionInterner> interners { 1 };
     ImportResult result;
 
     // Progress: bytes of the files already read, and the file being read
@@ -799,10 +1070,6 @@ struct SessionImporter::State final : ReadSink {
 
     std::string file;
     std::size_t fileDiagnostics = 0;
-    struct Unassigned {
-        std::size_t count = 0;
-        std::size_t firstLine = 0;
-    };
     std::map<std::string, Unassigned> unassigned; // by token; "" = no token
 
     void problem(std::size_t line, std::string code, std::string message) override
@@ -845,46 +1112,33 @@ struct SessionImporter::State final : ReadSink {
         return result.cancelled;
     }
 
-    const Product* productFor(const IntakeEvent& event) const
-    {
-        if (!options.productId.empty())
-            return explicitProduct;
-        if (const Product* product = workspace.productByToken(event.token))
-            return product;
-        return workspace.products().size() == 1 ? &workspace.products().front() : nullptr;
-    }
+    void took(IntakeEvent& event, std::size_t line) override { taken.take(event, line, interners.front()); }
 
-    void took(IntakeEvent& event, std::size_t line) override
+    // Adds the sessions pieced together from a stretch of the file that
+    // starts after `linesBefore` lines: each piece joins its session.
+    void join(SessionPieces&& stretch, std::size_t linesBefore)
     {
-        Action& action = event.action;
-        if (isBookkeepingEvent(action)) {
-            ++result.ignored;
-            return;
+        result.ignored += stretch.ignored;
+        for (const auto& [token, counted] : stretch.unassigned) {
+            Unassigned& entry = unassigned[token];
+            if (entry.count == 0)
+                entry.firstLine = linesBefore + counted.firstLine;
+            entry.count += counted.count;
+            result.unassigned += counted.count;
         }
-        const Product* product = productFor(event);
-        if (!product) {
-            auto& entry = unassigned[event.token];
-            if (entry.count++ == 0)
-                entry.firstLine = line;
-            ++result.unassigned;
-            return;
+        for (SessionPiece& piece : stretch.pieces) {
+            std::string key = piece.product->id;
+            key += '\0';
+            key += piece.sessionId;
+            auto [it, isNew] = sessions.try_emplace(std::move(key));
+            SessionBuilder& builder = it->second;
+            if (isNew) {
+                builder.productId = piece.product->id;
+                builder.sessionId = piece.sessionId;
+                order.push_back(&builder);
+            }
+            builder.pieces.push_back(std::move(piece));
         }
-        std::string key = product->id;
-        key += '\0';
-        key += action.sessionId;
-        auto [it, isNew] = sessions.try_emplace(std::move(key));
-        SessionBuilder& builder = it->second;
-        if (isNew) {
-            builder.productId = product->id;
-            builder.sessionId = action.sessionId;
-            order.push_back(&builder);
-        }
-        if (!action.uuid.empty() && !builder.uuids.insert(action.uuid).second) {
-            ++result.duplicates;
-            return;
-        }
-        builder.actions.take(action, product->routes, interner);
-        ++result.events;
     }
 
     unsigned threads() const
@@ -892,10 +1146,12 @@ struct SessionImporter::State final : ReadSink {
         return options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     }
 
-    // Chunks of whole lines read on worker threads and taken here in file
-    // order, exactly as one thread would have read them: the sessions and
+    // Chunks of whole lines read on `threads` threads, this one among them,
+    // each piecing sessions together from its chunks with its own interner;
+    // this thread joins the pieces and takes the problems in file order,
+    // exactly as one thread would have read them: the sessions and
     // diagnostics do not depend on the number of threads.
-    void readJsonLinesInParallel(std::string_view text, unsigned workers)
+    void readJsonLinesInParallel(std::string_view text, unsigned threads)
     {
         const std::vector<std::string_view> chunks = lineChunks(text, std::max<std::size_t>(options.chunkBytes, 1));
         std::vector<std::unique_ptr<ChunkReads>> done(chunks.size());
@@ -903,23 +1159,29 @@ struct SessionImporter::State final : ReadSink {
         std::condition_variable ready;
         std::atomic<std::size_t> next { 0 };
         std::atomic<bool> abandoned { false };
-        auto work = [&] {
-            while (!abandoned.load(std::memory_order_relaxed)) {
-                const std::size_t i = next.fetch_add(1);
-                if (i >= chunks.size())
-                    return;
-                auto reads = std::make_unique<ChunkReads>(options.stop, abandoned);
-                ExportReader chunkReader(*reads);
-                reads->lines = chunkReader.readJsonLines(chunks[i]);
+        // Reads the first chunk no thread has taken; false when none is left.
+        const auto readNext = [&](ActionInterner& interner) {
+            const std::size_t i = next.fetch_add(1);
+            if (i >= chunks.size())
+                return false;
+            auto reads = std::make_unique<ChunkReads>(products, interner, options.stop, abandoned);
+            ExportReader chunkReader(*reads);
+            reads->lines = chunkReader.readJsonLines(chunks[i]);
+            {
                 const std::lock_guard lock(mutex);
                 done[i] = std::move(reads);
-                ready.notify_all();
             }
+            ready.notify_all();
+            return true;
         };
+        while (interners.size() < threads)
+            interners.emplace_back();
         std::vector<std::jthread> pool;
-        pool.reserve(workers);
-        for (unsigned t = 0; t < workers; ++t)
-            pool.emplace_back(work);
+        pool.reserve(threads - 1);
+        for (unsigned t = 1; t < threads; ++t)
+            pool.emplace_back([&, t] {
+                while (!abandoned.load(std::memory_order_relaxed) && readNext(interners[t])) { }
+            });
 
         std::size_t linesBefore = 0;
         std::uint64_t offset = 0;
@@ -928,16 +1190,21 @@ struct SessionImporter::State final : ReadSink {
                 result.cancelled = true;
                 break;
             }
+            // While the chunk to take next is being read, this thread reads
+            // another; it waits only once every chunk is taken.
             std::unique_ptr<ChunkReads> reads;
-            {
+            for (;;) {
                 std::unique_lock lock(mutex);
-                ready.wait(lock, [&] { return done[i] != nullptr; });
-                reads = std::move(done[i]);
+                if (done[i] || next.load() >= chunks.size()) {
+                    ready.wait(lock, [&] { return done[i] != nullptr; });
+                    reads = std::move(done[i]);
+                    break;
+                }
+                lock.unlock();
+                readNext(interners.front());
             }
             for (auto& read : reads->reads) {
-                if (auto* took = std::get_if<ChunkReads::Took>(&read))
-                    this->took(took->event, linesBefore + took->line);
-                else if (auto* rejected = std::get_if<ChunkReads::Rejected>(&read))
+                if (auto* rejected = std::get_if<ChunkReads::Rejected>(&read))
                     rejected->counted
                         ? this->rejected(linesBefore + rejected->line, std::move(rejected->code),
                               std::move(rejected->message))
@@ -945,6 +1212,7 @@ struct SessionImporter::State final : ReadSink {
                 else
                     progress(offset + std::get<ChunkReads::Reached>(read).offset);
             }
+            join(std::move(reads->sessions), linesBefore);
             if (reads->stoppedEarly) {
                 result.cancelled = true;
                 break;
@@ -967,14 +1235,15 @@ struct SessionImporter::State final : ReadSink {
         if (csv) {
             reader.readCsv(text);
         } else if (looksLikeJsonLines(text)) {
-            const unsigned workers = threads();
-            if (workers > 1 && text.size() > options.chunkBytes)
-                readJsonLinesInParallel(text, workers);
+            if (threads() > 1 && text.size() > options.chunkBytes)
+                readJsonLinesInParallel(text, threads());
             else
                 reader.readJsonLines(text);
         } else {
             reader.readJsonDocuments(text);
         }
+        join(std::move(taken), 0);
+        taken = SessionPieces(products);
 
         for (const auto& [token, entry] : unassigned) {
             std::string message = std::to_string(entry.count) + (entry.count == 1 ? " event" : " events");
@@ -1017,8 +1286,10 @@ RecordedSession recordSession(
 {
     SessionActions taken;
     taken.records.reserve(actions.size());
-    for (Action& action : actions)
-        taken.take(action, product.routes, interner);
+    for (Action& action : actions) {
+        action.canonicalUrl = canonicalUrl(action.rawUrl, product.routes);
+        taken.take(action, interner);
+    }
     return recordedSession(product.id, std::move(sessionId), std::move(taken),
         std::make_shared<const std::vector<std::string>>(product.routes));
 }
@@ -1078,17 +1349,34 @@ ImportResult SessionImporter::finish()
 {
     State& state = *m_state;
     ImportResult result = std::move(state.result);
-    result.sessions.reserve(state.order.size());
+    // The product's routes, shared by its sessions (none: the product is gone).
     std::map<std::string_view, std::shared_ptr<const std::vector<std::string>>> routes; // by product id
-    for (SessionBuilder* builder : state.order) {
-        const Product* product = m_workspace->product(builder->productId);
-        if (!product || builder->actions.records.empty())
+    std::vector<std::shared_ptr<const std::vector<std::string>>> routesOf(state.order.size());
+    for (std::size_t i = 0; i < state.order.size(); ++i) {
+        const Product* product = m_workspace->product(state.order[i]->productId);
+        if (!product)
             continue;
         auto& productRoutes = routes[product->id];
         if (!productRoutes)
             productRoutes = std::make_shared<const std::vector<std::string>>(product->routes);
-        result.sessions.push_back(
-            recordedSession(builder->productId, builder->sessionId, std::move(builder->actions), productRoutes));
+        routesOf[i] = productRoutes;
+    }
+    // Sessions are made whole (pieces joined, duplicates dropped, ordered
+    // and summarised) each on its own, on as many threads as read them.
+    std::vector<RecordedSession> sessions(state.order.size());
+    std::vector<std::size_t> duplicates(state.order.size(), 0);
+    forEachIndex(state.order.size(), state.threads(), [&](std::size_t i) {
+        SessionBuilder& builder = *state.order[i];
+        SessionActions actions = joinPieces(builder.pieces, duplicates[i]);
+        builder.pieces.clear();
+        sessions[i] = recordedSession(builder.productId, builder.sessionId, std::move(actions), routesOf[i]);
+    });
+    result.sessions.reserve(sessions.size());
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+        result.duplicates += duplicates[i];
+        result.events += sessions[i].actions.size();
+        if (routesOf[i] && !sessions[i].actions.empty())
+            result.sessions.push_back(std::move(sessions[i]));
     }
     std::sort(result.sessions.begin(), result.sessions.end(), [](const RecordedSession& a, const RecordedSession& b) {
         return std::tie(a.summary.productId, a.summary.start, a.summary.sessionId)

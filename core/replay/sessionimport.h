@@ -78,9 +78,10 @@ struct RecordedIdentity {
 // left out) finalised with the product's routes, ordered by time (ties keep
 // file order), indexed from 0, each ending where the next starts. Actions
 // are kept as the store keeps them, ActionRecords whose strings and details
-// the sessions of one import share; their identities apart, one per change;
-// titles and descriptions are derived again (action()); uuids, only needed
-// to drop duplicates while importing, are gone.
+// the sessions of one import share (those read on one of its threads); their
+// identities apart, one per change; titles and descriptions are derived
+// again (action()); uuids, only needed to drop duplicates while importing,
+// are gone.
 struct RecordedSession {
     SessionSummary summary;
     std::vector<ActionRecord> actions;
@@ -118,8 +119,10 @@ struct ImportOptions {
     // for a progress bar (about every 64 KiB of input and at each file's end),
     // always on the thread that imports.
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;
-    // Threads that read a JSON lines file, in chunks of whole lines taken in
-    // file order: the result does not depend on their number. 0: every core.
+    // Threads that read a JSON lines file, the importing one among them: each
+    // reads chunks of whole lines into pieces of sessions, which the
+    // importing thread joins in file order, so the result does not depend on
+    // their number; finish() makes the sessions whole on as many. 0: every core.
     unsigned threads = 0;
     // About how many bytes of whole lines a thread reads at a time: small
     // enough to share a file out evenly, large enough that handing a chunk
@@ -146,7 +149,7 @@ struct ImportResult {
 // intake (PostHogIntake, finaliseAction), keyed by (product, session). A bad
 // row or event never aborts its file: it is reported with its line and
 // skipped. Not thread-safe; one importer per thread (which may read a JSON
-// lines file on ImportOptions::threads threads of its own).
+// lines file and finish on ImportOptions::threads threads of its own).
 class SessionImporter final {
 public:
     explicit SessionImporter(std::shared_ptr<const Workspace> workspace, ImportOptions options = {});

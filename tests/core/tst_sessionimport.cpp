@@ -97,6 +97,8 @@ private Q_SLOTS:
     void jsonLinesWithABrokenFirstLine();
     void jsonLinesReadInChunks_data();
     void jsonLinesReadInChunks();
+    void duplicatesAreDroppedInFileOrder_data();
+    void duplicatesAreDroppedInFileOrder();
     void csvWithInvalidUtf8IsRead();
     void diagnosticsAreCappedPerFile();
     void progressReachesTheTotal();
@@ -459,6 +461,114 @@ void TestSessionImport::jsonLinesReadInChunks()
             if (got != expected)
                 qWarning("%u threads, chunks of %zu bytes", threads, chunkBytes);
             QCOMPARE(got, expected);
+        }
+}
+
+namespace {
+
+constexpr std::int64_t kDuplicatesEpochMs = 1'725'357'600'000;
+
+// A pageview of `session` at `second` by `user`; `uuid` may be empty.
+std::string pageviewLine(const std::string& session, int second, const std::string& uuid, const std::string& user)
+{
+    nlohmann::json event { { "event", "$pageview" }, { "session_id", session }, { "distinct_id", user },
+        { "token", "phc_replay_acme" }, { "current_url", "https://app.acme.test/projects/1" },
+        { "timestamp", formatIsoTimestamp(fromEpochMs(kDuplicatesEpochMs + 1000LL * second)) } };
+    if (!uuid.empty())
+        event["uuid"] = uuid;
+    return event.dump() + "\n";
+}
+
+// "s1: 0 1 3; a@0 b@2" per session: the seconds of its actions in order,
+// then each identity's distinct id and first action.
+QStringList keptOf(const ImportResult& result)
+{
+    QStringList out;
+    for (const auto& session : result.sessions) {
+        QString line = QString::fromStdString(session.summary.sessionId) + u':';
+        for (const auto& record : session.actions)
+            line += u' ' + QString::number((toEpochMs(record.timestampStart) - kDuplicatesEpochMs) / 1000);
+        line += u';';
+        for (const auto& identity : session.identities)
+            line += u' ' + QString::fromStdString(identity.distinctId) + u'@' + QString::number(identity.from);
+        out << line;
+    }
+    return out;
+}
+
+} // namespace
+
+void TestSessionImport::duplicatesAreDroppedInFileOrder_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QStringList>("kept");
+    QTest::addColumn<int>("duplicates");
+
+    const std::string u1 = "01890000-0000-7000-8000-000000000001";
+    const std::string u2 = "01890000-0000-7000-8000-000000000002";
+    const std::string u3 = "01890000-0000-7000-8000-00000000000a";
+    const auto rows = [](std::initializer_list<std::string> lines) {
+        std::string text;
+        for (const auto& line : lines)
+            text += line;
+        return QByteArray::fromStdString(text);
+    };
+    QTest::newRow("a uuid again later")
+        << rows({ pageviewLine("s1", 0, u1, "a"), pageviewLine("s1", 1, u2, "a"), pageviewLine("s1", 2, u1, "a"),
+               pageviewLine("s1", 3, u3, "a") })
+        << QStringList { u"s1: 0 1 3; a@0"_qs } << 1;
+    QTest::newRow("one uuid in two sessions")
+        << rows({ pageviewLine("s1", 0, u1, "a"), pageviewLine("s2", 1, u1, "b") })
+        << QStringList { u"s1: 0; a@0"_qs, u"s2: 1; b@0"_qs } << 0;
+    QTest::newRow("interleaved sessions")
+        << rows({ pageviewLine("s1", 0, u1, "a"), pageviewLine("s2", 1, u2, "b"), pageviewLine("s1", 2, u2, "a"),
+               pageviewLine("s2", 3, u1, "b"), pageviewLine("s1", 4, u1, "a"), pageviewLine("s2", 5, u2, "b") })
+        << QStringList { u"s1: 0 2; a@0"_qs, u"s2: 1 3; b@0"_qs } << 2;
+    QTest::newRow("a duplicate's identity is dropped with it")
+        << rows({ pageviewLine("s1", 0, u1, "a"), pageviewLine("s1", 1, u1, "b"), pageviewLine("s1", 2, u2, "a") })
+        << QStringList { u"s1: 0 2; a@0"_qs } << 1;
+    QTest::newRow("identities around a duplicate")
+        << rows({ pageviewLine("s1", 0, u1, "a"), pageviewLine("s1", 1, u2, "b"), pageviewLine("s1", 2, u2, "b"),
+               pageviewLine("s1", 3, u3, "a") })
+        << QStringList { u"s1: 0 1 3; a@0 b@1 a@2"_qs } << 1;
+    QTest::newRow("the first in the file is kept, not the earliest")
+        << rows({ pageviewLine("s1", 5, u1, "a"), pageviewLine("s1", 3, u2, "b"), pageviewLine("s1", 4, u1, "c") })
+        << QStringList { u"s1: 3 5; b@0 a@1"_qs } << 1;
+    // Uuids are compared as written: another case or form is another uuid.
+    QTest::newRow("uuids as written")
+        << rows({ pageviewLine("s1", 0, u3, "a"), pageviewLine("s1", 1, "01890000-0000-7000-8000-00000000000A", "a"),
+               pageviewLine("s1", 2, "{" + u3 + "}", "a"),
+               pageviewLine("s1", 3, "0189000000007000800000000000000a", "a"),
+               pageviewLine("s1", 4, "not-a-uuid", "a"), pageviewLine("s1", 5, "not-a-uuid", "a"),
+               pageviewLine("s1", 6, "{" + u3 + "}", "a") })
+        << QStringList { u"s1: 0 1 2 3 4; a@0"_qs } << 2;
+    QTest::newRow("events without a uuid are all kept")
+        << rows({ pageviewLine("s1", 0, "", "a"), pageviewLine("s1", 1, "", "a"), pageviewLine("s1", 2, u1, "a") })
+        << QStringList { u"s1: 0 1 2; a@0"_qs } << 0;
+}
+
+// A session's events whose uuid an earlier event of the session had are
+// dropped, the first in the file kept, wherever the chunks cut the file
+// and whichever thread read them.
+void TestSessionImport::duplicatesAreDroppedInFileOrder()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QStringList, kept);
+    QFETCH(int, duplicates);
+
+    QTemporaryDir dir;
+    const std::filesystem::path path = dir.filePath(u"x.jsonl"_qs).toStdString();
+    std::ofstream(path, std::ios::binary) << text.toStdString();
+    const std::vector<std::filesystem::path> paths { path };
+    for (const unsigned threads : { 1u, 2u, 3u, 4u })
+        for (const std::size_t chunkBytes : { 1, 100, 300, 1000, 1 << 30 }) {
+            auto result = importSessions(testWorkspace(), paths, { .threads = threads, .chunkBytes = chunkBytes });
+            QVERIFY(result);
+            if (keptOf(*result) != kept)
+                qWarning("%u threads, chunks of %zu bytes", threads, chunkBytes);
+            QCOMPARE(keptOf(*result), kept);
+            QCOMPARE(static_cast<int>(result->duplicates), duplicates);
+            QCOMPARE(static_cast<int>(result->events), text.count('\n') - duplicates);
         }
 }
 
