@@ -80,6 +80,14 @@ const RecordedSession* findSession(const ImportResult& result, std::string_view 
     return nullptr;
 }
 
+// `text` as the file x.jsonl in `dir`.
+std::filesystem::path jsonLinesFile(const QTemporaryDir& dir, const QByteArray& text)
+{
+    const std::filesystem::path path = dir.filePath(u"x.jsonl"_qs).toStdString();
+    std::ofstream(path, std::ios::binary) << text.toStdString();
+    return path;
+}
+
 } // namespace
 
 class TestSessionImport final : public QObject {
@@ -438,9 +446,7 @@ void TestSessionImport::jsonLinesReadInChunks()
     QFETCH(int, maxDiagnostics);
 
     QTemporaryDir dir;
-    const std::filesystem::path path = dir.filePath(u"x.jsonl"_qs).toStdString();
-    std::ofstream(path, std::ios::binary) << text.toStdString();
-    const std::vector<std::filesystem::path> paths { path };
+    const std::vector<std::filesystem::path> paths { jsonLinesFile(dir, text) };
     auto import = [&](unsigned threads, std::size_t chunkBytes) {
         ImportOptions options { .productId = {},
             .maxDiagnosticsPerFile = static_cast<std::size_t>(maxDiagnostics),
@@ -557,9 +563,7 @@ void TestSessionImport::duplicatesAreDroppedInFileOrder()
     QFETCH(int, duplicates);
 
     QTemporaryDir dir;
-    const std::filesystem::path path = dir.filePath(u"x.jsonl"_qs).toStdString();
-    std::ofstream(path, std::ios::binary) << text.toStdString();
-    const std::vector<std::filesystem::path> paths { path };
+    const std::vector<std::filesystem::path> paths { jsonLinesFile(dir, text) };
     for (const unsigned threads : { 1u, 2u, 3u, 4u })
         for (const std::size_t chunkBytes : { 1, 100, 300, 1000, 1 << 30 }) {
             auto result = importSessions(testWorkspace(), paths, { .threads = threads, .chunkBytes = chunkBytes });
