@@ -17,6 +17,23 @@ namespace {
     // Ingest sweeps expired sessions at most this often while it keeps up.
     constexpr Duration kSweepInterval = std::chrono::seconds(1);
 
+    // A batch's sessions and uuids, for a networked store to load in one round trip.
+    ReadScope batchScope(const Product& product, const std::vector<Action>& actions)
+    {
+        ReadScope scope { product.id, {}, {}, {}, std::nullopt, false, {}, {} };
+        for (const Action& action : actions) {
+            if (action.sessionId.empty())
+                continue;
+            if (scope.sessions.empty() || scope.sessions.back() != action.sessionId)
+                scope.sessions.push_back(action.sessionId);
+            if (!action.uuid.empty())
+                scope.uuids.emplace_back(action.sessionId, action.uuid);
+        }
+        std::sort(scope.sessions.begin(), scope.sessions.end());
+        scope.sessions.erase(std::unique(scope.sessions.begin(), scope.sessions.end()), scope.sessions.end());
+        return scope;
+    }
+
 } // namespace
 
 Connector::Connector(std::shared_ptr<const Workspace> workspace, Store& store, const Clock& clock)
@@ -279,19 +296,8 @@ Result<IngestResult> Connector::ingestOnce(const Product& product, std::vector<A
     };
     std::unordered_set<std::pair<std::string_view, std::string_view>, UuidHash> batchUuids;
 
-    // The batch's sessions and uuids, in one round trip from a networked store.
-    ReadScope scope { product.id, {}, {}, {}, std::nullopt, false, {}, {} };
-    for (const Action& action : actions) {
-        if (action.sessionId.empty())
-            continue;
-        if (scope.sessions.empty() || scope.sessions.back() != action.sessionId)
-            scope.sessions.push_back(action.sessionId);
-        if (!action.uuid.empty())
-            scope.uuids.emplace_back(action.sessionId, action.uuid);
-    }
-    std::sort(scope.sessions.begin(), scope.sessions.end());
-    scope.sessions.erase(std::unique(scope.sessions.begin(), scope.sessions.end()), scope.sessions.end());
-    m_store.prefetch(scope);
+    if (m_store.prefetches())
+        m_store.prefetch(batchScope(product, actions));
     write.actions.reserve(actions.size());
     batchUuids.reserve(actions.size());
     for (std::size_t i = 0; i < actions.size(); ++i) {
@@ -371,7 +377,8 @@ Result<IngestResult> Connector::ingestRecordsOnce(const Product& product, std::s
     StoreWrite write;
     IngestBatch batch(*this, product, write, result);
     const ActionRecord& first = records.front();
-    m_store.prefetch({ product.id, { std::string(sessionId) }, {}, {}, std::nullopt, false, {}, {} });
+    if (m_store.prefetches())
+        m_store.prefetch({ product.id, { std::string(sessionId) }, {}, {}, std::nullopt, false, {}, {} });
     IngestBatch::Session& session = batch.session(sessionId, first.event, identity.distinctId, first.timestampStart);
     if (session.refused) {
         for (std::size_t i = 0; i < records.size(); ++i)
