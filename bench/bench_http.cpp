@@ -9,9 +9,10 @@
 //      same bodies parsed (PostHogIntake) and stored (Connector::ingest)
 //      in process, and parsed alone;
 //   2. GET /context over SESSIONS seeded sessions, rotating, against
-//      GET /healthz: req/s and latency percentiles, and their ratio; and
-//      the service thread's CPU time per request of each, and their ratio,
-//      which the machine's other load does not move as it moves req/s;
+//      GET /healthz, in ten pairs of alternate slices: req/s and latency
+//      percentiles, and their ratio, in all and per pair; and the service
+//      thread's CPU time per request of each, and their ratio, which the
+//      machine's other load moves less than it moves req/s;
 //      then the service's own work on each (read, route, answer: no socket,
 //      no event loop) in process on the server's core, in alternate slices.
 //
@@ -57,6 +58,8 @@ namespace {
 constexpr const char* kToken = "phc_bench";
 constexpr int kEventsPerBody = 50;
 constexpr int kConnections = 64;
+// /healthz and /context are measured in this many pairs of alternate slices.
+constexpr int kSlicePairs = 10;
 
 // bench/bench_serve.sh's workspace: a custom count condition over the
 // elements chain and the three built-ins, an hour of lookback, no bound on
@@ -270,7 +273,26 @@ struct Run {
     // sampler): its cost per request in each interval, which other load on
     // the machine does not move as it moves the rate.
     std::vector<double> cpuAtInterval;
+
+    // Another run of the same requests, as if this one had gone on.
+    void add(Run other)
+    {
+        requests += other.requests;
+        failures += other.failures;
+        seconds += other.seconds;
+        latenciesUs.insert(latenciesUs.end(), other.latenciesUs.begin(), other.latenciesUs.end());
+        std::sort(latenciesUs.begin(), latenciesUs.end());
+    }
 };
+
+// "min / median / max" of `values`.
+std::string spread(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f / %.2f / %.2f", values.front(), values[values.size() / 2], values.back());
+    return text;
+}
 
 // Drives `connections` keep-alive connections for `duration`, each sending
 // the next request as soon as the previous answer is read.
@@ -518,25 +540,48 @@ int main(int argc, char** argv)
     server.start();
     const quint16 port = server.port();
     const std::string healthz = getRequest("/healthz");
-    const double cpuBefore = server.cpuSeconds();
-    const Run health = drive(port, kConnections, std::chrono::duration<double>(seconds), [&] { return healthz; });
-    const double cpuAfterHealth = server.cpuSeconds();
     int next = 0;
-    const Run context = drive(port, kConnections, std::chrono::duration<double>(seconds), [&] {
+    const auto nextPoll = [&] {
         const std::string session = sessionId("poll", next);
         next = (next + 1) % sessions;
         return getRequest("/context/bench/" + session + "?conversation_id=proactive%3A" + session);
-    });
-    const double cpuAfterContext = server.cpuSeconds();
-    printRun("GET /healthz", health);
-    printRun("GET /context", context);
-    std::printf("/context = %.2f × /healthz (req/s)\n",
-        (double(context.requests) / context.seconds) / (double(health.requests) / health.seconds));
-    const double healthCpuUs = (cpuAfterHealth - cpuBefore) * 1e6 / double(health.requests);
-    const double contextCpuUs = (cpuAfterContext - cpuAfterHealth) * 1e6 / double(context.requests);
+    };
+    // The two in alternate slices, each pair in the other order than the
+    // last: this machine's other load (another VM's, a build) shifts from
+    // second to second and would otherwise fall on one phase and not the
+    // other. Each slice's rate and service CPU per request against its
+    // neighbour of the other endpoint gives one ratio; their spread is the
+    // measure's.
+    const std::function<std::string()> makers[2] = { [&] { return healthz; }, nextPoll };
+    Run runs[2];
+    double cpu[2] = {};
+    std::vector<double> rateRatios, cpuRatios;
+    for (int pair = 0; pair < kSlicePairs; ++pair) {
+        double rate[2] = {};
+        double cpuPerRequest[2] = {};
+        for (int turn = 0; turn < 2; ++turn) {
+            const int which = pair % 2 == 0 ? turn : 1 - turn;
+            const double cpuBefore = server.cpuSeconds();
+            Run slice = drive(port, kConnections, std::chrono::duration<double>(seconds / kSlicePairs), makers[which]);
+            const double spent = server.cpuSeconds() - cpuBefore;
+            rate[which] = double(slice.requests) / slice.seconds;
+            cpuPerRequest[which] = spent / double(slice.requests);
+            cpu[which] += spent;
+            runs[which].add(std::move(slice));
+        }
+        rateRatios.push_back(rate[1] / rate[0]);
+        cpuRatios.push_back(cpuPerRequest[0] / cpuPerRequest[1]);
+    }
+    printRun("GET /healthz", runs[0]);
+    printRun("GET /context", runs[1]);
+    std::printf("/context = %.2f × /healthz (req/s, all slices); per pair of slices %s\n",
+        (double(runs[1].requests) / runs[1].seconds) / (double(runs[0].requests) / runs[0].seconds),
+        spread(rateRatios).c_str());
+    const double healthCpuUs = cpu[0] * 1e6 / double(runs[0].requests);
+    const double contextCpuUs = cpu[1] * 1e6 / double(runs[1].requests);
     std::printf("service thread CPU per request: /healthz %.1f µs, /context %.1f µs; "
-                "/context = %.2f × /healthz (req/s the service thread alone allows)\n",
-        healthCpuUs, contextCpuUs, healthCpuUs / contextCpuUs);
+                "/context = %.2f × /healthz (req/s the service thread alone allows); per pair of slices %s\n",
+        healthCpuUs, contextCpuUs, healthCpuUs / contextCpuUs, spread(cpuRatios).c_str());
     server.quit();
     server.wait();
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Loopback HTTP benchmark of `proactive-studio serve` (issue 4):
 #   1. /context poll throughput and latency percentiles (wrk --latency) with
-#      SESSIONS sessions seeded through /batch/, rotating over all of them;
+#      SESSIONS sessions seeded through /batch/, rotating over all of them,
+#      against /healthz in PAIRS pairs of alternate runs, with the server's
+#      CPU time per request;
 #   2. posthog-js intake: /batch/ events per second;
 #   3. server memory (VmRSS, VmHWM) with MEMORY_SESSIONS sessions seeded.
 # Builds nothing and installs nothing. Needs: wrk (Debian package `wrk`),
@@ -14,6 +16,7 @@
 #   DURATION=10s CONNECTIONS=32 THREADS=1       the wrk runs
 #   SESSIONS=10000 MEMORY_SESSIONS=100000       seeded sessions (5 events each)
 #   BATCH_EVENTS=10                             events per /batch/ request in step 2
+#   PAIRS=3                                     alternate /healthz and /context runs
 #   PIN=1                                       server on CPU 0, wrk on CPU 1 (PIN=0: no pinning)
 set -euo pipefail
 
@@ -82,9 +85,40 @@ echo "== seeding $sessions sessions through /batch/"
 python3 "$here/serve/seed_sessions.py" --url "$url" --token "$token" --sessions "$sessions" --prefix bench
 echo "   server memory: $(memory)"
 
-echo "== GET /context over $sessions sessions: wrk -t$threads -c$connections -d$duration --latency"
-"${wrk_cpu[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/serve/context.lua" "$url" \
-    -- bench "$sessions" bench | tee "$work/context.txt"
+# /context against /healthz in alternate runs, each pair in the other order
+# than the last (the machine's other load moves from second to second), with
+# the server's CPU time per request, which that load moves less than req/s.
+server_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+wrk_endpoint() { # endpoint output-file
+    if [[ "$1" == healthz ]]; then
+        "${wrk_cpu[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url/healthz" > "$2"
+    else
+        "${wrk_cpu[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/serve/context.lua" \
+            "$url" -- bench "$sessions" bench > "$2"
+    fi
+}
+echo "== GET /context over $sessions sessions against GET /healthz, ${PAIRS:-3} alternate pairs:" \
+    "wrk -t$threads -c$connections -d$duration --latency"
+ticks_per_second=$(getconf CLK_TCK)
+for pair in $(seq "${PAIRS:-3}"); do
+    order=(healthz context)
+    (( pair % 2 == 0 )) && order=(context healthz)
+    for endpoint in "${order[@]}"; do
+        before_ticks=$(server_cpu_ticks)
+        wrk_endpoint "$endpoint" "$work/run.txt"
+        ticks=$(( $(server_cpu_ticks) - before_ticks ))
+        requests=$(awk '/ requests in / { print $1 }' "$work/run.txt")
+        rate=$(requests_per_second "$work/run.txt")
+        echo "$pair $endpoint $rate" >> "$work/rates.txt"
+        [[ "$endpoint" == context ]] && cp "$work/run.txt" "$work/context.txt"
+        printf '   %-8s %10s req/s  p99 %-8s server CPU %5.1f µs a request%s\n' "/$endpoint" "$rate" \
+            "$(awk '$1 == "99%" { print $2 }' "$work/run.txt")" \
+            "$(awk -v t="$ticks" -v r="$requests" -v h="$ticks_per_second" 'BEGIN { print t * 1e6 / h / r }')" \
+            "$(grep -q '^  Non-2xx' "$work/run.txt" && echo '  (some answers not 2xx)')"
+    done
+done
+context_ratio=$(awk '{ rate[$2] += $3 } END { printf "%.2f", rate["context"] / rate["healthz"] }' "$work/rates.txt")
+echo "   /context = $context_ratio × /healthz (req/s, all runs)"
 
 echo "== POST /batch/ with $batch_events events per request: wrk -t$threads -c$connections -d$duration --latency"
 "${wrk_cpu[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/serve/batch.lua" "$url" \
@@ -104,6 +138,6 @@ echo "   per session: $(awk -v a="$after" -v b="$before" -v n="$memory_sessions"
 stop_server
 
 echo "== summary"
-echo "   /context: $(requests_per_second "$work/context.txt") req/s, p50 $(awk '$1 == "50%" { print $2 }' "$work/context.txt"), p99 $(awk '$1 == "99%" { print $2 }' "$work/context.txt") (target ≥ 20000 req/s, p99 ≤ 5 ms)"
+echo "   /context: $(requests_per_second "$work/context.txt") req/s, p50 $(awk '$1 == "50%" { print $2 }' "$work/context.txt"), p99 $(awk '$1 == "99%" { print $2 }' "$work/context.txt") (target ≥ 20000 req/s, p99 ≤ 5 ms); $context_ratio × /healthz (target ≥ 0.9)"
 echo "   /batch/: $(awk -v r="$rps" -v e="$batch_events" 'BEGIN { printf "%.0f", r * e }') events/s ($batch_events per request)"
 echo "   memory with $memory_sessions sessions: $(( after / 1024 )) MiB RSS"

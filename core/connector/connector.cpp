@@ -468,16 +468,16 @@ SessionCutoffs Connector::sessionCutoffs(const Workspace& workspace, Timestamp n
 }
 
 Result<Decision> Connector::context(
-    std::string_view productId, std::string_view sessionId, std::string_view conversationId, bool explain)
+    std::string_view productId, std::string_view sessionId, std::string conversationId, bool explain)
 {
     std::lock_guard lock(m_mutex);
     auto product = findProduct(*m_workspace, productId);
     if (!product)
         return product.error();
+    if (conversationId.empty())
+        conversationId = proactiveConversationId(sessionId);
     const PollRequest request { **product, SessionKey { std::string(productId), std::string(sessionId) },
-        ConversationKey { std::string(productId),
-            conversationId.empty() ? proactiveConversationId(sessionId) : std::string(conversationId) },
-        m_clock.now(), explain };
+        ConversationKey { std::string(productId), std::move(conversationId) }, m_clock.now(), explain };
     return decide([&]() -> Result<Decision> {
         const bool exporting = m_offerEvents && (*product)->posthogExport;
         // The offer an expiry in this poll ends: the record forgets it once a new offer is made.

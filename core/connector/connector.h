@@ -107,8 +107,10 @@ public:
         std::span<const ActionRecord> records, const ActionIdentity& identity);
 
     // GET /context (SPEC §3). An empty conversation id means proactive:{session}.
-    Result<Decision> context(std::string_view productId, std::string_view sessionId,
-        std::string_view conversationId = {}, bool explain = false);
+    // The id is taken by value: the poll's key keeps it, and an HTTP poll's
+    // is a string of its own already (its query value, decoded).
+    Result<Decision> context(
+        std::string_view productId, std::string_view sessionId, std::string conversationId = {}, bool explain = false);
 
     // POST /agent_state (SPEC §2). Unknown product → "unknown_product", unknown
     // event → "unknown_event"; an invalid pair is an outcome, not an error.

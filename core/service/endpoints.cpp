@@ -275,6 +275,7 @@ Reply Endpoints::answer(const HttpRequest& request, const RouteMatch& match)
         reply = dispatch(request, match);
     if (corsScope(match.route) != CorsScope::None) {
         const Headers cors = corsHeaders(match, origin);
+        reply.headers.reserve(reply.headers.size() + std::max<std::size_t>(cors.size(), 1));
         reply.headers.insert(reply.headers.end(), cors.begin(), cors.end());
         if (cors.empty())
             reply.headers.emplace_back(QByteArrayLiteral("Vary"), QByteArrayLiteral("Origin"));
@@ -394,10 +395,10 @@ Reply Endpoints::healthz() const
 
 Reply Endpoints::context(const HttpRequest& request, const RouteMatch& match)
 {
-    const std::string conversationId = request.queryValue("conversation_id");
+    std::string conversationId = request.queryValue("conversation_id");
     const bool explain = truthy(request.queryValue("explain"));
     const std::string& productId = match.params[0];
-    auto decision = m_connector.context(productId, match.params[1], conversationId, explain);
+    auto decision = m_connector.context(productId, match.params[1], std::move(conversationId), explain);
     if (!decision)
         return failure(decision.error());
     if (decision->offer)

@@ -2,6 +2,7 @@
 
 #include "base/percentencoding.h"
 
+#include <algorithm>
 #include <array>
 
 namespace proactive::service {
@@ -81,6 +82,7 @@ RouteMatch matchRoute(std::string_view encodedPath)
         if (!matches)
             continue;
         RouteMatch match { spec.route, spec.pattern, {} };
+        match.params.reserve(std::size_t(std::count(pattern.begin(), pattern.end(), '{')));
         alongside(pattern, path, [&](std::string_view expected, std::string_view actual) {
             if (isParameter(expected))
                 match.params.push_back(percentDecode(actual));
