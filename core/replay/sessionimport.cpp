@@ -252,6 +252,15 @@ namespace {
         std::unordered_map<std::string, std::string> m_byRawUrl;
     };
 
+    // A session's key in the maps of an import: product id, '\0', session id.
+    std::string sessionKey(const Product& product, std::string_view sessionId)
+    {
+        std::string key = product.id;
+        key += '\0';
+        key += sessionId;
+        return key;
+    }
+
     // Sessions pieced together from the events of one stretch of the input,
     // on the thread that reads it: each event finalised and interned with
     // that thread's interner as it is taken, so that what another thread
@@ -292,10 +301,7 @@ namespace {
             // A session's events mostly come one after the other.
             if (m_last < pieces.size() && pieces[m_last].product == &product && pieces[m_last].sessionId == sessionId)
                 return pieces[m_last];
-            std::string key = product.id;
-            key += '\0';
-            key += sessionId;
-            const auto [it, isNew] = m_byKey.try_emplace(std::move(key), pieces.size());
+            const auto [it, isNew] = m_byKey.try_emplace(sessionKey(product, sessionId), pieces.size());
             if (isNew)
                 pieces.push_back({ &product, sessionId, {}, {}, {} });
             m_last = it->second;
@@ -304,7 +310,7 @@ namespace {
 
         const ProductChoice* m_products;
         CanonicalUrls m_canonicalUrls;
-        std::unordered_map<std::string, std::size_t> m_byKey; // product id, '\0', session id → piece
+        std::unordered_map<std::string, std::size_t> m_byKey; // by sessionKey → piece
         std::size_t m_last = std::numeric_limits<std::size_t>::max();
     };
 
@@ -1051,7 +1057,7 @@ struct SessionImporter::State final : ReadSink {
     ExportReader reader { *this };
     // What `reader` takes on this thread, joined to the sessions at the end of each text.
     SessionPieces taken { products };
-    std::unordered_map<std::string, SessionBuilder> sessions; // by product id, '\0', session id
+    std::unordered_map<std::string, SessionBuilder> sessions; // by sessionKey
     std::vector<SessionBuilder*> order; // sessions in the order first seen
     // One for each thread that reads, for the whole import (sessions
     // clicking the same buttons share chains), [0] this thread's: a thread
@@ -1127,10 +1133,7 @@ struct SessionImporter::State final : ReadSink {
             result.unassigned += counted.count;
         }
         for (SessionPiece& piece : stretch.pieces) {
-            std::string key = piece.product->id;
-            key += '\0';
-            key += piece.sessionId;
-            auto [it, isNew] = sessions.try_emplace(std::move(key));
+            auto [it, isNew] = sessions.try_emplace(sessionKey(*piece.product, piece.sessionId));
             SessionBuilder& builder = it->second;
             if (isNew) {
                 builder.productId = piece.product->id;
